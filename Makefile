@@ -1,0 +1,78 @@
+# chaos: top-level build.
+#
+#   make            userspace: libchaos (shared + static), chaos, chaosd, xendevd
+#   make deps       install the Debian packages everything needs
+#   make unit       cmocka unit tests (SAN=1: AddressSanitizer + UBSan)
+#   make rig        every rig scenario on the emulated Xen host
+#                   (SCENARIOS="a b" picks some; RIG_EXTRA=dir adds more)
+#   make test       unit + integration + rig (what CI runs)
+#   make demo       boot the emulated host and show chaos at work
+#   make bench      benchmark scenarios
+#
+# Each component contributes a fragment (<dir>/build.mk) that appends to the
+# variables below; outputs go to build/.
+
+BUILD      := build
+BIN        := $(BUILD)/bin
+LIB        := $(BUILD)/lib
+INCLUDE    := $(BUILD)/include
+OBJ        := $(BUILD)/obj
+
+CC         ?= cc
+SAN        ?= 0
+WARNINGS   := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla
+# gnu11: C11 plus the GNU attributes that Xen's public headers rely on.
+CSTD       := -std=gnu11 -D_GNU_SOURCE
+OPTFLAGS   ?= -O2 -g
+ifeq ($(SAN),1)
+OPTFLAGS   := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+              -fno-sanitize-recover=all
+SANLDFLAGS := -fsanitize=address,undefined
+OBJ        := $(BUILD)/obj-san
+LIB        := $(BUILD)/lib-san
+BIN        := $(BUILD)/bin-san
+endif
+CFLAGS_ALL  = $(CSTD) $(WARNINGS) $(OPTFLAGS) -fPIC -Ilibchaos/include $(CFLAGS)
+LDFLAGS_ALL = $(SANLDFLAGS) $(LDFLAGS)
+
+XEN_LIBS   := -lxenctrl -lxenforeignmemory -lxengnttab -lxenevtchn -lxentoollog
+YAJL_LIBS  := -lyajl
+ZIP_LIBS   := -lz -llzma -lzstd -lbz2 -llz4
+
+# Filled by the fragments.
+PROGRAMS   :=
+UNIT_TESTS :=
+INTEGRATION_TESTS :=
+
+.PHONY: all deps unit integration rig test demo bench clean
+all: programs
+
+deps:
+	@./mk/deps.sh
+
+include libchaos/build.mk
+include chaos/build.mk
+include tests/unit/build.mk
+include tests/rig/build.mk
+-include chaosd/build.mk
+-include xendevd/build.mk
+-include minios-noxs/build.mk
+-include noxs-kmod/build.mk
+-include xen-patches/build.mk
+
+.PHONY: programs
+programs: $(PROGRAMS)
+
+$(OBJ)/%.o: %.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# Integration tests that need no Xen (network namespaces, daemons).
+integration: $(INTEGRATION_TESTS)
+
+test: unit integration rig
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CHAOS_CHAOS_H
+#define CHAOS_CHAOS_H
+
+/* libchaos: a lightweight Xen toolstack. Include this one header. */
+
+#include <chaos/error.h>
+#include <chaos/host.h>
+#include <chaos/domain.h>
+#include <chaos/format.h>
+
+#define CHAOS_VERSION "0.1.0"
+
+#endif

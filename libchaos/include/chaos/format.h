@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CHAOS_FORMAT_H
+#define CHAOS_FORMAT_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <chaos/domain.h>
+#include <chaos/host.h>
+
+/*
+ * Output formats shared by the CLI and anything else that wants the same
+ * text: a table close to `xl list`, and JSON made with yajl.
+ */
+
+/* Writes the table, header first. Returns 0, or -1 on a write error. */
+int chaos_format_list_text(FILE *out, const chaos_domain_info *doms,
+			   size_t count);
+
+/*
+ * JSON: an array of objects. On success *json is a NUL-terminated string
+ * the caller frees with free().
+ */
+int chaos_format_list_json(const chaos_domain_info *doms, size_t count,
+			   char **json, chaos_err *err);
+
+int chaos_format_info_text(FILE *out, const chaos_host_info *info);
+int chaos_format_info_json(const chaos_host_info *info, char **json,
+			   chaos_err *err);
+
+#endif

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CHAOS_HOST_H
+#define CHAOS_HOST_H
+
+#include <stdint.h>
+#include <chaos/error.h>
+
+/*
+ * A connection to the local hypervisor. Opening it checks, in order, that we
+ * run on Xen, that the privcmd device exists and that we may open it, so the
+ * caller gets one clear line instead of a stack of library messages.
+ */
+typedef struct chaos_host chaos_host;
+
+int chaos_host_open(chaos_host **out, chaos_err *err);
+void chaos_host_close(chaos_host *host);
+
+typedef struct chaos_host_info {
+	unsigned int xen_major;
+	unsigned int xen_minor;
+	char xen_extra[32];          /* e.g. ".7" or "-rc" */
+	char xen_caps[128];          /* e.g. "xen-3.0-x86_64 hvm-3.0-x86_32 ..." */
+	unsigned int nr_cpus;
+	unsigned int cores_per_socket;
+	unsigned int threads_per_core;
+	unsigned int cpu_mhz;
+	uint64_t total_kib;
+	uint64_t free_kib;
+	uint64_t outstanding_kib;    /* claimed by domains being built */
+	uint64_t usable_kib;         /* free minus outstanding claims */
+} chaos_host_info;
+
+int chaos_host_get_info(chaos_host *host, chaos_host_info *info,
+			chaos_err *err);
+
+#endif

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CHAOS_INTERNAL_H
+#define CHAOS_INTERNAL_H
+
+#include <xenctrl.h>
+#include <xenforeignmemory.h>
+#include <xentoollog.h>
+#include <chaos/error.h>
+
+/* Records the last message from the Xen libraries instead of printing it. */
+struct chaos_quiet_logger {
+	xentoollog_logger vtable;
+	char last[256];
+};
+
+struct chaos_host {
+	xc_interface *xch;
+	struct chaos_quiet_logger log;
+};
+
+/* Fill err: code plus printf-style message. Always returns -1. */
+int chaos_err_set(chaos_err *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Like chaos_err_set, appending the Xen library's last message if any. */
+int chaos_err_xen(chaos_err *err, struct chaos_host *host, int code,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+#endif

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Install every Debian package that the build, the unit tests and the rig
+# need. Idempotent and silent when everything is already present.
+set -eu
+
+packages="
+build-essential pkg-config
+libxen-dev libyajl-dev libcmocka-dev
+zlib1g-dev liblzma-dev libzstd-dev libbz2-dev liblz4-dev
+valgrind
+qemu-system-x86 busybox-static cpio gzip xz-utils zstd jq
+iproute2 openvswitch-switch
+flex bison python3 bc
+"
+
+missing=""
+for p in $packages; do
+	status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$status" = "installed" ] || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing:$missing"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages and not root; run 'sudo make deps'" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
