@@ -12,7 +12,7 @@
 # Each component contributes a fragment (<dir>/build.mk) that appends to the
 # variables below; outputs go to build/.
 
-BUILD      := build
+BUILD      ?= build
 BIN        := $(BUILD)/bin
 LIB        := $(BUILD)/lib
 INCLUDE    := $(BUILD)/include
@@ -45,6 +45,8 @@ UNIT_TESTS :=
 INTEGRATION_TESTS :=
 
 .PHONY: all deps unit integration rig test demo bench clean
+# Keep objects make considers intermediate (test objects), so reruns are quick.
+.SECONDARY:
 all: programs
 
 deps:

@@ -10,3 +10,8 @@ PROGRAMS += $(CHAOS_BIN)
 $(CHAOS_BIN): $(CHAOS_OBJ) $(LIBCHAOS_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CHAOS_OBJ) $(LIBCHAOS_A) $(LIBCHAOS_LIBS)
+
+.PHONY: cli-no-xen
+cli-no-xen: $(CHAOS_BIN)
+	tests/cli/no-xen.sh $(CHAOS_BIN)
+INTEGRATION_TESTS += cli-no-xen

@@ -1,22 +1,27 @@
 # The rig: boots Xen under QEMU with our dom0 initramfs and runs scenarios.
 # The host-side runner is tests/rig/run; see tests/rig/README.md.
 
-RIG_HELPERS_SRC := $(wildcard tests/rig/helpers/*.c)
-RIG_HELPERS     := $(RIG_HELPERS_SRC:tests/rig/helpers/%.c=$(BUILD)/rig-helpers/%)
+RIG_HELPERS := $(BUILD)/rig-helpers/rigtime $(BUILD)/rig-helpers/rig-domains
 
-$(BUILD)/rig-helpers/%: tests/rig/helpers/%.c | deps
+$(BUILD)/rig-helpers/rigtime: tests/rig/helpers/rigtime.c | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(WARNINGS) -O2 -static -o $@ $<
+	$(CC) $(CSTD) $(WARNINGS) -O2 -o $@ $<
+
+$(BUILD)/rig-helpers/rig-domains: tests/rig/helpers/rig-domains.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARNINGS) -O2 -o $@ $< -lxenctrl
 
 SCENARIOS ?=
 RIG_EXTRA ?=
 RIG_TARGETS = programs $(RIG_HELPERS) $(RIG_GUESTS)
+RIG_ENV = BUILD=$(BUILD) RIG_GUESTS="$(RIG_GUESTS)" RIG_MODULES="$(RIG_MODULES)" \
+	  RIG_EXTRA="$(RIG_EXTRA)"
 
 rig: $(RIG_TARGETS) | deps
-	tests/rig/run $(SCENARIOS)
+	$(RIG_ENV) tests/rig/run $(SCENARIOS)
 
 demo: $(RIG_TARGETS) | deps
-	tests/rig/run --demo
+	$(RIG_ENV) tests/rig/run --demo
 
 bench: $(RIG_TARGETS) | deps
-	tests/rig/run --bench
+	$(RIG_ENV) tests/rig/run --bench

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+/*
+ * rig-domains: the rig's own view of the hypervisor, independent of chaos,
+ * so scenarios can check chaos against it.
+ *   rig-domains count          number of domains other than dom0
+ *   rig-domains free-kib       the hypervisor's free memory in KiB
+ *   rig-domains destroy-all    destroy every domain but dom0 and wait
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <xenctrl.h>
+
+#define MAX_DOMS 4096
+
+static int list(xc_interface *xch, xc_domaininfo_t *info)
+{
+	int n = xc_domain_getinfolist(xch, 1, MAX_DOMS, info);
+
+	if (n < 0)
+		perror("rig-domains: getinfolist");
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	static xc_domaininfo_t info[MAX_DOMS];
+	xc_interface *xch;
+	int n, rc = 0;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: rig-domains count|free-kib|destroy-all\n");
+		return 2;
+	}
+	xch = xc_interface_open(NULL, NULL, 0);
+	if (!xch)
+		return 1;
+	if (!strcmp(argv[1], "count")) {
+		n = list(xch, info);
+		if (n < 0)
+			rc = 1;
+		else
+			printf("%d\n", n);
+	} else if (!strcmp(argv[1], "free-kib")) {
+		xc_physinfo_t phys = { 0 };
+
+		if (xc_physinfo(xch, &phys) < 0)
+			rc = 1;
+		else
+			printf("%llu\n", (unsigned long long)phys.free_pages * 4);
+	} else if (!strcmp(argv[1], "destroy-all")) {
+		n = list(xch, info);
+		for (int i = 0; i < n; i++)
+			xc_domain_destroy(xch, info[i].domain);
+		/* Destruction is asynchronous: wait until they are gone. */
+		for (int tries = 0; tries < 200 && list(xch, info) > 0; tries++)
+			usleep(50000);
+		if (list(xch, info) != 0) {
+			fprintf(stderr, "rig-domains: domains still present\n");
+			rc = 1;
+		}
+	} else {
+		fprintf(stderr, "rig-domains: unknown command %s\n", argv[1]);
+		rc = 2;
+	}
+	xc_interface_close(xch);
+	return rc;
+}

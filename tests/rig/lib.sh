@@ -1,0 +1,70 @@
+# Helpers sourced by every rig scenario (busybox ash, set -u).
+# See tests/rig/README.md for the contract.
+
+rig_result_file=/tmp/rig-result-$RIG_SCENARIO
+
+rig_pass() {
+	echo "RIG-RESULT $RIG_SCENARIO PASS ${1:-}"
+	echo PASS > "$rig_result_file"
+}
+
+# rig_fail REASON: report and end the scenario.
+rig_fail() {
+	echo "RIG-RESULT $RIG_SCENARIO FAIL ${1:-}"
+	echo FAIL > "$rig_result_file"
+	exit 1
+}
+
+# rig_metric NAME VALUE UNIT
+rig_metric() {
+	echo "RIG-METRIC $1 $2 $3"
+}
+
+rig_log() {
+	echo "[$RIG_SCENARIO] $*"
+}
+
+# rig_check DESCRIPTION CMD...: run CMD, fail the scenario if it fails.
+rig_check() {
+	desc=$1
+	shift
+	"$@" || rig_fail "$desc"
+}
+
+rig_now_us() {
+	rigtime now
+}
+
+# rig_time_us CMD...: CMD's wall time in microseconds on stdout; CMD's own
+# output goes to stderr. Fails the scenario if CMD fails.
+rig_time_us() {
+	rigtime run "$@" || rig_fail "command failed: $*"
+}
+
+# rig_wait_for SECONDS CMD...: retry CMD every 50 ms until it succeeds.
+rig_wait_for() {
+	rigtime wait "$@"
+}
+
+# rig_stats FILE: "median p90 min max count" of a file of numbers.
+rig_stats() {
+	rigtime stats "$1"
+}
+
+rig_start_xenstore() {
+	mkdir -p /var/run/xenstored /var/lib/xenstored /var/log/xen/console
+	xenstored --pid-file=/var/run/xenstored.pid || rig_fail "xenstored failed"
+	rig_wait_for 10 xenstore-exists / || rig_fail "xenstore not answering"
+	xen-init-dom0 >/dev/null || rig_fail "xen-init-dom0 failed"
+	xenconsoled --log=guest --log-dir=/var/log/xen/console \
+		--pid-file=/var/run/xenconsoled.pid ||
+		rig_fail "xenconsoled failed"
+}
+
+rig_stop_xenstore() {
+	for p in xenconsoled xenstored; do
+		[ -e /var/run/$p.pid ] && kill "$(cat /var/run/$p.pid)" 2>/dev/null
+		rm -f /var/run/$p.pid
+	done
+	return 0
+}
