@@ -6,6 +6,7 @@
 
 #include "internal.h"
 #include <chaos/domain.h>
+#include <chaos/registry.h>
 
 #define LIST_BATCH 256
 #define KIB_PER_PAGE (XC_PAGE_SIZE / 1024)
@@ -64,6 +65,12 @@ int chaos_domain_list(chaos_host *host, chaos_domain_info **out,
 		if (got < LIST_BATCH || next >= DOMID_FIRST_RESERVED)
 			break;
 	}
+	/* Names come from the registry; without one, domains stay unnamed. */
+	if (chaos_host_registry(host, NULL) == 0)
+		for (size_t i = 0; i < n; i++)
+			chaos_registry_name_of(host->registry, doms[i].domid,
+					       doms[i].handle, doms[i].name,
+					       sizeof(doms[i].name));
 	*out = doms;
 	*count = n;
 	return 0;

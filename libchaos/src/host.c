@@ -6,10 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
 #include <chaos/host.h>
+#include <chaos/record.h>
+#include <chaos/registry.h>
 
 #define PRIVCMD_PATH "/dev/xen/privcmd"
 #define HYPERVISOR_TYPE_PATH "/sys/hypervisor/type"
@@ -86,9 +89,18 @@ int chaos_host_open(chaos_host **out, chaos_err *err)
 		return chaos_err_set(err, ENOMEM, "out of memory");
 	host->log.vtable.vmessage = quiet_vmessage;
 	host->log.vtable.destroy = quiet_destroy;
+	snprintf(host->state_dir, sizeof(host->state_dir), "%s",
+		 CHAOS_STATE_DIR);
 	host->xch = xc_interface_open(&host->log.vtable, &host->log.vtable, 0);
 	if (!host->xch) {
 		chaos_err_xen(err, host, errno, "cannot open the hypervisor interface");
+		free(host);
+		return -1;
+	}
+	host->fmem = xenforeignmemory_open(&host->log.vtable, 0);
+	if (!host->fmem) {
+		chaos_err_xen(err, host, errno, "cannot open foreign memory mapping");
+		xc_interface_close(host->xch);
 		free(host);
 		return -1;
 	}
@@ -100,6 +112,39 @@ void chaos_host_close(chaos_host *host)
 {
 	if (!host)
 		return;
+	chaos_registry_close(host->registry);
+	xenforeignmemory_close(host->fmem);
 	xc_interface_close(host->xch);
 	free(host);
+}
+
+int chaos_host_set_state_dir(chaos_host *host, const char *dir,
+			     chaos_err *err)
+{
+	if (strlen(dir) >= sizeof(host->state_dir) || dir[0] != '/')
+		return chaos_err_set(err, EINVAL,
+				     "state directory must be an absolute path under %zu bytes",
+				     sizeof(host->state_dir));
+	chaos_registry_close(host->registry);
+	host->registry = NULL;
+	snprintf(host->state_dir, sizeof(host->state_dir), "%s", dir);
+	return 0;
+}
+
+const char *chaos_host_state_dir(const chaos_host *host)
+{
+	return host->state_dir;
+}
+
+int chaos_host_registry(chaos_host *host, chaos_err *err)
+{
+	char dir[sizeof(host->state_dir) + 16];
+
+	if (host->registry)
+		return 0;
+	if (mkdir(host->state_dir, 0700) && errno != EEXIST)
+		return chaos_err_set(err, errno, "cannot create %s: %s",
+				     host->state_dir, strerror(errno));
+	snprintf(dir, sizeof(dir), "%s/names", host->state_dir);
+	return chaos_registry_open(dir, &host->registry, err);
 }

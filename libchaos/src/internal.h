@@ -13,10 +13,18 @@ struct chaos_quiet_logger {
 	char last[256];
 };
 
+struct chaos_registry;
+
 struct chaos_host {
 	xc_interface *xch;
+	xenforeignmemory_handle *fmem;
 	struct chaos_quiet_logger log;
+	char state_dir[256];              /* CHAOS_STATE_DIR unless set */
+	struct chaos_registry *registry;  /* opened on first use */
 };
+
+/* The host's name registry, opened (and its directory made) on first use. */
+int chaos_host_registry(struct chaos_host *host, chaos_err *err);
 
 /* Fill err: code plus printf-style message. Always returns -1. */
 int chaos_err_set(chaos_err *err, int code, const char *fmt, ...)

@@ -11,4 +11,7 @@
 
 #define CHAOS_VERSION "0.1.0"
 
+#include <chaos/config.h>
+#include <chaos/registry.h>
+
 #endif

@@ -46,4 +46,26 @@ const char *chaos_domain_state_name(chaos_domain_state state);
 /* The name to show: the domain's, "Domain-0" for 0, "(unnamed)" otherwise. */
 const char *chaos_domain_display_name(const chaos_domain_info *d);
 
+/* One domain; -1 with code ESRCH when it does not exist. */
+int chaos_domain_get(chaos_host *host, uint32_t domid, chaos_domain_info *out,
+		     chaos_err *err);
+
+/* Low-level operations on a domain id. Domain-0 is always refused. */
+int chaos_domain_pause(chaos_host *host, uint32_t domid, chaos_err *err);
+int chaos_domain_unpause(chaos_host *host, uint32_t domid, chaos_err *err);
+/* Ask the hypervisor to shut the domain down (SHUTDOWN_* reason). */
+int chaos_domain_request_shutdown(chaos_host *host, uint32_t domid,
+				  int reason, chaos_err *err);
+/* Destroy the domain and wait (up to 10 s) until its memory is released.
+ * Only the hypervisor side: chaos_guest_destroy also releases devices,
+ * names and records. */
+int chaos_domain_kill(chaos_host *host, uint32_t domid, chaos_err *err);
+
+int chaos_domain_wait_gone(chaos_host *host, uint32_t domid,
+			   unsigned int timeout_ms, chaos_err *err);
+/* Wait until the domain is shut down (or dying); *info holds its state. */
+int chaos_domain_wait_shutdown(chaos_host *host, uint32_t domid,
+			       unsigned int timeout_ms,
+			       chaos_domain_info *info, chaos_err *err);
+
 #endif

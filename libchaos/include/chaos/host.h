@@ -15,6 +15,14 @@ typedef struct chaos_host chaos_host;
 int chaos_host_open(chaos_host **out, chaos_err *err);
 void chaos_host_close(chaos_host *host);
 
+/*
+ * Where chaos keeps what outlives one process (names, per-domain records):
+ * /run/chaos unless changed here (an absolute path).
+ */
+int chaos_host_set_state_dir(chaos_host *host, const char *dir,
+			     chaos_err *err);
+const char *chaos_host_state_dir(const chaos_host *host);
+
 typedef struct chaos_host_info {
 	unsigned int xen_major;
 	unsigned int xen_minor;

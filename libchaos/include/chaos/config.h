@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CHAOS_CONFIG_H
+#define CHAOS_CONFIG_H
+
+/*
+ * Guest configuration: what `chaos create` builds. It comes from a JSON file
+ * (docs/config.md is the reference) or is filled in C by an orchestrator:
+ * chaos_config_init() sets the defaults, the caller changes fields, and
+ * chaos_config_validate() applies the same rules as the parser.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <chaos/error.h>
+#include <chaos/domain.h>
+
+#define CHAOS_CONFIG_FILE_MAX     (1024 * 1024)  /* bytes of JSON */
+#define CHAOS_CONFIG_PATH_MAX     4096    /* kernel, ramdisk; with the NUL */
+#define CHAOS_CONFIG_CMDLINE_MAX  1024    /* Xen's MAX_GUEST_CMDLINE; with NUL */
+#define CHAOS_CONFIG_MEMORY_MAX   1048576 /* MiB */
+#define CHAOS_CONFIG_VCPUS_MAX    128
+#define CHAOS_CONFIG_CPUS_MAX     1024    /* CPU numbers are below this */
+#define CHAOS_CONFIG_VIFS_MAX     8
+#define CHAOS_CONFIG_BRIDGE_MAX   16      /* Linux IFNAMSIZ; with the NUL */
+
+#define CHAOS_CONFIG_DEFAULT_MEMORY 32    /* MiB */
+#define CHAOS_CONFIG_DEFAULT_VCPUS  1
+
+/* What to do when the guest powers off, reboots or crashes. */
+typedef enum chaos_config_action {
+	CHAOS_ACTION_DESTROY,
+	CHAOS_ACTION_RESTART,
+	CHAOS_ACTION_PRESERVE,
+} chaos_config_action;
+
+typedef struct chaos_config_vif {
+	uint8_t mac[6];
+	bool mac_set;        /* false: chaos_config_assign_macs() generates it */
+	bool ip_set;
+	uint8_t ip[4];       /* dotted IPv4, most significant byte first */
+	char bridge[CHAOS_CONFIG_BRIDGE_MAX]; /* "": the toolstack's default */
+} chaos_config_vif;
+
+typedef struct chaos_config {
+	char name[CHAOS_NAME_MAX];   /* "": unnamed guest */
+	/* Heap strings owned by the config (malloc'd; chaos_config_free). */
+	char *kernel;                /* required */
+	char *ramdisk;               /* NULL: none */
+	char *cmdline;               /* NULL: empty command line */
+	uint64_t memory_mib;
+	unsigned int vcpus;
+	/* CPU pinning: all vCPUs may run on the CPUs set here. */
+	bool cpus_set;               /* false: no pinning, any CPU */
+	uint8_t cpumap[CHAOS_CONFIG_CPUS_MAX / 8]; /* bit c%8 of byte c/8 */
+	chaos_config_action on_poweroff;
+	chaos_config_action on_reboot;
+	chaos_config_action on_crash;
+	bool paused;                 /* leave the guest paused after creation */
+	size_t nr_vifs;
+	chaos_config_vif vifs[CHAOS_CONFIG_VIFS_MAX];
+} chaos_config;
+
+/* Defaults: everything zero/NULL except memory, vcpus and the actions. */
+void chaos_config_init(chaos_config *cfg);
+
+/* Free the heap strings and reset to the defaults. NULL is allowed. */
+void chaos_config_free(chaos_config *cfg);
+
+/*
+ * Parse JSON. On failure returns -1 with a message such as
+ * "noop.json:4:13: memory: expected an integer from 1 to 1048576, got -5"
+ * and cfg holds the defaults (nothing to free). On success the caller frees
+ * cfg with chaos_config_free(). cfg need not be initialised beforehand.
+ * source_name only labels messages; text need not be NUL-terminated.
+ */
+int chaos_config_parse_file(const char *path, chaos_config *cfg,
+			    chaos_err *err);
+int chaos_config_parse_buffer(const char *text, size_t len,
+			      const char *source_name, chaos_config *cfg,
+			      chaos_err *err);
+
+/* The rules of the parser, for configs built in C. Message: "key: why". */
+int chaos_config_validate(const chaos_config *cfg, chaos_err *err);
+
+/*
+ * A guest name: 1 to 63 characters from [A-Za-z0-9_.-], not all digits (it
+ * would look like a domain id) and not starting with '.' or '-' (it is used
+ * as a file name and a command-line argument).
+ */
+int chaos_config_check_name(const char *name, chaos_err *err);
+
+/* "destroy", "restart" or "preserve". */
+const char *chaos_config_action_name(chaos_config_action action);
+
+/* CPU pinning helpers; cpu >= CHAOS_CONFIG_CPUS_MAX is never set. */
+bool chaos_config_cpu_isset(const chaos_config *cfg, unsigned int cpu);
+void chaos_config_cpu_set(chaos_config *cfg, unsigned int cpu);
+
+/*
+ * MAC addresses. A generated MAC is a unicast, locally administered address
+ * that depends only on (name, vif index), or on (domid, vif index) when name
+ * is NULL or "". See docs/config.md for the exact rule. index < 8.
+ */
+void chaos_config_generate_mac(const char *name, uint32_t domid,
+			       unsigned int index, uint8_t mac[6]);
+
+/*
+ * Fill every vif whose mac_set is false with a generated MAC (from the
+ * guest's name, or from domid if unnamed) and set mac_set. Fails if two vifs
+ * of the guest end up with the same MAC.
+ */
+int chaos_config_assign_macs(chaos_config *cfg, uint32_t domid,
+			     chaos_err *err);
+
+/* "xx:xx:xx:xx:xx:xx" into out (at least 18 bytes). */
+void chaos_config_format_mac(const uint8_t mac[6], char out[18]);
+
+/*
+ * Parse a MAC for a vif: six two-digit hex octets separated by ':', unicast
+ * (the group bit of the first octet clear), not all zero. 0 or -1 (err says
+ * why, without a key prefix).
+ */
+int chaos_config_parse_mac(const char *text, uint8_t mac[6], chaos_err *err);
+
+#endif

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CHAOS_RECORD_H
+#define CHAOS_RECORD_H
+
+#include <stdint.h>
+#include <chaos/domain.h>
+#include <chaos/error.h>
+
+/*
+ * What chaos remembers about a guest it built, beyond what the hypervisor
+ * knows: where its console is, what to do when it stops, and where its
+ * config came from. One small file per domain under <state>/domains/,
+ * bound to the domain's handle so a record never outlives its domain's id.
+ */
+
+#define CHAOS_STATE_DIR "/run/chaos"
+#define CHAOS_RECORD_PATH_MAX 4096
+
+typedef struct chaos_domain_record {
+	uint32_t domid;
+	uint8_t handle[16];
+	char name[CHAOS_NAME_MAX];
+	uint64_t console_mfn;
+	uint32_t console_port;
+	int on_poweroff;              /* chaos_action values (config.h) */
+	int on_reboot;
+	int on_crash;
+	char config_path[CHAOS_RECORD_PATH_MAX]; /* absolute, or "" */
+} chaos_domain_record;
+
+int chaos_record_save(const char *state_dir, const chaos_domain_record *rec,
+		      chaos_err *err);
+/*
+ * Load domid's record. With a non-NULL handle, a record whose handle
+ * differs (a dead domain's leftover) is reported as missing (ENOENT).
+ */
+int chaos_record_load(const char *state_dir, uint32_t domid,
+		      const uint8_t *handle, chaos_domain_record *rec,
+		      chaos_err *err);
+int chaos_record_remove(const char *state_dir, uint32_t domid,
+			chaos_err *err);
+
+/* Parse/format one record (exposed for tests). */
+int chaos_record_parse(const char *text, size_t len, chaos_domain_record *rec,
+		       chaos_err *err);
+int chaos_record_format(const chaos_domain_record *rec, char *buf,
+			size_t len);
+
+#endif

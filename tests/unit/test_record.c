@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: MIT
+/* Per-domain records: round trip, strict parsing, files. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <chaos/record.h>
+
+static chaos_domain_record sample(void)
+{
+	chaos_domain_record r = {
+		.domid = 42, .name = "web1", .console_mfn = 0x12345,
+		.console_port = 3, .on_poweroff = 0, .on_reboot = 1,
+		.on_crash = 2, .config_path = "/etc/chaos/web1.json",
+	};
+
+	for (int i = 0; i < 16; i++)
+		r.handle[i] = (uint8_t)(0xa0 + i);
+	return r;
+}
+
+static void test_round_trip(void **state)
+{
+	chaos_domain_record in = sample(), out;
+	char buf[8192];
+	int n;
+
+	(void)state;
+	n = chaos_record_format(&in, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_int_equal(chaos_record_parse(buf, (size_t)n, &out, NULL), 0);
+	assert_memory_equal(&in, &out, sizeof(in));
+}
+
+static void expect_bad(const char *text, const char *want)
+{
+	chaos_domain_record r;
+	chaos_err err;
+
+	assert_int_equal(chaos_record_parse(text, strlen(text), &r, &err), -1);
+	if (!strstr(err.msg, want))
+		fail_msg("'%s' gave '%s', wanted '%s'", text, err.msg, want);
+}
+
+static void test_hostile(void **state)
+{
+	static const char handle[] = "handle a0a1a2a3a4a5a6a7a8a9aaabacadaeaf\n";
+	char big[9000];
+
+	(void)state;
+	expect_bad("domid 1\n", "missing");
+	expect_bad(handle, "missing");
+	expect_bad("domid 70000\nhandle a0a1a2a3a4a5a6a7a8a9aaabacadaeaf\n", "bad domid");
+	expect_bad("domid -1\nhandle a0a1a2a3a4a5a6a7a8a9aaabacadaeaf\n", "bad domid");
+	expect_bad("domid 1\nhandle a0a1\n", "bad handle");
+	expect_bad("domid 1\nhandle g0a1a2a3a4a5a6a7a8a9aaabacadaeaf\n", "bad handle");
+	expect_bad("domid 1\nhandle A0A1A2A3A4A5A6A7A8A9AAABACADAEAF\n", "bad handle");
+	expect_bad("domid 1\ncolour red\n", "bad colour");
+	expect_bad("domid\n", "no value");
+	expect_bad("domid 1\non_crash 3\n", "bad on_crash");
+	expect_bad("domid 1\nconfig relative/path\n", "bad config");
+	expect_bad("domid 1\nconsole_port 4294967296\n", "bad console_port");
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	expect_bad(big, "larger");
+	{
+		char with_nul[] = "domid 1\0\nhandle x\n";
+		chaos_domain_record r;
+
+		assert_int_equal(chaos_record_parse(with_nul, sizeof(with_nul) - 1,
+						    &r, NULL), -1);
+	}
+}
+
+static void test_files(void **state)
+{
+	char dir[] = "/tmp/chaos-record-XXXXXX";
+	chaos_domain_record in = sample(), out;
+	uint8_t other[16] = { 0 };
+	chaos_err err;
+	char path[256];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chaos_record_save(dir, &in, &err), 0);
+	assert_int_equal(chaos_record_load(dir, 42, in.handle, &out, &err), 0);
+	assert_string_equal(out.name, "web1");
+	/* A record for the same id but another domain is stale. */
+	assert_int_equal(chaos_record_load(dir, 42, other, &out, &err), -1);
+	assert_int_equal(err.code, ENOENT);
+	assert_int_equal(chaos_record_load(dir, 43, NULL, &out, &err), -1);
+	/* A record that names another domain than its file is refused. */
+	{
+		char from[256], to[256];
+
+		snprintf(from, sizeof(from), "%s/domains/42", dir);
+		snprintf(to, sizeof(to), "%s/domains/44", dir);
+		assert_int_equal(link(from, to), 0);
+		assert_int_equal(chaos_record_load(dir, 44, NULL, &out, &err), -1);
+		assert_non_null(strstr(err.msg, "names domain 42"));
+		assert_int_equal(chaos_record_remove(dir, 44, &err), 0);
+	}
+	assert_int_equal(chaos_record_remove(dir, 42, &err), 0);
+	assert_int_equal(chaos_record_remove(dir, 42, &err), 0);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	assert_int_equal(system(path), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_files),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
