@@ -13,6 +13,21 @@ iproute2 openvswitch-switch kmod
 flex bison python3 bc
 "
 
+# The headers that out-of-tree modules build against must match the dom0
+# kernel the rig boots: both follow linux-image-amd64.
+kernel_headers() {
+	apt-cache depends linux-image-amd64 2>/dev/null |
+		awk '/Depends: linux-image-[0-9]/ && !k {k = $2} END {print k}' |
+		sed 's/^linux-image-/linux-headers-/'
+}
+headers=$(kernel_headers)
+if [ -z "$headers" ]; then
+	apt-get update -qq
+	headers=$(kernel_headers)
+fi
+[ -n "$headers" ] || { echo "deps: cannot resolve linux-image-amd64" >&2; exit 1; }
+packages="$packages $headers"
+
 missing=""
 for p in $packages; do
 	status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
