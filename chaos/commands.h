@@ -2,6 +2,9 @@
 #ifndef CHAOS_CLI_COMMANDS_H
 #define CHAOS_CLI_COMMANDS_H
 
+#include <stdint.h>
+#include <chaos/host.h>
+
 /*
  * Each subcommand is one function taking the arguments after its name
  * (argv[0] is the subcommand). It returns the process exit status.
@@ -15,8 +18,24 @@ struct chaos_command {
 
 int cmd_info(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_create(int argc, char **argv);
+int cmd_destroy(int argc, char **argv);
+int cmd_pause(int argc, char **argv);
+int cmd_unpause(int argc, char **argv);
+int cmd_shutdown(int argc, char **argv);
+int cmd_console(int argc, char **argv);
 
 /* Print "chaos: <msg>" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Monotonic microseconds, for --timing. */
+uint64_t cli_now_us(void);
+
+/* A whole number of seconds, 0 to one day; prints the error itself. */
+int cli_parse_seconds(const char *text, long *out);
+
+/* Attach to domid's console until detached (see chaos console). */
+int cli_console(chaos_host *host, uint32_t domid, const char *until,
+		long timeout_ms, int input);
 
 #endif

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 /* chaos: command dispatch and usage. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <chaos/chaos.h>
 #include "commands.h"
@@ -11,6 +14,15 @@ static const struct chaos_command commands[] = {
 	{ "info", "[--json]", "show the hypervisor version, CPUs and memory",
 	  cmd_info },
 	{ "list", "[--json]", "list domains", cmd_list },
+	{ "create", "<cfg> [-p] [-c] [--timing]",
+	  "create a guest from a JSON config", cmd_create },
+	{ "destroy", "<dom>", "destroy a guest at once", cmd_destroy },
+	{ "pause", "<dom>", "pause a guest", cmd_pause },
+	{ "unpause", "<dom>", "unpause a guest", cmd_unpause },
+	{ "shutdown", "<dom> [--timeout S]",
+	  "shut a guest down, then apply its on_poweroff", cmd_shutdown },
+	{ "console", "<dom> [--until T] [--timeout S] [--no-input]",
+	  "attach to a guest's console (Ctrl-] detaches)", cmd_console },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -26,11 +38,34 @@ void cli_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+uint64_t cli_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+int cli_parse_seconds(const char *text, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno || end == text || *end || v < 0 || v > 86400) {
+		cli_error("'%s' is not a number of seconds (0 to 86400)", text);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: chaos <command> [args]\n\ncommands:\n");
 	for (size_t i = 0; i < NR_COMMANDS; i++)
-		fprintf(out, "  %-8s %-24s %s\n", commands[i].name,
+		fprintf(out, "  %-9s %-44s %s\n", commands[i].name,
 			commands[i].args, commands[i].summary);
 	fprintf(out, "\nchaos --version prints the version.\n");
 }

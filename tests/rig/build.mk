@@ -1,9 +1,14 @@
 # The rig: boots Xen under QEMU with our dom0 initramfs and runs scenarios.
 # The host-side runner is tests/rig/run; see tests/rig/README.md.
 
-RIG_HELPERS := $(BUILD)/rig-helpers/rigtime $(BUILD)/rig-helpers/rig-domains
+RIG_HELPERS := $(BUILD)/rig-helpers/rigtime $(BUILD)/rig-helpers/rig-domains \
+	       $(BUILD)/rig-helpers/mkbadimg
 
 $(BUILD)/rig-helpers/rigtime: tests/rig/helpers/rigtime.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARNINGS) -O2 -o $@ $<
+
+$(BUILD)/rig-helpers/mkbadimg: tests/rig/helpers/mkbadimg.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARNINGS) -O2 -o $@ $<
 

@@ -13,5 +13,8 @@
 
 #include <chaos/config.h>
 #include <chaos/registry.h>
+#include <chaos/record.h>
+#include <chaos/console.h>
+#include <chaos/build.h>
 
 #endif

@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: MIT
+/* Guests: the whole create (with rollback), destroy and name resolution. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chaos/build.h>
+#include <chaos/record.h>
+#include <chaos/registry.h>
+
+#include "shell.h"
+
+#define RAMDISK_MAX (UINT64_C(1) << 30)
+
+/* Read a whole regular file of at most max bytes. */
+static int read_file(const char *path, const char *what, uint64_t max,
+		     uint8_t **out, uint64_t *len, chaos_err *err)
+{
+	struct stat st;
+	uint8_t *buf;
+	uint64_t done = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return chaos_err_set(err, errno, "%s %s: %s", what, path,
+				     strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return chaos_err_set(err, EINVAL, "%s %s: not a regular file",
+				     what, path);
+	}
+	if ((uint64_t)st.st_size > max) {
+		close(fd);
+		return chaos_err_set(err, EFBIG, "%s %s: larger than %llu MiB",
+				     what, path,
+				     (unsigned long long)(max >> 20));
+	}
+	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
+	if (!buf) {
+		close(fd);
+		return chaos_err_set(err, ENOMEM, "out of memory for %s", what);
+	}
+	while (done < (uint64_t)st.st_size) {
+		ssize_t n = read(fd, buf + done, (size_t)st.st_size - done);
+
+		if (n <= 0) {
+			int e = n < 0 ? errno : EIO;
+
+			free(buf);
+			close(fd);
+			return chaos_err_set(err, e, "%s %s: read failed", what,
+					     path);
+		}
+		done += (uint64_t)n;
+	}
+	close(fd);
+	*out = buf;
+	*len = done;
+	return 0;
+}
+
+static int pin_vcpus(chaos_host *host, const chaos_config *cfg,
+		     uint32_t domid, unsigned int nr_cpus, chaos_err *err)
+{
+	xc_cpumap_t map;
+	int rc = 0;
+
+	if (!cfg->cpus_set)
+		return 0;
+	for (unsigned int c = nr_cpus; c < CHAOS_CONFIG_CPUS_MAX; c++)
+		if (chaos_config_cpu_isset(cfg, c))
+			return chaos_err_set(err, EINVAL,
+					     "cpus: CPU %u does not exist (host has %u)",
+					     c, nr_cpus);
+	map = xc_cpumap_alloc(host->xch);
+	if (!map)
+		return chaos_err_set(err, ENOMEM, "out of memory for a cpumap");
+	for (unsigned int c = 0; c < nr_cpus; c++)
+		if (chaos_config_cpu_isset(cfg, c))
+			map[c / 8] |= (uint8_t)(1u << (c % 8));
+	for (unsigned int v = 0; v < cfg->vcpus && !rc; v++)
+		if (xc_vcpu_setaffinity(host->xch, domid, (int)v, map, NULL,
+					XEN_VCPUAFFINITY_HARD))
+			rc = chaos_err_xen(err, host, errno,
+					   "cannot pin vCPU %u of domain %u", v,
+					   domid);
+	free(map);
+	return rc;
+}
+
+/* Fail early, before any domain exists, when the name is taken. */
+static int check_name_free(chaos_host *host, const char *name,
+			   chaos_err *err)
+{
+	chaos_domain_info *live;
+	size_t n;
+	uint32_t owner;
+	chaos_err lookup_err;
+	int rc;
+
+	if (!name[0])
+		return 0;
+	if (chaos_domain_list(host, &live, &n, err))
+		return -1;
+	rc = chaos_registry_lookup_live(host->registry, name, live, n, &owner,
+					&lookup_err);
+	free(live);
+	if (rc == 0)
+		return chaos_err_set(err, EEXIST,
+				     "name: '%s' is already used by domain %u",
+				     name, owner);
+	return 0;
+}
+
+int chaos_guest_create(chaos_host *host, const chaos_config *cfg,
+		       const chaos_create_opts *opts, uint32_t *domid,
+		       chaos_create_timing *timing, chaos_err *err)
+{
+	chaos_create_timing scratch = { 0 };
+	struct chaos_image img = { 0 };
+	struct chaos_shell shell;
+	chaos_domain_record rec = { 0 };
+	xc_physinfo_t phys = { 0 };
+	uint8_t *ramdisk = NULL;
+	uint64_t ramdisk_len = 0, start = chaos_now_us(), t0;
+	bool named = false, paused = cfg->paused || (opts && opts->paused);
+	int rc = -1;
+
+	if (!timing)
+		timing = &scratch;
+	memset(timing, 0, sizeof(*timing));
+	*domid = 0;
+	if (chaos_config_validate(cfg, err) || chaos_host_registry(host, err) ||
+	    check_name_free(host, cfg->name, err))
+		return -1;
+	if (xc_physinfo(host->xch, &phys))
+		return chaos_err_xen(err, host, errno, "cannot read host info");
+	if (chaos_image_from_file(cfg->kernel, &img, err))
+		return -1;
+	if (cfg->ramdisk && read_file(cfg->ramdisk, "ramdisk", RAMDISK_MAX,
+				      &ramdisk, &ramdisk_len, err))
+		goto out_image;
+	timing->parse_us = chaos_now_us() - start;
+
+	if (chaos_shell_prepare(host, cfg->memory_mib, cfg->vcpus,
+				CHAOS_HANDLE_GUEST, &shell, timing, err))
+		goto out_image;
+	if (pin_vcpus(host, cfg, shell.domid, phys.nr_cpus, err) ||
+	    chaos_shell_boot(host, &shell, &img, ramdisk, ramdisk_len,
+			     cfg->cmdline, &rec.console_mfn, timing, err))
+		goto out_shell;
+
+	t0 = chaos_now_us();
+	rec.domid = shell.domid;
+	memcpy(rec.handle, shell.handle, sizeof(rec.handle));
+	snprintf(rec.name, sizeof(rec.name), "%s", cfg->name);
+	rec.console_port = shell.console_port;
+	rec.on_poweroff = cfg->on_poweroff;
+	rec.on_reboot = cfg->on_reboot;
+	rec.on_crash = cfg->on_crash;
+	if (opts && opts->config_path &&
+	    !realpath(opts->config_path, rec.config_path))
+		rec.config_path[0] = '\0';
+	if (cfg->name[0]) {
+		if (chaos_registry_claim(host->registry, cfg->name, shell.domid,
+					 shell.handle, err))
+			goto out_shell;
+		named = true;
+	}
+	if (chaos_record_save(host->state_dir, &rec, err))
+		goto out_name;
+	if (!paused && xc_domain_unpause(host->xch, shell.domid)) {
+		chaos_err_xen(err, host, errno, "cannot unpause domain %u",
+			      shell.domid);
+		goto out_record;
+	}
+	timing->unpause_us = chaos_now_us() - t0;
+	*domid = shell.domid;
+	chaos_shell_release(&shell);
+	rc = 0;
+	goto out_image;
+
+out_record:
+	chaos_record_remove(host->state_dir, shell.domid, NULL);
+out_name:
+	if (named)
+		chaos_registry_release(host->registry, cfg->name, NULL);
+out_shell:
+	chaos_shell_discard(host, &shell);
+out_image:
+	free(ramdisk);
+	chaos_image_release(&img);
+	timing->total_us = chaos_now_us() - start;
+	return rc;
+}
+
+int chaos_guest_destroy(chaos_host *host, uint32_t domid, chaos_err *err)
+{
+	chaos_domain_info info;
+	char name[CHAOS_NAME_MAX];
+
+	if (domid == 0)
+		return chaos_err_set(err, EPERM, "refusing to destroy Domain-0");
+	if (chaos_domain_get(host, domid, &info, err))
+		return -1;
+	if (chaos_domain_kill(host, domid, err))
+		return -1;
+	/* The domain is gone; forget it even if that partly fails. */
+	chaos_record_remove(host->state_dir, domid, NULL);
+	if (chaos_host_registry(host, NULL) == 0 &&
+	    chaos_registry_name_of(host->registry, domid, info.handle, name,
+				   sizeof(name)) == 0)
+		chaos_registry_release(host->registry, name, NULL);
+	return 0;
+}
+
+static int all_digits(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+int chaos_guest_resolve(chaos_host *host, const char *ref, uint32_t *domid,
+			chaos_err *err)
+{
+	chaos_domain_info *live, info;
+	size_t n;
+	int rc;
+
+	if (all_digits(ref)) {
+		char *end;
+		unsigned long v;
+
+		errno = 0;
+		v = strtoul(ref, &end, 10);
+		if (errno || v >= DOMID_FIRST_RESERVED)
+			return chaos_err_set(err, EINVAL,
+					     "domain id %s out of range", ref);
+		if (chaos_domain_get(host, (uint32_t)v, &info, err))
+			return -1;
+		*domid = (uint32_t)v;
+		return 0;
+	}
+	if (chaos_config_check_name(ref, NULL))
+		return chaos_err_set(err, EINVAL, "'%s' is not a domain name or id",
+				     ref);
+	if (chaos_host_registry(host, err) ||
+	    chaos_domain_list(host, &live, &n, err))
+		return -1;
+	rc = chaos_registry_lookup_live(host->registry, ref, live, n, domid,
+					NULL);
+	free(live);
+	if (rc)
+		return chaos_err_set(err, ESRCH, "no domain named '%s'", ref);
+	return 0;
+}
+
+/* Restart: the same config again, under the same name. */
+static int guest_restart(chaos_host *host, uint32_t domid,
+			 const chaos_domain_record *rec, chaos_err *err)
+{
+	chaos_create_opts opts = { .config_path = rec->config_path };
+	chaos_config cfg;
+	uint32_t new_domid;
+	int rc;
+
+	if (!rec->config_path[0])
+		return chaos_err_set(err, ENOENT,
+				     "domain %u: cannot restart, its config path is unknown",
+				     domid);
+	if (chaos_config_parse_file(rec->config_path, &cfg, err))
+		return -1;
+	rc = chaos_guest_destroy(host, domid, err);
+	if (!rc)
+		rc = chaos_guest_create(host, &cfg, &opts, &new_domid, NULL, err);
+	chaos_config_free(&cfg);
+	return rc;
+}
+
+int chaos_guest_reap(chaos_host *host, uint32_t domid, chaos_err *err)
+{
+	chaos_domain_info info;
+	chaos_domain_record rec;
+	int action;
+
+	if (chaos_domain_get(host, domid, &info, err))
+		return -1;
+	if (info.state != CHAOS_STATE_SHUTDOWN)
+		return chaos_err_set(err, EINVAL, "domain %u is %s, not shut down",
+				     domid, chaos_domain_state_name(info.state));
+	if (chaos_record_load(host->state_dir, domid, info.handle, &rec, err))
+		return -1;
+	switch (info.shutdown_reason) {
+	case SHUTDOWN_poweroff:
+		action = rec.on_poweroff;
+		break;
+	case SHUTDOWN_reboot:
+		action = rec.on_reboot;
+		break;
+	case SHUTDOWN_suspend:
+		return 0; /* a suspended guest waits for save or resume */
+	default:
+		action = rec.on_crash;
+		break;
+	}
+	switch (action) {
+	case CHAOS_ACTION_PRESERVE:
+		return 0;
+	case CHAOS_ACTION_RESTART:
+		return guest_restart(host, domid, &rec, err);
+	default:
+		return chaos_guest_destroy(host, domid, err);
+	}
+}
+
+int chaos_guest_shutdown(chaos_host *host, uint32_t domid, int reason,
+			 unsigned int timeout_ms, chaos_err *err)
+{
+	chaos_domain_info info;
+
+	if (chaos_domain_request_shutdown(host, domid, reason, err) ||
+	    chaos_domain_wait_shutdown(host, domid, timeout_ms, &info, err))
+		return -1;
+	return chaos_guest_reap(host, domid, err);
+}
