@@ -32,10 +32,10 @@ OBJ        := $(BUILD)/obj-san
 LIB        := $(BUILD)/lib-san
 BIN        := $(BUILD)/bin-san
 endif
-CFLAGS_ALL  = $(CSTD) $(WARNINGS) $(OPTFLAGS) -fPIC -Ilibchaos/include $(CFLAGS)
+CFLAGS_ALL  = $(CSTD) $(WARNINGS) $(OPTFLAGS) -fPIC -Ilibchaos/include -Iabi $(CFLAGS)
 LDFLAGS_ALL = $(SANLDFLAGS) $(LDFLAGS)
 
-XEN_LIBS   := -lxenctrl -lxenforeignmemory -lxengnttab -lxenevtchn -lxentoollog
+XEN_LIBS   := -lxenctrl -lxenforeignmemory -lxengnttab -lxenevtchn -lxencall -lxentoollog
 YAJL_LIBS  := -lyajl
 ZIP_LIBS   := -lz -llzma -lzstd -lbz2 -llz4
 

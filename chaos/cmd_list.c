@@ -7,17 +7,52 @@
 #include <chaos/chaos.h>
 #include "commands.h"
 
+/* The table, each guest followed by its noxs devices. */
+static int print_long(chaos_host *host, const chaos_domain_info *doms,
+		      size_t count)
+{
+	int noxs = chaos_noxs_available(host);
+
+	if (chaos_format_list_header(stdout))
+		return 1;
+	for (size_t i = 0; i < count; i++) {
+		chaos_device_info *devs;
+		size_t n;
+		chaos_err err;
+
+		if (chaos_format_list_row(stdout, &doms[i]))
+			return 1;
+		if (!noxs || doms[i].domid == 0)
+			continue;
+		if (chaos_device_list(host, doms[i].domid, &devs, &n, &err)) {
+			printf("    devices: %s\n", err.msg);
+			continue;
+		}
+		for (size_t j = 0; j < n; j++)
+			printf("    %-8s %3u  backend %u  grant %u  port %u  be %s  fe %s%s\n",
+			       chaos_device_type_name(devs[j].type), devs[j].devid,
+			       devs[j].be_domid, devs[j].grant, devs[j].evtchn,
+			       chaos_device_state_name(devs[j].be_state),
+			       chaos_device_state_name(devs[j].fe_state),
+			       devs[j].in_page ? "" : "  (not in device page)");
+		free(devs);
+	}
+	return 0;
+}
+
 int cmd_list(int argc, char **argv)
 {
 	chaos_host *host;
 	chaos_domain_info *doms;
 	size_t count;
 	chaos_err err;
-	int json = 0, rc = 0;
+	int json = 0, rc = 0, longfmt = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json")) {
 			json = 1;
+		} else if (!strcmp(argv[i], "-l") || !strcmp(argv[i], "--long")) {
+			longfmt = 1;
 		} else {
 			cli_error("list: unknown argument '%s'", argv[i]);
 			return 2;
@@ -31,6 +66,12 @@ int cmd_list(int argc, char **argv)
 		cli_error("%s", err.msg);
 		chaos_host_close(host);
 		return 1;
+	}
+	if (longfmt && !json) {
+		rc = print_long(host, doms, count);
+		chaos_host_close(host);
+		free(doms);
+		return rc;
 	}
 	chaos_host_close(host);
 	if (json) {

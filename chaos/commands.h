@@ -23,6 +23,7 @@ int cmd_destroy(int argc, char **argv);
 int cmd_pause(int argc, char **argv);
 int cmd_unpause(int argc, char **argv);
 int cmd_shutdown(int argc, char **argv);
+int cmd_reboot(int argc, char **argv);
 int cmd_console(int argc, char **argv);
 
 /* Print "chaos: <msg>" to stderr. */

@@ -7,22 +7,29 @@
 
 #define KIB_PER_MIB 1024
 
+int chaos_format_list_header(FILE *out)
+{
+	return fprintf(out, "%-32s %5s %7s %5s %-8s %9s\n", "Name", "ID", "Mem",
+		       "VCPUs", "State", "Time(s)") < 0 ? -1 : 0;
+}
+
+int chaos_format_list_row(FILE *out, const chaos_domain_info *d)
+{
+	return fprintf(out, "%-32s %5u %7llu %5u %-8s %9.1f\n",
+		       chaos_domain_display_name(d), d->domid,
+		       (unsigned long long)(d->mem_kib / KIB_PER_MIB), d->vcpus,
+		       chaos_domain_state_name(d->state),
+		       (double)d->cpu_time_ns / 1e9) < 0 ? -1 : 0;
+}
+
 int chaos_format_list_text(FILE *out, const chaos_domain_info *doms,
 			   size_t count)
 {
-	if (fprintf(out, "%-32s %5s %7s %5s %-8s %9s\n", "Name", "ID", "Mem",
-		    "VCPUs", "State", "Time(s)") < 0)
+	if (chaos_format_list_header(out))
 		return -1;
-	for (size_t i = 0; i < count; i++) {
-		const chaos_domain_info *d = &doms[i];
-
-		if (fprintf(out, "%-32s %5u %7llu %5u %-8s %9.1f\n",
-			    chaos_domain_display_name(d), d->domid,
-			    (unsigned long long)(d->mem_kib / KIB_PER_MIB),
-			    d->vcpus, chaos_domain_state_name(d->state),
-			    (double)d->cpu_time_ns / 1e9) < 0)
+	for (size_t i = 0; i < count; i++)
+		if (chaos_format_list_row(out, &doms[i]))
 			return -1;
-	}
 	return 0;
 }
 

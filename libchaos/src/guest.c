@@ -9,12 +9,15 @@
 #include <unistd.h>
 
 #include <chaos/build.h>
+#include <chaos/chaosd.h>
+#include <chaos/noxs.h>
 #include <chaos/record.h>
 #include <chaos/registry.h>
 
 #include "shell.h"
 
 #define RAMDISK_MAX (UINT64_C(1) << 30)
+#define PAGES_PER_MIB 256
 
 /* Read a whole regular file of at most max bytes. */
 static int read_file(const char *path, const char *what, uint64_t max,
@@ -116,8 +119,14 @@ static int check_name_free(chaos_host *host, const char *name,
 	return 0;
 }
 
-int chaos_guest_create(chaos_host *host, const chaos_config *cfg,
-		       const chaos_create_opts *opts, uint32_t *domid,
+/*
+ * The whole create. With given (a prepared shell), the domain is not made
+ * here: the shell is loaded instead. *given_used tells the caller whether
+ * the shell was touched (and so is now either the guest or destroyed).
+ */
+static int guest_build(chaos_host *host, const chaos_config *cfg,
+		       const chaos_create_opts *opts, struct chaos_shell *given,
+		       bool *given_used, uint32_t *domid,
 		       chaos_create_timing *timing, chaos_err *err)
 {
 	chaos_create_timing scratch = { 0 };
@@ -134,9 +143,16 @@ int chaos_guest_create(chaos_host *host, const chaos_config *cfg,
 		timing = &scratch;
 	memset(timing, 0, sizeof(*timing));
 	*domid = 0;
+	*given_used = false;
 	if (chaos_config_validate(cfg, err) || chaos_host_registry(host, err) ||
 	    check_name_free(host, cfg->name, err))
 		return -1;
+	if (given && (cfg->memory_mib * PAGES_PER_MIB > given->nr_pages ||
+		      cfg->vcpus > given->vcpus))
+		return chaos_err_set(err, EINVAL,
+				     "config needs %llu MiB and %u vCPUs, more than the shell's",
+				     (unsigned long long)cfg->memory_mib,
+				     cfg->vcpus);
 	if (xc_physinfo(host->xch, &phys))
 		return chaos_err_xen(err, host, errno, "cannot read host info");
 	if (chaos_image_from_file(cfg->kernel, &img, err))
@@ -146,9 +162,14 @@ int chaos_guest_create(chaos_host *host, const chaos_config *cfg,
 		goto out_image;
 	timing->parse_us = chaos_now_us() - start;
 
-	if (chaos_shell_prepare(host, cfg->memory_mib, cfg->vcpus,
-				CHAOS_HANDLE_GUEST, &shell, timing, err))
+	if (given) {
+		shell = *given;
+		*given_used = true;
+	} else if (chaos_shell_prepare(host, cfg->memory_mib, cfg->vcpus,
+				       CHAOS_HANDLE_GUEST, &shell, timing,
+				       err)) {
 		goto out_image;
+	}
 	if (pin_vcpus(host, cfg, shell.domid, phys.nr_cpus, err) ||
 	    chaos_shell_boot(host, &shell, &img, ramdisk, ramdisk_len,
 			     cfg->cmdline, &rec.console_mfn, timing, err))
@@ -198,6 +219,35 @@ out_image:
 	return rc;
 }
 
+int chaos_guest_create(chaos_host *host, const chaos_config *cfg,
+		       const chaos_create_opts *opts, uint32_t *domid,
+		       chaos_create_timing *timing, chaos_err *err)
+{
+	bool used;
+
+	return guest_build(host, cfg, opts, NULL, &used, domid, timing, err);
+}
+
+int chaos_guest_create_in_shell(chaos_host *host, const chaos_config *cfg,
+				const chaos_create_opts *opts,
+				chaos_shell **shell, uint32_t *domid,
+				chaos_create_timing *timing, chaos_err *err)
+{
+	bool used = false;
+	int rc;
+
+	if (!shell || !*shell)
+		return chaos_err_set(err, EINVAL, "no shell given");
+	rc = guest_build(host, cfg, opts, *shell, &used, domid, timing, err);
+	if (used) {
+		/* guest_build owned the shell's state from here: its p2m is
+		 * freed and its domain is the guest or gone. */
+		free(*shell);
+		*shell = NULL;
+	}
+	return rc;
+}
+
 int chaos_guest_destroy(chaos_host *host, uint32_t domid, chaos_err *err)
 {
 	chaos_domain_info info;
@@ -210,6 +260,7 @@ int chaos_guest_destroy(chaos_host *host, uint32_t domid, chaos_err *err)
 	if (chaos_domain_kill(host, domid, err))
 		return -1;
 	/* The domain is gone; forget it even if that partly fails. */
+	chaos_device_remove_all(host, domid, NULL);
 	chaos_record_remove(host->state_dir, domid, NULL);
 	if (chaos_host_registry(host, NULL) == 0 &&
 	    chaos_registry_name_of(host->registry, domid, info.handle, name,
@@ -321,13 +372,52 @@ int chaos_guest_reap(chaos_host *host, uint32_t domid, chaos_err *err)
 	}
 }
 
+/* Does the guest have a power device to ask? */
+static int has_power_device(chaos_host *host, uint32_t domid)
+{
+	chaos_device_info *devs;
+	size_t n;
+	int found = 0;
+
+	if (!chaos_noxs_available(host) ||
+	    chaos_device_list(host, domid, &devs, &n, NULL))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		found |= devs[i].type == CHAOS_DEV_POWER && devs[i].in_page;
+	free(devs);
+	return found;
+}
+
+static long long elapsed_ms(uint64_t since_us)
+{
+	return (long long)((chaos_now_us() - since_us) / 1000u);
+}
+
 int chaos_guest_shutdown(chaos_host *host, uint32_t domid, int reason,
 			 unsigned int timeout_ms, chaos_err *err)
 {
 	chaos_domain_info info;
+	uint64_t start = chaos_now_us();
+	long long left;
 
-	if (chaos_domain_request_shutdown(host, domid, reason, err) ||
-	    chaos_domain_wait_shutdown(host, domid, timeout_ms, &info, err))
+	if (domid == 0)
+		return chaos_err_set(err, EPERM, "refusing to shut down Domain-0");
+	if (chaos_domain_get(host, domid, &info, err))
+		return -1;
+	if (has_power_device(host, domid)) {
+		/* The guest runs its own shutdown code, then stops itself. */
+		if (chaos_device_power(host, domid,
+				       reason == SHUTDOWN_reboot ?
+				       CHAOS_POWER_REBOOT : CHAOS_POWER_POWEROFF,
+				       timeout_ms, err))
+			return -1;
+	} else if (chaos_domain_request_shutdown(host, domid, reason, err)) {
+		return -1;
+	}
+	left = (long long)timeout_ms - elapsed_ms(start);
+	if (chaos_domain_wait_shutdown(host, domid,
+				       left > 0 ? (unsigned int)left : 0, &info,
+				       err))
 		return -1;
 	return chaos_guest_reap(host, domid, err);
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include <xencall.h>
 #include <chaos/host.h>
 #include <chaos/record.h>
 #include <chaos/registry.h>
@@ -91,6 +92,7 @@ int chaos_host_open(chaos_host **out, chaos_err *err)
 	host->log.vtable.destroy = quiet_destroy;
 	snprintf(host->state_dir, sizeof(host->state_dir), "%s",
 		 CHAOS_STATE_DIR);
+	host->noxs_fd = -1;
 	host->xch = xc_interface_open(&host->log.vtable, &host->log.vtable, 0);
 	if (!host->xch) {
 		chaos_err_xen(err, host, errno, "cannot open the hypervisor interface");
@@ -113,6 +115,10 @@ void chaos_host_close(chaos_host *host)
 	if (!host)
 		return;
 	chaos_registry_close(host->registry);
+	if (host->xcall)
+		xencall_close(host->xcall);
+	if (host->noxs_fd >= 0)
+		close(host->noxs_fd);
 	xenforeignmemory_close(host->fmem);
 	xc_interface_close(host->xch);
 	free(host);

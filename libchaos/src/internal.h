@@ -14,6 +14,7 @@ struct chaos_quiet_logger {
 };
 
 struct chaos_registry;
+typedef struct xencall_handle xencall_handle;
 
 struct chaos_host {
 	xc_interface *xch;
@@ -21,6 +22,9 @@ struct chaos_host {
 	struct chaos_quiet_logger log;
 	char state_dir[256];              /* CHAOS_STATE_DIR unless set */
 	struct chaos_registry *registry;  /* opened on first use */
+	xencall_handle *xcall;            /* noxs hypercalls, on first use */
+	int noxs_fd;                      /* /dev/noxs, -1 until first use */
+	int noxs_state;                   /* 0 unknown, 1 available, -1 not */
 };
 
 /* The host's name registry, opened (and its directory made) on first use. */

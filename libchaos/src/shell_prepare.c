@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "shell.h"
+#include <chaos/noxs.h>
 
 /* Every guest gets event channels and grant frames enough for its devices;
  * a negative grant limit asks for the hypervisor's default. */
@@ -50,6 +51,7 @@ void chaos_shell_discard(chaos_host *host, struct chaos_shell *shell)
 	if (shell->domid) {
 		xc_domain_destroy(host->xch, shell->domid);
 		chaos_domain_wait_gone(host, shell->domid, 10000, NULL);
+		chaos_device_remove_all(host, shell->domid, NULL);
 		shell->domid = 0;
 	}
 	chaos_shell_release(shell);
@@ -142,6 +144,11 @@ int chaos_shell_prepare(chaos_host *host, uint64_t memory_mib,
 		goto fail;
 	}
 	shell->console_port = (uint32_t)port;
+	/* With noxs, every guest gets a power device: shutdown and reboot
+	 * requests reach it without XenStore. */
+	if (chaos_noxs_available(host) &&
+	    chaos_device_add(host, shell->domid, CHAOS_DEV_POWER, 0, NULL, err))
+		goto fail;
 	timing->devices_us += chaos_now_us() - t0;
 	return 0;
 fail:

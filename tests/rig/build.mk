@@ -18,9 +18,12 @@ $(BUILD)/rig-helpers/rig-domains: tests/rig/helpers/rig-domains.c | deps
 
 SCENARIOS ?=
 RIG_EXTRA ?=
-RIG_TARGETS = programs $(RIG_HELPERS) $(RIG_GUESTS)
+# Components keep the scenarios that prove them next to their code.
+RIG_COMPONENT_DIRS := $(wildcard chaosd/tests/rig minios-noxs/tests/rig \
+			noxs-kmod/tests/rig xen-patches/tests/rig xendevd/tests/rig)
+RIG_TARGETS = programs $(RIG_HELPERS) $(RIG_GUESTS) $(RIG_MODULES)
 RIG_ENV = BUILD=$(BUILD) RIG_GUESTS="$(RIG_GUESTS)" RIG_MODULES="$(RIG_MODULES)" \
-	  RIG_EXTRA="$(RIG_EXTRA)"
+	  RIG_EXTRA="$(strip $(RIG_COMPONENT_DIRS) $(RIG_EXTRA))"
 
 rig: $(RIG_TARGETS) | deps
 	$(RIG_ENV) tests/rig/run $(SCENARIOS)

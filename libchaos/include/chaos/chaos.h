@@ -16,5 +16,6 @@
 #include <chaos/record.h>
 #include <chaos/console.h>
 #include <chaos/build.h>
+#include <chaos/noxs.h>
 
 #endif

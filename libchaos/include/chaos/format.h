@@ -12,6 +12,10 @@
  * text: a table close to `xl list`, and JSON made with yajl.
  */
 
+/* The table's header line and one domain's row. 0, or -1 on a write error. */
+int chaos_format_list_header(FILE *out);
+int chaos_format_list_row(FILE *out, const chaos_domain_info *d);
+
 /* Writes the table, header first. Returns 0, or -1 on a write error. */
 int chaos_format_list_text(FILE *out, const chaos_domain_info *doms,
 			   size_t count);
