@@ -71,6 +71,21 @@ $(OBJ)/%.o: %.c | deps
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
+# Every test runs; the run fails if any failed. Without SAN each binary also
+# runs under valgrind (memcheck, leaks are errors).
+VALGRIND := valgrind --quiet --error-exitcode=99 --leak-check=full \
+            --errors-for-leak-kinds=definite,indirect --track-origins=yes
+# (After the fragments: each adds its own binaries to UNIT_TESTS.)
+unit: $(UNIT_TESTS) | deps
+	@failed=0; \
+	for t in $(UNIT_TESTS); do \
+		echo "== $$t"; \
+		if [ "$(SAN)" = 1 ]; then $$t || failed=$$((failed+1)); \
+		else $(VALGRIND) $$t || failed=$$((failed+1)); fi; \
+	done; \
+	echo "unit: $(words $(UNIT_TESTS)) binaries, $$failed failed"; \
+	[ $$failed -eq 0 ]
+
 # Integration tests that need no Xen (network namespaces, daemons).
 integration: $(INTEGRATION_TESTS)
 

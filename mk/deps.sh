@@ -7,7 +7,7 @@ packages="
 build-essential pkg-config
 libxen-dev libyajl-dev libcmocka-dev
 zlib1g-dev liblzma-dev libzstd-dev libbz2-dev liblz4-dev
-valgrind file
+valgrind file xenstore-utils
 qemu-system-x86 busybox-static cpio gzip xz-utils zstd jq
 iproute2 openvswitch-switch kmod
 flex bison python3 bc

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CHAOS_CHAOSD_H
+#define CHAOS_CHAOSD_H
+
+/*
+ * chaosd, the per-host daemon, and how to talk to it.
+ *
+ * The wire protocol (docs/chaosd-protocol.md) is a stream of frames on a
+ * Unix socket: a 4-byte big-endian length, then that many bytes holding
+ * one JSON object. A request {"op": ...} gets exactly one response
+ * {"ok": true, ...} or {"ok": false, "error": "..."}.
+ *
+ * Three layers here: framing and request parsing (shared by the daemon,
+ * clients and tests), a small client, and prepared shells (what the
+ * daemon keeps in its pool; an orchestrator may use them directly).
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <chaos/build.h>
+#include <chaos/config.h>
+#include <chaos/domain.h>
+#include <chaos/error.h>
+#include <chaos/host.h>
+
+#define CHAOSD_SOCKET      "/run/chaos/chaosd.sock"
+#define CHAOSD_PID_FILE    "/run/chaos/chaosd.pid"
+#define CHAOSD_LOG_DIR     "/var/log/chaos"
+#define CHAOSD_FRAME_MAX   (64 * 1024)   /* bytes of JSON in one frame */
+#define CHAOSD_FLAVOURS_MAX 16
+#define CHAOSD_POOL_SIZE_MAX 4096        /* shells per flavour */
+#define CHAOSD_TIMEOUT_MS_MAX 600000u
+
+/* ---- Framing ---------------------------------------------------------- */
+
+/*
+ * Write one frame (len bytes, 1..CHAOSD_FRAME_MAX), looping over partial
+ * writes, waiting at most timeout_ms in all (-1: forever).
+ */
+int chaosd_frame_write(int fd, const void *buf, size_t len, int timeout_ms,
+		       chaos_err *err);
+
+/*
+ * Read one frame into a fresh NUL-terminated buffer (*out, caller frees),
+ * looping over partial reads, waiting at most timeout_ms in all (-1:
+ * forever). Errors: EPIPE the peer closed before a frame began, EPROTO a
+ * length of 0 or above CHAOSD_FRAME_MAX or a frame cut short, ETIMEDOUT.
+ */
+int chaosd_frame_read(int fd, char **out, size_t *len, int timeout_ms,
+		      chaos_err *err);
+
+/* The 4-byte header: encode, and decode with its bounds check. */
+void chaosd_frame_header(uint32_t len, uint8_t hdr[4]);
+int chaosd_frame_length(const uint8_t hdr[4], uint32_t *len, chaos_err *err);
+
+/* ---- Requests --------------------------------------------------------- */
+
+typedef enum chaosd_op {
+	CHAOSD_OP_PING,
+	CHAOSD_OP_CREATE,
+	CHAOSD_OP_DESTROY,
+	CHAOSD_OP_SHUTDOWN,
+	CHAOSD_OP_LIST,
+	CHAOSD_OP_POOL_GET,
+	CHAOSD_OP_POOL_SET,
+	CHAOSD_OP_CONSOLE,
+} chaosd_op;
+
+typedef struct chaosd_request {
+	chaosd_op op;
+	/* destroy, shutdown, console: a guest name or domain id */
+	char domain[CHAOS_NAME_MAX];
+	/* create */
+	chaos_config cfg;             /* parsed and validated */
+	char config_path[CHAOS_CONFIG_PATH_MAX]; /* absolute, or "" */
+	bool paused;
+	bool allow_larger;            /* a larger shell may be used */
+	bool no_pool;                 /* always a full create */
+	/* pool-set */
+	uint64_t memory_mib;
+	unsigned int vcpus;
+	unsigned int size;
+} chaosd_request;
+
+/*
+ * Parse and check one request (text need not be NUL-terminated). Unknown
+ * ops, unknown keys, wrong types and out-of-range values are errors; the
+ * message names the field. On success free with chaosd_request_free().
+ */
+int chaosd_request_parse(const char *text, size_t len, chaosd_request *req,
+			 chaos_err *err);
+void chaosd_request_free(chaosd_request *req);
+const char *chaosd_op_name(chaosd_op op);
+
+/* ---- Client ----------------------------------------------------------- */
+
+typedef struct chaosd_conn chaosd_conn;
+
+/* Connect (path NULL: CHAOSD_SOCKET). ENOENT/ECONNREFUSED: not running. */
+int chaosd_connect(const char *path, chaosd_conn **out, chaos_err *err);
+void chaosd_close(chaosd_conn *conn);
+
+/*
+ * Send one request (a JSON object) and wait for its response. On success
+ * *resp is the response text (NUL-terminated, caller frees), whatever its
+ * "ok" says. timeout_ms bounds the whole exchange (-1: forever).
+ */
+int chaosd_call_raw(chaosd_conn *conn, const char *req, size_t len,
+		    int timeout_ms, char **resp, size_t *resp_len,
+		    chaos_err *err);
+
+/*
+ * As chaosd_call_raw, then check the response: an {"ok": false} response
+ * becomes -1 with its "error" in err (code EIO).
+ */
+int chaosd_call(chaosd_conn *conn, const char *req, size_t len,
+		int timeout_ms, char **resp, chaos_err *err);
+
+int chaosd_ping(chaosd_conn *conn, chaos_err *err);
+
+typedef struct chaosd_create_result {
+	uint32_t domid;
+	bool pooled;                  /* built in a shell from the pool */
+	chaos_create_timing timing;   /* as the daemon measured it */
+} chaosd_create_result;
+
+/*
+ * Create from a config given as JSON text (what chaos_config_parse_buffer
+ * takes); config_path (absolute, or NULL) is remembered for restarts.
+ */
+int chaosd_create(chaosd_conn *conn, const char *config_json, size_t len,
+		  const char *config_path, bool paused, bool allow_larger,
+		  chaosd_create_result *res, chaos_err *err);
+int chaosd_destroy(chaosd_conn *conn, const char *domain, chaos_err *err);
+int chaosd_shutdown(chaosd_conn *conn, const char *domain, chaos_err *err);
+
+typedef struct chaosd_flavour {
+	uint64_t memory_mib;
+	unsigned int vcpus;
+	unsigned int size;      /* wanted */
+	unsigned int ready;     /* shells ready now */
+} chaosd_flavour;
+
+int chaosd_pool_set(chaosd_conn *conn, uint64_t memory_mib,
+		    unsigned int vcpus, unsigned int size, chaos_err *err);
+/* *out (caller frees) holds *count flavours. */
+int chaosd_pool_get(chaosd_conn *conn, chaosd_flavour **out, size_t *count,
+		    bool *allow_larger, chaos_err *err);
+
+/* Where a guest's console is, for chaos_console_run. */
+int chaosd_console(chaosd_conn *conn, const char *domain, uint32_t *domid,
+		   uint64_t *ring_mfn, uint32_t *port, chaos_err *err);
+
+/* ---- Prepared shells -------------------------------------------------- */
+
+/*
+ * A shell: a paused domain with its vCPUs, its memory populated and its
+ * console channel allocated; everything a build does without a kernel.
+ * Its handle is marked as a shell (chaos_domain_handle_kind), so a shell
+ * whose owner died can be found from the hypervisor alone.
+ */
+typedef struct chaos_shell chaos_shell;
+
+enum chaos_domain_kind {
+	CHAOS_KIND_FOREIGN = 0,   /* not built by chaos */
+	CHAOS_KIND_GUEST = 1,     /* built in one go */
+	CHAOS_KIND_SHELL = 2,     /* built as a shell (maybe a guest since) */
+};
+
+/* The kind a domain handle is marked with. */
+enum chaos_domain_kind chaos_domain_handle_kind(const uint8_t handle[16]);
+
+int chaos_shell_new(chaos_host *host, uint64_t memory_mib, unsigned int vcpus,
+		    chaos_shell **out, chaos_err *err);
+/* Destroy the shell's domain (waiting for its memory) and free it. */
+void chaos_shell_free(chaos_host *host, chaos_shell *shell);
+/* Free the shell but leave its domain (for a daemon that exits). */
+void chaos_shell_forget(chaos_shell *shell);
+uint32_t chaos_shell_domid(const chaos_shell *shell);
+uint64_t chaos_shell_memory_mib(const chaos_shell *shell);
+unsigned int chaos_shell_vcpus(const chaos_shell *shell);
+
+/*
+ * chaos_guest_create, in a prepared shell instead of a new domain. The
+ * config must fit it (memory and vCPUs at most the shell's; the guest
+ * gets the shell's memory). On success the shell has become the guest and
+ * *shell is NULL. On failure *shell is NULL if the shell was used (its
+ * domain is destroyed), or unchanged if the failure came before it was
+ * touched (bad config, unreadable kernel, name taken): it may be reused.
+ */
+int chaos_guest_create_in_shell(chaos_host *host, const chaos_config *cfg,
+				const chaos_create_opts *opts,
+				chaos_shell **shell, uint32_t *domid,
+				chaos_create_timing *timing, chaos_err *err);
+
+#endif
