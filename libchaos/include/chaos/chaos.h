@@ -17,5 +17,6 @@
 #include <chaos/console.h>
 #include <chaos/build.h>
 #include <chaos/noxs.h>
+#include <chaos/xendevd.h>
 
 #endif

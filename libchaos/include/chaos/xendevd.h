@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CHAOS_XENDEVD_H
+#define CHAOS_XENDEVD_H
+
+#include <stddef.h>
+
+#include <chaos/error.h>
+
+/*
+ * Waiting for xendevd to put a vif on its bridge, so a guest is unpaused
+ * only once its network is plugged in. The protocol (docs/xendevd.md) is one
+ * line each way on a Unix stream socket:
+ *   "wait vif<domid>.<devid> <timeout_ms>\n" ->
+ *   "attached <bridge>\n" | "timeout\n" | "error <reason>\n"
+ */
+
+#define CHAOS_XENDEVD_SOCKET "/run/xendevd.sock"
+#define CHAOS_XENDEVD_MAX_TIMEOUT_MS 600000u
+
+/*
+ * Wait up to timeout_ms for vif<domid>.<devid> to be attached. socket_path
+ * NULL means CHAOS_XENDEVD_SOCKET. On success returns 0 and, if bridge is
+ * not NULL, the bridge name in it. On failure returns -1 and sets err:
+ * code ETIMEDOUT (not attached in time), ENOENT/ECONNREFUSED (xendevd not
+ * running), EACCES (not allowed), EIO (xendevd's "error <reason>"), EPROTO
+ * (a malformed answer).
+ */
+int chaos_xendevd_wait(const char *socket_path, unsigned domid,
+		       unsigned devid, unsigned timeout_ms,
+		       char *bridge, size_t bridge_len, chaos_err *err);
+
+/* The same for an interface name, e.g. "vif3.0". */
+int chaos_xendevd_wait_ifname(const char *socket_path, const char *ifname,
+			      unsigned timeout_ms, char *bridge,
+			      size_t bridge_len, chaos_err *err);
+
+#endif

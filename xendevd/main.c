@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: MIT
+/* xendevd: attach vif interfaces to their bridges from kernel uevents. */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "uevent.h"
+#include "vifname.h"
+
+#define UEVENT_RCVBUF (16 * 1024 * 1024)
+#define UEVENT_MSG_MAX 8192
+
+static const char usage[] =
+"Usage: xendevd [options]\n"
+"Attach vif<domid>.<n> interfaces to their bridge as they appear, from\n"
+"kernel uevents (no udev, no scripts), and detach them on removal.\n"
+"\n"
+"  -c, --config FILE          config file (default " XD_DEFAULT_CONFIG
+"; a\n"
+"                             missing default file is not an error)\n"
+"  -b, --default-bridge BR    bridge for vifs no rule matches\n"
+"  -s, --control-socket PATH  completion socket (default "
+XD_DEFAULT_CONTROL ")\n"
+"      --ovsdb-socket PATH    ovsdb-server socket (default\n"
+"                             " XD_DEFAULT_OVSDB ")\n"
+"      --no-ovs               never talk to Open vSwitch\n"
+"      --syslog               log to syslog instead of stderr\n"
+"  -v, --verbose              log debug lines too\n"
+"  -h, --help                 this text\n"
+"\n"
+"Bridge of a vif: the uevent property " XD_BRIDGE_PROP "=<bridge> if the\n"
+"backend sets it, else the first config rule whose pattern matches, else\n"
+"the default bridge. Linux bridges are handled through rtnetlink, Open\n"
+"vSwitch bridges through OVSDB JSON-RPC. A missing bridge leaves the vif\n"
+"down with one log line.\n"
+"\n"
+"Config file lines ('#' starts a comment):\n"
+"  default-bridge <bridge>\n"
+"  bridge <fnmatch pattern on the vif name> <bridge>\n"
+"  ovsdb-socket <path>|none\n"
+"  control-socket <path>\n"
+"  control-group <group>    (may use the control socket besides root)\n"
+"\n"
+"Completion protocol (Unix stream socket, one request per connection;\n"
+"peers must be root or in control-group, checked with SO_PEERCRED):\n"
+"  -> wait vif<domid>.<n> <timeout_ms>\\n      (timeout 0..600000)\n"
+"  <- attached <bridge>\\n | timeout\\n | error <reason>\\n\n"
+"\n"
+"Signals: SIGTERM/SIGINT stop cleanly; SIGHUP reloads the config and\n"
+"retries every vif not attached.\n";
+
+struct options {
+	const char *config;
+	bool config_given;
+	const char *default_bridge;
+	const char *control_socket;
+	const char *ovsdb_socket;
+	bool no_ovs, use_syslog, verbose;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "default-bridge", required_argument, NULL, 'b' },
+		{ "control-socket", required_argument, NULL, 's' },
+		{ "ovsdb-socket", required_argument, NULL, 'O' },
+		{ "no-ovs", no_argument, NULL, 'N' },
+		{ "syslog", no_argument, NULL, 'S' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->config = XD_DEFAULT_CONFIG;
+	while ((c = getopt_long(argc, argv, "c:b:s:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->config = optarg;
+			o->config_given = true;
+			break;
+		case 'b':
+			o->default_bridge = optarg;
+			break;
+		case 's':
+			o->control_socket = optarg;
+			break;
+		case 'O':
+			o->ovsdb_socket = optarg;
+			break;
+		case 'N':
+			o->no_ovs = true;
+			break;
+		case 'S':
+			o->use_syslog = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			exit(0);
+		default:
+			fputs("Try 'xendevd --help'.\n", stderr);
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "xendevd: unexpected argument '%s'\n",
+			argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+/* Defaults, then the file, then the command line. */
+static int build_config(const struct options *o, struct xd_config *cfg)
+{
+	char err[512];
+
+	xd_config_defaults(cfg);
+	if (xd_config_load(cfg, o->config, err, sizeof(err)) < 0) {
+		if (o->config_given || errno != ENOENT ||
+		    access(o->config, F_OK) == 0) {
+			xd_log(LOG_ERR, "%s", err);
+			return -1;
+		}
+	}
+	if (o->default_bridge) {
+		if (!xd_valid_ifname(o->default_bridge)) {
+			xd_log(LOG_ERR, "--default-bridge: bad name '%s'",
+			       o->default_bridge);
+			return -1;
+		}
+		snprintf(cfg->default_bridge, sizeof(cfg->default_bridge),
+			 "%s", o->default_bridge);
+	}
+	if (o->control_socket) {
+		if (o->control_socket[0] != '/' ||
+		    strlen(o->control_socket) >= XD_PATH_MAX) {
+			xd_log(LOG_ERR, "--control-socket: need an absolute "
+			       "path under %zu bytes", XD_PATH_MAX);
+			return -1;
+		}
+		snprintf(cfg->control_socket, sizeof(cfg->control_socket),
+			 "%s", o->control_socket);
+	}
+	if (o->ovsdb_socket) {
+		if (o->ovsdb_socket[0] != '/' ||
+		    strlen(o->ovsdb_socket) >= XD_PATH_MAX) {
+			xd_log(LOG_ERR, "--ovsdb-socket: need an absolute "
+			       "path under %zu bytes", XD_PATH_MAX);
+			return -1;
+		}
+		snprintf(cfg->ovsdb_socket, sizeof(cfg->ovsdb_socket), "%s",
+			 o->ovsdb_socket);
+	}
+	if (o->no_ovs)
+		cfg->ovsdb_socket[0] = '\0';
+	return 0;
+}
+
+static int resolve_group(const char *name, gid_t *gid)
+{
+	struct group gr, *res = NULL;
+	char buf[4096];
+
+	if (getgrnam_r(name, &gr, buf, sizeof(buf), &res) != 0 || !res) {
+		xd_log(LOG_ERR, "control-group '%s': no such group", name);
+		return -1;
+	}
+	*gid = gr.gr_gid;
+	return 0;
+}
+
+/* Tell systemd (Type=notify) that we are attached and listening. */
+static void notify_ready(void)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	socklen_t len;
+	int fd;
+
+	if (!path || (path[0] != '/' && path[0] != '@') ||
+	    strlen(path) >= sizeof(addr.sun_path))
+		return;
+	memcpy(addr.sun_path, path, strlen(path));
+	if (path[0] == '@')
+		addr.sun_path[0] = '\0';
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+			  strlen(path));
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	(void)!sendto(fd, "READY=1", 7, MSG_NOSIGNAL,
+		      (struct sockaddr *)&addr, len);
+	close(fd);
+}
+
+static void handle_uevent(struct xd_daemon *d, const char *buf, size_t len)
+{
+	struct xd_uevent ev;
+	char err[128];
+	int ret = xd_uevent_parse(buf, len, &ev, err, sizeof(err));
+
+	if (ret < 0) {
+		xd_log(LOG_WARNING, "ignoring uevent: %s", err);
+		return;
+	}
+	if (ret == 0)
+		return;
+	switch (ev.action) {
+	case XD_UEVENT_ADD:
+		if (xd_is_vif_name(ev.ifname, NULL, NULL))
+			xd_vif_added(d, ev.ifname, ev.bridge);
+		break;
+	case XD_UEVENT_REMOVE:
+		if (xd_is_vif_name(ev.ifname, NULL, NULL))
+			xd_vif_removed(d, ev.ifname);
+		break;
+	case XD_UEVENT_MOVE:
+		/* A rename: the old name goes away, the new one appears. */
+		if (ev.old_ifname[0] && xd_is_vif_name(ev.old_ifname, NULL,
+						       NULL))
+			xd_vif_removed(d, ev.old_ifname);
+		if (xd_is_vif_name(ev.ifname, NULL, NULL))
+			xd_vif_added(d, ev.ifname, ev.bridge);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Drain the uevent socket; an overflow means lost events: reconcile. */
+static void drain_uevents(struct xd_daemon *d, int fd, char *buf)
+{
+	bool overflow = false;
+
+	for (;;) {
+		int n = xd_uevent_recv(fd, buf, UEVENT_MSG_MAX);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOBUFS) {
+				overflow = true;
+				continue;
+			}
+			if (errno != EAGAIN)
+				xd_log(LOG_ERR, "uevent socket: %s",
+				       strerror(errno));
+			break;
+		}
+		if (n > 0)
+			handle_uevent(d, buf, (size_t)n);
+	}
+	if (overflow) {
+		xd_log(LOG_WARNING, "uevent queue overflowed; reconciling");
+		xd_reconcile(d, false);
+	}
+}
+
+static void reload(struct xd_daemon *d, const struct options *o)
+{
+	struct xd_config cfg;
+
+	if (build_config(o, &cfg) < 0) {
+		xd_log(LOG_ERR, "SIGHUP: config not reloaded");
+	} else {
+		/* Sockets stay where they are until a restart. */
+		snprintf(cfg.control_socket, sizeof(cfg.control_socket), "%s",
+			 d->cfg.control_socket);
+		snprintf(cfg.ovsdb_socket, sizeof(cfg.ovsdb_socket), "%s",
+			 d->cfg.ovsdb_socket);
+		d->cfg = cfg;
+		xd_log(LOG_INFO, "SIGHUP: config reloaded");
+	}
+	xd_reconcile(d, true);
+}
+
+static int run(struct xd_daemon *d, const struct options *o, int ufd,
+	       int sfd, int epfd)
+{
+	char *buf = malloc(UEVENT_MSG_MAX);
+
+	if (!buf)
+		return -1;
+	for (;;) {
+		struct epoll_event evs[32];
+		int timeout = xd_ctl_next_timeout(&d->ctl, now_ms());
+		int n = epoll_wait(epfd, evs, 32, timeout);
+
+		if (n < 0 && errno != EINTR) {
+			xd_log(LOG_ERR, "epoll: %s", strerror(errno));
+			free(buf);
+			return -1;
+		}
+		for (int i = 0; i < n; i++) {
+			int fd = evs[i].data.fd;
+
+			if (fd == ufd) {
+				drain_uevents(d, ufd, buf);
+			} else if (fd == sfd) {
+				struct signalfd_siginfo si;
+
+				if (read(sfd, &si, sizeof(si)) != sizeof(si))
+					continue;
+				if (si.ssi_signo == SIGHUP) {
+					reload(d, o);
+					continue;
+				}
+				xd_log(LOG_INFO, "stopping on signal %u",
+				       si.ssi_signo);
+				free(buf);
+				return 0;
+			} else {
+				xd_ctl_event(&d->ctl, fd, &d->vifs, now_ms());
+			}
+		}
+		xd_ctl_expire(&d->ctl, now_ms());
+	}
+}
+
+static int add_fd(int epfd, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+int main(int argc, char **argv)
+{
+	struct xd_daemon d;
+	struct options o;
+	gid_t gid = 0;
+	sigset_t mask;
+	int ufd = -1, sfd = -1, epfd = -1, ret, status = 1;
+
+	if (parse_options(argc, argv, &o) < 0)
+		return 2;
+	xd_log_init(o.use_syslog, o.verbose);
+	memset(&d, 0, sizeof(d));
+	if (build_config(&o, &d.cfg) < 0)
+		return 1;
+	if (d.cfg.control_group[0] && resolve_group(d.cfg.control_group,
+						    &gid) < 0)
+		return 1;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	ret = xd_rtnl_open(&d.rt);
+	if (ret < 0) {
+		xd_log(LOG_ERR, "rtnetlink: %s", strerror(-ret));
+		return 1;
+	}
+	d.ovs_enabled = d.cfg.ovsdb_socket[0] != '\0';
+	xd_ovsdb_init(&d.ovs, d.cfg.ovsdb_socket);
+
+	/* Listen before reconciling, so nothing between is missed. */
+	ufd = xd_uevent_open(UEVENT_RCVBUF);
+	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (ufd < 0 || sfd < 0 || epfd < 0 || add_fd(epfd, ufd) < 0 ||
+	    add_fd(epfd, sfd) < 0) {
+		xd_log(LOG_ERR, "uevent/signal/epoll setup: %s",
+		       strerror(errno));
+		goto out;
+	}
+	if (xd_ctl_open(&d.ctl, d.cfg.control_socket, epfd,
+			d.cfg.control_group[0] != '\0', gid) < 0) {
+		xd_log(LOG_ERR, "control socket %s: %s", d.cfg.control_socket,
+		       strerror(errno));
+		goto out;
+	}
+	d.ctl_open = true;
+	xd_log(LOG_INFO, "started: default bridge %s, %u rules, OVS %s, "
+	       "control %s", d.cfg.default_bridge[0] ? d.cfg.default_bridge :
+	       "(none)", d.cfg.nrules, d.ovs_enabled ? d.cfg.ovsdb_socket :
+	       "off", d.cfg.control_socket);
+	xd_reconcile(&d, false);
+	notify_ready();
+	status = run(&d, &o, ufd, sfd, epfd) < 0;
+out:
+	if (d.ctl_open)
+		xd_ctl_close(&d.ctl, d.cfg.control_socket);
+	xd_ovsdb_close(&d.ovs);
+	xd_rtnl_close(&d.rt);
+	xd_vifs_free(&d.vifs);
+	if (ufd >= 0)
+		close(ufd);
+	if (sfd >= 0)
+		close(sfd);
+	if (epfd >= 0)
+		close(epfd);
+	return status;
+}
