@@ -3,21 +3,23 @@
 
 rig_result_file=/tmp/rig-result-$RIG_SCENARIO
 
+# Each report starts on a fresh line: guest console output copied into the
+# log often ends without a newline.
 rig_pass() {
-	echo "RIG-RESULT $RIG_SCENARIO PASS ${1:-}"
+	printf '\nRIG-RESULT %s PASS %s\n' "$RIG_SCENARIO" "${1:-}"
 	echo PASS > "$rig_result_file"
 }
 
 # rig_fail REASON: report and end the scenario.
 rig_fail() {
-	echo "RIG-RESULT $RIG_SCENARIO FAIL ${1:-}"
+	printf '\nRIG-RESULT %s FAIL %s\n' "$RIG_SCENARIO" "${1:-}"
 	echo FAIL > "$rig_result_file"
 	exit 1
 }
 
 # rig_metric NAME VALUE UNIT
 rig_metric() {
-	echo "RIG-METRIC $1 $2 $3"
+	printf '\nRIG-METRIC %s %s %s\n' "$1" "$2" "$3"
 }
 
 rig_log() {

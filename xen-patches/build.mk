@@ -1,0 +1,26 @@
+# xen-patches: the noxs hypervisor patch series and its dom0 test tool.
+#
+#   make xen     fetch Debian's pinned Xen source, apply patches/*.patch
+#                (with abi/noxs.h as public/noxs.h) and build the hypervisor
+#                into $(BUILD)/xen/{xen.gz,xen,xen-syms}; cached by content
+#                under ~/.cache/chaos/xen-<hash> (CHAOS_CACHE overrides).
+#
+# noxs-tool drives the hypercall through privcmd; it is static so the rig's
+# dom0 runs it as /rig/guests/noxs-tool.
+
+NOXS_TOOL := $(BUILD)/noxs-tool/noxs-tool
+
+.PHONY: xen
+xen:
+	xen-patches/build $(BUILD)/xen
+
+# The rig boots $(BUILD)/xen/xen.gz when it exists: make sure it does (a
+# cached build only costs a hash and a copy).
+rig demo bench: xen
+
+$(NOXS_TOOL): xen-patches/tests/noxs-tool.c abi/noxs.h | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARNINGS) -O2 -g -static -o $@ $<
+
+PROGRAMS   += $(NOXS_TOOL)
+RIG_GUESTS += $(NOXS_TOOL)
