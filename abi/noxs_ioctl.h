@@ -47,7 +47,7 @@ NOXS_STATIC_ASSERT(sizeof(struct noxs_ioc_version) == 32,
  */
 struct noxs_ioc_create {
 	uint16_t domid;		/* IN: the frontend's domain */
-	uint16_t type;		/* IN: NOXS_DEV_* (NOXS_DEV_POWER for now) */
+	uint16_t type;		/* IN: NOXS_DEV_POWER or NOXS_DEV_VIF */
 	uint16_t devid;		/* IN: 0..NOXS_DEVID_MAX */
 	uint16_t flags;		/* IN: zero */
 	uint32_t grant;		/* OUT: grant ref of the control page */
@@ -55,13 +55,38 @@ struct noxs_ioc_create {
 	uint64_t reserved[2];	/* zero */
 	/*
 	 * IN: parameters of the device's type, copied into the backend
-	 * fields of the control page. Power takes none (all zero); a vif will
-	 * take the MAC and IPv4 settings of struct noxs_ctrl_net here.
+	 * fields of the control page. Power takes none (all zero); a vif
+	 * takes struct noxs_vif_params.
 	 */
 	uint8_t params[64];
 };
 NOXS_STATIC_ASSERT(sizeof(struct noxs_ioc_create) == 96,
 		   "noxs_ioc_create size");
+
+/*
+ * noxs_ioc_create.params of a vif. The first 20 bytes have the layout of
+ * the backend fields of struct noxs_ctrl_net, where they are copied. The
+ * module creates the dom0 net device vif<domid>.<devid> at once (carrier
+ * off until the frontend connects); its "add" uevent carries
+ * XENDEVD_BRIDGE=<bridge> when bridge is not empty. Refused with -EINVAL:
+ * a multicast or all-zero MAC; a netmask that is not contiguous, or set
+ * without an address; a gateway without an address; a bridge name that
+ * is not a valid interface name (1-15 bytes of printable ASCII other than
+ * '/', ':' and space, NUL-terminated, zero after the NUL); pad or
+ * reserved not zero. -EEXIST if a net device of that name exists.
+ */
+struct noxs_vif_params {
+	uint8_t mac[6];		/* guest's MAC: unicast, not zero */
+	uint16_t pad0;		/* zero */
+	uint32_t ipv4_addr;	/* network order, 0 = unset */
+	uint32_t ipv4_netmask;	/* network order, 0 = unset */
+	uint32_t ipv4_gateway;	/* network order, 0 = unset */
+	char bridge[16];	/* "" = let xendevd choose */
+	uint32_t pad1;		/* zero */
+	uint64_t reserved[3];	/* zero */
+};
+NOXS_STATIC_ASSERT(sizeof(struct noxs_vif_params) == 64,
+		   "noxs_vif_params size");
 
 /* noxs_ioc_destroy.flags */
 /* Destroy every device of domid (type and devid must be zero). */
@@ -95,6 +120,16 @@ NOXS_STATIC_ASSERT(sizeof(struct noxs_ioc_destroy) == 32,
 #define NOXS_ERR_RESERVED		4	/* reserved field not zero */
 #define NOXS_ERR_ACK_SEQ		5	/* ack_seq not in (last, req] */
 #define NOXS_ERR_REPLY			6	/* reply not 0 or -1..-4095 */
+/* vif only */
+#define NOXS_ERR_NET_FEATURES		7	/* fe_features not offered */
+#define NOXS_ERR_NET_CHANGED		8	/* rings/port moved after use */
+#define NOXS_ERR_NET_EVTCHN		9	/* cannot bind the event channel */
+#define NOXS_ERR_NET_RING_MAP		10	/* cannot map a ring grant */
+#define NOXS_ERR_NET_RING_INDEX		11	/* ring producer out of bounds */
+#define NOXS_ERR_NET_REQUEST		12	/* malformed ring request */
+#define NOXS_ERR_NET_GRANT		13	/* grant copy failed */
+#define NOXS_ERR_NET_SETUP		14	/* dom0 out of resources */
+#define NOXS_ERR_MAX			14
 
 /* noxs_ioc_info.flags */
 #define NOXS_INFO_F_POWER_BUSY		(1u << 0)	/* request in flight */
