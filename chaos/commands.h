@@ -25,6 +25,8 @@ int cmd_unpause(int argc, char **argv);
 int cmd_shutdown(int argc, char **argv);
 int cmd_reboot(int argc, char **argv);
 int cmd_console(int argc, char **argv);
+int cmd_network_list(int argc, char **argv);
+int cmd_pool(int argc, char **argv);
 
 /* Print "chaos: <msg>" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

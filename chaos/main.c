@@ -15,8 +15,8 @@ static const struct chaos_command commands[] = {
 	  cmd_info },
 	{ "list", "[-l] [--json]", "list domains (-l: with devices)",
 	  cmd_list },
-	{ "create", "<cfg> [-p] [-c] [--timing]",
-	  "create a guest from a JSON config", cmd_create },
+	{ "create", "<cfg> [-p] [-c] [--timing] [--no-chaosd]",
+	  "create a guest (through chaosd when it runs)", cmd_create },
 	{ "destroy", "<dom>", "destroy a guest at once", cmd_destroy },
 	{ "pause", "<dom>", "pause a guest", cmd_pause },
 	{ "unpause", "<dom>", "unpause a guest", cmd_unpause },
@@ -26,6 +26,9 @@ static const struct chaos_command commands[] = {
 	  "reboot a guest (its on_reboot action)", cmd_reboot },
 	{ "console", "<dom> [--until T] [--timeout S] [--no-input]",
 	  "attach to a guest's console (Ctrl-] detaches)", cmd_console },
+	{ "network-list", "<dom>", "list a guest's vifs", cmd_network_list },
+	{ "pool", "[set memory=M,vcpus=V,size=N]",
+	  "show or set chaosd's shell pools", cmd_pool },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -68,7 +71,7 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: chaos <command> [args]\n\ncommands:\n");
 	for (size_t i = 0; i < NR_COMMANDS; i++)
-		fprintf(out, "  %-9s %-44s %s\n", commands[i].name,
+		fprintf(out, "  %-12s %-44s %s\n", commands[i].name,
 			commands[i].args, commands[i].summary);
 	fprintf(out, "\nchaos --version prints the version.\n");
 }

@@ -14,6 +14,7 @@
 #include <chaos/record.h>
 #include <chaos/registry.h>
 
+#include "guest_vifs.h"
 #include "shell.h"
 
 #define RAMDISK_MAX (UINT64_C(1) << 30)
@@ -171,6 +172,7 @@ static int guest_build(chaos_host *host, const chaos_config *cfg,
 		goto out_image;
 	}
 	if (pin_vcpus(host, cfg, shell.domid, phys.nr_cpus, err) ||
+	    chaos_guest_add_vifs(host, cfg, shell.domid, timing, err) ||
 	    chaos_shell_boot(host, &shell, &img, ramdisk, ramdisk_len,
 			     cfg->cmdline, &rec.console_mfn, timing, err))
 		goto out_shell;

@@ -60,7 +60,7 @@ $ctl vif 0 0 $mac:02 ip=10.9.0.2/24 gw=10.9.0.1 bridge=br0 || rig_fail "create v
 [ "$(cat /sys/class/net/vif0.0/mtu)" = 1500 ] || rig_fail "mtu $(cat /sys/class/net/vif0.0/mtu)"
 cat /sys/class/net/vif0.0/uevent
 grep -q "^XENDEVD_BRIDGE=br0$" /sys/class/net/vif0.0/uevent || rig_fail "no XENDEVD_BRIDGE in uevent"
-rig_wait_for 10 sh -c "$on_br0" vif0.0 || { cat xendevd.log; rig_fail "xendevd did not put vif0.0 on br0"; }
+rig_wait_for 30 sh -c "$on_br0" vif0.0 || { cat xendevd.log; rig_fail "xendevd did not put vif0.0 on br0"; }
 cat xendevd.log
 [ "$(cat /sys/class/net/vif0.0/carrier 2>/dev/null)" = 0 ] || rig_fail "carrier on before connect"
 
@@ -113,7 +113,7 @@ rig_metric noxs_netback_flood_frames_per_s $((rx / 5)) frames/s
 $ctl vif 0 6 $mac:08 bridge=br0 >/dev/null || rig_fail "create vif0.6"
 $ctl netfe 6 flood 20 > flood6.txt 2>&1 &
 fl6=$!
-rig_wait_for 10 sh -c "$ctl query 0 vif 6 | grep -q ' be Connected '" || rig_fail "vif0.6 did not connect"
+rig_wait_for 30 sh -c "$ctl query 0 vif 6 | grep -q ' be Connected '" || rig_fail "vif0.6 did not connect"
 sleep 1
 t0=$(rig_now_us)
 $ctl destroy 0 vif 6 500 || rig_fail "destroy vif0.6 mid-transfer"
@@ -133,7 +133,7 @@ check_zero "after the floods"
 
 # Hostile frontends: each closes its own vif; a good one (vif0.5) stays.
 $ctl vif 0 5 $mac:07 ip=10.9.0.5/24 bridge=br0 >/dev/null || rig_fail "create vif0.5"
-rig_wait_for 10 sh -c "$on_br0" vif0.5 || rig_fail "vif0.5 not on br0"
+rig_wait_for 30 sh -c "$on_br0" vif0.5 || rig_fail "vif0.5 not on br0"
 $ctl netfe 5 ping 10.9.0.5 10.9.0.1 3 200 > keep.txt 2>&1 &
 keeper=$!
 rig_wait_for 30 grep -q "arp_replies 3" keep.txt || { cat keep.txt; rig_fail "vif0.5 ping"; }
@@ -142,7 +142,7 @@ errs=""
 for kind in ring-ref evtchn split features tx-prod rx-prod tx-gref rx-gref \
 	tx-offset tx-flags changed be-field; do
 	$ctl vif 0 3 $mac:05 bridge=br0 >/dev/null || rig_fail "create for $kind"
-	rig_wait_for 10 sh -c "$on_br0" vif0.3 || rig_fail "$kind: vif0.3 not on br0"
+	rig_wait_for 30 sh -c "$on_br0" vif0.3 || rig_fail "$kind: vif0.3 not on br0"
 	$ctl netfe 3 hostile $kind > h.txt 2>&1 || { cat h.txt; rig_fail "hostile $kind: not closed"; }
 	cat h.txt
 	q=$($ctl query 0 vif 3)
@@ -160,7 +160,7 @@ $ctl query 0 vif 5 | grep -q " be Connected fe Connected " || rig_fail "vif0.5 h
 
 # Another vif still carries traffic after all that.
 $ctl vif 0 4 $mac:06 ip=10.9.0.6/24 bridge=br0 >/dev/null || rig_fail "create vif0.4"
-rig_wait_for 10 sh -c "$on_br0" vif0.4 || rig_fail "vif0.4 not on br0"
+rig_wait_for 30 sh -c "$on_br0" vif0.4 || rig_fail "vif0.4 not on br0"
 $ctl netfe 4 ping 10.9.0.6 10.9.0.1 5 > ping4.txt 2>&1 || { cat ping4.txt; rig_fail "ping after hostiles"; }
 tail -1 ping4.txt
 

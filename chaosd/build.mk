@@ -1,0 +1,19 @@
+# chaosd: the daemon (pool of prepared shells, reaper, socket API), linked
+# statically against libchaos like the CLI. Its probe (a test client that
+# misbehaves on purpose) goes to the rig as a guest file.
+
+CHAOSD_SRC   := $(filter-out chaosd/probe.c,$(wildcard chaosd/*.c))
+CHAOSD_OBJ   := $(CHAOSD_SRC:%.c=$(OBJ)/%.o)
+CHAOSD_BIN   := $(BIN)/chaosd
+CHAOSD_PROBE := $(BUILD)/chaosd/chaosd-probe
+
+PROGRAMS   += $(CHAOSD_BIN) $(CHAOSD_PROBE)
+RIG_GUESTS += $(CHAOSD_PROBE)
+
+$(CHAOSD_BIN): $(CHAOSD_OBJ) $(LIBCHAOS_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CHAOSD_OBJ) $(LIBCHAOS_A) $(LIBCHAOS_LIBS) -lpthread
+
+$(CHAOSD_PROBE): $(OBJ)/chaosd/probe.o $(LIBCHAOS_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIBCHAOS_A) $(LIBCHAOS_LIBS)

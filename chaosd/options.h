@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CHAOSD_OPTIONS_H
+#define CHAOSD_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <chaos/chaosd.h>
+
+struct chaosd_pool_opt {
+	uint64_t memory_mib;
+	unsigned int vcpus;
+	unsigned int size;
+};
+
+struct chaosd_options {
+	bool foreground;
+	bool allow_larger;
+	bool no_virq;             /* reaper polls instead of VIRQ_DOM_EXC */
+	bool group_set;
+	gid_t group;
+	const char *socket_path;
+	const char *pid_path;
+	const char *state_dir;
+	unsigned int nr_pools;
+	struct chaosd_pool_opt pools[CHAOSD_FLAVOURS_MAX];
+};
+
+/* Parse "memory=4,vcpus=1,size=20" (vcpus defaults to 1). */
+int chaosd_parse_pool(const char *spec, struct chaosd_pool_opt *out,
+		      chaos_err *err);
+
+/* Command line (and --config FILE). Returns 0 to run, 1 when --help was
+ * printed, -1 on a bad option (err says which). */
+int chaosd_options_parse(int argc, char **argv, struct chaosd_options *o,
+			 chaos_err *err);
+
+#endif

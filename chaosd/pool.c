@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: MIT
+/* The shell pool: flavours, and the thread that keeps them full. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "daemon.h"
+
+/* After a failed refill (often: the host is out of memory), wait this long
+ * before trying again, so a full host is not hammered. */
+#define REFILL_BACKOFF_MS 1000
+
+static struct flavour *find(struct pool *p, uint64_t memory_mib,
+			    unsigned int vcpus)
+{
+	for (unsigned int i = 0; i < p->nr; i++)
+		if (p->fl[i].memory_mib == memory_mib && p->fl[i].vcpus == vcpus)
+			return &p->fl[i];
+	return NULL;
+}
+
+static int push(struct flavour *f, chaos_shell *s)
+{
+	if (f->ready == f->cap) {
+		unsigned int cap = f->cap ? f->cap * 2 : 8;
+		chaos_shell **n = realloc(f->shells, cap * sizeof(*n));
+
+		if (!n)
+			return -1;
+		f->shells = n;
+		f->cap = cap;
+	}
+	f->shells[f->ready++] = s;
+	return 0;
+}
+
+/*
+ * Hook for devices made ahead of time. Today a shell's only device is its
+ * console channel (and the noxs power device, which the builder adds when
+ * noxs is available); vifs from a flavour's device set will be pre-created
+ * here through noxs-kmod once it offers them.
+ */
+static int pool_prepare_devices(chaos_host *host, chaos_shell *s,
+				chaos_err *err)
+{
+	(void)host;
+	(void)s;
+	(void)err;
+	return 0;
+}
+
+/* Drop flavours that are unwanted and empty. Called locked. */
+static void compact(struct pool *p)
+{
+	unsigned int j = 0;
+
+	for (unsigned int i = 0; i < p->nr; i++) {
+		if (p->fl[i].size == 0 && p->fl[i].ready == 0) {
+			free(p->fl[i].shells);
+			continue;
+		}
+		p->fl[j++] = p->fl[i];
+	}
+	p->nr = j;
+}
+
+static void timed_wait(struct pool *p, unsigned int ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_cond_timedwait(&p->wake, &p->lock, &ts);
+}
+
+/* One unit of work, called locked: trim a surplus shell or add a missing
+ * one. Returns 0 if there was nothing to do. */
+static int refill_step(struct pool *p, bool *failed)
+{
+	chaos_err err;
+	chaos_shell *s;
+
+	*failed = false;
+	for (unsigned int i = 0; i < p->nr; i++) {
+		struct flavour *f = &p->fl[i];
+
+		if (f->ready <= f->size)
+			continue;
+		s = f->shells[--f->ready];
+		pthread_mutex_unlock(&p->lock);
+		chaos_shell_free(p->host, s);
+		pthread_mutex_lock(&p->lock);
+		return 1;
+	}
+	compact(p);
+	for (unsigned int i = 0; i < p->nr; i++) {
+		struct flavour *f = &p->fl[i];
+		uint64_t mem = f->memory_mib;
+		unsigned int vcpus = f->vcpus;
+
+		if (f->ready >= f->size)
+			continue;
+		/* Build unlocked: creates keep taking shells meanwhile. */
+		pthread_mutex_unlock(&p->lock);
+		if (chaos_shell_new(p->host, mem, vcpus, &s, &err) ||
+		    pool_prepare_devices(p->host, s, &err)) {
+			if (s)
+				chaos_shell_free(p->host, s);
+			dlog("pool: cannot make a %llu MiB/%u vCPU shell: %s",
+			     (unsigned long long)mem, vcpus, err.msg);
+			pthread_mutex_lock(&p->lock);
+			*failed = true;
+			return 1;
+		}
+		pthread_mutex_lock(&p->lock);
+		/* The flavours may have changed while we built. */
+		f = find(p, mem, vcpus);
+		if (f && f->ready < f->size && push(f, s) == 0)
+			return 1;
+		pthread_mutex_unlock(&p->lock);
+		chaos_shell_free(p->host, s);
+		pthread_mutex_lock(&p->lock);
+		return 1;
+	}
+	return 0;
+}
+
+static void *refill_main(void *arg)
+{
+	struct pool *p = arg;
+	bool failed;
+
+	pthread_mutex_lock(&p->lock);
+	while (!p->stop) {
+		if (!refill_step(p, &failed))
+			pthread_cond_wait(&p->wake, &p->lock);
+		else if (failed && !p->stop)
+			timed_wait(p, REFILL_BACKOFF_MS);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+int pool_init(struct pool *p, chaos_err *err)
+{
+	memset(p, 0, sizeof(*p));
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->wake, NULL);
+	return chaos_host_open(&p->host, err);
+}
+
+int pool_start(struct pool *p, chaos_err *err)
+{
+	int rc = pthread_create(&p->thread, NULL, refill_main, p);
+
+	if (rc) {
+		chaos_err_clear(err);
+		if (err) {
+			err->code = rc;
+			snprintf(err->msg, sizeof(err->msg),
+				 "cannot start the refill thread: %s",
+				 strerror(rc));
+		}
+		return -1;
+	}
+	p->running = true;
+	return 0;
+}
+
+void pool_shutdown(struct pool *p)
+{
+	unsigned int n = 0;
+
+	pthread_mutex_lock(&p->lock);
+	p->stop = true;
+	pthread_cond_broadcast(&p->wake);
+	pthread_mutex_unlock(&p->lock);
+	if (p->running)
+		pthread_join(p->thread, NULL);
+	p->running = false;
+	for (unsigned int i = 0; i < p->nr; i++) {
+		struct flavour *f = &p->fl[i];
+
+		while (f->ready) {
+			chaos_shell_free(p->host, f->shells[--f->ready]);
+			n++;
+		}
+		free(f->shells);
+	}
+	p->nr = 0;
+	if (n)
+		dlog("pool: destroyed %u unused shells", n);
+	chaos_host_close(p->host);
+	p->host = NULL;
+	pthread_cond_destroy(&p->wake);
+	pthread_mutex_destroy(&p->lock);
+}
+
+int pool_set(struct pool *p, uint64_t memory_mib, unsigned int vcpus,
+	     unsigned int size, chaos_err *err)
+{
+	struct flavour *f;
+	int rc = 0;
+
+	pthread_mutex_lock(&p->lock);
+	f = find(p, memory_mib, vcpus);
+	if (f) {
+		f->size = size;
+	} else if (size == 0) {
+		/* Nothing to remove. */
+	} else if (p->nr == CHAOSD_FLAVOURS_MAX) {
+		rc = -1;
+		if (err) {
+			err->code = ENOSPC;
+			snprintf(err->msg, sizeof(err->msg),
+				 "pool: at most %d flavours", CHAOSD_FLAVOURS_MAX);
+		}
+	} else {
+		f = &p->fl[p->nr++];
+		memset(f, 0, sizeof(*f));
+		f->memory_mib = memory_mib;
+		f->vcpus = vcpus;
+		f->size = size;
+	}
+	pthread_cond_broadcast(&p->wake);
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+chaos_shell *pool_take(struct pool *p, uint64_t memory_mib,
+		       unsigned int vcpus, bool allow_larger)
+{
+	struct flavour *best = NULL, *f;
+	chaos_shell *s = NULL;
+
+	pthread_mutex_lock(&p->lock);
+	f = find(p, memory_mib, vcpus);
+	if (f && f->ready) {
+		best = f;
+	} else if (allow_larger || p->allow_larger) {
+		for (unsigned int i = 0; i < p->nr; i++) {
+			f = &p->fl[i];
+			if (!f->ready || f->memory_mib < memory_mib ||
+			    f->vcpus < vcpus)
+				continue;
+			if (!best || f->memory_mib < best->memory_mib ||
+			    (f->memory_mib == best->memory_mib &&
+			     f->vcpus < best->vcpus))
+				best = f;
+		}
+	}
+	if (best) {
+		s = best->shells[--best->ready];
+		pthread_cond_broadcast(&p->wake);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return s;
+}
+
+void pool_put_back(struct pool *p, chaos_host *host, chaos_shell *shell)
+{
+	struct flavour *f;
+
+	pthread_mutex_lock(&p->lock);
+	f = find(p, chaos_shell_memory_mib(shell), chaos_shell_vcpus(shell));
+	if (f && push(f, shell) == 0)
+		shell = NULL;
+	pthread_cond_broadcast(&p->wake);
+	pthread_mutex_unlock(&p->lock);
+	if (shell)
+		chaos_shell_free(host, shell);
+}
+
+bool pool_owns(struct pool *p, uint32_t domid)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&p->lock);
+	for (unsigned int i = 0; i < p->nr && !found; i++)
+		for (unsigned int j = 0; j < p->fl[i].ready && !found; j++)
+			found = chaos_shell_domid(p->fl[i].shells[j]) == domid;
+	pthread_mutex_unlock(&p->lock);
+	return found;
+}
+
+unsigned int pool_snapshot(struct pool *p, chaosd_flavour *out)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&p->lock);
+	n = p->nr;
+	for (unsigned int i = 0; i < n; i++) {
+		out[i].memory_mib = p->fl[i].memory_mib;
+		out[i].vcpus = p->fl[i].vcpus;
+		out[i].size = p->fl[i].size;
+		out[i].ready = p->fl[i].ready;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return n;
+}

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: MIT
+/*
+ * chaosd-probe: a client that misbehaves on purpose, for the rig.
+ *   chaosd-probe [--socket P] call JSON     one request, print the reply
+ *   chaosd-probe [--socket P] nonroot       connect as uid/gid 65534
+ *   chaosd-probe [--socket P] abuse [N]     garbage, oversized, truncated,
+ *                                           random frames; after each, the
+ *                                           daemon must still answer ping
+ */
+#include <errno.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <chaos/chaosd.h>
+
+static const char *sock = CHAOSD_SOCKET;
+static int failures;
+
+static int dial(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		fprintf(stderr, "probe: connect %s: %s\n", sock, strerror(errno));
+		exit(1);
+	}
+	return fd;
+}
+
+static void send_bytes(int fd, const void *buf, size_t len)
+{
+	if (write(fd, buf, len) != (ssize_t)len) {
+		/* The daemon may close early (that is a fine answer). */
+	}
+}
+
+/* Read one reply; print it; 1 if it is an error reply, 0 if ok, -1 none. */
+static int reply(int fd, const char *what, int timeout_ms)
+{
+	chaos_err err;
+	char *resp;
+	size_t len;
+	int is_err;
+
+	if (chaosd_frame_read(fd, &resp, &len, timeout_ms, &err)) {
+		printf("probe: %s: no reply (%s)\n", what, err.msg);
+		return -1;
+	}
+	is_err = strstr(resp, "\"ok\":false") != NULL;
+	printf("probe: %s: %s\n", what, resp);
+	free(resp);
+	return is_err;
+}
+
+static void still_alive(const char *after)
+{
+	chaosd_conn *c;
+	chaos_err err;
+
+	if (chaosd_connect(sock, &c, &err) || chaosd_ping(c, &err)) {
+		printf("PROBE-FAIL daemon not answering after %s: %s\n", after,
+		       err.msg);
+		failures++;
+	}
+	chaosd_close(c);
+}
+
+/* A frame whose body is text; expect an error reply. */
+static void expect_error(const char *what, const char *text)
+{
+	int fd = dial();
+	uint8_t hdr[4];
+
+	chaosd_frame_header((uint32_t)strlen(text), hdr);
+	send_bytes(fd, hdr, 4);
+	send_bytes(fd, text, strlen(text));
+	if (reply(fd, what, 5000) != 1) {
+		printf("PROBE-FAIL %s: expected an error reply\n", what);
+		failures++;
+	}
+	close(fd);
+	still_alive(what);
+}
+
+static void abuse(unsigned int rounds)
+{
+	static const char *const bad[] = {
+		"not json at all", "{", "[]", "42", "{\"op\":42}",
+		"{\"op\":\"nope\"}", "{\"nop\":\"ping\"}",
+		"{\"op\":\"create\"}", "{\"op\":\"create\",\"config\":[1,2]}",
+		"{\"op\":\"create\",\"config\":{\"kernel\":\"/x\",\"memory\":-5}}",
+		"{\"op\":\"destroy\",\"domain\":\"../../etc/passwd\"}",
+		"{\"op\":\"destroy\",\"domain\":7}",
+		"{\"op\":\"destroy\",\"domain\":\"0\"}",
+		"{\"op\":\"pool-set\",\"memory_mib\":4,\"vcpus\":1}",
+		"{\"op\":\"pool-set\",\"memory_mib\":4,\"vcpus\":1,\"size\":99999999}",
+		"{\"op\":\"ping\",\"extra\":true}",
+		"{\"op\":\"ping\"}garbage",
+		"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+	};
+	uint8_t hdr[4], buf[512];
+	int fd;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_error(bad[i], bad[i]);
+
+	/* A NUL byte inside a frame. */
+	fd = dial();
+	chaosd_frame_header(5, hdr);
+	send_bytes(fd, hdr, 4);
+	send_bytes(fd, "{\0}\0x", 5);
+	if (reply(fd, "nul bytes", 5000) != 1)
+		failures++, printf("PROBE-FAIL nul bytes: expected an error\n");
+	close(fd);
+	still_alive("nul bytes");
+
+	/* Oversized: the length alone is refused, nothing is allocated. */
+	fd = dial();
+	chaosd_frame_header(CHAOSD_FRAME_MAX + 1, hdr);
+	send_bytes(fd, hdr, 4);
+	if (reply(fd, "oversized", 5000) != 1)
+		failures++, printf("PROBE-FAIL oversized: expected an error\n");
+	close(fd);
+	still_alive("oversized");
+
+	fd = dial();
+	memset(hdr, 0xff, 4);
+	send_bytes(fd, hdr, 4);
+	if (reply(fd, "4 GiB length", 5000) != 1)
+		failures++, printf("PROBE-FAIL 4 GiB length: expected an error\n");
+	close(fd);
+	still_alive("4 GiB length");
+
+	fd = dial();
+	memset(hdr, 0, 4);
+	send_bytes(fd, hdr, 4);
+	if (reply(fd, "empty frame", 5000) != 1)
+		failures++, printf("PROBE-FAIL empty frame: expected an error\n");
+	close(fd);
+	still_alive("empty frame");
+
+	/* Truncated, then gone. */
+	fd = dial();
+	chaosd_frame_header(100, hdr);
+	send_bytes(fd, hdr, 4);
+	send_bytes(fd, "{\"op\":", 6);
+	close(fd);
+	still_alive("truncated frame");
+
+	/* Half a header, then gone. */
+	fd = dial();
+	send_bytes(fd, hdr, 2);
+	close(fd);
+	still_alive("half a header");
+
+	/* Truncated and stalled: the daemon times the client out, and
+	 * serves others meanwhile. */
+	fd = dial();
+	send_bytes(fd, hdr, 4);
+	send_bytes(fd, "{\"op\":", 6);
+	still_alive("a stalled client (while it stalls)");
+	if (reply(fd, "stalled frame", 15000) != 1)
+		failures++, printf("PROBE-FAIL stalled frame: expected a timeout error\n");
+	close(fd);
+
+	/* Byte by byte: reads are reassembled. */
+	fd = dial();
+	{
+		const char *ping = "{\"op\":\"ping\"}";
+
+		chaosd_frame_header((uint32_t)strlen(ping), hdr);
+		for (int i = 0; i < 4; i++)
+			send_bytes(fd, hdr + i, 1);
+		for (size_t i = 0; i < strlen(ping); i++) {
+			send_bytes(fd, ping + i, 1);
+			usleep(1000);
+		}
+		if (reply(fd, "byte-by-byte ping", 5000) != 0)
+			failures++, printf("PROBE-FAIL byte-by-byte ping\n");
+	}
+	close(fd);
+
+	/* Random frames of random sizes. */
+	for (unsigned int r = 0; r < rounds; r++) {
+		uint16_t n;
+
+		if (getrandom(&n, sizeof(n), 0) != sizeof(n) ||
+		    getrandom(buf, sizeof(buf), 0) != sizeof(buf))
+			exit(1);
+		n = (uint16_t)(n % sizeof(buf) + 1);
+		fd = dial();
+		chaosd_frame_header(n, hdr);
+		send_bytes(fd, hdr, 4);
+		send_bytes(fd, buf, n);
+		if (reply(fd, "random frame", 5000) != 1)
+			failures++, printf("PROBE-FAIL random frame %u\n", r);
+		close(fd);
+		/* And raw random bytes, header included. */
+		fd = dial();
+		send_bytes(fd, buf, n);
+		close(fd);
+	}
+	still_alive("random frames");
+}
+
+int main(int argc, char **argv)
+{
+	int i = 1;
+
+	/* The daemon closes on refused or garbled clients; a write after that
+	 * must be an error we report, not a signal that kills the probe. */
+	signal(SIGPIPE, SIG_IGN);
+
+	if (i + 1 < argc && !strcmp(argv[i], "--socket")) {
+		sock = argv[i + 1];
+		i += 2;
+	}
+	if (i >= argc) {
+		fprintf(stderr, "usage: chaosd-probe [--socket P] call JSON | nonroot | abuse [N]\n");
+		return 2;
+	}
+	if (!strcmp(argv[i], "call") && i + 1 < argc) {
+		int fd = dial();
+		chaos_err err;
+
+		if (chaosd_frame_write(fd, argv[i + 1], strlen(argv[i + 1]),
+				       5000, &err)) {
+			fprintf(stderr, "probe: %s\n", err.msg);
+			return 1;
+		}
+		return reply(fd, "call", 60000) == 0 ? 0 : 1;
+	}
+	if (!strcmp(argv[i], "nonroot")) {
+		int fd;
+
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534)) {
+			perror("probe: cannot drop to uid 65534");
+			return 1;
+		}
+		{
+			struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+			snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
+			fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+			if (fd >= 0 &&
+			    connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+				int e = errno;
+
+				printf("probe: as uid 65534: connect refused: %s\n",
+				       strerror(e));
+				return e == EACCES ? 0 : 1;
+			}
+		}
+		send_bytes(fd, "\0\0\0\x0d{\"op\":\"ping\"}", 17);
+		/* Refused: an error reply then close, or just close. */
+		return reply(fd, "as uid 65534", 5000) == 0 ? 1 : 0;
+	}
+	if (!strcmp(argv[i], "abuse")) {
+		abuse(i + 1 < argc ? (unsigned int)atoi(argv[i + 1]) : 50);
+		printf("probe: abuse done, %d failures\n", failures);
+		return failures ? 1 : 0;
+	}
+	fprintf(stderr, "probe: unknown mode '%s'\n", argv[i]);
+	return 2;
+}

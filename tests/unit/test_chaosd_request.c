@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: MIT
+/* chaosd requests: every op, and the validation of hostile input. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <chaos/chaosd.h>
+
+static int parse(const char *text, chaosd_request *req, chaos_err *err)
+{
+	return chaosd_request_parse(text, strlen(text), req, err);
+}
+
+static void expect_error(const char *text, const char *fragment)
+{
+	chaosd_request req;
+	chaos_err err = { 0 };
+
+	if (parse(text, &req, &err) == 0) {
+		chaosd_request_free(&req);
+		fail_msg("accepted: %s", text);
+	}
+	if (!strstr(err.msg, fragment))
+		fail_msg("'%s': message '%s' lacks '%s'", text, err.msg, fragment);
+	/* A failed parse leaves nothing to free (and freeing is harmless). */
+	chaosd_request_free(&req);
+}
+
+static void test_simple_ops(void **state)
+{
+	static const struct { const char *text; chaosd_op op; } cases[] = {
+		{ "{\"op\":\"ping\"}", CHAOSD_OP_PING },
+		{ "{\"op\":\"list\"}", CHAOSD_OP_LIST },
+		{ " { \"op\" : \"pool-get\" } ", CHAOSD_OP_POOL_GET },
+	};
+	chaosd_request req;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(parse(cases[i].text, &req, NULL), 0);
+		assert_int_equal(req.op, cases[i].op);
+		chaosd_request_free(&req);
+	}
+}
+
+static void test_create(void **state)
+{
+	const char *text =
+		"{\"op\":\"create\",\"paused\":true,\"allow_larger\":true,"
+		"\"config_path\":\"/etc/chaos/web1.json\","
+		"\"config\":{\"name\":\"web1\",\"kernel\":\"/k.elf\","
+		"\"memory\":8,\"vcpus\":2,\"cmdline\":\"a \\\"b\\\" \\u00e9\"}}";
+	chaosd_request req;
+	chaos_err err = { 0 };
+
+	(void)state;
+	assert_int_equal(parse(text, &req, &err), 0);
+	assert_int_equal(req.op, CHAOSD_OP_CREATE);
+	assert_true(req.paused);
+	assert_true(req.allow_larger);
+	assert_false(req.no_pool);
+	assert_string_equal(req.config_path, "/etc/chaos/web1.json");
+	assert_string_equal(req.cfg.name, "web1");
+	assert_string_equal(req.cfg.kernel, "/k.elf");
+	assert_int_equal(req.cfg.memory_mib, 8);
+	assert_int_equal(req.cfg.vcpus, 2);
+	assert_string_equal(req.cfg.cmdline, "a \"b\" \xc3\xa9");
+	chaosd_request_free(&req);
+}
+
+static void test_domain_ops(void **state)
+{
+	chaosd_request req;
+
+	(void)state;
+	assert_int_equal(parse("{\"op\":\"destroy\",\"domain\":\"web1\"}",
+			       &req, NULL), 0);
+	assert_int_equal(req.op, CHAOSD_OP_DESTROY);
+	assert_string_equal(req.domain, "web1");
+	chaosd_request_free(&req);
+	assert_int_equal(parse("{\"domain\":\"17\",\"op\":\"console\"}",
+			       &req, NULL), 0);
+	assert_int_equal(req.op, CHAOSD_OP_CONSOLE);
+	assert_string_equal(req.domain, "17");
+	chaosd_request_free(&req);
+}
+
+static void test_pool_set(void **state)
+{
+	chaosd_request req;
+
+	(void)state;
+	assert_int_equal(parse("{\"op\":\"pool-set\",\"memory_mib\":4,"
+			       "\"vcpus\":1,\"size\":20}", &req, NULL), 0);
+	assert_int_equal(req.memory_mib, 4);
+	assert_int_equal(req.vcpus, 1);
+	assert_int_equal(req.size, 20);
+	chaosd_request_free(&req);
+}
+
+static void test_rejects(void **state)
+{
+	char deep[200];
+
+	(void)state;
+	expect_error("", "bytes");
+	expect_error("nonsense", "not JSON");
+	expect_error("{", "not JSON");
+	expect_error("[1]", "expected an object");
+	expect_error("\"ping\"", "expected an object");
+	expect_error("{}", "op: missing");
+	expect_error("{\"op\":1}", "op: expected a string");
+	expect_error("{\"op\":\"reboot-host\"}", "op: unknown");
+	expect_error("{\"op\":\"ping\",\"x\":1}", "x: not a field of 'ping'");
+	expect_error("{\"op\":\"create\"}", "config: missing");
+	expect_error("{\"op\":\"create\",\"config\":\"{}\"}", "config: expected an object");
+	expect_error("{\"op\":\"create\",\"config\":{\"memory\":4}}", "kernel");
+	expect_error("{\"op\":\"create\",\"config\":{\"kernel\":\"/k\",\"memory\":-1}}",
+		     "memory");
+	expect_error("{\"op\":\"create\",\"config\":{\"kernel\":\"/k\"},\"config\":{\"kernel\":\"/k\"}}",
+		     "config: given twice");
+	expect_error("{\"op\":\"create\",\"config\":{\"kernel\":\"/k\"},\"paused\":1}",
+		     "paused: expected true or false");
+	expect_error("{\"op\":\"create\",\"config\":{\"kernel\":\"/k\"},\"config_path\":\"rel.json\"}",
+		     "config_path");
+	expect_error("{\"op\":\"destroy\"}", "domain: missing");
+	expect_error("{\"op\":\"destroy\",\"domain\":5}", "domain: expected");
+	expect_error("{\"op\":\"destroy\",\"domain\":\"../x\"}", "domain: not");
+	expect_error("{\"op\":\"destroy\",\"domain\":\"123456\"}", "domain: not");
+	expect_error("{\"op\":\"pool-set\",\"memory_mib\":4,\"vcpus\":1}", "size: missing");
+	expect_error("{\"op\":\"pool-set\",\"memory_mib\":0,\"vcpus\":1,\"size\":1}",
+		     "memory_mib: expected an integer");
+	expect_error("{\"op\":\"pool-set\",\"memory_mib\":4,\"vcpus\":1,\"size\":4097}",
+		     "size: expected an integer");
+	expect_error("{\"op\":\"pool-set\",\"memory_mib\":4.5,\"vcpus\":1,\"size\":1}",
+		     "memory_mib");
+	expect_error("{\"op\":\"pool-set\",\"memory_mib\":99999999999999999999999,\"vcpus\":1,\"size\":1}",
+		     "memory_mib");
+	expect_error("{\"op\":\"ping\"} trailing", "not JSON");
+	memset(deep, '[', 100);
+	memset(deep + 100, ']', 99);
+	deep[199] = '\0';
+	expect_error(deep, "nested deeper");
+}
+
+static void test_nul_and_size(void **state)
+{
+	chaosd_request req;
+	chaos_err err = { 0 };
+	char *big;
+
+	(void)state;
+	assert_int_equal(chaosd_request_parse("{\"op\":\"ping\"}\0", 14, &req,
+					      &err), -1);
+	assert_non_null(strstr(err.msg, "NUL"));
+	big = malloc(CHAOSD_FRAME_MAX + 1);
+	assert_non_null(big);
+	memset(big, ' ', CHAOSD_FRAME_MAX + 1);
+	assert_int_equal(chaosd_request_parse(big, CHAOSD_FRAME_MAX + 1, &req,
+					      &err), -1);
+	free(big);
+}
+
+/* Not a fuzzer, but every prefix of a valid request must fail cleanly. */
+static void test_prefixes(void **state)
+{
+	const char *text =
+		"{\"op\":\"create\",\"config\":{\"kernel\":\"/k\",\"memory\":4,"
+		"\"vifs\":[{\"bridge\":\"br0\"}]}}";
+	chaosd_request req;
+
+	(void)state;
+	for (size_t n = 1; n < strlen(text); n++) {
+		assert_int_equal(chaosd_request_parse(text, n, &req, NULL), -1);
+		chaosd_request_free(&req);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_simple_ops),
+		cmocka_unit_test(test_create),
+		cmocka_unit_test(test_domain_ops),
+		cmocka_unit_test(test_pool_set),
+		cmocka_unit_test(test_rejects),
+		cmocka_unit_test(test_nul_and_size),
+		cmocka_unit_test(test_prefixes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
