@@ -237,8 +237,6 @@ int noxs_dev_probe(const struct noxs_entry *entry,
 				NOXS_STATE_INITIALISED : NOXS_STATE_CONNECTED);
 	events_restore(flags);
 	evtchn_unmask(dev->port);
-	printk("noxs: %s: backend domain %u, port %u\n", dev->name,
-	       dev->entry.be_domid, dev->port);
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <minios/lib.h>
 #include <minios/noxs.h>
 #include <minios/os.h>
+#include <minios/time.h>
 
 #include "core.h"
 #include "devpage.h"
@@ -35,7 +36,8 @@ static bool seen_before(const struct noxs_entry *e, unsigned int i)
 int noxs_init(void)
 {
 	static struct noxs_entry entries[NOXS_MAX_DEVICES];
-	unsigned int count, total;
+	uint64_t start = monotonic_ns();
+	unsigned int count, total, attached = 0;
 	int rc;
 
 	rc = noxs_devpage_map();
@@ -65,7 +67,11 @@ int noxs_init(void)
 			       e->type, e->devid);
 			continue;
 		}
-		noxs_dev_probe(e, drv);
+		if (!noxs_dev_probe(e, drv))
+			attached++;
 	}
+	if (count)
+		printk("noxs: %u of %u devices attached in %lu us\n", attached,
+		       total, (monotonic_ns() - start) / NSEC_PER_USEC);
 	return 0;
 }

@@ -16,8 +16,8 @@ void sched_sleep_until(uint64_t deadline_ns);
 void sched_shutdown(unsigned int reason) __attribute__((noreturn));
 
 /*
- * Called before a requested poweroff (the power-control frontend will call
- * it); the weak default does nothing.
+ * Called by the noxs power frontend before it acknowledges a poweroff or
+ * reboot request (from the event upcall); the weak default does nothing.
  */
 void app_shutdown_hook(void);
 
