@@ -23,10 +23,12 @@ RIG_COMPONENT_DIRS := $(wildcard chaosd/tests/rig minios-noxs/tests/rig \
 			noxs-kmod/tests/rig xen-patches/tests/rig xendevd/tests/rig)
 RIG_TARGETS = programs $(RIG_HELPERS) $(RIG_GUESTS) $(RIG_MODULES)
 RIG_ENV = BUILD=$(BUILD) RIG_GUESTS="$(RIG_GUESTS)" RIG_MODULES="$(RIG_MODULES)" \
-	  RIG_EXTRA="$(strip $(RIG_COMPONENT_DIRS) $(RIG_EXTRA))"
+	  RIG_EXTRA="$(RIG_EXTRA)"
 
+# Only `rig` runs the components' scenarios; demo and bench have their own.
 rig: $(RIG_TARGETS) | deps
-	$(RIG_ENV) tests/rig/run $(SCENARIOS)
+	$(RIG_ENV) RIG_EXTRA="$(strip $(RIG_COMPONENT_DIRS) $(RIG_EXTRA))" \
+		tests/rig/run $(SCENARIOS)
 
 demo: $(RIG_TARGETS) | deps
 	$(RIG_ENV) tests/rig/run --demo
