@@ -47,6 +47,16 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+static int parse_action(const char *s, int *out)
+{
+	uint64_t v;
+
+	if (parse_u64(s, ACTION_MAX, &v))
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
 int chaos_record_format(const chaos_domain_record *rec, char *buf, size_t len)
 {
 	char handle[33];
@@ -90,16 +100,12 @@ static int parse_line(chaos_domain_record *rec, const char *key,
 		if (parse_u64(val, UINT32_MAX, &v))
 			return -1;
 		rec->console_port = (uint32_t)v;
-	} else if (!strcmp(key, "on_poweroff") || !strcmp(key, "on_reboot") ||
-		   !strcmp(key, "on_crash")) {
-		if (parse_u64(val, ACTION_MAX, &v))
-			return -1;
-		if (key[3] == 'p')
-			rec->on_poweroff = (int)v;
-		else if (key[3] == 'r')
-			rec->on_reboot = (int)v;
-		else
-			rec->on_crash = (int)v;
+	} else if (!strcmp(key, "on_poweroff")) {
+		return parse_action(val, &rec->on_poweroff);
+	} else if (!strcmp(key, "on_reboot")) {
+		return parse_action(val, &rec->on_reboot);
+	} else if (!strcmp(key, "on_crash")) {
+		return parse_action(val, &rec->on_crash);
 	} else if (!strcmp(key, "config")) {
 		if (strlen(val) >= sizeof(rec->config_path) ||
 		    (*val && *val != '/'))
