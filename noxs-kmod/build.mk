@@ -12,7 +12,7 @@ KMOD_DIR   := $(BUILD)/noxs-kmod
 NOXS_KO    := $(KMOD_DIR)/noxs.ko
 NOXSCTL    := $(BUILD)/noxsctl/noxsctl
 KMOD_SRC   := $(addprefix noxs-kmod/,Kbuild noxs_kmod.h noxs_main.c \
-		noxs_dev.c noxs_power.c)
+		noxs_dev.c noxs_power.c noxs_net.c)
 KMOD_ABI   := abi/noxs.h abi/noxs_ioctl.h
 KMOD_COPY  := $(KMOD_SRC:noxs-kmod/%=$(KMOD_DIR)/%) \
 	      $(KMOD_ABI:abi/%=$(KMOD_DIR)/abi/%)
@@ -42,9 +42,10 @@ $(NOXS_KO): $(KMOD_COPY) | deps
 		$(MAKE) -C $(KMOD_KDIR) M=$(abspath $(KMOD_DIR)) modules
 
 # A static userspace tool: /rig/guests/noxsctl in the rig's dom0.
-$(NOXSCTL): noxs-kmod/tests/noxsctl.c $(KMOD_ABI) | deps
+NOXSCTL_SRC := noxs-kmod/tests/noxsctl.c noxs-kmod/tests/netfe.c
+$(NOXSCTL): $(NOXSCTL_SRC) noxs-kmod/tests/noxsctl.h $(KMOD_ABI) | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(WARNINGS) -O2 -g -Iabi -static -o $@ $<
+	$(CC) $(CSTD) $(WARNINGS) -O2 -g -Iabi -static -o $@ $(NOXSCTL_SRC)
 
 PROGRAMS    += $(NOXSCTL)
 RIG_GUESTS  += $(NOXSCTL)

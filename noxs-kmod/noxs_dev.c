@@ -62,6 +62,14 @@ static const char *const noxs_err_text[] = {
 	[NOXS_ERR_RESERVED] = "reserved field not zero",
 	[NOXS_ERR_ACK_SEQ] = "ack_seq out of sequence",
 	[NOXS_ERR_REPLY] = "reply not an errno value",
+	[NOXS_ERR_NET_FEATURES] = "fe_features not offered",
+	[NOXS_ERR_NET_CHANGED] = "rings or port changed after use",
+	[NOXS_ERR_NET_EVTCHN] = "cannot bind the event channel",
+	[NOXS_ERR_NET_RING_MAP] = "cannot map a ring",
+	[NOXS_ERR_NET_RING_INDEX] = "ring index out of bounds",
+	[NOXS_ERR_NET_REQUEST] = "malformed ring request",
+	[NOXS_ERR_NET_GRANT] = "grant copy failed",
+	[NOXS_ERR_NET_SETUP] = "out of resources in dom0",
 };
 
 /* Caller holds noxs_lock. */
@@ -147,6 +155,8 @@ static void noxs_dev_snapshot(const struct noxs_dev *d,
 	barrier();
 	if (d->type == NOXS_DEV_POWER)
 		noxs_power_snapshot(d, s);
+	else if (d->type == NOXS_DEV_VIF)
+		noxs_net_snapshot(d, s);
 }
 
 /* The header as the backend wrote it, and the frontend's state. */
@@ -169,16 +179,29 @@ static u32 noxs_dev_check_hdr(const struct noxs_dev *d,
 	return NOXS_ERR_NONE;
 }
 
-/* Caller holds d->lock. */
-static void noxs_dev_fail(struct noxs_dev *d, u32 err,
-			  const struct noxs_ctrl_snap *s)
+/* Close the device for the guest's fault. Caller holds d->lock. */
+void noxs_dev_fail(struct noxs_dev *d, u32 err, u32 fe_state)
 {
+	if (d->be_state == NOXS_STATE_CLOSED)
+		return;
 	d->error = err;
 	noxs_dev_write_be_state(d, NOXS_STATE_CLOSED);
 	atomic64_inc(&noxs_counters.closed_by_error);
 	pr_warn_ratelimited("dom%u %s/%u closed: %s (fe_state %u)\n",
 			    d->domid, noxs_type_name(d->type), d->devid,
-			    noxs_err_text[err], s->hdr.fe_state);
+			    err <= NOXS_ERR_MAX ? noxs_err_text[err] : "?",
+			    fe_state);
+}
+
+/* Have the work look at the device again, outside any event. */
+void noxs_dev_kick(struct noxs_dev *d)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&d->lock, flags);
+	if (!d->stopping)
+		queue_work(noxs_wq, &d->work);
+	spin_unlock_irqrestore(&d->lock, flags);
 }
 
 /* Follow the frontend's state. Caller holds d->lock. */
@@ -192,7 +215,9 @@ static bool noxs_dev_follow(struct noxs_dev *d, u32 fe)
 
 	switch (fe) {
 	case NOXS_STATE_CONNECTED:
-		if (d->be_state == NOXS_STATE_INITWAIT)
+		/* A vif connects once its rings are mapped (noxs_net_sync). */
+		if (d->be_state == NOXS_STATE_INITWAIT &&
+		    d->type != NOXS_DEV_VIF)
 			noxs_dev_write_be_state(d, NOXS_STATE_CONNECTED);
 		break;
 	case NOXS_STATE_CLOSING:
@@ -221,11 +246,21 @@ static bool noxs_dev_process(struct noxs_dev *d)
 	err = noxs_dev_check_hdr(d, &s);
 	if (!err && d->type == NOXS_DEV_POWER)
 		err = noxs_power_check(d, &s);
+	if (!err && d->type == NOXS_DEV_VIF)
+		err = noxs_net_check(d, &s);
+	/* The data path found garbage in the rings. */
+	if (!err && d->type == NOXS_DEV_VIF)
+		err = atomic_read(&d->net_fatal);
 	if (err) {
-		noxs_dev_fail(d, err, &s);
+		noxs_dev_fail(d, err, s.hdr.fe_state);
 		return true;
 	}
-	changed = d->type == NOXS_DEV_POWER && noxs_power_apply(d, &s);
+	if (d->type == NOXS_DEV_POWER)
+		changed = noxs_power_apply(d, &s);
+	else if (d->type == NOXS_DEV_VIF)
+		changed = noxs_net_apply(d, &s);
+	else
+		changed = false;
 	return noxs_dev_follow(d, s.hdr.fe_state) || changed;
 }
 
@@ -233,20 +268,28 @@ static void noxs_dev_work(struct work_struct *work)
 {
 	struct noxs_dev *d = container_of(work, struct noxs_dev, work);
 	unsigned long flags;
-	bool changed;
+	bool changed, eoi;
 
 	spin_lock_irqsave(&d->lock, flags);
 	if (d->stopping) {
 		spin_unlock_irqrestore(&d->lock, flags);
 		return;
 	}
+	/* Work queued by noxs_dev_kick() owes no EOI. */
+	eoi = d->eoi_pending;
+	d->eoi_pending = false;
 	changed = noxs_dev_process(d);
 	spin_unlock_irqrestore(&d->lock, flags);
+
+	/* Mapping rings and (un)registering a net device may sleep. */
+	if (d->type == NOXS_DEV_VIF && noxs_net_sync(d))
+		changed = true;
 
 	if (changed)
 		wake_up_all(&d->wq);
 	/* Teardown waits for this work before unbinding: irq is valid. */
-	xen_irq_lateeoi(d->irq, changed ? 0 : XEN_EOI_FLAG_SPURIOUS);
+	if (eoi)
+		xen_irq_lateeoi(d->irq, changed ? 0 : XEN_EOI_FLAG_SPURIOUS);
 }
 
 static irqreturn_t noxs_dev_interrupt(int irq, void *data)
@@ -259,8 +302,11 @@ static irqreturn_t noxs_dev_interrupt(int irq, void *data)
 	/* An event may beat the binder's own record of the irq. */
 	d->irq = irq;
 	d->events++;
-	if (!d->stopping)
+	if (!d->stopping) {
 		queued = queue_work(noxs_wq, &d->work);
+		if (queued)
+			d->eoi_pending = true;
+	}
 	spin_unlock_irqrestore(&d->lock, flags);
 	/*
 	 * The channel stays masked until the work's EOI. Once stopping, it
@@ -327,6 +373,8 @@ static int noxs_dev_setup(struct noxs_dev *d)
 	h->be_state = NOXS_STATE_INITIALISING;
 	d->be_state = NOXS_STATE_INITIALISING;
 	d->fe_state = NOXS_STATE_UNKNOWN;
+	if (d->type == NOXS_DEV_VIF)
+		noxs_net_init_page(d);
 
 	ret = gnttab_grant_foreign_access(d->domid, xen_page_to_gfn(d->page),
 					  0);
@@ -378,6 +426,9 @@ int noxs_dev_create(struct noxs_ioc_create *req)
 	d->domid = req->domid;
 	d->type = req->type;
 	d->devid = req->devid;
+	atomic_set(&d->net_fatal, 0);
+	if (d->type == NOXS_DEV_VIF)
+		memcpy(&d->vif_params, req->params, sizeof(d->vif_params));
 	snprintf(d->name, sizeof(d->name), "noxs-%u-%s%u", d->domid,
 		 noxs_type_name(d->type), d->devid);
 
@@ -389,9 +440,17 @@ int noxs_dev_create(struct noxs_ioc_create *req)
 	ret = -ENOSPC;
 	if (atomic_read(&noxs_counters.devices) >= noxs_max_devices)
 		goto fail;
+	if (d->type == NOXS_DEV_VIF) {
+		ret = noxs_net_create(d);
+		if (ret)
+			goto fail;
+	}
 	ret = noxs_dev_setup(d);
-	if (ret)
+	if (ret) {
+		if (d->type == NOXS_DEV_VIF)
+			noxs_net_destroy(d);
 		goto fail;
+	}
 
 	spin_lock_irqsave(&d->lock, flags);
 	noxs_dev_write_be_state(d, NOXS_STATE_INITWAIT);
@@ -459,6 +518,8 @@ static void noxs_dev_finish(struct noxs_dev *d, unsigned long deadline)
 
 	/* No work can be queued now; wait for one that may be running. */
 	cancel_work_sync(&d->work);
+	if (d->type == NOXS_DEV_VIF)
+		noxs_net_destroy(d);
 	/* This also closes the port. */
 	unbind_from_irqhandler(d->irq, d);
 	d->irq = 0;

@@ -52,12 +52,22 @@ struct noxs_dev {
 	u32 error;			/* NOXS_ERR_* once closed for garbage */
 	u64 events;
 
+	bool eoi_pending;		/* the work owes the channel an EOI */
+
 	/* Power control. */
 	bool power_busy;
 	u32 request;
 	u32 req_seq;
 	u32 ack_seq;
 	s32 reply;
+
+	/* vif: settings from the create request, the frontend's rings. */
+	struct noxs_vif_params vif_params;
+	struct noxs_ctrl_net net_fe;	/* frontend's fields, fixed at use */
+	bool net_taken;			/* net_fe recorded: connect wanted */
+	atomic_t net_fatal;		/* NOXS_ERR_* from the data path */
+	/* The net device; only the work, create and finish touch it. */
+	struct noxs_vif *vif;
 };
 
 /*
@@ -69,6 +79,7 @@ struct noxs_ctrl_snap {
 	struct noxs_ctrl_hdr hdr;
 	union {
 		struct noxs_ctrl_power power;
+		struct noxs_ctrl_net net;
 	} u;
 };
 
@@ -100,6 +111,8 @@ void noxs_dev_put(struct noxs_dev *d);
 void noxs_dev_write_be_state(struct noxs_dev *d, u32 state);
 bool noxs_dev_connected(const struct noxs_dev *d);
 bool noxs_dev_gone(const struct noxs_dev *d);
+void noxs_dev_fail(struct noxs_dev *d, u32 err, u32 fe_state);
+void noxs_dev_kick(struct noxs_dev *d);
 
 /* noxs_power.c: the power control backend. */
 void noxs_power_snapshot(const struct noxs_dev *d, struct noxs_ctrl_snap *s);
@@ -108,5 +121,16 @@ u32 noxs_power_check(const struct noxs_dev *d,
 bool noxs_power_apply(struct noxs_dev *d, const struct noxs_ctrl_snap *s);
 int noxs_power_request(struct noxs_dev *d, u32 request, u32 timeout_ms,
 		       s32 *reply);
+
+/* noxs_net.c: the network backend (vif). */
+struct noxs_vif;
+bool noxs_net_valid_params(const struct noxs_vif_params *p);
+int noxs_net_create(struct noxs_dev *d);
+void noxs_net_init_page(struct noxs_dev *d);
+void noxs_net_snapshot(const struct noxs_dev *d, struct noxs_ctrl_snap *s);
+u32 noxs_net_check(const struct noxs_dev *d, const struct noxs_ctrl_snap *s);
+bool noxs_net_apply(struct noxs_dev *d, const struct noxs_ctrl_snap *s);
+bool noxs_net_sync(struct noxs_dev *d);
+void noxs_net_destroy(struct noxs_dev *d);
 
 #endif /* NOXS_KMOD_H */

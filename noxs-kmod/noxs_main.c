@@ -75,11 +75,18 @@ static long noxs_ioc_create(void __user *arg)
 		return -EINVAL;
 	if (req.type == NOXS_DEV_NONE || req.type > NOXS_DEV_TYPE_MAX)
 		return -EINVAL;
-	if (req.type != NOXS_DEV_POWER)
+	if (req.type == NOXS_DEV_VIF) {
+		struct noxs_vif_params params;
+
+		memcpy(&params, req.params, sizeof(params));
+		if (!noxs_net_valid_params(&params))
+			return -EINVAL;
+	} else if (req.type != NOXS_DEV_POWER) {
 		return -EOPNOTSUPP;
-	/* Power takes no parameters. */
-	if (!NOXS_ZERO(req.params))
+	} else if (!NOXS_ZERO(req.params)) {
+		/* Power takes no parameters. */
 		return -EINVAL;
+	}
 
 	ret = noxs_dev_create(&req);
 	if (ret)

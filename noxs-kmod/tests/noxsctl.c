@@ -10,6 +10,10 @@
  *   noxsctl power DOMID DEVID poweroff|reboot|suspend [TIMEOUT_MS]
  *   noxsctl cycle DOMID COUNT        create + destroy power/0 COUNT times
  *   noxsctl badargs DOMID            malformed requests must all be refused
+ *   noxsctl vif DOMID DEVID MAC [ip=A.B.C.D/N] [gw=A.B.C.D] [bridge=BR]
+ *                                    create a vif (net device vifDOMID.DEVID)
+ *   noxsctl netfe DEVID MODE [ARG...] play the guest of vif (0, DEVID);
+ *                                    see netfe.c
  *   noxsctl fe DEVID MODE [ARG...]   play the guest of power device
  *                                    (0, DEVID); needs the module's
  *                                    loopback=1 parameter. Modes:
@@ -34,16 +38,15 @@
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <xen/xen.h>		/* domid_t, for the two below */
 #include <xen/grant_table.h>	/* grant_ref_t */
 #include <xen/sys/evtchn.h>
 #include <xen/sys/gntdev.h>
 
-#include "noxs_ioctl.h"
+#include "noxsctl.h"
 
 static int noxs_fd = -1;
-
-static double now_s(void);
 
 static const char *errno_name(int e)
 {
@@ -68,7 +71,7 @@ static const char *errno_name(int e)
 	return "E?";
 }
 
-static void die_errno(const char *what)
+void die_errno(const char *what)
 {
 	int e = errno;
 
@@ -77,7 +80,7 @@ static void die_errno(const char *what)
 	exit(1);
 }
 
-static void die(const char *fmt, ...)
+void die(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -89,8 +92,7 @@ static void die(const char *fmt, ...)
 	exit(1);
 }
 
-static unsigned long parse_num(const char *s, const char *what,
-			       unsigned long max)
+unsigned long parse_num(const char *s, const char *what, unsigned long max)
 {
 	char *end;
 	unsigned long v;
@@ -126,7 +128,7 @@ static const char *type_name(unsigned int type)
 	return type < sizeof(names) / sizeof(names[0]) ? names[type] : "?";
 }
 
-static const char *state_name(unsigned int s)
+const char *state_name(unsigned int s)
 {
 	static const char *const names[] = {
 		"Unknown", "Initialising", "InitWait", "Initialised",
@@ -143,7 +145,7 @@ static void noxs_open(void)
 		die_errno("open " NOXS_DEVICE_PATH);
 }
 
-static int noxs_ioctl(unsigned long cmd, void *arg)
+int noxs_ioctl(unsigned long cmd, void *arg)
 {
 	return ioctl(noxs_fd, cmd, arg);
 }
@@ -214,8 +216,8 @@ static int destroy(uint16_t domid, uint16_t type, uint16_t devid,
 	return 0;
 }
 
-static int query(uint16_t domid, uint16_t type, uint16_t devid,
-		 struct noxs_ioc_info *i)
+int query(uint16_t domid, uint16_t type, uint16_t devid,
+	  struct noxs_ioc_info *i)
 {
 	memset(i, 0, sizeof(*i));
 	i->domid = domid;
@@ -297,6 +299,69 @@ static int cmd_cycle(uint16_t domid, unsigned long count)
 	return 0;
 }
 
+static void parse_ipv4(const char *s, uint32_t *out, const char *what)
+{
+	if (inet_pton(AF_INET, s, out) != 1)
+		die("bad %s '%s'", what, s);
+}
+
+/* vif DOMID DEVID MAC [ip=A.B.C.D/N] [gw=A.B.C.D] [bridge=BR] */
+static int cmd_vif(int argc, char **argv)
+{
+	struct noxs_ioc_create c;
+	struct noxs_vif_params p;
+	unsigned int m[6];
+	char tail;
+
+	memset(&p, 0, sizeof(p));
+	if (sscanf(argv[2], "%x:%x:%x:%x:%x:%x%c", &m[0], &m[1], &m[2],
+		   &m[3], &m[4], &m[5], &tail) != 6)
+		die("bad MAC '%s'", argv[2]);
+	for (int n = 0; n < 6; n++) {
+		if (m[n] > 0xff)
+			die("bad MAC '%s'", argv[2]);
+		p.mac[n] = (uint8_t)m[n];
+	}
+	for (int n = 3; n < argc; n++) {
+		const char *a = argv[n];
+
+		if (!strncmp(a, "ip=", 3)) {
+			char buf[32];
+			char *slash;
+			unsigned long len = 32;
+
+			snprintf(buf, sizeof(buf), "%s", a + 3);
+			slash = strchr(buf, '/');
+			if (slash) {
+				*slash = 0;
+				len = parse_num(slash + 1, "prefix", 32);
+			}
+			parse_ipv4(buf, &p.ipv4_addr, "address");
+			p.ipv4_netmask = len ? htonl(~0u << (32 - len)) : 0;
+		} else if (!strncmp(a, "mask=", 5)) {
+			/* Any netmask, even a bad one: the module judges. */
+			parse_ipv4(a + 5, &p.ipv4_netmask, "netmask");
+		} else if (!strncmp(a, "gw=", 3)) {
+			parse_ipv4(a + 3, &p.ipv4_gateway, "gateway");
+		} else if (!strncmp(a, "bridge=", 7)) {
+			/* Copied as is (up to 16 bytes): the module judges. */
+			memcpy(p.bridge, a + 7,
+			       strnlen(a + 7, sizeof(p.bridge)));
+		} else {
+			die("bad vif option '%s'", a);
+		}
+	}
+	memset(&c, 0, sizeof(c));
+	c.domid = parse_domid(argv[0]);
+	c.type = NOXS_DEV_VIF;
+	c.devid = (uint16_t)parse_num(argv[1], "devid", 0xffff);
+	memcpy(c.params, &p, sizeof(p));
+	if (noxs_ioctl(NOXS_IOC_CREATE, &c))
+		die_errno("create vif");
+	printf("grant %u evtchn %u\n", c.grant, c.evtchn);
+	return 0;
+}
+
 /* One malformed request: it must fail with want. */
 static int expect(const char *what, unsigned long cmd, void *arg, int want)
 {
@@ -329,9 +394,11 @@ static int cmd_badargs(uint16_t domid)
 	bad += expect("create type none", NOXS_IOC_CREATE, &c, EINVAL);
 	C_INIT(); c.type = NOXS_DEV_TYPE_MAX + 1;
 	bad += expect("create type 4", NOXS_IOC_CREATE, &c, EINVAL);
-	C_INIT(); c.type = NOXS_DEV_VIF;
-	bad += expect("create vif (not yet)", NOXS_IOC_CREATE, &c,
+	C_INIT(); c.type = NOXS_DEV_CONSOLE;
+	bad += expect("create console (not yet)", NOXS_IOC_CREATE, &c,
 		      EOPNOTSUPP);
+	C_INIT(); c.type = NOXS_DEV_VIF;
+	bad += expect("create vif zero MAC", NOXS_IOC_CREATE, &c, EINVAL);
 	C_INIT(); c.flags = 1;
 	bad += expect("create flags", NOXS_IOC_CREATE, &c, EINVAL);
 	C_INIT(); c.reserved[1] = 1;
@@ -396,15 +463,7 @@ static int cmd_badargs(uint16_t domid)
 
 /* ---- fe: a frontend in dom0, through gntdev and evtchn ---- */
 
-struct fe {
-	uint16_t devid;
-	int gnt_fd;
-	int evt_fd;
-	unsigned int port;		/* our local port */
-	volatile struct noxs_ctrl_page *page;
-};
-
-static double now_s(void)
+double now_s(void)
 {
 	struct timespec ts;
 
@@ -412,16 +471,21 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void fe_notify(struct fe *f)
+void fe_notify_port(struct fe *f, unsigned int port)
 {
-	struct ioctl_evtchn_notify n = { .port = f->port };
+	struct ioctl_evtchn_notify n = { .port = port };
 
 	if (ioctl(f->evt_fd, IOCTL_EVTCHN_NOTIFY, &n))
 		die_errno("fe: notify");
 }
 
+void fe_notify(struct fe *f)
+{
+	fe_notify_port(f, f->port);
+}
+
 /* Wait up to timeout_s for one event; true if one came. */
-static bool fe_wait(struct fe *f, double timeout_s)
+bool fe_wait(struct fe *f, double timeout_s)
 {
 	struct pollfd pfd = { .fd = f->evt_fd, .events = POLLIN };
 	unsigned int port;
@@ -440,7 +504,7 @@ static bool fe_wait(struct fe *f, double timeout_s)
 	return true;
 }
 
-static void fe_attach(struct fe *f, uint16_t devid)
+void fe_attach(struct fe *f, uint16_t type, uint16_t devid)
 {
 	struct ioctl_gntdev_map_grant_ref map;
 	struct ioctl_evtchn_bind_interdomain bind;
@@ -449,8 +513,9 @@ static void fe_attach(struct fe *f, uint16_t devid)
 	int ret;
 
 	f->devid = devid;
-	if (query(0, NOXS_DEV_POWER, devid, &i))
-		die_errno("fe: query power device of domain 0");
+	f->type = type;
+	if (query(0, type, devid, &i))
+		die_errno("fe: query device of domain 0");
 
 	f->gnt_fd = open("/dev/xen/gntdev", O_RDWR | O_CLOEXEC);
 	if (f->gnt_fd < 0)
@@ -478,14 +543,14 @@ static void fe_attach(struct fe *f, uint16_t devid)
 	f->port = (unsigned int)ret;
 
 	if (f->page->hdr.magic != NOXS_CTRL_MAGIC ||
-	    f->page->hdr.type != NOXS_DEV_POWER)
+	    f->page->hdr.type != type)
 		die("fe: control page has magic 0x%x type %u", f->page->hdr.magic,
 		    f->page->hdr.type);
 	printf("fe: attached grant %u port %u be %s\n", i.grant, f->port,
 	       state_name(f->page->hdr.be_state));
 }
 
-static void fe_set_state(struct fe *f, uint32_t state)
+void fe_set_state(struct fe *f, uint32_t state)
 {
 	f->page->hdr.fe_state = state;
 	__sync_synchronize();
@@ -493,7 +558,7 @@ static void fe_set_state(struct fe *f, uint32_t state)
 }
 
 /* Wait for the backend to reach state; false on timeout. */
-static bool fe_await_be(struct fe *f, uint32_t state, double timeout_s)
+bool fe_await_be(struct fe *f, uint32_t state, double timeout_s)
 {
 	double end = now_s() + timeout_s;
 
@@ -630,7 +695,7 @@ static int cmd_fe(int argc, char **argv)
 		die("usage: fe DEVID serve SECONDS REPLY | garbage KIND [HOLD]"
 		    " | flood COUNT");
 	devid = (uint16_t)parse_num(argv[0], "devid", NOXS_DEVID_MAX);
-	fe_attach(&f, devid);
+	fe_attach(&f, NOXS_DEV_POWER, devid);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!strcmp(argv[1], "serve") && argc == 4)
 		return fe_serve(&f, (double)parse_num(argv[2], "seconds", 600),
@@ -654,7 +719,11 @@ static void usage(void)
 	      " [TIMEOUT_MS]\n"
 	      "       noxsctl cycle DOMID COUNT | badargs DOMID\n"
 	      "       noxsctl fe DEVID serve SECONDS REPLY | garbage KIND"
-	      " [HOLD] | flood COUNT\n", stderr);
+	      " [HOLD] | flood COUNT\n"
+	      "       noxsctl vif DOMID DEVID MAC [ip=A.B.C.D/N] [gw=A.B.C.D]"
+	      " [bridge=BR]\n"
+	      "       noxsctl netfe DEVID ping SRC_IP DST_IP COUNT | flood SECONDS"
+	      " | evflood COUNT | hostile KIND\n", stderr);
 	exit(2);
 }
 
@@ -725,6 +794,10 @@ int main(int argc, char **argv)
 		return cmd_badargs(parse_domid(argv[0]));
 	if (!strcmp(cmd, "fe"))
 		return cmd_fe(argc, argv);
+	if (!strcmp(cmd, "vif") && argc >= 3)
+		return cmd_vif(argc, argv);
+	if (!strcmp(cmd, "netfe"))
+		return cmd_netfe(argc, argv);
 	usage();
 	return 2;
 }
