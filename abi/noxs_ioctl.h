@@ -45,11 +45,19 @@ NOXS_STATIC_ASSERT(sizeof(struct noxs_ioc_version) == 32,
  * type not served yet, -ENOSPC max_devices reached, -ENOMEM, or the
  * hypervisor's error for the grant or the event channel.
  */
+/*
+ * noxs_ioc_create.flags: a vif whose settings come later, through
+ * NOXS_IOC_VIF_CONFIG (a pooled shell's vif: everything that can be done
+ * before the guest is known is done, and its params are all zero).
+ */
+#define NOXS_CREATE_F_UNCONFIGURED	(1u << 0)
+#define NOXS_CREATE_F_KNOWN		(NOXS_CREATE_F_UNCONFIGURED)
+
 struct noxs_ioc_create {
 	uint16_t domid;		/* IN: the frontend's domain */
 	uint16_t type;		/* IN: NOXS_DEV_POWER or NOXS_DEV_VIF */
 	uint16_t devid;		/* IN: 0..NOXS_DEVID_MAX */
-	uint16_t flags;		/* IN: zero */
+	uint16_t flags;		/* IN: NOXS_CREATE_F_* (vif only) */
 	uint32_t grant;		/* OUT: grant ref of the control page */
 	uint32_t evtchn;	/* OUT: dom0's unbound port for domid */
 	uint64_t reserved[2];	/* zero */
@@ -87,6 +95,24 @@ struct noxs_vif_params {
 };
 NOXS_STATIC_ASSERT(sizeof(struct noxs_vif_params) == 64,
 		   "noxs_vif_params size");
+
+/*
+ * NOXS_IOC_VIF_CONFIG: give a vif created with NOXS_CREATE_F_UNCONFIGURED
+ * its settings (the same checks as at create), then create its net
+ * device, whose "add" uevent carries the bridge. Errors: -ENOENT no such
+ * vif, -EALREADY it has its settings already, -EBUSY its frontend has
+ * started (it must not see the settings change), -EEXIST a net device of
+ * that name exists (the vif stays unconfigured), -EINVAL bad params.
+ */
+struct noxs_ioc_vif_config {
+	uint16_t domid;		/* IN */
+	uint16_t devid;		/* IN */
+	uint32_t flags;		/* IN: zero */
+	uint64_t reserved[3];	/* zero */
+	uint8_t params[64];	/* IN: struct noxs_vif_params */
+};
+NOXS_STATIC_ASSERT(sizeof(struct noxs_ioc_vif_config) == 96,
+		   "noxs_ioc_vif_config size");
 
 /* noxs_ioc_destroy.flags */
 /* Destroy every device of domid (type and devid must be zero). */
@@ -224,5 +250,6 @@ NOXS_STATIC_ASSERT(sizeof(struct noxs_ioc_stats) == 80,
 #define NOXS_IOC_LIST		_IOWR(NOXS_IOC_MAGIC, 0xa4, struct noxs_ioc_list)
 #define NOXS_IOC_POWER		_IOWR(NOXS_IOC_MAGIC, 0xa5, struct noxs_ioc_power)
 #define NOXS_IOC_STATS		_IOR(NOXS_IOC_MAGIC, 0xa6, struct noxs_ioc_stats)
+#define NOXS_IOC_VIF_CONFIG	_IOW(NOXS_IOC_MAGIC, 0xa7, struct noxs_ioc_vif_config)
 
 #endif /* NOXS_IOCTL_H */

@@ -440,7 +440,9 @@ int noxs_dev_create(struct noxs_ioc_create *req)
 	ret = -ENOSPC;
 	if (atomic_read(&noxs_counters.devices) >= noxs_max_devices)
 		goto fail;
-	if (d->type == NOXS_DEV_VIF) {
+	/* An unconfigured vif gets its net device with its settings. */
+	if (d->type == NOXS_DEV_VIF &&
+	    !(req->flags & NOXS_CREATE_F_UNCONFIGURED)) {
 		ret = noxs_net_create(d);
 		if (ret)
 			goto fail;
@@ -580,6 +582,57 @@ int noxs_dev_destroy(struct noxs_ioc_destroy *req)
 	noxs_dev_reap(&list, req->timeout_ms);
 	req->count = count;
 	return 0;
+}
+
+/* The vif's settings as the page shows them. Caller holds d->lock. */
+static void noxs_dev_set_vif_params(struct noxs_dev *d,
+				    const struct noxs_vif_params *params)
+{
+	d->vif_params = *params;
+	noxs_net_init_page(d);
+}
+
+int noxs_dev_vif_config(u16 domid, u16 devid,
+			const struct noxs_vif_params *params)
+{
+	static const struct noxs_vif_params unset;
+	struct noxs_dev *d;
+	unsigned long flags;
+	int ret;
+
+	/* Held throughout: create and destroy of this device wait. */
+	mutex_lock(&noxs_lock);
+	d = noxs_dev_find(domid, NOXS_DEV_VIF, devid);
+	ret = -ENOENT;
+	if (!d)
+		goto out;
+	ret = -EALREADY;
+	if (READ_ONCE(d->vif))
+		goto out;
+
+	spin_lock_irqsave(&d->lock, flags);
+	/* A frontend that started has read the old settings. */
+	if (d->fe_state != NOXS_STATE_UNKNOWN ||
+	    d->be_state != NOXS_STATE_INITWAIT) {
+		spin_unlock_irqrestore(&d->lock, flags);
+		ret = -EBUSY;
+		goto out;
+	}
+	noxs_dev_set_vif_params(d, params);
+	spin_unlock_irqrestore(&d->lock, flags);
+
+	ret = noxs_net_create(d);
+	if (ret) {
+		spin_lock_irqsave(&d->lock, flags);
+		noxs_dev_set_vif_params(d, &unset);
+		spin_unlock_irqrestore(&d->lock, flags);
+		goto out;
+	}
+	/* The frontend may have moved meanwhile: look at the page again. */
+	noxs_dev_kick(d);
+out:
+	mutex_unlock(&noxs_lock);
+	return ret;
 }
 
 static void noxs_dev_fill_info(struct noxs_dev *d, struct noxs_ioc_info *info)

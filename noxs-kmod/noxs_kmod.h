@@ -126,6 +126,8 @@ int noxs_power_request(struct noxs_dev *d, u32 request, u32 timeout_ms,
 struct noxs_vif;
 bool noxs_net_valid_params(const struct noxs_vif_params *p);
 int noxs_net_create(struct noxs_dev *d);
+int noxs_dev_vif_config(u16 domid, u16 devid,
+			const struct noxs_vif_params *params);
 void noxs_net_init_page(struct noxs_dev *d);
 void noxs_net_snapshot(const struct noxs_dev *d, struct noxs_ctrl_snap *s);
 u32 noxs_net_check(const struct noxs_dev *d, const struct noxs_ctrl_snap *s);

@@ -71,16 +71,24 @@ static long noxs_ioc_create(void __user *arg)
 	if (copy_from_user(&req, arg, sizeof(req)))
 		return -EFAULT;
 	if (!noxs_valid_domid(req.domid) || req.devid > NOXS_DEVID_MAX ||
-	    req.flags || req.grant || req.evtchn || !NOXS_ZERO(req.reserved))
+	    (req.flags & ~NOXS_CREATE_F_KNOWN) || req.grant || req.evtchn ||
+	    !NOXS_ZERO(req.reserved))
 		return -EINVAL;
 	if (req.type == NOXS_DEV_NONE || req.type > NOXS_DEV_TYPE_MAX)
 		return -EINVAL;
-	if (req.type == NOXS_DEV_VIF) {
+	if (req.type == NOXS_DEV_VIF &&
+	    (req.flags & NOXS_CREATE_F_UNCONFIGURED)) {
+		/* The settings come with NOXS_IOC_VIF_CONFIG. */
+		if (!NOXS_ZERO(req.params))
+			return -EINVAL;
+	} else if (req.type == NOXS_DEV_VIF) {
 		struct noxs_vif_params params;
 
 		memcpy(&params, req.params, sizeof(params));
 		if (!noxs_net_valid_params(&params))
 			return -EINVAL;
+	} else if (req.flags) {
+		return -EINVAL;
 	} else if (req.type != NOXS_DEV_POWER) {
 		return -EOPNOTSUPP;
 	} else if (!NOXS_ZERO(req.params)) {
@@ -104,6 +112,22 @@ static long noxs_ioc_create(void __user *arg)
 		return -EFAULT;
 	}
 	return 0;
+}
+
+static long noxs_ioc_vif_config(void __user *arg)
+{
+	struct noxs_ioc_vif_config req;
+	struct noxs_vif_params params;
+
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+	if (!noxs_valid_domid(req.domid) || req.devid > NOXS_DEVID_MAX ||
+	    req.flags || !NOXS_ZERO(req.reserved))
+		return -EINVAL;
+	memcpy(&params, req.params, sizeof(params));
+	if (!noxs_net_valid_params(&params))
+		return -EINVAL;
+	return noxs_dev_vif_config(req.domid, req.devid, &params);
 }
 
 static long noxs_ioc_destroy(void __user *arg)
@@ -241,6 +265,8 @@ static long noxs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return noxs_ioc_power(uarg);
 	case NOXS_IOC_STATS:
 		return noxs_ioc_stats(uarg);
+	case NOXS_IOC_VIF_CONFIG:
+		return noxs_ioc_vif_config(uarg);
 	}
 	return -ENOTTY;
 }

@@ -634,7 +634,8 @@ int noxs_net_create(struct noxs_dev *d)
 		free_netdev(dev);
 		return ret;
 	}
-	d->vif = vif;
+	/* Published last: the work may look for it (NOXS_IOC_VIF_CONFIG). */
+	smp_store_release(&d->vif, vif);
 	return 0;
 }
 
@@ -788,7 +789,8 @@ static void noxs_net_teardown(struct noxs_dev *d)
  */
 bool noxs_net_sync(struct noxs_dev *d)
 {
-	struct noxs_vif *vif = d->vif;
+	/* Pairs with the release in noxs_net_create(). */
+	struct noxs_vif *vif = smp_load_acquire(&d->vif);
 	struct noxs_ctrl_net fe;
 	unsigned long flags;
 	bool want;

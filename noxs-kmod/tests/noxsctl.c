@@ -12,6 +12,10 @@
  *   noxsctl badargs DOMID            malformed requests must all be refused
  *   noxsctl vif DOMID DEVID MAC [ip=A.B.C.D/N] [gw=A.B.C.D] [bridge=BR]
  *                                    create a vif (net device vifDOMID.DEVID)
+ *   noxsctl vif DOMID DEVID unconfigured
+ *                                    create a vif whose settings come later
+ *   noxsctl vif-config DOMID DEVID MAC [options as for vif]
+ *                                    give such a vif its settings
  *   noxsctl netfe DEVID MODE [ARG...] play the guest of vif (0, DEVID);
  *                                    see netfe.c
  *   noxsctl fe DEVID MODE [ARG...]   play the guest of power device
@@ -57,6 +61,7 @@ static const char *errno_name(int e)
 	case ENOMEM: return "ENOMEM";
 	case EFAULT: return "EFAULT";
 	case EBUSY: return "EBUSY";
+	case EALREADY: return "EALREADY";
 	case EEXIST: return "EEXIST";
 	case EINVAL: return "EINVAL";
 	case ENOTTY: return "ENOTTY";
@@ -305,24 +310,22 @@ static void parse_ipv4(const char *s, uint32_t *out, const char *what)
 		die("bad %s '%s'", what, s);
 }
 
-/* vif DOMID DEVID MAC [ip=A.B.C.D/N] [gw=A.B.C.D] [bridge=BR] */
-static int cmd_vif(int argc, char **argv)
+/* MAC [ip=A.B.C.D/N] [mask=A.B.C.D] [gw=A.B.C.D] [bridge=BR] */
+static void parse_vif_params(int argc, char **argv, struct noxs_vif_params *p)
 {
-	struct noxs_ioc_create c;
-	struct noxs_vif_params p;
 	unsigned int m[6];
 	char tail;
 
-	memset(&p, 0, sizeof(p));
-	if (sscanf(argv[2], "%x:%x:%x:%x:%x:%x%c", &m[0], &m[1], &m[2],
+	memset(p, 0, sizeof(*p));
+	if (sscanf(argv[0], "%x:%x:%x:%x:%x:%x%c", &m[0], &m[1], &m[2],
 		   &m[3], &m[4], &m[5], &tail) != 6)
-		die("bad MAC '%s'", argv[2]);
+		die("bad MAC '%s'", argv[0]);
 	for (int n = 0; n < 6; n++) {
 		if (m[n] > 0xff)
-			die("bad MAC '%s'", argv[2]);
-		p.mac[n] = (uint8_t)m[n];
+			die("bad MAC '%s'", argv[0]);
+		p->mac[n] = (uint8_t)m[n];
 	}
-	for (int n = 3; n < argc; n++) {
+	for (int n = 1; n < argc; n++) {
 		const char *a = argv[n];
 
 		if (!strncmp(a, "ip=", 3)) {
@@ -336,29 +339,58 @@ static int cmd_vif(int argc, char **argv)
 				*slash = 0;
 				len = parse_num(slash + 1, "prefix", 32);
 			}
-			parse_ipv4(buf, &p.ipv4_addr, "address");
-			p.ipv4_netmask = len ? htonl(~0u << (32 - len)) : 0;
+			parse_ipv4(buf, &p->ipv4_addr, "address");
+			p->ipv4_netmask = len ? htonl(~0u << (32 - len)) : 0;
 		} else if (!strncmp(a, "mask=", 5)) {
 			/* Any netmask, even a bad one: the module judges. */
-			parse_ipv4(a + 5, &p.ipv4_netmask, "netmask");
+			parse_ipv4(a + 5, &p->ipv4_netmask, "netmask");
 		} else if (!strncmp(a, "gw=", 3)) {
-			parse_ipv4(a + 3, &p.ipv4_gateway, "gateway");
+			parse_ipv4(a + 3, &p->ipv4_gateway, "gateway");
 		} else if (!strncmp(a, "bridge=", 7)) {
 			/* Copied as is (up to 16 bytes): the module judges. */
-			memcpy(p.bridge, a + 7,
-			       strnlen(a + 7, sizeof(p.bridge)));
+			memcpy(p->bridge, a + 7,
+			       strnlen(a + 7, sizeof(p->bridge)));
 		} else {
 			die("bad vif option '%s'", a);
 		}
 	}
+}
+
+/* vif DOMID DEVID (MAC [options] | unconfigured) */
+static int cmd_vif(int argc, char **argv)
+{
+	struct noxs_ioc_create c;
+	struct noxs_vif_params p;
+
 	memset(&c, 0, sizeof(c));
 	c.domid = parse_domid(argv[0]);
 	c.type = NOXS_DEV_VIF;
 	c.devid = (uint16_t)parse_num(argv[1], "devid", 0xffff);
-	memcpy(c.params, &p, sizeof(p));
+	if (argc == 3 && !strcmp(argv[2], "unconfigured")) {
+		c.flags = NOXS_CREATE_F_UNCONFIGURED;
+	} else {
+		parse_vif_params(argc - 2, argv + 2, &p);
+		memcpy(c.params, &p, sizeof(p));
+	}
 	if (noxs_ioctl(NOXS_IOC_CREATE, &c))
 		die_errno("create vif");
 	printf("grant %u evtchn %u\n", c.grant, c.evtchn);
+	return 0;
+}
+
+/* vif-config DOMID DEVID MAC [options] */
+static int cmd_vif_config(int argc, char **argv)
+{
+	struct noxs_ioc_vif_config c;
+	struct noxs_vif_params p;
+
+	memset(&c, 0, sizeof(c));
+	c.domid = parse_domid(argv[0]);
+	c.devid = (uint16_t)parse_num(argv[1], "devid", 0xffff);
+	parse_vif_params(argc - 2, argv + 2, &p);
+	memcpy(c.params, &p, sizeof(p));
+	if (noxs_ioctl(NOXS_IOC_VIF_CONFIG, &c))
+		die_errno("vif-config");
 	return 0;
 }
 
@@ -722,6 +754,9 @@ static void usage(void)
 	      " [HOLD] | flood COUNT\n"
 	      "       noxsctl vif DOMID DEVID MAC [ip=A.B.C.D/N] [gw=A.B.C.D]"
 	      " [bridge=BR]\n"
+	      "       noxsctl vif DOMID DEVID unconfigured\n"
+	      "       noxsctl vif-config DOMID DEVID MAC [ip=A.B.C.D/N]"
+	      " [gw=A.B.C.D] [bridge=BR]\n"
 	      "       noxsctl netfe DEVID ping SRC_IP DST_IP COUNT | flood SECONDS"
 	      " | evflood COUNT | hostile KIND\n", stderr);
 	exit(2);
@@ -796,6 +831,8 @@ int main(int argc, char **argv)
 		return cmd_fe(argc, argv);
 	if (!strcmp(cmd, "vif") && argc >= 3)
 		return cmd_vif(argc, argv);
+	if (!strcmp(cmd, "vif-config") && argc >= 3)
+		return cmd_vif_config(argc, argv);
 	if (!strcmp(cmd, "netfe"))
 		return cmd_netfe(argc, argv);
 	usage();

@@ -7,7 +7,8 @@
 # event flood leave dom0 responsive; a vif destroyed mid-transfer goes
 # cleanly; twelve kinds of hostile frontend each
 # close their vif (net device gone, one log line) while another vif keeps
-# working; destroy removes every vif and leaks nothing.
+# working; a vif created unconfigured gets its settings later, and only
+# before its frontend starts; destroy removes every vif and leaks nothing.
 # rig-timeout: 300
 
 ko=/rig/modules/noxs.ko
@@ -170,6 +171,28 @@ $ctl vif 0 4 $mac:06 ip=10.9.0.6/24 bridge=br0 >/dev/null || rig_fail "create vi
 rig_wait_for 10 sh -c "$on_br0" vif0.4 || rig_fail "vif0.4 not on br0"
 $ctl netfe 4 ping 10.9.0.6 10.9.0.1 5 > ping4.txt 2>&1 || { cat ping4.txt; rig_fail "ping after hostiles"; }
 tail -1 ping4.txt
+
+# A pooled shell's vif: created without settings (and without a net
+# device), given them later; once its frontend started they are fixed.
+$ctl vif 0 7 unconfigured >/dev/null || rig_fail "create unconfigured vif0.7"
+[ -e /sys/class/net/vif0.7 ] && rig_fail "unconfigured vif0.7 has a net device"
+out=$($ctl vif-config 0 7 01:00:5e:00:00:01 2>&1) && rig_fail "vif-config: multicast MAC accepted"
+echo "$out" | grep -q EINVAL || rig_fail "vif-config bad MAC: $out"
+$ctl vif-config 0 7 $mac:09 ip=10.9.0.7/24 bridge=br0 || rig_fail "vif-config vif0.7"
+grep -q "^XENDEVD_BRIDGE=br0$" /sys/class/net/vif0.7/uevent || rig_fail "vif0.7: no bridge in its uevent"
+out=$($ctl vif-config 0 7 $mac:0a 2>&1) && rig_fail "second vif-config accepted"
+echo "$out" | grep -q EALREADY || rig_fail "second vif-config: $out"
+rig_wait_for 10 sh -c "$on_br0" vif0.7 || rig_fail "vif0.7 not on br0"
+$ctl netfe 7 ping 10.9.0.7 10.9.0.1 5 > ping7.txt 2>&1 || { cat ping7.txt; rig_fail "ping through the configured vif0.7"; }
+grep -q "mac $mac:09" ping7.txt || { cat ping7.txt; rig_fail "vif0.7's frontend did not read the configured MAC"; }
+$ctl destroy 0 vif 7 100 || rig_fail "destroy vif0.7"
+$ctl vif 0 8 unconfigured >/dev/null || rig_fail "create unconfigured vif0.8"
+$ctl netfe 8 ping 10.9.0.8 10.9.0.1 1 > ping8.txt 2>&1 && rig_fail "unconfigured vif0.8 connected"
+out=$($ctl vif-config 0 8 $mac:0b 2>&1) && rig_fail "vif-config after the frontend started accepted"
+echo "$out" | grep -q EBUSY || rig_fail "vif-config after start: $out"
+[ -e /sys/class/net/vif0.8 ] && rig_fail "refused vif-config left vif0.8"
+out=$($ctl vif-config 0 9 $mac:0c 2>&1) && rig_fail "vif-config of a missing vif accepted"
+echo "$out" | grep -q ENOENT || rig_fail "vif-config missing: $out"
 
 # Destroying the domain removes every vif (vif0.5 with its frontend on).
 $ctl destroy-all 0 300 || rig_fail "destroy-all"
