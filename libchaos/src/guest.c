@@ -154,6 +154,11 @@ static int guest_build(chaos_host *host, const chaos_config *cfg,
 				     "config needs %llu MiB and %u vCPUs, more than the shell's",
 				     (unsigned long long)cfg->memory_mib,
 				     cfg->vcpus);
+	/* The guest would see a shell's extra vifs: the count must match. */
+	if (given && cfg->nr_vifs != given->nr_vifs)
+		return chaos_err_set(err, EINVAL,
+				     "config has %zu vifs, the shell %u",
+				     cfg->nr_vifs, given->nr_vifs);
 	if (xc_physinfo(host->xch, &phys))
 		return chaos_err_xen(err, host, errno, "cannot read host info");
 	if (chaos_image_from_file(cfg->kernel, &img, err))
@@ -166,13 +171,14 @@ static int guest_build(chaos_host *host, const chaos_config *cfg,
 	if (given) {
 		shell = *given;
 		*given_used = true;
-	} else if (chaos_shell_prepare(host, cfg->memory_mib, cfg->vcpus,
+	} else if (chaos_shell_prepare(host, cfg->memory_mib, cfg->vcpus, 0,
 				       CHAOS_HANDLE_GUEST, &shell, timing,
 				       err)) {
 		goto out_image;
 	}
 	if (pin_vcpus(host, cfg, shell.domid, phys.nr_cpus, err) ||
-	    chaos_guest_add_vifs(host, cfg, shell.domid, timing, err) ||
+	    chaos_guest_add_vifs(host, cfg, shell.domid, shell.nr_vifs, timing,
+				 err) ||
 	    chaos_shell_boot(host, &shell, &img, ramdisk, ramdisk_len,
 			     cfg->cmdline, &rec.console_mfn, timing, err))
 		goto out_shell;

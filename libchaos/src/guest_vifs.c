@@ -33,8 +33,8 @@ static void vif_params(const chaos_config_vif *vif,
 }
 
 int chaos_guest_add_vifs(chaos_host *host, const chaos_config *cfg,
-			 uint32_t domid, chaos_create_timing *timing,
-			 chaos_err *err)
+			 uint32_t domid, unsigned int precreated,
+			 chaos_create_timing *timing, chaos_err *err)
 {
 	chaos_config macs;
 	uint64_t t0 = chaos_now_us();
@@ -52,7 +52,9 @@ int chaos_guest_add_vifs(chaos_host *host, const chaos_config *cfg,
 		struct noxs_vif_params p;
 
 		vif_params(&macs.vifs[i], &p);
-		if (chaos_device_add(host, domid, CHAOS_DEV_VIF, (uint16_t)i, &p,
+		if (i < precreated ?
+		    chaos_vif_configure(host, domid, (uint16_t)i, &p, err) :
+		    chaos_device_add(host, domid, CHAOS_DEV_VIF, (uint16_t)i, &p,
 				     err))
 			return -1;
 	}

@@ -85,11 +85,14 @@ static int module_destroy(chaos_host *host, uint32_t domid, uint16_t type,
 	return 0;
 }
 
-int chaos_device_add(chaos_host *host, uint32_t domid, uint16_t type,
-		     uint16_t devid, const void *params, chaos_err *err)
+/* flags: NOXS_CREATE_F_*. */
+static int device_add(chaos_host *host, uint32_t domid, uint16_t type,
+		      uint16_t devid, const void *params, uint16_t flags,
+		      chaos_err *err)
 {
 	struct noxs_ioc_create c = {
 		.domid = (uint16_t)domid, .type = type, .devid = devid,
+		.flags = flags,
 	};
 	struct noxs_op_add add = { .domid = (uint16_t)domid };
 	int fd;
@@ -122,6 +125,37 @@ int chaos_device_add(chaos_host *host, uint32_t domid, uint16_t type,
 				     domid, chaos_device_type_name(type), devid,
 				     strerror(e));
 	}
+	return 0;
+}
+
+int chaos_device_add(chaos_host *host, uint32_t domid, uint16_t type,
+		     uint16_t devid, const void *params, chaos_err *err)
+{
+	return device_add(host, domid, type, devid, params, 0, err);
+}
+
+int chaos_vif_add_unconfigured(chaos_host *host, uint32_t domid,
+			       uint16_t devid, chaos_err *err)
+{
+	return device_add(host, domid, CHAOS_DEV_VIF, devid, NULL,
+			  NOXS_CREATE_F_UNCONFIGURED, err);
+}
+
+int chaos_vif_configure(chaos_host *host, uint32_t domid, uint16_t devid,
+			const void *params, chaos_err *err)
+{
+	struct noxs_ioc_vif_config c = {
+		.domid = (uint16_t)domid, .devid = devid,
+	};
+	int fd = noxs_dev(host, err);
+
+	if (fd < 0)
+		return -1;
+	memcpy(c.params, params, sizeof(c.params));
+	if (ioctl(fd, NOXS_IOC_VIF_CONFIG, &c))
+		return chaos_err_set(err, errno,
+				     "domain %u: the noxs module cannot configure vif %u: %s",
+				     domid, devid, strerror(errno));
 	return 0;
 }
 

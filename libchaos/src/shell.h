@@ -31,13 +31,16 @@ struct chaos_shell {
 	xen_pfn_t *p2m;              /* pfn -> mfn, nr_pages entries */
 	unsigned int vcpus;
 	uint32_t console_port;       /* the guest's end, unbound for dom0 */
+	unsigned int nr_vifs;        /* unconfigured vifs made ahead */
 	uint64_t shared_info_mfn;
 };
 
-/* Build a shell of memory_mib MiB and vcpus vCPUs. Nothing is left behind
- * on failure. Fills timing->domain_us, memory_us and devices_us. */
+/* Build a shell of memory_mib MiB and vcpus vCPUs, with nr_vifs vifs
+ * still to be configured (noxs only). Nothing is left behind on failure.
+ * Fills timing->domain_us, memory_us and devices_us. */
 int chaos_shell_prepare(chaos_host *host, uint64_t memory_mib,
-			unsigned int vcpus, enum chaos_handle_kind kind,
+			unsigned int vcpus, unsigned int nr_vifs,
+			enum chaos_handle_kind kind,
 			struct chaos_shell *shell, chaos_create_timing *timing,
 			chaos_err *err);
 

@@ -106,7 +106,8 @@ static int shell_populate(chaos_host *host, struct chaos_shell *shell,
 }
 
 int chaos_shell_prepare(chaos_host *host, uint64_t memory_mib,
-			unsigned int vcpus, enum chaos_handle_kind kind,
+			unsigned int vcpus, unsigned int nr_vifs,
+			enum chaos_handle_kind kind,
 			struct chaos_shell *shell, chaos_create_timing *timing,
 			chaos_err *err)
 {
@@ -149,6 +150,19 @@ int chaos_shell_prepare(chaos_host *host, uint64_t memory_mib,
 	if (chaos_noxs_available(host) &&
 	    chaos_device_add(host, shell->domid, CHAOS_DEV_POWER, 0, NULL, err))
 		goto fail;
+	if (nr_vifs && !chaos_noxs_available(host)) {
+		chaos_err_set(err, ENODEV,
+			      "vifs: need noxs (the patched hypervisor and the noxs module)");
+		goto fail;
+	}
+	/* A pooled shell's vifs: the guest's MAC, address and bridge are
+	 * not known yet, so they get them at create. */
+	for (unsigned int i = 0; i < nr_vifs; i++) {
+		if (chaos_vif_add_unconfigured(host, shell->domid, (uint16_t)i,
+					       err))
+			goto fail;
+		shell->nr_vifs = i + 1;
+	}
 	timing->devices_us += chaos_now_us() - t0;
 	return 0;
 fail:

@@ -22,6 +22,13 @@ enum chaos_domain_kind chaos_domain_handle_kind(const uint8_t handle[16])
 int chaos_shell_new(chaos_host *host, uint64_t memory_mib, unsigned int vcpus,
 		    chaos_shell **out, chaos_err *err)
 {
+	return chaos_shell_new_with_vifs(host, memory_mib, vcpus, 0, out, err);
+}
+
+int chaos_shell_new_with_vifs(chaos_host *host, uint64_t memory_mib,
+			      unsigned int vcpus, unsigned int nr_vifs,
+			      chaos_shell **out, chaos_err *err)
+{
 	chaos_create_timing timing = { 0 };
 	struct chaos_shell *shell;
 
@@ -34,10 +41,14 @@ int chaos_shell_new(chaos_host *host, uint64_t memory_mib, unsigned int vcpus,
 	if (vcpus < 1 || vcpus > CHAOS_CONFIG_VCPUS_MAX)
 		return chaos_err_set(err, EINVAL, "vcpus: %u is not from 1 to %u",
 				     vcpus, CHAOS_CONFIG_VCPUS_MAX);
+	if (nr_vifs > CHAOS_CONFIG_VIFS_MAX)
+		return chaos_err_set(err, EINVAL, "vifs: %u is more than %u",
+				     nr_vifs, CHAOS_CONFIG_VIFS_MAX);
 	shell = calloc(1, sizeof(*shell));
 	if (!shell)
 		return chaos_err_set(err, ENOMEM, "out of memory for a shell");
-	if (chaos_shell_prepare(host, memory_mib, vcpus, CHAOS_HANDLE_SHELL,
+	if (chaos_shell_prepare(host, memory_mib, vcpus, nr_vifs,
+				CHAOS_HANDLE_SHELL,
 				shell, &timing, err)) {
 		free(shell);
 		return -1;
@@ -75,4 +86,9 @@ uint64_t chaos_shell_memory_mib(const chaos_shell *shell)
 unsigned int chaos_shell_vcpus(const chaos_shell *shell)
 {
 	return shell->vcpus;
+}
+
+unsigned int chaos_shell_vifs(const chaos_shell *shell)
+{
+	return shell->nr_vifs;
 }

@@ -40,6 +40,16 @@ int chaos_device_add(chaos_host *host, uint32_t domid, uint16_t type,
 		     uint16_t devid, const void *params, chaos_err *err);
 int chaos_device_remove(chaos_host *host, uint32_t domid, uint16_t type,
 			uint16_t devid, chaos_err *err);
+/*
+ * A vif whose settings come later (a pooled shell's): everything but its
+ * dom0 net device is made now. chaos_vif_configure gives it the guest's
+ * settings (params: struct noxs_vif_params) and creates the net device;
+ * only before the guest's frontend has started (EBUSY after).
+ */
+int chaos_vif_add_unconfigured(chaos_host *host, uint32_t domid,
+			       uint16_t devid, chaos_err *err);
+int chaos_vif_configure(chaos_host *host, uint32_t domid, uint16_t devid,
+			const void *params, chaos_err *err);
 /* Every device of domid, from both the module and the device page. */
 int chaos_device_remove_all(chaos_host *host, uint32_t domid, chaos_err *err);
 int chaos_device_list(chaos_host *host, uint32_t domid,
