@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* chaos console <dom> [--until TEXT] [--timeout S] [--no-input] */
+/*
+ * chaos console <dom> [--until TEXT] [--timeout S] [--no-input]
+ *
+ * Through chaosd when it runs (it holds every chaos guest's console and
+ * logs it), else directly: map the ring and bind the channel here.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,49 +13,28 @@
 #include <unistd.h>
 
 #include <chaos/chaos.h>
+#include <chaos/chaosd.h>
 #include "commands.h"
 
-int cli_console(chaos_host *host, uint32_t domid, const char *until,
-		long timeout_ms, int input)
+/* Raw mode, so keys like Ctrl-C reach the guest; Ctrl-] detaches. */
+static int tty_raw(int input, uint32_t domid, struct termios *saved)
 {
-	chaos_console_opts opts = {
-		.in_fd = input ? STDIN_FILENO : -1,
-		.out_fd = STDOUT_FILENO,
-		.escape_char = CHAOS_CONSOLE_ESCAPE,
-		.until = until,
-		.timeout_ms = (int)timeout_ms,
-	};
-	struct termios saved, raw;
-	int tty = input && isatty(STDIN_FILENO);
-	chaos_domain_record rec;
-	chaos_domain_info info;
-	chaos_console_end end;
-	chaos_err err;
-	int rc;
+	struct termios raw;
 
-	if (chaos_domain_get(host, domid, &info, &err) ||
-	    chaos_record_load(chaos_host_state_dir(host), domid, info.handle,
-			      &rec, &err)) {
-		cli_error("%s", err.msg);
-		return 1;
-	}
-	if (tty) {
-		/* Raw, so keys like Ctrl-C reach the guest; Ctrl-] detaches. */
-		tcgetattr(STDIN_FILENO, &saved);
-		raw = saved;
-		cfmakeraw(&raw);
-		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
-		fprintf(stderr, "[chaos: console of domain %u; Ctrl-] detaches]\r\n",
-			domid);
-	}
-	rc = chaos_console_run(host, domid, rec.console_mfn, rec.console_port,
-			       &opts, &end, &err);
-	if (tty)
-		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
-	if (rc) {
-		cli_error("%s", err.msg);
-		return 1;
-	}
+	if (!input || !isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, saved))
+		return 0;
+	raw = *saved;
+	cfmakeraw(&raw);
+	tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+	fprintf(stderr, "[chaos: console of domain %u; Ctrl-] detaches]\r\n",
+		domid);
+	return 1;
+}
+
+/* The exit status for how a console session ended. */
+static int console_status(chaos_console_end end, uint32_t domid,
+			  const char *until, long timeout_ms)
+{
 	switch (end) {
 	case CHAOS_CONSOLE_TIMEOUT:
 		cli_error("console: %s not seen within %ld ms",
@@ -66,6 +50,85 @@ int cli_console(chaos_host *host, uint32_t domid, const char *until,
 	default:
 		return 0;
 	}
+}
+
+static chaos_console_opts console_opts(const char *until, long timeout_ms,
+				       int input)
+{
+	chaos_console_opts opts = {
+		.in_fd = input ? STDIN_FILENO : -1,
+		.out_fd = STDOUT_FILENO,
+		.escape_char = CHAOS_CONSOLE_ESCAPE,
+		.until = until,
+		.timeout_ms = (int)timeout_ms,
+	};
+
+	return opts;
+}
+
+int cli_console_chaosd(const char *ref, const char *until, long timeout_ms,
+		       int input)
+{
+	chaos_console_opts opts = console_opts(until, timeout_ms, input);
+	struct termios saved;
+	chaos_console_end end;
+	chaosd_conn *conn;
+	chaos_err err;
+	uint32_t domid;
+	int tty, rc;
+
+	if (chaosd_connect(NULL, &conn, &err))
+		return -1;  /* no chaosd: attach directly */
+	if (chaosd_console_attach(conn, ref, &domid, &err)) {
+		chaosd_close(conn);
+		cli_error("%s", err.msg);
+		return 1;
+	}
+	tty = tty_raw(input, domid, &saved);
+	rc = chaosd_console_run(conn, &opts, &end, &err);
+	if (tty)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	chaosd_close(conn);
+	if (rc) {
+		cli_error("%s", err.msg);
+		return 1;
+	}
+	/* A closed stream is a stopped guest, or a chaosd that went away. */
+	if (end == CHAOS_CONSOLE_GUEST_GONE && until) {
+		cli_error("console: chaosd ended the stream (domain %u stopped, or chaosd did) before %s was seen",
+			  domid, until);
+		return 1;
+	}
+	return console_status(end, domid, until, timeout_ms);
+}
+
+int cli_console(chaos_host *host, uint32_t domid, const char *until,
+		long timeout_ms, int input)
+{
+	chaos_console_opts opts = console_opts(until, timeout_ms, input);
+	struct termios saved;
+	chaos_domain_record rec;
+	chaos_domain_info info;
+	chaos_console_end end;
+	chaos_err err;
+	int tty, rc;
+
+	if (chaos_domain_get(host, domid, &info, &err) ||
+	    chaos_record_load(chaos_host_state_dir(host), domid, info.handle,
+			      &rec, &err)) {
+		cli_error("%s", err.msg);
+		return 1;
+	}
+	tty = tty_raw(input, domid, &saved);
+	rc = chaos_console_run(host, domid, rec.console_mfn, rec.console_port,
+			       &opts, &end, &err);
+	if (tty)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	if (rc) {
+		cli_error("%s", err.msg);
+		return 1;
+	}
+	return console_status(end, domid, until, timeout_ms);
 }
 
 int cmd_console(int argc, char **argv)
@@ -96,6 +159,11 @@ int cmd_console(int argc, char **argv)
 		cli_error("usage: chaos console <dom> [--until TEXT] [--timeout S] [--no-input]");
 		return 2;
 	}
+	rc = cli_console_chaosd(ref, until,
+				timeout_s < 0 ? -1 : timeout_s * 1000, input);
+	if (rc >= 0)
+		return rc;
+	rc = 1;
 	if (chaos_host_open(&host, &err)) {
 		cli_error("%s", err.msg);
 		return 1;

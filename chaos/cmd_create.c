@@ -152,8 +152,14 @@ int cmd_create(int argc, char **argv)
 			     res.pooled ? " via=pool" : " via=chaosd");
 	fflush(stdout);
 	rc = 0;
-	if (console)
-		rc = cli_console(host, domid, NULL, -1, 1);
+	if (console) {
+		char id[16];
+
+		snprintf(id, sizeof(id), "%u", domid);
+		rc = cli_console_chaosd(id, NULL, -1, 1);
+		if (rc < 0)
+			rc = cli_console(host, domid, NULL, -1, 1);
+	}
 out_host:
 	chaos_host_close(host);
 out_cfg:

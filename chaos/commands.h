@@ -26,6 +26,10 @@ int cmd_shutdown(int argc, char **argv);
 int cmd_reboot(int argc, char **argv);
 int cmd_console(int argc, char **argv);
 int cmd_network_list(int argc, char **argv);
+int cmd_save(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+int cmd_migrate_receive(int argc, char **argv);
 int cmd_pool(int argc, char **argv);
 
 /* Print "chaos: <msg>" to stderr. */
@@ -37,8 +41,12 @@ uint64_t cli_now_us(void);
 /* A whole number of seconds, 0 to one day; prints the error itself. */
 int cli_parse_seconds(const char *text, long *out);
 
-/* Attach to domid's console until detached (see chaos console). */
+/* Attach to domid's console directly until detached (see chaos console). */
 int cli_console(chaos_host *host, uint32_t domid, const char *until,
 		long timeout_ms, int input);
+/* The same through chaosd (ref: a name or id); -1 when chaosd does not
+ * run, else the exit status. */
+int cli_console_chaosd(const char *ref, const char *until, long timeout_ms,
+		       int input);
 
 #endif

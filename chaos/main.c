@@ -27,6 +27,13 @@ static const struct chaos_command commands[] = {
 	{ "console", "<dom> [--until T] [--timeout S] [--no-input]",
 	  "attach to a guest's console (Ctrl-] detaches)", cmd_console },
 	{ "network-list", "<dom>", "list a guest's vifs", cmd_network_list },
+	{ "save", "<dom> <file> [--keep-running] [--timing]",
+	  "save a guest to a file (then destroy it)", cmd_save },
+	{ "restore", "<file> [--paused]", "restore a saved guest", cmd_restore },
+	{ "migrate", "<dom> <host> [-s SSHCMD] [--port P --psk-file F]",
+	  "move a guest to another host", cmd_migrate },
+	{ "migrate-receive", "[--listen P --psk-file F]",
+	  "the destination's end of chaos migrate", cmd_migrate_receive },
 	{ "pool", "[set memory=M,vcpus=V,size=N]",
 	  "show or set chaosd's shell pools", cmd_pool },
 };

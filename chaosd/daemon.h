@@ -53,8 +53,11 @@ bool pool_owns(struct pool *p, uint32_t domid);
 /* Snapshot of the flavours (at most CHAOSD_FLAVOURS_MAX). */
 unsigned int pool_snapshot(struct pool *p, chaosd_flavour *out);
 
+struct consoles;
+
 struct daemon {
 	chaos_host *host;           /* the serving thread's */
+	struct consoles *consoles;  /* the console thread (consoles.h) */
 	chaos_registry *names;      /* for pruning stale names */
 	struct pool pool;
 	const char *socket_path;
@@ -83,9 +86,14 @@ void reap_all(struct daemon *d);
 /* The socket loop: returns when d->stop is set. */
 int server_run(struct daemon *d);
 
-/* Handle one request frame; *resp is the response JSON (caller frees). */
+/*
+ * Handle one request frame; *resp is the response JSON (caller frees).
+ * A console request that was accepted has no response here: *resp is NULL,
+ * *stream_domid the guest, and the caller hands the connection to the
+ * console thread (consoles_stream), which answers.
+ */
 int ops_handle(struct daemon *d, const char *req, size_t len, char **resp,
-	       size_t *resp_len);
+	       size_t *resp_len, uint32_t *stream_domid);
 /* {"ok": false, "error": msg} */
 int ops_error(const char *msg, char **resp, size_t *resp_len);
 

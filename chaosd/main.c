@@ -16,45 +16,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "consoles.h"
 #include "daemon.h"
 #include "options.h"
 
 static struct daemon *the_daemon;  /* for the signal handler only */
-
-void dlog(const char *fmt, ...)
-{
-	struct timespec ts;
-	va_list ap;
-	char line[1024];
-	int n;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	n = snprintf(line, sizeof(line), "chaosd[%ld.%03ld]: ", (long)ts.tv_sec,
-		     ts.tv_nsec / 1000000);
-	va_start(ap, fmt);
-	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "%s\n", line);
-}
-
-int derr(chaos_err *err, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err)
-		return -1;
-	err->code = code;
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static void on_signal(int sig)
 {
@@ -121,6 +94,35 @@ static int make_dirs(const char *path, mode_t mode)
 	return mkdir(tmp, mode) && errno != EEXIST ? -1 : 0;
 }
 
+/* The log directory is 0750: guest consoles are logged there (its parent,
+ * /var/log on any host, is made 0755 if missing). */
+static int make_log_dir(void)
+{
+	char parent[] = CHAOSD_LOG_DIR;
+	char *slash = strrchr(parent, '/');
+
+	if (slash && slash != parent) {
+		*slash = '\0';
+		if (make_dirs(parent, 0755))
+			return -1;
+	}
+	return mkdir(CHAOSD_LOG_DIR, 0750) && errno != EEXIST ? -1 : 0;
+}
+
+/* Each console holds a log file open: let the daemon use every descriptor
+ * it is allowed to, not just the default soft limit. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			dlog("cannot raise the open file limit: %s",
+			     strerror(errno));
+	}
+}
+
 static int open_socket(struct daemon *d, chaos_err *err)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -185,7 +187,8 @@ static int run(struct chaosd_options *o)
 	d.group = o->group;
 	d.group_set = o->group_set;
 	d.no_virq = o->no_virq;
-	if (make_dirs(o->state_dir, 0755) || make_dirs(CHAOSD_LOG_DIR, 0755)) {
+	raise_fd_limit();
+	if (make_dirs(o->state_dir, 0755) || make_log_dir()) {
 		dlog("cannot make %s or %s: %s", o->state_dir, CHAOSD_LOG_DIR,
 		     strerror(errno));
 		return 1;
@@ -209,7 +212,8 @@ static int run(struct chaosd_options *o)
 		goto out;
 	}
 	pool_up = true;
-	if (start_pools(&d, o, &err) || reaper_start(&d, &err) ||
+	if (consoles_start(&d.consoles, o->state_dir, CHAOSD_LOG_DIR, &err) ||
+	    start_pools(&d, o, &err) || reaper_start(&d, &err) ||
 	    open_socket(&d, &err)) {
 		dlog("%s", err.msg);
 		goto out;
@@ -223,6 +227,7 @@ out:
 		unlink(d.socket_path);
 	}
 	reaper_stop(&d);
+	consoles_stop(d.consoles);
 	if (pool_up)
 		pool_shutdown(&d.pool);
 	else if (d.pool.host)
@@ -256,7 +261,7 @@ static int daemonize(void)
 		dup2(fd, STDIN_FILENO);
 		close(fd);
 	}
-	make_dirs(CHAOSD_LOG_DIR, 0755);
+	make_log_dir();
 	fd = open(CHAOSD_LOG_DIR "/chaosd.log",
 		  O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
 	if (fd >= 0) {

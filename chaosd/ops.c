@@ -7,6 +7,7 @@
 #include <string.h>
 #include <yajl/yajl_gen.h>
 
+#include "consoles.h"
 #include "daemon.h"
 
 static void gen_str(yajl_gen g, const char *s)
@@ -135,6 +136,7 @@ static int op_create(struct daemon *d, chaosd_request *req, yajl_gen *out,
 	}
 	if (rc)
 		return -1;
+	consoles_attach(d->consoles, domid);
 	dlog("created domain %u%s%s%s (%s, %llu us)", domid,
 	     req->cfg.name[0] ? " (" : "", req->cfg.name,
 	     req->cfg.name[0] ? ")" : "", shell_mib ? "pooled" : "full",
@@ -172,8 +174,11 @@ static int op_destroy(struct daemon *d, chaosd_request *req, yajl_gen *out,
 {
 	uint32_t domid;
 
-	if (resolve(d, req->domain, &domid, err) ||
-	    chaos_guest_destroy(d->host, domid, err))
+	if (resolve(d, req->domain, &domid, err))
+		return -1;
+	/* Our mapping of its console ring would keep the domain dying. */
+	consoles_detach(d->consoles, domid);
+	if (chaos_guest_destroy(d->host, domid, err))
 		return -1;
 	dlog("destroyed domain %u", domid);
 	*out = begin_ok();
@@ -194,25 +199,24 @@ static int op_shutdown(struct daemon *d, chaosd_request *req, yajl_gen *out,
 	return *out ? 0 : -1;
 }
 
-static int op_console(struct daemon *d, chaosd_request *req, yajl_gen *out,
-		      chaos_err *err)
+/* Check the guest is chaos's; the console thread takes it from here. */
+static int op_console(struct daemon *d, chaosd_request *req,
+		      uint32_t *stream_domid, chaos_err *err)
 {
 	chaos_domain_record rec;
 	chaos_domain_info info;
 	uint32_t domid;
-	yajl_gen g;
 
 	if (resolve(d, req->domain, &domid, err) ||
-	    chaos_domain_get(d->host, domid, &info, err) ||
-	    chaos_record_load(d->state_dir, domid, info.handle, &rec, err))
+	    chaos_domain_get(d->host, domid, &info, err))
 		return -1;
-	g = begin_ok();
-	if (!g)
+	if (chaos_record_load(d->state_dir, domid, info.handle, &rec, NULL)) {
+		derr(err, ENOENT,
+		     "domain %u is not a chaos guest (no record): its console is not chaosd's",
+		     domid);
 		return -1;
-	gen_kv_uint(g, "domid", domid);
-	gen_kv_uint(g, "console_mfn", rec.console_mfn);
-	gen_kv_uint(g, "console_port", rec.console_port);
-	*out = g;
+	}
+	*stream_domid = domid;
 	return 0;
 }
 
@@ -284,7 +288,7 @@ static int op_pool_set(struct daemon *d, chaosd_request *req, yajl_gen *out,
 }
 
 static int dispatch(struct daemon *d, chaosd_request *req, yajl_gen *g,
-		    chaos_err *err)
+		    uint32_t *stream_domid, chaos_err *err)
 {
 	switch (req->op) {
 	case CHAOSD_OP_PING:
@@ -305,14 +309,14 @@ static int dispatch(struct daemon *d, chaosd_request *req, yajl_gen *g,
 	case CHAOSD_OP_POOL_SET:
 		return op_pool_set(d, req, g, err);
 	case CHAOSD_OP_CONSOLE:
-		return op_console(d, req, g, err);
+		return op_console(d, req, stream_domid, err);
 	}
 	derr(err, EINVAL, "op: unknown operation");
 	return -1;
 }
 
 int ops_handle(struct daemon *d, const char *text, size_t len, char **resp,
-	       size_t *resp_len)
+	       size_t *resp_len, uint32_t *stream_domid)
 {
 	chaosd_request req;
 	chaos_err err = { 0 };
@@ -321,7 +325,8 @@ int ops_handle(struct daemon *d, const char *text, size_t len, char **resp,
 	*resp = NULL;
 	if (chaosd_request_parse(text, len, &req, &err))
 		return ops_error(err.msg, resp, resp_len);
-	if (dispatch(d, &req, &g, &err)) {
+	*stream_domid = 0;
+	if (dispatch(d, &req, &g, stream_domid, &err)) {
 		chaosd_request_free(&req);
 		if (g)
 			yajl_gen_free(g);
@@ -329,5 +334,9 @@ int ops_handle(struct daemon *d, const char *text, size_t len, char **resp,
 				 resp_len);
 	}
 	chaosd_request_free(&req);
+	if (*stream_domid) {
+		*resp_len = 0;
+		return 0;
+	}
 	return finish(g, resp, resp_len);
 }

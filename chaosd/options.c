@@ -17,7 +17,8 @@ static const char usage[] =
 	"              [--pid-file PATH] [--config FILE]\n"
 	"  -f, --foreground  stay in the foreground, log to stderr\n"
 	"  --pool SPEC       keep N shells of M MiB and V vCPUs (repeatable)\n"
-	"  --group NAME      members of NAME may use the socket (besides root)\n"
+	"  --group NAME|GID  members of the group may use the socket (besides\n"
+	"                    root)\n"
 	"  --allow-larger    a create may take a larger shell when its own\n"
 	"                    flavour is empty\n"
 	"  --no-virq         do not bind VIRQ_DOM_EXC (xenstored needs it when\n"
@@ -170,10 +171,18 @@ static int apply(struct chaosd_options *o, const char *name, const char *val,
 		o->pools[o->nr_pools++] = p;
 	} else if (!strcmp(name, "group")) {
 		struct group *g = getgrnam(val);
+		unsigned long long gid;
 
-		if (!g)
-			return derr(err, EINVAL, "group: no group named '%s'", val);
-		o->group = g->gr_gid;
+		/* A name from the group database, or a numeric gid. */
+		if (g) {
+			o->group = g->gr_gid;
+		} else if (!parse_num(val, 0xfffffffeu, &gid) && gid) {
+			o->group = (gid_t)gid;
+		} else {
+			return derr(err, EINVAL,
+				    "group: no group named '%s' (and not a gid from 1 to 4294967294)",
+				    val);
+		}
 		o->group_set = true;
 	} else if (!strcmp(name, "socket") || !strcmp(name, "pid-file") ||
 		   !strcmp(name, "state-dir")) {

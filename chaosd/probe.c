@@ -6,6 +6,11 @@
  *   chaosd-probe [--socket P] abuse [N]     garbage, oversized, truncated,
  *                                           random frames; after each, the
  *                                           daemon must still answer ping
+ *   chaosd-probe [--socket P] console-stall DOM SECS
+ *                                           attach to DOM's console and read
+ *                                           nothing for SECS while pinging
+ *                                           the daemon; then the stream must
+ *                                           still deliver output
  */
 #include <errno.h>
 #include <grp.h>
@@ -212,6 +217,37 @@ static void abuse(unsigned int rounds)
 	still_alive("random frames");
 }
 
+/* A console client that does not read: the daemon must keep serving
+ * others, and the stream must still work once the client reads. */
+static int console_stall(const char *dom, unsigned int secs)
+{
+	chaosd_conn *c;
+	chaos_err err;
+	uint32_t domid;
+	char buf[256];
+	ssize_t n;
+
+	if (chaosd_connect(sock, &c, &err) ||
+	    chaosd_console_attach(c, dom, &domid, &err)) {
+		printf("PROBE-FAIL console attach: %s\n", err.msg);
+		return 1;
+	}
+	for (unsigned int i = 0; i < secs * 2; i++) {
+		still_alive("a console client that does not read");
+		usleep(500000);
+	}
+	n = read(chaosd_conn_fd(c), buf, sizeof(buf) - 1);
+	if (n <= 0) {
+		printf("PROBE-FAIL console stream gave nothing after the stall\n");
+		failures++;
+	} else {
+		printf("probe: console of domain %u after %u s: %zd bytes\n",
+		       domid, secs, n);
+	}
+	chaosd_close(c);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	int i = 1;
@@ -225,7 +261,8 @@ int main(int argc, char **argv)
 		i += 2;
 	}
 	if (i >= argc) {
-		fprintf(stderr, "usage: chaosd-probe [--socket P] call JSON | nonroot | abuse [N]\n");
+		fprintf(stderr, "usage: chaosd-probe [--socket P] call JSON | nonroot | abuse [N] |\n"
+			"       console-stall DOM SECS\n");
 		return 2;
 	}
 	if (!strcmp(argv[i], "call") && i + 1 < argc) {
@@ -264,6 +301,9 @@ int main(int argc, char **argv)
 		/* Refused: an error reply then close, or just close. */
 		return reply(fd, "as uid 65534", 5000) == 0 ? 1 : 0;
 	}
+	if (!strcmp(argv[i], "console-stall") && i + 2 < argc)
+		return console_stall(argv[i + 1],
+				     (unsigned int)atoi(argv[i + 2]));
 	if (!strcmp(argv[i], "abuse")) {
 		abuse(i + 1 < argc ? (unsigned int)atoi(argv[i + 1]) : 50);
 		printf("probe: abuse done, %d failures\n", failures);

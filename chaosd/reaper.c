@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "consoles.h"
 #include "daemon.h"
 
 #define POLL_FALLBACK_MS 1000
@@ -27,6 +28,8 @@ static void poke(struct daemon *d)
 	if (write(d->wake_wr, &c, 1) < 0) {
 		/* Pipe full: a wake-up is pending anyway. */
 	}
+	/* A domain that stopped or died must let go of its console. */
+	consoles_poke(d->consoles);
 }
 
 static void *reaper_main(void *arg)
@@ -116,6 +119,8 @@ void reap_all(struct daemon *d)
 		    (doms[i].shutdown_reason == SHUTDOWN_reboot &&
 		     rec.on_reboot == CHAOS_ACTION_PRESERVE))
 			continue;
+		/* Its console first: a mapped ring would keep it dying. */
+		consoles_detach(d->consoles, doms[i].domid);
 		if (chaos_guest_reap(d->host, doms[i].domid, &err))
 			dlog("reaper: domain %u: %s", doms[i].domid, err.msg);
 		else
@@ -125,6 +130,8 @@ void reap_all(struct daemon *d)
 		reaped = true;
 	}
 	free(doms);
+	if (reaped)
+		consoles_poke(d->consoles);  /* a restarted guest is new */
 	if (reaped && d->names &&
 	    chaos_domain_list(d->host, &doms, &n, &err) == 0) {
 		chaos_registry_prune(d->names, doms, n, NULL);

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "consoles.h"
 #include "daemon.h"
 
 #define MAX_CLIENTS      64
@@ -70,10 +71,17 @@ static void reply_error(int fd, const char *msg)
 	}
 }
 
-/* Root, or a member of the configured group (primary or supplementary). */
-static bool peer_allowed(struct daemon *d, const struct ucred *cr)
+/*
+ * Root, or a process in the configured group: its primary group or one of
+ * its supplementary groups as the kernel saw them at connect time
+ * (SO_PEERGROUPS), the same credentials the socket's mode was checked
+ * against. Kernels without SO_PEERGROUPS (before 4.13): the user's groups
+ * from the group database.
+ */
+static bool peer_allowed(struct daemon *d, int fd, const struct ucred *cr)
 {
 	gid_t groups[MAX_GROUPS];
+	socklen_t len = sizeof(groups);
 	int n = MAX_GROUPS;
 	struct passwd pw, *pwp = NULL;
 	char buf[4096];
@@ -84,10 +92,16 @@ static bool peer_allowed(struct daemon *d, const struct ucred *cr)
 		return false;
 	if (cr->gid == d->group)
 		return true;
-	if (getpwuid_r(cr->uid, &pw, buf, sizeof(buf), &pwp) || !pwp)
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == 0) {
+		n = (int)(len / sizeof(gid_t));
+	} else if (errno == ENOPROTOOPT) {
+		if (getpwuid_r(cr->uid, &pw, buf, sizeof(buf), &pwp) || !pwp ||
+		    getgrouplist(pwp->pw_name, pwp->pw_gid, groups, &n) < 0)
+			return false;
+	} else {
+		/* ERANGE: more groups than we look at; refuse, never guess. */
 		return false;
-	if (getgrouplist(pwp->pw_name, pwp->pw_gid, groups, &n) < 0)
-		return false;
+	}
 	for (int i = 0; i < n; i++)
 		if (groups[i] == d->group)
 			return true;
@@ -105,8 +119,9 @@ static void accept_one(struct daemon *d, struct client *clients)
 	if (fd < 0)
 		return;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) ||
-	    !peer_allowed(d, &cr)) {
-		dlog("refused a client (uid %d)", (int)cr.uid);
+	    !peer_allowed(d, fd, &cr)) {
+		dlog("refused a client (uid %d, gid %d)", (int)cr.uid,
+		     (int)cr.gid);
 		reply_error(fd, "permission denied: chaosd serves root and its group only");
 		close(fd);
 		return;
@@ -129,10 +144,20 @@ static void answer(struct daemon *d, struct client *c)
 {
 	char *resp = NULL;
 	size_t len = 0;
+	uint32_t stream_domid;
 	chaos_err err;
 
-	if (ops_handle(d, c->body, c->len, &resp, &len)) {
+	if (ops_handle(d, c->body, c->len, &resp, &len, &stream_domid)) {
 		client_drop(c);
+		return;
+	}
+	if (!resp) {
+		/* A console stream: the connection is the console thread's
+		 * now, which answers the request itself. */
+		consoles_stream(d->consoles, c->fd, stream_domid);
+		free(c->body);
+		c->body = NULL;
+		c->fd = -1;
 		return;
 	}
 	if (chaosd_frame_write(c->fd, resp, len, REPLY_TIMEOUT_MS, &err)) {

@@ -6,7 +6,8 @@ LIBCHAOS_OBJ     := $(LIBCHAOS_SRC:%.c=$(OBJ)/%.o)
 LIBCHAOS_HDR     := $(wildcard libchaos/include/chaos/*.h)
 LIBCHAOS_A       := $(LIB)/libchaos.a
 LIBCHAOS_SO      := $(LIB)/libchaos.so.0
-LIBCHAOS_LIBS    := $(XEN_LIBS) $(YAJL_LIBS) $(ZIP_LIBS)
+# nettle: SHA-256 and HMAC for saved images and migration streams.
+LIBCHAOS_LIBS    := $(XEN_LIBS) $(YAJL_LIBS) $(ZIP_LIBS) -lnettle
 LIBCHAOS_HEADERS := $(LIBCHAOS_HDR:libchaos/include/%=$(INCLUDE)/%)
 
 PROGRAMS += $(LIBCHAOS_A) $(LIBCHAOS_SO) $(LIBCHAOS_HEADERS)

@@ -3,7 +3,7 @@
 # $(BUILD)/minios-noxs/<app>.elf (with symbols) and the stripped
 # $(BUILD)/guests/<app>.elf that the rig copies into dom0.
 
-MINIOS_APPS := noop hello-loop selftest deaf scribbler
+MINIOS_APPS := noop hello-loop selftest deaf scribbler pingresp daytime udp-echo
 MINIOS_OUT  := $(BUILD)/minios-noxs
 MINIOS_GUESTS := $(MINIOS_APPS:%=$(BUILD)/guests/%.elf)
 
@@ -14,13 +14,13 @@ MINIOS_CFLAGS := -std=gnu11 $(WARNINGS) -Os -g -ffreestanding -nostdlib \
 	-mno-red-zone -mcmodel=small -mgeneral-regs-only \
 	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
 	-ffunction-sections -fdata-sections \
-	-D__XEN_INTERFACE_VERSION__=0x00040e00 -Iminios-noxs/include -Iabi
+	-D__XEN_INTERFACE_VERSION__=0x00040e00 -Iminios-noxs/include -Iminios-noxs -Iabi
 MINIOS_LDFLAGS := -nostdlib -static -no-pie -Wl,-T,minios-noxs/minios.lds \
 	-Wl,--gc-sections -Wl,-n -Wl,--build-id=none -Wl,-z,noexecstack \
 	-Wl,--no-warn-rwx-segments
 
 MINIOS_KERNEL_SRC := $(wildcard minios-noxs/kernel/*.c minios-noxs/noxs/*.c \
-	minios-noxs/arch/x86_64/*.S)
+	minios-noxs/net/*.c minios-noxs/netapp/*.c minios-noxs/arch/x86_64/*.S)
 MINIOS_KERNEL_OBJ := $(MINIOS_KERNEL_SRC:minios-noxs/%=$(MINIOS_OUT)/obj/%.o)
 
 PROGRAMS   += $(MINIOS_GUESTS)
@@ -48,3 +48,35 @@ $$(BUILD)/guests/$(1).elf: $$(MINIOS_OUT)/$(1).elf
 	objcopy --strip-all $$< $$@
 endef
 $(foreach app,$(MINIOS_APPS),$(eval $(call MINIOS_APP_RULES,$(app))))
+
+# The IP stack (minios-noxs/net) is portable C: its cmocka tests build it
+# hosted, with the userspace flags (and SAN=1's sanitizers).
+NET_STACK_SRC  := $(wildcard minios-noxs/net/*.c)
+NET_UNIT_DIR   := $(BUILD)/unit$(if $(filter 1,$(SAN)),-san)/minios-net
+NET_UNIT_BINS  := $(patsubst minios-noxs/net/tests/%.c,$(NET_UNIT_DIR)/%,\
+	$(wildcard minios-noxs/net/tests/test_*.c))
+UNIT_TESTS += $(NET_UNIT_BINS)
+
+$(NET_UNIT_DIR)/%: $(OBJ)/minios-noxs/net/tests/%.o \
+		$(NET_STACK_SRC:%.c=$(OBJ)/%.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ -lcmocka
+
+# The dom0 end of the UDP scenarios (busybox nc has no UDP): static, so the
+# rig carries it to /rig/guests/udp-client as it is.
+NET_UDP_CLIENT := $(BUILD)/minios-noxs/udp-client
+PROGRAMS   += $(NET_UDP_CLIENT)
+RIG_GUESTS += $(NET_UDP_CLIENT)
+
+$(NET_UDP_CLIENT): minios-noxs/tests/udp-client.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARNINGS) -O2 -g -static -o $@ $<
+
+# netfront's checks of the backend's responses (noxs/net_checks.h), hosted.
+NETFRONT_UNIT_BINS := $(patsubst minios-noxs/noxs/tests/%.c,$(NET_UNIT_DIR)/%,\
+	$(wildcard minios-noxs/noxs/tests/test_*.c))
+UNIT_TESTS += $(NETFRONT_UNIT_BINS)
+
+$(NET_UNIT_DIR)/test_net_checks: $(OBJ)/minios-noxs/noxs/tests/test_net_checks.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ -lcmocka

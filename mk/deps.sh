@@ -6,7 +6,7 @@ set -eu
 packages="
 build-essential pkg-config
 libxen-dev libyajl-dev libcmocka-dev
-zlib1g-dev liblzma-dev libzstd-dev libbz2-dev liblz4-dev
+zlib1g-dev liblzma-dev libzstd-dev libbz2-dev liblz4-dev nettle-dev
 valgrind file xenstore-utils
 qemu-system-x86 busybox-static cpio gzip xz-utils zstd jq
 iproute2 openvswitch-switch kmod

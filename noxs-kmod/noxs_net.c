@@ -211,9 +211,13 @@ static void noxs_net_fatal(struct noxs_vif *vif, u32 err, const char *what,
 	noxs_dev_kick(vif->d);
 }
 
+/*
+ * Once the backend has said Closing or Closed, the frontend may free its
+ * buffers: stop copying at once, not only when the work disconnects.
+ */
 static bool noxs_net_dead(struct noxs_vif *vif)
 {
-	return atomic_read(&vif->d->net_fatal) != 0;
+	return atomic_read(&vif->d->net_fatal) != 0 || noxs_dev_gone(vif->d);
 }
 
 /*

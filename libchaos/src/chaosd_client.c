@@ -52,6 +52,11 @@ int chaosd_connect(const char *path, chaosd_conn **out, chaos_err *err)
 	return 0;
 }
 
+int chaosd_conn_fd(const chaosd_conn *conn)
+{
+	return conn->fd;
+}
+
 void chaosd_close(chaosd_conn *conn)
 {
 	if (!conn)
@@ -255,17 +260,20 @@ int chaosd_shutdown(chaosd_conn *conn, const char *domain, chaos_err *err)
 	return 0;
 }
 
-int chaosd_console(chaosd_conn *conn, const char *domain, uint32_t *domid,
-		   uint64_t *ring_mfn, uint32_t *port, chaos_err *err)
+int chaosd_console_attach(chaosd_conn *conn, const char *domain,
+			  uint32_t *domid, chaos_err *err)
 {
 	yajl_val top;
+	uint64_t id;
 
 	if (call_domain(conn, "console", domain, &top, err))
 		return -1;
-	*domid = (uint32_t)tree_u64(top, "domid", NULL);
-	*ring_mfn = tree_u64(top, "console_mfn", NULL);
-	*port = (uint32_t)tree_u64(top, "console_port", NULL);
+	id = tree_u64(top, "domid", NULL);
 	yajl_tree_free(top);
+	if (id == 0 || id >= 0x7ff0)
+		return chaos_err_set(err, EPROTO,
+				     "chaosd: console response without a domid");
+	*domid = (uint32_t)id;
 	return 0;
 }
 

@@ -8,120 +8,47 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "console_common.h"
 #include <xen/io/console.h>
 #include <xenevtchn.h>
 #include <chaos/console.h>
 #include <chaos/domain.h>
 
 #define POLL_MS 100
-#define UNTIL_MAX 256
 
 struct console {
 	struct xencons_interface *ring;
 	xenevtchn_handle *xce;
 	evtchn_port_t local_port;
 	int ring_corrupt_reported;
-	/* The tail of the output seen so far, for `until` across reads. */
-	char seen[2 * UNTIL_MAX];
-	size_t seen_len;
+	struct console_match match;
 };
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Remember output so `until` can match across chunk boundaries. */
-static int note_output(struct console *c, const char *buf, size_t len,
-		       const char *until)
-{
-	size_t ulen, keep;
-
-	if (!until)
-		return 0;
-	ulen = strlen(until);
-	for (size_t i = 0; i < len; i++) {
-		if (c->seen_len == sizeof(c->seen)) {
-			keep = ulen;
-			memmove(c->seen, c->seen + c->seen_len - keep, keep);
-			c->seen_len = keep;
-		}
-		c->seen[c->seen_len++] = buf[i];
-		if (c->seen_len >= ulen &&
-		    !memcmp(c->seen + c->seen_len - ulen, until, ulen))
-			return 1;
-	}
-	return 0;
-}
-
-/*
- * Drain the guest's output ring. The indexes are written by the guest and
- * therefore untrusted: a producer more than a ring ahead is a corrupt ring,
- * which we resynchronise instead of reading out of bounds.
- */
+/* Drain the guest's output ring (console_ring.c checks its indexes). */
 static int drain_output(struct console *c, const chaos_console_opts *opts,
 			int *matched)
 {
-	XENCONS_RING_IDX cons = c->ring->out_cons;
-	XENCONS_RING_IDX prod = __atomic_load_n(&c->ring->out_prod,
-						__ATOMIC_ACQUIRE);
-	char chunk[sizeof(c->ring->out)];
-	size_t n = 0;
+	char chunk[CHAOS_CONSOLE_OUT_RING];
+	bool corrupt;
+	size_t n = chaos_console_ring_read(c->ring, chunk, sizeof(chunk),
+					   &corrupt);
 
-	if ((XENCONS_RING_IDX)(prod - cons) > sizeof(c->ring->out)) {
+	if (corrupt) {
 		if (!c->ring_corrupt_reported) {
 			static const char msg[] =
 				"\r\n[chaos: console ring indexes are corrupt; skipping]\r\n";
-			write_all(opts->out_fd, msg, sizeof(msg) - 1);
+			console_write_all(opts->out_fd, msg, sizeof(msg) - 1);
 			c->ring_corrupt_reported = 1;
 		}
-		__atomic_store_n(&c->ring->out_cons, prod, __ATOMIC_RELEASE);
 		return 1;
 	}
-	while (cons != prod)
-		chunk[n++] = c->ring->out[MASK_XENCONS_IDX(cons++, c->ring->out)];
-	__atomic_store_n(&c->ring->out_cons, cons, __ATOMIC_RELEASE);
 	if (n == 0)
 		return 0;
-	if (write_all(opts->out_fd, chunk, n))
+	if (console_write_all(opts->out_fd, chunk, n))
 		return -1;
-	if (note_output(c, chunk, n, opts->until))
+	if (console_match_feed(&c->match, opts->until, chunk, n))
 		*matched = 1;
 	return 1;
-}
-
-/* Copy keystrokes into the guest's input ring; returns bytes accepted. */
-static size_t push_input(struct console *c, const char *buf, size_t len)
-{
-	XENCONS_RING_IDX prod = c->ring->in_prod;
-	XENCONS_RING_IDX cons = __atomic_load_n(&c->ring->in_cons,
-						__ATOMIC_ACQUIRE);
-	size_t done = 0;
-
-	if ((XENCONS_RING_IDX)(prod - cons) > sizeof(c->ring->in))
-		cons = prod - sizeof(c->ring->in); /* guest lied: treat as full */
-	while (done < len && (XENCONS_RING_IDX)(prod - cons) < sizeof(c->ring->in))
-		c->ring->in[MASK_XENCONS_IDX(prod++, c->ring->in)] = buf[done++];
-	__atomic_store_n(&c->ring->in_prod, prod, __ATOMIC_RELEASE);
-	return done;
 }
 
 static int guest_alive(chaos_host *host, uint32_t domid)
@@ -139,7 +66,7 @@ static int console_loop(chaos_host *host, uint32_t domid, struct console *c,
 			chaos_err *err)
 {
 	long long deadline = opts->timeout_ms >= 0 ?
-			     now_ms() + opts->timeout_ms : -1;
+			     console_now_ms() + opts->timeout_ms : -1;
 	int in_open = opts->in_fd >= 0;
 
 	for (;;) {
@@ -157,7 +84,7 @@ static int console_loop(chaos_host *host, uint32_t domid, struct console *c,
 			return 0;
 		}
 		if (deadline >= 0) {
-			long long left = deadline - now_ms();
+			long long left = deadline - console_now_ms();
 
 			if (left <= 0) {
 				*end = CHAOS_CONSOLE_TIMEOUT;
@@ -186,13 +113,14 @@ static int console_loop(chaos_host *host, uint32_t domid, struct console *c,
 					    NULL;
 
 				if (esc) {
-					push_input(c, buf, (size_t)(esc - buf));
+					chaos_console_ring_write(c->ring, buf,
+							 (size_t)(esc - buf));
 					xenevtchn_notify(c->xce, c->local_port);
 					*end = CHAOS_CONSOLE_DETACHED;
 					return 0;
 				}
 				/* A guest that does not read may drop input. */
-				push_input(c, buf, (size_t)n);
+				chaos_console_ring_write(c->ring, buf, (size_t)n);
 			}
 		}
 		/* Tell the guest there is room again (and maybe input). */
@@ -216,10 +144,10 @@ int chaos_console_run(chaos_host *host, uint32_t domid, uint64_t ring_mfn,
 	xenevtchn_port_or_error_t local;
 	int map_err = 0, rc;
 
-	if (opts->until && strlen(opts->until) >= UNTIL_MAX)
+	if (opts->until && strlen(opts->until) >= CONSOLE_UNTIL_MAX)
 		return chaos_err_set(err, EINVAL,
 				     "console: match text longer than %d bytes",
-				     UNTIL_MAX - 1);
+				     CONSOLE_UNTIL_MAX - 1);
 	fmem = xenforeignmemory_open(NULL, 0);
 	if (!fmem)
 		return chaos_err_set(err, errno, "cannot open foreign memory: %s",

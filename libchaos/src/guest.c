@@ -265,10 +265,14 @@ int chaos_guest_destroy(chaos_host *host, uint32_t domid, chaos_err *err)
 		return chaos_err_set(err, EPERM, "refusing to destroy Domain-0");
 	if (chaos_domain_get(host, domid, &info, err))
 		return -1;
+	/*
+	 * Backends first: a vif backend maps the guest's ring pages, and a
+	 * domain whose pages dom0 still maps can never finish dying.
+	 */
+	chaos_device_remove_all(host, domid, NULL);
 	if (chaos_domain_kill(host, domid, err))
 		return -1;
 	/* The domain is gone; forget it even if that partly fails. */
-	chaos_device_remove_all(host, domid, NULL);
 	chaos_record_remove(host->state_dir, domid, NULL);
 	if (chaos_host_registry(host, NULL) == 0 &&
 	    chaos_registry_name_of(host->registry, domid, info.handle, name,

@@ -182,7 +182,7 @@ int chaos_device_remove_all(chaos_host *host, uint32_t domid, chaos_err *err)
 {
 	if (noxs_dev(host, NULL) < 0)
 		return 0; /* no module: no devices */
-	/* Called once the domain is gone (its page went with it). */
+	/* For a domain being destroyed: its device page goes with it. */
 	return module_destroy(host, domid, 0, 0, NOXS_DESTROY_F_ALL,
 			      DEAD_GUEST_TIMEOUT_MS, err);
 }

@@ -52,6 +52,11 @@ int chaos_shell_boot(chaos_host *host, struct chaos_shell *shell,
 		     uint64_t *console_mfn, chaos_create_timing *timing,
 		     chaos_err *err);
 
+/* A fresh shared info page, event delivery masked on every vCPU (the
+ * builder's, and a restore's: the guest unmasks when it is ready). */
+int chaos_shell_init_shared_info(chaos_host *host, struct chaos_shell *shell,
+				 chaos_err *err);
+
 /* Destroy the shell's domain and free the shell. */
 void chaos_shell_discard(chaos_host *host, struct chaos_shell *shell);
 

@@ -111,8 +111,8 @@ out:
  * A fresh shared info page, with event delivery masked on every vCPU: the
  * guest unmasks once it can take an upcall (Linux cannot, early on).
  */
-static int init_shared_info(chaos_host *host, struct chaos_shell *shell,
-			    chaos_err *err)
+int chaos_shell_init_shared_info(chaos_host *host, struct chaos_shell *shell,
+				  chaos_err *err)
 {
 	xen_pfn_t mfn = shell->shared_info_mfn;
 	shared_info_t *si;
@@ -212,7 +212,7 @@ int chaos_shell_boot(chaos_host *host, struct chaos_shell *shell,
 			timing, err))
 		return -1;
 	t0 = chaos_now_us();
-	if (init_shared_info(host, shell, err) ||
+	if (chaos_shell_init_shared_info(host, shell, err) ||
 	    init_hypercall_page(host, shell, &lay, err) ||
 	    set_boot_vcpu(host, shell, &lay, err))
 		return -1;

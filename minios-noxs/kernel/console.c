@@ -65,8 +65,9 @@ static bool wait_for_space(void)
 			return false;
 		evtchn_notify(port);
 		set_xen_guest_handle(poll.ports, &port);
-		poll.timeout = now + POLL_SLICE_NS < deadline ?
-				       now + POLL_SLICE_NS : deadline;
+		poll.timeout = time_to_xen_ns(now + POLL_SLICE_NS < deadline ?
+						      now + POLL_SLICE_NS :
+						      deadline);
 		if (hyp_sched_op(SCHEDOP_poll, &poll))
 			hyp_sched_op(SCHEDOP_yield, NULL);
 	}
@@ -179,6 +180,33 @@ uint64_t console_dropped_output(void)
 uint64_t console_dropped_input(void)
 {
 	return dropped_in;
+}
+
+/*
+ * After a resume in a new domain: the ring is the same page of ours (the
+ * toolstack moved it with our memory) but behind a new frame, and the
+ * port is new. What was in the ring is kept.
+ */
+void console_resume(void)
+{
+	xen_pfn_t mfn = start_info->console.domU.mfn;
+	uint32_t evtchn = start_info->console.domU.evtchn;
+
+	if (!ring)
+		return;
+	if (!mfn || !evtchn || evtchn >= EVTCHN_MAX_HANDLED ||
+	    mm_map_mfn(ring_page, mfn)) {
+		/* Back to the hypervisor's console: better than silence. */
+		ring = NULL;
+		printk("minios: no usable console ring after resume (mfn %lx port %u)\n",
+		       (unsigned long)mfn, evtchn);
+		return;
+	}
+	port = evtchn;
+	stalled = false;
+	evtchn_set_handler(port, console_event, NULL);
+	evtchn_unmask(port);
+	evtchn_notify(port);
 }
 
 void console_init(void)

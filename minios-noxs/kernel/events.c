@@ -30,6 +30,13 @@ void events_init(void)
 		shared_info->evtchn_mask[i] = ~(xen_ulong_t)0;
 }
 
+void events_resume(void)
+{
+	/* A new domain has none of our old ports: forget every handler. */
+	memset(slots, 0, sizeof(slots));
+	events_init();
+}
+
 void evtchn_mask(evtchn_port_t port)
 {
 	if (port < sizeof(shared_info->evtchn_mask) * 8)

@@ -46,7 +46,7 @@ int mm_map_mfn(void *va, xen_pfn_t mfn)
 	return (int)hyp_update_va_mapping((unsigned long)va, pte, UVMF_INVLPG);
 }
 
-static unsigned long mfn_to_pfn(xen_pfn_t mfn)
+unsigned long mfn_to_pfn(xen_pfn_t mfn)
 {
 	if (mfn >= MACH2PHYS_NR_ENTRIES)
 		return ~0UL;

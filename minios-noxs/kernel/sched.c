@@ -32,6 +32,12 @@ void sched_init(void)
 		panic("cannot bind VIRQ_TIMER");
 }
 
+void sched_resume(void)
+{
+	/* A new domain: a new vCPU (periodic timer on again), no VIRQ port. */
+	sched_init();
+}
+
 void sched_yield(void)
 {
 	hyp_sched_op(SCHEDOP_yield, NULL);
@@ -70,7 +76,7 @@ void sched_sleep_until(uint64_t deadline_ns)
 			       t->tsc_timestamp, t->system_time, t->version);
 			warn_at *= 10;
 		}
-		hyp_set_timer_op(deadline_ns);
+		hyp_set_timer_op(time_to_xen_ns(deadline_ns));
 		hyp_sched_op(SCHEDOP_block, NULL);
 		events_restore(flags);
 	}

@@ -36,6 +36,31 @@ static void map_shared_info(const start_info_t *si)
 	this_vcpu()->evtchn_upcall_mask = 1;
 }
 
+/*
+ * Before a suspend: the shared info frame is Xen's, not ours, so no page
+ * table of ours may point at it when the toolstack saves them. Until the
+ * resume, shared_info is a copy (time still extrapolates from it; the
+ * event mask we write there changes nothing, events stay masked in Xen's
+ * copy because we suspend from the upcall with events masked).
+ */
+void shared_info_detach(void)
+{
+	static char copy[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+	unsigned long pfn = (unsigned long)shared_info_page >> PAGE_SHIFT;
+
+	memcpy(copy, shared_info_page, sizeof(copy));
+	shared_info = (shared_info_t *)copy;
+	/* Our own frame back at the address: an ordinary page again. */
+	if (mm_map_mfn(shared_info_page, pfn_to_mfn(pfn)))
+		panic("cannot unmap shared info before suspend");
+}
+
+/* After the suspend hypercall returned: the (maybe new) shared info. */
+void shared_info_attach(void)
+{
+	map_shared_info(start_info);
+}
+
 /* Page 0 only held the entry code: unmap it so NULL dereferences fault. */
 static void unmap_page_zero(void)
 {

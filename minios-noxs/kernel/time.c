@@ -8,6 +8,11 @@
  * it about once a second) is "negative": it wraps to just below 2^64. So the
  * distance between a TSC reading and the stamp is a signed 64-bit
  * difference, never an unsigned comparison of the two.
+ *
+ * Xen system time is per host: after a restore or a migration it restarts
+ * from wherever the new host's clock is. Guest time is Xen time plus an
+ * offset, set on resume in a new domain so that guest time goes on from
+ * the moment of the suspend (time spent saved does not count, like a pause).
  */
 #include <minios/os.h>
 #include <minios/time.h>
@@ -16,6 +21,10 @@
 extern uint64_t boot_tsc;
 
 static uint64_t boot_ns;
+/* Guest time minus Xen system time; 0 until the first resume elsewhere. */
+static int64_t offset_ns;
+/* Guest time when we suspended. */
+static uint64_t suspended_ns;
 
 struct time_snapshot {
 	uint64_t tsc_timestamp;
@@ -71,16 +80,39 @@ uint64_t tsc_to_system_ns(uint64_t tsc)
 	struct time_snapshot s;
 
 	read_snapshot(&s, NULL);
-	return snapshot_ns(&s, tsc);
+	return snapshot_ns(&s, tsc) + (uint64_t)offset_ns;
 }
 
-uint64_t monotonic_ns(void)
+static uint64_t xen_now_ns(void)
 {
 	struct time_snapshot s;
 	uint64_t tsc;
 
 	read_snapshot(&s, &tsc);
 	return snapshot_ns(&s, tsc);
+}
+
+uint64_t monotonic_ns(void)
+{
+	return xen_now_ns() + (uint64_t)offset_ns;
+}
+
+uint64_t time_to_xen_ns(uint64_t guest_ns)
+{
+	int64_t xen = (int64_t)(guest_ns - (uint64_t)offset_ns);
+
+	/* 0 would cancel a timer: a deadline already past fires at once. */
+	return xen > 0 ? (uint64_t)xen : 1;
+}
+
+void time_suspend(void)
+{
+	suspended_ns = monotonic_ns();
+}
+
+void time_resume(void)
+{
+	offset_ns = (int64_t)(suspended_ns - xen_now_ns());
 }
 
 uint64_t boot_time_ns(void)

@@ -20,9 +20,16 @@
 #include <minios/os.h>
 
 #include "core.h"
+#include "devpage.h"
 #include "map.h"
 
 static struct noxs_device devices[NOXS_MAX_DEVICES];
+
+/* Devices connected when we suspended: their drivers get resume(). */
+static struct carried {
+	uint16_t type, devid;
+} carried[NOXS_MAX_DEVICES];
+static unsigned int nr_carried;
 
 static const char *type_name(uint16_t type)
 {
@@ -194,10 +201,24 @@ static int map_control(struct noxs_device *dev)
 	return 0;
 }
 
+/* Was this device connected before a suspend (and is it now taken)? */
+static bool take_carried(const struct noxs_entry *entry)
+{
+	for (unsigned int i = 0; i < nr_carried; i++) {
+		if (carried[i].type == entry->type &&
+		    carried[i].devid == entry->devid) {
+			carried[i] = carried[--nr_carried];
+			return true;
+		}
+	}
+	return false;
+}
+
 int noxs_dev_probe(const struct noxs_entry *entry,
 		   const struct noxs_driver *drv)
 {
 	struct noxs_device *dev = free_slot();
+	int (*init)(struct noxs_device *dev) = drv->setup;
 	unsigned long flags;
 	int rc;
 
@@ -218,10 +239,12 @@ int noxs_dev_probe(const struct noxs_entry *entry,
 			noxs_va_free((void *)dev->ctrl);
 		return -1;
 	}
+	if (take_carried(entry) && drv->resume)
+		init = drv->resume;
 	/* Nothing of this device may run before it is fully set up. */
 	flags = events_save_disable();
 	dev->in_use = true;
-	rc = drv->setup ? drv->setup(dev) : 0;
+	rc = init ? init(dev) : 0;
 	if (rc) {
 		events_restore(flags);
 		printk("noxs: %s: %s frontend setup failed: %d\n", dev->name,
@@ -247,6 +270,31 @@ void noxs_close_all(void)
 	for (size_t i = 0; i < ARRAY_SIZE(devices); i++)
 		if (devices[i].in_use && !devices[i].detached)
 			close_device(&devices[i], "shutting down");
+	events_restore(flags);
+}
+
+void noxs_suspend(void)
+{
+	unsigned long flags = events_save_disable();
+
+	nr_carried = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(devices); i++) {
+		struct noxs_device *dev = &devices[i];
+
+		if (!dev->in_use || dev->detached)
+			continue;
+		carried[nr_carried].type = dev->entry.type;
+		carried[nr_carried].devid = dev->entry.devid;
+		nr_carried++;
+		if (dev->drv->suspend)
+			dev->drv->suspend(dev);
+		else if (dev->drv->teardown)
+			dev->drv->teardown(dev);
+		noxs_dev_set_state(dev, NOXS_STATE_CLOSED);
+		printk("noxs: %s closed (suspending)\n", dev->name);
+		release(dev);
+	}
+	noxs_devpage_unmap();
 	events_restore(flags);
 }
 

@@ -47,6 +47,14 @@ int noxs_devpage_map(void)
 	return 0;
 }
 
+void noxs_devpage_unmap(void)
+{
+	if (!page)
+		return;
+	noxs_va_free((void *)page);
+	page = NULL;
+}
+
 static int check_header(const struct noxs_page_hdr *h)
 {
 	const char *bad = NULL;

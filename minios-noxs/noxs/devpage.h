@@ -11,6 +11,8 @@
 
 /* Fetch the frame and map it; -XEN_ENOSYS on a hypervisor without noxs. */
 int noxs_devpage_map(void);
+/* Before a suspend: the page is Xen's, not ours; give the address back. */
+void noxs_devpage_unmap(void);
 /*
  * Copy up to max entries consistently (seqlock) and check the header.
  * count: entries copied; total: entries on the page.

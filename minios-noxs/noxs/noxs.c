@@ -15,6 +15,7 @@
 /* Add a frontend: its driver here, its code in noxs/<name>.c. */
 static const struct noxs_driver *const drivers[] = {
 	&noxs_power_driver,
+	&noxs_net_driver,
 };
 
 static const struct noxs_driver *driver_for(uint16_t type)
@@ -34,6 +35,16 @@ static bool seen_before(const struct noxs_entry *e, unsigned int i)
 }
 
 int noxs_init(void)
+{
+	return noxs_connect_all();
+}
+
+int noxs_resume(void)
+{
+	return noxs_connect_all();
+}
+
+int noxs_connect_all(void)
 {
 	static struct noxs_entry entries[NOXS_MAX_DEVICES];
 	uint64_t start = monotonic_ns();

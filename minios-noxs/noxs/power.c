@@ -4,19 +4,21 @@
  * req_seq and kicks; we act once per new req_seq and answer with reply,
  * then ack_seq = req_seq, and a kick. Poweroff and reboot run the app's
  * shutdown hook, acknowledge, close every device and shut the domain down
- * with the matching reason; suspend is refused (not supported), and so is
- * any request we do not know.
+ * with the matching reason. Suspend (save, migration) is acknowledged
+ * first, then the kernel suspends (kernel/suspend.c) and, once the guest
+ * runs again, reconnects every device, this one included. Any request we
+ * do not know is refused.
  */
 #include <minios/lib.h>
 #include <minios/noxs.h>
 #include <minios/os.h>
 #include <minios/sched.h>
+#include <minios/suspend.h>
 
 #include "core.h"
 
 /* Xen's (x86) errno values for replies. */
 #define XEN_EINVAL 22
-#define XEN_EOPNOTSUPP 95
 /* The backend accepts 0 and -1..-4095 as replies. */
 #define REPLY_MIN (-4095)
 
@@ -78,9 +80,8 @@ static void power_event(struct noxs_device *dev)
 		reason = SHUTDOWN_reboot;
 		break;
 	case NOXS_POWER_SUSPEND:
-		printk("noxs: power: suspend is not supported\n");
-		acknowledge(dev, seq, -XEN_EOPNOTSUPP);
-		return;
+		reason = SHUTDOWN_suspend;
+		break;
 	default:
 		printk("noxs: power: unknown request %u refused\n", request);
 		acknowledge(dev, seq, -XEN_EINVAL);
@@ -94,6 +95,16 @@ static void power_event(struct noxs_device *dev)
 		printk("noxs: power: the app refused %s: %d\n",
 		       request_name(request), rc);
 		acknowledge(dev, seq, rc < REPLY_MIN ? -XEN_EINVAL : rc);
+		return;
+	}
+	if (reason == SHUTDOWN_suspend) {
+		/*
+		 * Answer first: dom0 then waits for the domain to stop. This
+		 * device is closed and connected anew by the suspend, so dev
+		 * must not be used after it.
+		 */
+		acknowledge(dev, seq, 0);
+		minios_suspend();
 		return;
 	}
 	app_shutdown_hook();

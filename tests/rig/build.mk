@@ -2,13 +2,27 @@
 # The host-side runner is tests/rig/run; see tests/rig/README.md.
 
 RIG_HELPERS := $(BUILD)/rig-helpers/rigtime $(BUILD)/rig-helpers/rig-domains \
-	       $(BUILD)/rig-helpers/mkbadimg
+	       $(BUILD)/rig-helpers/mkbadimg $(BUILD)/rig-helpers/rig-as \
+	       $(BUILD)/rig-helpers/rig-evtchn-warm \
+	       $(BUILD)/rig-helpers/mkbadsave
 
 $(BUILD)/rig-helpers/rigtime: tests/rig/helpers/rigtime.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARNINGS) -O2 -o $@ $<
 
 $(BUILD)/rig-helpers/mkbadimg: tests/rig/helpers/mkbadimg.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARNINGS) -O2 -o $@ $<
+
+$(BUILD)/rig-helpers/mkbadsave: tests/rig/helpers/mkbadsave.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARNINGS) -O2 -o $@ $< -lnettle
+
+$(BUILD)/rig-helpers/rig-evtchn-warm: tests/rig/helpers/rig-evtchn-warm.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARNINGS) -O2 -o $@ $< -lxenevtchn
+
+$(BUILD)/rig-helpers/rig-as: tests/rig/helpers/rig-as.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARNINGS) -O2 -o $@ $<
 
@@ -33,5 +47,6 @@ rig: $(RIG_TARGETS) | deps
 demo: $(RIG_TARGETS) | deps
 	$(RIG_ENV) tests/rig/run --demo
 
+# Benchmarks keep hundreds of guests at once: more memory unless told.
 bench: $(RIG_TARGETS) | deps
-	$(RIG_ENV) tests/rig/run --bench
+	$(RIG_ENV) RIG_MEM_MB=$${RIG_MEM_MB:-4096} tests/rig/run --bench $(SCENARIOS)

@@ -3,6 +3,11 @@
 
 rig_result_file=/tmp/rig-result-$RIG_SCENARIO
 
+# RIG_VAR_* settings from the host (tests/rig/run).
+if [ -r /rig/vars ]; then
+	. /rig/vars
+fi
+
 # Each report starts on a fresh line: guest console output copied into the
 # log often ends without a newline.
 rig_pass() {
@@ -20,6 +25,15 @@ rig_fail() {
 # rig_metric NAME VALUE UNIT
 rig_metric() {
 	printf '\nRIG-METRIC %s %s %s\n' "$1" "$2" "$3"
+}
+
+# rig_file NAME < TEXT: hand a text file back to the host, where it lands
+# in $(BUILD)/<rig|bench|demo>/<scenario>/NAME. It travels in the serial
+# log, each line prefixed (so a stray hypervisor message between lines does
+# not end up in it); keep it to text of modest size.
+rig_file() {
+	echo
+	sed "s/^/RIG-FILE $1 /"
 }
 
 rig_log() {
@@ -69,4 +83,25 @@ rig_stop_xenstore() {
 		rm -f /var/run/$p.pid
 	done
 	return 0
+}
+
+# Two-host scenarios (# rig-hosts: 2): the main host is 10.99.0.1, the peer
+# 10.99.0.2, on a bridge br0 holding the wire (eth0), so guests on either
+# host's br0 share one Ethernet segment.
+RIG_MAIN_IP=10.99.0.1
+RIG_PEER_IP=10.99.0.2
+
+# rig_wire_up ADDRESS: br0 with eth0 in it and ADDRESS/24 on it.
+rig_wire_up() {
+	[ -e /sys/class/net/eth0 ] || rig_fail "no eth0: not a two-host boot?"
+	ip link add br0 type bridge 2>/dev/null
+	ip link set eth0 master br0 && ip link set eth0 up &&
+		ip addr add "$1/24" dev br0 && ip link set br0 up ||
+		rig_fail "cannot put $1 on br0 with eth0"
+}
+
+# rig_wire_wait ADDRESS SECONDS: until the other host answers ping.
+rig_wire_wait() {
+	rig_wait_for "$2" ping -c 1 -W 1 "$1" > /dev/null ||
+		rig_fail "$1 does not answer on the wire"
 }

@@ -18,5 +18,7 @@
 #include <chaos/build.h>
 #include <chaos/noxs.h>
 #include <chaos/xendevd.h>
+#include <chaos/save.h>
+#include <chaos/migrate.h>
 
 #endif

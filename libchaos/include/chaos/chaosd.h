@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <chaos/build.h>
 #include <chaos/config.h>
+#include <chaos/console.h>
 #include <chaos/domain.h>
 #include <chaos/error.h>
 #include <chaos/host.h>
@@ -148,9 +149,24 @@ int chaosd_pool_set(chaosd_conn *conn, uint64_t memory_mib,
 int chaosd_pool_get(chaosd_conn *conn, chaosd_flavour **out, size_t *count,
 		    bool *allow_larger, chaos_err *err);
 
-/* Where a guest's console is, for chaos_console_run. */
-int chaosd_console(chaosd_conn *conn, const char *domain, uint32_t *domid,
-		   uint64_t *ring_mfn, uint32_t *port, chaos_err *err);
+/*
+ * Turn the connection into domain's console stream: chaosd holds every chaos
+ * guest's console while it runs, and this is how to reach one. On success
+ * the connection carries no more requests: guest output (starting with the
+ * last bytes chaosd kept) arrives on it and keystrokes written to it go to
+ * the guest; chaosd closes it when the guest stops. Run it with
+ * chaosd_console_run, or read and write chaosd_conn_fd yourself.
+ */
+int chaosd_console_attach(chaosd_conn *conn, const char *domain,
+			  uint32_t *domid, chaos_err *err);
+
+/* Copy the stream to opts->out_fd and opts->in_fd to it until one of the
+ * ends of chaos_console_run (chaosd closing it is GUEST_GONE). */
+int chaosd_console_run(chaosd_conn *conn, const chaos_console_opts *opts,
+		       chaos_console_end *end, chaos_err *err);
+
+/* The connection's socket (for poll, or a console stream). */
+int chaosd_conn_fd(const chaosd_conn *conn);
 
 /* ---- Prepared shells -------------------------------------------------- */
 

@@ -2,6 +2,8 @@
 #ifndef CHAOS_CONSOLE_H
 #define CHAOS_CONSOLE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <chaos/error.h>
 #include <chaos/host.h>
@@ -37,5 +39,24 @@ typedef enum chaos_console_end {
 int chaos_console_run(chaos_host *host, uint32_t domid, uint64_t ring_mfn,
 		      uint32_t remote_port, const chaos_console_opts *opts,
 		      chaos_console_end *end, chaos_err *err);
+
+/*
+ * The ring alone, for a backend that maps and binds consoles itself (chaosd
+ * keeps many on one event channel handle). ring_page is the guest's mapped
+ * console page. The guest writes the indexes at any time; bad ones are
+ * never trusted as lengths.
+ */
+#define CHAOS_CONSOLE_OUT_RING 2048   /* bytes of output the ring holds */
+
+/*
+ * Take up to cap bytes of the guest's output (at most one ring's worth);
+ * what does not fit stays in the ring. *corrupt: the indexes were
+ * impossible, the ring was skipped (0 returned).
+ */
+size_t chaos_console_ring_read(void *ring_page, char *buf, size_t cap,
+			       bool *corrupt);
+/* Give the guest up to len bytes of input; returns how many fit. */
+size_t chaos_console_ring_write(void *ring_page, const char *buf,
+				size_t len);
 
 #endif

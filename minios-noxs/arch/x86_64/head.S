@@ -30,6 +30,8 @@ ELFNOTE(XEN_ELFNOTE_ENTRY, .quad _start)
 ELFNOTE(XEN_ELFNOTE_HYPERCALL_PAGE, .quad hypercall_page)
 ELFNOTE(XEN_ELFNOTE_FEATURES, .asciz "!writable_page_tables")
 ELFNOTE(XEN_ELFNOTE_LOADER, .asciz "generic")
+/* The suspend hypercall returns 1 when the toolstack cancels it. */
+ELFNOTE(XEN_ELFNOTE_SUSPEND_CANCEL, .long 1)
 
 /*
  * Page 0 holds only the entry code; the kernel unmaps it once running so

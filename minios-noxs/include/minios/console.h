@@ -10,6 +10,8 @@
 #define CONSOLE_STALL_NS ((uint64_t)100 * 1000 * 1000)
 
 void console_init(void);
+/* After a resume in a new domain: new frame and port from start_info. */
+void console_resume(void);
 void console_write(const char *buf, size_t len);
 /* Copy up to len bytes of received input; returns how many (never blocks). */
 size_t console_read(char *buf, size_t len);

@@ -14,6 +14,8 @@ typedef void (*evtchn_handler_t)(evtchn_port_t port, void *arg);
 extern unsigned long events_upcalls;
 
 void events_init(void);
+/* After a resume in a new domain: no handlers, every port masked. */
+void events_resume(void);
 /* Handlers run in the upcall, with events masked. */
 int evtchn_set_handler(evtchn_port_t port, evtchn_handler_t fn, void *arg);
 int evtchn_bind_virq(uint32_t virq, evtchn_handler_t fn, void *arg,

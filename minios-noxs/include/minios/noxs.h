@@ -35,6 +35,18 @@ struct noxs_driver {
 	void (*event)(struct noxs_device *dev);
 	/* The device goes away: stop using it (once, before Closed). */
 	void (*teardown)(struct noxs_device *dev);
+	/*
+	 * Optional, for save/restore and migration. suspend(): instead of
+	 * teardown() when the guest suspends; stop using the device and keep
+	 * (in the driver's own memory, which is saved with the guest) what
+	 * resume() needs. The device is closed right after. resume(): instead
+	 * of setup() when a device of the same type and devid is on the device
+	 * page after the resume; write the frontend's fields like setup() (new
+	 * rings, new grants: the backend is a new one). A device that does not
+	 * come back gets no call. Both run in the upcall, events masked.
+	 */
+	void (*suspend)(struct noxs_device *dev);
+	int (*resume)(struct noxs_device *dev);
 };
 
 struct noxs_device {
@@ -63,6 +75,14 @@ void noxs_dev_notify(const struct noxs_device *dev);
 /* Tell every backend Closed and release every device (before shutdown). */
 void noxs_close_all(void);
 
+/*
+ * Around a suspend (kernel/suspend.c): noxs_suspend() runs the drivers'
+ * suspend(), closes every device and unmaps the device page; noxs_resume()
+ * reads the (maybe new) device page and connects every device again.
+ */
+void noxs_suspend(void);
+int noxs_resume(void);
+
 /* A connected device of this type and devid, or NULL. */
 struct noxs_device *noxs_device_find(uint16_t type, uint16_t devid);
 /*
@@ -73,10 +93,12 @@ struct noxs_device *noxs_device_find(uint16_t type, uint16_t devid);
 void noxs_device_detach(struct noxs_device *dev);
 
 /*
- * The power frontend asks the app before acting on a poweroff or reboot
- * request (from the upcall). Return 0 to go ahead: app_shutdown_hook()
- * runs, the request is acknowledged and the domain shuts down with the
- * matching reason. Return a negative errno to refuse (acknowledged with
+ * The power frontend asks the app before acting on a poweroff, reboot or
+ * suspend request (from the upcall). Return 0 to go ahead: for poweroff
+ * and reboot app_shutdown_hook() runs, the request is acknowledged and the
+ * domain shuts down with the matching reason; a suspend is acknowledged,
+ * then minios_suspend() runs (minios/suspend.h: app_suspend_hook() and
+ * app_resume_hook()). Return a negative errno to refuse (acknowledged with
  * that reply), or NOXS_POWER_DEFER to leave it unanswered. The weak
  * default returns 0.
  */

@@ -37,6 +37,10 @@ static inline unsigned long events_save_disable(void)
 
 void events_force_upcall(void);
 
+/* Around a suspend (kernel/setup.c): see kernel/suspend.c. */
+void shared_info_detach(void);
+void shared_info_attach(void);
+
 static inline void events_restore(unsigned long was)
 {
 	vcpu_info_t *v = this_vcpu();

@@ -6,6 +6,8 @@
 #include <stdint.h>
 
 void sched_init(void);
+/* After a resume in a new domain: timer set up again. */
+void sched_resume(void);
 void sched_yield(void);
 /* Block until any event arrives (timer, console, device...). */
 void sched_block(void);

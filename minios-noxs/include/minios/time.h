@@ -18,4 +18,14 @@ uint64_t boot_time_ns(void);
 
 void time_init(void);
 
+/*
+ * Deadlines given to Xen (set_timer_op, SCHEDOP_poll) are in its system
+ * time, which differs from guest time after a resume on another host.
+ */
+uint64_t time_to_xen_ns(uint64_t guest_ns);
+/* Around a suspend: guest time resumes from the moment of the suspend. */
+void time_suspend(void);
+/* After a resume in a new domain (not after a cancelled suspend). */
+void time_resume(void);
+
 #endif

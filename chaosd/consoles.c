@@ -1,0 +1,851 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The console thread (consoles.h). It alone touches the consoles it holds;
+ * the serving thread talks to it through a small command queue and a wake
+ * pipe. One pass of its loop is bounded (at most EVENTS_PER_PASS event
+ * channel notifications, each draining at most one ring), so streams are
+ * served between guests however loud a guest is.
+ */
+/* xenctrl.h first: it selects the current Xen interface version. */
+#include <xenctrl.h>
+#include <xenevtchn.h>
+#include <xenforeignmemory.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "consoles.h"
+#include "console_log.h"
+#include "console_stream.h"
+#include "daemon.h"
+
+#define TICK_MS          250   /* throttle windows end, missed events */
+#define SYNC_MS          1000  /* compare with the hypervisor's list */
+#define RETRY_MS         5000  /* a console we could not take */
+#define CLOSE_GRACE_MS   2000  /* a gone guest's last output to clients */
+#define EVENTS_PER_PASS  256
+#define REPLY_TIMEOUT_MS 200
+
+struct guest_console {
+	uint32_t domid;
+	uint8_t handle[16];
+	char name[CHAOS_NAME_MAX];
+	bool attached;               /* ring mapped and port bound */
+	void *ring;
+	evtchn_port_t port;          /* ours */
+	long long retry_ms;          /* not attached: when to try again */
+	char why[CHAOS_ERR_MSG_MAX]; /* ... and why it failed */
+	struct console_log log;
+	bool log_open, log_failed;
+	bool corrupt_reported;
+	long long window_ms;         /* start of the rate window */
+	size_t window_bytes;
+	char hist[CONSOLE_HISTORY];  /* the last output, for new streams */
+	size_t hist_head, hist_len;
+};
+
+enum cmd_kind { CMD_ATTACH, CMD_DETACH, CMD_STREAM };
+
+struct cmd {
+	enum cmd_kind kind;
+	uint32_t domid;
+	int fd;
+	bool done;                   /* CMD_DETACH: the caller waits for it */
+	bool waited;                 /* on the caller's stack, not malloc'd */
+	struct cmd *next;
+};
+
+struct consoles {
+	char state_dir[CHAOS_CONFIG_PATH_MAX];
+	chaos_host *host;
+	xenevtchn_handle *xce;
+	xenforeignmemory_handle *fmem;
+	int log_dir_fd;
+	struct guest_console **g;
+	size_t ng, capg;
+	struct console_stream *streams[CONSOLE_STREAMS_MAX];
+	pthread_t thread;
+	bool running;
+	pthread_mutex_t lock;
+	pthread_cond_t done_cv;
+	struct cmd *head, *tail;
+	bool stop;
+	int wake_rd, wake_wr;
+	long long next_tick_ms, next_sync_ms;   /* the thread's own */
+	bool poked;                  /* atomic: sync at the next pass */
+};
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static struct guest_console *find(struct consoles *c, uint32_t domid)
+{
+	for (size_t i = 0; i < c->ng; i++)
+		if (c->g[i]->domid == domid)
+			return c->g[i];
+	return NULL;
+}
+
+static struct guest_console *find_port(struct consoles *c, evtchn_port_t p)
+{
+	for (size_t i = 0; i < c->ng; i++)
+		if (c->g[i]->attached && c->g[i]->port == p)
+			return c->g[i];
+	return NULL;
+}
+
+/* ---- output ------------------------------------------------------------ */
+
+static void hist_add(struct guest_console *g, const char *buf, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		g->hist[g->hist_head] = buf[i];
+		g->hist_head = (g->hist_head + 1) % CONSOLE_HISTORY;
+	}
+	g->hist_len = g->hist_len + n > CONSOLE_HISTORY ? CONSOLE_HISTORY :
+		      g->hist_len + n;
+}
+
+static void hist_replay(const struct guest_console *g,
+			struct console_stream *s)
+{
+	size_t start = (g->hist_head + CONSOLE_HISTORY - g->hist_len) %
+		       CONSOLE_HISTORY;
+	size_t first = CONSOLE_HISTORY - start;
+
+	if (first > g->hist_len)
+		first = g->hist_len;
+	stream_queue(s, g->hist + start, first);
+	stream_queue(s, g->hist, g->hist_len - first);
+}
+
+static void log_out(struct guest_console *g, const char *buf, size_t n,
+		    const char *note)
+{
+	chaos_err err;
+
+	if (!g->log_open)
+		return;
+	if ((note ? console_log_note(&g->log, note, &err) :
+		    console_log_write(&g->log, buf, n, &err)) == 0) {
+		g->log_failed = false;
+		return;
+	}
+	/* Said once per run of failures (a full disk must not flood the
+	 * daemon's own log); the output still reaches clients. */
+	if (!g->log_failed)
+		dlog("console of domain %u: %s", g->domid, err.msg);
+	g->log_failed = true;
+}
+
+static void output(struct consoles *c, struct guest_console *g,
+		   const char *buf, size_t n)
+{
+	log_out(g, buf, n, NULL);
+	hist_add(g, buf, n);
+	for (int i = 0; i < CONSOLE_STREAMS_MAX; i++) {
+		struct console_stream *s = c->streams[i];
+
+		if (s && !s->closing && s->domid == g->domid)
+			stream_queue(s, buf, n);
+	}
+}
+
+/* Take what the guest wrote, within its rate budget. force: the guest is
+ * going away, take what is left regardless. */
+static void drain(struct consoles *c, struct guest_console *g, long long now,
+		  bool force)
+{
+	char buf[CHAOS_CONSOLE_OUT_RING];
+	size_t cap = sizeof(buf), n;
+	bool corrupt;
+
+	if (!g->attached)
+		return;
+	if (now - g->window_ms >= 1000) {
+		g->window_ms = now;
+		g->window_bytes = 0;
+	}
+	if (!force) {
+		if (g->window_bytes >= CONSOLE_RATE_BYTES)
+			return;
+		if (CONSOLE_RATE_BYTES - g->window_bytes < cap)
+			cap = CONSOLE_RATE_BYTES - g->window_bytes;
+	}
+	n = chaos_console_ring_read(g->ring, buf, cap, &corrupt);
+	if (corrupt && !g->corrupt_reported) {
+		log_out(g, NULL, 0, "console ring indexes are corrupt; output skipped");
+		dlog("console of domain %u: ring indexes are corrupt", g->domid);
+		g->corrupt_reported = true;
+	}
+	if (n == 0)
+		return;
+	g->window_bytes += n;
+	output(c, g, buf, n);
+	/* Tell the guest there is room again. */
+	xenevtchn_notify(c->xce, g->port);
+}
+
+/* Give the guest what its clients typed, as far as its ring has room. */
+static void feed(struct consoles *c, struct guest_console *g)
+{
+	bool sent = false;
+
+	if (!g->attached)
+		return;
+	for (int i = 0; i < CONSOLE_STREAMS_MAX; i++) {
+		struct console_stream *s = c->streams[i];
+		const char *in;
+		size_t len, n;
+
+		if (!s || s->closing || s->domid != g->domid ||
+		    !stream_has_input(s))
+			continue;
+		in = stream_input(s, &len);
+		n = chaos_console_ring_write(g->ring, in, len);
+		stream_input_consumed(s, n);
+		sent |= n > 0;
+	}
+	if (sent)
+		xenevtchn_notify(c->xce, g->port);
+}
+
+/* ---- attach and detach --------------------------------------------------- */
+
+static void release(struct consoles *c, struct guest_console *g)
+{
+	if (g->attached) {
+		xenevtchn_unbind(c->xce, g->port);
+		xenforeignmemory_unmap(c->fmem, g->ring, 1);
+	}
+	g->attached = false;
+	g->ring = NULL;
+}
+
+/* Map the ring and bind the channel; on failure g stays unattached. */
+static int take(struct consoles *c, struct guest_console *g,
+		const chaos_domain_record *rec, chaos_err *err)
+{
+	xen_pfn_t mfn = (xen_pfn_t)rec->console_mfn;
+	xenevtchn_port_or_error_t local;
+	int map_err = 0;
+
+	g->ring = xenforeignmemory_map(c->fmem, g->domid,
+				       PROT_READ | PROT_WRITE, 1, &mfn,
+				       &map_err);
+	if (!g->ring || map_err) {
+		int e = map_err ? -map_err : errno;
+
+		if (g->ring)
+			xenforeignmemory_unmap(c->fmem, g->ring, 1);
+		g->ring = NULL;
+		return derr(err, e, "cannot map the console ring of domain %u: %s",
+			    g->domid, strerror(e));
+	}
+	local = xenevtchn_bind_interdomain(c->xce, g->domid, rec->console_port);
+	if (local < 0) {
+		int e = errno;
+
+		xenforeignmemory_unmap(c->fmem, g->ring, 1);
+		g->ring = NULL;
+		return derr(err, e,
+			    "cannot bind console channel %u of domain %u (held by another console?): %s",
+			    rec->console_port, g->domid, strerror(e));
+	}
+	g->port = (evtchn_port_t)local;
+	g->attached = true;
+	return 0;
+}
+
+static int add(struct consoles *c, struct guest_console *g)
+{
+	if (c->ng == c->capg) {
+		size_t cap = c->capg ? c->capg * 2 : 32;
+		struct guest_console **n = realloc(c->g, cap * sizeof(*n));
+
+		if (!n)
+			return -1;
+		c->g = n;
+		c->capg = cap;
+	}
+	c->g[c->ng++] = g;
+	return 0;
+}
+
+/*
+ * The console of info's domain, attached now if it is a chaos guest that
+ * is not held yet. NULL with err when it is not a guest (ENOENT) or
+ * cannot be taken now (retried every RETRY_MS by the sync).
+ */
+static struct guest_console *console_for(struct consoles *c,
+					 const chaos_domain_info *info,
+					 long long now, chaos_err *err)
+{
+	struct guest_console *g = find(c, info->domid);
+	chaos_domain_record rec;
+	char base[CHAOS_NAME_MAX + 16], note[96];
+	bool fresh = !g;
+
+	if (g && (g->attached || now < g->retry_ms)) {
+		if (g->attached)
+			return g;
+		derr(err, EBUSY, "%s", g->why);
+		return NULL;
+	}
+	if (info->domid == 0 || info->state == CHAOS_STATE_SHUTDOWN ||
+	    info->state == CHAOS_STATE_DYING) {
+		derr(err, ESRCH, "domain %u is not running", info->domid);
+		return NULL;
+	}
+	if (chaos_domain_handle_kind(info->handle) == CHAOS_KIND_FOREIGN ||
+	    chaos_record_load(c->state_dir, info->domid, info->handle, &rec,
+			      NULL)) {
+		derr(err, ENOENT,
+		     "domain %u is not a chaos guest (no record): its console is not chaosd's",
+		     info->domid);
+		return NULL;
+	}
+	if (fresh) {
+		g = calloc(1, sizeof(*g));
+		if (!g || add(c, g)) {
+			free(g);
+			derr(err, ENOMEM, "console: out of memory");
+			return NULL;
+		}
+		g->domid = info->domid;
+		memcpy(g->handle, info->handle, sizeof(g->handle));
+		/* The record's name is checked again: it names a file. */
+		if (rec.name[0] && chaos_config_check_name(rec.name, NULL) == 0)
+			snprintf(g->name, sizeof(g->name), "%s", rec.name);
+		if (g->name[0])
+			snprintf(base, sizeof(base), "%s", g->name);
+		else
+			snprintf(base, sizeof(base), "domain-%u", g->domid);
+		if (console_log_open(&g->log, c->log_dir_fd, base,
+				     CONSOLE_LOG_MAX_DEFAULT, err)) {
+			dlog("console of domain %u: no log: %s", g->domid,
+			     err->msg);
+		} else {
+			g->log_open = true;
+			/* After a restart: what the guest said before. */
+			g->hist_len = console_log_tail(&g->log, g->hist,
+						       sizeof(g->hist));
+			g->hist_head = g->hist_len % CONSOLE_HISTORY;
+		}
+	}
+	if (take(c, g, &rec, err)) {
+		if (fresh || strcmp(g->why, err->msg))
+			dlog("console of domain %u: %s", g->domid, err->msg);
+		snprintf(g->why, sizeof(g->why), "%s", err->msg);
+		g->retry_ms = now + RETRY_MS;
+		return NULL;
+	}
+	snprintf(note, sizeof(note), "console of domain %u attached",
+		 g->domid);
+	log_out(g, NULL, 0, note);
+	g->window_ms = now;
+	drain(c, g, now, false);
+	return g;
+}
+
+static void detach_at(struct consoles *c, size_t i, const char *why)
+{
+	struct guest_console *g = c->g[i];
+	long long now = now_ms();
+	char note[96];
+
+	drain(c, g, now, true);
+	if (g->attached) {
+		snprintf(note, sizeof(note), "console of domain %u detached: %s",
+			 g->domid, why);
+		log_out(g, NULL, 0, note);
+	}
+	release(c, g);
+	for (int s = 0; s < CONSOLE_STREAMS_MAX; s++)
+		if (c->streams[s] && c->streams[s]->domid == g->domid &&
+		    !c->streams[s]->closing) {
+			c->streams[s]->closing = true;
+			c->streams[s]->close_by_ms = now + CLOSE_GRACE_MS;
+		}
+	if (g->log_open)
+		console_log_close(&g->log);
+	free(g);
+	c->g[i] = c->g[--c->ng];
+}
+
+static void detach(struct consoles *c, uint32_t domid, const char *why)
+{
+	for (size_t i = 0; i < c->ng; i++)
+		if (c->g[i]->domid == domid) {
+			detach_at(c, i, why);
+			return;
+		}
+}
+
+/* Compare with the hypervisor: let go of guests that stopped or went,
+ * take guests we do not hold yet (and retry the ones we could not). */
+static void sync_all(struct consoles *c, long long now)
+{
+	chaos_domain_info *doms;
+	chaos_err err;
+	size_t n;
+
+	if (chaos_domain_list(c->host, &doms, &n, &err)) {
+		dlog("consoles: %s", err.msg);
+		return;
+	}
+	for (size_t i = 0; i < c->ng;) {
+		struct guest_console *g = c->g[i];
+		const chaos_domain_info *d = NULL;
+
+		for (size_t j = 0; j < n && !d; j++)
+			if (doms[j].domid == g->domid)
+				d = &doms[j];
+		if (!d || memcmp(d->handle, g->handle, sizeof(g->handle))) {
+			detach_at(c, i, "domain gone");
+		} else if (d->state == CHAOS_STATE_SHUTDOWN ||
+			   d->state == CHAOS_STATE_DYING) {
+			detach_at(c, i, "domain stopped");
+		} else {
+			i++;
+		}
+	}
+	for (size_t j = 0; j < n; j++) {
+		struct guest_console *g = find(c, doms[j].domid);
+
+		if (doms[j].domid == 0 || (g && (g->attached || now < g->retry_ms)))
+			continue;
+		console_for(c, &doms[j], now, &err);
+	}
+	free(doms);
+}
+
+/* ---- streams ------------------------------------------------------------ */
+
+static void reply_error(int fd, const char *msg)
+{
+	char *resp;
+	size_t len;
+
+	if (ops_error(msg, &resp, &len) == 0) {
+		chaosd_frame_write(fd, resp, len, REPLY_TIMEOUT_MS, NULL);
+		free(resp);
+	}
+}
+
+static void stream_start(struct consoles *c, int fd, uint32_t domid)
+{
+	struct console_stream *s;
+	struct guest_console *g;
+	chaos_domain_info info;
+	chaos_err err;
+	char resp[128];
+	uint8_t hdr[4];
+	int slot = -1, n;
+
+	for (int i = 0; i < CONSOLE_STREAMS_MAX && slot < 0; i++)
+		if (!c->streams[i])
+			slot = i;
+	if (slot < 0) {
+		reply_error(fd, "busy: too many console streams");
+		close(fd);
+		return;
+	}
+	if (chaos_domain_get(c->host, domid, &info, &err) ||
+	    !(g = console_for(c, &info, now_ms(), &err))) {
+		reply_error(fd, err.msg);
+		close(fd);
+		return;
+	}
+	s = malloc(sizeof(*s));
+	if (!s || stream_init(s, fd, domid)) {
+		free(s);
+		reply_error(fd, "out of memory");
+		close(fd);
+		return;
+	}
+	/* The name passed chaos_config_check_name: no quoting needed. */
+	n = snprintf(resp, sizeof(resp),
+		     "{\"ok\":true,\"domid\":%u,\"name\":\"%s\"}", domid,
+		     g->name);
+	chaosd_frame_header((uint32_t)n, hdr);
+	stream_queue(s, (const char *)hdr, sizeof(hdr));
+	stream_queue(s, resp, (size_t)n);
+	hist_replay(g, s);
+	c->streams[slot] = s;
+}
+
+static void stream_end(struct consoles *c, int i)
+{
+	stream_free(c->streams[i]);
+	free(c->streams[i]);
+	c->streams[i] = NULL;
+}
+
+/* ---- the thread ----------------------------------------------------------- */
+
+static void run_commands(struct consoles *c)
+{
+	struct cmd *list;
+	char buf[64];
+
+	while (read(c->wake_rd, buf, sizeof(buf)) > 0)
+		;
+	pthread_mutex_lock(&c->lock);
+	list = c->head;
+	c->head = c->tail = NULL;
+	pthread_mutex_unlock(&c->lock);
+	while (list) {
+		struct cmd *cmd = list;
+		chaos_domain_info info;
+		chaos_err err;
+
+		list = cmd->next;
+		switch (cmd->kind) {
+		case CMD_ATTACH:
+			if (chaos_domain_get(c->host, cmd->domid, &info, &err) == 0 &&
+			    !find(c, cmd->domid))
+				console_for(c, &info, now_ms(), &err);
+			break;
+		case CMD_DETACH:
+			detach(c, cmd->domid, "destroyed by chaosd");
+			break;
+		case CMD_STREAM:
+			stream_start(c, cmd->fd, cmd->domid);
+			break;
+		}
+		if (cmd->waited) {
+			pthread_mutex_lock(&c->lock);
+			cmd->done = true;
+			pthread_cond_broadcast(&c->done_cv);
+			pthread_mutex_unlock(&c->lock);
+		} else {
+			free(cmd);
+		}
+	}
+}
+
+static void events(struct consoles *c, long long now)
+{
+	for (int i = 0; i < EVENTS_PER_PASS; i++) {
+		xenevtchn_port_or_error_t p = xenevtchn_pending(c->xce);
+		struct guest_console *g;
+
+		if (p < 0)
+			return;   /* EAGAIN: nothing more pending */
+		xenevtchn_unmask(c->xce, (evtchn_port_t)p);
+		g = find_port(c, (evtchn_port_t)p);
+		if (g) {
+			drain(c, g, now, false);
+			feed(c, g);
+		}
+	}
+}
+
+static void serve_streams(struct consoles *c, struct pollfd *pfd,
+			  const int *slot, int npfd, long long now)
+{
+	for (int k = 0; k < npfd; k++) {
+		int i = slot[k];
+		struct console_stream *s = c->streams[i];
+
+		if (!s || !pfd[k].revents)
+			continue;
+		if ((pfd[k].revents & POLLOUT) && stream_flush(s)) {
+			stream_end(c, i);
+			continue;
+		}
+		/* Gone while its last keystrokes wait for the guest. */
+		if ((pfd[k].revents & (POLLHUP | POLLERR)) &&
+		    stream_has_input(s)) {
+			stream_end(c, i);
+			continue;
+		}
+		if ((pfd[k].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    !s->closing && stream_read_input(s)) {
+			stream_end(c, i);   /* the client detached */
+			continue;
+		}
+		if (stream_has_input(s)) {
+			struct guest_console *g = find(c, s->domid);
+
+			if (g)
+				feed(c, g);
+		}
+	}
+	for (int i = 0; i < CONSOLE_STREAMS_MAX; i++) {
+		struct console_stream *s = c->streams[i];
+
+		if (s && s->closing &&
+		    (!stream_has_output(s) || now >= s->close_by_ms))
+			stream_end(c, i);
+	}
+}
+
+static void *consoles_main(void *arg)
+{
+	struct consoles *c = arg;
+	struct pollfd pfd[CONSOLE_STREAMS_MAX + 2];
+	int slot[CONSOLE_STREAMS_MAX];
+
+	sync_all(c, now_ms());
+	dlog("consoles: holding %zu guest consoles", c->ng);
+	for (;;) {
+		long long now = now_ms();
+		int n = 2, ns = 0, wait;
+		bool stop;
+
+		pthread_mutex_lock(&c->lock);
+		stop = c->stop;
+		pthread_mutex_unlock(&c->lock);
+		if (stop)
+			break;
+		pfd[0] = (struct pollfd){ .fd = c->wake_rd, .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = xenevtchn_fd(c->xce),
+					  .events = POLLIN };
+		for (int i = 0; i < CONSOLE_STREAMS_MAX; i++) {
+			struct console_stream *s = c->streams[i];
+			short ev = 0;
+
+			if (!s)
+				continue;
+			if (stream_has_output(s))
+				ev |= POLLOUT;
+			/* Read keystrokes only when the last ones are in. */
+			if (!s->closing && !stream_has_input(s))
+				ev |= POLLIN;
+			slot[ns++] = i;
+			pfd[n++] = (struct pollfd){ .fd = s->fd, .events = ev };
+		}
+		wait = (int)(c->next_tick_ms - now);
+		if (wait < 0)
+			wait = 0;
+		if (poll(pfd, (nfds_t)n, wait) < 0 && errno != EINTR) {
+			dlog("consoles: poll: %s", strerror(errno));
+			usleep(100000);
+			continue;
+		}
+		now = now_ms();
+		if (pfd[0].revents & POLLIN)
+			run_commands(c);
+		if (pfd[1].revents & POLLIN)
+			events(c, now);
+		serve_streams(c, pfd + 2, slot, ns, now);
+		if (now >= c->next_tick_ms) {
+			/* Throttled guests get their next window; events we
+			 * missed are caught up. */
+			for (size_t i = 0; i < c->ng; i++) {
+				drain(c, c->g[i], now, false);
+				feed(c, c->g[i]);
+			}
+			c->next_tick_ms = now + TICK_MS;
+		}
+		if (__atomic_exchange_n(&c->poked, false, __ATOMIC_ACQ_REL) ||
+		    now >= c->next_sync_ms) {
+			sync_all(c, now);
+			c->next_sync_ms = now + SYNC_MS;
+		}
+	}
+	return NULL;
+}
+
+/* ---- the serving thread's side --------------------------------------------- */
+
+static void wake(struct consoles *c)
+{
+	char x = 'w';
+
+	if (write(c->wake_wr, &x, 1) < 0) {
+		/* Pipe full: a wake-up is pending anyway. */
+	}
+}
+
+static void enqueue(struct consoles *c, struct cmd *cmd)
+{
+	pthread_mutex_lock(&c->lock);
+	cmd->next = NULL;
+	if (c->tail)
+		c->tail->next = cmd;
+	else
+		c->head = cmd;
+	c->tail = cmd;
+	pthread_mutex_unlock(&c->lock);
+	wake(c);
+}
+
+void consoles_attach(struct consoles *c, uint32_t domid)
+{
+	struct cmd *cmd;
+
+	if (!c)
+		return;
+	cmd = calloc(1, sizeof(*cmd));
+	if (!cmd) {
+		consoles_poke(c);  /* the sync takes it */
+		return;
+	}
+	cmd->kind = CMD_ATTACH;
+	cmd->domid = domid;
+	enqueue(c, cmd);
+}
+
+void consoles_detach(struct consoles *c, uint32_t domid)
+{
+	struct cmd cmd = { .kind = CMD_DETACH, .domid = domid, .waited = true };
+
+	if (!c)
+		return;
+	enqueue(c, &cmd);
+	pthread_mutex_lock(&c->lock);
+	while (!cmd.done)
+		pthread_cond_wait(&c->done_cv, &c->lock);
+	pthread_mutex_unlock(&c->lock);
+}
+
+void consoles_poke(struct consoles *c)
+{
+	if (!c)
+		return;
+	__atomic_store_n(&c->poked, true, __ATOMIC_RELEASE);
+	wake(c);
+}
+
+void consoles_stream(struct consoles *c, int fd, uint32_t domid)
+{
+	struct cmd *cmd = calloc(1, sizeof(*cmd));
+
+	if (!cmd) {
+		reply_error(fd, "out of memory");
+		close(fd);
+		return;
+	}
+	cmd->kind = CMD_STREAM;
+	cmd->domid = domid;
+	cmd->fd = fd;
+	enqueue(c, cmd);
+}
+
+/* /var/log exists on any host; chaos's own directory is 0750 (guest output
+ * is nobody else's business). */
+static int open_log_dir(const char *dir, chaos_err *err)
+{
+	int fd;
+
+	if (mkdir(dir, 0750) && errno != EEXIST)
+		return derr(err, errno, "%s: %s", dir, strerror(errno));
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return derr(err, errno, "%s: %s", dir, strerror(errno));
+	return fd;
+}
+
+static void free_all(struct consoles *c)
+{
+	for (int i = 0; i < CONSOLE_STREAMS_MAX; i++)
+		if (c->streams[i])
+			stream_end(c, i);
+	while (c->ng)
+		detach_at(c, c->ng - 1, "chaosd stopped");
+	free(c->g);
+	for (struct cmd *cmd = c->head, *next; cmd; cmd = next) {
+		next = cmd->next;
+		if (cmd->kind == CMD_STREAM)
+			close(cmd->fd);
+		if (!cmd->waited)
+			free(cmd);
+	}
+	if (c->xce)
+		xenevtchn_close(c->xce);
+	if (c->fmem)
+		xenforeignmemory_close(c->fmem);
+	chaos_host_close(c->host);
+	if (c->log_dir_fd >= 0)
+		close(c->log_dir_fd);
+	if (c->wake_rd >= 0)
+		close(c->wake_rd);
+	if (c->wake_wr >= 0)
+		close(c->wake_wr);
+	pthread_cond_destroy(&c->done_cv);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+int consoles_start(struct consoles **out, const char *state_dir,
+		   const char *log_dir, chaos_err *err)
+{
+	struct consoles *c = calloc(1, sizeof(*c));
+	int pipefd[2], rc;
+
+	*out = NULL;
+	if (!c)
+		return derr(err, ENOMEM, "consoles: out of memory");
+	c->log_dir_fd = c->wake_rd = c->wake_wr = -1;
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->done_cv, NULL);
+	snprintf(c->state_dir, sizeof(c->state_dir), "%s", state_dir);
+	if ((c->log_dir_fd = open_log_dir(log_dir, err)) < 0)
+		goto fail;
+	if (pipe2(pipefd, O_NONBLOCK | O_CLOEXEC)) {
+		derr(err, errno, "consoles: pipe: %s", strerror(errno));
+		goto fail;
+	}
+	c->wake_rd = pipefd[0];
+	c->wake_wr = pipefd[1];
+	if (chaos_host_open(&c->host, err) ||
+	    chaos_host_set_state_dir(c->host, state_dir, err))
+		goto fail;
+	c->xce = xenevtchn_open(NULL, 0);
+	c->fmem = xenforeignmemory_open(NULL, 0);
+	if (!c->xce || !c->fmem) {
+		derr(err, errno, "consoles: cannot open %s: %s",
+		     c->xce ? "foreign memory" : "event channels",
+		     strerror(errno));
+		goto fail;
+	}
+	/* Non-blocking, so draining pending events stops at the last one. */
+	if (fcntl(xenevtchn_fd(c->xce), F_SETFL,
+		  fcntl(xenevtchn_fd(c->xce), F_GETFL) | O_NONBLOCK)) {
+		derr(err, errno, "consoles: event channel fd: %s",
+		     strerror(errno));
+		goto fail;
+	}
+	c->next_tick_ms = now_ms() + TICK_MS;
+	c->next_sync_ms = now_ms() + SYNC_MS;
+	rc = pthread_create(&c->thread, NULL, consoles_main, c);
+	if (rc) {
+		derr(err, rc, "cannot start the console thread: %s",
+		     strerror(rc));
+		goto fail;
+	}
+	c->running = true;
+	*out = c;
+	return 0;
+fail:
+	free_all(c);
+	return -1;
+}
+
+void consoles_stop(struct consoles *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->lock);
+	c->stop = true;
+	pthread_mutex_unlock(&c->lock);
+	wake(c);
+	if (c->running)
+		pthread_join(c->thread, NULL);
+	free_all(c);
+}

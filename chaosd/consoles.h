@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CHAOSD_CONSOLES_H
+#define CHAOSD_CONSOLES_H
+
+#include <stdint.h>
+
+#include <chaos/error.h>
+
+/*
+ * chaosd's console backend: one thread that holds the console of every
+ * guest chaos built (those with a record) while chaosd runs: it maps the
+ * guest's ring, binds its event channel, appends the output to
+ * <log dir>/<name>.log and serves console streams to clients. It has its
+ * own hypervisor handle and event channel handle, so a guest flooding its
+ * console costs this thread only, never the socket loop; and every guest
+ * is drained at most CONSOLE_RATE_BYTES a second (the rest waits in its
+ * ring, and the guest drops what does not fit).
+ */
+
+#define CONSOLE_RATE_BYTES (128 * 1024)  /* per guest per second */
+#define CONSOLE_HISTORY    4096          /* replayed to a new stream */
+#define CONSOLE_STREAMS_MAX 64
+
+struct consoles;
+
+/* Start the thread; it attaches the consoles of running guests at once. */
+int consoles_start(struct consoles **out, const char *state_dir,
+		   const char *log_dir, chaos_err *err);
+/* Stop it: every console is released (the guests' ports go back to
+ * unbound, so `chaos console` can attach directly). NULL is fine. */
+void consoles_stop(struct consoles *c);
+
+/* A guest was just created: attach its console (asynchronous). */
+void consoles_attach(struct consoles *c, uint32_t domid);
+/* Release domid's console and wait until its ring is unmapped (a mapped
+ * page would keep a destroyed domain from going away). */
+void consoles_detach(struct consoles *c, uint32_t domid);
+/* Something changed (a domain stopped): re-check soon. Async-signal-safe. */
+void consoles_poke(struct consoles *c);
+/* Turn a client connection into domid's console stream: the thread takes
+ * fd (non-blocking) and sends the response frame itself. */
+void consoles_stream(struct consoles *c, int fd, uint32_t domid);
+
+#endif

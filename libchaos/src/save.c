@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Capturing a suspended PV guest into an image: vCPUs, start info (found
+ * through %rdx, the PV suspend convention), the guest's p2m list (found
+ * through start info and its page tables), page types, memory; page
+ * tables and vCPU frames made machine-independent (pt_canon.c).
+ *
+ * Everything read from the guest is hostile: frames are checked against
+ * the guest's own p2m, and Xen refuses to map a frame the guest does not
+ * own, so a lying guest can only make its own save fail.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <xencall.h>
+
+#include "pt_canon.h"
+#include "save_internal.h"
+#include "shell.h"
+
+#define PAGE_SIZE 4096u
+#define BATCH 1024u
+#define PTE_PRESENT 0x001ull
+#define PTE_PSE 0x080ull
+#define PTE_ADDR_MASK 0x000ffffffffff000ull
+#define START_INFO_MAGIC "xen-3.0-x86_64"
+
+struct capture {
+	chaos_host *host;
+	uint32_t domid;
+	uint64_t cr3_mfn;
+	uint64_t si_mfn;
+	start_info_t si;
+	uint64_t nr_pages;
+	uint64_t *p2m;
+	uint64_t *p2m_frame_mfns;
+	struct chaos_m2p m2p;
+	struct chaos_saveimg img;
+};
+
+/* Map n frames of the guest read-only; every frame must map. */
+static void *map_ro(struct capture *c, const uint64_t *mfns, size_t n,
+		    chaos_err *err)
+{
+	int errs[BATCH] = { 0 };
+	void *p;
+
+	_Static_assert(sizeof(xen_pfn_t) == sizeof(uint64_t), "xen_pfn_t");
+	p = xenforeignmemory_map(c->host->fmem, c->domid, PROT_READ, n,
+				 (const xen_pfn_t *)mfns, errs);
+	if (!p) {
+		chaos_err_xen(err, c->host, errno,
+			      "cannot map domain %u's memory", c->domid);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (errs[i]) {
+			chaos_err_set(err, -errs[i],
+				      "domain %u: frame %#llx is not the guest's: %s",
+				      c->domid, (unsigned long long)mfns[i],
+				      strerror(-errs[i]));
+			xenforeignmemory_unmap(c->host->fmem, p, n);
+			return NULL;
+		}
+	}
+	return p;
+}
+
+static int read_frame(struct capture *c, uint64_t mfn, void *out,
+		      chaos_err *err)
+{
+	void *p = map_ro(c, &mfn, 1, err);
+
+	if (!p)
+		return -1;
+	memcpy(out, p, PAGE_SIZE);
+	xenforeignmemory_unmap(c->host->fmem, p, 1);
+	return 0;
+}
+
+static int read_start_info(struct capture *c, chaos_err *err)
+{
+	static uint8_t page[PAGE_SIZE];
+
+	if (read_frame(c, c->si_mfn, page, err))
+		return chaos_err_set(err, EINVAL,
+				     "domain %u: %%rdx (%#llx) is not its start info frame; did it suspend the PV way?",
+				     c->domid, (unsigned long long)c->si_mfn);
+	memcpy(&c->si, page, sizeof(c->si));
+	if (strncmp(c->si.magic, START_INFO_MAGIC, strlen(START_INFO_MAGIC)))
+		return chaos_err_set(err, EINVAL,
+				     "domain %u: start info has no \"%s\" magic",
+				     c->domid, START_INFO_MAGIC);
+	c->nr_pages = c->si.nr_pages;
+	if (!c->nr_pages ||
+	    c->nr_pages > (uint64_t)CHAOS_CONFIG_MEMORY_MAX * 256)
+		return chaos_err_set(err, EINVAL,
+				     "domain %u: start info nr_pages %llu out of range",
+				     c->domid, (unsigned long long)c->nr_pages);
+	if (c->si.mfn_list & (PAGE_SIZE - 1))
+		return chaos_err_set(err, EINVAL,
+				     "domain %u: start info mfn_list %#lx is not page-aligned",
+				     c->domid, (unsigned long)c->si.mfn_list);
+	return 0;
+}
+
+/* The frame behind a guest virtual address, walking its page tables. */
+static int walk(struct capture *c, uint64_t va, uint64_t *mfn,
+		chaos_err *err)
+{
+	static uint64_t table[CHAOS_PT_ENTRIES];
+	uint64_t frame = c->cr3_mfn;
+
+	for (int level = 4; level >= 1; level--) {
+		unsigned int i = (unsigned int)((va >> (12 + 9 * (level - 1))) & 511);
+		uint64_t e;
+
+		if (read_frame(c, frame, table, err))
+			return -1;
+		e = table[i];
+		if (!(e & PTE_PRESENT))
+			return chaos_err_set(err, EINVAL,
+					     "domain %u: p2m address %#llx is not mapped (L%d)",
+					     c->domid, (unsigned long long)va, level);
+		if (level > 1 && (e & PTE_PSE))
+			return chaos_err_set(err, EINVAL,
+					     "domain %u: p2m address %#llx is in a superpage",
+					     c->domid, (unsigned long long)va);
+		frame = (e & PTE_ADDR_MASK) >> 12;
+	}
+	*mfn = frame;
+	return 0;
+}
+
+/* The guest's p2m list: where it is (its frames) and what it says. */
+static int read_p2m(struct capture *c, chaos_err *err)
+{
+	uint64_t frames = chaos_saveimg_p2m_frames(c->nr_pages);
+
+	c->p2m_frame_mfns = calloc(frames, sizeof(uint64_t));
+	c->p2m = calloc(frames * (PAGE_SIZE / 8), sizeof(uint64_t));
+	c->img.p2m_frames = calloc(frames, sizeof(uint64_t));
+	if (!c->p2m_frame_mfns || !c->p2m || !c->img.p2m_frames)
+		return chaos_err_set(err, ENOMEM, "out of memory for the p2m");
+	for (uint64_t i = 0; i < frames; i++) {
+		if (walk(c, c->si.mfn_list + i * PAGE_SIZE,
+			 &c->p2m_frame_mfns[i], err) ||
+		    read_frame(c, c->p2m_frame_mfns[i],
+			       c->p2m + i * (PAGE_SIZE / 8), err))
+			return -1;
+	}
+	if (chaos_m2p_build(c->p2m, c->nr_pages, &c->m2p, err))
+		return -1;
+	c->img.nr_p2m_frames = frames;
+	for (uint64_t i = 0; i < frames; i++)
+		if (chaos_m2p_lookup(&c->m2p, c->p2m_frame_mfns[i],
+				     &c->img.p2m_frames[i]))
+			return chaos_err_set(err, EINVAL,
+					     "domain %u: its p2m list lies in a frame it does not list",
+					     c->domid);
+	if (chaos_m2p_lookup(&c->m2p, c->si_mfn, &c->img.start_info_pfn))
+		return chaos_err_set(err, EINVAL,
+				     "domain %u: start info frame not in its p2m",
+				     c->domid);
+	return 0;
+}
+
+static int read_vcpus(struct capture *c, unsigned int nr_vcpus,
+		      chaos_err *err)
+{
+	c->img.nr_vcpus = nr_vcpus;
+	c->img.vcpus = calloc(nr_vcpus, sizeof(*c->img.vcpus));
+	if (!c->img.vcpus)
+		return chaos_err_set(err, ENOMEM, "out of memory");
+	for (unsigned int v = 0; v < nr_vcpus; v++) {
+		vcpu_guest_context_any_t any;
+
+		if (xc_vcpu_getcontext(c->host->xch, c->domid, v, &any))
+			return chaos_err_xen(err, c->host, errno,
+					     "cannot read domain %u's vCPU %u",
+					     c->domid, v);
+		c->img.vcpus[v].ctx = any.x64;
+		c->img.vcpus[v].online = (any.x64.flags & VGCF_online) ?
+						 CHAOS_SAVEIMG_VCPU_ONLINE : 0;
+	}
+	if (!c->img.vcpus[0].online)
+		return chaos_err_set(err, EINVAL, "domain %u: vCPU 0 is offline",
+				     c->domid);
+	c->cr3_mfn = c->img.vcpus[0].ctx.ctrlreg[3] >> 12;
+	c->si_mfn = c->img.vcpus[0].ctx.user_regs.rdx;
+	return 0;
+}
+
+/* Page types from the hypervisor (XEN_DOMCTL_getpageframeinfo3). */
+static int page_types(struct capture *c, const uint64_t *mfns, size_t n,
+		      uint8_t *types, uint64_t first_pfn, chaos_err *err)
+{
+	struct xen_domctl domctl = {
+		.cmd = XEN_DOMCTL_getpageframeinfo3,
+		.domain = (domid_t)c->domid,
+	};
+	xen_pfn_t *buf;
+
+	if (!c->host->xcall) {
+		c->host->xcall = xencall_open(&c->host->log.vtable, 0);
+		if (!c->host->xcall)
+			return chaos_err_set(err, errno, "cannot open xencall: %s",
+					     strerror(errno));
+	}
+	buf = xencall_alloc_buffer(c->host->xcall, n * sizeof(*buf));
+	if (!buf)
+		return chaos_err_set(err, ENOMEM, "out of hypercall memory");
+	for (size_t i = 0; i < n; i++)
+		buf[i] = mfns[i];
+	domctl.u.getpageframeinfo3.num = n;
+	set_xen_guest_handle_raw(domctl.u.getpageframeinfo3.array, buf);
+	if (xc_domctl(c->host->xch, &domctl)) {
+		int e = errno;
+
+		xencall_free_buffer(c->host->xcall, buf);
+		return chaos_err_xen(err, c->host, e,
+				     "cannot read domain %u's page types", c->domid);
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint32_t t = (uint32_t)buf[i] & XEN_DOMCTL_PFINFO_LTAB_MASK;
+		uint32_t level = (t & XEN_DOMCTL_PFINFO_LTABTYPE_MASK) >>
+				 XEN_DOMCTL_PFINFO_LTAB_SHIFT;
+
+		if (t == XEN_DOMCTL_PFINFO_XTAB || t == XEN_DOMCTL_PFINFO_BROKEN ||
+		    t == XEN_DOMCTL_PFINFO_XALLOC || level > 4) {
+			xencall_free_buffer(c->host->xcall, buf);
+			return chaos_err_set(err, EINVAL,
+					     "domain %u: pfn %#llx (frame %#llx) is not a usable page of the guest (type %#x)",
+					     c->domid,
+					     (unsigned long long)(first_pfn + i),
+					     (unsigned long long)mfns[i], t);
+		}
+		types[i] = (uint8_t)level;
+		if (level && (t & XEN_DOMCTL_PFINFO_LPINTAB))
+			types[i] |= CHAOS_PAGE_PINNED;
+	}
+	xencall_free_buffer(c->host->xcall, buf);
+	return 0;
+}
+
+/* Memory and types into the image, page tables made canonical. */
+static int copy_memory(struct capture *c, chaos_err *err)
+{
+	for (uint64_t first = 0; first < c->nr_pages; first += BATCH) {
+		size_t n = c->nr_pages - first < BATCH ?
+				   (size_t)(c->nr_pages - first) : BATCH;
+		uint8_t *src;
+
+		if (page_types(c, c->p2m + first, n, c->img.types + first,
+			       first, err))
+			return -1;
+		src = map_ro(c, c->p2m + first, n, err);
+		if (!src)
+			return -1;
+		memcpy(c->img.pages + first * PAGE_SIZE, src, n * PAGE_SIZE);
+		xenforeignmemory_unmap(c->host->fmem, src, n);
+	}
+	for (uint64_t pfn = 0; pfn < c->nr_pages; pfn++) {
+		unsigned int level = c->img.types[pfn] & CHAOS_PAGE_LEVEL_MASK;
+
+		if (level &&
+		    chaos_pt_canonicalize((uint64_t *)(c->img.pages + pfn * PAGE_SIZE),
+					  level, pfn, &c->m2p, err))
+			return -1;
+	}
+	/* The p2m list itself, machine-independent: the restore rewrites it. */
+	for (uint64_t i = 0; i < c->img.nr_p2m_frames; i++) {
+		uint64_t *list = (uint64_t *)(c->img.pages +
+					      c->img.p2m_frames[i] * PAGE_SIZE);
+
+		for (uint64_t k = 0; k < PAGE_SIZE / 8; k++) {
+			uint64_t pfn = i * (PAGE_SIZE / 8) + k;
+
+			list[k] = pfn < c->nr_pages ? pfn : 0;
+		}
+	}
+	return 0;
+}
+
+static void capture_free(struct capture *c)
+{
+	free(c->p2m);
+	free(c->p2m_frame_mfns);
+	chaos_m2p_free(&c->m2p);
+	chaos_saveimg_free(&c->img);
+}
+
+int chaos_guest_capture(chaos_host *host, uint32_t domid, uint8_t **image,
+			size_t *len, chaos_err *err)
+{
+	struct capture c = { .host = host, .domid = domid };
+	chaos_domain_info info;
+	xc_domaininfo_t xi;
+	uint8_t *buf = NULL;
+	size_t size;
+
+	*image = NULL;
+	*len = 0;
+	if (chaos_domain_get(host, domid, &info, err))
+		return -1;
+	if (info.state != CHAOS_STATE_SHUTDOWN ||
+	    info.shutdown_reason != SHUTDOWN_suspend)
+		return chaos_err_set(err, EINVAL, "domain %u is not suspended",
+				     domid);
+	if (xc_domain_getinfolist(host->xch, domid, 1, &xi) != 1 ||
+	    xi.domain != domid)
+		return chaos_err_xen(err, host, errno, "cannot query domain %u",
+				     domid);
+	if (xi.flags & XEN_DOMINF_hvm_guest)
+		return chaos_err_set(err, EINVAL, "domain %u is not a PV guest",
+				     domid);
+	if (xi.max_vcpu_id >= CHAOS_CONFIG_VCPUS_MAX)
+		return chaos_err_set(err, EINVAL, "domain %u: too many vCPUs",
+				     domid);
+	if (read_vcpus(&c, xi.max_vcpu_id + 1, err) ||
+	    read_start_info(&c, err) || read_p2m(&c, err) ||
+	    chaos_travel_config(host, domid, c.nr_pages, c.img.nr_vcpus,
+				&c.img.cfg, err))
+		goto fail;
+	c.img.nr_pages = c.nr_pages;
+	for (unsigned int v = 0; v < c.img.nr_vcpus; v++)
+		if (chaos_vcpu_canonicalize(&c.img.vcpus[v].ctx, v, &c.m2p, err))
+			goto fail;
+	size = chaos_saveimg_size(c.nr_pages, c.img.nr_vcpus);
+	buf = size ? malloc(size) : NULL;
+	if (!buf) {
+		chaos_err_set(err, ENOMEM, "out of memory for a %zu-byte image",
+			      size);
+		goto fail;
+	}
+	if (chaos_saveimg_begin(buf, size, &c.img, err) ||
+	    copy_memory(&c, err))
+		goto fail;
+	chaos_saveimg_seal(buf, size);
+	capture_free(&c);
+	*image = buf;
+	*len = size;
+	return 0;
+fail:
+	free(buf);
+	capture_free(&c);
+	return -1;
+}
+
+static int write_all(int fd, const uint8_t *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int write_image(const char *path, const uint8_t *buf, size_t len,
+		       chaos_err *err)
+{
+	char tmp[4096];
+	int fd, e;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+		return chaos_err_set(err, ENAMETOOLONG, "%s: path too long", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return chaos_err_set(err, errno, "%s: %s", tmp, strerror(errno));
+	if (write_all(fd, buf, len) || fsync(fd)) {
+		e = errno ? errno : EIO;
+		close(fd);
+		unlink(tmp);
+		return chaos_err_set(err, e, "%s: write failed: %s", tmp,
+				     strerror(e));
+	}
+	if (close(fd) || rename(tmp, path)) {
+		e = errno;
+		unlink(tmp);
+		return chaos_err_set(err, e, "%s: %s", path, strerror(e));
+	}
+	return 0;
+}
+
+/* After a failure with the guest suspended: let it go on, say so. */
+static void resume_after_failure(chaos_host *host, uint32_t domid,
+				 chaos_err *err)
+{
+	chaos_err rerr;
+	size_t len = strlen(err->msg);
+
+	if (chaos_guest_resume(host, domid, &rerr) == 0)
+		snprintf(err->msg + len, sizeof(err->msg) - len,
+			 " (domain %u resumed)", domid);
+	else
+		snprintf(err->msg + len, sizeof(err->msg) - len,
+			 "; resuming domain %u failed too: %s", domid, rerr.msg);
+}
+
+int chaos_guest_save(chaos_host *host, uint32_t domid, const char *path,
+		     bool keep_running, chaos_save_timing *timing,
+		     chaos_err *err)
+{
+	chaos_save_timing scratch;
+	chaos_err local;
+	uint64_t start = chaos_now_us(), t;
+	uint8_t *image = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (!err)
+		err = &local;
+	if (!timing)
+		timing = &scratch;
+	memset(timing, 0, sizeof(*timing));
+	if (chaos_guest_suspend(host, domid, CHAOS_SUSPEND_TIMEOUT_MS, err))
+		return -1;
+	t = chaos_now_us();
+	timing->suspend_us = t - start;
+	if (chaos_guest_capture(host, domid, &image, &len, err)) {
+		resume_after_failure(host, domid, err);
+		return -1;
+	}
+	timing->capture_us = chaos_now_us() - t;
+	t = chaos_now_us();
+	rc = write_image(path, image, len, err);
+	free(image);
+	if (rc) {
+		resume_after_failure(host, domid, err);
+		return -1;
+	}
+	timing->write_us = chaos_now_us() - t;
+	t = chaos_now_us();
+	rc = keep_running ? chaos_guest_resume(host, domid, err) :
+			    chaos_guest_destroy(host, domid, err);
+	timing->finish_us = chaos_now_us() - t;
+	timing->total_us = chaos_now_us() - start;
+	return rc;
+}

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CHAOS_SAVEIMG_H
+#define CHAOS_SAVEIMG_H
+
+/*
+ * The saved-guest image (docs/image-format.md): a header, then records in
+ * a fixed order (DOMAIN, CONFIG, one VCPU per vCPU, P2M_FRAMES, PAGES,
+ * END), every length checked, ending with a SHA-256 of everything before
+ * it. Pure code: encoding into and decoding from a buffer, no Xen calls.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <xenctrl.h>
+#include <chaos/config.h>
+#include <chaos/error.h>
+
+#define CHAOS_SAVEIMG_MAGIC "CHAOSIMG"
+#define CHAOS_SAVEIMG_VERSION 1
+#define CHAOS_SAVEIMG_HEADER_SIZE 32
+#define CHAOS_SAVEIMG_RECORD_HEADER 16
+#define CHAOS_SAVEIMG_HASH_SIZE 32
+
+enum chaos_saveimg_record {
+	CHAOS_REC_DOMAIN = 1,
+	CHAOS_REC_CONFIG = 2,
+	CHAOS_REC_VCPU = 3,
+	CHAOS_REC_P2M_FRAMES = 4,
+	CHAOS_REC_PAGES = 5,
+	CHAOS_REC_END = 6,
+};
+
+/* Page types in the PAGES record: 0 data, 1-4 a page table of that level,
+ * with CHAOS_PAGE_PINNED if the guest had it pinned. */
+#define CHAOS_PAGE_DATA 0
+#define CHAOS_PAGE_LEVEL_MASK 0x0f
+#define CHAOS_PAGE_PINNED 0x10
+
+#define CHAOS_SAVEIMG_VCPU_ONLINE 1u
+
+/* What travels of the guest's config: no kernel, no disk, no host path. */
+struct chaos_saveimg_config {
+	char name[CHAOS_NAME_MAX];
+	uint64_t memory_mib;
+	uint32_t vcpus;
+	uint8_t on_poweroff, on_reboot, on_crash; /* chaos_config_action */
+	uint8_t nr_vifs;
+	struct chaos_saveimg_vif {
+		uint8_t mac[6];
+		uint8_t ip_set;			/* 0 or 1 */
+		uint8_t ip[4];
+		uint8_t reserved[5];
+		char bridge[CHAOS_CONFIG_BRIDGE_MAX];
+	} vifs[CHAOS_CONFIG_VIFS_MAX];
+};
+
+struct chaos_saveimg_vcpu {
+	uint32_t online;			/* CHAOS_SAVEIMG_VCPU_ONLINE */
+	vcpu_guest_context_x86_64_t ctx;	/* canonical (pfns) */
+};
+
+struct chaos_saveimg {
+	uint64_t nr_pages;
+	uint64_t start_info_pfn;
+	uint32_t nr_vcpus;
+	struct chaos_saveimg_config cfg;
+	struct chaos_saveimg_vcpu *vcpus;	/* nr_vcpus */
+	uint64_t nr_p2m_frames;
+	uint64_t *p2m_frames;			/* pfns of the guest's p2m list */
+	/* In the encoded buffer: nr_pages types, nr_pages * 4096 bytes. */
+	uint8_t *types;
+	uint8_t *pages;
+};
+
+/* Pages the guest's p2m list (8 bytes per pfn) takes. */
+uint64_t chaos_saveimg_p2m_frames(uint64_t nr_pages);
+
+/* Bytes of the encoded image, or 0 if the numbers are out of range. */
+size_t chaos_saveimg_size(uint64_t nr_pages, uint32_t nr_vcpus);
+
+/*
+ * Encode img's metadata (nr_pages, start_info_pfn, nr_vcpus, cfg, vcpus,
+ * p2m_frames) into buf (chaos_saveimg_size() bytes) and point img->types
+ * and img->pages into it for the caller to fill; then chaos_saveimg_seal()
+ * writes the checksum.
+ */
+int chaos_saveimg_begin(uint8_t *buf, size_t len, struct chaos_saveimg *img,
+			chaos_err *err);
+void chaos_saveimg_seal(uint8_t *buf, size_t len);
+
+/*
+ * Check and decode an image. Every field is checked; the message names
+ * the bad one. img->types and img->pages point into buf; img->vcpus and
+ * img->p2m_frames are allocated (chaos_saveimg_free).
+ */
+int chaos_saveimg_decode(uint8_t *buf, size_t len, struct chaos_saveimg *img,
+			 chaos_err *err);
+void chaos_saveimg_free(struct chaos_saveimg *img);
+
+/* The smallest and largest sizes an image can have (for reading files). */
+#define CHAOS_SAVEIMG_MIN_SIZE                                              \
+	(CHAOS_SAVEIMG_HEADER_SIZE + CHAOS_SAVEIMG_RECORD_HEADER +           \
+	 CHAOS_SAVEIMG_HASH_SIZE)
+/* The header's total_size, once checked: lets readers bound a read. */
+int chaos_saveimg_peek_size(const uint8_t *hdr, size_t len, uint64_t *total,
+			    chaos_err *err);
+
+#endif

@@ -1,0 +1,546 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The saved-guest image, encoded and decoded (docs/image-format.md).
+ * Decoding treats the buffer as hostile: the total size, the checksum,
+ * then each record's type, order and length, then every field.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <nettle/sha2.h>
+
+#include "internal.h"
+#include "saveimg.h"
+
+#define PAGE_SIZE 4096u
+#define PAGES_PER_MIB 256u
+
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+	       "the image is written in host order, which must be little-endian");
+_Static_assert(sizeof(struct chaos_saveimg_vif) == 32, "vif record size");
+_Static_assert(sizeof(struct chaos_saveimg_config) == 336, "config size");
+
+/* Fixed payload sizes. */
+#define DOMAIN_SIZE 32u
+#define VCPU_SIZE (8u + sizeof(vcpu_guest_context_x86_64_t))
+#define CONFIG_SIZE sizeof(struct chaos_saveimg_config)
+
+static uint64_t pad8(uint64_t n)
+{
+	return (n + 7) & ~UINT64_C(7);
+}
+
+uint64_t chaos_saveimg_p2m_frames(uint64_t nr_pages)
+{
+	return (nr_pages * 8 + PAGE_SIZE - 1) / PAGE_SIZE;
+}
+
+static uint64_t max_pages(void)
+{
+	return (uint64_t)CHAOS_CONFIG_MEMORY_MAX * PAGES_PER_MIB;
+}
+
+static uint64_t pages_payload(uint64_t nr_pages)
+{
+	return pad8(nr_pages) + nr_pages * PAGE_SIZE;
+}
+
+size_t chaos_saveimg_size(uint64_t nr_pages, uint32_t nr_vcpus)
+{
+	uint64_t n = CHAOS_SAVEIMG_HEADER_SIZE;
+
+	if (!nr_pages || nr_pages > max_pages() || !nr_vcpus ||
+	    nr_vcpus > CHAOS_CONFIG_VCPUS_MAX)
+		return 0;
+	n += CHAOS_SAVEIMG_RECORD_HEADER + DOMAIN_SIZE;
+	n += CHAOS_SAVEIMG_RECORD_HEADER + pad8(CONFIG_SIZE);
+	n += (uint64_t)nr_vcpus * (CHAOS_SAVEIMG_RECORD_HEADER + pad8(VCPU_SIZE));
+	n += CHAOS_SAVEIMG_RECORD_HEADER + chaos_saveimg_p2m_frames(nr_pages) * 8;
+	n += CHAOS_SAVEIMG_RECORD_HEADER + pages_payload(nr_pages);
+	n += CHAOS_SAVEIMG_RECORD_HEADER + CHAOS_SAVEIMG_HASH_SIZE;
+	if (n > SIZE_MAX)
+		return 0;
+	return (size_t)n;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	memcpy(p, &v, 8);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+/* Writes a record header; returns where the payload goes. */
+static uint8_t *record(uint8_t **at, uint32_t type, uint64_t length)
+{
+	uint8_t *p = *at;
+
+	put32(p, type);
+	put32(p + 4, 0);
+	put64(p + 8, length);
+	memset(p + CHAOS_SAVEIMG_RECORD_HEADER, 0, pad8(length));
+	*at = p + CHAOS_SAVEIMG_RECORD_HEADER + pad8(length);
+	return p + CHAOS_SAVEIMG_RECORD_HEADER;
+}
+
+int chaos_saveimg_begin(uint8_t *buf, size_t len, struct chaos_saveimg *img,
+			chaos_err *err)
+{
+	size_t want = chaos_saveimg_size(img->nr_pages, img->nr_vcpus);
+	uint8_t *at = buf, *p;
+
+	if (!want || len != want)
+		return chaos_err_set(err, EINVAL,
+				     "image: %llu pages and %u vCPUs do not fit a %zu-byte image",
+				     (unsigned long long)img->nr_pages,
+				     img->nr_vcpus, len);
+	if (img->nr_p2m_frames != chaos_saveimg_p2m_frames(img->nr_pages))
+		return chaos_err_set(err, EINVAL,
+				     "image: %llu p2m frames for %llu pages",
+				     (unsigned long long)img->nr_p2m_frames,
+				     (unsigned long long)img->nr_pages);
+	memset(buf, 0, CHAOS_SAVEIMG_HEADER_SIZE);
+	memcpy(buf, CHAOS_SAVEIMG_MAGIC, 8);
+	put32(buf + 8, CHAOS_SAVEIMG_VERSION);
+	put32(buf + 12, CHAOS_SAVEIMG_HEADER_SIZE);
+	put64(buf + 16, len);
+	at += CHAOS_SAVEIMG_HEADER_SIZE;
+
+	p = record(&at, CHAOS_REC_DOMAIN, DOMAIN_SIZE);
+	put64(p, img->nr_pages);
+	put64(p + 8, img->start_info_pfn);
+	put32(p + 16, img->nr_vcpus);
+
+	p = record(&at, CHAOS_REC_CONFIG, CONFIG_SIZE);
+	memcpy(p, &img->cfg, CONFIG_SIZE);
+
+	for (uint32_t v = 0; v < img->nr_vcpus; v++) {
+		p = record(&at, CHAOS_REC_VCPU, VCPU_SIZE);
+		put32(p, v);
+		put32(p + 4, img->vcpus[v].online);
+		memcpy(p + 8, &img->vcpus[v].ctx, sizeof(img->vcpus[v].ctx));
+	}
+
+	p = record(&at, CHAOS_REC_P2M_FRAMES, img->nr_p2m_frames * 8);
+	for (uint64_t i = 0; i < img->nr_p2m_frames; i++)
+		put64(p + i * 8, img->p2m_frames[i]);
+
+	p = record(&at, CHAOS_REC_PAGES, pages_payload(img->nr_pages));
+	img->types = p;
+	img->pages = p + pad8(img->nr_pages);
+
+	record(&at, CHAOS_REC_END, CHAOS_SAVEIMG_HASH_SIZE);
+	return 0;
+}
+
+static void digest(const uint8_t *buf, size_t len,
+		   uint8_t out[CHAOS_SAVEIMG_HASH_SIZE])
+{
+	struct sha256_ctx ctx;
+
+	sha256_init(&ctx);
+	sha256_update(&ctx, len, buf);
+	sha256_digest(&ctx, CHAOS_SAVEIMG_HASH_SIZE, out);
+}
+
+void chaos_saveimg_seal(uint8_t *buf, size_t len)
+{
+	digest(buf, len - CHAOS_SAVEIMG_HASH_SIZE,
+	       buf + len - CHAOS_SAVEIMG_HASH_SIZE);
+}
+
+void chaos_saveimg_free(struct chaos_saveimg *img)
+{
+	free(img->vcpus);
+	free(img->p2m_frames);
+	img->vcpus = NULL;
+	img->p2m_frames = NULL;
+}
+
+int chaos_saveimg_peek_size(const uint8_t *hdr, size_t len, uint64_t *total,
+			    chaos_err *err)
+{
+	uint32_t version, hsize;
+
+	if (len < CHAOS_SAVEIMG_HEADER_SIZE)
+		return chaos_err_set(err, EINVAL,
+				     "image: %zu bytes, too short for the %u-byte header",
+				     len, CHAOS_SAVEIMG_HEADER_SIZE);
+	if (memcmp(hdr, CHAOS_SAVEIMG_MAGIC, 8))
+		return chaos_err_set(err, EINVAL,
+				     "image: bad magic (not a chaos saved guest)");
+	version = get32(hdr + 8);
+	if (version != CHAOS_SAVEIMG_VERSION)
+		return chaos_err_set(err, EINVAL,
+				     "image: version %u, this chaos reads version %u",
+				     version, CHAOS_SAVEIMG_VERSION);
+	hsize = get32(hdr + 12);
+	if (hsize != CHAOS_SAVEIMG_HEADER_SIZE)
+		return chaos_err_set(err, EINVAL, "image: header_size %u, expected %u",
+				     hsize, CHAOS_SAVEIMG_HEADER_SIZE);
+	if (get64(hdr + 24))
+		return chaos_err_set(err, EINVAL, "image: header reserved field not zero");
+	*total = get64(hdr + 16);
+	if (*total < CHAOS_SAVEIMG_MIN_SIZE ||
+	    *total > chaos_saveimg_size(max_pages(), CHAOS_CONFIG_VCPUS_MAX))
+		return chaos_err_set(err, EINVAL,
+				     "image: total_size %llu is not a possible image size",
+				     (unsigned long long)*total);
+	return 0;
+}
+
+/* A cursor over the records. */
+struct reader {
+	const uint8_t *buf;
+	size_t len, at;
+	unsigned int index;
+};
+
+static int next_record(struct reader *r, uint32_t want, uint64_t *length,
+		       const uint8_t **payload, chaos_err *err)
+{
+	static const char *const names[] = {
+		[CHAOS_REC_DOMAIN] = "DOMAIN", [CHAOS_REC_CONFIG] = "CONFIG",
+		[CHAOS_REC_VCPU] = "VCPU", [CHAOS_REC_P2M_FRAMES] = "P2M_FRAMES",
+		[CHAOS_REC_PAGES] = "PAGES", [CHAOS_REC_END] = "END",
+	};
+	uint32_t type;
+	uint64_t n;
+
+	r->index++;
+	if (r->len - r->at < CHAOS_SAVEIMG_RECORD_HEADER)
+		return chaos_err_set(err, EINVAL,
+				     "image: record %u (%s) missing: the image ends at byte %zu",
+				     r->index, names[want], r->at);
+	type = get32(r->buf + r->at);
+	n = get64(r->buf + r->at + 8);
+	if (type != want)
+		return chaos_err_set(err, EINVAL,
+				     "image: record %u at byte %zu has type %u, expected %s (%u)",
+				     r->index, r->at, type, names[want], want);
+	if (get32(r->buf + r->at + 4))
+		return chaos_err_set(err, EINVAL,
+				     "image: record %u (%s): flags not zero",
+				     r->index, names[want]);
+	if (n > r->len - r->at - CHAOS_SAVEIMG_RECORD_HEADER ||
+	    pad8(n) > r->len - r->at - CHAOS_SAVEIMG_RECORD_HEADER)
+		return chaos_err_set(err, EINVAL,
+				     "image: record %u (%s): length %llu runs past the end",
+				     r->index, names[want], (unsigned long long)n);
+	*length = n;
+	*payload = r->buf + r->at + CHAOS_SAVEIMG_RECORD_HEADER;
+	r->at += CHAOS_SAVEIMG_RECORD_HEADER + pad8(n);
+	return 0;
+}
+
+static int expect_length(const char *what, uint64_t got, uint64_t want,
+			 chaos_err *err)
+{
+	if (got != want)
+		return chaos_err_set(err, EINVAL,
+				     "image: %s record is %llu bytes, expected %llu",
+				     what, (unsigned long long)got,
+				     (unsigned long long)want);
+	return 0;
+}
+
+static int decode_domain(struct reader *r, struct chaos_saveimg *img,
+			 chaos_err *err)
+{
+	const uint8_t *p;
+	uint64_t n;
+
+	if (next_record(r, CHAOS_REC_DOMAIN, &n, &p, err) ||
+	    expect_length("DOMAIN", n, DOMAIN_SIZE, err))
+		return -1;
+	img->nr_pages = get64(p);
+	img->start_info_pfn = get64(p + 8);
+	img->nr_vcpus = get32(p + 16);
+	if (!img->nr_pages || img->nr_pages > max_pages())
+		return chaos_err_set(err, EINVAL,
+				     "image: DOMAIN nr_pages %llu is not from 1 to %llu",
+				     (unsigned long long)img->nr_pages,
+				     (unsigned long long)max_pages());
+	if (!img->nr_vcpus || img->nr_vcpus > CHAOS_CONFIG_VCPUS_MAX)
+		return chaos_err_set(err, EINVAL,
+				     "image: DOMAIN nr_vcpus %u is not from 1 to %u",
+				     img->nr_vcpus, CHAOS_CONFIG_VCPUS_MAX);
+	if (img->start_info_pfn >= img->nr_pages)
+		return chaos_err_set(err, EINVAL,
+				     "image: DOMAIN start_info_pfn %#llx is outside %llu pages",
+				     (unsigned long long)img->start_info_pfn,
+				     (unsigned long long)img->nr_pages);
+	if (get32(p + 20) || get64(p + 24))
+		return chaos_err_set(err, EINVAL, "image: DOMAIN reserved fields not zero");
+	if (chaos_saveimg_size(img->nr_pages, img->nr_vcpus) != r->len)
+		return chaos_err_set(err, EINVAL,
+				     "image: %zu bytes, but %llu pages and %u vCPUs make %zu",
+				     r->len, (unsigned long long)img->nr_pages,
+				     img->nr_vcpus,
+				     chaos_saveimg_size(img->nr_pages, img->nr_vcpus));
+	return 0;
+}
+
+static bool bridge_ok(const char *b)
+{
+	size_t n = strnlen(b, CHAOS_CONFIG_BRIDGE_MAX);
+
+	if (n == CHAOS_CONFIG_BRIDGE_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = b[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+		      c == '.'))
+			return false;
+	}
+	/* Unused bytes are zero: nothing hides behind the NUL. */
+	for (size_t i = n; i < CHAOS_CONFIG_BRIDGE_MAX; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+static int check_vif(const struct chaos_saveimg_vif *v, unsigned int i,
+		     chaos_err *err)
+{
+	static const uint8_t zero[6];
+
+	if ((v->mac[0] & 1) || !memcmp(v->mac, zero, 6))
+		return chaos_err_set(err, EINVAL,
+				     "image: CONFIG vifs[%u].mac is not a unicast address", i);
+	if (v->ip_set > 1)
+		return chaos_err_set(err, EINVAL, "image: CONFIG vifs[%u].ip_set is %u",
+				     i, v->ip_set);
+	if (!v->ip_set && memcmp(v->ip, zero, 4))
+		return chaos_err_set(err, EINVAL,
+				     "image: CONFIG vifs[%u].ip set without ip_set", i);
+	for (size_t k = 0; k < sizeof(v->reserved); k++)
+		if (v->reserved[k])
+			return chaos_err_set(err, EINVAL,
+					     "image: CONFIG vifs[%u] reserved bytes not zero", i);
+	if (!bridge_ok(v->bridge))
+		return chaos_err_set(err, EINVAL,
+				     "image: CONFIG vifs[%u].bridge is not an interface name", i);
+	return 0;
+}
+
+static int decode_config(struct reader *r, struct chaos_saveimg *img,
+			 chaos_err *err)
+{
+	struct chaos_saveimg_config *c = &img->cfg;
+	static const struct chaos_saveimg_vif unused;
+	const uint8_t *p;
+	uint64_t n;
+	size_t name_len;
+
+	if (next_record(r, CHAOS_REC_CONFIG, &n, &p, err) ||
+	    expect_length("CONFIG", n, CONFIG_SIZE, err))
+		return -1;
+	memcpy(c, p, sizeof(*c));
+	name_len = strnlen(c->name, sizeof(c->name));
+	if (name_len == sizeof(c->name))
+		return chaos_err_set(err, EINVAL, "image: CONFIG name is not terminated");
+	for (size_t i = name_len; i < sizeof(c->name); i++)
+		if (c->name[i])
+			return chaos_err_set(err, EINVAL,
+					     "image: CONFIG name has bytes after its end");
+	if (name_len && chaos_config_check_name(c->name, NULL))
+		return chaos_err_set(err, EINVAL, "image: CONFIG name is not a valid guest name");
+	if (c->memory_mib * PAGES_PER_MIB != img->nr_pages ||
+	    c->memory_mib > CHAOS_CONFIG_MEMORY_MAX)
+		return chaos_err_set(err, EINVAL,
+				     "image: CONFIG memory %llu MiB does not match %llu pages",
+				     (unsigned long long)c->memory_mib,
+				     (unsigned long long)img->nr_pages);
+	if (c->vcpus != img->nr_vcpus)
+		return chaos_err_set(err, EINVAL,
+				     "image: CONFIG vcpus %u does not match DOMAIN's %u",
+				     c->vcpus, img->nr_vcpus);
+	if (c->on_poweroff > CHAOS_ACTION_PRESERVE ||
+	    c->on_reboot > CHAOS_ACTION_PRESERVE ||
+	    c->on_crash > CHAOS_ACTION_PRESERVE)
+		return chaos_err_set(err, EINVAL, "image: CONFIG has an unknown on_* action");
+	if (c->nr_vifs > CHAOS_CONFIG_VIFS_MAX)
+		return chaos_err_set(err, EINVAL, "image: CONFIG nr_vifs %u is more than %u",
+				     c->nr_vifs, CHAOS_CONFIG_VIFS_MAX);
+	for (unsigned int i = 0; i < CHAOS_CONFIG_VIFS_MAX; i++) {
+		if (i >= c->nr_vifs) {
+			if (memcmp(&c->vifs[i], &unused, sizeof(unused)))
+				return chaos_err_set(err, EINVAL,
+						     "image: CONFIG unused vifs[%u] not zero", i);
+			continue;
+		}
+		if (check_vif(&c->vifs[i], i, err))
+			return -1;
+		for (unsigned int j = 0; j < i; j++)
+			if (!memcmp(c->vifs[i].mac, c->vifs[j].mac, 6))
+				return chaos_err_set(err, EINVAL,
+						     "image: CONFIG vifs[%u].mac is also vifs[%u]'s",
+						     i, j);
+	}
+	return 0;
+}
+
+static int decode_vcpus(struct reader *r, struct chaos_saveimg *img,
+			chaos_err *err)
+{
+	img->vcpus = calloc(img->nr_vcpus, sizeof(*img->vcpus));
+	if (!img->vcpus)
+		return chaos_err_set(err, ENOMEM, "out of memory");
+	for (uint32_t v = 0; v < img->nr_vcpus; v++) {
+		struct chaos_saveimg_vcpu *vc = &img->vcpus[v];
+		const uint8_t *p;
+		uint64_t n;
+
+		if (next_record(r, CHAOS_REC_VCPU, &n, &p, err) ||
+		    expect_length("VCPU", n, VCPU_SIZE, err))
+			return -1;
+		if (get32(p) != v)
+			return chaos_err_set(err, EINVAL,
+					     "image: VCPU record for vCPU %u where vCPU %u belongs",
+					     get32(p), v);
+		vc->online = get32(p + 4);
+		if (vc->online > CHAOS_SAVEIMG_VCPU_ONLINE)
+			return chaos_err_set(err, EINVAL,
+					     "image: VCPU %u: flags %#x unknown", v,
+					     vc->online);
+		memcpy(&vc->ctx, p + 8, sizeof(vc->ctx));
+		if (!!vc->online != !!(vc->ctx.flags & VGCF_online))
+			return chaos_err_set(err, EINVAL,
+					     "image: VCPU %u: online flag and context disagree", v);
+	}
+	if (!img->vcpus[0].online)
+		return chaos_err_set(err, EINVAL, "image: vCPU 0 is not online");
+	return 0;
+}
+
+static int decode_p2m_frames(struct reader *r, struct chaos_saveimg *img,
+			     chaos_err *err)
+{
+	const uint8_t *p;
+	uint64_t n;
+
+	img->nr_p2m_frames = chaos_saveimg_p2m_frames(img->nr_pages);
+	if (next_record(r, CHAOS_REC_P2M_FRAMES, &n, &p, err) ||
+	    expect_length("P2M_FRAMES", n, img->nr_p2m_frames * 8, err))
+		return -1;
+	img->p2m_frames = calloc(img->nr_p2m_frames, sizeof(uint64_t));
+	if (!img->p2m_frames)
+		return chaos_err_set(err, ENOMEM, "out of memory");
+	for (uint64_t i = 0; i < img->nr_p2m_frames; i++) {
+		img->p2m_frames[i] = get64(p + i * 8);
+		if (img->p2m_frames[i] >= img->nr_pages)
+			return chaos_err_set(err, EINVAL,
+					     "image: P2M_FRAMES[%llu] pfn %#llx is outside %llu pages",
+					     (unsigned long long)i,
+					     (unsigned long long)img->p2m_frames[i],
+					     (unsigned long long)img->nr_pages);
+	}
+	return 0;
+}
+
+static int decode_pages(struct reader *r, struct chaos_saveimg *img,
+			chaos_err *err)
+{
+	const uint8_t *p;
+	uint64_t n;
+
+	if (next_record(r, CHAOS_REC_PAGES, &n, &p, err) ||
+	    expect_length("PAGES", n, pages_payload(img->nr_pages), err))
+		return -1;
+	img->types = (uint8_t *)p;
+	img->pages = (uint8_t *)p + pad8(img->nr_pages);
+	for (uint64_t pfn = 0; pfn < img->nr_pages; pfn++) {
+		uint8_t t = img->types[pfn];
+		uint8_t level = t & CHAOS_PAGE_LEVEL_MASK;
+
+		if ((t & ~(CHAOS_PAGE_LEVEL_MASK | CHAOS_PAGE_PINNED)) ||
+		    level > 4 || (level == 0 && (t & CHAOS_PAGE_PINNED)))
+			return chaos_err_set(err, EINVAL,
+					     "image: PAGES type %#x of pfn %#llx is unknown",
+					     t, (unsigned long long)pfn);
+	}
+	for (uint64_t i = 0; i < img->nr_p2m_frames; i++)
+		if (img->types[img->p2m_frames[i]] != CHAOS_PAGE_DATA)
+			return chaos_err_set(err, EINVAL,
+					     "image: p2m frame pfn %#llx is a page table",
+					     (unsigned long long)img->p2m_frames[i]);
+	if (img->types[img->start_info_pfn] != CHAOS_PAGE_DATA)
+		return chaos_err_set(err, EINVAL, "image: the start info pfn is a page table");
+	for (uint32_t v = 0; v < img->nr_vcpus; v++) {
+		const vcpu_guest_context_x86_64_t *c = &img->vcpus[v].ctx;
+		uint64_t cr3 = c->ctrlreg[3] >> 12;
+
+		if (!img->vcpus[v].online)
+			continue;
+		if (cr3 >= img->nr_pages ||
+		    img->types[cr3] != (4 | CHAOS_PAGE_PINNED))
+			return chaos_err_set(err, EINVAL,
+					     "image: vCPU %u: cr3 pfn %#llx is not a pinned L4 table",
+					     v, (unsigned long long)cr3);
+	}
+	return 0;
+}
+
+static int decode_end(struct reader *r, chaos_err *err)
+{
+	const uint8_t *p;
+	uint64_t n;
+
+	if (next_record(r, CHAOS_REC_END, &n, &p, err) ||
+	    expect_length("END", n, CHAOS_SAVEIMG_HASH_SIZE, err))
+		return -1;
+	if (r->at != r->len)
+		return chaos_err_set(err, EINVAL, "image: %zu bytes after the END record",
+				     r->len - r->at);
+	return 0;
+}
+
+int chaos_saveimg_decode(uint8_t *buf, size_t len, struct chaos_saveimg *img,
+			 chaos_err *err)
+{
+	struct reader r = { .buf = buf, .len = len, .at = CHAOS_SAVEIMG_HEADER_SIZE };
+	uint8_t hash[CHAOS_SAVEIMG_HASH_SIZE];
+	uint64_t total;
+
+	memset(img, 0, sizeof(*img));
+	if (chaos_saveimg_peek_size(buf, len, &total, err))
+		return -1;
+	if (total != len)
+		return chaos_err_set(err, EINVAL,
+				     "image: %zu bytes, the header says %llu (truncated or padded)",
+				     len, (unsigned long long)total);
+	/* Damage anywhere shows here, before any field is believed. */
+	digest(buf, len - CHAOS_SAVEIMG_HASH_SIZE, hash);
+	if (memcmp(hash, buf + len - CHAOS_SAVEIMG_HASH_SIZE, sizeof(hash)))
+		return chaos_err_set(err, EINVAL,
+				     "image: SHA-256 checksum mismatch: the image is damaged");
+	if (decode_domain(&r, img, err) || decode_config(&r, img, err) ||
+	    decode_vcpus(&r, img, err) || decode_p2m_frames(&r, img, err) ||
+	    decode_pages(&r, img, err) || decode_end(&r, err)) {
+		chaos_saveimg_free(img);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,63 @@
+# net-save-restore: netfront across a suspend. A pingresp guest answers
+# ping; `chaos save --keep-running` suspends it and cancels (same domain:
+# netfront connects again with new rings); `chaos save` + `chaos restore`
+# move it to a new domain (new vif, put on br0 by xendevd). It answers
+# ping after each, and its counters show one app all along (3 connects,
+# every echo counted). Nothing leaks.
+# rig-timeout: 600
+
+. /rig/extra/net-lib
+net_start
+net_bridge
+xendevd -s /run/xendevd.sock --no-ovs > xendevd.log 2>&1 &
+net_pids=$!
+rig_wait_for 10 test -S /run/xendevd.sock || rig_fail "xendevd did not start"
+
+pings() { # pings WHEN: 10 pings, none lost
+	ping -c 10 -i 0.2 -W 5 10.10.0.2 > ping.txt 2>&1
+	grep -q '10 packets transmitted, 10 packets received' ping.txt ||
+		{ cat ping.txt; rig_fail "$1: pings lost"; }
+}
+
+net_json pr pingresp.elf 10.10.0.2 > pr.json
+net_create pr.json
+dom=$net_domid
+net_ready pr
+pings "before any save"
+
+chaos save pr keep.img --keep-running > keep.out 2>&1 ||
+	rig_fail "save --keep-running failed: $(cat keep.out)"
+chaos console pr --no-input --until 'pingresp: resumed' --timeout 30 > c1.txt ||
+	rig_fail "no resume line: $(cat c1.txt)"
+cat c1.txt
+grep -q 'netfront: vif/0: connecting again after a resume' c1.txt ||
+	rig_fail "netfront did not reconnect"
+rig_wait_for 10 sh -c "ip link show master $NET_BRIDGE | grep -q vif$dom.0" ||
+	rig_fail "vif$dom.0 is not on $NET_BRIDGE after --keep-running"
+pings "after save --keep-running"
+
+chaos save pr pr.img > save.out 2>&1 || rig_fail "save failed: $(cat save.out)"
+[ "$(rig-domains count)" = 0 ] || rig_fail "domain left after save"
+net_no_leaks "after save"
+chaos restore pr.img > restore.out 2>&1 || rig_fail "restore failed: $(cat restore.out)"
+new=$(chaos list | awk '$1 == "pr" {print $2}')
+[ -n "$new" ] && [ "$new" != "$dom" ] || rig_fail "restored pr: domain '$new'"
+chaos console pr --no-input --until 'pingresp: resumed in a new domain' \
+	--timeout 30 > c2.txt || rig_fail "no resume line after restore: $(cat c2.txt)"
+cat c2.txt
+pings "after restore"
+
+chaos console pr --no-input --timeout 20 > end.txt 2>&1 &
+cpid=$!
+sleep 1
+chaos shutdown pr --timeout 10 || rig_fail "shutdown failed"
+wait $cpid
+cat end.txt
+grep -q 'connects 3$' end.txt || rig_fail "the app did not live through both suspends"
+replies=$(sed -n 's/.* echo-replies \([0-9]*\) .*/\1/p' end.txt)
+[ "${replies:-0}" -ge 30 ] || rig_fail "echo replies counted: ${replies:-none}, want 30"
+rig_wait_for 10 sh -c "! ls /sys/class/net | grep -q '^vif'" ||
+	rig_fail "vif devices left: $(ls /sys/class/net)"
+net_no_leaks "at the end"
+net_dmesg_check
+rig_pass "pings answered before, after save --keep-running and after restore; one app throughout"

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mkbadsave: hostile saved-guest images for the restore-bad scenario.
+ *   mkbadsave MUTATION GOOD.img OUT.img
+ * Mutations that change a field recompute the SHA-256, so the restore's
+ * own field checks (or the hypervisor's) must catch them:
+ *   truncate flip magic version     (no reseal)
+ *   vcpus0 cr3 name                 (refused before any domain exists)
+ *   pte-range xen-slot start-info   (refused while building: rolled back)
+ *   pt-writable                     (refused by Xen when pinning)
+ * The layout is docs/image-format.md's; a good image is assumed.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <nettle/sha2.h>
+#include <xenctrl.h>
+
+#define HDR 32
+#define REC 16
+#define PAGE 4096
+#define P 1ull
+#define RW 2ull
+#define ADDR 0x000ffffffffff000ull
+
+static uint8_t *img;
+static size_t len;
+
+static void die(const char *msg)
+{
+	fprintf(stderr, "mkbadsave: %s\n", msg);
+	exit(1);
+}
+
+static uint8_t *record(unsigned int type)
+{
+	size_t at = HDR;
+
+	while (at + REC <= len) {
+		uint32_t t;
+		uint64_t n;
+
+		memcpy(&t, img + at, 4);
+		memcpy(&n, img + at + 8, 8);
+		if (t == type)
+			return img + at + REC;
+		at += REC + ((n + 7) & ~7ull);
+	}
+	die("record not found");
+	return NULL;
+}
+
+static uint64_t nr_pages(void)
+{
+	uint64_t n;
+
+	memcpy(&n, record(1), 8);
+	return n;
+}
+
+static uint8_t *types(void)
+{
+	return record(5);
+}
+
+static uint64_t *page(uint64_t pfn)
+{
+	return (uint64_t *)(record(5) + ((nr_pages() + 7) & ~7ull) + pfn * PAGE);
+}
+
+static uint64_t find_type(uint8_t want, uint8_t mask)
+{
+	for (uint64_t pfn = 0; pfn < nr_pages(); pfn++)
+		if ((types()[pfn] & mask) == want)
+			return pfn;
+	die("no page of that type");
+	return 0;
+}
+
+static void reseal(void)
+{
+	struct sha256_ctx c;
+
+	sha256_init(&c);
+	sha256_update(&c, len - 32, img);
+	sha256_digest(&c, 32, img + len - 32);
+}
+
+static void pt_writable(void)
+{
+	for (uint64_t pfn = 0; pfn < nr_pages(); pfn++) {
+		uint64_t *t = page(pfn);
+
+		if ((types()[pfn] & 0xf) != 1)
+			continue;
+		for (int i = 0; i < 512; i++) {
+			uint64_t target = (t[i] & ADDR) >> 12;
+
+			if ((t[i] & P) && target < nr_pages() &&
+			    (types()[target] & 0xf)) {
+				t[i] |= RW;
+				return;
+			}
+		}
+	}
+	die("no read-only mapping of a page table found");
+}
+
+int main(int argc, char **argv)
+{
+	const char *m;
+	FILE *f;
+
+	if (argc != 4)
+		die("usage: mkbadsave MUTATION GOOD.img OUT.img");
+	m = argv[1];
+	f = fopen(argv[2], "rb");
+	if (!f || fseek(f, 0, SEEK_END))
+		die("cannot read the image");
+	len = (size_t)ftell(f);
+	rewind(f);
+	img = malloc(len);
+	if (!img || fread(img, 1, len, f) != len)
+		die("cannot read the image");
+	fclose(f);
+
+	if (!strcmp(m, "truncate")) {
+		len -= 100;
+	} else if (!strcmp(m, "flip")) {
+		img[len / 2] ^= 0x40;
+	} else if (!strcmp(m, "magic")) {
+		memcpy(img, "XXXXXXXX", 8);
+	} else if (!strcmp(m, "version")) {
+		img[8] = 9;
+	} else if (!strcmp(m, "vcpus0")) {
+		memset(record(1) + 16, 0, 4);
+		reseal();
+	} else if (!strcmp(m, "cr3")) {
+		uint64_t cr3 = find_type(1, 0xf) << 12;
+
+		memcpy(record(3) + 8 + offsetof(vcpu_guest_context_x86_64_t,
+						ctrlreg[3]), &cr3, 8);
+		reseal();
+	} else if (!strcmp(m, "name")) {
+		memcpy(record(2), "../etc", 7);
+		reseal();
+	} else if (!strcmp(m, "pte-range")) {
+		page(find_type(1, 0xf))[511] = (0xfffffull << 12) | P | RW;
+		reseal();
+	} else if (!strcmp(m, "xen-slot")) {
+		page(find_type(4 | 0x10, 0xff))[256] = (1ull << 12) | P;
+		reseal();
+	} else if (!strcmp(m, "start-info")) {
+		uint64_t si;
+		start_info_t *s;
+
+		memcpy(&si, record(1) + 8, 8);
+		s = (start_info_t *)page(si);
+		s->console.domU.mfn = 0x7fffffff;
+		reseal();
+	} else if (!strcmp(m, "pt-writable")) {
+		pt_writable();
+		reseal();
+	} else {
+		die("unknown mutation");
+	}
+	f = fopen(argv[3], "wb");
+	if (!f || fwrite(img, 1, len, f) != len || fclose(f))
+		die("cannot write the output");
+	free(img);
+	return 0;
+}
