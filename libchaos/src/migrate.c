@@ -30,7 +30,8 @@
 #include <chaos/save.h>
 
 #include "migrate_wire.h"
-#include "saveimg.h"
+#include "save_internal.h"
+#include "saveimg_stream.h"
 #include "shell.h"
 
 #define HANDSHAKE_TIMEOUT_MS 30000u
@@ -83,25 +84,51 @@ static int expect(struct chaos_mig *m, uint32_t type, unsigned int timeout_ms,
 	return 0;
 }
 
+/*
+ * The image's io on the stream: the IMAGE header goes first, with the
+ * length the image's own header gives (its first bytes, the head, come in
+ * one piece), then the bytes as they are captured.
+ */
+struct image_out {
+	struct chaos_mig *m;
+	bool started;
+};
+
+static int image_write(void *ctx, void *buf, size_t len, chaos_err *err)
+{
+	struct image_out *o = ctx;
+	uint64_t total;
+
+	if (!o->started) {
+		if (len < CHAOS_SAVEIMG_HEADER_SIZE)
+			return chaos_err_set(err, EINVAL, "image: a %zu-byte head", len);
+		memcpy(&total, (uint8_t *)buf + 16, 8);
+		if (chaos_mig_send_header(o->m, CHAOS_MIG_IMAGE, total, err))
+			return -1;
+		o->started = true;
+	}
+	return chaos_mig_write(o->m, buf, len, err);
+}
+
 /* Source, once suspended: the image out, the destination's verdict in. */
 static int send_image(struct chaos_mig *m, chaos_host *host, uint32_t domid,
 		      chaos_migrate_timing *t, chaos_err *err)
 {
-	uint8_t *image, mac[CHAOS_MIG_MAC];
+	uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE], mac[CHAOS_MIG_MAC];
+	struct image_out o = { .m = m };
+	struct chaos_saveimg_stream out;
 	uint64_t t0 = chaos_now_us();
-	size_t len;
 	int rc;
 
-	if (chaos_guest_capture(host, domid, &image, &len, err))
-		return -1;
+	/* Captured straight onto the stream: capture and send overlap. */
+	chaos_saveimg_stream_init(&out, image_write, &o);
+	rc = chaos_guest_capture_to(host, domid, &out, digest, err);
 	t->capture_us = chaos_now_us() - t0;
-	t0 = chaos_now_us();
-	rc = chaos_mig_send(m, CHAOS_MIG_IMAGE, image, len, err);
 	if (!rc && m->key && m->key->len) {
-		chaos_mig_image_mac(m, image, len, mac);
+		chaos_mig_image_mac(m, digest, mac);
 		rc = chaos_mig_send(m, CHAOS_MIG_IMAGE_MAC, mac, sizeof(mac), err);
 	}
-	free(image);
+	t0 = chaos_now_us();
 	if (!rc)
 		rc = expect(m, CHAOS_MIG_STATUS, RESTORE_TIMEOUT_MS, err);
 	t->transfer_us = chaos_now_us() - t0;
@@ -196,7 +223,7 @@ static int receive_image(struct chaos_mig *m, uint8_t **image, uint64_t *len,
 		free(*image);
 		return -1;
 	}
-	chaos_mig_image_mac(m, *image, *len, want);
+	chaos_mig_image_mac(m, *image + *len - CHAOS_SAVEIMG_HASH_SIZE, want);
 	if (n != CHAOS_MIG_MAC || !memeql_sec(mac, want, CHAOS_MIG_MAC)) {
 		free(mac);
 		free(*image);

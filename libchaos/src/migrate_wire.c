@@ -258,11 +258,31 @@ static void auth_mac(const struct chaos_mig *m, enum chaos_mig_role role,
 	hmac_sha256_digest(&ctx, CHAOS_MIG_MAC, out);
 }
 
-void chaos_mig_image_mac(const struct chaos_mig *m, const uint8_t *image,
-			 size_t len, uint8_t out[CHAOS_MIG_MAC])
+void chaos_mig_image_mac(const struct chaos_mig *m,
+			 const uint8_t digest[CHAOS_MIG_MAC],
+			 uint8_t out[CHAOS_MIG_MAC])
 {
-	/* The image ends with its own SHA-256: binding that binds it all. */
-	auth_mac(m, CHAOS_MIG_IMAGE_DIGEST, image + len - 32, 32, out);
+	/* The image's own SHA-256: binding that binds it all. */
+	auth_mac(m, CHAOS_MIG_IMAGE_DIGEST, digest, CHAOS_MIG_MAC, out);
+}
+
+int chaos_mig_send_header(struct chaos_mig *m, uint32_t type, uint64_t len,
+			  chaos_err *err)
+{
+	uint8_t h[HEADER] = { 0 };
+
+	if (sealed(m, type))
+		return chaos_err_set(err, EINVAL,
+				     "migration stream: control message type %u cannot be streamed",
+				     type);
+	memcpy(h, &type, 4);
+	memcpy(h + 8, &len, 8);
+	return write_all(m->out, h, sizeof(h), err);
+}
+
+int chaos_mig_write(void *m, void *buf, size_t len, chaos_err *err)
+{
+	return write_all(((struct chaos_mig *)m)->out, buf, len, err);
 }
 
 static bool have_key(const struct chaos_mig *m)

@@ -64,8 +64,18 @@ int chaos_mig_status(struct chaos_mig *m, int code, const char *text);
 /* HELLO both ways, then with a key AUTH both ways. */
 int chaos_mig_handshake(struct chaos_mig *m, unsigned int timeout_ms,
 			chaos_err *err);
-/* The image's MAC (over the nonces and its last 32 bytes, its SHA-256). */
-void chaos_mig_image_mac(const struct chaos_mig *m, const uint8_t *image,
-			 size_t len, uint8_t out[CHAOS_MIG_MAC]);
+/* The image's MAC: over the nonces and its SHA-256 (its last 32 bytes). */
+void chaos_mig_image_mac(const struct chaos_mig *m,
+			 const uint8_t digest[CHAOS_MIG_MAC],
+			 uint8_t out[CHAOS_MIG_MAC]);
+
+/*
+ * A message streamed out: its header, then len bytes through
+ * chaos_mig_write (an image stream's io). Control messages are sealed
+ * whole by chaos_mig_send, never streamed.
+ */
+int chaos_mig_send_header(struct chaos_mig *m, uint32_t type, uint64_t len,
+			  chaos_err *err);
+int chaos_mig_write(void *m, void *buf, size_t len, chaos_err *err);
 
 #endif

@@ -20,10 +20,14 @@
 
 #include "pt_canon.h"
 #include "save_internal.h"
+#include "saveimg_stream.h"
 #include "shell.h"
 
 #define PAGE_SIZE 4096u
-#define BATCH 1024u
+/* Page types: the hypervisor answers at most 1024 frames a call. */
+#define TYPES_BATCH 1024u
+/* Memory: mapped 16 MiB at a time and written straight from the mapping. */
+#define MAP_BATCH 4096u
 #define PTE_PRESENT 0x001ull
 #define PTE_PSE 0x080ull
 #define PTE_ADDR_MASK 0x000ffffffffff000ull
@@ -40,13 +44,15 @@ struct capture {
 	uint64_t *p2m_frame_mfns;
 	struct chaos_m2p m2p;
 	struct chaos_saveimg img;
+	int *map_errs;		/* MAP_BATCH */
+	uint8_t *p2m_frame;	/* nr_pages: 1 where the guest keeps its p2m */
 };
 
 /* Map n frames of the guest read-only; every frame must map. */
 static void *map_ro(struct capture *c, const uint64_t *mfns, size_t n,
 		    chaos_err *err)
 {
-	int errs[BATCH] = { 0 };
+	int one_err = 0, *errs = n > 1 ? c->map_errs : &one_err;
 	void *p;
 
 	_Static_assert(sizeof(xen_pfn_t) == sizeof(uint64_t), "xen_pfn_t");
@@ -247,41 +253,81 @@ static int page_types(struct capture *c, const uint64_t *mfns, size_t n,
 	return 0;
 }
 
-/* Memory and types into the image, page tables made canonical. */
-static int copy_memory(struct capture *c, chaos_err *err)
+static int read_types(struct capture *c, chaos_err *err)
 {
-	for (uint64_t first = 0; first < c->nr_pages; first += BATCH) {
-		size_t n = c->nr_pages - first < BATCH ?
-				   (size_t)(c->nr_pages - first) : BATCH;
-		uint8_t *src;
+	for (uint64_t first = 0; first < c->nr_pages; first += TYPES_BATCH) {
+		size_t n = c->nr_pages - first < TYPES_BATCH ?
+				   (size_t)(c->nr_pages - first) : TYPES_BATCH;
 
 		if (page_types(c, c->p2m + first, n, c->img.types + first,
 			       first, err))
 			return -1;
-		src = map_ro(c, c->p2m + first, n, err);
+	}
+	return 0;
+}
+
+/* A page that cannot go out as it is: a page table, or the p2m list. */
+static bool rewritten(const struct capture *c, uint64_t pfn)
+{
+	return (c->img.types[pfn] & CHAOS_PAGE_LEVEL_MASK) || c->p2m_frame[pfn];
+}
+
+/* Page pfn made machine-independent in page (a copy of it). */
+static int canonical_page(struct capture *c, uint64_t pfn, uint8_t *page,
+			  chaos_err *err)
+{
+	unsigned int level = c->img.types[pfn] & CHAOS_PAGE_LEVEL_MASK;
+
+	if (level)
+		return chaos_pt_canonicalize((uint64_t *)page, level, pfn,
+					     &c->m2p, err);
+	/* The p2m list itself: the restore rewrites it for its frames. */
+	for (uint64_t i = 0; i < c->img.nr_p2m_frames; i++) {
+		if (c->img.p2m_frames[i] != pfn)
+			continue;
+		for (uint64_t k = 0; k < PAGE_SIZE / 8; k++) {
+			uint64_t p = i * (PAGE_SIZE / 8) + k;
+
+			((uint64_t *)page)[k] = p < c->nr_pages ? p : 0;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Memory out in pfn order, straight from the mapping: runs of plain pages
+ * in one write each, the rewritten ones through a copy.
+ */
+static int stream_memory(struct capture *c, struct chaos_saveimg_stream *out,
+			 chaos_err *err)
+{
+	static uint64_t page[PAGE_SIZE / 8];
+
+	for (uint64_t first = 0; first < c->nr_pages; first += MAP_BATCH) {
+		size_t n = c->nr_pages - first < MAP_BATCH ?
+				   (size_t)(c->nr_pages - first) : MAP_BATCH;
+		uint8_t *src = map_ro(c, c->p2m + first, n, err);
+		size_t run = 0;
+		int rc = 0;
+
 		if (!src)
 			return -1;
-		memcpy(c->img.pages + first * PAGE_SIZE, src, n * PAGE_SIZE);
-		xenforeignmemory_unmap(c->host->fmem, src, n);
-	}
-	for (uint64_t pfn = 0; pfn < c->nr_pages; pfn++) {
-		unsigned int level = c->img.types[pfn] & CHAOS_PAGE_LEVEL_MASK;
-
-		if (level &&
-		    chaos_pt_canonicalize((uint64_t *)(c->img.pages + pfn * PAGE_SIZE),
-					  level, pfn, &c->m2p, err))
-			return -1;
-	}
-	/* The p2m list itself, machine-independent: the restore rewrites it. */
-	for (uint64_t i = 0; i < c->img.nr_p2m_frames; i++) {
-		uint64_t *list = (uint64_t *)(c->img.pages +
-					      c->img.p2m_frames[i] * PAGE_SIZE);
-
-		for (uint64_t k = 0; k < PAGE_SIZE / 8; k++) {
-			uint64_t pfn = i * (PAGE_SIZE / 8) + k;
-
-			list[k] = pfn < c->nr_pages ? pfn : 0;
+		for (size_t i = 0; i <= n && !rc; i++) {
+			if (i < n && !rewritten(c, first + i))
+				continue;
+			if (i > run)
+				rc = chaos_saveimg_put(out, src + run * PAGE_SIZE,
+						       (i - run) * PAGE_SIZE, err);
+			run = i + 1;
+			if (rc || i == n)
+				continue;
+			memcpy(page, src + i * PAGE_SIZE, PAGE_SIZE);
+			rc = canonical_page(c, first + i, (uint8_t *)page, err) ||
+			     chaos_saveimg_put(out, page, PAGE_SIZE, err);
 		}
+		xenforeignmemory_unmap(c->host->fmem, src, n);
+		if (rc)
+			return -1;
 	}
 	return 0;
 }
@@ -290,21 +336,42 @@ static void capture_free(struct capture *c)
 {
 	free(c->p2m);
 	free(c->p2m_frame_mfns);
+	free(c->map_errs);
+	free(c->p2m_frame);
+	free(c->img.types);
 	chaos_m2p_free(&c->m2p);
 	chaos_saveimg_free(&c->img);
 }
 
-int chaos_guest_capture(chaos_host *host, uint32_t domid, uint8_t **image,
-			size_t *len, chaos_err *err)
+/* Head, types, pages, END: out through the stream, hashed on the way. */
+static int write_out(struct capture *c, struct chaos_saveimg_stream *out,
+		     uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE], chaos_err *err)
+{
+	size_t head = chaos_saveimg_head_size(c->nr_pages, c->img.nr_vcpus);
+	uint8_t *buf = head ? malloc(head) : NULL;
+	int rc;
+
+	if (!buf)
+		return chaos_err_set(err, ENOMEM, "out of memory for the image head");
+	rc = chaos_saveimg_encode_head(buf, head, &c->img, err) ||
+	     chaos_saveimg_put(out, buf, head, err) ||
+	     chaos_saveimg_put(out, c->img.types,
+			       chaos_saveimg_types_size(c->nr_pages), err) ||
+	     stream_memory(c, out, err) ||
+	     chaos_saveimg_put_end(out, digest, err);
+	free(buf);
+	return rc ? -1 : 0;
+}
+
+int chaos_guest_capture_to(chaos_host *host, uint32_t domid,
+			   struct chaos_saveimg_stream *out,
+			   uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE],
+			   chaos_err *err)
 {
 	struct capture c = { .host = host, .domid = domid };
 	chaos_domain_info info;
 	xc_domaininfo_t xi;
-	uint8_t *buf = NULL;
-	size_t size;
 
-	*image = NULL;
-	*len = 0;
 	if (chaos_domain_get(host, domid, &info, err))
 		return -1;
 	if (info.state != CHAOS_STATE_SHUTDOWN ||
@@ -330,45 +397,33 @@ int chaos_guest_capture(chaos_host *host, uint32_t domid, uint8_t **image,
 	for (unsigned int v = 0; v < c.img.nr_vcpus; v++)
 		if (chaos_vcpu_canonicalize(&c.img.vcpus[v].ctx, v, &c.m2p, err))
 			goto fail;
-	size = chaos_saveimg_size(c.nr_pages, c.img.nr_vcpus);
-	buf = size ? malloc(size) : NULL;
-	if (!buf) {
-		chaos_err_set(err, ENOMEM, "out of memory for a %zu-byte image",
-			      size);
+	/* The padding after the types is zero. */
+	c.img.types = calloc(chaos_saveimg_types_size(c.nr_pages), 1);
+	c.p2m_frame = calloc(c.nr_pages, 1);
+	c.map_errs = calloc(MAP_BATCH, sizeof(int));
+	if (!c.img.types || !c.p2m_frame || !c.map_errs) {
+		chaos_err_set(err, ENOMEM, "out of memory for %llu pages",
+			      (unsigned long long)c.nr_pages);
 		goto fail;
 	}
-	if (chaos_saveimg_begin(buf, size, &c.img, err) ||
-	    copy_memory(&c, err))
+	for (uint64_t i = 0; i < c.img.nr_p2m_frames; i++)
+		c.p2m_frame[c.img.p2m_frames[i]] = 1;
+	if (read_types(&c, err) || write_out(&c, out, digest, err))
 		goto fail;
-	chaos_saveimg_seal(buf, size);
 	capture_free(&c);
-	*image = buf;
-	*len = size;
 	return 0;
 fail:
-	free(buf);
 	capture_free(&c);
 	return -1;
 }
 
-static int write_all(int fd, const uint8_t *buf, size_t len)
+/* The image into path.tmp as it is captured, then synced and renamed. */
+static int save_to_file(chaos_host *host, uint32_t domid, const char *path,
+			chaos_save_timing *timing, chaos_err *err)
 {
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int write_image(const char *path, const uint8_t *buf, size_t len,
-		       chaos_err *err)
-{
+	uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE];
+	struct chaos_saveimg_stream out;
+	uint64_t t = chaos_now_us();
 	char tmp[4096];
 	int fd, e;
 
@@ -377,8 +432,16 @@ static int write_image(const char *path, const uint8_t *buf, size_t len,
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return chaos_err_set(err, errno, "%s: %s", tmp, strerror(errno));
-	if (write_all(fd, buf, len) || fsync(fd)) {
-		e = errno ? errno : EIO;
+	chaos_saveimg_stream_init(&out, chaos_saveimg_fd_write, &fd);
+	if (chaos_guest_capture_to(host, domid, &out, digest, err)) {
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	timing->capture_us = chaos_now_us() - t;
+	t = chaos_now_us();
+	if (fsync(fd)) {
+		e = errno;
 		close(fd);
 		unlink(tmp);
 		return chaos_err_set(err, e, "%s: write failed: %s", tmp,
@@ -389,6 +452,7 @@ static int write_image(const char *path, const uint8_t *buf, size_t len,
 		unlink(tmp);
 		return chaos_err_set(err, e, "%s: %s", path, strerror(e));
 	}
+	timing->write_us = chaos_now_us() - t;
 	return 0;
 }
 
@@ -414,8 +478,6 @@ int chaos_guest_save(chaos_host *host, uint32_t domid, const char *path,
 	chaos_save_timing scratch;
 	chaos_err local;
 	uint64_t start = chaos_now_us(), t;
-	uint8_t *image = NULL;
-	size_t len = 0;
 	int rc;
 
 	if (!err)
@@ -425,21 +487,11 @@ int chaos_guest_save(chaos_host *host, uint32_t domid, const char *path,
 	memset(timing, 0, sizeof(*timing));
 	if (chaos_guest_suspend(host, domid, CHAOS_SUSPEND_TIMEOUT_MS, err))
 		return -1;
-	t = chaos_now_us();
-	timing->suspend_us = t - start;
-	if (chaos_guest_capture(host, domid, &image, &len, err)) {
+	timing->suspend_us = chaos_now_us() - start;
+	if (save_to_file(host, domid, path, timing, err)) {
 		resume_after_failure(host, domid, err);
 		return -1;
 	}
-	timing->capture_us = chaos_now_us() - t;
-	t = chaos_now_us();
-	rc = write_image(path, image, len, err);
-	free(image);
-	if (rc) {
-		resume_after_failure(host, domid, err);
-		return -1;
-	}
-	timing->write_us = chaos_now_us() - t;
 	t = chaos_now_us();
 	rc = keep_running ? chaos_guest_resume(host, domid, err) :
 			    chaos_guest_destroy(host, domid, err);

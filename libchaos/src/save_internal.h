@@ -28,4 +28,14 @@ int chaos_guest_recreate_devices(chaos_host *host, uint32_t domid,
 				 const struct chaos_saveimg_config *c,
 				 chaos_err *err);
 
+struct chaos_saveimg_stream;
+/*
+ * A suspended guest's image (docs/image-format.md) out through out,
+ * hashed as it goes, straight from its memory; digest gets its SHA-256.
+ */
+int chaos_guest_capture_to(chaos_host *host, uint32_t domid,
+			   struct chaos_saveimg_stream *out,
+			   uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE],
+			   chaos_err *err);
+
 #endif

@@ -98,6 +98,41 @@ int chaos_saveimg_decode(uint8_t *buf, size_t len, struct chaos_saveimg *img,
 			 chaos_err *err);
 void chaos_saveimg_free(struct chaos_saveimg *img);
 
+/*
+ * Streaming (save.c, restore.c): an image is its head (header and every
+ * record up to the PAGES record's header), the page types (padded to 8),
+ * the pages, and its tail (the END record).
+ */
+#define CHAOS_SAVEIMG_TAIL_SIZE                                             \
+	(CHAOS_SAVEIMG_RECORD_HEADER + CHAOS_SAVEIMG_HASH_SIZE)
+/* The header and the DOMAIN record: what tells how long the head is. */
+#define CHAOS_SAVEIMG_PEEK_SIZE (CHAOS_SAVEIMG_HEADER_SIZE + CHAOS_SAVEIMG_RECORD_HEADER + 32)
+
+/* Bytes of the head (0 if the numbers are out of range), of the types. */
+size_t chaos_saveimg_head_size(uint64_t nr_pages, uint32_t nr_vcpus);
+size_t chaos_saveimg_types_size(uint64_t nr_pages);
+/* The head for img's metadata into buf (chaos_saveimg_head_size bytes). */
+int chaos_saveimg_encode_head(uint8_t *buf, size_t len,
+			      const struct chaos_saveimg *img, chaos_err *err);
+/* The END record's header (the SHA-256 follows it). */
+void chaos_saveimg_end_header(uint8_t out[CHAOS_SAVEIMG_RECORD_HEADER]);
+int chaos_saveimg_check_end(const uint8_t hdr[CHAOS_SAVEIMG_RECORD_HEADER],
+			    chaos_err *err);
+/*
+ * From the first CHAOS_SAVEIMG_PEEK_SIZE bytes of an image of total bytes
+ * (have of them at hand): the length of its head plus its types, once the
+ * header and the DOMAIN record are checked.
+ */
+int chaos_saveimg_head_len(const uint8_t *buf, size_t have, uint64_t total,
+			   size_t *head_len, chaos_err *err);
+/*
+ * Check and decode a head with its types (have bytes of an image of total
+ * bytes), every field as chaos_saveimg_decode does; img->pages is NULL.
+ * The checksum is the caller's, over everything it reads.
+ */
+int chaos_saveimg_decode_head(const uint8_t *buf, size_t have, uint64_t total,
+			      struct chaos_saveimg *img, chaos_err *err);
+
 /* The smallest and largest sizes an image can have (for reading files). */
 #define CHAOS_SAVEIMG_MIN_SIZE                                              \
 	(CHAOS_SAVEIMG_HEADER_SIZE + CHAOS_SAVEIMG_RECORD_HEADER +           \

@@ -89,28 +89,47 @@ static uint64_t get64(const uint8_t *p)
 	return v;
 }
 
+static void record_header(uint8_t *p, uint32_t type, uint64_t length)
+{
+	put32(p, type);
+	put32(p + 4, 0);
+	put64(p + 8, length);
+}
+
 /* Writes a record header; returns where the payload goes. */
 static uint8_t *record(uint8_t **at, uint32_t type, uint64_t length)
 {
 	uint8_t *p = *at;
 
-	put32(p, type);
-	put32(p + 4, 0);
-	put64(p + 8, length);
+	record_header(p, type, length);
 	memset(p + CHAOS_SAVEIMG_RECORD_HEADER, 0, pad8(length));
 	*at = p + CHAOS_SAVEIMG_RECORD_HEADER + pad8(length);
 	return p + CHAOS_SAVEIMG_RECORD_HEADER;
 }
 
-int chaos_saveimg_begin(uint8_t *buf, size_t len, struct chaos_saveimg *img,
-			chaos_err *err)
+size_t chaos_saveimg_head_size(uint64_t nr_pages, uint32_t nr_vcpus)
 {
-	size_t want = chaos_saveimg_size(img->nr_pages, img->nr_vcpus);
+	size_t total = chaos_saveimg_size(nr_pages, nr_vcpus);
+
+	if (!total)
+		return 0;
+	return total - pages_payload(nr_pages) - CHAOS_SAVEIMG_TAIL_SIZE;
+}
+
+size_t chaos_saveimg_types_size(uint64_t nr_pages)
+{
+	return (size_t)pad8(nr_pages);
+}
+
+int chaos_saveimg_encode_head(uint8_t *buf, size_t len,
+			      const struct chaos_saveimg *img, chaos_err *err)
+{
+	size_t total = chaos_saveimg_size(img->nr_pages, img->nr_vcpus);
 	uint8_t *at = buf, *p;
 
-	if (!want || len != want)
+	if (!total || len != chaos_saveimg_head_size(img->nr_pages, img->nr_vcpus))
 		return chaos_err_set(err, EINVAL,
-				     "image: %llu pages and %u vCPUs do not fit a %zu-byte image",
+				     "image: %llu pages and %u vCPUs do not fit a %zu-byte head",
 				     (unsigned long long)img->nr_pages,
 				     img->nr_vcpus, len);
 	if (img->nr_p2m_frames != chaos_saveimg_p2m_frames(img->nr_pages))
@@ -122,7 +141,7 @@ int chaos_saveimg_begin(uint8_t *buf, size_t len, struct chaos_saveimg *img,
 	memcpy(buf, CHAOS_SAVEIMG_MAGIC, 8);
 	put32(buf + 8, CHAOS_SAVEIMG_VERSION);
 	put32(buf + 12, CHAOS_SAVEIMG_HEADER_SIZE);
-	put64(buf + 16, len);
+	put64(buf + 16, total);
 	at += CHAOS_SAVEIMG_HEADER_SIZE;
 
 	p = record(&at, CHAOS_REC_DOMAIN, DOMAIN_SIZE);
@@ -144,11 +163,33 @@ int chaos_saveimg_begin(uint8_t *buf, size_t len, struct chaos_saveimg *img,
 	for (uint64_t i = 0; i < img->nr_p2m_frames; i++)
 		put64(p + i * 8, img->p2m_frames[i]);
 
-	p = record(&at, CHAOS_REC_PAGES, pages_payload(img->nr_pages));
-	img->types = p;
-	img->pages = p + pad8(img->nr_pages);
+	/* Only the header: the payload (types, pages) is the caller's. */
+	record_header(at, CHAOS_REC_PAGES, pages_payload(img->nr_pages));
+	return 0;
+}
 
-	record(&at, CHAOS_REC_END, CHAOS_SAVEIMG_HASH_SIZE);
+void chaos_saveimg_end_header(uint8_t out[CHAOS_SAVEIMG_RECORD_HEADER])
+{
+	record_header(out, CHAOS_REC_END, CHAOS_SAVEIMG_HASH_SIZE);
+}
+
+int chaos_saveimg_begin(uint8_t *buf, size_t len, struct chaos_saveimg *img,
+			chaos_err *err)
+{
+	size_t want = chaos_saveimg_size(img->nr_pages, img->nr_vcpus);
+	size_t head = chaos_saveimg_head_size(img->nr_pages, img->nr_vcpus);
+
+	if (!want || len != want)
+		return chaos_err_set(err, EINVAL,
+				     "image: %llu pages and %u vCPUs do not fit a %zu-byte image",
+				     (unsigned long long)img->nr_pages,
+				     img->nr_vcpus, len);
+	if (chaos_saveimg_encode_head(buf, head, img, err))
+		return -1;
+	img->types = buf + head;
+	img->pages = img->types + pad8(img->nr_pages);
+	memset(img->types, 0, pad8(img->nr_pages));
+	chaos_saveimg_end_header(buf + len - CHAOS_SAVEIMG_TAIL_SIZE);
 	return 0;
 }
 
@@ -211,7 +252,8 @@ int chaos_saveimg_peek_size(const uint8_t *hdr, size_t len, uint64_t *total,
 /* A cursor over the records. */
 struct reader {
 	const uint8_t *buf;
-	size_t len, at;
+	size_t len, at;	/* len: the whole image's */
+	size_t have;	/* bytes of it in buf (the head only, when streaming) */
 	unsigned int index;
 };
 
@@ -227,7 +269,7 @@ static int next_record(struct reader *r, uint32_t want, uint64_t *length,
 	uint64_t n;
 
 	r->index++;
-	if (r->len - r->at < CHAOS_SAVEIMG_RECORD_HEADER)
+	if (r->have - r->at < CHAOS_SAVEIMG_RECORD_HEADER)
 		return chaos_err_set(err, EINVAL,
 				     "image: record %u (%s) missing: the image ends at byte %zu",
 				     r->index, names[want], r->at);
@@ -245,6 +287,12 @@ static int next_record(struct reader *r, uint32_t want, uint64_t *length,
 	    pad8(n) > r->len - r->at - CHAOS_SAVEIMG_RECORD_HEADER)
 		return chaos_err_set(err, EINVAL,
 				     "image: record %u (%s): length %llu runs past the end",
+				     r->index, names[want], (unsigned long long)n);
+	/* Every payload but the pages must be at hand. */
+	if (want != CHAOS_REC_PAGES &&
+	    pad8(n) > r->have - r->at - CHAOS_SAVEIMG_RECORD_HEADER)
+		return chaos_err_set(err, EINVAL,
+				     "image: record %u (%s): length %llu runs past the head",
 				     r->index, names[want], (unsigned long long)n);
 	*length = n;
 	*payload = r->buf + r->at + CHAOS_SAVEIMG_RECORD_HEADER;
@@ -469,8 +517,12 @@ static int decode_pages(struct reader *r, struct chaos_saveimg *img,
 	if (next_record(r, CHAOS_REC_PAGES, &n, &p, err) ||
 	    expect_length("PAGES", n, pages_payload(img->nr_pages), err))
 		return -1;
+	if (pad8(img->nr_pages) > r->have - (size_t)(p - r->buf))
+		return chaos_err_set(err, EINVAL,
+				     "image: PAGES types run past the head");
 	img->types = (uint8_t *)p;
-	img->pages = (uint8_t *)p + pad8(img->nr_pages);
+	/* Streaming, the pages come later: nothing to point at. */
+	img->pages = r->have == r->len ? (uint8_t *)p + pad8(img->nr_pages) : NULL;
 	for (uint64_t pfn = 0; pfn < img->nr_pages; pfn++) {
 		uint8_t t = img->types[pfn];
 		uint8_t level = t & CHAOS_PAGE_LEVEL_MASK;
@@ -520,7 +572,8 @@ static int decode_end(struct reader *r, chaos_err *err)
 int chaos_saveimg_decode(uint8_t *buf, size_t len, struct chaos_saveimg *img,
 			 chaos_err *err)
 {
-	struct reader r = { .buf = buf, .len = len, .at = CHAOS_SAVEIMG_HEADER_SIZE };
+	struct reader r = { .buf = buf, .len = len, .have = len,
+			    .at = CHAOS_SAVEIMG_HEADER_SIZE };
 	uint8_t hash[CHAOS_SAVEIMG_HASH_SIZE];
 	uint64_t total;
 
@@ -542,5 +595,60 @@ int chaos_saveimg_decode(uint8_t *buf, size_t len, struct chaos_saveimg *img,
 		chaos_saveimg_free(img);
 		return -1;
 	}
+	return 0;
+}
+
+int chaos_saveimg_head_len(const uint8_t *buf, size_t have, uint64_t total,
+			   size_t *head_len, chaos_err *err)
+{
+	struct reader r = { .buf = buf, .len = (size_t)total, .have = have,
+			    .at = CHAOS_SAVEIMG_HEADER_SIZE };
+	struct chaos_saveimg img = { 0 };
+	uint64_t said;
+
+	if (chaos_saveimg_peek_size(buf, have, &said, err))
+		return -1;
+	if (said != total)
+		return chaos_err_set(err, EINVAL,
+				     "image: %llu bytes, the header says %llu (truncated or padded)",
+				     (unsigned long long)total,
+				     (unsigned long long)said);
+	if (have < CHAOS_SAVEIMG_PEEK_SIZE)
+		return chaos_err_set(err, EINVAL, "image: %zu bytes, too short", have);
+	/* Checks the counts and that they make exactly total bytes. */
+	if (decode_domain(&r, &img, err))
+		return -1;
+	*head_len = chaos_saveimg_head_size(img.nr_pages, img.nr_vcpus) +
+		    (size_t)pad8(img.nr_pages);
+	return 0;
+}
+
+int chaos_saveimg_decode_head(const uint8_t *buf, size_t have, uint64_t total,
+			      struct chaos_saveimg *img, chaos_err *err)
+{
+	struct reader r = { .buf = buf, .len = (size_t)total, .have = have,
+			    .at = CHAOS_SAVEIMG_HEADER_SIZE };
+
+	memset(img, 0, sizeof(*img));
+	if (have > total || have < CHAOS_SAVEIMG_PEEK_SIZE)
+		return chaos_err_set(err, EINVAL, "image: a %zu-byte head", have);
+	if (decode_domain(&r, img, err) || decode_config(&r, img, err) ||
+	    decode_vcpus(&r, img, err) || decode_p2m_frames(&r, img, err) ||
+	    decode_pages(&r, img, err)) {
+		chaos_saveimg_free(img);
+		return -1;
+	}
+	return 0;
+}
+
+int chaos_saveimg_check_end(const uint8_t hdr[CHAOS_SAVEIMG_RECORD_HEADER],
+			    chaos_err *err)
+{
+	uint8_t want[CHAOS_SAVEIMG_RECORD_HEADER];
+
+	chaos_saveimg_end_header(want);
+	if (memcmp(hdr, want, sizeof(want)))
+		return chaos_err_set(err, EINVAL,
+				     "image: the END record (type 6, 32 bytes) is not where it belongs");
 	return 0;
 }

@@ -91,6 +91,7 @@ void netapp_run(struct netapp *app)
 {
 	const struct net_config *c = &app->stack.cfg;
 	uint64_t next_tick = monotonic_ns() + TICK_NS;
+	uint64_t announced_at; /* the connection count we last announced on */
 	char ip[16], gw[16];
 
 	net_ip_to_text(c->ip, ip, sizeof(ip));
@@ -104,12 +105,20 @@ void netapp_run(struct netapp *app)
 		       app->name, app->devid);
 	/* Let the bridge and the neighbours learn us before anyone asks. */
 	net_arp_announce(&app->stack);
+	announced_at = netfront_stats(app->nf)->connects;
 	printk("ready\n");
 	for (;;) {
 		unsigned int budget;
 		uint64_t now;
 
 		wait_for_work(app, next_tick);
+		/* Reconnected after a resume, maybe on another host's bridge:
+		 * announce again so the bridges learn our new port. */
+		if (netfront_connected(app->nf) &&
+		    netfront_stats(app->nf)->connects != announced_at) {
+			announced_at = netfront_stats(app->nf)->connects;
+			net_arp_announce(&app->stack);
+		}
 		now = monotonic_ns();
 		if (now >= next_tick) {
 			net_tick(&app->stack, now);

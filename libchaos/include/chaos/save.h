@@ -59,9 +59,6 @@ int chaos_guest_restore(chaos_host *host, const char *path,
 /* Ask the guest to suspend and wait until it has (SHUTDOWN_suspend). */
 int chaos_guest_suspend(chaos_host *host, uint32_t domid,
 			unsigned int timeout_ms, chaos_err *err);
-/* The image of a suspended guest, malloc'd (the caller frees it). */
-int chaos_guest_capture(chaos_host *host, uint32_t domid, uint8_t **image,
-			size_t *len, chaos_err *err);
 /* Cancel a suspend: recreate the devices, the guest goes on (returns 1
  * from its suspend call). */
 int chaos_guest_resume(chaos_host *host, uint32_t domid, chaos_err *err);

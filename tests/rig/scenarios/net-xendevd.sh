@@ -3,7 +3,7 @@
 # waits for the attach before it unpauses the guest: while xendevd is
 # stopped (SIGSTOP) the create does not return and the guest stays
 # paused; once xendevd continues, the create returns with the vif already
-# on br0.
+# on br0. A create whose second vif cannot be attached rolls back fully.
 # rig-timeout: 240
 
 rmmod noxs 2>/dev/null
@@ -52,7 +52,21 @@ chaos console nx --no-input --until ready --timeout 30 > nx2.console ||
 	rig_fail "nx did not print ready: $(cat nx2.console)"
 ping -c 5 -i 0.2 -W 2 10.12.0.2 > ping2.txt 2>&1 || { cat ping2.txt; rig_fail "no answer to ping after the held create"; }
 chaos destroy nx || rig_fail "destroy failed"
+
+# A vif that cannot be attached (its bridge does not exist) fails the
+# create, and the rollback leaves nothing: no domain, vif or noxs device.
+cat > bad.json <<CFG
+{ "name": "nxbad", "kernel": "/rig/guests/pingresp.elf", "memory": 4,
+  "vifs": [ { "ip": "10.12.0.3", "bridge": "br0" },
+            { "ip": "10.13.0.3", "bridge": "nosuchbr" } ] }
+CFG
+chaos create bad.json > bad.txt 2>&1 && rig_fail "create with a missing bridge succeeded"
+cat bad.txt
+grep -q "nosuchbr\|\.1:" bad.txt || rig_fail "the error does not name the failing vif: $(cat bad.txt)"
 ls /sys/class/net | grep -q '^vif' && rig_fail "vif left: $(ls /sys/class/net)"
 [ "$(rig-domains count)" = 0 ] || rig_fail "domains left behind"
+/rig/guests/noxsctl stats > stats.txt
+grep -q '^devices 0 grants 0 ports 0 ' stats.txt || rig_fail "noxs devices left: $(cat stats.txt)"
+chaos list | grep -q nxbad && rig_fail "nxbad still listed"
 rmmod noxs || rig_fail "rmmod noxs failed"
-rig_pass "vif attached by xendevd before unpause (create held while xendevd was stopped), 20 pings answered"
+rig_pass "vif attached by xendevd before unpause (create held while xendevd was stopped), 20 pings answered, a failed vif rolled back"
