@@ -32,8 +32,8 @@ chaos console pr --no-input --until 'pingresp: resumed' --timeout 30 > c1.txt ||
 cat c1.txt
 grep -q 'netfront: vif/0: connecting again after a resume' c1.txt ||
 	rig_fail "netfront did not reconnect"
-rig_wait_for 10 sh -c "ip link show master $NET_BRIDGE | grep -q vif$dom.0" ||
-	rig_fail "vif$dom.0 is not on $NET_BRIDGE after --keep-running"
+rig_wait_for 10 sh -c "readlink /sys/class/net/vif$dom.0/master | grep -q '/$NET_BRIDGE\$'" ||
+	{ ls -l /sys/class/net/; cat xendevd.log; rig_fail "vif$dom.0 is not on $NET_BRIDGE after --keep-running"; }
 pings "after save --keep-running"
 
 chaos save pr pr.img > save.out 2>&1 || rig_fail "save failed: $(cat save.out)"
