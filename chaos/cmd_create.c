@@ -133,7 +133,7 @@ int cmd_create(int argc, char **argv)
 	if (sent == 1)
 		goto out_cfg;
 	/* A create through chaosd needs no hypervisor access here. */
-	if ((sent != 0 || console) && chaos_host_open(&host, &err)) {
+	if (sent != 0 && chaos_host_open(&host, &err)) {
 		cli_error("%s", err.msg);
 		goto out_cfg;
 	}
@@ -157,8 +157,12 @@ int cmd_create(int argc, char **argv)
 
 		snprintf(id, sizeof(id), "%u", domid);
 		rc = cli_console_chaosd(id, NULL, -1, 1);
-		if (rc < 0)
+		if (rc < 0 && !host && chaos_host_open(&host, &err)) {
+			cli_error("%s", err.msg);
+			rc = 1;
+		} else if (rc < 0) {
 			rc = cli_console(host, domid, NULL, -1, 1);
+		}
 	}
 out_host:
 	chaos_host_close(host);

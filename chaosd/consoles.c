@@ -80,6 +80,7 @@ struct consoles {
 	int wake_rd, wake_wr;
 	long long next_tick_ms, next_sync_ms;   /* the thread's own */
 	bool poked;                  /* atomic: sync at the next pass */
+	bool adopting;               /* the first sync, at start-up */
 };
 
 static long long now_ms(void)
@@ -339,7 +340,11 @@ static struct guest_console *console_for(struct consoles *c,
 			     err->msg);
 		} else {
 			g->log_open = true;
-			/* After a restart: what the guest said before. */
+		}
+		/* Taking guests back after a restart: what they said before,
+		 * from their logs. Never for a new guest: an earlier guest of
+		 * the same name must not answer for it. */
+		if (g->log_open && c->adopting) {
 			g->hist_len = console_log_tail(&g->log, g->hist,
 						       sizeof(g->hist));
 			g->hist_head = g->hist_len % CONSOLE_HISTORY;
@@ -600,7 +605,9 @@ static void *consoles_main(void *arg)
 	struct pollfd pfd[CONSOLE_STREAMS_MAX + 2];
 	int slot[CONSOLE_STREAMS_MAX];
 
+	c->adopting = true;
 	sync_all(c, now_ms());
+	c->adopting = false;
 	dlog("consoles: holding %zu guest consoles", c->ng);
 	for (;;) {
 		long long now = now_ms();

@@ -272,6 +272,9 @@ int main(int argc, char **argv)
 		if (chaosd_frame_write(fd, argv[i + 1], strlen(argv[i + 1]),
 				       5000, &err)) {
 			fprintf(stderr, "probe: %s\n", err.msg);
+			/* A refusing daemon may have answered and closed
+			 * before we wrote: show its answer. */
+			reply(fd, "call", 5000);
 			return 1;
 		}
 		return reply(fd, "call", 60000) == 0 ? 0 : 1;

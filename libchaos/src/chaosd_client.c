@@ -69,8 +69,19 @@ int chaosd_call_raw(chaosd_conn *conn, const char *req, size_t len,
 		    int timeout_ms, char **resp, size_t *resp_len,
 		    chaos_err *err)
 {
-	if (chaosd_frame_write(conn->fd, req, len, timeout_ms, err))
+	chaos_err werr;
+
+	if (chaosd_frame_write(conn->fd, req, len, timeout_ms, &werr)) {
+		/* A daemon that refuses us answers and closes at once, maybe
+		 * before our request was written: its answer is the better
+		 * error, and it is still there to read. */
+		if ((werr.code == EPIPE || werr.code == ECONNRESET) &&
+		    chaosd_frame_read(conn->fd, resp, resp_len, 1000, NULL) == 0)
+			return 0;
+		if (err)
+			*err = werr;
 		return -1;
+	}
 	return chaosd_frame_read(conn->fd, resp, resp_len, timeout_ms, err);
 }
 

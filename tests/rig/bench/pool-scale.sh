@@ -76,6 +76,7 @@ while [ $n -le $max ]; do
 		{ read -r total parse load pt dev unp via
 		  case $via in *pool*) p=1 ;; *) p=0 ;; esac
 		  echo "$n,$((t1 - t0)),$total,$parse,$load,$pt,$dev,$unp,$p"; } >> chaos.csv
+	[ $((n % 50)) = 0 ] && rig_log "chaos: $n guests"
 	n=$((n + 1))
 done
 [ "$(wc -l < chaos.csv)" = "$max" ] || rig_fail "chaos.csv has $(wc -l < chaos.csv) rows, want $max"
@@ -103,6 +104,7 @@ while [ $n -le $max ]; do
 	t0=$(rig_now_us)
 	xl create x.cfg > /dev/null 2>&1 || rig_fail "xl create of guest $n failed"
 	echo "$n,$(( $(rig_now_us) - t0 ))" >> xl.csv
+	[ $((n % 50)) = 0 ] && rig_log "xl: $n guests"
 	n=$((n + 1))
 done
 rig_wait_for 60 grep -q ready /var/log/xen/console/guest-x$max.log || rig_fail "xl guest $max did not print ready"
