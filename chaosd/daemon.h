@@ -11,11 +11,12 @@
 #include <chaos/chaos.h>
 #include <chaos/chaosd.h>
 
-/* One flavour: shells of the same memory and vCPUs (and, with noxs, the
- * same device set; see pool_prepare_devices). */
+/* One flavour: shells of the same memory, vCPUs and device set (with
+ * noxs: a power device and vifs unconfigured vifs). */
 struct flavour {
 	uint64_t memory_mib;
 	unsigned int vcpus;
+	unsigned int vifs;
 	unsigned int size;          /* wanted */
 	unsigned int ready;         /* shells[0..ready) */
 	unsigned int cap;
@@ -40,12 +41,12 @@ int pool_init(struct pool *p, chaos_err *err);
 int pool_start(struct pool *p, chaos_err *err);
 /* Stop refilling, destroy every unused shell. */
 void pool_shutdown(struct pool *p);
-int pool_set(struct pool *p, uint64_t memory_mib, unsigned int vcpus,
-	     unsigned int size, chaos_err *err);
-/* A shell for (memory, vcpus), or NULL: exact flavour first, else the
- * smallest larger one when allowed. Never waits for a refill. */
+int pool_set(struct pool *p, const chaosd_flavour *want, chaos_err *err);
+/* A shell for (memory, vcpus) with exactly vifs vifs, or NULL: exact
+ * flavour first, else the smallest larger one (memory, vCPUs) when
+ * allowed. Never waits for a refill. */
 chaos_shell *pool_take(struct pool *p, uint64_t memory_mib,
-		       unsigned int vcpus, bool allow_larger);
+		       unsigned int vcpus, unsigned int vifs, bool allow_larger);
 /* Give back a shell a create did not touch (host: the caller's). */
 void pool_put_back(struct pool *p, chaos_host *host, chaos_shell *shell);
 /* Is domid an unused shell of the pool? */

@@ -3,7 +3,7 @@
  * chaosd: the per-host daemon. Keeps pools of prepared shells, serves
  * creates from them over a Unix socket, reaps guests that stop.
  *
- *   chaosd [-f] [--pool memory=M,vcpus=V,size=N]... [--group NAME]
+ *   chaosd [-f] [--pool memory=M,vcpus=V,vifs=K,size=N]... [--group NAME]
  *          [--allow-larger] [--no-virq] [--socket PATH] [--state-dir DIR]
  *          [--config FILE]
  */
@@ -168,8 +168,7 @@ static int start_pools(struct daemon *d, const struct chaosd_options *o,
 {
 	d->pool.allow_larger = o->allow_larger;
 	for (unsigned int i = 0; i < o->nr_pools; i++)
-		if (pool_set(&d->pool, o->pools[i].memory_mib, o->pools[i].vcpus,
-			     o->pools[i].size, err))
+		if (pool_set(&d->pool, &o->pools[i], err))
 			return -1;
 	return pool_start(&d->pool, err);
 }

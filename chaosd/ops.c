@@ -123,7 +123,8 @@ static int op_create(struct daemon *d, chaosd_request *req, yajl_gen *out,
 	}
 	if (!req->no_pool)
 		shell = pool_take(&d->pool, req->cfg.memory_mib, req->cfg.vcpus,
-		     req->allow_larger);
+				  (unsigned int)req->cfg.nr_vifs,
+				  req->allow_larger);
 	if (shell) {
 		shell_mib = chaos_shell_memory_mib(shell);
 		rc = chaos_guest_create_in_shell(d->host, &req->cfg, &opts,
@@ -267,6 +268,7 @@ static int op_pool_get(struct daemon *d, yajl_gen *out)
 		yajl_gen_map_open(g);
 		gen_kv_uint(g, "memory_mib", fl[i].memory_mib);
 		gen_kv_uint(g, "vcpus", fl[i].vcpus);
+		gen_kv_uint(g, "vifs", fl[i].vifs);
 		gen_kv_uint(g, "size", fl[i].size);
 		gen_kv_uint(g, "ready", fl[i].ready);
 		yajl_gen_map_close(g);
@@ -279,10 +281,16 @@ static int op_pool_get(struct daemon *d, yajl_gen *out)
 static int op_pool_set(struct daemon *d, chaosd_request *req, yajl_gen *out,
 		       chaos_err *err)
 {
-	if (pool_set(&d->pool, req->memory_mib, req->vcpus, req->size, err))
+	chaosd_flavour want = {
+		.memory_mib = req->memory_mib, .vcpus = req->vcpus,
+		.vifs = req->vifs, .size = req->size,
+	};
+
+	if (pool_set(&d->pool, &want, err))
 		return -1;
-	dlog("pool: %llu MiB/%u vCPU shells: %u wanted",
-	     (unsigned long long)req->memory_mib, req->vcpus, req->size);
+	dlog("pool: %llu MiB/%u vCPU/%u vif shells: %u wanted",
+	     (unsigned long long)req->memory_mib, req->vcpus, req->vifs,
+	     req->size);
 	*out = begin_ok();
 	return *out ? 0 : -1;
 }

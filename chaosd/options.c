@@ -12,11 +12,11 @@
 #define CONFIG_LINE_MAX 512
 
 static const char usage[] =
-	"usage: chaosd [-f] [--pool memory=M,vcpus=V,size=N]... [--group NAME]\n"
+	"usage: chaosd [-f] [--pool memory=M,vcpus=V,vifs=K,size=N]... [--group NAME]\n"
 	"              [--allow-larger] [--socket PATH] [--state-dir DIR]\n"
 	"              [--pid-file PATH] [--config FILE]\n"
 	"  -f, --foreground  stay in the foreground, log to stderr\n"
-	"  --pool SPEC       keep N shells of M MiB and V vCPUs (repeatable)\n"
+	"  --pool SPEC       keep N shells of M MiB, V vCPUs and K vifs (repeatable)\n"
 	"  --group NAME|GID  members of the group may use the socket (besides\n"
 	"                    root)\n"
 	"  --allow-larger    a create may take a larger shell when its own\n"
@@ -38,7 +38,7 @@ static int parse_num(const char *s, unsigned long long max,
 	return errno || *end || *out > max ? -1 : 0;
 }
 
-int chaosd_parse_pool(const char *spec, struct chaosd_pool_opt *out,
+int chaosd_parse_pool(const char *spec, chaosd_flavour *out,
 		      chaos_err *err)
 {
 	char buf[128], *save = NULL;
@@ -47,6 +47,7 @@ int chaosd_parse_pool(const char *spec, struct chaosd_pool_opt *out,
 	if (strlen(spec) >= sizeof(buf))
 		return derr(err, EINVAL, "pool: '%s' is too long", spec);
 	strcpy(buf, spec);
+	memset(out, 0, sizeof(*out));
 	out->vcpus = 1;
 	for (char *tok = strtok_r(buf, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
@@ -63,15 +64,19 @@ int chaosd_parse_pool(const char *spec, struct chaosd_pool_opt *out,
 		} else if (!strcmp(tok, "vcpus") &&
 			   !parse_num(eq, CHAOS_CONFIG_VCPUS_MAX, &v) && v) {
 			out->vcpus = (unsigned int)v;
+		} else if (!strcmp(tok, "vifs") &&
+			   !parse_num(eq, CHAOS_CONFIG_VIFS_MAX, &v)) {
+			out->vifs = (unsigned int)v;
 		} else if (!strcmp(tok, "size") &&
 			   !parse_num(eq, CHAOSD_POOL_SIZE_MAX, &v)) {
 			out->size = (unsigned int)v;
 			have_size = true;
 		} else {
 			return derr(err, EINVAL,
-				    "pool: bad %s '%s' (memory 1-%u MiB, vcpus 1-%u, size 0-%u)",
+				    "pool: bad %s '%s' (memory 1-%u MiB, vcpus 1-%u, vifs 0-%u, size 0-%u)",
 				    tok, eq, CHAOS_CONFIG_MEMORY_MAX,
-				    CHAOS_CONFIG_VCPUS_MAX, CHAOSD_POOL_SIZE_MAX);
+				    CHAOS_CONFIG_VCPUS_MAX, CHAOS_CONFIG_VIFS_MAX,
+				    CHAOSD_POOL_SIZE_MAX);
 		}
 	}
 	if (!have_mem || !have_size)
@@ -155,7 +160,7 @@ static int apply(struct chaosd_options *o, const char *name, const char *val,
 	} else if (!strcmp(name, "no-virq")) {
 		o->no_virq = true;
 	} else if (!strcmp(name, "pool")) {
-		struct chaosd_pool_opt p = { 0 };
+		chaosd_flavour p = { 0 };
 
 		if (chaosd_parse_pool(val, &p, err))
 			return -1;

@@ -8,12 +8,6 @@
 
 #include <chaos/chaosd.h>
 
-struct chaosd_pool_opt {
-	uint64_t memory_mib;
-	unsigned int vcpus;
-	unsigned int size;
-};
-
 struct chaosd_options {
 	bool foreground;
 	bool allow_larger;
@@ -24,11 +18,12 @@ struct chaosd_options {
 	const char *pid_path;
 	const char *state_dir;
 	unsigned int nr_pools;
-	struct chaosd_pool_opt pools[CHAOSD_FLAVOURS_MAX];
+	chaosd_flavour pools[CHAOSD_FLAVOURS_MAX];
 };
 
-/* Parse "memory=4,vcpus=1,size=20" (vcpus defaults to 1). */
-int chaosd_parse_pool(const char *spec, struct chaosd_pool_opt *out,
+/* Parse "memory=4,vcpus=1,vifs=1,size=20" (vcpus defaults to 1, vifs to
+ * 0). */
+int chaosd_parse_pool(const char *spec, chaosd_flavour *out,
 		      chaos_err *err);
 
 /* Command line (and --config FILE). Returns 0 to run, 1 when --help was

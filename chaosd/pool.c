@@ -12,10 +12,11 @@
 #define REFILL_BACKOFF_MS 1000
 
 static struct flavour *find(struct pool *p, uint64_t memory_mib,
-			    unsigned int vcpus)
+			    unsigned int vcpus, unsigned int vifs)
 {
 	for (unsigned int i = 0; i < p->nr; i++)
-		if (p->fl[i].memory_mib == memory_mib && p->fl[i].vcpus == vcpus)
+		if (p->fl[i].memory_mib == memory_mib &&
+		    p->fl[i].vcpus == vcpus && p->fl[i].vifs == vifs)
 			return &p->fl[i];
 	return NULL;
 }
@@ -32,21 +33,6 @@ static int push(struct flavour *f, chaos_shell *s)
 		f->cap = cap;
 	}
 	f->shells[f->ready++] = s;
-	return 0;
-}
-
-/*
- * Hook for devices made ahead of time. Today a shell's only device is its
- * console channel (and the noxs power device, which the builder adds when
- * noxs is available); vifs from a flavour's device set will be pre-created
- * here through noxs-kmod once it offers them.
- */
-static int pool_prepare_devices(chaos_host *host, chaos_shell *s,
-				chaos_err *err)
-{
-	(void)host;
-	(void)s;
-	(void)err;
 	return 0;
 }
 
@@ -102,25 +88,25 @@ static int refill_step(struct pool *p, bool *failed)
 	for (unsigned int i = 0; i < p->nr; i++) {
 		struct flavour *f = &p->fl[i];
 		uint64_t mem = f->memory_mib;
-		unsigned int vcpus = f->vcpus;
+		unsigned int vcpus = f->vcpus, vifs = f->vifs;
 
 		if (f->ready >= f->size)
 			continue;
-		/* Build unlocked: creates keep taking shells meanwhile. */
+		/* Build unlocked: creates keep taking shells meanwhile. The
+		 * library makes the power device and the vifs (unconfigured:
+		 * the guest's settings come at create). */
 		pthread_mutex_unlock(&p->lock);
-		if (chaos_shell_new(p->host, mem, vcpus, &s, &err) ||
-		    pool_prepare_devices(p->host, s, &err)) {
-			if (s)
-				chaos_shell_free(p->host, s);
-			dlog("pool: cannot make a %llu MiB/%u vCPU shell: %s",
-			     (unsigned long long)mem, vcpus, err.msg);
+		if (chaos_shell_new_with_vifs(p->host, mem, vcpus, vifs, &s,
+					      &err)) {
+			dlog("pool: cannot make a %llu MiB/%u vCPU/%u vif shell: %s",
+			     (unsigned long long)mem, vcpus, vifs, err.msg);
 			pthread_mutex_lock(&p->lock);
 			*failed = true;
 			return 1;
 		}
 		pthread_mutex_lock(&p->lock);
 		/* The flavours may have changed while we built. */
-		f = find(p, mem, vcpus);
+		f = find(p, mem, vcpus, vifs);
 		if (f && f->ready < f->size && push(f, s) == 0)
 			return 1;
 		pthread_mutex_unlock(&p->lock);
@@ -202,17 +188,16 @@ void pool_shutdown(struct pool *p)
 	pthread_mutex_destroy(&p->lock);
 }
 
-int pool_set(struct pool *p, uint64_t memory_mib, unsigned int vcpus,
-	     unsigned int size, chaos_err *err)
+int pool_set(struct pool *p, const chaosd_flavour *want, chaos_err *err)
 {
 	struct flavour *f;
 	int rc = 0;
 
 	pthread_mutex_lock(&p->lock);
-	f = find(p, memory_mib, vcpus);
+	f = find(p, want->memory_mib, want->vcpus, want->vifs);
 	if (f) {
-		f->size = size;
-	} else if (size == 0) {
+		f->size = want->size;
+	} else if (want->size == 0) {
 		/* Nothing to remove. */
 	} else if (p->nr == CHAOSD_FLAVOURS_MAX) {
 		rc = -1;
@@ -224,9 +209,10 @@ int pool_set(struct pool *p, uint64_t memory_mib, unsigned int vcpus,
 	} else {
 		f = &p->fl[p->nr++];
 		memset(f, 0, sizeof(*f));
-		f->memory_mib = memory_mib;
-		f->vcpus = vcpus;
-		f->size = size;
+		f->memory_mib = want->memory_mib;
+		f->vcpus = want->vcpus;
+		f->vifs = want->vifs;
+		f->size = want->size;
 	}
 	pthread_cond_broadcast(&p->wake);
 	pthread_mutex_unlock(&p->lock);
@@ -234,20 +220,21 @@ int pool_set(struct pool *p, uint64_t memory_mib, unsigned int vcpus,
 }
 
 chaos_shell *pool_take(struct pool *p, uint64_t memory_mib,
-		       unsigned int vcpus, bool allow_larger)
+		       unsigned int vcpus, unsigned int vifs, bool allow_larger)
 {
 	struct flavour *best = NULL, *f;
 	chaos_shell *s = NULL;
 
 	pthread_mutex_lock(&p->lock);
-	f = find(p, memory_mib, vcpus);
+	f = find(p, memory_mib, vcpus, vifs);
 	if (f && f->ready) {
 		best = f;
 	} else if (allow_larger || p->allow_larger) {
+		/* Larger in memory or vCPUs, never in vifs. */
 		for (unsigned int i = 0; i < p->nr; i++) {
 			f = &p->fl[i];
-			if (!f->ready || f->memory_mib < memory_mib ||
-			    f->vcpus < vcpus)
+			if (!f->ready || f->vifs != vifs ||
+			    f->memory_mib < memory_mib || f->vcpus < vcpus)
 				continue;
 			if (!best || f->memory_mib < best->memory_mib ||
 			    (f->memory_mib == best->memory_mib &&
@@ -268,7 +255,8 @@ void pool_put_back(struct pool *p, chaos_host *host, chaos_shell *shell)
 	struct flavour *f;
 
 	pthread_mutex_lock(&p->lock);
-	f = find(p, chaos_shell_memory_mib(shell), chaos_shell_vcpus(shell));
+	f = find(p, chaos_shell_memory_mib(shell), chaos_shell_vcpus(shell),
+		 chaos_shell_vifs(shell));
 	if (f && push(f, shell) == 0)
 		shell = NULL;
 	pthread_cond_broadcast(&p->wake);
@@ -298,6 +286,7 @@ unsigned int pool_snapshot(struct pool *p, chaosd_flavour *out)
 	for (unsigned int i = 0; i < n; i++) {
 		out[i].memory_mib = p->fl[i].memory_mib;
 		out[i].vcpus = p->fl[i].vcpus;
+		out[i].vifs = p->fl[i].vifs;
 		out[i].size = p->fl[i].size;
 		out[i].ready = p->fl[i].ready;
 	}

@@ -288,14 +288,16 @@ int chaosd_console_attach(chaosd_conn *conn, const char *domain,
 	return 0;
 }
 
-int chaosd_pool_set(chaosd_conn *conn, uint64_t memory_mib,
-		    unsigned int vcpus, unsigned int size, chaos_err *err)
+int chaosd_pool_set(chaosd_conn *conn, const chaosd_flavour *flavour,
+		    chaos_err *err)
 {
-	char req[160];
+	char req[192];
 
 	snprintf(req, sizeof(req),
 		 "{\"op\":\"pool-set\",\"memory_mib\":%llu,\"vcpus\":%u,"
-		 "\"size\":%u}", (unsigned long long)memory_mib, vcpus, size);
+		 "\"vifs\":%u,\"size\":%u}",
+		 (unsigned long long)flavour->memory_mib, flavour->vcpus,
+		 flavour->vifs, flavour->size);
 	return call_simple(conn, req, err);
 }
 
@@ -325,6 +327,7 @@ int chaosd_pool_get(chaosd_conn *conn, chaosd_flavour **out, size_t *count,
 
 		fl[i].memory_mib = tree_u64(f, "memory_mib", NULL);
 		fl[i].vcpus = (unsigned int)tree_u64(f, "vcpus", NULL);
+		fl[i].vifs = (unsigned int)tree_u64(f, "vifs", NULL);
 		fl[i].size = (unsigned int)tree_u64(f, "size", NULL);
 		fl[i].ready = (unsigned int)tree_u64(f, "ready", NULL);
 	}

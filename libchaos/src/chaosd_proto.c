@@ -399,6 +399,12 @@ static int set_field(chaosd_request *req, const char *key, yajl_val v,
 			req->vcpus = (unsigned int)n;
 			return 0;
 		}
+		if (!strcmp(key, "vifs")) {
+			if (get_uint(v, key, 0, CHAOS_CONFIG_VIFS_MAX, &n, err))
+				return -1;
+			req->vifs = (unsigned int)n;
+			return 0;
+		}
 		if (!strcmp(key, "size")) {
 			*pool_keys |= 4;
 			if (get_uint(v, key, 0, CHAOSD_POOL_SIZE_MAX, &n, err))

@@ -99,6 +99,12 @@ static void test_pool_set(void **state)
 	assert_int_equal(req.memory_mib, 4);
 	assert_int_equal(req.vcpus, 1);
 	assert_int_equal(req.size, 20);
+	assert_int_equal(req.vifs, 0);
+	chaosd_request_free(&req);
+	assert_int_equal(parse("{\"op\":\"pool-set\",\"memory_mib\":4,"
+			       "\"vcpus\":1,\"vifs\":2,\"size\":3}", &req,
+			       NULL), 0);
+	assert_int_equal(req.vifs, 2);
 	chaosd_request_free(&req);
 }
 
@@ -127,6 +133,10 @@ static void test_rejects(void **state)
 		     "paused: expected true or false");
 	expect_error("{\"op\":\"create\",\"config\":{\"kernel\":\"/k\"},\"config_path\":\"rel.json\"}",
 		     "config_path");
+	expect_error("{\"op\":\"pool-set\",\"memory_mib\":4,\"vifs\":9,\"size\":1}",
+		     "vifs");
+	expect_error("{\"op\":\"pool-set\",\"memory_mib\":4,\"vifs\":-1,\"size\":1}",
+		     "vifs");
 	expect_error("{\"op\":\"destroy\"}", "domain: missing");
 	expect_error("{\"op\":\"destroy\",\"domain\":5}", "domain: expected");
 	expect_error("{\"op\":\"destroy\",\"domain\":\"../x\"}", "domain: not");

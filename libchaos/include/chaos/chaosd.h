@@ -81,6 +81,7 @@ typedef struct chaosd_request {
 	/* pool-set */
 	uint64_t memory_mib;
 	unsigned int vcpus;
+	unsigned int vifs;            /* vifs made ahead in each shell */
 	unsigned int size;
 } chaosd_request;
 
@@ -136,15 +137,22 @@ int chaosd_create(chaosd_conn *conn, const char *config_json, size_t len,
 int chaosd_destroy(chaosd_conn *conn, const char *domain, chaos_err *err);
 int chaosd_shutdown(chaosd_conn *conn, const char *domain, chaos_err *err);
 
+/*
+ * A flavour: shells of one memory size, vCPU count and number of vifs.
+ * A config with vifs takes only a shell with exactly as many (its guest
+ * would see extra ones); the vifs get the config's MAC, address and
+ * bridge at create.
+ */
 typedef struct chaosd_flavour {
 	uint64_t memory_mib;
 	unsigned int vcpus;
+	unsigned int vifs;      /* vifs made ahead (noxs only) */
 	unsigned int size;      /* wanted */
 	unsigned int ready;     /* shells ready now */
 } chaosd_flavour;
 
-int chaosd_pool_set(chaosd_conn *conn, uint64_t memory_mib,
-		    unsigned int vcpus, unsigned int size, chaos_err *err);
+int chaosd_pool_set(chaosd_conn *conn, const chaosd_flavour *flavour,
+		    chaos_err *err);
 /* *out (caller frees) holds *count flavours. */
 int chaosd_pool_get(chaosd_conn *conn, chaosd_flavour **out, size_t *count,
 		    bool *allow_larger, chaos_err *err);

@@ -42,7 +42,7 @@ repeat_time() {
 	done
 }
 pool_full() {
-	[ "$(chaos pool 2>/dev/null | awk -v m=$mem '$1 == m { print $4 }')" = "$pool" ]
+	[ "$(chaos pool 2>/dev/null | awk -v m=$mem '$1 == m && $3 == 0 { print $5 }')" = "$pool" ]
 }
 wait_pool() {
 	_end=$(( $(rig_now_us) + 120000000 ))

@@ -24,7 +24,7 @@ echo
 echo "== chaosd with a pool of 10 noop shells"
 chaosd -f --pool memory=4,vcpus=1,size=10 > chaosd.log 2>&1 &
 pid=$!
-rig_wait_for 60 sh -c 'chaos pool 2>/dev/null | awk "\$1 == 4 && \$4 == 10 {ok = 1} END {exit !ok}"' ||
+rig_wait_for 60 sh -c 'chaos pool 2>/dev/null | awk "\$1 == 4 && \$3 == 0 && \$5 == 10 {ok = 1} END {exit !ok}"' ||
 	{ cat chaosd.log; kill $pid; rig_fail "the pool did not fill"; }
 show chaos pool
 i=1
