@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * chaos migrate <dom> <host> [-s SSHCMD] [--port P --psk-file F] [--timing]
+ * chaos migrate <dom> <host> [--live] [-s SSHCMD] [--port P --psk-file F] [--timing]
  * chaos migrate-receive [--listen P --psk-file F]
  *
  * Transports: by default `ssh <host> chaos migrate-receive` (ssh
@@ -107,7 +107,7 @@ int cmd_migrate(int argc, char **argv)
 	chaos_migrate_key *key = NULL;
 	struct transport t = { .fd = -1 };
 	chaos_migrate_timing timing;
-	bool show_timing = false;
+	bool show_timing = false, live = false;
 	chaos_host *host = NULL;
 	char cmd[4096];
 	chaos_err err;
@@ -123,11 +123,9 @@ int cmd_migrate(int argc, char **argv)
 			psk_file = argv[++i];
 		else if (!strcmp(argv[i], "--timing"))
 			show_timing = true;
-		else if (!strcmp(argv[i], "--live")) {
-			cli_error("--live (pre-copy while the guest runs) is not supported: "
-				  "the guest is suspended for the whole transfer");
-			return 2;
-		} else if (argv[i][0] == '-' || (ref && host_name))
+		else if (!strcmp(argv[i], "--live"))
+			live = true;
+		else if (argv[i][0] == '-' || (ref && host_name))
 			goto usage;
 		else if (!ref)
 			ref = argv[i];
@@ -171,13 +169,19 @@ int cmd_migrate(int argc, char **argv)
 	}
 	if (t.fd < 0)
 		goto out;
-	if (chaos_migrate_send(host, domid, t.fd, t.fd, key, &timing, &err)) {
+	if ((live ? chaos_migrate_send_live : chaos_migrate_send)(host, domid, t.fd,
+								  t.fd, key,
+								  &timing, &err)) {
 		cli_error("migration failed: %s", err.msg);
 	} else {
 		rc = 0;
 		printf("migrated domain %u to %s in %.1f ms (downtime %.1f ms)\n",
 		       domid, host_name, timing.total_us / 1000.0,
 		       timing.downtime_us / 1000.0);
+		if (live)
+			printf("live: %u rounds, %llu pages sent again\n",
+			       timing.rounds,
+			       (unsigned long long)timing.pages_resent);
 		if (show_timing)
 			printf("suspend  %8.3f ms\ncapture  %8.3f ms\n"
 			       "transfer %8.3f ms\n",
@@ -195,7 +199,7 @@ out:
 		chaos_host_close(host);
 	return rc;
 usage:
-	cli_error("usage: chaos migrate <dom> <host> [-s SSHCMD] [--port P --psk-file F] [--timing]");
+	cli_error("usage: chaos migrate <dom> <host> [--live] [-s SSHCMD] [--port P --psk-file F] [--timing]");
 	return 2;
 }
 

@@ -180,7 +180,8 @@ static int guest_build(chaos_host *host, const chaos_config *cfg,
 	    chaos_guest_add_vifs(host, cfg, shell.domid, shell.nr_vifs, timing,
 				 err) ||
 	    chaos_shell_boot(host, &shell, &img, ramdisk, ramdisk_len,
-			     cfg->cmdline, &rec.console_mfn, timing, err))
+			     cfg->cmdline, &rec.console_mfn,
+			     &rec.start_info_mfn, timing, err))
 		goto out_shell;
 
 	t0 = chaos_now_us();

@@ -12,8 +12,15 @@
  *   destroy the source copy
  *   DONE                        ----->    claim the guest's name
  *
- * Until GO is sent, every failure resumes the guest on the source and the
- * destination destroys whatever it restored.
+ * Live (--live, live_send.c and live_receive.c): instead of suspend and
+ * IMAGE, the guest goes on running while IMAGE_PARTs carry its pages in
+ * rounds; it is suspended for the last round and its state; the rest is
+ * the same. The destination reads either kind straight into a paused
+ * domain and believes nothing of it before the END record and the MAC.
+ *
+ * Until GO is sent, every failure resumes the guest on the source (or,
+ * live and not yet suspended, it just goes on) and the destination
+ * destroys whatever it built.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,15 +36,14 @@
 #include <chaos/domain.h>
 #include <chaos/save.h>
 
-#include "migrate_wire.h"
+#include "live_send.h"
+#include "migrate_internal.h"
 #include "save_internal.h"
-#include "saveimg_stream.h"
 #include "shell.h"
 
 #define HANDSHAKE_TIMEOUT_MS 30000u
-/* The destination builds the domain before answering. */
-#define RESTORE_TIMEOUT_MS 120000u
-#define STEP_TIMEOUT_MS 30000u
+#define RESTORE_TIMEOUT_MS CHAOS_MIG_RESTORE_TIMEOUT_MS
+#define STEP_TIMEOUT_MS CHAOS_MIG_STEP_TIMEOUT_MS
 /* A whole image at most: the largest memory and vCPU count. */
 #define IMAGE_MAX ((uint64_t)CHAOS_CONFIG_MEMORY_MAX * 256 * 4097 + (1u << 20) * 2)
 
@@ -148,6 +154,37 @@ static void note(chaos_err *err, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* After GO: the destination's word, then the source copy goes. */
+static int hand_over(struct chaos_mig *m, uint32_t domid,
+		     chaos_err *err)
+{
+	if (chaos_mig_send(m, CHAOS_MIG_GO, NULL, 0, err))
+		return -1;
+	/* GO is out: from here the destination may run the guest. */
+	if (expect(m, CHAOS_MIG_RUNNING, STEP_TIMEOUT_MS, err)) {
+		if (err->code == ETIMEDOUT || err->code == ECONNRESET ||
+		    err->code == EPIPE) {
+			note(err, "; after GO: domain %u is kept suspended here, "
+				  "the destination may run the guest (check it, then destroy or resume this copy)",
+			     domid);
+			return 1;
+		}
+		return -1; /* the destination said it failed */
+	}
+	return 0;
+}
+
+static void resume_here(chaos_host *host, uint32_t domid, chaos_err *err)
+{
+	chaos_err rerr;
+
+	if (chaos_guest_resume(host, domid, &rerr) == 0)
+		note(err, " (domain %u resumed here)", domid);
+	else
+		note(err, "; resuming domain %u here failed too: %s", domid,
+		     rerr.msg);
+}
+
 int chaos_migrate_send(chaos_host *host, uint32_t domid, int in_fd, int out_fd,
 		       const chaos_migrate_key *key,
 		       chaos_migrate_timing *timing, chaos_err *err)
@@ -155,8 +192,9 @@ int chaos_migrate_send(chaos_host *host, uint32_t domid, int in_fd, int out_fd,
 	struct chaos_mig m = { .in = in_fd, .out = out_fd,
 			       .role = CHAOS_MIG_SENDER, .key = key };
 	chaos_migrate_timing scratch;
-	chaos_err local, rerr;
+	chaos_err local;
 	uint64_t start = chaos_now_us(), suspended;
+	int rc;
 
 	if (!err)
 		err = &local;
@@ -172,20 +210,13 @@ int chaos_migrate_send(chaos_host *host, uint32_t domid, int in_fd, int out_fd,
 	}
 	suspended = chaos_now_us();
 	timing->suspend_us = suspended - start;
-	if (send_image(&m, host, domid, timing, err) ||
-	    chaos_mig_send(&m, CHAOS_MIG_GO, NULL, 0, err))
+	if (send_image(&m, host, domid, timing, err))
 		goto resume;
-	/* GO is out: from here the destination may run the guest. */
-	if (expect(&m, CHAOS_MIG_RUNNING, STEP_TIMEOUT_MS, err)) {
-		if (err->code == ETIMEDOUT || err->code == ECONNRESET ||
-		    err->code == EPIPE) {
-			note(err, "; after GO: domain %u is kept suspended here, "
-				  "the destination may run the guest (check it, then destroy or resume this copy)",
-			     domid);
-			return -1;
-		}
-		goto resume; /* the destination said it failed */
-	}
+	rc = hand_over(&m, domid, err);
+	if (rc > 0)
+		return -1;
+	if (rc < 0)
+		goto resume;
 	timing->downtime_us = chaos_now_us() - suspended;
 	if (chaos_guest_destroy(host, domid, err))
 		return -1;
@@ -193,45 +224,169 @@ int chaos_migrate_send(chaos_host *host, uint32_t domid, int in_fd, int out_fd,
 	timing->total_us = chaos_now_us() - start;
 	return 0;
 resume:
-	if (chaos_guest_resume(host, domid, &rerr) == 0)
-		note(err, " (domain %u resumed here)", domid);
-	else
-		note(err, "; resuming domain %u here failed too: %s", domid,
-		     rerr.msg);
+	resume_here(host, domid, err);
 	return -1;
 }
 
-/* Destination: the image in, checked (and authenticated with a key). */
-static int receive_image(struct chaos_mig *m, uint8_t **image, uint64_t *len,
-			 chaos_err *err)
+int chaos_migrate_send_live(chaos_host *host, uint32_t domid, int in_fd,
+			    int out_fd, const chaos_migrate_key *key,
+			    chaos_migrate_timing *timing, chaos_err *err)
 {
+	struct chaos_mig m = { .in = in_fd, .out = out_fd,
+			       .role = CHAOS_MIG_SENDER, .key = key };
+	uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE], mac[CHAOS_MIG_MAC];
+	struct chaos_live_stats stats;
+	chaos_migrate_timing scratch;
+	chaos_err local;
+	uint64_t start = chaos_now_us(), t0;
+	int rc;
+
+	if (!err)
+		err = &local;
+	if (!timing)
+		timing = &scratch;
+	memset(timing, 0, sizeof(*timing));
+	if (chaos_mig_handshake(&m, HANDSHAKE_TIMEOUT_MS, err))
+		return -1;
+	rc = chaos_live_send(host, domid, &m, &stats, digest, err);
+	timing->rounds = stats.rounds;
+	timing->pages_resent = stats.pages_resent;
+	if (stats.suspended)
+		timing->suspend_us = stats.suspended_us - stats.stop_us;
+	timing->capture_us = chaos_now_us() - start;
+	if (rc && !stats.suspended) {
+		/* Still running here: tell the destination to drop its copy. */
+		chaos_mig_status(&m, -ECANCELED, "the source gave up the live migration");
+		note(err, " (domain %u still runs here)", domid);
+		return -1;
+	}
+	if (!rc && m.key && m.key->len) {
+		chaos_mig_image_mac(&m, digest, mac);
+		rc = chaos_mig_send(&m, CHAOS_MIG_IMAGE_MAC, mac, sizeof(mac), err);
+	}
+	t0 = chaos_now_us();
+	if (!rc)
+		rc = expect(&m, CHAOS_MIG_STATUS, RESTORE_TIMEOUT_MS, err);
+	timing->transfer_us = chaos_now_us() - t0;
+	if (rc)
+		goto resume;
+	rc = hand_over(&m, domid, err);
+	if (rc > 0)
+		return -1;
+	if (rc < 0)
+		goto resume;
+	timing->downtime_us = chaos_now_us() - stats.suspended_us;
+	if (chaos_guest_destroy(host, domid, err))
+		return -1;
+	chaos_mig_send(&m, CHAOS_MIG_DONE, NULL, 0, NULL);
+	timing->total_us = chaos_now_us() - start;
+	return 0;
+resume:
+	resume_here(host, domid, err);
+	return -1;
+}
+
+/*
+ * Destination: the image's io on the stream. A version 1 image is one
+ * IMAGE message of the length its header gives; a live stream (version
+ * 2) is IMAGE_PART messages one after another, read on across them.
+ */
+static int image_read(void *ctx, void *buf, size_t len, chaos_err *err)
+{
+	struct chaos_mig_image_in *in = ctx;
+	uint8_t *p = buf;
+
+	while (len) {
+		size_t n;
+		uint32_t type;
+
+		if (!in->left) {
+			if (!in->parts)
+				return chaos_err_set(err, EPROTO,
+						     "migration stream: the image runs past its IMAGE message");
+			if (chaos_mig_recv_stream(in->m, CHAOS_MIG_IMAGE_PART,
+						  CHAOS_MIG_IMAGE_PART,
+						  CHAOS_MIG_PART_MAX,
+						  RESTORE_TIMEOUT_MS, &type,
+						  &in->left, err))
+				return -1;
+			if (!in->left)
+				return chaos_err_set(err, EPROTO,
+						     "migration stream: an empty IMAGE_PART");
+		}
+		n = len < in->left ? len : (size_t)in->left;
+		if (chaos_mig_read(in->m, p, n, RESTORE_TIMEOUT_MS, err))
+			return -1;
+		p += n;
+		len -= n;
+		in->left -= n;
+	}
+	return 0;
+}
+
+void chaos_mig_image_in_init(struct chaos_mig_image_in *in,
+			     struct chaos_mig *m, uint64_t first_len,
+			     bool parts)
+{
+	in->m = m;
+	in->left = first_len;
+	in->parts = parts;
+	chaos_saveimg_stream_init(&in->stream, image_read, in);
+}
+
+/* With a key: the image's SHA-256 bound to this session by its MAC. */
+int chaos_mig_check_image_mac(void *ctx,
+			      const uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE],
+			      chaos_err *err)
+{
+	struct chaos_mig_image_in *in = ctx;
 	uint8_t *mac, want[CHAOS_MIG_MAC];
 	uint64_t n;
+	bool ok;
 
-	if (chaos_mig_recv(m, CHAOS_MIG_IMAGE, IMAGE_MAX, RESTORE_TIMEOUT_MS,
-			   image, len, err))
-		return -1;
-	if (*len < CHAOS_SAVEIMG_MIN_SIZE) {
-		free(*image);
-		return chaos_err_set(err, EPROTO, "migration stream: image of %llu bytes",
-				     (unsigned long long)*len);
-	}
-	if (!m->key || !m->key->len)
+	if (in->left)
+		return chaos_err_set(err, EPROTO,
+				     "migration stream: %llu bytes after the image's END record",
+				     (unsigned long long)in->left);
+	if (!in->m->key || !in->m->key->len)
 		return 0;
-	if (chaos_mig_recv(m, CHAOS_MIG_IMAGE_MAC, CHAOS_MIG_MAC,
-			   STEP_TIMEOUT_MS, &mac, &n, err)) {
-		free(*image);
+	if (chaos_mig_recv(in->m, CHAOS_MIG_IMAGE_MAC, CHAOS_MIG_MAC,
+			   STEP_TIMEOUT_MS, &mac, &n, err))
 		return -1;
-	}
-	chaos_mig_image_mac(m, *image + *len - CHAOS_SAVEIMG_HASH_SIZE, want);
-	if (n != CHAOS_MIG_MAC || !memeql_sec(mac, want, CHAOS_MIG_MAC)) {
-		free(mac);
-		free(*image);
+	chaos_mig_image_mac(in->m, digest, want);
+	ok = n == CHAOS_MIG_MAC && memeql_sec(mac, want, CHAOS_MIG_MAC);
+	free(mac);
+	if (!ok)
 		return chaos_err_set(err, EACCES,
 				     "migration stream: the image is not authenticated by the pre-shared key");
-	}
-	free(mac);
 	return 0;
+}
+
+/* Destination: the guest built from the stream, paused and unnamed. */
+static int receive_guest(struct chaos_mig *m, chaos_host *host,
+			 uint32_t *domid, char *name, chaos_err *err)
+{
+	chaos_restore_opts opts = { .paused = true, .unnamed = true };
+	struct chaos_mig_image_in in;
+	uint32_t type;
+	uint64_t len;
+
+	if (chaos_mig_recv_stream(m, CHAOS_MIG_IMAGE, CHAOS_MIG_IMAGE_PART,
+				  IMAGE_MAX, RESTORE_TIMEOUT_MS, &type, &len,
+				  err))
+		return -1;
+	if (type == CHAOS_MIG_IMAGE_PART) {
+		if (len > CHAOS_MIG_PART_MAX || !len)
+			return chaos_err_set(err, EPROTO,
+					     "migration stream: IMAGE_PART of %llu bytes",
+					     (unsigned long long)len);
+		chaos_mig_image_in_init(&in, m, len, true);
+		return chaos_live_receive(host, &in, &opts, domid, name, err);
+	}
+	chaos_mig_image_in_init(&in, m, len, false);
+	return chaos_guest_restore_stream(host, &in.stream, len,
+					  chaos_mig_check_image_mac, &in, &opts,
+					  domid, name, err);
 }
 
 int chaos_migrate_receive(chaos_host *host, int in_fd, int out_fd,
@@ -240,12 +395,8 @@ int chaos_migrate_receive(chaos_host *host, int in_fd, int out_fd,
 {
 	struct chaos_mig m = { .in = in_fd, .out = out_fd,
 			       .role = CHAOS_MIG_RECEIVER, .key = key };
-	chaos_restore_opts opts = { .paused = true, .unnamed = true };
 	char name[CHAOS_NAME_MAX] = "";
 	chaos_err local;
-	uint8_t *image;
-	uint64_t len;
-	int rc;
 
 	if (!err)
 		err = &local;
@@ -254,14 +405,7 @@ int chaos_migrate_receive(chaos_host *host, int in_fd, int out_fd,
 		chaos_mig_status(&m, -(err->code ? err->code : EPROTO), err->msg);
 		return -1;
 	}
-	if (receive_image(&m, &image, &len, err)) {
-		chaos_mig_status(&m, -(err->code ? err->code : EPROTO), err->msg);
-		return -1;
-	}
-	rc = chaos_guest_restore_image(host, image, len, &opts, domid, name,
-				       err);
-	free(image);
-	if (rc) {
+	if (receive_guest(&m, host, domid, name, err)) {
 		chaos_mig_status(&m, -(err->code ? err->code : EIO), err->msg);
 		return -1;
 	}

@@ -86,7 +86,7 @@ static void auth_mac(const struct chaos_mig *m, enum chaos_mig_role role,
  */
 static bool control(uint32_t type)
 {
-	return type >= CHAOS_MIG_STATUS;
+	return type >= CHAOS_MIG_STATUS && type <= CHAOS_MIG_DONE;
 }
 
 static void control_mac(const struct chaos_mig *m, enum chaos_mig_role role,
@@ -165,24 +165,31 @@ static int peer_status(const uint8_t *p, uint64_t len, chaos_err *err)
 	return chaos_err_set(err, -code, "the destination says: %s", text);
 }
 
-int chaos_mig_recv(struct chaos_mig *m, uint32_t want, uint64_t max,
-		   unsigned int timeout_ms, uint8_t **payload, uint64_t *len,
-		   chaos_err *err)
+/* A message's header: its type and length, the reserved field checked. */
+static int read_header(struct chaos_mig *m, uint64_t deadline,
+		       uint32_t *type, uint64_t *n, chaos_err *err)
 {
-	uint64_t deadline = now_ms() + timeout_ms, n;
-	uint8_t h[HEADER], *buf;
-	uint32_t type, zero;
+	uint8_t h[HEADER];
+	uint32_t zero;
 
-	*payload = NULL;
-	*len = 0;
 	if (read_all(m->in, h, sizeof(h), deadline, err))
 		return -1;
-	memcpy(&type, h, 4);
+	memcpy(type, h, 4);
 	memcpy(&zero, h + 4, 4);
-	memcpy(&n, h + 8, 8);
+	memcpy(n, h + 8, 8);
 	if (zero)
 		return chaos_err_set(err, EPROTO,
 				     "migration stream: header reserved field not zero");
+	return 0;
+}
+
+/* The payload of a message whose header said type and n bytes. */
+static int read_payload(struct chaos_mig *m, uint32_t want, uint64_t max,
+			uint64_t deadline, uint32_t type, uint64_t n,
+			uint8_t **payload, uint64_t *len, chaos_err *err)
+{
+	uint8_t *buf;
+
 	if (type == CHAOS_MIG_STATUS)
 		max = 4 + CHAOS_MIG_TEXT_MAX;
 	else if (type != want)
@@ -234,6 +241,51 @@ int chaos_mig_recv(struct chaos_mig *m, uint32_t want, uint64_t max,
 	*payload = buf;
 	*len = n;
 	return 0;
+}
+
+int chaos_mig_recv(struct chaos_mig *m, uint32_t want, uint64_t max,
+		   unsigned int timeout_ms, uint8_t **payload, uint64_t *len,
+		   chaos_err *err)
+{
+	uint64_t deadline = now_ms() + timeout_ms, n;
+	uint32_t type;
+
+	*payload = NULL;
+	*len = 0;
+	if (read_header(m, deadline, &type, &n, err))
+		return -1;
+	return read_payload(m, want, max, deadline, type, n, payload, len, err);
+}
+
+int chaos_mig_recv_stream(struct chaos_mig *m, uint32_t want1, uint32_t want2,
+			  uint64_t max, unsigned int timeout_ms,
+			  uint32_t *type, uint64_t *len, chaos_err *err)
+{
+	uint64_t deadline = now_ms() + timeout_ms;
+	uint8_t *payload;
+
+	*len = 0;
+	if (read_header(m, deadline, type, len, err))
+		return -1;
+	if (*type != want1 && *type != want2) {
+		/* A STATUS (the peer gave up) or a wrong type: as recv says. */
+		if (read_payload(m, want1, 0, deadline, *type, *len, &payload,
+				 len, err) == 0)
+			free(payload);
+		return -1;
+	}
+	if (*len > max)
+		return chaos_err_set(err, EPROTO,
+				     "migration stream: message type %u of %llu bytes, at most %llu allowed",
+				     *type, (unsigned long long)*len,
+				     (unsigned long long)max);
+	return 0;
+}
+
+int chaos_mig_read(struct chaos_mig *m, void *buf, size_t len,
+		   unsigned int timeout_ms, chaos_err *err)
+{
+	return read_all(m->in, buf, len, now_ms() + timeout_ms, err);
 }
 
 static void auth_mac(const struct chaos_mig *m, enum chaos_mig_role role,

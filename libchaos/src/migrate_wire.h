@@ -28,6 +28,7 @@ enum chaos_mig_type {
 	CHAOS_MIG_GO = 6,
 	CHAOS_MIG_RUNNING = 7,
 	CHAOS_MIG_DONE = 8,
+	CHAOS_MIG_IMAGE_PART = 9, /* a piece of a live stream (image version 2) */
 };
 
 #define CHAOS_MIG_F_PSK 1u
@@ -58,6 +59,16 @@ int chaos_mig_send(struct chaos_mig *m, uint32_t type, const void *payload,
 int chaos_mig_recv(struct chaos_mig *m, uint32_t want, uint64_t max,
 		   unsigned int timeout_ms, uint8_t **payload, uint64_t *len,
 		   chaos_err *err);
+/*
+ * A streamed message's header only: of type want1 or want2 (anything else,
+ * a STATUS included, is an error as chaos_mig_recv gives it), at most max
+ * bytes; its payload is then read with chaos_mig_read.
+ */
+int chaos_mig_recv_stream(struct chaos_mig *m, uint32_t want1, uint32_t want2,
+			  uint64_t max, unsigned int timeout_ms,
+			  uint32_t *type, uint64_t *len, chaos_err *err);
+int chaos_mig_read(struct chaos_mig *m, void *buf, size_t len,
+		   unsigned int timeout_ms, chaos_err *err);
 /* Tell the peer how it went (0 or -errno, text). */
 int chaos_mig_status(struct chaos_mig *m, int code, const char *text);
 

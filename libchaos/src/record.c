@@ -67,10 +67,12 @@ int chaos_record_format(const chaos_domain_record *rec, char *buf, size_t len)
 	n = snprintf(buf, len,
 		     "domid %" PRIu32 "\nhandle %s\nname %s\n"
 		     "console_mfn %" PRIu64 "\nconsole_port %" PRIu32 "\n"
+		     "start_info_mfn %" PRIu64 "\n"
 		     "on_poweroff %d\non_reboot %d\non_crash %d\n"
 		     "config %s\n",
 		     rec->domid, handle, rec->name, rec->console_mfn,
-		     rec->console_port, rec->on_poweroff, rec->on_reboot,
+		     rec->console_port, rec->start_info_mfn,
+		     rec->on_poweroff, rec->on_reboot,
 		     rec->on_crash, rec->config_path);
 	return n < 0 || (size_t)n >= len ? -1 : n;
 }
@@ -95,6 +97,9 @@ static int parse_line(chaos_domain_record *rec, const char *key,
 		strcpy(rec->name, val);
 	} else if (!strcmp(key, "console_mfn")) {
 		if (parse_u64(val, UINT64_MAX >> 12, &rec->console_mfn))
+			return -1;
+	} else if (!strcmp(key, "start_info_mfn")) {
+		if (parse_u64(val, UINT64_MAX >> 12, &rec->start_info_mfn))
 			return -1;
 	} else if (!strcmp(key, "console_port")) {
 		if (parse_u64(val, UINT32_MAX, &v))

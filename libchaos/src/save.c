@@ -33,23 +33,8 @@
 #define PTE_ADDR_MASK 0x000ffffffffff000ull
 #define START_INFO_MAGIC "xen-3.0-x86_64"
 
-struct capture {
-	chaos_host *host;
-	uint32_t domid;
-	uint64_t cr3_mfn;
-	uint64_t si_mfn;
-	start_info_t si;
-	uint64_t nr_pages;
-	uint64_t *p2m;
-	uint64_t *p2m_frame_mfns;
-	struct chaos_m2p m2p;
-	struct chaos_saveimg img;
-	int *map_errs;		/* MAP_BATCH */
-	uint8_t *p2m_frame;	/* nr_pages: 1 where the guest keeps its p2m */
-};
 
-/* Map n frames of the guest read-only; every frame must map. */
-static void *map_ro(struct capture *c, const uint64_t *mfns, size_t n,
+void *chaos_capture_map(struct chaos_capture *c, const uint64_t *mfns, size_t n,
 		    chaos_err *err)
 {
 	int one_err = 0, *errs = n > 1 ? c->map_errs : &one_err;
@@ -76,10 +61,10 @@ static void *map_ro(struct capture *c, const uint64_t *mfns, size_t n,
 	return p;
 }
 
-static int read_frame(struct capture *c, uint64_t mfn, void *out,
+static int read_frame(struct chaos_capture *c, uint64_t mfn, void *out,
 		      chaos_err *err)
 {
-	void *p = map_ro(c, &mfn, 1, err);
+	void *p = chaos_capture_map(c, &mfn, 1, err);
 
 	if (!p)
 		return -1;
@@ -88,7 +73,7 @@ static int read_frame(struct capture *c, uint64_t mfn, void *out,
 	return 0;
 }
 
-static int read_start_info(struct capture *c, chaos_err *err)
+static int read_start_info(struct chaos_capture *c, chaos_err *err)
 {
 	static uint8_t page[PAGE_SIZE];
 
@@ -115,7 +100,7 @@ static int read_start_info(struct capture *c, chaos_err *err)
 }
 
 /* The frame behind a guest virtual address, walking its page tables. */
-static int walk(struct capture *c, uint64_t va, uint64_t *mfn,
+static int walk(struct chaos_capture *c, uint64_t va, uint64_t *mfn,
 		chaos_err *err)
 {
 	static uint64_t table[CHAOS_PT_ENTRIES];
@@ -143,7 +128,7 @@ static int walk(struct capture *c, uint64_t va, uint64_t *mfn,
 }
 
 /* The guest's p2m list: where it is (its frames) and what it says. */
-static int read_p2m(struct capture *c, chaos_err *err)
+static int read_p2m(struct chaos_capture *c, chaos_err *err)
 {
 	uint64_t frames = chaos_saveimg_p2m_frames(c->nr_pages);
 
@@ -175,7 +160,7 @@ static int read_p2m(struct capture *c, chaos_err *err)
 	return 0;
 }
 
-static int read_vcpus(struct capture *c, unsigned int nr_vcpus,
+static int read_vcpus(struct chaos_capture *c, unsigned int nr_vcpus,
 		      chaos_err *err)
 {
 	c->img.nr_vcpus = nr_vcpus;
@@ -202,7 +187,7 @@ static int read_vcpus(struct capture *c, unsigned int nr_vcpus,
 }
 
 /* Page types from the hypervisor (XEN_DOMCTL_getpageframeinfo3). */
-static int page_types(struct capture *c, const uint64_t *mfns, size_t n,
+static int page_types(struct chaos_capture *c, const uint64_t *mfns, size_t n,
 		      uint8_t *types, uint64_t first_pfn, chaos_err *err)
 {
 	struct xen_domctl domctl = {
@@ -253,7 +238,7 @@ static int page_types(struct capture *c, const uint64_t *mfns, size_t n,
 	return 0;
 }
 
-static int read_types(struct capture *c, chaos_err *err)
+static int read_types(struct chaos_capture *c, chaos_err *err)
 {
 	for (uint64_t first = 0; first < c->nr_pages; first += TYPES_BATCH) {
 		size_t n = c->nr_pages - first < TYPES_BATCH ?
@@ -267,14 +252,14 @@ static int read_types(struct capture *c, chaos_err *err)
 }
 
 /* A page that cannot go out as it is: a page table, or the p2m list. */
-static bool rewritten(const struct capture *c, uint64_t pfn)
+bool chaos_capture_rewritten(const struct chaos_capture *c, uint64_t pfn)
 {
 	return (c->img.types[pfn] & CHAOS_PAGE_LEVEL_MASK) || c->p2m_frame[pfn];
 }
 
 /* Page pfn made machine-independent in page (a copy of it). */
-static int canonical_page(struct capture *c, uint64_t pfn, uint8_t *page,
-			  chaos_err *err)
+int chaos_capture_canonical(struct chaos_capture *c, uint64_t pfn,
+			    uint8_t *page, chaos_err *err)
 {
 	unsigned int level = c->img.types[pfn] & CHAOS_PAGE_LEVEL_MASK;
 
@@ -298,7 +283,7 @@ static int canonical_page(struct capture *c, uint64_t pfn, uint8_t *page,
  * Memory out in pfn order, straight from the mapping: runs of plain pages
  * in one write each, the rewritten ones through a copy.
  */
-static int stream_memory(struct capture *c, struct chaos_saveimg_stream *out,
+static int stream_memory(struct chaos_capture *c, struct chaos_saveimg_stream *out,
 			 chaos_err *err)
 {
 	static uint64_t page[PAGE_SIZE / 8];
@@ -306,14 +291,14 @@ static int stream_memory(struct capture *c, struct chaos_saveimg_stream *out,
 	for (uint64_t first = 0; first < c->nr_pages; first += MAP_BATCH) {
 		size_t n = c->nr_pages - first < MAP_BATCH ?
 				   (size_t)(c->nr_pages - first) : MAP_BATCH;
-		uint8_t *src = map_ro(c, c->p2m + first, n, err);
+		uint8_t *src = chaos_capture_map(c, c->p2m + first, n, err);
 		size_t run = 0;
 		int rc = 0;
 
 		if (!src)
 			return -1;
 		for (size_t i = 0; i <= n && !rc; i++) {
-			if (i < n && !rewritten(c, first + i))
+			if (i < n && !chaos_capture_rewritten(c, first + i))
 				continue;
 			if (i > run)
 				rc = chaos_saveimg_put(out, src + run * PAGE_SIZE,
@@ -322,7 +307,7 @@ static int stream_memory(struct capture *c, struct chaos_saveimg_stream *out,
 			if (rc || i == n)
 				continue;
 			memcpy(page, src + i * PAGE_SIZE, PAGE_SIZE);
-			rc = canonical_page(c, first + i, (uint8_t *)page, err) ||
+			rc = chaos_capture_canonical(c, first + i, (uint8_t *)page, err) ||
 			     chaos_saveimg_put(out, page, PAGE_SIZE, err);
 		}
 		xenforeignmemory_unmap(c->host->fmem, src, n);
@@ -332,19 +317,20 @@ static int stream_memory(struct capture *c, struct chaos_saveimg_stream *out,
 	return 0;
 }
 
-static void capture_free(struct capture *c)
+void chaos_capture_free(struct chaos_capture *c)
 {
 	free(c->p2m);
 	free(c->p2m_frame_mfns);
 	free(c->map_errs);
 	free(c->p2m_frame);
 	free(c->img.types);
+	c->img.types = NULL;
 	chaos_m2p_free(&c->m2p);
 	chaos_saveimg_free(&c->img);
 }
 
 /* Head, types, pages, END: out through the stream, hashed on the way. */
-static int write_out(struct capture *c, struct chaos_saveimg_stream *out,
+static int write_out(struct chaos_capture *c, struct chaos_saveimg_stream *out,
 		     uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE], chaos_err *err)
 {
 	size_t head = chaos_saveimg_head_size(c->nr_pages, c->img.nr_vcpus);
@@ -363,15 +349,15 @@ static int write_out(struct capture *c, struct chaos_saveimg_stream *out,
 	return rc ? -1 : 0;
 }
 
-int chaos_guest_capture_to(chaos_host *host, uint32_t domid,
-			   struct chaos_saveimg_stream *out,
-			   uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE],
-			   chaos_err *err)
+int chaos_capture_suspended(struct chaos_capture *c, chaos_host *host,
+			    uint32_t domid, chaos_err *err)
 {
-	struct capture c = { .host = host, .domid = domid };
 	chaos_domain_info info;
 	xc_domaininfo_t xi;
 
+	memset(c, 0, sizeof(*c));
+	c->host = host;
+	c->domid = domid;
 	if (chaos_domain_get(host, domid, &info, err))
 		return -1;
 	if (info.state != CHAOS_STATE_SHUTDOWN ||
@@ -388,33 +374,75 @@ int chaos_guest_capture_to(chaos_host *host, uint32_t domid,
 	if (xi.max_vcpu_id >= CHAOS_CONFIG_VCPUS_MAX)
 		return chaos_err_set(err, EINVAL, "domain %u: too many vCPUs",
 				     domid);
-	if (read_vcpus(&c, xi.max_vcpu_id + 1, err) ||
-	    read_start_info(&c, err) || read_p2m(&c, err) ||
-	    chaos_travel_config(host, domid, c.nr_pages, c.img.nr_vcpus,
-				&c.img.cfg, err))
+	if (read_vcpus(c, xi.max_vcpu_id + 1, err) ||
+	    read_start_info(c, err) || read_p2m(c, err) ||
+	    chaos_travel_config(host, domid, c->nr_pages, c->img.nr_vcpus,
+				&c->img.cfg, err))
 		goto fail;
-	c.img.nr_pages = c.nr_pages;
-	for (unsigned int v = 0; v < c.img.nr_vcpus; v++)
-		if (chaos_vcpu_canonicalize(&c.img.vcpus[v].ctx, v, &c.m2p, err))
+	c->img.nr_pages = c->nr_pages;
+	for (unsigned int v = 0; v < c->img.nr_vcpus; v++)
+		if (chaos_vcpu_canonicalize(&c->img.vcpus[v].ctx, v, &c->m2p, err))
 			goto fail;
 	/* The padding after the types is zero. */
-	c.img.types = calloc(chaos_saveimg_types_size(c.nr_pages), 1);
-	c.p2m_frame = calloc(c.nr_pages, 1);
-	c.map_errs = calloc(MAP_BATCH, sizeof(int));
-	if (!c.img.types || !c.p2m_frame || !c.map_errs) {
+	c->img.types = calloc(chaos_saveimg_types_size(c->nr_pages), 1);
+	c->p2m_frame = calloc(c->nr_pages, 1);
+	c->map_errs = calloc(MAP_BATCH, sizeof(int));
+	if (!c->img.types || !c->p2m_frame || !c->map_errs) {
 		chaos_err_set(err, ENOMEM, "out of memory for %llu pages",
-			      (unsigned long long)c.nr_pages);
+			      (unsigned long long)c->nr_pages);
 		goto fail;
 	}
-	for (uint64_t i = 0; i < c.img.nr_p2m_frames; i++)
-		c.p2m_frame[c.img.p2m_frames[i]] = 1;
-	if (read_types(&c, err) || write_out(&c, out, digest, err))
+	for (uint64_t i = 0; i < c->img.nr_p2m_frames; i++)
+		c->p2m_frame[c->img.p2m_frames[i]] = 1;
+	if (read_types(c, err))
 		goto fail;
-	capture_free(&c);
 	return 0;
 fail:
-	capture_free(&c);
+	chaos_capture_free(c);
 	return -1;
+}
+
+int chaos_capture_running_p2m(struct chaos_capture *c, chaos_host *host,
+			      uint32_t domid, uint64_t start_info_mfn,
+			      chaos_err *err)
+{
+	vcpu_guest_context_any_t any;
+
+	memset(c, 0, sizeof(*c));
+	c->host = host;
+	c->domid = domid;
+	c->si_mfn = start_info_mfn;
+	c->map_errs = calloc(MAP_BATCH, sizeof(int));
+	if (!c->map_errs)
+		return chaos_err_set(err, ENOMEM, "out of memory");
+	/* Xen pauses the vCPU for the moment it takes to read it. */
+	if (xc_vcpu_getcontext(host->xch, domid, 0, &any)) {
+		chaos_err_xen(err, host, errno, "cannot read domain %u's vCPU 0",
+			      domid);
+		goto fail;
+	}
+	c->cr3_mfn = any.x64.ctrlreg[3] >> 12;
+	if (read_start_info(c, err) || read_p2m(c, err))
+		goto fail;
+	return 0;
+fail:
+	chaos_capture_free(c);
+	return -1;
+}
+
+int chaos_guest_capture_to(chaos_host *host, uint32_t domid,
+			   struct chaos_saveimg_stream *out,
+			   uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE],
+			   chaos_err *err)
+{
+	struct chaos_capture c;
+	int rc;
+
+	if (chaos_capture_suspended(&c, host, domid, err))
+		return -1;
+	rc = write_out(&c, out, digest, err);
+	chaos_capture_free(&c);
+	return rc;
 }
 
 /* The image into path.tmp as it is captured, then synced and renamed. */

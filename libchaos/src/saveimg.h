@@ -29,6 +29,10 @@ enum chaos_saveimg_record {
 	CHAOS_REC_P2M_FRAMES = 4,
 	CHAOS_REC_PAGES = 5,
 	CHAOS_REC_END = 6,
+	/* Version 2 (the live stream, saveimg_live.h) only. */
+	CHAOS_REC_MEMORY = 7,
+	CHAOS_REC_BATCH = 8,
+	CHAOS_REC_TYPES = 9,
 };
 
 /* Page types in the PAGES record: 0 data, 1-4 a page table of that level,
@@ -68,9 +72,8 @@ struct chaos_saveimg {
 	struct chaos_saveimg_vcpu *vcpus;	/* nr_vcpus */
 	uint64_t nr_p2m_frames;
 	uint64_t *p2m_frames;			/* pfns of the guest's p2m list */
-	/* In the encoded buffer: nr_pages types, nr_pages * 4096 bytes. */
-	uint8_t *types;
-	uint8_t *pages;
+	uint8_t *types;				/* nr_pages page types */
+	void *owned;				/* what types points into, if ours */
 };
 
 /* Pages the guest's p2m list (8 bytes per pfn) takes. */
@@ -79,23 +82,7 @@ uint64_t chaos_saveimg_p2m_frames(uint64_t nr_pages);
 /* Bytes of the encoded image, or 0 if the numbers are out of range. */
 size_t chaos_saveimg_size(uint64_t nr_pages, uint32_t nr_vcpus);
 
-/*
- * Encode img's metadata (nr_pages, start_info_pfn, nr_vcpus, cfg, vcpus,
- * p2m_frames) into buf (chaos_saveimg_size() bytes) and point img->types
- * and img->pages into it for the caller to fill; then chaos_saveimg_seal()
- * writes the checksum.
- */
-int chaos_saveimg_begin(uint8_t *buf, size_t len, struct chaos_saveimg *img,
-			chaos_err *err);
-void chaos_saveimg_seal(uint8_t *buf, size_t len);
-
-/*
- * Check and decode an image. Every field is checked; the message names
- * the bad one. img->types and img->pages point into buf; img->vcpus and
- * img->p2m_frames are allocated (chaos_saveimg_free).
- */
-int chaos_saveimg_decode(uint8_t *buf, size_t len, struct chaos_saveimg *img,
-			 chaos_err *err);
+/* Frees vcpus, p2m_frames and owned. */
 void chaos_saveimg_free(struct chaos_saveimg *img);
 
 /*
@@ -127,8 +114,10 @@ int chaos_saveimg_head_len(const uint8_t *buf, size_t have, uint64_t total,
 			   size_t *head_len, chaos_err *err);
 /*
  * Check and decode a head with its types (have bytes of an image of total
- * bytes), every field as chaos_saveimg_decode does; img->pages is NULL.
- * The checksum is the caller's, over everything it reads.
+ * bytes): every field is checked, the message names the bad one.
+ * img->types points into buf; img->vcpus and img->p2m_frames are
+ * allocated (chaos_saveimg_free). The checksum is the caller's, over
+ * everything it reads.
  */
 int chaos_saveimg_decode_head(const uint8_t *buf, size_t have, uint64_t total,
 			      struct chaos_saveimg *img, chaos_err *err);
@@ -140,5 +129,22 @@ int chaos_saveimg_decode_head(const uint8_t *buf, size_t have, uint64_t total,
 /* The header's total_size, once checked: lets readers bound a read. */
 int chaos_saveimg_peek_size(const uint8_t *hdr, size_t len, uint64_t *total,
 			    chaos_err *err);
+
+/*
+ * The guest's state as the live stream (version 2, saveimg_live.h) ends:
+ * DOMAIN, CONFIG, VCPUs, P2M_FRAMES and TYPES, the same records and
+ * checks as version 1's head (TYPES holds what PAGES' first part does).
+ */
+size_t chaos_saveimg_state_size(uint64_t nr_pages, uint32_t nr_vcpus);
+/* Encode img's state into buf (chaos_saveimg_state_size bytes). */
+int chaos_saveimg_encode_state(uint8_t *buf, size_t len,
+			       const struct chaos_saveimg *img, chaos_err *err);
+/*
+ * Check and decode a state of len bytes for a guest of nr_pages pages and
+ * nr_vcpus vCPUs (both already known from the stream). As decode_head.
+ */
+int chaos_saveimg_decode_state(const uint8_t *buf, size_t len,
+			       uint64_t nr_pages, uint32_t nr_vcpus,
+			       struct chaos_saveimg *img, chaos_err *err);
 
 #endif

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <nettle/sha2.h>
 
 #include "internal.h"
 #include "saveimg.h"
@@ -121,28 +120,11 @@ size_t chaos_saveimg_types_size(uint64_t nr_pages)
 	return (size_t)pad8(nr_pages);
 }
 
-int chaos_saveimg_encode_head(uint8_t *buf, size_t len,
-			      const struct chaos_saveimg *img, chaos_err *err)
+/* DOMAIN, CONFIG, VCPUs and P2M_FRAMES at at; returns where they end. */
+static uint8_t *encode_state_records(uint8_t *at,
+				     const struct chaos_saveimg *img)
 {
-	size_t total = chaos_saveimg_size(img->nr_pages, img->nr_vcpus);
-	uint8_t *at = buf, *p;
-
-	if (!total || len != chaos_saveimg_head_size(img->nr_pages, img->nr_vcpus))
-		return chaos_err_set(err, EINVAL,
-				     "image: %llu pages and %u vCPUs do not fit a %zu-byte head",
-				     (unsigned long long)img->nr_pages,
-				     img->nr_vcpus, len);
-	if (img->nr_p2m_frames != chaos_saveimg_p2m_frames(img->nr_pages))
-		return chaos_err_set(err, EINVAL,
-				     "image: %llu p2m frames for %llu pages",
-				     (unsigned long long)img->nr_p2m_frames,
-				     (unsigned long long)img->nr_pages);
-	memset(buf, 0, CHAOS_SAVEIMG_HEADER_SIZE);
-	memcpy(buf, CHAOS_SAVEIMG_MAGIC, 8);
-	put32(buf + 8, CHAOS_SAVEIMG_VERSION);
-	put32(buf + 12, CHAOS_SAVEIMG_HEADER_SIZE);
-	put64(buf + 16, total);
-	at += CHAOS_SAVEIMG_HEADER_SIZE;
+	uint8_t *p;
 
 	p = record(&at, CHAOS_REC_DOMAIN, DOMAIN_SIZE);
 	put64(p, img->nr_pages);
@@ -163,6 +145,33 @@ int chaos_saveimg_encode_head(uint8_t *buf, size_t len,
 	for (uint64_t i = 0; i < img->nr_p2m_frames; i++)
 		put64(p + i * 8, img->p2m_frames[i]);
 
+	return at;
+}
+
+int chaos_saveimg_encode_head(uint8_t *buf, size_t len,
+			      const struct chaos_saveimg *img, chaos_err *err)
+{
+	size_t total = chaos_saveimg_size(img->nr_pages, img->nr_vcpus);
+	uint8_t *at = buf;
+
+	if (!total || len != chaos_saveimg_head_size(img->nr_pages, img->nr_vcpus))
+		return chaos_err_set(err, EINVAL,
+				     "image: %llu pages and %u vCPUs do not fit a %zu-byte head",
+				     (unsigned long long)img->nr_pages,
+				     img->nr_vcpus, len);
+	if (img->nr_p2m_frames != chaos_saveimg_p2m_frames(img->nr_pages))
+		return chaos_err_set(err, EINVAL,
+				     "image: %llu p2m frames for %llu pages",
+				     (unsigned long long)img->nr_p2m_frames,
+				     (unsigned long long)img->nr_pages);
+	memset(buf, 0, CHAOS_SAVEIMG_HEADER_SIZE);
+	memcpy(buf, CHAOS_SAVEIMG_MAGIC, 8);
+	put32(buf + 8, CHAOS_SAVEIMG_VERSION);
+	put32(buf + 12, CHAOS_SAVEIMG_HEADER_SIZE);
+	put64(buf + 16, total);
+	at += CHAOS_SAVEIMG_HEADER_SIZE;
+
+	at = encode_state_records(at, img);
 	/* Only the header: the payload (types, pages) is the caller's. */
 	record_header(at, CHAOS_REC_PAGES, pages_payload(img->nr_pages));
 	return 0;
@@ -173,48 +182,15 @@ void chaos_saveimg_end_header(uint8_t out[CHAOS_SAVEIMG_RECORD_HEADER])
 	record_header(out, CHAOS_REC_END, CHAOS_SAVEIMG_HASH_SIZE);
 }
 
-int chaos_saveimg_begin(uint8_t *buf, size_t len, struct chaos_saveimg *img,
-			chaos_err *err)
-{
-	size_t want = chaos_saveimg_size(img->nr_pages, img->nr_vcpus);
-	size_t head = chaos_saveimg_head_size(img->nr_pages, img->nr_vcpus);
-
-	if (!want || len != want)
-		return chaos_err_set(err, EINVAL,
-				     "image: %llu pages and %u vCPUs do not fit a %zu-byte image",
-				     (unsigned long long)img->nr_pages,
-				     img->nr_vcpus, len);
-	if (chaos_saveimg_encode_head(buf, head, img, err))
-		return -1;
-	img->types = buf + head;
-	img->pages = img->types + pad8(img->nr_pages);
-	memset(img->types, 0, pad8(img->nr_pages));
-	chaos_saveimg_end_header(buf + len - CHAOS_SAVEIMG_TAIL_SIZE);
-	return 0;
-}
-
-static void digest(const uint8_t *buf, size_t len,
-		   uint8_t out[CHAOS_SAVEIMG_HASH_SIZE])
-{
-	struct sha256_ctx ctx;
-
-	sha256_init(&ctx);
-	sha256_update(&ctx, len, buf);
-	sha256_digest(&ctx, CHAOS_SAVEIMG_HASH_SIZE, out);
-}
-
-void chaos_saveimg_seal(uint8_t *buf, size_t len)
-{
-	digest(buf, len - CHAOS_SAVEIMG_HASH_SIZE,
-	       buf + len - CHAOS_SAVEIMG_HASH_SIZE);
-}
-
 void chaos_saveimg_free(struct chaos_saveimg *img)
 {
 	free(img->vcpus);
 	free(img->p2m_frames);
+	free(img->owned);
 	img->vcpus = NULL;
 	img->p2m_frames = NULL;
+	img->owned = NULL;
+	img->types = NULL;
 }
 
 int chaos_saveimg_peek_size(const uint8_t *hdr, size_t len, uint64_t *total,
@@ -255,6 +231,7 @@ struct reader {
 	size_t len, at;	/* len: the whole image's */
 	size_t have;	/* bytes of it in buf (the head only, when streaming) */
 	unsigned int index;
+	bool sized;	/* len is the whole image's: DOMAIN must match it */
 };
 
 static int next_record(struct reader *r, uint32_t want, uint64_t *length,
@@ -264,6 +241,8 @@ static int next_record(struct reader *r, uint32_t want, uint64_t *length,
 		[CHAOS_REC_DOMAIN] = "DOMAIN", [CHAOS_REC_CONFIG] = "CONFIG",
 		[CHAOS_REC_VCPU] = "VCPU", [CHAOS_REC_P2M_FRAMES] = "P2M_FRAMES",
 		[CHAOS_REC_PAGES] = "PAGES", [CHAOS_REC_END] = "END",
+		[CHAOS_REC_MEMORY] = "MEMORY", [CHAOS_REC_BATCH] = "BATCH",
+		[CHAOS_REC_TYPES] = "TYPES",
 	};
 	uint32_t type;
 	uint64_t n;
@@ -339,7 +318,7 @@ static int decode_domain(struct reader *r, struct chaos_saveimg *img,
 				     (unsigned long long)img->nr_pages);
 	if (get32(p + 20) || get64(p + 24))
 		return chaos_err_set(err, EINVAL, "image: DOMAIN reserved fields not zero");
-	if (chaos_saveimg_size(img->nr_pages, img->nr_vcpus) != r->len)
+	if (r->sized && chaos_saveimg_size(img->nr_pages, img->nr_vcpus) != r->len)
 		return chaos_err_set(err, EINVAL,
 				     "image: %zu bytes, but %llu pages and %u vCPUs make %zu",
 				     r->len, (unsigned long long)img->nr_pages,
@@ -508,21 +487,9 @@ static int decode_p2m_frames(struct reader *r, struct chaos_saveimg *img,
 	return 0;
 }
 
-static int decode_pages(struct reader *r, struct chaos_saveimg *img,
-			chaos_err *err)
+/* Every page type known; the p2m list, start info and CR3s where they fit. */
+static int check_types(const struct chaos_saveimg *img, chaos_err *err)
 {
-	const uint8_t *p;
-	uint64_t n;
-
-	if (next_record(r, CHAOS_REC_PAGES, &n, &p, err) ||
-	    expect_length("PAGES", n, pages_payload(img->nr_pages), err))
-		return -1;
-	if (pad8(img->nr_pages) > r->have - (size_t)(p - r->buf))
-		return chaos_err_set(err, EINVAL,
-				     "image: PAGES types run past the head");
-	img->types = (uint8_t *)p;
-	/* Streaming, the pages come later: nothing to point at. */
-	img->pages = r->have == r->len ? (uint8_t *)p + pad8(img->nr_pages) : NULL;
 	for (uint64_t pfn = 0; pfn < img->nr_pages; pfn++) {
 		uint8_t t = img->types[pfn];
 		uint8_t level = t & CHAOS_PAGE_LEVEL_MASK;
@@ -555,54 +522,42 @@ static int decode_pages(struct reader *r, struct chaos_saveimg *img,
 	return 0;
 }
 
-static int decode_end(struct reader *r, chaos_err *err)
+/* Version 1: the PAGES record's header and its types (the pages follow). */
+static int decode_pages(struct reader *r, struct chaos_saveimg *img,
+			chaos_err *err)
 {
 	const uint8_t *p;
 	uint64_t n;
 
-	if (next_record(r, CHAOS_REC_END, &n, &p, err) ||
-	    expect_length("END", n, CHAOS_SAVEIMG_HASH_SIZE, err))
+	if (next_record(r, CHAOS_REC_PAGES, &n, &p, err) ||
+	    expect_length("PAGES", n, pages_payload(img->nr_pages), err))
 		return -1;
-	if (r->at != r->len)
-		return chaos_err_set(err, EINVAL, "image: %zu bytes after the END record",
-				     r->len - r->at);
-	return 0;
+	if (pad8(img->nr_pages) > r->have - (size_t)(p - r->buf))
+		return chaos_err_set(err, EINVAL,
+				     "image: PAGES types run past the head");
+	img->types = (uint8_t *)p;
+	return check_types(img, err);
 }
 
-int chaos_saveimg_decode(uint8_t *buf, size_t len, struct chaos_saveimg *img,
-			 chaos_err *err)
+/* Version 2: the TYPES record, whole. */
+static int decode_types(struct reader *r, struct chaos_saveimg *img,
+			chaos_err *err)
 {
-	struct reader r = { .buf = buf, .len = len, .have = len,
-			    .at = CHAOS_SAVEIMG_HEADER_SIZE };
-	uint8_t hash[CHAOS_SAVEIMG_HASH_SIZE];
-	uint64_t total;
+	const uint8_t *p;
+	uint64_t n;
 
-	memset(img, 0, sizeof(*img));
-	if (chaos_saveimg_peek_size(buf, len, &total, err))
+	if (next_record(r, CHAOS_REC_TYPES, &n, &p, err) ||
+	    expect_length("TYPES", n, img->nr_pages, err))
 		return -1;
-	if (total != len)
-		return chaos_err_set(err, EINVAL,
-				     "image: %zu bytes, the header says %llu (truncated or padded)",
-				     len, (unsigned long long)total);
-	/* Damage anywhere shows here, before any field is believed. */
-	digest(buf, len - CHAOS_SAVEIMG_HASH_SIZE, hash);
-	if (memcmp(hash, buf + len - CHAOS_SAVEIMG_HASH_SIZE, sizeof(hash)))
-		return chaos_err_set(err, EINVAL,
-				     "image: SHA-256 checksum mismatch: the image is damaged");
-	if (decode_domain(&r, img, err) || decode_config(&r, img, err) ||
-	    decode_vcpus(&r, img, err) || decode_p2m_frames(&r, img, err) ||
-	    decode_pages(&r, img, err) || decode_end(&r, err)) {
-		chaos_saveimg_free(img);
-		return -1;
-	}
-	return 0;
+	img->types = (uint8_t *)p;
+	return check_types(img, err);
 }
 
 int chaos_saveimg_head_len(const uint8_t *buf, size_t have, uint64_t total,
 			   size_t *head_len, chaos_err *err)
 {
 	struct reader r = { .buf = buf, .len = (size_t)total, .have = have,
-			    .at = CHAOS_SAVEIMG_HEADER_SIZE };
+			    .at = CHAOS_SAVEIMG_HEADER_SIZE, .sized = true };
 	struct chaos_saveimg img = { 0 };
 	uint64_t said;
 
@@ -627,7 +582,7 @@ int chaos_saveimg_decode_head(const uint8_t *buf, size_t have, uint64_t total,
 			      struct chaos_saveimg *img, chaos_err *err)
 {
 	struct reader r = { .buf = buf, .len = (size_t)total, .have = have,
-			    .at = CHAOS_SAVEIMG_HEADER_SIZE };
+			    .at = CHAOS_SAVEIMG_HEADER_SIZE, .sized = true };
 
 	memset(img, 0, sizeof(*img));
 	if (have > total || have < CHAOS_SAVEIMG_PEEK_SIZE)
@@ -651,4 +606,63 @@ int chaos_saveimg_check_end(const uint8_t hdr[CHAOS_SAVEIMG_RECORD_HEADER],
 		return chaos_err_set(err, EINVAL,
 				     "image: the END record (type 6, 32 bytes) is not where it belongs");
 	return 0;
+}
+
+size_t chaos_saveimg_state_size(uint64_t nr_pages, uint32_t nr_vcpus)
+{
+	size_t head = chaos_saveimg_head_size(nr_pages, nr_vcpus);
+
+	/* The head without the file header and PAGES' header, plus TYPES. */
+	if (!head)
+		return 0;
+	return head - CHAOS_SAVEIMG_HEADER_SIZE + (size_t)pad8(nr_pages);
+}
+
+int chaos_saveimg_encode_state(uint8_t *buf, size_t len,
+			       const struct chaos_saveimg *img, chaos_err *err)
+{
+	uint8_t *at;
+
+	if (!chaos_saveimg_state_size(img->nr_pages, img->nr_vcpus) ||
+	    len != chaos_saveimg_state_size(img->nr_pages, img->nr_vcpus) ||
+	    img->nr_p2m_frames != chaos_saveimg_p2m_frames(img->nr_pages))
+		return chaos_err_set(err, EINVAL,
+				     "image: %llu pages and %u vCPUs do not fit a %zu-byte state",
+				     (unsigned long long)img->nr_pages,
+				     img->nr_vcpus, len);
+	at = encode_state_records(buf, img);
+	memcpy(record(&at, CHAOS_REC_TYPES, img->nr_pages), img->types,
+	       img->nr_pages);
+	return 0;
+}
+
+int chaos_saveimg_decode_state(const uint8_t *buf, size_t len,
+			       uint64_t nr_pages, uint32_t nr_vcpus,
+			       struct chaos_saveimg *img, chaos_err *err)
+{
+	struct reader r = { .buf = buf, .len = len, .have = len };
+
+	memset(img, 0, sizeof(*img));
+	if (decode_domain(&r, img, err))
+		goto fail;
+	/* The stream said how big the guest is before its pages came. */
+	if (img->nr_pages != nr_pages || img->nr_vcpus != nr_vcpus) {
+		chaos_err_set(err, EINVAL,
+			      "image: DOMAIN says %llu pages and %u vCPUs, MEMORY said %llu and %u",
+			      (unsigned long long)img->nr_pages, img->nr_vcpus,
+			      (unsigned long long)nr_pages, nr_vcpus);
+		goto fail;
+	}
+	if (decode_config(&r, img, err) || decode_vcpus(&r, img, err) ||
+	    decode_p2m_frames(&r, img, err) || decode_types(&r, img, err))
+		goto fail;
+	if (r.at != len) {
+		chaos_err_set(err, EINVAL, "image: %zu bytes after the TYPES record",
+			      len - r.at);
+		goto fail;
+	}
+	return 0;
+fail:
+	chaos_saveimg_free(img);
+	return -1;
 }

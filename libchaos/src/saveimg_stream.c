@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* An image streamed through a hash (saveimg_stream.h). */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <nettle/memops.h>
@@ -73,6 +74,34 @@ int chaos_saveimg_get_end(struct chaos_saveimg_stream *s,
 	if (!memeql_sec(said, digest, sizeof(said)))
 		return chaos_err_set(err, EINVAL,
 				     "image: SHA-256 checksum mismatch: the image is damaged");
+	return 0;
+}
+
+int chaos_saveimg_read_head(struct chaos_saveimg_stream *s, uint64_t total,
+			    struct chaos_saveimg *img, chaos_err *err)
+{
+	uint8_t peek[CHAOS_SAVEIMG_PEEK_SIZE], *head;
+	size_t len;
+
+	memset(img, 0, sizeof(*img));
+	if (total < sizeof(peek))
+		return chaos_err_set(err, EINVAL,
+				     "image: %llu bytes, too short for a saved guest",
+				     (unsigned long long)total);
+	/* The header and DOMAIN bound the rest: nothing big is read blind. */
+	if (chaos_saveimg_get(s, peek, sizeof(peek), err) ||
+	    chaos_saveimg_head_len(peek, sizeof(peek), total, &len, err))
+		return -1;
+	head = malloc(len);
+	if (!head)
+		return chaos_err_set(err, ENOMEM, "out of memory for the image head");
+	memcpy(head, peek, sizeof(peek));
+	if (chaos_saveimg_get(s, head + sizeof(peek), len - sizeof(peek), err) ||
+	    chaos_saveimg_decode_head(head, len, total, img, err)) {
+		free(head);
+		return -1;
+	}
+	img->owned = head;
 	return 0;
 }
 

@@ -42,6 +42,16 @@ int chaos_saveimg_get_end(struct chaos_saveimg_stream *s,
 			  uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE],
 			  chaos_err *err);
 
+/*
+ * Version 1, read side: the head and the page types of an image of total
+ * bytes (the file's size, or what the migration stream announced) from
+ * the stream, every field checked (chaos_saveimg_decode_head). img owns
+ * what it points into (chaos_saveimg_free). The pages follow in the
+ * stream, then the END record (chaos_saveimg_get_end).
+ */
+int chaos_saveimg_read_head(struct chaos_saveimg_stream *s, uint64_t total,
+			    struct chaos_saveimg *img, chaos_err *err);
+
 /* io for a file descriptor: write all, or read exactly (EOF is an error). */
 int chaos_saveimg_fd_write(void *fdp, void *buf, size_t len, chaos_err *err);
 int chaos_saveimg_fd_read(void *fdp, void *buf, size_t len, chaos_err *err);

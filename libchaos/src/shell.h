@@ -49,8 +49,8 @@ int chaos_shell_prepare(chaos_host *host, uint64_t memory_mib,
 int chaos_shell_boot(chaos_host *host, struct chaos_shell *shell,
 		     const struct chaos_image *img, const void *ramdisk,
 		     uint64_t ramdisk_len, const char *cmdline,
-		     uint64_t *console_mfn, chaos_create_timing *timing,
-		     chaos_err *err);
+		     uint64_t *console_mfn, uint64_t *start_info_mfn,
+		     chaos_create_timing *timing, chaos_err *err);
 
 /* A fresh shared info page, event delivery masked on every vCPU (the
  * builder's, and a restore's: the guest unmasks when it is ready). */

@@ -199,8 +199,8 @@ static int set_boot_vcpu(chaos_host *host, struct chaos_shell *shell,
 int chaos_shell_boot(chaos_host *host, struct chaos_shell *shell,
 		     const struct chaos_image *img, const void *ramdisk,
 		     uint64_t ramdisk_len, const char *cmdline,
-		     uint64_t *console_mfn, chaos_create_timing *timing,
-		     chaos_err *err)
+		     uint64_t *console_mfn, uint64_t *start_info_mfn,
+		     chaos_create_timing *timing, chaos_err *err)
 {
 	struct chaos_pv_layout lay;
 	uint64_t t0;
@@ -218,5 +218,6 @@ int chaos_shell_boot(chaos_host *host, struct chaos_shell *shell,
 		return -1;
 	timing->pagetables_us += chaos_now_us() - t0;
 	*console_mfn = shell->p2m[lay.console_pfn];
+	*start_info_mfn = shell->p2m[lay.start_info_pfn];
 	return 0;
 }

@@ -18,7 +18,8 @@ static chaos_domain_record sample(void)
 {
 	chaos_domain_record r = {
 		.domid = 42, .name = "web1", .console_mfn = 0x12345,
-		.console_port = 3, .on_poweroff = 0, .on_reboot = 1,
+		.console_port = 3, .start_info_mfn = 0x6789,
+		.on_poweroff = 0, .on_reboot = 1,
 		.on_crash = 2, .config_path = "/etc/chaos/web1.json",
 	};
 
@@ -68,6 +69,7 @@ static void test_hostile(void **state)
 	expect_bad("domid 1\non_crash 3\n", "bad on_crash");
 	expect_bad("domid 1\nconfig relative/path\n", "bad config");
 	expect_bad("domid 1\nconsole_port 4294967296\n", "bad console_port");
+	expect_bad("domid 1\nstart_info_mfn 4503599627370496\n", "bad start_info_mfn");
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	expect_bad(big, "larger");

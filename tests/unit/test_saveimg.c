@@ -12,7 +12,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <nettle/sha2.h>
+
 #include "../../libchaos/src/saveimg.h"
+#include "mem_stream.h"
 
 #define PAGES 512 /* 2 MiB */
 #define PT_PFN 10
@@ -48,18 +51,66 @@ static void make(struct fixture *f, uint32_t nr_vcpus)
 	img.vcpus = vcpus;
 	img.nr_p2m_frames = 1;
 	img.p2m_frames = frames;
-	f->len = chaos_saveimg_size(PAGES, nr_vcpus);
-	assert_true(f->len > PAGES * 4096);
-	f->buf = malloc(f->len);
-	assert_non_null(f->buf);
-	assert_int_equal(chaos_saveimg_begin(f->buf, f->len, &img, &err), 0);
-	for (uint64_t pfn = 0; pfn < PAGES; pfn++) {
-		img.types[pfn] = CHAOS_PAGE_DATA;
-		memset(img.pages + pfn * 4096, (int)(pfn & 0xff), 4096);
+	{
+		struct chaos_saveimg_stream out;
+		struct mem_stream m = { 0 };
+		size_t head = chaos_saveimg_head_size(PAGES, nr_vcpus);
+		uint8_t *buf = malloc(head), types[PAGES], page[4096];
+		uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE];
+
+		assert_non_null(buf);
+		memset(types, CHAOS_PAGE_DATA, sizeof(types));
+		types[PT_PFN] = 4 | CHAOS_PAGE_PINNED;
+		types[PT_PFN + 1] = 1;
+		chaos_saveimg_stream_init(&out, mem_write, &m);
+		assert_int_equal(chaos_saveimg_encode_head(buf, head, &img, &err), 0);
+		assert_int_equal(chaos_saveimg_put(&out, buf, head, &err), 0);
+		assert_int_equal(chaos_saveimg_put(&out, types, sizeof(types), &err), 0);
+		for (uint64_t pfn = 0; pfn < PAGES; pfn++) {
+			memset(page, (int)(pfn & 0xff), sizeof(page));
+			assert_int_equal(chaos_saveimg_put(&out, page, sizeof(page), &err), 0);
+		}
+		assert_int_equal(chaos_saveimg_put_end(&out, digest, &err), 0);
+		free(buf);
+		f->buf = m.buf;
+		f->len = m.len;
+		assert_int_equal(f->len, chaos_saveimg_size(PAGES, nr_vcpus));
 	}
-	img.types[PT_PFN] = 4 | CHAOS_PAGE_PINNED;
-	img.types[PT_PFN + 1] = 1;
-	chaos_saveimg_seal(f->buf, f->len);
+}
+
+/* The END record's checksum recomputed after a change (a forged image). */
+static void reseal(uint8_t *buf, size_t len)
+{
+	struct sha256_ctx c;
+
+	sha256_init(&c);
+	sha256_update(&c, len - CHAOS_SAVEIMG_HASH_SIZE, buf);
+	sha256_digest(&c, CHAOS_SAVEIMG_HASH_SIZE, buf + len - CHAOS_SAVEIMG_HASH_SIZE);
+}
+
+/* As a restore reads an image: the head, the pages (into pages, if not
+ * NULL), the END record. */
+static int decode(uint8_t *buf, size_t len, struct chaos_saveimg *img,
+		  uint8_t *pages, chaos_err *err)
+{
+	struct mem_stream m = { .buf = buf, .len = len };
+	struct chaos_saveimg_stream in;
+	uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE], page[4096];
+
+	chaos_saveimg_stream_init(&in, mem_read, &m);
+	if (chaos_saveimg_read_head(&in, len, img, err))
+		return -1;
+	for (uint64_t pfn = 0; pfn < img->nr_pages; pfn++) {
+		if (chaos_saveimg_get(&in, pages ? pages + pfn * 4096 : page,
+				      4096, err))
+			goto fail;
+	}
+	if (chaos_saveimg_get_end(&in, digest, err))
+		goto fail;
+	return 0;
+fail:
+	chaos_saveimg_free(img);
+	return -1;
 }
 
 static int setup(void **state)
@@ -84,9 +135,11 @@ static void test_roundtrip(void **state)
 {
 	struct fixture *f = *state;
 	struct chaos_saveimg img;
+	uint8_t *pages = malloc(PAGES * 4096);
 	chaos_err err;
 
-	assert_int_equal(chaos_saveimg_decode(f->buf, f->len, &img, &err), 0);
+	assert_non_null(pages);
+	assert_int_equal(decode(f->buf, f->len, &img, pages, &err), 0);
 	assert_int_equal(img.nr_pages, PAGES);
 	assert_int_equal(img.start_info_pfn, SI_PFN);
 	assert_int_equal(img.nr_vcpus, 1);
@@ -98,7 +151,8 @@ static void test_roundtrip(void **state)
 	assert_int_equal(img.p2m_frames[0], 7);
 	assert_int_equal(img.types[PT_PFN], 4 | CHAOS_PAGE_PINNED);
 	for (uint64_t pfn = 0; pfn < PAGES; pfn += 37)
-		assert_int_equal(img.pages[pfn * 4096 + 99], pfn & 0xff);
+		assert_int_equal(pages[pfn * 4096 + 99], pfn & 0xff);
+	free(pages);
 	chaos_saveimg_free(&img);
 }
 
@@ -110,7 +164,7 @@ static void test_two_vcpus(void **state)
 
 	(void)state;
 	make(&f, 2);
-	assert_int_equal(chaos_saveimg_decode(f.buf, f.len, &img, &err), 0);
+	assert_int_equal(decode(f.buf, f.len, &img, NULL, &err), 0);
 	assert_int_equal(img.nr_vcpus, 2);
 	chaos_saveimg_free(&img);
 	free(f.buf);
@@ -121,11 +175,12 @@ static void expect_error(uint8_t *buf, size_t len, const char *text)
 	struct chaos_saveimg img;
 	chaos_err err;
 
-	assert_int_equal(chaos_saveimg_decode(buf, len, &img, &err), -1);
+	assert_int_equal(decode(buf, len, &img, NULL, &err), -1);
 	if (!strstr(err.msg, text))
 		fail_msg("expected \"%s\", got \"%s\"", text, err.msg);
 	assert_null(img.vcpus);
 	assert_null(img.p2m_frames);
+	assert_null(img.owned);
 }
 
 static void test_truncated(void **state)
@@ -137,7 +192,7 @@ static void test_truncated(void **state)
 		struct chaos_saveimg img;
 		chaos_err err;
 
-		assert_int_equal(chaos_saveimg_decode(f->buf, n, &img, &err), -1);
+		assert_int_equal(decode(f->buf, n, &img, NULL, &err), -1);
 	}
 	expect_error(f->buf, f->len - 1, "truncated");
 	expect_error(f->buf, 10, "too short");
@@ -146,11 +201,19 @@ static void test_truncated(void **state)
 static void test_damaged(void **state)
 {
 	struct fixture *f = *state;
+	size_t head = chaos_saveimg_head_size(PAGES, 1) + chaos_saveimg_types_size(PAGES);
 
-	/* Past the header, any flipped bit is a checksum mismatch. */
+	/* Any flipped bit fails: in the head a field check or the checksum,
+	 * in the pages and the END record the checksum. */
 	for (size_t at = CHAOS_SAVEIMG_HEADER_SIZE; at < f->len; at += 3001) {
+		struct chaos_saveimg img;
+		chaos_err err;
+
 		f->buf[at] ^= 0x10;
-		expect_error(f->buf, f->len, "checksum mismatch");
+		if (at < head)
+			assert_int_equal(decode(f->buf, f->len, &img, NULL, &err), -1);
+		else
+			expect_error(f->buf, f->len, "checksum mismatch");
 		f->buf[at] ^= 0x10;
 	}
 	f->buf[f->len - 1] ^= 1;
@@ -202,10 +265,10 @@ static void mutate(struct fixture *f, uint8_t *p, const void *bytes, size_t n,
 	assert_true(n <= sizeof(saved));
 	memcpy(saved, p, n);
 	memcpy(p, bytes, n);
-	chaos_saveimg_seal(f->buf, f->len);
+	reseal(f->buf, f->len);
 	expect_error(f->buf, f->len, text);
 	memcpy(p, saved, n);
-	chaos_saveimg_seal(f->buf, f->len);
+	reseal(f->buf, f->len);
 }
 
 static void test_fields(void **state)

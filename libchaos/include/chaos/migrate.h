@@ -42,6 +42,10 @@ typedef struct chaos_migrate_timing {
 	uint64_t transfer_us;   /* image sent, destination restored it */
 	uint64_t downtime_us;   /* suspended to running at the destination */
 	uint64_t total_us;
+	/* A live migration's rounds (the final one included) and the pages
+	 * sent more than once (written again while it ran). */
+	uint32_t rounds;
+	uint64_t pages_resent;
 } chaos_migrate_timing;
 
 /*
@@ -53,6 +57,14 @@ typedef struct chaos_migrate_timing {
 int chaos_migrate_send(chaos_host *host, uint32_t domid, int in_fd, int out_fd,
 		       const chaos_migrate_key *key,
 		       chaos_migrate_timing *timing, chaos_err *err);
+/*
+ * The same, live (pre-copy): the guest runs while its memory goes out in
+ * rounds and is suspended only for the last pages and its state. Until
+ * the destination runs it, any failure leaves it running here.
+ */
+int chaos_migrate_send_live(chaos_host *host, uint32_t domid, int in_fd,
+			    int out_fd, const chaos_migrate_key *key,
+			    chaos_migrate_timing *timing, chaos_err *err);
 
 /*
  * Destination side: receive one guest. *domid is its new id. The image

@@ -22,6 +22,9 @@ typedef struct chaos_domain_record {
 	char name[CHAOS_NAME_MAX];
 	uint64_t console_mfn;
 	uint32_t console_port;
+	/* Where the guest's start info is (0: unknown): how a live migration
+	 * finds the p2m list of a running guest. */
+	uint64_t start_info_mfn;
 	int on_poweroff;              /* chaos_action values (config.h) */
 	int on_reboot;
 	int on_crash;

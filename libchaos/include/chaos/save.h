@@ -45,8 +45,10 @@ typedef struct chaos_restore_opts {
 } chaos_restore_opts;
 
 /*
- * Restore the guest saved in path. A damaged or foreign image is refused
- * before anything is created; any later failure leaves nothing behind.
+ * Restore the guest saved in path, streamed from the file: its head is
+ * checked before anything is created, its pages are read straight into
+ * the new domain and the checksum checked before any of its state is
+ * used; any failure leaves nothing behind.
  * opts may be NULL; name (may be NULL, CHAOS_NAME_MAX bytes) gets the
  * saved name.
  */
@@ -62,15 +64,7 @@ int chaos_guest_suspend(chaos_host *host, uint32_t domid,
 /* Cancel a suspend: recreate the devices, the guest goes on (returns 1
  * from its suspend call). */
 int chaos_guest_resume(chaos_host *host, uint32_t domid, chaos_err *err);
-/* Restore from an image in memory (checked as hostile, like a file). */
-int chaos_guest_restore_image(chaos_host *host, uint8_t *image, size_t len,
-			      const chaos_restore_opts *opts, uint32_t *domid,
-			      char *name, chaos_err *err);
 /* Give a restored, unnamed guest its name. */
 int chaos_guest_claim_name(chaos_host *host, uint32_t domid, const char *name,
 			   chaos_err *err);
-/* Read a whole image file (bounded by what an image can be). */
-int chaos_image_read_file(const char *path, uint8_t **image, size_t *len,
-			  chaos_err *err);
-
 #endif

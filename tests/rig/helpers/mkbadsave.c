@@ -4,7 +4,8 @@
  *   mkbadsave MUTATION GOOD.img OUT.img
  * Mutations that change a field recompute the SHA-256, so the restore's
  * own field checks (or the hypervisor's) must catch them:
- *   truncate flip magic version     (no reseal)
+ *   truncate magic version          (no reseal: refused up front)
+ *   flip                            (no reseal: the checksum, mid-build)
  *   vcpus0 cr3 name                 (refused before any domain exists)
  *   pte-range xen-slot start-info   (refused while building: rolled back)
  *   pt-writable                     (refused by Xen when pinning)

@@ -1,9 +1,10 @@
 # restore-bad: damaged, foreign and hostile saved images are refused with a
-# message naming what is wrong. Those caught while the new domain is being
-# built (a page table pointing outside memory, Xen's L4 slots filled, a bad
-# start info, a page table the hypervisor refuses) are rolled back: no
-# domain, device, grant, port, record, name or memory is left. The good
-# image still restores afterwards.
+# message naming what is wrong. The restore streams the image into the new
+# domain, so what is caught while it is being built (a damaged page: the
+# checksum at the end; a page table pointing outside memory, Xen's L4
+# slots filled, a bad start info, a page table the hypervisor refuses) is
+# rolled back: no domain, device, grant, port, record, name or memory is
+# left. The good image still restores afterwards.
 # rig-timeout: 400
 
 rmmod noxs 2>/dev/null
@@ -47,7 +48,6 @@ bad() { # bad MUTATION TEXT
 
 # Damage and foreign files: refused before anything is created.
 bad truncate "truncated or padded"
-bad flip "SHA-256 checksum mismatch: the image is damaged"
 bad magic "bad magic (not a chaos saved guest)"
 bad version "version 9, this chaos reads version 1"
 refused /rig/guests/noop.elf "bad magic (not a chaos saved guest)"
@@ -59,7 +59,10 @@ refused dir.img "not a regular file"
 bad vcpus0 "DOMAIN nr_vcpus 0 is not from 1 to 128"
 bad cr3 "is not a pinned L4 table"
 bad name "CONFIG name is not a valid guest name"
-# Caught while building the new domain: rolled back.
+# Caught while building the new domain: rolled back. A flipped bit in the
+# pages shows when the END record's checksum is read, after the pages
+# went straight into the new domain, and before any of them is believed.
+bad flip "SHA-256 checksum mismatch: the image is damaged"
 bad pte-range "is outside the guest's 1024 pages"
 bad xen-slot "Xen's slot is not empty"
 bad start-info "start info console.domU.mfn (pfn 0x7fffffff) is outside the guest's memory"
@@ -71,4 +74,4 @@ chaos console hl --no-input --until 'hello-loop: resumed in a new domain' \
 	--timeout 20 > c2.txt || rig_fail "restored guest did not resume: $(cat c2.txt)"
 chaos shutdown hl --timeout 10 || rig_fail "shutdown failed"
 no_leaks "at the end"
-rig_pass "15 bad images refused with clear messages, 4 of them rolled back mid-build, nothing leaked"
+rig_pass "15 bad images refused with clear messages, 5 of them rolled back mid-build, nothing leaked"
