@@ -38,53 +38,6 @@ static int parse_num(const char *s, unsigned long long max,
 	return errno || *end || *out > max ? -1 : 0;
 }
 
-int chaosd_parse_pool(const char *spec, chaosd_flavour *out,
-		      chaos_err *err)
-{
-	char buf[128], *save = NULL;
-	bool have_mem = false, have_size = false;
-
-	if (strlen(spec) >= sizeof(buf))
-		return derr(err, EINVAL, "pool: '%s' is too long", spec);
-	strcpy(buf, spec);
-	memset(out, 0, sizeof(*out));
-	out->vcpus = 1;
-	for (char *tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(tok, '=');
-		unsigned long long v;
-
-		if (!eq)
-			return derr(err, EINVAL, "pool: '%s' is not key=value", tok);
-		*eq++ = '\0';
-		if (!strcmp(tok, "memory") &&
-		    !parse_num(eq, CHAOS_CONFIG_MEMORY_MAX, &v) && v) {
-			out->memory_mib = v;
-			have_mem = true;
-		} else if (!strcmp(tok, "vcpus") &&
-			   !parse_num(eq, CHAOS_CONFIG_VCPUS_MAX, &v) && v) {
-			out->vcpus = (unsigned int)v;
-		} else if (!strcmp(tok, "vifs") &&
-			   !parse_num(eq, CHAOS_CONFIG_VIFS_MAX, &v)) {
-			out->vifs = (unsigned int)v;
-		} else if (!strcmp(tok, "size") &&
-			   !parse_num(eq, CHAOSD_POOL_SIZE_MAX, &v)) {
-			out->size = (unsigned int)v;
-			have_size = true;
-		} else {
-			return derr(err, EINVAL,
-				    "pool: bad %s '%s' (memory 1-%u MiB, vcpus 1-%u, vifs 0-%u, size 0-%u)",
-				    tok, eq, CHAOS_CONFIG_MEMORY_MAX,
-				    CHAOS_CONFIG_VCPUS_MAX, CHAOS_CONFIG_VIFS_MAX,
-				    CHAOSD_POOL_SIZE_MAX);
-		}
-	}
-	if (!have_mem || !have_size)
-		return derr(err, EINVAL, "pool: '%s' needs memory= and size=",
-			    spec);
-	return 0;
-}
-
 static char *keep(const char *s)
 {
 	char *c = strdup(s);
@@ -162,7 +115,7 @@ static int apply(struct chaosd_options *o, const char *name, const char *val,
 	} else if (!strcmp(name, "pool")) {
 		chaosd_flavour p = { 0 };
 
-		if (chaosd_parse_pool(val, &p, err))
+		if (chaosd_flavour_parse(val, &p, err))
 			return -1;
 		for (unsigned int i = 0; i < o->nr_pools; i++)
 			if (o->pools[i].memory_mib == p.memory_mib &&

@@ -21,11 +21,6 @@ struct chaosd_options {
 	chaosd_flavour pools[CHAOSD_FLAVOURS_MAX];
 };
 
-/* Parse "memory=4,vcpus=1,vifs=1,size=20" (vcpus defaults to 1, vifs to
- * 0). */
-int chaosd_parse_pool(const char *spec, chaosd_flavour *out,
-		      chaos_err *err);
-
 /* Command line (and --config FILE). Returns 0 to run, 1 when --help was
  * printed, -1 on a bad option (err says which). */
 int chaosd_options_parse(int argc, char **argv, struct chaosd_options *o,

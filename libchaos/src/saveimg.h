@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <xenctrl.h>
 #include <chaos/config.h>
 #include <chaos/error.h>
@@ -146,5 +147,43 @@ int chaos_saveimg_encode_state(uint8_t *buf, size_t len,
 int chaos_saveimg_decode_state(const uint8_t *buf, size_t len,
 			       uint64_t nr_pages, uint32_t nr_vcpus,
 			       struct chaos_saveimg *img, chaos_err *err);
+
+/*
+ * Little-endian fields at any alignment (x86 only, like the image), and
+ * a record header: type, zero, length. Shared by both stream formats.
+ */
+static inline void saveimg_put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+}
+
+static inline void saveimg_put64(uint8_t *p, uint64_t v)
+{
+	memcpy(p, &v, 8);
+}
+
+static inline uint32_t saveimg_get32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static inline uint64_t saveimg_get64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static inline void saveimg_record_header(uint8_t *p, uint32_t type,
+					 uint64_t length)
+{
+	saveimg_put32(p, type);
+	saveimg_put32(p + 4, 0);
+	saveimg_put64(p + 8, length);
+}
 
 #endif

@@ -62,45 +62,12 @@ size_t chaos_saveimg_size(uint64_t nr_pages, uint32_t nr_vcpus)
 	return (size_t)n;
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, 4);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	memcpy(p, &v, 8);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
-static void record_header(uint8_t *p, uint32_t type, uint64_t length)
-{
-	put32(p, type);
-	put32(p + 4, 0);
-	put64(p + 8, length);
-}
-
 /* Writes a record header; returns where the payload goes. */
 static uint8_t *record(uint8_t **at, uint32_t type, uint64_t length)
 {
 	uint8_t *p = *at;
 
-	record_header(p, type, length);
+	saveimg_record_header(p, type, length);
 	memset(p + CHAOS_SAVEIMG_RECORD_HEADER, 0, pad8(length));
 	*at = p + CHAOS_SAVEIMG_RECORD_HEADER + pad8(length);
 	return p + CHAOS_SAVEIMG_RECORD_HEADER;
@@ -127,23 +94,23 @@ static uint8_t *encode_state_records(uint8_t *at,
 	uint8_t *p;
 
 	p = record(&at, CHAOS_REC_DOMAIN, DOMAIN_SIZE);
-	put64(p, img->nr_pages);
-	put64(p + 8, img->start_info_pfn);
-	put32(p + 16, img->nr_vcpus);
+	saveimg_put64(p, img->nr_pages);
+	saveimg_put64(p + 8, img->start_info_pfn);
+	saveimg_put32(p + 16, img->nr_vcpus);
 
 	p = record(&at, CHAOS_REC_CONFIG, CONFIG_SIZE);
 	memcpy(p, &img->cfg, CONFIG_SIZE);
 
 	for (uint32_t v = 0; v < img->nr_vcpus; v++) {
 		p = record(&at, CHAOS_REC_VCPU, VCPU_SIZE);
-		put32(p, v);
-		put32(p + 4, img->vcpus[v].online);
+		saveimg_put32(p, v);
+		saveimg_put32(p + 4, img->vcpus[v].online);
 		memcpy(p + 8, &img->vcpus[v].ctx, sizeof(img->vcpus[v].ctx));
 	}
 
 	p = record(&at, CHAOS_REC_P2M_FRAMES, img->nr_p2m_frames * 8);
 	for (uint64_t i = 0; i < img->nr_p2m_frames; i++)
-		put64(p + i * 8, img->p2m_frames[i]);
+		saveimg_put64(p + i * 8, img->p2m_frames[i]);
 
 	return at;
 }
@@ -166,20 +133,20 @@ int chaos_saveimg_encode_head(uint8_t *buf, size_t len,
 				     (unsigned long long)img->nr_pages);
 	memset(buf, 0, CHAOS_SAVEIMG_HEADER_SIZE);
 	memcpy(buf, CHAOS_SAVEIMG_MAGIC, 8);
-	put32(buf + 8, CHAOS_SAVEIMG_VERSION);
-	put32(buf + 12, CHAOS_SAVEIMG_HEADER_SIZE);
-	put64(buf + 16, total);
+	saveimg_put32(buf + 8, CHAOS_SAVEIMG_VERSION);
+	saveimg_put32(buf + 12, CHAOS_SAVEIMG_HEADER_SIZE);
+	saveimg_put64(buf + 16, total);
 	at += CHAOS_SAVEIMG_HEADER_SIZE;
 
 	at = encode_state_records(at, img);
 	/* Only the header: the payload (types, pages) is the caller's. */
-	record_header(at, CHAOS_REC_PAGES, pages_payload(img->nr_pages));
+	saveimg_record_header(at, CHAOS_REC_PAGES, pages_payload(img->nr_pages));
 	return 0;
 }
 
 void chaos_saveimg_end_header(uint8_t out[CHAOS_SAVEIMG_RECORD_HEADER])
 {
-	record_header(out, CHAOS_REC_END, CHAOS_SAVEIMG_HASH_SIZE);
+	saveimg_record_header(out, CHAOS_REC_END, CHAOS_SAVEIMG_HASH_SIZE);
 }
 
 void chaos_saveimg_free(struct chaos_saveimg *img)
@@ -205,18 +172,18 @@ int chaos_saveimg_peek_size(const uint8_t *hdr, size_t len, uint64_t *total,
 	if (memcmp(hdr, CHAOS_SAVEIMG_MAGIC, 8))
 		return chaos_err_set(err, EINVAL,
 				     "image: bad magic (not a chaos saved guest)");
-	version = get32(hdr + 8);
+	version = saveimg_get32(hdr + 8);
 	if (version != CHAOS_SAVEIMG_VERSION)
 		return chaos_err_set(err, EINVAL,
 				     "image: version %u, this chaos reads version %u",
 				     version, CHAOS_SAVEIMG_VERSION);
-	hsize = get32(hdr + 12);
+	hsize = saveimg_get32(hdr + 12);
 	if (hsize != CHAOS_SAVEIMG_HEADER_SIZE)
 		return chaos_err_set(err, EINVAL, "image: header_size %u, expected %u",
 				     hsize, CHAOS_SAVEIMG_HEADER_SIZE);
-	if (get64(hdr + 24))
+	if (saveimg_get64(hdr + 24))
 		return chaos_err_set(err, EINVAL, "image: header reserved field not zero");
-	*total = get64(hdr + 16);
+	*total = saveimg_get64(hdr + 16);
 	if (*total < CHAOS_SAVEIMG_MIN_SIZE ||
 	    *total > chaos_saveimg_size(max_pages(), CHAOS_CONFIG_VCPUS_MAX))
 		return chaos_err_set(err, EINVAL,
@@ -252,13 +219,13 @@ static int next_record(struct reader *r, uint32_t want, uint64_t *length,
 		return chaos_err_set(err, EINVAL,
 				     "image: record %u (%s) missing: the image ends at byte %zu",
 				     r->index, names[want], r->at);
-	type = get32(r->buf + r->at);
-	n = get64(r->buf + r->at + 8);
+	type = saveimg_get32(r->buf + r->at);
+	n = saveimg_get64(r->buf + r->at + 8);
 	if (type != want)
 		return chaos_err_set(err, EINVAL,
 				     "image: record %u at byte %zu has type %u, expected %s (%u)",
 				     r->index, r->at, type, names[want], want);
-	if (get32(r->buf + r->at + 4))
+	if (saveimg_get32(r->buf + r->at + 4))
 		return chaos_err_set(err, EINVAL,
 				     "image: record %u (%s): flags not zero",
 				     r->index, names[want]);
@@ -299,9 +266,9 @@ static int decode_domain(struct reader *r, struct chaos_saveimg *img,
 	if (next_record(r, CHAOS_REC_DOMAIN, &n, &p, err) ||
 	    expect_length("DOMAIN", n, DOMAIN_SIZE, err))
 		return -1;
-	img->nr_pages = get64(p);
-	img->start_info_pfn = get64(p + 8);
-	img->nr_vcpus = get32(p + 16);
+	img->nr_pages = saveimg_get64(p);
+	img->start_info_pfn = saveimg_get64(p + 8);
+	img->nr_vcpus = saveimg_get32(p + 16);
 	if (!img->nr_pages || img->nr_pages > max_pages())
 		return chaos_err_set(err, EINVAL,
 				     "image: DOMAIN nr_pages %llu is not from 1 to %llu",
@@ -316,7 +283,7 @@ static int decode_domain(struct reader *r, struct chaos_saveimg *img,
 				     "image: DOMAIN start_info_pfn %#llx is outside %llu pages",
 				     (unsigned long long)img->start_info_pfn,
 				     (unsigned long long)img->nr_pages);
-	if (get32(p + 20) || get64(p + 24))
+	if (saveimg_get32(p + 20) || saveimg_get64(p + 24))
 		return chaos_err_set(err, EINVAL, "image: DOMAIN reserved fields not zero");
 	if (r->sized && chaos_saveimg_size(img->nr_pages, img->nr_vcpus) != r->len)
 		return chaos_err_set(err, EINVAL,
@@ -443,11 +410,11 @@ static int decode_vcpus(struct reader *r, struct chaos_saveimg *img,
 		if (next_record(r, CHAOS_REC_VCPU, &n, &p, err) ||
 		    expect_length("VCPU", n, VCPU_SIZE, err))
 			return -1;
-		if (get32(p) != v)
+		if (saveimg_get32(p) != v)
 			return chaos_err_set(err, EINVAL,
 					     "image: VCPU record for vCPU %u where vCPU %u belongs",
-					     get32(p), v);
-		vc->online = get32(p + 4);
+					     saveimg_get32(p), v);
+		vc->online = saveimg_get32(p + 4);
 		if (vc->online > CHAOS_SAVEIMG_VCPU_ONLINE)
 			return chaos_err_set(err, EINVAL,
 					     "image: VCPU %u: flags %#x unknown", v,
@@ -476,7 +443,7 @@ static int decode_p2m_frames(struct reader *r, struct chaos_saveimg *img,
 	if (!img->p2m_frames)
 		return chaos_err_set(err, ENOMEM, "out of memory");
 	for (uint64_t i = 0; i < img->nr_p2m_frames; i++) {
-		img->p2m_frames[i] = get64(p + i * 8);
+		img->p2m_frames[i] = saveimg_get64(p + i * 8);
 		if (img->p2m_frames[i] >= img->nr_pages)
 			return chaos_err_set(err, EINVAL,
 					     "image: P2M_FRAMES[%llu] pfn %#llx is outside %llu pages",

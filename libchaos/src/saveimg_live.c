@@ -18,39 +18,6 @@
 #define BATCH_FIXED 8u
 #define PAGES_PER_MIB 256u
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, 4);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	memcpy(p, &v, 8);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
-static void record_header(uint8_t *p, uint32_t type, uint64_t length)
-{
-	put32(p, type);
-	put32(p + 4, 0);
-	put64(p + 8, length);
-}
-
 static uint64_t batch_length(uint32_t count)
 {
 	return BATCH_FIXED + (uint64_t)count * (8 + PAGE_SIZE);
@@ -64,12 +31,12 @@ int chaos_live_put_start(struct chaos_saveimg_stream *s, uint64_t nr_pages,
 	uint8_t *mem = buf + CHAOS_SAVEIMG_HEADER_SIZE;
 
 	memcpy(buf, CHAOS_SAVEIMG_MAGIC, 8);
-	put32(buf + 8, CHAOS_LIVE_VERSION);
-	put32(buf + 12, CHAOS_SAVEIMG_HEADER_SIZE);
+	saveimg_put32(buf + 8, CHAOS_LIVE_VERSION);
+	saveimg_put32(buf + 12, CHAOS_SAVEIMG_HEADER_SIZE);
 	/* total_size 0: a live stream's size is not known ahead. */
-	record_header(mem, CHAOS_REC_MEMORY, MEMORY_SIZE);
-	put64(mem + CHAOS_SAVEIMG_RECORD_HEADER, nr_pages);
-	put32(mem + CHAOS_SAVEIMG_RECORD_HEADER + 8, nr_vcpus);
+	saveimg_record_header(mem, CHAOS_REC_MEMORY, MEMORY_SIZE);
+	saveimg_put64(mem + CHAOS_SAVEIMG_RECORD_HEADER, nr_pages);
+	saveimg_put32(mem + CHAOS_SAVEIMG_RECORD_HEADER + 8, nr_vcpus);
 	return chaos_saveimg_put(s, buf, sizeof(buf), err);
 }
 
@@ -82,11 +49,11 @@ int chaos_live_put_batch(struct chaos_saveimg_stream *s, uint32_t round,
 	if (!count || count > CHAOS_LIVE_BATCH_MAX)
 		return chaos_err_set(err, EINVAL, "live stream: a batch of %u pages",
 				     count);
-	record_header(buf, CHAOS_REC_BATCH, batch_length(count));
-	put32(buf + CHAOS_SAVEIMG_RECORD_HEADER, round);
-	put32(buf + CHAOS_SAVEIMG_RECORD_HEADER + 4, count);
+	saveimg_record_header(buf, CHAOS_REC_BATCH, batch_length(count));
+	saveimg_put32(buf + CHAOS_SAVEIMG_RECORD_HEADER, round);
+	saveimg_put32(buf + CHAOS_SAVEIMG_RECORD_HEADER + 4, count);
 	for (uint32_t i = 0; i < count; i++)
-		put64(buf + CHAOS_SAVEIMG_RECORD_HEADER + BATCH_FIXED + i * 8,
+		saveimg_put64(buf + CHAOS_SAVEIMG_RECORD_HEADER + BATCH_FIXED + i * 8,
 		      pfns[i]);
 	return chaos_saveimg_put(s, buf, CHAOS_SAVEIMG_RECORD_HEADER +
 					 BATCH_FIXED + (size_t)count * 8, err);
@@ -122,22 +89,22 @@ int chaos_live_read_start(struct chaos_live_rx *rx,
 	if (memcmp(buf, CHAOS_SAVEIMG_MAGIC, 8))
 		return chaos_err_set(err, EINVAL,
 				     "image: bad magic (not a chaos saved guest)");
-	if (get32(buf + 8) != CHAOS_LIVE_VERSION)
+	if (saveimg_get32(buf + 8) != CHAOS_LIVE_VERSION)
 		return chaos_err_set(err, EINVAL,
 				     "image: version %u, a live stream is version %u",
-				     get32(buf + 8), CHAOS_LIVE_VERSION);
-	if (get32(buf + 12) != CHAOS_SAVEIMG_HEADER_SIZE)
+				     saveimg_get32(buf + 8), CHAOS_LIVE_VERSION);
+	if (saveimg_get32(buf + 12) != CHAOS_SAVEIMG_HEADER_SIZE)
 		return chaos_err_set(err, EINVAL, "image: header_size %u, expected %u",
-				     get32(buf + 12), CHAOS_SAVEIMG_HEADER_SIZE);
-	if (get64(buf + 16) || get64(buf + 24))
+				     saveimg_get32(buf + 12), CHAOS_SAVEIMG_HEADER_SIZE);
+	if (saveimg_get64(buf + 16) || saveimg_get64(buf + 24))
 		return chaos_err_set(err, EINVAL,
 				     "image: a live stream's total_size and reserved field are zero");
-	if (get32(mem) != CHAOS_REC_MEMORY || get32(mem + 4) ||
-	    get64(mem + 8) != MEMORY_SIZE)
+	if (saveimg_get32(mem) != CHAOS_REC_MEMORY || saveimg_get32(mem + 4) ||
+	    saveimg_get64(mem + 8) != MEMORY_SIZE)
 		return chaos_err_set(err, EINVAL,
 				     "image: the MEMORY record (type 7, 16 bytes) is not where it belongs");
-	rx->nr_pages = get64(p);
-	rx->nr_vcpus = get32(p + 8);
+	rx->nr_pages = saveimg_get64(p);
+	rx->nr_vcpus = saveimg_get32(p + 8);
 	if (!rx->nr_pages || rx->nr_pages > max_pages ||
 	    rx->nr_pages % PAGES_PER_MIB)
 		return chaos_err_set(err, EINVAL,
@@ -148,7 +115,7 @@ int chaos_live_read_start(struct chaos_live_rx *rx,
 		return chaos_err_set(err, EINVAL,
 				     "image: MEMORY nr_vcpus %u is not from 1 to %u",
 				     rx->nr_vcpus, CHAOS_CONFIG_VCPUS_MAX);
-	if (get32(p + 12))
+	if (saveimg_get32(p + 12))
 		return chaos_err_set(err, EINVAL, "image: MEMORY reserved field not zero");
 	rx->sent_in = calloc(rx->nr_pages, 1);
 	if (!rx->sent_in)
@@ -169,8 +136,8 @@ static int read_batch(struct chaos_live_rx *rx, struct chaos_saveimg_stream *s,
 				     (unsigned long long)length);
 	if (chaos_saveimg_get(s, fixed, sizeof(fixed), err))
 		return -1;
-	round = get32(fixed);
-	n = get32(fixed + 4);
+	round = saveimg_get32(fixed);
+	n = saveimg_get32(fixed + 4);
 	if (!n || n > CHAOS_LIVE_BATCH_MAX)
 		return chaos_err_set(err, EINVAL,
 				     "image: BATCH count %u is not from 1 to %u", n,
@@ -193,7 +160,7 @@ static int read_batch(struct chaos_live_rx *rx, struct chaos_saveimg_stream *s,
 	if (chaos_saveimg_get(s, raw, (size_t)n * 8, err))
 		return -1;
 	for (uint32_t i = 0; i < n; i++) {
-		pfns[i] = get64(raw + i * 8);
+		pfns[i] = saveimg_get64(raw + i * 8);
 		if (pfns[i] >= rx->nr_pages)
 			return chaos_err_set(err, EINVAL,
 					     "image: BATCH pfn %#llx is outside the guest's %llu pages",
@@ -242,12 +209,12 @@ int chaos_live_next(struct chaos_live_rx *rx, struct chaos_saveimg_stream *s,
 	*count = 0;
 	if (chaos_saveimg_get(s, hdr, sizeof(hdr), err))
 		return -1;
-	type = get32(hdr);
-	if (get32(hdr + 4))
+	type = saveimg_get32(hdr);
+	if (saveimg_get32(hdr + 4))
 		return chaos_err_set(err, EINVAL,
 				     "image: record type %u: flags not zero", type);
 	if (type == CHAOS_REC_BATCH)
-		return read_batch(rx, s, get64(hdr + 8), pfns, count, err) ? -1 : 1;
+		return read_batch(rx, s, saveimg_get64(hdr + 8), pfns, count, err) ? -1 : 1;
 	if (type == CHAOS_REC_DOMAIN)
 		return read_state(rx, s, hdr, img, err) ? -1 : 0;
 	return chaos_err_set(err, EINVAL,

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* chaosd requests: every op, and the validation of hostile input. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -108,6 +109,41 @@ static void test_pool_set(void **state)
 	chaosd_request_free(&req);
 }
 
+static void test_flavour_parse(void **state)
+{
+	static const char *bad[] = {
+		"", "memory=4", "size=2", "memory=0,size=1", "memory=4,size=-1",
+		"memory=4,size=4097", "memory=4,vcpus=0,size=1",
+		"memory=4,vifs=9,size=1", "memory=4,size=1,colour=red",
+		"memory=4,size", "memory=4x,size=1", "memory=99999999999999999999,size=1",
+	};
+	chaosd_flavour f;
+	chaos_err err;
+	char longspec[200];
+
+	(void)state;
+	assert_int_equal(chaosd_flavour_parse("memory=4,size=20", &f, &err), 0);
+	assert_int_equal(f.memory_mib, 4);
+	assert_int_equal(f.vcpus, 1);
+	assert_int_equal(f.vifs, 0);
+	assert_int_equal(f.size, 20);
+	assert_int_equal(chaosd_flavour_parse("vifs=2,size=0,vcpus=3,memory=8",
+					      &f, &err), 0);
+	assert_int_equal(f.memory_mib, 8);
+	assert_int_equal(f.vcpus, 3);
+	assert_int_equal(f.vifs, 2);
+	assert_int_equal(f.size, 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(chaosd_flavour_parse(bad[i], &f, &err), -1);
+		assert_int_equal(err.code, EINVAL);
+		assert_non_null(strstr(err.msg, "pool:"));
+	}
+	memset(longspec, 'a', sizeof(longspec) - 1);
+	longspec[sizeof(longspec) - 1] = '\0';
+	assert_int_equal(chaosd_flavour_parse(longspec, &f, &err), -1);
+	assert_non_null(strstr(err.msg, "too long"));
+}
+
 static void test_rejects(void **state)
 {
 	char deep[200];
@@ -197,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_create),
 		cmocka_unit_test(test_domain_ops),
 		cmocka_unit_test(test_pool_set),
+		cmocka_unit_test(test_flavour_parse),
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_nul_and_size),
 		cmocka_unit_test(test_prefixes),

@@ -153,6 +153,13 @@ typedef struct chaosd_flavour {
 
 int chaosd_pool_set(chaosd_conn *conn, const chaosd_flavour *flavour,
 		    chaos_err *err);
+/*
+ * "memory=M,vcpus=V,vifs=K,size=N" (vcpus defaults to 1, vifs to 0) into
+ * *out, as chaosd's --pool and `chaos pool set` take it; the error names
+ * the bad key.
+ */
+int chaosd_flavour_parse(const char *spec, chaosd_flavour *out,
+			 chaos_err *err);
 /* *out (caller frees) holds *count flavours. */
 int chaosd_pool_get(chaosd_conn *conn, chaosd_flavour **out, size_t *count,
 		    bool *allow_larger, chaos_err *err);
