@@ -10,14 +10,23 @@ fi
 
 # Each report starts on a fresh line: guest console output copied into the
 # log often ends without a newline.
+# A failure in a subshell (x=$(rig_time_us ...)) ends only the subshell:
+# it is recorded, so the scenario cannot pass afterwards.
 rig_pass() {
+	if [ "$(cat "$rig_result_file" 2>/dev/null)" = FAIL ]; then
+		printf '\nRIG-RESULT %s FAIL %s\n' "$RIG_SCENARIO" \
+			"an earlier check failed in a subshell (see above)" >&2
+		exit 1
+	fi
 	printf '\nRIG-RESULT %s PASS %s\n' "$RIG_SCENARIO" "${1:-}"
 	echo PASS > "$rig_result_file"
 }
 
-# rig_fail REASON: report and end the scenario.
+# rig_fail REASON: report and end the scenario (or the subshell it runs
+# in). The report goes to stderr, which a command substitution does not
+# capture: it reaches the log either way.
 rig_fail() {
-	printf '\nRIG-RESULT %s FAIL %s\n' "$RIG_SCENARIO" "${1:-}"
+	printf '\nRIG-RESULT %s FAIL %s\n' "$RIG_SCENARIO" "${1:-}" >&2
 	echo FAIL > "$rig_result_file"
 	exit 1
 }

@@ -110,9 +110,16 @@ CFG
 xl create lx.cfg > /dev/null 2>&1 || rig_fail "xl create failed"
 rig_wait_for 120 grep -q TINY-INITRD-UP /var/log/xen/console/guest-xllinux.log ||
 	rig_fail "the xl Linux guest did not boot"
+# Judged by their effect too: xl can print errors and still exit 0.
 xl_save_us=$(rig_time_us xl save xllinux lx.img)
+xl list | grep -q '^xllinux ' && rig_fail "xl save left xllinux running (it failed)"
+[ "$(wc -c < lx.img)" -ge $((MEM * 1024 * 1024)) ] ||
+	rig_fail "xl's image is $(wc -c < lx.img) bytes, less than the guest's $MEM MiB"
 xl_restore_us=$(rig_time_us xl restore lx.img)
 xl list | grep -q '^xllinux ' || rig_fail "xl restore did not bring xllinux back"
+# Running or blocked, not crashed, shut down or paused.
+state=$(xl list | awk '$1 == "xllinux" {print $5}')
+echo "$state" | grep -q '^-*[rb]-*$' || rig_fail "restored xllinux is in state '$state'"
 xl destroy xllinux || rig_fail "xl destroy failed"
 rig_stop_xenstore
 
