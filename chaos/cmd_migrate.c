@@ -100,6 +100,21 @@ static int parse_port(const char *text)
 	return (int)v;
 }
 
+/* The pre-shared key of --psk-file into *key (caller frees). */
+static int load_key(const char *psk_file, chaos_migrate_key **key)
+{
+	chaos_err err;
+
+	*key = calloc(1, sizeof(**key));
+	if (!*key || chaos_migrate_key_load(psk_file, *key, &err)) {
+		cli_error("%s", *key ? err.msg : "out of memory");
+		free(*key);
+		*key = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_migrate(int argc, char **argv)
 {
 	const char *ref = NULL, *host_name = NULL, *ssh = "ssh", *port = NULL,
@@ -138,14 +153,8 @@ int cmd_migrate(int argc, char **argv)
 		cli_error("--port needs --psk-file: plain TCP is authenticated by a pre-shared key");
 		return 2;
 	}
-	if (psk_file) {
-		key = calloc(1, sizeof(*key));
-		if (!key || chaos_migrate_key_load(psk_file, key, &err)) {
-			cli_error("%s", key ? err.msg : "out of memory");
-			free(key);
-			return 1;
-		}
-	}
+	if (psk_file && load_key(psk_file, &key))
+		return 1;
 	signal(SIGPIPE, SIG_IGN);
 	if (chaos_host_open(&host, &err)) {
 		cli_error("%s", err.msg);
@@ -248,14 +257,8 @@ int cmd_migrate_receive(int argc, char **argv)
 		cli_error("--listen needs a port and --psk-file");
 		return 2;
 	}
-	if (psk_file) {
-		key = calloc(1, sizeof(*key));
-		if (!key || chaos_migrate_key_load(psk_file, key, &err)) {
-			cli_error("%s", key ? err.msg : "out of memory");
-			free(key);
-			return 1;
-		}
-	}
+	if (psk_file && load_key(psk_file, &key))
+		return 1;
 	signal(SIGPIPE, SIG_IGN);
 	if (chaos_host_open(&host, &err)) {
 		cli_error("%s", err.msg);
