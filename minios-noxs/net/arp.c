@@ -107,6 +107,35 @@ int net_arp_announce(struct net_stack *s)
 	return send_request(s, s->cfg.ip);
 }
 
+int net_announce_start(struct net_stack *s, uint64_t now_ns)
+{
+	if (now_ns > s->now_ns)
+		s->now_ns = now_ns;
+	s->announce_left = 0;
+	if (!s->cfg.ip)
+		return -NET_EUNREACH;
+	s->announce_left = NET_ANNOUNCE_ROUNDS - 1;
+	s->announce_gap_ns = NET_ANNOUNCE_GAP_NS;
+	s->announce_at_ns = s->now_ns + NET_ANNOUNCE_GAP_NS;
+	/* A refused frame is a lost one: the next round is the retry. */
+	return net_arp_announce(s);
+}
+
+uint64_t net_next_announce(const struct net_stack *s)
+{
+	return s->announce_left ? s->announce_at_ns : 0;
+}
+
+static void announce_tick(struct net_stack *s)
+{
+	if (!s->announce_left || s->now_ns < s->announce_at_ns)
+		return;
+	s->announce_left--;
+	s->announce_gap_ns *= 2;
+	s->announce_at_ns = s->now_ns + s->announce_gap_ns;
+	net_arp_announce(s);
+}
+
 /* Send what waited for ip, now that its MAC is known. */
 static void flush_pending(struct net_stack *s, uint32_t ip,
 			  const uint8_t *mac)
@@ -247,4 +276,5 @@ void net_tick(struct net_stack *s, uint64_t now_ns)
 	if (now_ns > s->now_ns)
 		s->now_ns = now_ns;
 	net_arp_tick(s);
+	announce_tick(s);
 }

@@ -37,6 +37,15 @@
 /* An unanswered request is repeated this often, this many times in all. */
 #define NET_ARP_RETRY_NS (1000ull * 1000000ull)
 #define NET_ARP_TRIES 3
+/*
+ * After a (re)connection the address is announced this many times, the
+ * gap doubling from NET_ANNOUNCE_GAP_NS (0, 0.1, 0.3, 0.7, 1.5 s): the
+ * bridge port behind a new backend may still be coming up when the first
+ * one leaves, and one that is lost leaves a bridge forwarding our frames
+ * to the host we left.
+ */
+#define NET_ANNOUNCE_ROUNDS 5
+#define NET_ANNOUNCE_GAP_NS (100ull * 1000000ull)
 /* Datagrams waiting for an address to be resolved. */
 #define NET_PENDING_MAX 2
 #define NET_UDP_BINDINGS 4
@@ -125,6 +134,9 @@ struct net_stack {
 	struct net_pending pending[NET_PENDING_MAX];
 	struct net_udp_binding udp[NET_UDP_BINDINGS];
 	struct net_counters stats;
+	uint8_t announce_left;		/* announce rounds still to send */
+	uint64_t announce_gap_ns;	/* before the next one */
+	uint64_t announce_at_ns;	/* when the next one is due */
 	uint8_t tx[NET_FRAME_MAX];	/* frames are built here */
 };
 
@@ -147,7 +159,10 @@ void net_set_output(struct net_stack *s, net_output_fn output, void *ctx);
 void net_input(struct net_stack *s, const uint8_t *frame, size_t len,
 	       uint64_t now_ns);
 
-/* ARP retries and expiry; call at least every NET_ARP_RETRY_NS. */
+/*
+ * ARP retries and expiry, and announce rounds that are due; call at least
+ * every NET_ARP_RETRY_NS, and at net_next_announce() while it is not 0.
+ */
 void net_tick(struct net_stack *s, uint64_t now_ns);
 
 /* Receive datagrams for port (0: any port not bound otherwise). */
@@ -168,8 +183,16 @@ int net_udp_reply(struct net_stack *s, const struct net_udp_dgram *to,
 /* The cached MAC for ip, if resolved and not expired. */
 bool net_arp_lookup(const struct net_stack *s, uint32_t ip,
 		    uint8_t mac[NET_MAC_LEN]);
-/* Announce our address (gratuitous ARP request), e.g. once connected. */
+/* Announce our address once (a gratuitous ARP request). */
 int net_arp_announce(struct net_stack *s);
+/*
+ * Announce our address now and NET_ANNOUNCE_ROUNDS - 1 more times from
+ * net_tick(), e.g. each time the device (re)connects. Starting again
+ * restarts the rounds. -NET_EUNREACH without an address (no rounds).
+ */
+int net_announce_start(struct net_stack *s, uint64_t now_ns);
+/* When the next announce round is due; 0 if none is left. */
+uint64_t net_next_announce(const struct net_stack *s);
 
 /* "10.0.0.2" into buf (at least 16 bytes). */
 void net_ip_to_text(uint32_t ip, char *buf, size_t size);

@@ -87,6 +87,14 @@ static unsigned int prefix_len(uint32_t mask)
 	return n;
 }
 
+/* The earlier of the periodic tick and the next announce round. */
+static uint64_t next_timer(const struct netapp *app, uint64_t next_tick)
+{
+	uint64_t announce = net_next_announce(&app->stack);
+
+	return announce && announce < next_tick ? announce : next_tick;
+}
+
 void netapp_run(struct netapp *app)
 {
 	const struct net_config *c = &app->stack.cfg;
@@ -104,25 +112,26 @@ void netapp_run(struct netapp *app)
 		printk("%s: no IPv4 address on vif/%u: nothing to answer\n",
 		       app->name, app->devid);
 	/* Let the bridge and the neighbours learn us before anyone asks. */
-	net_arp_announce(&app->stack);
+	net_announce_start(&app->stack, monotonic_ns());
 	announced_at = netfront_stats(app->nf)->connects;
 	printk("ready\n");
 	for (;;) {
 		unsigned int budget;
 		uint64_t now;
 
-		wait_for_work(app, next_tick);
+		wait_for_work(app, next_timer(app, next_tick));
 		/* Reconnected after a resume, maybe on another host's bridge:
 		 * announce again so the bridges learn our new port. */
 		if (netfront_connected(app->nf) &&
 		    netfront_stats(app->nf)->connects != announced_at) {
 			announced_at = netfront_stats(app->nf)->connects;
-			net_arp_announce(&app->stack);
+			net_announce_start(&app->stack, monotonic_ns());
 		}
 		now = monotonic_ns();
-		if (now >= next_tick) {
+		if (now >= next_timer(app, next_tick)) {
 			net_tick(&app->stack, now);
-			next_tick = now + TICK_NS;
+			if (now >= next_tick)
+				next_tick = now + TICK_NS;
 		}
 		/* Each frame may need an answer: no more than there is room for. */
 		budget = netfront_tx_free(app->nf);

@@ -549,6 +549,63 @@ static void test_ip_addresses(void **state)
 	assert_int_equal(f->out.count, 0);
 }
 
+/* A gratuitous ARP request: from us, for our own address, broadcast. */
+static void assert_announce(const struct fixture *f, size_t i)
+{
+	uint8_t want[NET_FRAME_MIN] = { 0 };
+
+	arp(want, bcast_mac, 1, our_mac, OUR_IP, OUR_IP);
+	assert_int_equal(f->out.len[i], sizeof(want));
+	assert_memory_equal(f->out.frame[i], want, sizeof(want));
+}
+
+static void test_announce_rounds(void **state)
+{
+	struct fixture *f = *state;
+	/* When each round after the first is due: the gap doubles. */
+	static const uint64_t due_ms[] = { 100, 300, 700, 1500 };
+	uint64_t t0 = 2 * SEC;
+
+	assert_int_equal(NET_ANNOUNCE_ROUNDS, 5);
+	assert_int_equal(net_next_announce(&f->s), 0);
+	assert_int_equal(net_announce_start(&f->s, t0), 0);
+	assert_int_equal(f->out.count, 1);
+	assert_announce(f, 0);
+	for (size_t i = 0; i < 4; i++) {
+		assert_int_equal(net_next_announce(&f->s), t0 + due_ms[i] * MS);
+		net_tick(&f->s, t0 + due_ms[i] * MS - 1);
+		assert_int_equal(f->out.count, i + 1);
+		net_tick(&f->s, t0 + due_ms[i] * MS);
+		assert_int_equal(f->out.count, i + 2);
+		assert_announce(f, i + 1);
+	}
+	assert_int_equal(net_next_announce(&f->s), 0);
+	net_tick(&f->s, 60 * SEC);
+	assert_int_equal(f->out.count, 5);
+	assert_int_equal(f->s.stats.arp_requests_out, 5);
+}
+
+static void test_announce_restart_and_refused(void **state)
+{
+	struct fixture *f = *state;
+
+	/* A refused first frame is retried by the next round. */
+	f->out.refuse = 1;
+	assert_int_equal(net_announce_start(&f->s, 2 * SEC), -NET_EIO);
+	assert_int_equal(net_next_announce(&f->s), 2 * SEC + 100 * MS);
+	f->out.refuse = 0;
+	net_tick(&f->s, 2 * SEC + 100 * MS);
+	assert_int_equal(f->out.count, 1);
+	assert_announce(f, 0);
+	/* Reconnecting again starts the rounds over. */
+	assert_int_equal(net_announce_start(&f->s, 3 * SEC), 0);
+	assert_int_equal(f->out.count, 2);
+	assert_int_equal(net_next_announce(&f->s), 3 * SEC + 100 * MS);
+	/* A clock that goes back does not send early. */
+	net_tick(&f->s, 1 * SEC);
+	assert_int_equal(f->out.count, 2);
+}
+
 static void test_no_address_no_answers(void **state)
 {
 	struct fixture *f = *state;
@@ -565,6 +622,8 @@ static void test_no_address_no_answers(void **state)
 	feed(f, fr, len, 2 * SEC);
 	assert_int_equal(f->out.count, 0);
 	assert_int_equal(net_arp_announce(&f->s), -NET_EUNREACH);
+	assert_int_equal(net_announce_start(&f->s, 2 * SEC), -NET_EUNREACH);
+	assert_int_equal(net_next_announce(&f->s), 0);
 	assert_int_equal(net_udp_sendto(&f->s, PEER_IP, 1, 2, "x", 1),
 			 -NET_EUNREACH);
 }
@@ -894,6 +953,8 @@ int main(void)
 		T(test_ip_malformed),
 		T(test_ip_fragments_dropped),
 		T(test_ip_addresses),
+		T(test_announce_rounds),
+		T(test_announce_restart_and_refused),
 		T(test_no_address_no_answers),
 		T(test_udp_delivered_and_echoed),
 		T(test_udp_bindings),
