@@ -109,6 +109,16 @@ rig_wire_up() {
 		rig_fail "cannot put $1 on br0 with eth0"
 }
 
+# rig_fdb_dump BRIDGE: its forwarding table (16-byte entries: MAC, port
+# number, local flag, age) and its ports' numbers, for failure reports.
+rig_fdb_dump() {
+	echo "$1 fdb:"
+	od -An -tx1 -v "/sys/class/net/$1/brforward"
+	for p in /sys/class/net/"$1"/brif/*; do
+		echo "$1 port ${p##*/} $(cat "$p/port_no")"
+	done
+}
+
 # rig_wire_wait ADDRESS SECONDS: until the other host answers ping.
 rig_wire_wait() {
 	rig_wait_for "$2" ping -c 1 -W 1 "$1" > /dev/null ||

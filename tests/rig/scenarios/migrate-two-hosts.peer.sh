@@ -39,6 +39,7 @@ view() {
 	first=$(awk '$1 == "hello" {print $2; exit}' hl2.txt)
 	[ "$first" = "$((n + 1))" ] && echo "counter ok: $n then $first"
 	echo "br0 ports: $(ls /sys/class/net/br0/brif | tr '\n' ' ')"
+	rig_fdb_dump br0
 	$N stats
 	echo END
 }

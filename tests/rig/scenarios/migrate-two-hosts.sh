@@ -66,8 +66,11 @@ grep -q '^devices 0 grants 0 ports 0 ' stats.txt ||
 	rig_fail "noxs devices left on the source: $(cat stats.txt)"
 
 # The guest answers from the peer: back within 30 s, then 20 of 20.
-rig_wait_for 30 ping -c 1 -W 1 $GUEST_IP > /dev/null ||
+if ! rig_wait_for 30 ping -c 1 -W 1 $GUEST_IP > /dev/null; then
+	echo "here: $(ip neigh show $GUEST_IP)"
+	rig_fdb_dump br0
 	rig_fail "the guest does not answer after the migration"
+fi
 kill -INT $ping_pid 2>/dev/null
 wait $ping_pid
 ping_pid=
