@@ -37,12 +37,10 @@ while [ $i -le 10 ]; do
 	pr_json v$i 10.14.0.$((10 + i)) 00:16:3e:14:00:$((10 + i)) > v$i.json
 	wait_until 60 sh -c "[ \"\$(chaos pool | awk '\$1 == 4 && \$3 == 1 {print \$5}')\" -ge 1 ]" ||
 		rig_fail "no ready vif shell for v$i"
-	t0=$(rig_now_us)
-	chaos create --timing v$i.json > out.txt || { cat out.txt; rig_fail "create v$i failed"; }
-	t1=$(rig_now_us)
+	rigtime run chaos create --timing v$i.json >> pool.us 2> out.txt ||
+		{ cat out.txt; rig_fail "create v$i failed"; }
 	cat out.txt
 	grep -q 'via=pool' out.txt && pooled=$((pooled + 1))
-	echo $((t1 - t0)) >> pool.us
 	sed -n 's/.*total=\([0-9]*\).*/\1/p' out.txt >> pool-lib.us
 	i=$((i + 1))
 done
@@ -74,10 +72,8 @@ chaos destroy plain || rig_fail "destroy plain failed"
 i=1
 while [ $i -le 10 ]; do
 	pr_json f$i 10.14.0.$((100 + i)) 00:16:3e:14:01:$((10 + i)) > f$i.json
-	t0=$(rig_now_us)
-	chaos create --no-chaosd --timing f$i.json > out.txt || { cat out.txt; rig_fail "full create f$i failed"; }
-	t1=$(rig_now_us)
-	echo $((t1 - t0)) >> full.us
+	rigtime run chaos create --no-chaosd --timing f$i.json >> full.us 2> out.txt ||
+		{ cat out.txt; rig_fail "full create f$i failed"; }
 	sed -n 's/.*total=\([0-9]*\).*/\1/p' out.txt >> full-lib.us
 	chaos destroy f$i || rig_fail "destroy f$i failed"
 	i=$((i + 1))
