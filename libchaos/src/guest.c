@@ -97,26 +97,46 @@ static int pin_vcpus(chaos_host *host, const chaos_config *cfg,
 }
 
 /* Fail early, before any domain exists, when the name is taken. */
+/*
+ * Whether name's registry entry (if any) names a running domain: 1 with
+ * its id in *domid, 0 if not (the entry is then in *id and *handle, when
+ * there is one: *found). One entry and one domain are read, not the whole
+ * list, so the cost does not grow with the number of guests.
+ */
+static int live_owner(chaos_host *host, const char *name, uint32_t *domid,
+		      bool *found, uint8_t handle[16])
+{
+	chaos_domain_info owner;
+	chaos_err ignored;
+
+	*found = chaos_registry_lookup(host->registry, name, domid, handle,
+				       &ignored) == 0;
+	return *found && chaos_domain_get(host, *domid, &owner, &ignored) == 0 &&
+	       !memcmp(owner.handle, handle, sizeof(owner.handle));
+}
+
+/*
+ * A name is free unless its entry names a running domain. A stale entry
+ * (the domain died without chaos, e.g. destroyed by another tool) is
+ * removed here, if nobody rebound the name meanwhile, so the claim can
+ * take it.
+ */
 static int check_name_free(chaos_host *host, const char *name,
 			   chaos_err *err)
 {
-	chaos_domain_info *live;
-	size_t n;
-	uint32_t owner;
-	chaos_err lookup_err;
-	int rc;
+	uint8_t handle[16];
+	uint32_t id;
+	bool found;
 
 	if (!name[0])
 		return 0;
-	if (chaos_domain_list(host, &live, &n, err))
-		return -1;
-	rc = chaos_registry_lookup_live(host->registry, name, live, n, &owner,
-					&lookup_err);
-	free(live);
-	if (rc == 0)
+	if (live_owner(host, name, &id, &found, handle))
 		return chaos_err_set(err, EEXIST,
 				     "name: '%s' is already used by domain %u",
-				     name, owner);
+				     name, id);
+	if (found)
+		chaos_registry_release_if(host->registry, name, id, handle,
+					  NULL);
 	return 0;
 }
 
@@ -295,9 +315,9 @@ static int all_digits(const char *s)
 int chaos_guest_resolve(chaos_host *host, const char *ref, uint32_t *domid,
 			chaos_err *err)
 {
-	chaos_domain_info *live, info;
-	size_t n;
-	int rc;
+	chaos_domain_info info;
+	uint8_t handle[16];
+	bool found;
 
 	if (all_digits(ref)) {
 		char *end;
@@ -316,13 +336,9 @@ int chaos_guest_resolve(chaos_host *host, const char *ref, uint32_t *domid,
 	if (chaos_config_check_name(ref, NULL))
 		return chaos_err_set(err, EINVAL, "'%s' is not a domain name or id",
 				     ref);
-	if (chaos_host_registry(host, err) ||
-	    chaos_domain_list(host, &live, &n, err))
+	if (chaos_host_registry(host, err))
 		return -1;
-	rc = chaos_registry_lookup_live(host->registry, ref, live, n, domid,
-					NULL);
-	free(live);
-	if (rc)
+	if (!live_owner(host, ref, domid, &found, handle))
 		return chaos_err_set(err, ESRCH, "no domain named '%s'", ref);
 	return 0;
 }

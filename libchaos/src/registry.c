@@ -535,8 +535,10 @@ int chaos_registry_name_of(chaos_registry *reg, uint32_t domid,
 	return 0;
 }
 
-int chaos_registry_release(chaos_registry *reg, const char *name,
-			   chaos_err *err)
+/* Remove name's binding; if want_handle, only a binding to exactly that. */
+static int release_entry(chaos_registry *reg, const char *name,
+			 uint32_t want_domid, const uint8_t *want_handle,
+			 chaos_err *err)
 {
 	struct reg_entry e;
 	const char *why = NULL;
@@ -548,6 +550,13 @@ int chaos_registry_release(chaos_registry *reg, const char *name,
 		return -1;
 	switch (entry_read(reg, name, &e, &why, &code)) {
 	case ENTRY_OK:
+		if (want_handle && (e.domid != want_domid ||
+				    memcmp(e.handle, want_handle, sizeof(e.handle)))) {
+			rc = chaos_err_set(err, EBUSY,
+					   "name '%s' is now bound to domain %u",
+					   name, e.domid);
+			break;
+		}
 		if (unlinkat(reg->dirfd, name, 0) < 0)
 			rc = chaos_err_set(err, errno,
 					   "name registry: cannot remove %s/%s: %s",
@@ -566,6 +575,19 @@ int chaos_registry_release(chaos_registry *reg, const char *name,
 	unlock_dir(reg);
 	snap_drop(reg);
 	return rc;
+}
+
+int chaos_registry_release(chaos_registry *reg, const char *name,
+			   chaos_err *err)
+{
+	return release_entry(reg, name, 0, NULL, err);
+}
+
+int chaos_registry_release_if(chaos_registry *reg, const char *name,
+			      uint32_t domid, const uint8_t handle[16],
+			      chaos_err *err)
+{
+	return release_entry(reg, name, domid, handle, err);
 }
 
 struct prune_ctx {

@@ -142,6 +142,41 @@ static void test_claim_lookup_release(void **state)
 	assert_int_equal(fx->nr_warnings, 0);
 }
 
+/* Only the binding the caller saw is removed, never a newer one. */
+static void test_release_if(void **state)
+{
+	struct fixture *fx = *state;
+	chaos_err err = { 0 };
+	uint8_t old[16], newer[16];
+	uint32_t domid = 0;
+
+	handle_of(1, old);
+	handle_of(2, newer);
+	assert_int_equal(chaos_registry_claim(fx->reg, "db", 5, old, &err), 0);
+	/* Another domain id, or the same id with another handle: kept. */
+	assert_int_equal(chaos_registry_release_if(fx->reg, "db", 6, old,
+						   &err), -1);
+	assert_int_equal(err.code, EBUSY);
+	assert_string_equal(err.msg, "name 'db' is now bound to domain 5");
+	assert_int_equal(chaos_registry_release_if(fx->reg, "db", 5, newer,
+						   &err), -1);
+	assert_int_equal(err.code, EBUSY);
+	assert_int_equal(chaos_registry_lookup(fx->reg, "db", &domid, NULL,
+					       &err), 0);
+	assert_int_equal(domid, 5);
+	/* Exactly the binding: removed, and the name can be claimed. */
+	assert_int_equal(chaos_registry_release_if(fx->reg, "db", 5, old,
+						   &err), 0);
+	assert_int_equal(chaos_registry_release_if(fx->reg, "db", 5, old,
+						   &err), -1);
+	assert_int_equal(err.code, ENOENT);
+	assert_int_equal(chaos_registry_claim(fx->reg, "db", 5, newer, &err), 0);
+	assert_int_equal(chaos_registry_release_if(fx->reg, "../db", 5, newer,
+						   &err), -1);
+	assert_int_equal(err.code, EINVAL);
+	assert_int_equal(fx->nr_warnings, 0);
+}
+
 static void test_bad_arguments(void **state)
 {
 	struct fixture *fx = *state;
@@ -470,6 +505,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_claim_lookup_release,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_release_if,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_arguments, setup,
 						teardown),

@@ -76,6 +76,15 @@ int chaos_registry_release(chaos_registry *reg, const char *name,
 			   chaos_err *err);
 
 /*
+ * Remove the binding of name only if it is still exactly (domid, handle),
+ * e.g. a stale one found by a lookup, so that a binding another process
+ * made meanwhile is kept: code EBUSY then, ENOENT if there is none.
+ */
+int chaos_registry_release_if(chaos_registry *reg, const char *name,
+			      uint32_t domid, const uint8_t handle[16],
+			      chaos_err *err);
+
+/*
  * Drop entries whose (domid, handle) is not among the live domains, and
  * temporary files left by a crashed writer. Invalid files are left alone
  * (and reported to the warning hook).

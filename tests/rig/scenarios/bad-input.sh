@@ -41,6 +41,15 @@ done
 chaos create dup.json > /dev/null || rig_fail "first dup create failed"
 expect_error duplicate-name dup.json 1
 chaos destroy dup || rig_fail "destroy dup failed"
+# A name whose domain died behind chaos's back is free again: the stale
+# entry is replaced, and the name resolves to the new domain.
+chaos create dup.json > /dev/null || rig_fail "dup create after destroy failed"
+rig-domains destroy-all
+chaos destroy dup > stale.out 2>&1 && rig_fail "destroy of a dead guest's name succeeded"
+chaos create dup.json > /dev/null || rig_fail "dup create over a stale entry failed"
+id=$(chaos list | awk '$1 == "dup" {print $2}')
+[ -n "$id" ] && [ "$(rig-domains count)" = 1 ] || rig_fail "dup is not listed after the stale entry"
+chaos destroy dup || rig_fail "destroy dup failed"
 
 # Still healthy: a good guest boots, and all memory is back.
 printf '{ "name": "good", "kernel": "%s", "memory": 4 }\n' $noop > good.json

@@ -7,38 +7,8 @@
 # printed side by side, with the live one's rounds and re-sent pages.
 # rig-timeout: 300
 
-rmmod noxs 2>/dev/null
-insmod /rig/modules/noxs.ko || rig_fail "insmod noxs.ko failed"
-N=/rig/guests/noxsctl
-free0=$(rig-domains free-kib)
-last_hello() { awk '$1 == "hello" && $2 ~ /^[0-9]+$/ {n = $2} END {print n + 0}' "$1"; }
-domid() { chaos list | awk '$1 == "hl" {print $2}'; }
+. /rig/extra/migrate-lib
 downtime() { sed -n 's/.*(downtime \([0-9.]*\) ms).*/\1/p' "$1"; }
-
-printf '{ "name": "hl", "kernel": "/rig/guests/hello-loop.elf", "memory": 4 }\n' > hl.json
-chaos create hl.json || rig_fail "chaos create failed"
-chaos console hl --no-input --until 'hello 3' --timeout 30 > seen.txt ||
-	rig_fail "hello-loop did not count to 3"
-
-# moved HOW: hl is one new domain that goes on counting.
-moved() {
-	new=$(domid)
-	[ -n "$new" ] || rig_fail "$1: hl is not listed after the migration"
-	[ "$new" != "$old" ] || rig_fail "$1: hl is still domain $old"
-	[ "$(rig-domains count)" = 1 ] || rig_fail "$1: $(rig-domains count) domains"
-	chaos console hl --no-input --until 'hello-loop: resumed in a new domain' \
-		--timeout 20 > after.txt || rig_fail "$1: no resume line: $(cat after.txt)"
-	cat after.txt >> seen.txt
-	n=$(last_hello seen.txt)
-	chaos console hl --no-input --until "hello $((n + 1))" --timeout 20 > next.txt ||
-		rig_fail "$1: counter stuck at $n: $(cat next.txt)"
-	first=$(awk '$1 == "hello" {print $2; exit}' next.txt)
-	[ "$first" = "$((n + 1))" ] || rig_fail "$1: counted $first after $n"
-	cat next.txt >> seen.txt
-	$N stats > stats.txt
-	grep -q '^devices 1 ' stats.txt || rig_fail "$1: devices: $(cat stats.txt)"
-	rig_log "$1: domain $old -> $new, counter $n -> $first"
-}
 
 # --- not live: suspended for the whole transfer ----------------------------
 old=$(domid)
@@ -75,11 +45,7 @@ n=$(last_hello seen.txt)
 chaos console hl --no-input --until "hello $((n + 1))" --timeout 20 > next.txt ||
 	rig_fail "after the failed live migration: counter stuck at $n"
 
-chaos shutdown hl --timeout 10 || rig_fail "shutdown failed"
-[ "$(rig-domains count)" = 0 ] || rig_fail "domains left"
-$N stats > stats.txt
-grep -q '^devices 0 grants 0 ports 0 ' stats.txt || rig_fail "devices left: $(cat stats.txt)"
-[ "$(rig-domains free-kib)" = "$free0" ] || rig_fail "free memory not back"
+shut_down_clean
 rig_metric nonlive_downtime_ms "$(downtime plain.out)" ms
 rig_metric live_downtime_ms "$(downtime live.out)" ms
 rig_metric downtime_nonlive_over_live "$(awk -v a="$(downtime plain.out)" -v b="$(downtime live.out)" 'BEGIN {printf "%.2f", a / b}')" x
