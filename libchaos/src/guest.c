@@ -96,12 +96,11 @@ static int pin_vcpus(chaos_host *host, const chaos_config *cfg,
 	return rc;
 }
 
-/* Fail early, before any domain exists, when the name is taken. */
 /*
- * Whether name's registry entry (if any) names a running domain: 1 with
- * its id in *domid, 0 if not (the entry is then in *id and *handle, when
- * there is one: *found). One entry and one domain are read, not the whole
- * list, so the cost does not grow with the number of guests.
+ * Whether name's registry entry names a running domain: 1 if so, else 0.
+ * *found says whether there is an entry at all; if so, *domid and handle
+ * hold it. One entry and one domain are read, not the whole list, so the
+ * cost does not grow with the number of guests.
  */
 static int live_owner(chaos_host *host, const char *name, uint32_t *domid,
 		      bool *found, uint8_t handle[16])
@@ -116,10 +115,10 @@ static int live_owner(chaos_host *host, const char *name, uint32_t *domid,
 }
 
 /*
- * A name is free unless its entry names a running domain. A stale entry
- * (the domain died without chaos, e.g. destroyed by another tool) is
- * removed here, if nobody rebound the name meanwhile, so the claim can
- * take it.
+ * Fail early, before any domain exists, when the name is taken: when its
+ * entry names a running domain. A stale entry (the domain died without
+ * chaos, e.g. destroyed by another tool) is removed here, if nobody
+ * rebound the name meanwhile, so that the claim can take it.
  */
 static int check_name_free(chaos_host *host, const char *name,
 			   chaos_err *err)
