@@ -32,7 +32,7 @@ OBJ        := $(BUILD)/obj-san
 LIB        := $(BUILD)/lib-san
 BIN        := $(BUILD)/bin-san
 endif
-CFLAGS_ALL  = $(CSTD) $(WARNINGS) $(OPTFLAGS) -fPIC -Ilibchaos/include -Iabi $(CFLAGS)
+CFLAGS_ALL  = $(CSTD) $(WARNINGS) $(OPTFLAGS) -fPIC -Ilibchaos/include -Iabi $(CFLAGS_EXTRA) $(CFLAGS)
 LDFLAGS_ALL = $(SANLDFLAGS) $(LDFLAGS)
 
 XEN_LIBS   := -lxenctrl -lxenforeignmemory -lxengnttab -lxenevtchn -lxencall -lxentoollog
@@ -54,7 +54,6 @@ deps:
 
 include libchaos/build.mk
 include chaos/build.mk
-include tests/unit/build.mk
 include tests/rig/build.mk
 -include chaosd/build.mk
 -include xendevd/build.mk

@@ -1,7 +1,32 @@
 # libchaos: the toolstack library, static and shared, with its public
 # headers copied under $(INCLUDE)/chaos.
+#
+# The sources sit in one folder per layer, listed here lowest first: a file
+# may use its own layer and those before it, never one after it
+# (`make check-layers` enforces this; docs/architecture.md has the diagram).
 
-LIBCHAOS_SRC     := $(wildcard libchaos/src/*.c)
+LIBCHAOS_LAYERS := util config state hyp dev build guest ckpt migrate front
+
+LIBCHAOS_SRC_util    := error.c clock.c io.c json.c
+LIBCHAOS_SRC_config  := config.c parse.c check.c mac.c
+LIBCHAOS_SRC_state   := registry.c record.c
+LIBCHAOS_SRC_hyp     := host.c host_info.c domain_state.c domain_list.c \
+			domain_ops.c
+LIBCHAOS_SRC_dev     := noxs.c console_common.c console_ring.c console.c \
+			xendevd_client.c
+LIBCHAOS_SRC_build   := image.c image_elf.c image_bzimage.c \
+			image_decompress.c pv_layout.c pv_pagetable.c \
+			pv_start_info.c shell_prepare.c shell_boot.c \
+			shell_public.c
+LIBCHAOS_SRC_guest   := vifs.c guest.c
+LIBCHAOS_SRC_ckpt    := image_format.c image_stream.c live_format.c canon.c \
+			travel.c suspend.c save.c restore_domain.c restore.c
+LIBCHAOS_SRC_migrate := wire.c image_in.c live_send.c live_recv.c session.c
+LIBCHAOS_SRC_front   := chaosd_frame.c chaosd_client.c chaosd_console.c \
+			flavour.c format_info.c format_list.c
+
+LIBCHAOS_SRC     := $(foreach l,$(LIBCHAOS_LAYERS),\
+			$(addprefix libchaos/src/$(l)/,$(LIBCHAOS_SRC_$(l))))
 LIBCHAOS_OBJ     := $(LIBCHAOS_SRC:%.c=$(OBJ)/%.o)
 LIBCHAOS_HDR     := $(wildcard libchaos/include/chaos/*.h)
 LIBCHAOS_A       := $(LIB)/libchaos.a
@@ -11,6 +36,9 @@ LIBCHAOS_LIBS    := $(XEN_LIBS) $(YAJL_LIBS) $(ZIP_LIBS) -lnettle
 LIBCHAOS_HEADERS := $(LIBCHAOS_HDR:libchaos/include/%=$(INCLUDE)/%)
 
 PROGRAMS += $(LIBCHAOS_A) $(LIBCHAOS_SO) $(LIBCHAOS_HEADERS)
+
+# The library's own sources see its internal layer headers as "layer/x.h".
+$(LIBCHAOS_OBJ): CFLAGS_EXTRA := -Ilibchaos/src
 
 $(LIBCHAOS_A): $(LIBCHAOS_OBJ)
 	@mkdir -p $(dir $@)
@@ -24,3 +52,16 @@ $(LIBCHAOS_SO): $(LIBCHAOS_OBJ)
 $(INCLUDE)/%.h: libchaos/include/%.h
 	@mkdir -p $(dir $@)
 	cp $< $@
+
+# cmocka unit tests: one binary per libchaos/tests/unit/test_*.c, linked
+# against the static library; they may reach the internal layer headers.
+LIBCHAOS_UNIT_SRC  := $(wildcard libchaos/tests/unit/test_*.c)
+LIBCHAOS_UNIT_DIR  := $(BUILD)/unit$(if $(filter 1,$(SAN)),-san)/libchaos
+LIBCHAOS_UNIT_BINS := $(LIBCHAOS_UNIT_SRC:libchaos/tests/unit/%.c=$(LIBCHAOS_UNIT_DIR)/%)
+UNIT_TESTS += $(LIBCHAOS_UNIT_BINS)
+
+$(LIBCHAOS_UNIT_SRC:%.c=$(OBJ)/%.o): CFLAGS_EXTRA := -Ilibchaos/src
+
+$(LIBCHAOS_UNIT_DIR)/%: $(OBJ)/libchaos/tests/unit/%.o $(LIBCHAOS_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIBCHAOS_A) $(LIBCHAOS_LIBS) -lcmocka

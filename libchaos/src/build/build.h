@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CHAOS_BUILD_LAYER_H
+#define CHAOS_BUILD_LAYER_H
+
+/*
+ * Layer build: The PV builder: kernel images, the memory layout, page tables, start_info, shells and their boot.
+ * Internal to libchaos: declarations grouped by the file that defines them.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <xen/features.h>
+#include <chaos/build.h>
+#include <chaos/error.h>
+
+#include "dev/dev.h"
+
+/* ---- image.c, image_elf.c, image_bzimage.c, image_decompress.c ---- */
+
+/*
+ * Guest kernel images: untrusted files turned into a checked description
+ * of what to load where. Pure code, no Xen calls.
+ *
+ * Accepted: a raw ELF64 x86_64 ET_EXEC with Xen ELF notes; the same ELF
+ * wrapped in gzip, xz, lzma, bzip2, zstd or lz4; a Linux bzImage whose
+ * payload is such a compressed ELF.
+ */
+
+
+
+#define CHAOS_IMAGE_MAX_SEGMENTS 16
+#define CHAOS_IMAGE_NONE UINT64_MAX       /* "note absent" */
+#define CHAOS_IMAGE_FILE_MAX (128u << 20)  /* biggest file we read */
+#define CHAOS_IMAGE_ELF_MAX (256u << 20)   /* decompression cap */
+#define CHAOS_IMAGE_SPAN_MAX (1u << 30)    /* kstart..kend at most */
+#define CHAOS_IMAGE_STR_MAX 32
+
+/*
+ * One PT_LOAD segment. vaddr is where the guest sees it, computed the way
+ * Xen's loaders do: p_paddr - paddr_offset + virt_base. offset/filesz
+ * index img->elf.
+ */
+struct chaos_image_segment {
+	uint64_t vaddr, memsz, offset, filesz;
+};
+
+struct chaos_image {
+	uint8_t *elf;                      /* owned, decompressed ELF */
+	size_t elf_size;
+	unsigned int nr_segments;          /* sorted by vaddr, disjoint */
+	struct chaos_image_segment seg[CHAOS_IMAGE_MAX_SEGMENTS];
+	uint64_t virt_base, virt_entry, paddr_offset;
+	uint64_t hypercall_page;           /* vaddr, or CHAOS_IMAGE_NONE */
+	uint64_t virt_kstart, virt_kend;   /* page-aligned span of segments */
+	uint32_t features_supported[XENFEAT_NR_SUBMAPS];
+	uint32_t features_required[XENFEAT_NR_SUBMAPS];
+	char guest_os[CHAOS_IMAGE_STR_MAX];
+	char guest_version[CHAOS_IMAGE_STR_MAX];
+	char loader[CHAOS_IMAGE_STR_MAX];
+	char xen_version[CHAOS_IMAGE_STR_MAX];
+	char pae_mode[CHAOS_IMAGE_STR_MAX];
+	/* INIT_P2M vaddr or NONE; recorded only: the layout keeps the p2m
+	 * in the bootstrap mapping, which every PV kernel accepts. */
+	uint64_t init_p2m;
+	uint64_t hv_start_low;             /* or CHAOS_IMAGE_NONE */
+	uint64_t phys32_entry;             /* or CHAOS_IMAGE_NONE (HVM only) */
+	bool mod_start_pfn;                /* MOD_START_PFN: ramdisk by pfn ok */
+	bool suspend_cancel;               /* SUSPEND_CANCEL */
+	unsigned int nr_notes;             /* Xen notes seen */
+	const char *format;                /* "elf", "gzip+elf", "bzImage+xz" */
+};
+
+/*
+ * Parse an image held in memory (copied; buf is not kept). `what` names it
+ * in error messages (a path, say). On failure img holds nothing to release.
+ */
+int chaos_image_from_buffer(const uint8_t *buf, size_t len, const char *what,
+			    struct chaos_image *img, chaos_err *err);
+
+/* Read a regular file of at most CHAOS_IMAGE_FILE_MAX bytes and parse it. */
+int chaos_image_from_file(const char *path, struct chaos_image *img,
+			  chaos_err *err);
+
+/* Free what the image owns; safe on a zeroed or released image. */
+void chaos_image_release(struct chaos_image *img);
+
+/* Is the (page-aligned) vaddr range [va, va+len) inside one segment? */
+bool chaos_image_range_in_segment(const struct chaos_image *img, uint64_t va,
+				  uint64_t len);
+
+/* ---- internals shared by image*.c (and their unit tests) ---- */
+
+enum chaos_compression {
+	CHAOS_COMP_NONE,     /* not a known compressed stream */
+	CHAOS_COMP_GZIP,
+	CHAOS_COMP_XZ,
+	CHAOS_COMP_LZMA,     /* legacy .lzma ("alone") */
+	CHAOS_COMP_BZIP2,
+	CHAOS_COMP_ZSTD,
+	CHAOS_COMP_LZ4_FRAME,
+	CHAOS_COMP_LZ4_LEGACY, /* what the kernel's bzImage uses */
+	CHAOS_COMP_LZO,      /* recognised only, to name it in the error */
+};
+
+enum chaos_compression chaos_image_detect_compression(const uint8_t *buf,
+						      size_t len);
+const char *chaos_compression_name(enum chaos_compression c);
+
+/*
+ * Decompress one stream of kind c (trailing bytes after the end of the
+ * stream are ignored, as the kernel appends the size). Fails cleanly if
+ * the output would exceed cap bytes. *out is malloc'd.
+ */
+int chaos_image_decompress(enum chaos_compression c, const uint8_t *in,
+			   size_t in_len, size_t cap, const char *what,
+			   uint8_t **out, size_t *out_len, chaos_err *err);
+
+/*
+ * bzImage: returns 1 and the payload span if buf has a valid setup header,
+ * 0 if buf is not a bzImage, -1 (err set) if it claims to be one but lies.
+ */
+int chaos_image_bzimage_payload(const uint8_t *buf, size_t len,
+				const char *what, const uint8_t **payload,
+				size_t *payload_len, chaos_err *err);
+
+/* Validate img->elf/elf_size and fill every other field. */
+int chaos_image_parse_elf(struct chaos_image *img, const char *what,
+			  chaos_err *err);
+
+/* ---- pv_layout.c, pv_pagetable.c, pv_start_info.c ---- */
+
+/*
+ * Where everything goes in a new x86_64 PV guest (the start-of-day layout
+ * in xen/xen.h), and the pure code that fills guest memory: kernel
+ * segments, the p2m list, bootstrap page tables and start_info. Memory is
+ * reached through an accessor so the same code writes into a plain buffer
+ * (unit tests) or foreign-mapped guest pages (the builder).
+ *
+ * From virt_base, in pfn order (each region page-aligned, 1:1 with pfns):
+ *   [gap up to the kernel] kernel, ramdisk, p2m list, start_info,
+ *   xenstore page, console page, page tables (L4, L3s, L2s, L1s), stack.
+ * The bootstrap mapping covers [virt_base, virt_map_end): everything up to
+ * virt_alloc_end plus at least 512 KiB, rounded up to 4 MiB, but never
+ * beyond the domain's memory (small unikernels get a shorter mapping).
+ */
+
+
+
+
+#define CHAOS_PAGE_SHIFT 12
+#define CHAOS_PAGE_SIZE (UINT64_C(1) << CHAOS_PAGE_SHIFT)
+/* Free mapped space promised after the last bootstrap region. */
+#define CHAOS_PV_SLACK (UINT64_C(512) << 10)
+#define CHAOS_PV_MAP_ALIGN (UINT64_C(4) << 20)
+#define CHAOS_PV_MAX_PAGES (UINT64_C(1) << 32) /* 16 TiB */
+
+/* Guest memory as pages: pfn -> mfn, and a writable view of each page. */
+struct chaos_guest_mem {
+	uint64_t nr_pages;
+	const uint64_t *p2m;                     /* nr_pages entries */
+	void *(*page)(void *ctx, uint64_t pfn);  /* 4 KiB, or NULL */
+	void *ctx;
+};
+
+/* Every region: first pfn and page count; vaddr = virt_base + pfn*4K. */
+struct chaos_pv_layout {
+	uint64_t virt_base, nr_pages;
+	uint64_t kernel_pfn, kernel_pages;
+	uint64_t ramdisk_pfn, ramdisk_pages;   /* pages 0: no ramdisk */
+	uint64_t ramdisk_bytes;
+	uint64_t p2m_pfn, p2m_pages;           /* the guest's mfn_list */
+	uint64_t start_info_pfn, xenstore_pfn, console_pfn;
+	uint64_t pt_pfn, pt_pages;             /* L4 first, then L3, L2, L1 */
+	uint64_t nr_l3, nr_l2, nr_l1;          /* tables per level (L4: 1) */
+	uint64_t stack_pfn;
+	uint64_t virt_alloc_end;               /* first unused vaddr */
+	uint64_t virt_map_end;                 /* end of bootstrap mapping */
+	uint64_t virt_entry;                   /* from the image: %rip */
+	uint64_t hypercall_page;               /* vaddr or CHAOS_IMAGE_NONE */
+};
+
+/* Plan the layout of img in nr_pages pages with a ramdisk_bytes ramdisk. */
+int chaos_pv_layout_compute(const struct chaos_image *img, uint64_t nr_pages,
+			    uint64_t ramdisk_bytes, struct chaos_pv_layout *lay,
+			    chaos_err *err);
+
+/* Zero the kernel region and copy every segment into it. */
+int chaos_pv_load_segments(const struct chaos_image *img,
+			   const struct chaos_pv_layout *lay,
+			   const struct chaos_guest_mem *mem, chaos_err *err);
+
+/* Copy the ramdisk (len == lay->ramdisk_bytes) into its region. */
+int chaos_pv_load_ramdisk(const struct chaos_pv_layout *lay,
+			  const struct chaos_guest_mem *mem, const void *data,
+			  uint64_t len, chaos_err *err);
+
+/* Write mem->p2m[0..nr_pages) as 64-bit entries into the p2m region. */
+int chaos_pv_write_p2m(const struct chaos_pv_layout *lay,
+		       const struct chaos_guest_mem *mem, chaos_err *err);
+
+/*
+ * Build the 4-level bootstrap tables in the pt region, mapping
+ * [virt_base, virt_map_end) to pfns 0.. (as MFNs), the tables read-only.
+ */
+int chaos_pv_build_pagetables(const struct chaos_pv_layout *lay,
+			      const struct chaos_guest_mem *mem,
+			      chaos_err *err);
+
+struct chaos_pv_start_params {
+	const char *cmdline;            /* NULL = empty; < 1024 bytes */
+	uint64_t shared_info_mfn;
+	uint64_t console_mfn;
+	uint32_t console_evtchn;
+	uint64_t store_mfn;             /* 0 when no XenStore */
+	uint32_t store_evtchn;          /* 0 when no XenStore */
+	uint32_t flags;                 /* SIF_*; SIF_MOD_START_PFN makes
+					 * mod_start a pfn */
+	uint64_t ramdisk_bytes;         /* <= the layout's ramdisk region */
+};
+
+/* Fill start_info, and zero the xenstore and console pages. */
+int chaos_pv_write_start_info(const struct chaos_pv_layout *lay,
+			      const struct chaos_guest_mem *mem,
+			      const struct chaos_pv_start_params *p,
+			      chaos_err *err);
+
+/* Copy len bytes to guest vaddr (src NULL: zero-fill), page by page. */
+int chaos_pv_copy_to_guest(const struct chaos_pv_layout *lay,
+			   const struct chaos_guest_mem *mem, uint64_t vaddr,
+			   const void *src, uint64_t len, chaos_err *err);
+
+static inline uint64_t chaos_pv_pfn_vaddr(const struct chaos_pv_layout *lay,
+					  uint64_t pfn)
+{
+	return lay->virt_base + (pfn << CHAOS_PAGE_SHIFT);
+}
+
+/* Initial vCPU state: %rsp, %rsi and the L4 pfn whose mfn goes in CR3. */
+static inline uint64_t chaos_pv_stack_top(const struct chaos_pv_layout *lay)
+{
+	return chaos_pv_pfn_vaddr(lay, lay->stack_pfn + 1);
+}
+
+static inline uint64_t
+chaos_pv_start_info_vaddr(const struct chaos_pv_layout *lay)
+{
+	return chaos_pv_pfn_vaddr(lay, lay->start_info_pfn);
+}
+
+static inline uint64_t chaos_pv_l4_pfn(const struct chaos_pv_layout *lay)
+{
+	return lay->pt_pfn;
+}
+
+/* pfn of the hypercall page, or CHAOS_IMAGE_NONE. */
+static inline uint64_t
+chaos_pv_hypercall_pfn(const struct chaos_pv_layout *lay)
+{
+	if (lay->hypercall_page == CHAOS_IMAGE_NONE)
+		return CHAOS_IMAGE_NONE;
+	return (lay->hypercall_page - lay->virt_base) >> CHAOS_PAGE_SHIFT;
+}
+
+/* ---- shell_prepare.c, shell_boot.c, shell_public.c ---- */
+
+/*
+ * A shell is a domain with everything done that does not depend on the
+ * kernel: created, vCPUs allocated, memory populated, console event channel
+ * ready. chaos_shell_boot() then does what is specific to one guest. The
+ * split is what lets chaosd keep shells ready ahead of time.
+ */
+
+
+
+/* Domain handle marker: bytes 0-4 "chaos", byte 5 the kind. */
+#define CHAOS_HANDLE_MAGIC "chaos"
+#define CHAOS_HANDLE_MAGIC_LEN 5
+enum chaos_handle_kind {
+	CHAOS_HANDLE_GUEST = 1,
+	CHAOS_HANDLE_SHELL = 2,
+};
+
+struct chaos_shell {
+	uint32_t domid;
+	uint8_t handle[16];
+	uint64_t nr_pages;
+	xen_pfn_t *p2m;              /* pfn -> mfn, nr_pages entries */
+	unsigned int vcpus;
+	uint32_t console_port;       /* the guest's end, unbound for dom0 */
+	unsigned int nr_vifs;        /* unconfigured vifs made ahead */
+	uint64_t shared_info_mfn;
+};
+
+/* Build a shell of memory_mib MiB and vcpus vCPUs, with nr_vifs vifs
+ * still to be configured (noxs only). Nothing is left behind on failure.
+ * Fills timing->domain_us, memory_us and devices_us. */
+int chaos_shell_prepare(chaos_host *host, uint64_t memory_mib,
+			unsigned int vcpus, unsigned int nr_vifs,
+			enum chaos_handle_kind kind,
+			struct chaos_shell *shell, chaos_create_timing *timing,
+			chaos_err *err);
+
+/* Load img (and a ramdisk) into the shell and make vCPU 0 ready to run.
+ * The domain stays paused. Fills load_us and pagetables_us. */
+int chaos_shell_boot(chaos_host *host, struct chaos_shell *shell,
+		     const struct chaos_image *img, const void *ramdisk,
+		     uint64_t ramdisk_len, const char *cmdline,
+		     uint64_t *console_mfn, uint64_t *start_info_mfn,
+		     chaos_create_timing *timing, chaos_err *err);
+
+/* A fresh shared info page, event delivery masked on every vCPU (the
+ * builder's, and a restore's: the guest unmasks when it is ready). */
+int chaos_shell_init_shared_info(chaos_host *host, struct chaos_shell *shell,
+				 chaos_err *err);
+
+/* Destroy the shell's domain and free the shell. */
+void chaos_shell_discard(chaos_host *host, struct chaos_shell *shell);
+
+/* Free the shell's memory, leaving its domain alone. */
+void chaos_shell_release(struct chaos_shell *shell);
+
+/* Does this handle carry the chaos marker (and which kind)? */
+int chaos_handle_kind(const uint8_t handle[16]);
+
+
+#endif

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: MIT
+/* Shells, phase one of a build: domain, vCPUs, memory, console channel. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "build/build.h"
+#include <chaos/noxs.h>
+
+/* Every guest gets event channels and grant frames enough for its devices;
+ * a negative grant limit asks for the hypervisor's default. */
+#define SHELL_MAX_EVTCHN_PORT 1023
+#define SHELL_GRANT_VERSION 2
+#define PAGES_PER_MIB 256
+
+int chaos_handle_kind(const uint8_t handle[16])
+{
+	if (memcmp(handle, CHAOS_HANDLE_MAGIC, CHAOS_HANDLE_MAGIC_LEN))
+		return 0;
+	return handle[CHAOS_HANDLE_MAGIC_LEN];
+}
+
+static int make_handle(uint8_t handle[16], enum chaos_handle_kind kind,
+		       chaos_err *err)
+{
+	if (getrandom(handle, 16, 0) != 16)
+		return chaos_err_set(err, errno, "getrandom: %s", strerror(errno));
+	memcpy(handle, CHAOS_HANDLE_MAGIC, CHAOS_HANDLE_MAGIC_LEN);
+	handle[CHAOS_HANDLE_MAGIC_LEN] = (uint8_t)kind;
+	return 0;
+}
+
+void chaos_shell_release(struct chaos_shell *shell)
+{
+	free(shell->p2m);
+	shell->p2m = NULL;
+}
+
+void chaos_shell_discard(chaos_host *host, struct chaos_shell *shell)
+{
+	if (shell->domid) {
+		xc_domain_destroy(host->xch, shell->domid);
+		chaos_domain_wait_gone(host, shell->domid, 10000, NULL);
+		chaos_device_remove_all(host, shell->domid, NULL);
+		shell->domid = 0;
+	}
+	chaos_shell_release(shell);
+}
+
+static int shell_create_domain(chaos_host *host, unsigned int vcpus,
+			       struct chaos_shell *shell, chaos_err *err)
+{
+	struct xen_domctl_createdomain cfg = {
+		.flags = 0, /* PV */
+		.max_vcpus = vcpus,
+		.max_evtchn_port = SHELL_MAX_EVTCHN_PORT,
+		.max_grant_frames = -1,
+		.max_maptrack_frames = -1,
+		.grant_opts = XEN_DOMCTL_GRANT_version(SHELL_GRANT_VERSION),
+	};
+	uint32_t domid = 0;
+
+	memcpy(cfg.handle, shell->handle, sizeof(cfg.handle));
+	if (xc_domain_create(host->xch, &domid, &cfg))
+		return chaos_err_xen(err, host, errno, "cannot create a domain");
+	shell->domid = domid;
+	/* The config sizes the vCPU array; this call creates the vCPUs. */
+	if (xc_domain_max_vcpus(host->xch, domid, vcpus))
+		return chaos_err_xen(err, host, errno,
+				     "cannot give domain %u %u vCPUs", domid, vcpus);
+	return 0;
+}
+
+static int shell_populate(chaos_host *host, struct chaos_shell *shell,
+			  chaos_err *err)
+{
+	uint64_t kib = shell->nr_pages * (XC_PAGE_SIZE / 1024);
+
+	if (xc_domain_setmaxmem(host->xch, shell->domid, kib))
+		return chaos_err_xen(err, host, errno,
+				     "cannot set domain %u's memory limit to %llu KiB",
+				     shell->domid, (unsigned long long)kib);
+	shell->p2m = malloc(shell->nr_pages * sizeof(*shell->p2m));
+	if (!shell->p2m)
+		return chaos_err_set(err, ENOMEM, "out of memory for the p2m");
+	/* PV: the hypervisor writes each new page's MFN over its pfn. */
+	for (uint64_t pfn = 0; pfn < shell->nr_pages; pfn++)
+		shell->p2m[pfn] = pfn;
+	if (xc_domain_populate_physmap_exact(host->xch, shell->domid,
+					     shell->nr_pages, 0, 0, shell->p2m))
+		return chaos_err_xen(err, host, errno,
+				     "cannot give domain %u %llu MiB of memory",
+				     shell->domid,
+				     (unsigned long long)(kib / 1024));
+	return 0;
+}
+
+int chaos_shell_prepare(chaos_host *host, uint64_t memory_mib,
+			unsigned int vcpus, unsigned int nr_vifs,
+			enum chaos_handle_kind kind,
+			struct chaos_shell *shell, chaos_create_timing *timing,
+			chaos_err *err)
+{
+	xc_domaininfo_t info;
+	int port;
+	uint64_t t0 = chaos_now_us(), t1;
+
+	memset(shell, 0, sizeof(*shell));
+	shell->nr_pages = memory_mib * PAGES_PER_MIB;
+	shell->vcpus = vcpus;
+	if (make_handle(shell->handle, kind, err) ||
+	    shell_create_domain(host, vcpus, shell, err))
+		return -1;
+	t1 = chaos_now_us();
+	timing->domain_us += t1 - t0;
+
+	if (shell_populate(host, shell, err))
+		goto fail;
+	t0 = chaos_now_us();
+	timing->memory_us += t0 - t1;
+
+	if (xc_domain_getinfolist(host->xch, shell->domid, 1, &info) != 1 ||
+	    info.domain != shell->domid) {
+		chaos_err_xen(err, host, errno, "cannot query new domain %u",
+			      shell->domid);
+		goto fail;
+	}
+	shell->shared_info_mfn = info.shared_info_frame;
+	/* The console's channel: unbound, for dom0 to bind when it attaches. */
+	port = xc_evtchn_alloc_unbound(host->xch, shell->domid, 0);
+	if (port < 0) {
+		chaos_err_xen(err, host, errno,
+			      "cannot allocate domain %u's console event channel",
+			      shell->domid);
+		goto fail;
+	}
+	shell->console_port = (uint32_t)port;
+	/* With noxs, every guest gets a power device: shutdown and reboot
+	 * requests reach it without XenStore. */
+	if (chaos_noxs_available(host) &&
+	    chaos_device_add(host, shell->domid, CHAOS_DEV_POWER, 0, NULL, err))
+		goto fail;
+	if (nr_vifs && !chaos_noxs_available(host)) {
+		chaos_err_set(err, ENODEV,
+			      "vifs: need noxs (the patched hypervisor and the noxs module)");
+		goto fail;
+	}
+	/* A pooled shell's vifs: the guest's MAC, address and bridge are
+	 * not known yet, so they get them at create. */
+	for (unsigned int i = 0; i < nr_vifs; i++) {
+		if (chaos_vif_add_unconfigured(host, shell->domid, (uint16_t)i,
+					       err))
+			goto fail;
+		shell->nr_vifs = i + 1;
+	}
+	timing->devices_us += chaos_now_us() - t0;
+	return 0;
+fail:
+	chaos_shell_discard(host, shell);
+	return -1;
+}

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+/* Prepared shells as a public object: what chaosd keeps in its pool. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include <chaos/chaosd.h>
+
+#include "build/build.h"
+
+enum chaos_domain_kind chaos_domain_handle_kind(const uint8_t handle[16])
+{
+	switch (chaos_handle_kind(handle)) {
+	case CHAOS_HANDLE_GUEST:
+		return CHAOS_KIND_GUEST;
+	case CHAOS_HANDLE_SHELL:
+		return CHAOS_KIND_SHELL;
+	default:
+		return CHAOS_KIND_FOREIGN;
+	}
+}
+
+int chaos_shell_new(chaos_host *host, uint64_t memory_mib, unsigned int vcpus,
+		    chaos_shell **out, chaos_err *err)
+{
+	return chaos_shell_new_with_vifs(host, memory_mib, vcpus, 0, out, err);
+}
+
+int chaos_shell_new_with_vifs(chaos_host *host, uint64_t memory_mib,
+			      unsigned int vcpus, unsigned int nr_vifs,
+			      chaos_shell **out, chaos_err *err)
+{
+	chaos_create_timing timing = { 0 };
+	struct chaos_shell *shell;
+
+	*out = NULL;
+	if (memory_mib < 1 || memory_mib > CHAOS_CONFIG_MEMORY_MAX)
+		return chaos_err_set(err, EINVAL,
+				     "memory: %llu MiB is not from 1 to %u",
+				     (unsigned long long)memory_mib,
+				     CHAOS_CONFIG_MEMORY_MAX);
+	if (vcpus < 1 || vcpus > CHAOS_CONFIG_VCPUS_MAX)
+		return chaos_err_set(err, EINVAL, "vcpus: %u is not from 1 to %u",
+				     vcpus, CHAOS_CONFIG_VCPUS_MAX);
+	if (nr_vifs > CHAOS_CONFIG_VIFS_MAX)
+		return chaos_err_set(err, EINVAL, "vifs: %u is more than %u",
+				     nr_vifs, CHAOS_CONFIG_VIFS_MAX);
+	shell = calloc(1, sizeof(*shell));
+	if (!shell)
+		return chaos_err_set(err, ENOMEM, "out of memory for a shell");
+	if (chaos_shell_prepare(host, memory_mib, vcpus, nr_vifs,
+				CHAOS_HANDLE_SHELL,
+				shell, &timing, err)) {
+		free(shell);
+		return -1;
+	}
+	*out = shell;
+	return 0;
+}
+
+void chaos_shell_free(chaos_host *host, chaos_shell *shell)
+{
+	if (!shell)
+		return;
+	chaos_shell_discard(host, shell);
+	free(shell);
+}
+
+void chaos_shell_forget(chaos_shell *shell)
+{
+	if (!shell)
+		return;
+	chaos_shell_release(shell);
+	free(shell);
+}
+
+uint32_t chaos_shell_domid(const chaos_shell *shell)
+{
+	return shell->domid;
+}
+
+uint64_t chaos_shell_memory_mib(const chaos_shell *shell)
+{
+	return shell->nr_pages / 256;
+}
+
+unsigned int chaos_shell_vcpus(const chaos_shell *shell)
+{
+	return shell->vcpus;
+}
+
+unsigned int chaos_shell_vifs(const chaos_shell *shell)
+{
+	return shell->nr_vifs;
+}

@@ -1,0 +1,502 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CHAOS_CKPT_LAYER_H
+#define CHAOS_CKPT_LAYER_H
+
+/*
+ * Layer ckpt: Checkpoints: suspend and resume, the saved image, page-table canonicalisation, save and restore.
+ * Internal to libchaos: declarations grouped by the file that defines them.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <nettle/sha2.h>
+#include <xenctrl.h>
+#include <chaos/config.h>
+#include <chaos/error.h>
+#include <chaos/save.h>
+
+#include "guest/guest.h"
+
+/* ---- image_format.c ---- */
+
+/*
+ * The saved-guest image (docs/image-format.md): a header, then records in
+ * a fixed order (DOMAIN, CONFIG, one VCPU per vCPU, P2M_FRAMES, PAGES,
+ * END), every length checked, ending with a SHA-256 of everything before
+ * it. Pure code: encoding into and decoding from a buffer, no Xen calls.
+ */
+
+
+#define CHAOS_SAVEIMG_MAGIC "CHAOSIMG"
+#define CHAOS_SAVEIMG_VERSION 1
+#define CHAOS_SAVEIMG_HEADER_SIZE 32
+#define CHAOS_SAVEIMG_RECORD_HEADER 16
+#define CHAOS_SAVEIMG_HASH_SIZE 32
+
+enum chaos_saveimg_record {
+	CHAOS_REC_DOMAIN = 1,
+	CHAOS_REC_CONFIG = 2,
+	CHAOS_REC_VCPU = 3,
+	CHAOS_REC_P2M_FRAMES = 4,
+	CHAOS_REC_PAGES = 5,
+	CHAOS_REC_END = 6,
+	/* Version 2 (the live stream, saveimg_live.h) only. */
+	CHAOS_REC_MEMORY = 7,
+	CHAOS_REC_BATCH = 8,
+	CHAOS_REC_TYPES = 9,
+};
+
+/* Page types in the PAGES record: 0 data, 1-4 a page table of that level,
+ * with CHAOS_PAGE_PINNED if the guest had it pinned. */
+#define CHAOS_PAGE_DATA 0
+#define CHAOS_PAGE_LEVEL_MASK 0x0f
+#define CHAOS_PAGE_PINNED 0x10
+
+#define CHAOS_SAVEIMG_VCPU_ONLINE 1u
+
+/* What travels of the guest's config: no kernel, no disk, no host path. */
+struct chaos_saveimg_config {
+	char name[CHAOS_NAME_MAX];
+	uint64_t memory_mib;
+	uint32_t vcpus;
+	uint8_t on_poweroff, on_reboot, on_crash; /* chaos_config_action */
+	uint8_t nr_vifs;
+	struct chaos_saveimg_vif {
+		uint8_t mac[6];
+		uint8_t ip_set;			/* 0 or 1 */
+		uint8_t ip[4];
+		uint8_t reserved[5];
+		char bridge[CHAOS_CONFIG_BRIDGE_MAX];
+	} vifs[CHAOS_CONFIG_VIFS_MAX];
+};
+
+struct chaos_saveimg_vcpu {
+	uint32_t online;			/* CHAOS_SAVEIMG_VCPU_ONLINE */
+	vcpu_guest_context_x86_64_t ctx;	/* canonical (pfns) */
+};
+
+struct chaos_saveimg {
+	uint64_t nr_pages;
+	uint64_t start_info_pfn;
+	uint32_t nr_vcpus;
+	struct chaos_saveimg_config cfg;
+	struct chaos_saveimg_vcpu *vcpus;	/* nr_vcpus */
+	uint64_t nr_p2m_frames;
+	uint64_t *p2m_frames;			/* pfns of the guest's p2m list */
+	uint8_t *types;				/* nr_pages page types */
+	void *owned;				/* what types points into, if ours */
+};
+
+/* Pages the guest's p2m list (8 bytes per pfn) takes. */
+uint64_t chaos_saveimg_p2m_frames(uint64_t nr_pages);
+
+/* Bytes of the encoded image, or 0 if the numbers are out of range. */
+size_t chaos_saveimg_size(uint64_t nr_pages, uint32_t nr_vcpus);
+
+/* Frees vcpus, p2m_frames and owned. */
+void chaos_saveimg_free(struct chaos_saveimg *img);
+
+/*
+ * Streaming (save.c, restore.c): an image is its head (header and every
+ * record up to the PAGES record's header), the page types (padded to 8),
+ * the pages, and its tail (the END record).
+ */
+#define CHAOS_SAVEIMG_TAIL_SIZE                                             \
+	(CHAOS_SAVEIMG_RECORD_HEADER + CHAOS_SAVEIMG_HASH_SIZE)
+/* The header and the DOMAIN record: what tells how long the head is. */
+#define CHAOS_SAVEIMG_PEEK_SIZE (CHAOS_SAVEIMG_HEADER_SIZE + CHAOS_SAVEIMG_RECORD_HEADER + 32)
+
+/* Bytes of the head (0 if the numbers are out of range), of the types. */
+size_t chaos_saveimg_head_size(uint64_t nr_pages, uint32_t nr_vcpus);
+size_t chaos_saveimg_types_size(uint64_t nr_pages);
+/* The head for img's metadata into buf (chaos_saveimg_head_size bytes). */
+int chaos_saveimg_encode_head(uint8_t *buf, size_t len,
+			      const struct chaos_saveimg *img, chaos_err *err);
+/* The END record's header (the SHA-256 follows it). */
+void chaos_saveimg_end_header(uint8_t out[CHAOS_SAVEIMG_RECORD_HEADER]);
+int chaos_saveimg_check_end(const uint8_t hdr[CHAOS_SAVEIMG_RECORD_HEADER],
+			    chaos_err *err);
+/*
+ * From the first CHAOS_SAVEIMG_PEEK_SIZE bytes of an image of total bytes
+ * (have of them at hand): the length of its head plus its types, once the
+ * header and the DOMAIN record are checked.
+ */
+int chaos_saveimg_head_len(const uint8_t *buf, size_t have, uint64_t total,
+			   size_t *head_len, chaos_err *err);
+/*
+ * Check and decode a head with its types (have bytes of an image of total
+ * bytes): every field is checked, the message names the bad one.
+ * img->types points into buf; img->vcpus and img->p2m_frames are
+ * allocated (chaos_saveimg_free). The checksum is the caller's, over
+ * everything it reads.
+ */
+int chaos_saveimg_decode_head(const uint8_t *buf, size_t have, uint64_t total,
+			      struct chaos_saveimg *img, chaos_err *err);
+
+/* The smallest and largest sizes an image can have (for reading files). */
+#define CHAOS_SAVEIMG_MIN_SIZE                                              \
+	(CHAOS_SAVEIMG_HEADER_SIZE + CHAOS_SAVEIMG_RECORD_HEADER +           \
+	 CHAOS_SAVEIMG_HASH_SIZE)
+/* The header's total_size, once checked: lets readers bound a read. */
+int chaos_saveimg_peek_size(const uint8_t *hdr, size_t len, uint64_t *total,
+			    chaos_err *err);
+
+/*
+ * The guest's state as the live stream (version 2, saveimg_live.h) ends:
+ * DOMAIN, CONFIG, VCPUs, P2M_FRAMES and TYPES, the same records and
+ * checks as version 1's head (TYPES holds what PAGES' first part does).
+ */
+size_t chaos_saveimg_state_size(uint64_t nr_pages, uint32_t nr_vcpus);
+/* Encode img's state into buf (chaos_saveimg_state_size bytes). */
+int chaos_saveimg_encode_state(uint8_t *buf, size_t len,
+			       const struct chaos_saveimg *img, chaos_err *err);
+/*
+ * Check and decode a state of len bytes for a guest of nr_pages pages and
+ * nr_vcpus vCPUs (both already known from the stream). As decode_head.
+ */
+int chaos_saveimg_decode_state(const uint8_t *buf, size_t len,
+			       uint64_t nr_pages, uint32_t nr_vcpus,
+			       struct chaos_saveimg *img, chaos_err *err);
+
+/*
+ * Little-endian fields at any alignment (x86 only, like the image), and
+ * a record header: type, zero, length. Shared by both stream formats.
+ */
+static inline void saveimg_put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+}
+
+static inline void saveimg_put64(uint8_t *p, uint64_t v)
+{
+	memcpy(p, &v, 8);
+}
+
+static inline uint32_t saveimg_get32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static inline uint64_t saveimg_get64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static inline void saveimg_record_header(uint8_t *p, uint32_t type,
+					 uint64_t length)
+{
+	saveimg_put32(p, type);
+	saveimg_put32(p + 4, 0);
+	saveimg_put64(p + 8, length);
+}
+
+/* ---- image_stream.c ---- */
+
+/*
+ * An image on its way to or from a file descriptor or a migration stream,
+ * hashed as it goes: no second pass over the image, no copy of it in
+ * memory. The writer ends with the END record and the SHA-256; the reader
+ * checks them.
+ */
+
+
+
+typedef int (*chaos_saveimg_io)(void *ctx, void *buf, size_t len,
+				chaos_err *err);
+
+struct chaos_saveimg_stream {
+	chaos_saveimg_io io;	/* writes, or reads exactly, len bytes */
+	void *ctx;
+	struct sha256_ctx sha;
+	uint64_t done;		/* bytes through io so far */
+};
+
+void chaos_saveimg_stream_init(struct chaos_saveimg_stream *s,
+			       chaos_saveimg_io io, void *ctx);
+/* Out (writer) or in (reader), hashed. */
+int chaos_saveimg_put(struct chaos_saveimg_stream *s, const void *buf,
+		      size_t len, chaos_err *err);
+int chaos_saveimg_get(struct chaos_saveimg_stream *s, void *buf, size_t len,
+		      chaos_err *err);
+/* The END record and the SHA-256 of everything before it, out or in and
+ * checked; digest gets it. */
+int chaos_saveimg_put_end(struct chaos_saveimg_stream *s,
+			  uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE],
+			  chaos_err *err);
+int chaos_saveimg_get_end(struct chaos_saveimg_stream *s,
+			  uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE],
+			  chaos_err *err);
+
+/*
+ * Version 1, read side: the head and the page types of an image of total
+ * bytes (the file's size, or what the migration stream announced) from
+ * the stream, every field checked (chaos_saveimg_decode_head). img owns
+ * what it points into (chaos_saveimg_free). The pages follow in the
+ * stream, then the END record (chaos_saveimg_get_end).
+ */
+int chaos_saveimg_read_head(struct chaos_saveimg_stream *s, uint64_t total,
+			    struct chaos_saveimg *img, chaos_err *err);
+
+/* io for a file descriptor: write all, or read exactly (EOF is an error). */
+int chaos_saveimg_fd_write(void *fdp, void *buf, size_t len, chaos_err *err);
+int chaos_saveimg_fd_read(void *fdp, void *buf, size_t len, chaos_err *err);
+
+/* ---- live_format.c ---- */
+
+/*
+ * The live stream (image version 2, docs/image-format.md): the guest's
+ * size, then its pages in batches over several rounds while it runs, the
+ * last round after it is suspended, then its state (saveimg.h's
+ * DOMAIN..TYPES) and END with the SHA-256 of everything before. Pure
+ * code over a chaos_saveimg_stream: no Xen here.
+ */
+
+
+
+#define CHAOS_LIVE_VERSION 2
+/* Pages in one BATCH at most. */
+#define CHAOS_LIVE_BATCH_MAX 1024u
+/* Rounds a receiver accepts, the final one included (round numbers
+ * 0..CHAOS_LIVE_ROUNDS_MAX-1). */
+#define CHAOS_LIVE_ROUNDS_MAX 32u
+
+/* Writer. The pages of a batch follow its header: count * 4096 bytes. */
+int chaos_live_put_start(struct chaos_saveimg_stream *s, uint64_t nr_pages,
+			 uint32_t nr_vcpus, chaos_err *err);
+int chaos_live_put_batch(struct chaos_saveimg_stream *s, uint32_t round,
+			 const uint64_t *pfns, uint32_t count, chaos_err *err);
+/* The state records; then chaos_saveimg_put_end. */
+int chaos_live_put_state(struct chaos_saveimg_stream *s,
+			 const struct chaos_saveimg *img, chaos_err *err);
+
+/* Reader. */
+struct chaos_live_rx {
+	uint64_t nr_pages;
+	uint32_t nr_vcpus;
+	uint32_t round;		/* of the last batch */
+	bool batches_seen;
+	uint8_t *sent_in;	/* per pfn: 1 + the last round it came in, 0 never */
+	uint64_t pages;		/* received, counting repeats */
+};
+
+/* The header and MEMORY record: the guest's size, every field checked. */
+int chaos_live_read_start(struct chaos_live_rx *rx,
+			  struct chaos_saveimg_stream *s, chaos_err *err);
+/*
+ * The next record. 1: a batch, its count pfns (each checked inside the
+ * guest) in pfns, its pages next in the stream. 0: the batches are over
+ * and the state was read and checked into img (the END record is next:
+ * chaos_saveimg_get_end). -1: an error naming the bad field.
+ */
+int chaos_live_next(struct chaos_live_rx *rx, struct chaos_saveimg_stream *s,
+		    uint64_t pfns[CHAOS_LIVE_BATCH_MAX], uint32_t *count,
+		    struct chaos_saveimg *img, chaos_err *err);
+/*
+ * Once the END record checks out: every pfn came at least once, and
+ * every page the final state depends on (page tables, the p2m list,
+ * start info) came in the final round, sent after the guest stopped.
+ */
+int chaos_live_check_final(const struct chaos_live_rx *rx,
+			   const struct chaos_saveimg *img, chaos_err *err);
+void chaos_live_rx_free(struct chaos_live_rx *rx);
+
+/* ---- canon.c ---- */
+
+/*
+ * Making a PV guest's state machine-independent and back (pure code, no
+ * Xen calls: the tests run it on plain buffers).
+ *
+ * A PV guest's page tables, its vCPUs' CR3 and GDT frames and the start
+ * info frame in %rdx hold machine frame numbers (mfns). A saved image holds
+ * pfns instead ("canonical" form); a restore puts the new domain's mfns
+ * back ("localised" form). Both directions check every frame: on save it
+ * must be one of the guest's own (its p2m), on restore inside its memory.
+ */
+
+
+#define CHAOS_PT_ENTRIES 512
+/* Xen's own L4 slots in every 64-bit PV L4 (it fills them on pinning). */
+#define CHAOS_PT_XEN_SLOT_FIRST 256
+#define CHAOS_PT_XEN_SLOT_LAST 271
+
+/* mfn -> pfn, built from a guest's p2m (sorted; duplicates refused). */
+struct chaos_m2p {
+	struct chaos_m2p_entry {
+		uint64_t mfn, pfn;
+	} *e;
+	uint64_t n;
+};
+
+/*
+ * Build the reverse map of p2m[0..nr_pages). Refuses an mfn listed for two
+ * pfns and entries that do not fit a page-table entry (INVALID_MFN too:
+ * the image format wants every pfn populated).
+ */
+int chaos_m2p_build(const uint64_t *p2m, uint64_t nr_pages,
+		    struct chaos_m2p *m, chaos_err *err);
+void chaos_m2p_free(struct chaos_m2p *m);
+/* 0 and *pfn, or -1 when mfn is not one of the guest's frames. */
+int chaos_m2p_lookup(const struct chaos_m2p *m, uint64_t mfn, uint64_t *pfn);
+
+/*
+ * One page-table page of level 1..4 (at pfn, for messages), in place.
+ * Canonicalise: every present entry's frame becomes its pfn; Xen's L4
+ * slots are cleared. Localise: every present entry's pfn must be below
+ * nr_pages and becomes p2m[pfn]; Xen's L4 slots must be empty. Superpage
+ * entries are refused both ways (64-bit PV guests do not get them).
+ */
+int chaos_pt_canonicalize(uint64_t table[CHAOS_PT_ENTRIES], unsigned int level,
+			  uint64_t pfn, const struct chaos_m2p *m,
+			  chaos_err *err);
+int chaos_pt_localize(uint64_t table[CHAOS_PT_ENTRIES], unsigned int level,
+		      uint64_t pfn, const uint64_t *p2m, uint64_t nr_pages,
+		      chaos_err *err);
+
+/*
+ * One vCPU's context: CR3 (and the user-mode CR3, if any) and the GDT
+ * frames; for vCPU 0 also %rdx, the start info frame of the suspend call.
+ */
+int chaos_vcpu_canonicalize(vcpu_guest_context_x86_64_t *c, unsigned int vcpu,
+			    const struct chaos_m2p *m, chaos_err *err);
+int chaos_vcpu_localize(vcpu_guest_context_x86_64_t *c, unsigned int vcpu,
+			const uint64_t *p2m, uint64_t nr_pages, chaos_err *err);
+
+/* ---- travel.c, save.c, restore.c ---- */
+
+/*
+ * The part of a guest's config that travels with it (save_config.c): name
+ * (registry), memory (start_info's nr_pages), vCPUs, actions (record) and
+ * vifs with their effective MACs (the config file the guest was created
+ * from, MACs assigned as at create). A guest with vifs and no known
+ * config is refused.
+ */
+int chaos_travel_config(chaos_host *host, uint32_t domid, uint64_t nr_pages,
+			unsigned int vcpus, struct chaos_saveimg_config *out,
+			chaos_err *err);
+
+/* The same as a chaos_config (no kernel), for the builder's vif code. */
+void chaos_travel_config_to_config(const struct chaos_saveimg_config *c,
+				   chaos_config *cfg);
+
+/* Give a live guest fresh devices: power (with noxs), then its vifs. */
+int chaos_guest_recreate_devices(chaos_host *host, uint32_t domid,
+				 const struct chaos_saveimg_config *c,
+				 chaos_err *err);
+
+struct chaos_saveimg_stream;
+
+/* A guest's memory and state as save.c reads them (pt_canon.h's m2p). */
+struct chaos_capture {
+	chaos_host *host;
+	uint32_t domid;
+	uint64_t cr3_mfn;
+	uint64_t si_mfn;
+	start_info_t si;
+	uint64_t nr_pages;
+	uint64_t *p2m;			/* pfn -> frame */
+	uint64_t *p2m_frame_mfns;
+	struct chaos_m2p m2p;
+	struct chaos_saveimg img;	/* canonical vCPUs, config, types */
+	int *map_errs;			/* MAP_BATCH */
+	uint8_t *p2m_frame;		/* nr_pages: 1 where the guest keeps its p2m */
+};
+
+/* Everything but the pages of a suspended guest, checked. */
+int chaos_capture_suspended(struct chaos_capture *c, chaos_host *host,
+			    uint32_t domid, chaos_err *err);
+/*
+ * Only the p2m of a running guest (nr_pages, p2m, m2p, p2m frames), from
+ * its start info frame (the domain's record) and vCPU 0's page tables.
+ */
+int chaos_capture_running_p2m(struct chaos_capture *c, chaos_host *host,
+			      uint32_t domid, uint64_t start_info_mfn,
+			      chaos_err *err);
+/* Map n (at most 4096) frames of the guest read-only; each must map. */
+void *chaos_capture_map(struct chaos_capture *c, const uint64_t *mfns,
+			size_t n, chaos_err *err);
+/* Pages that cannot go out as they are (page tables, the p2m list), and
+ * such a page (a copy) made machine-independent. */
+bool chaos_capture_rewritten(const struct chaos_capture *c, uint64_t pfn);
+int chaos_capture_canonical(struct chaos_capture *c, uint64_t pfn,
+			    uint8_t *page, chaos_err *err);
+void chaos_capture_free(struct chaos_capture *c);
+
+/*
+ * A suspended guest's image (docs/image-format.md) out through out,
+ * hashed as it goes, straight from its memory; digest gets its SHA-256.
+ */
+int chaos_guest_capture_to(chaos_host *host, uint32_t domid,
+			   struct chaos_saveimg_stream *out,
+			   uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE],
+			   chaos_err *err);
+
+/* A check of the image's SHA-256 beyond the image's own (a migration's
+ * MAC), before anything of it is believed. */
+typedef int (*chaos_image_check)(void *ctx,
+				 const uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE],
+				 chaos_err *err);
+
+/*
+ * Restore a version 1 image of total bytes from in (restore.c), the pages
+ * straight into the new domain; check (may be NULL) runs once the END
+ * record is verified, before the final state is built.
+ */
+int chaos_guest_restore_stream(chaos_host *host,
+			       struct chaos_saveimg_stream *in, uint64_t total,
+			       chaos_image_check check, void *check_ctx,
+			       const chaos_restore_opts *opts, uint32_t *domid,
+			       char *name, chaos_err *err);
+
+/* ---- restore_domain.c ---- */
+
+/*
+ * Building a guest from an image (restore, and both kinds of migration
+ * receiver): a paused shell first, the pages read straight into it as
+ * they arrive (still canonical: pfns in the page tables), and only once
+ * the whole image is authenticated the final state: page tables, the p2m
+ * list and start info localised in place, vifs, shared info, the tables
+ * pinned (Xen validates them), vCPUs set, the record written. Any failure
+ * destroys the new domain.
+ */
+
+
+
+/* Pages mapped at once while they stream in: 16 MiB. */
+#define CHAOS_RESTORE_BATCH 4096u
+
+struct chaos_restore {
+	chaos_host *host;
+	struct chaos_saveimg img;	/* decoded state (types, vCPUs, config) */
+	struct chaos_shell shell;
+	bool have_shell;
+	uint64_t console_pfn;
+	int *map_errs;			/* CHAOS_RESTORE_BATCH */
+};
+
+/* A paused shell of nr_pages pages (whole MiB) and nr_vcpus vCPUs. */
+int chaos_restore_shell(struct chaos_restore *r, chaos_host *host,
+			uint64_t nr_pages, uint32_t nr_vcpus, chaos_err *err);
+/*
+ * Map n (at most CHAOS_RESTORE_BATCH) of the new domain's pages
+ * writable: pfns[0..n) (each checked below nr_pages by the caller), or
+ * with pfns NULL the run from first.
+ */
+void *chaos_restore_map(struct chaos_restore *r, const uint64_t *pfns,
+			uint64_t first, size_t n, chaos_err *err);
+void chaos_restore_unmap(struct chaos_restore *r, void *p, size_t n);
+/* The final state from r->img, then unpaused unless opts->paused. */
+int chaos_restore_finish(struct chaos_restore *r,
+			 const chaos_restore_opts *opts, uint32_t *domid,
+			 char *name, chaos_err *err);
+/* After a failure: the new domain destroyed, everything freed. */
+void chaos_restore_discard(struct chaos_restore *r);
+
+#endif

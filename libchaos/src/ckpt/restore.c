@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Restoring a guest from a version 1 image, from a file or a migration
+ * stream, without holding the image in memory: the head is read and
+ * every field checked, a paused shell is built, the pages are read
+ * straight into it a batch at a time while the image is hashed, and the
+ * END record's SHA-256 (and a migration's MAC) is checked before anything
+ * of the image is believed (restore_domain.c then builds the final
+ * state). Any failure destroys the new domain: nothing is left behind.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chaos/record.h>
+#include <chaos/registry.h>
+
+#include "ckpt/ckpt.h"
+
+#define PAGE_SIZE 4096u
+
+/* The pages, in pfn order, straight into the new domain's memory. */
+static int read_pages(struct chaos_restore *r, struct chaos_saveimg_stream *in,
+		      chaos_err *err)
+{
+	for (uint64_t first = 0; first < r->img.nr_pages;
+	     first += CHAOS_RESTORE_BATCH) {
+		size_t n = r->img.nr_pages - first < CHAOS_RESTORE_BATCH ?
+				   (size_t)(r->img.nr_pages - first) :
+				   CHAOS_RESTORE_BATCH;
+		uint8_t *mem = chaos_restore_map(r, NULL, first, n, err);
+		int rc;
+
+		if (!mem)
+			return -1;
+		rc = chaos_saveimg_get(in, mem, n * PAGE_SIZE, err);
+		chaos_restore_unmap(r, mem, n);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
+int chaos_guest_restore_stream(chaos_host *host,
+			       struct chaos_saveimg_stream *in, uint64_t total,
+			       chaos_image_check check, void *check_ctx,
+			       const chaos_restore_opts *opts, uint32_t *domid,
+			       char *name, chaos_err *err)
+{
+	uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE];
+	struct chaos_restore r = { .host = host };
+
+	*domid = 0;
+	if (chaos_saveimg_read_head(in, total, &r.img, err))
+		return -1;
+	if (chaos_restore_shell(&r, host, r.img.nr_pages, r.img.nr_vcpus, err) ||
+	    read_pages(&r, in, err) ||
+	    chaos_saveimg_get_end(in, digest, err) ||
+	    (check && check(check_ctx, digest, err)) ||
+	    chaos_restore_finish(&r, opts, domid, name, err)) {
+		chaos_restore_discard(&r);
+		return -1;
+	}
+	return 0;
+}
+
+int chaos_guest_restore(chaos_host *host, const char *path,
+			const chaos_restore_opts *opts, uint32_t *domid,
+			char *name, chaos_err *err)
+{
+	struct chaos_saveimg_stream in;
+	struct stat st;
+	int fd, rc;
+
+	*domid = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return chaos_err_set(err, errno, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return chaos_err_set(err, EINVAL, "%s: not a regular file", path);
+	}
+	if ((uint64_t)st.st_size < CHAOS_SAVEIMG_PEEK_SIZE) {
+		close(fd);
+		return chaos_err_set(err, EINVAL,
+				     "%s: %lld bytes, too short for a saved guest",
+				     path, (long long)st.st_size);
+	}
+	chaos_saveimg_stream_init(&in, chaos_saveimg_fd_read, &fd);
+	rc = chaos_guest_restore_stream(host, &in, (uint64_t)st.st_size, NULL,
+					NULL, opts, domid, name, err);
+	close(fd);
+	return rc;
+}
+
+int chaos_guest_claim_name(chaos_host *host, uint32_t domid, const char *name,
+			   chaos_err *err)
+{
+	chaos_domain_record rec;
+	chaos_domain_info info;
+
+	if (!name[0])
+		return 0;
+	if (chaos_domain_get(host, domid, &info, err) ||
+	    chaos_host_registry(host, err) ||
+	    chaos_record_load(host->state_dir, domid, info.handle, &rec, err))
+		return -1;
+	if (chaos_registry_claim(host->registry, name, domid, info.handle, err))
+		return -1;
+	snprintf(rec.name, sizeof(rec.name), "%s", name);
+	if (chaos_record_save(host->state_dir, &rec, err)) {
+		chaos_registry_release(host->registry, name, NULL);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Suspending a guest through its noxs power device, and cancelling a
+ * suspend (the guest goes on in the same domain).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <chaos/noxs.h>
+
+#include "ckpt/ckpt.h"
+
+static int is_suspended(const chaos_domain_info *info)
+{
+	return info->state == CHAOS_STATE_SHUTDOWN &&
+	       info->shutdown_reason == SHUTDOWN_suspend;
+}
+
+int chaos_guest_suspend(chaos_host *host, uint32_t domid,
+			unsigned int timeout_ms, chaos_err *err)
+{
+	uint64_t start = chaos_now_us();
+	chaos_domain_info info;
+	uint64_t spent_ms;
+
+	if (domid == 0)
+		return chaos_err_set(err, EPERM, "refusing to suspend Domain-0");
+	if (chaos_domain_get(host, domid, &info, err))
+		return -1;
+	if (is_suspended(&info))
+		return 0;
+	if (info.state == CHAOS_STATE_SHUTDOWN || info.state == CHAOS_STATE_DYING)
+		return chaos_err_set(err, EINVAL, "domain %u is %s", domid,
+				     chaos_domain_state_name(info.state));
+	if (info.state == CHAOS_STATE_PAUSED)
+		return chaos_err_set(err, EINVAL,
+				     "domain %u is paused: it cannot answer a suspend request",
+				     domid);
+	if (!chaos_noxs_available(host))
+		return chaos_err_set(err, ENODEV,
+				     "suspending needs noxs (the patched hypervisor and the noxs module)");
+	/* The guest answers, disconnects its devices, then stops itself. */
+	if (chaos_device_power(host, domid, CHAOS_POWER_SUSPEND, timeout_ms, err))
+		return -1;
+	spent_ms = (chaos_now_us() - start) / 1000u;
+	if (chaos_domain_wait_shutdown(host, domid,
+				       spent_ms < timeout_ms ?
+				       (unsigned int)(timeout_ms - spent_ms) : 1,
+				       &info, err))
+		return -1;
+	if (!is_suspended(&info))
+		return chaos_err_set(err, EIO,
+				     "domain %u acknowledged the suspend but stopped with reason %u",
+				     domid, info.shutdown_reason);
+	return 0;
+}
+
+/* The suspend call returns 1 in the guest: "cancelled, same domain". */
+static int set_suspend_return(chaos_host *host, uint32_t domid,
+			      chaos_err *err)
+{
+	vcpu_guest_context_any_t ctx;
+
+	if (xc_vcpu_getcontext(host->xch, domid, 0, &ctx))
+		return chaos_err_xen(err, host, errno,
+				     "cannot read domain %u's vCPU 0", domid);
+	ctx.x64.user_regs.rax = 1;
+	if (xc_vcpu_setcontext(host->xch, domid, 0, &ctx))
+		return chaos_err_xen(err, host, errno,
+				     "cannot set domain %u's vCPU 0", domid);
+	return 0;
+}
+
+int chaos_guest_resume(chaos_host *host, uint32_t domid, chaos_err *err)
+{
+	struct xen_domctl domctl = {
+		.cmd = XEN_DOMCTL_resumedomain,
+		.domain = (domid_t)domid,
+	};
+	struct chaos_saveimg_config c;
+	chaos_domain_info info;
+	xc_domaininfo_t xi;
+
+	if (chaos_domain_get(host, domid, &info, err))
+		return -1;
+	if (!is_suspended(&info))
+		return chaos_err_set(err, EINVAL, "domain %u is not suspended",
+				     domid);
+	if (xc_domain_getinfolist(host->xch, domid, 1, &xi) != 1 ||
+	    xi.domain != domid)
+		return chaos_err_xen(err, host, errno, "cannot query domain %u",
+				     domid);
+	if (chaos_travel_config(host, domid, xi.max_pages, xi.max_vcpu_id + 1,
+				&c, err) ||
+	    chaos_guest_recreate_devices(host, domid, &c, err) ||
+	    set_suspend_return(host, domid, err))
+		return -1;
+	if (xc_domctl(host->xch, &domctl))
+		return chaos_err_xen(err, host, errno,
+				     "cannot resume domain %u", domid);
+	return 0;
+}

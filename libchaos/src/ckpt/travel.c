@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: MIT
+/* What of a guest's config travels in its image, and back. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <chaos/noxs.h>
+#include <chaos/record.h>
+#include <chaos/registry.h>
+
+#include "ckpt/ckpt.h"
+
+#define PAGES_PER_MIB 256u
+
+static int count_vifs(chaos_host *host, uint32_t domid, size_t *n,
+		      chaos_err *err)
+{
+	chaos_device_info *devs;
+	size_t count;
+
+	*n = 0;
+	if (!chaos_noxs_available(host))
+		return 0;
+	if (chaos_device_list(host, domid, &devs, &count, err))
+		return -1;
+	for (size_t i = 0; i < count; i++)
+		*n += devs[i].type == CHAOS_DEV_VIF;
+	free(devs);
+	return 0;
+}
+
+/* The vifs as created: the config file, MACs assigned for this domid. */
+static int vifs_from_config(const chaos_domain_record *rec, uint32_t domid,
+			    struct chaos_saveimg_config *out, chaos_err *err)
+{
+	chaos_config cfg;
+
+	if (!rec->config_path[0])
+		return chaos_err_set(err, ENOENT,
+				     "domain %u has vifs but its config is unknown: cannot save them",
+				     domid);
+	if (chaos_config_parse_file(rec->config_path, &cfg, err))
+		return -1;
+	if (chaos_config_assign_macs(&cfg, domid, err)) {
+		chaos_config_free(&cfg);
+		return -1;
+	}
+	out->nr_vifs = (uint8_t)cfg.nr_vifs;
+	for (size_t i = 0; i < cfg.nr_vifs; i++) {
+		struct chaos_saveimg_vif *v = &out->vifs[i];
+
+		memcpy(v->mac, cfg.vifs[i].mac, 6);
+		v->ip_set = cfg.vifs[i].ip_set;
+		if (v->ip_set)
+			memcpy(v->ip, cfg.vifs[i].ip, 4);
+		memcpy(v->bridge, cfg.vifs[i].bridge, sizeof(v->bridge));
+	}
+	chaos_config_free(&cfg);
+	return 0;
+}
+
+int chaos_travel_config(chaos_host *host, uint32_t domid, uint64_t nr_pages,
+			unsigned int vcpus, struct chaos_saveimg_config *out,
+			chaos_err *err)
+{
+	chaos_domain_record rec;
+	chaos_domain_info info;
+	size_t nr_vifs;
+
+	memset(out, 0, sizeof(*out));
+	if (nr_pages % PAGES_PER_MIB)
+		return chaos_err_set(err, EINVAL,
+				     "domain %u: %llu pages is not a whole number of MiB",
+				     domid, (unsigned long long)nr_pages);
+	if (chaos_domain_get(host, domid, &info, err) ||
+	    chaos_host_registry(host, err))
+		return -1;
+	if (chaos_record_load(host->state_dir, domid, info.handle, &rec, err))
+		return chaos_err_set(err, ENOENT,
+				     "domain %u has no chaos record: only guests chaos built can be saved",
+				     domid);
+	if (chaos_registry_name_of(host->registry, domid, info.handle,
+				   out->name, sizeof(out->name)))
+		memset(out->name, 0, sizeof(out->name));
+	out->memory_mib = nr_pages / PAGES_PER_MIB;
+	out->vcpus = vcpus;
+	out->on_poweroff = (uint8_t)rec.on_poweroff;
+	out->on_reboot = (uint8_t)rec.on_reboot;
+	out->on_crash = (uint8_t)rec.on_crash;
+	if (count_vifs(host, domid, &nr_vifs, err))
+		return -1;
+	if (nr_vifs && vifs_from_config(&rec, domid, out, err))
+		return -1;
+	if (out->nr_vifs != nr_vifs)
+		return chaos_err_set(err, EINVAL,
+				     "domain %u has %zu vifs but its config lists %u",
+				     domid, nr_vifs, out->nr_vifs);
+	return 0;
+}
+
+void chaos_travel_config_to_config(const struct chaos_saveimg_config *c,
+				   chaos_config *cfg)
+{
+	chaos_config_init(cfg);
+	memcpy(cfg->name, c->name, sizeof(cfg->name));
+	cfg->memory_mib = c->memory_mib;
+	cfg->vcpus = c->vcpus;
+	cfg->on_poweroff = c->on_poweroff;
+	cfg->on_reboot = c->on_reboot;
+	cfg->on_crash = c->on_crash;
+	cfg->nr_vifs = c->nr_vifs;
+	for (size_t i = 0; i < c->nr_vifs; i++) {
+		chaos_config_vif *v = &cfg->vifs[i];
+
+		memcpy(v->mac, c->vifs[i].mac, 6);
+		v->mac_set = true;
+		v->ip_set = c->vifs[i].ip_set;
+		memcpy(v->ip, c->vifs[i].ip, 4);
+		memcpy(v->bridge, c->vifs[i].bridge, sizeof(v->bridge));
+	}
+}
+
+int chaos_guest_recreate_devices(chaos_host *host, uint32_t domid,
+				 const struct chaos_saveimg_config *c,
+				 chaos_err *err)
+{
+	chaos_create_timing timing = { 0 };
+	chaos_device_info *devs;
+	chaos_config cfg;
+	size_t n;
+
+	if (!chaos_noxs_available(host))
+		return 0;
+	/* The guest closed them for the suspend: their backends are done. */
+	if (chaos_device_list(host, domid, &devs, &n, err))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (chaos_device_remove(host, domid, devs[i].type,
+					devs[i].devid, err)) {
+			free(devs);
+			return -1;
+		}
+	}
+	free(devs);
+	if (chaos_device_add(host, domid, CHAOS_DEV_POWER, 0, NULL, err))
+		return -1;
+	chaos_travel_config_to_config(c, &cfg);
+	return chaos_guest_add_vifs(host, &cfg, domid, 0, &timing, err);
+}

@@ -1,0 +1,450 @@
+// SPDX-License-Identifier: MIT
+/* Guests: the whole create (with rollback), destroy and name resolution. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chaos/build.h>
+#include <chaos/chaosd.h>
+#include <chaos/noxs.h>
+#include <chaos/record.h>
+#include <chaos/registry.h>
+
+#include "guest/guest.h"
+
+#define RAMDISK_MAX (UINT64_C(1) << 30)
+#define PAGES_PER_MIB 256
+
+/* Read a whole regular file of at most max bytes. */
+static int read_file(const char *path, const char *what, uint64_t max,
+		     uint8_t **out, uint64_t *len, chaos_err *err)
+{
+	struct stat st;
+	uint8_t *buf;
+	uint64_t done = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return chaos_err_set(err, errno, "%s %s: %s", what, path,
+				     strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return chaos_err_set(err, EINVAL, "%s %s: not a regular file",
+				     what, path);
+	}
+	if ((uint64_t)st.st_size > max) {
+		close(fd);
+		return chaos_err_set(err, EFBIG, "%s %s: larger than %llu MiB",
+				     what, path,
+				     (unsigned long long)(max >> 20));
+	}
+	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
+	if (!buf) {
+		close(fd);
+		return chaos_err_set(err, ENOMEM, "out of memory for %s", what);
+	}
+	while (done < (uint64_t)st.st_size) {
+		ssize_t n = read(fd, buf + done, (size_t)st.st_size - done);
+
+		if (n <= 0) {
+			int e = n < 0 ? errno : EIO;
+
+			free(buf);
+			close(fd);
+			return chaos_err_set(err, e, "%s %s: read failed", what,
+					     path);
+		}
+		done += (uint64_t)n;
+	}
+	close(fd);
+	*out = buf;
+	*len = done;
+	return 0;
+}
+
+static int pin_vcpus(chaos_host *host, const chaos_config *cfg,
+		     uint32_t domid, unsigned int nr_cpus, chaos_err *err)
+{
+	xc_cpumap_t map;
+	int rc = 0;
+
+	if (!cfg->cpus_set)
+		return 0;
+	for (unsigned int c = nr_cpus; c < CHAOS_CONFIG_CPUS_MAX; c++)
+		if (chaos_config_cpu_isset(cfg, c))
+			return chaos_err_set(err, EINVAL,
+					     "cpus: CPU %u does not exist (host has %u)",
+					     c, nr_cpus);
+	map = xc_cpumap_alloc(host->xch);
+	if (!map)
+		return chaos_err_set(err, ENOMEM, "out of memory for a cpumap");
+	for (unsigned int c = 0; c < nr_cpus; c++)
+		if (chaos_config_cpu_isset(cfg, c))
+			map[c / 8] |= (uint8_t)(1u << (c % 8));
+	for (unsigned int v = 0; v < cfg->vcpus && !rc; v++)
+		if (xc_vcpu_setaffinity(host->xch, domid, (int)v, map, NULL,
+					XEN_VCPUAFFINITY_HARD))
+			rc = chaos_err_xen(err, host, errno,
+					   "cannot pin vCPU %u of domain %u", v,
+					   domid);
+	free(map);
+	return rc;
+}
+
+/*
+ * Whether name's registry entry names a running domain: 1 if so, else 0.
+ * *found says whether there is an entry at all; if so, *domid and handle
+ * hold it. One entry and one domain are read, not the whole list, so the
+ * cost does not grow with the number of guests.
+ */
+static int live_owner(chaos_host *host, const char *name, uint32_t *domid,
+		      bool *found, uint8_t handle[16])
+{
+	chaos_domain_info owner;
+	chaos_err ignored;
+
+	*found = chaos_registry_lookup(host->registry, name, domid, handle,
+				       &ignored) == 0;
+	return *found && chaos_domain_get(host, *domid, &owner, &ignored) == 0 &&
+	       !memcmp(owner.handle, handle, sizeof(owner.handle));
+}
+
+/*
+ * Fail early, before any domain exists, when the name is taken: when its
+ * entry names a running domain. A stale entry (the domain died without
+ * chaos, e.g. destroyed by another tool) is removed here, if nobody
+ * rebound the name meanwhile, so that the claim can take it.
+ */
+static int check_name_free(chaos_host *host, const char *name,
+			   chaos_err *err)
+{
+	uint8_t handle[16];
+	uint32_t id;
+	bool found;
+
+	if (!name[0])
+		return 0;
+	if (live_owner(host, name, &id, &found, handle))
+		return chaos_err_set(err, EEXIST,
+				     "name: '%s' is already used by domain %u",
+				     name, id);
+	if (found)
+		chaos_registry_release_if(host->registry, name, id, handle,
+					  NULL);
+	return 0;
+}
+
+/*
+ * The whole create. With given (a prepared shell), the domain is not made
+ * here: the shell is loaded instead. *given_used tells the caller whether
+ * the shell was touched (and so is now either the guest or destroyed).
+ */
+static int guest_build(chaos_host *host, const chaos_config *cfg,
+		       const chaos_create_opts *opts, struct chaos_shell *given,
+		       bool *given_used, uint32_t *domid,
+		       chaos_create_timing *timing, chaos_err *err)
+{
+	chaos_create_timing scratch = { 0 };
+	struct chaos_image img = { 0 };
+	struct chaos_shell shell;
+	chaos_domain_record rec = { 0 };
+	xc_physinfo_t phys = { 0 };
+	uint8_t *ramdisk = NULL;
+	uint64_t ramdisk_len = 0, start = chaos_now_us(), t0;
+	bool named = false, paused = cfg->paused || (opts && opts->paused);
+	int rc = -1;
+
+	if (!timing)
+		timing = &scratch;
+	memset(timing, 0, sizeof(*timing));
+	*domid = 0;
+	*given_used = false;
+	if (chaos_config_validate(cfg, err) || chaos_host_registry(host, err) ||
+	    check_name_free(host, cfg->name, err))
+		return -1;
+	if (given && (cfg->memory_mib * PAGES_PER_MIB > given->nr_pages ||
+		      cfg->vcpus > given->vcpus))
+		return chaos_err_set(err, EINVAL,
+				     "config needs %llu MiB and %u vCPUs, more than the shell's",
+				     (unsigned long long)cfg->memory_mib,
+				     cfg->vcpus);
+	/* The guest would see a shell's extra vifs: the count must match. */
+	if (given && cfg->nr_vifs != given->nr_vifs)
+		return chaos_err_set(err, EINVAL,
+				     "config has %zu vifs, the shell %u",
+				     cfg->nr_vifs, given->nr_vifs);
+	if (xc_physinfo(host->xch, &phys))
+		return chaos_err_xen(err, host, errno, "cannot read host info");
+	if (chaos_image_from_file(cfg->kernel, &img, err))
+		return -1;
+	if (cfg->ramdisk && read_file(cfg->ramdisk, "ramdisk", RAMDISK_MAX,
+				      &ramdisk, &ramdisk_len, err))
+		goto out_image;
+	timing->parse_us = chaos_now_us() - start;
+
+	if (given) {
+		shell = *given;
+		*given_used = true;
+	} else if (chaos_shell_prepare(host, cfg->memory_mib, cfg->vcpus, 0,
+				       CHAOS_HANDLE_GUEST, &shell, timing,
+				       err)) {
+		goto out_image;
+	}
+	if (pin_vcpus(host, cfg, shell.domid, phys.nr_cpus, err) ||
+	    chaos_guest_add_vifs(host, cfg, shell.domid, shell.nr_vifs, timing,
+				 err) ||
+	    chaos_shell_boot(host, &shell, &img, ramdisk, ramdisk_len,
+			     cfg->cmdline, &rec.console_mfn,
+			     &rec.start_info_mfn, timing, err))
+		goto out_shell;
+
+	t0 = chaos_now_us();
+	rec.domid = shell.domid;
+	memcpy(rec.handle, shell.handle, sizeof(rec.handle));
+	snprintf(rec.name, sizeof(rec.name), "%s", cfg->name);
+	rec.console_port = shell.console_port;
+	rec.on_poweroff = cfg->on_poweroff;
+	rec.on_reboot = cfg->on_reboot;
+	rec.on_crash = cfg->on_crash;
+	if (opts && opts->config_path &&
+	    !realpath(opts->config_path, rec.config_path))
+		rec.config_path[0] = '\0';
+	if (cfg->name[0]) {
+		if (chaos_registry_claim(host->registry, cfg->name, shell.domid,
+					 shell.handle, err))
+			goto out_shell;
+		named = true;
+	}
+	if (chaos_record_save(host->state_dir, &rec, err))
+		goto out_name;
+	if (!paused && xc_domain_unpause(host->xch, shell.domid)) {
+		chaos_err_xen(err, host, errno, "cannot unpause domain %u",
+			      shell.domid);
+		goto out_record;
+	}
+	timing->unpause_us = chaos_now_us() - t0;
+	*domid = shell.domid;
+	chaos_shell_release(&shell);
+	rc = 0;
+	goto out_image;
+
+out_record:
+	chaos_record_remove(host->state_dir, shell.domid, NULL);
+out_name:
+	if (named)
+		chaos_registry_release(host->registry, cfg->name, NULL);
+out_shell:
+	chaos_shell_discard(host, &shell);
+out_image:
+	free(ramdisk);
+	chaos_image_release(&img);
+	timing->total_us = chaos_now_us() - start;
+	return rc;
+}
+
+int chaos_guest_create(chaos_host *host, const chaos_config *cfg,
+		       const chaos_create_opts *opts, uint32_t *domid,
+		       chaos_create_timing *timing, chaos_err *err)
+{
+	bool used;
+
+	return guest_build(host, cfg, opts, NULL, &used, domid, timing, err);
+}
+
+int chaos_guest_create_in_shell(chaos_host *host, const chaos_config *cfg,
+				const chaos_create_opts *opts,
+				chaos_shell **shell, uint32_t *domid,
+				chaos_create_timing *timing, chaos_err *err)
+{
+	bool used = false;
+	int rc;
+
+	if (!shell || !*shell)
+		return chaos_err_set(err, EINVAL, "no shell given");
+	rc = guest_build(host, cfg, opts, *shell, &used, domid, timing, err);
+	if (used) {
+		/* guest_build owned the shell's state from here: its p2m is
+		 * freed and its domain is the guest or gone. */
+		free(*shell);
+		*shell = NULL;
+	}
+	return rc;
+}
+
+int chaos_guest_destroy(chaos_host *host, uint32_t domid, chaos_err *err)
+{
+	chaos_domain_info info;
+	char name[CHAOS_NAME_MAX];
+
+	if (domid == 0)
+		return chaos_err_set(err, EPERM, "refusing to destroy Domain-0");
+	if (chaos_domain_get(host, domid, &info, err))
+		return -1;
+	/*
+	 * Backends first: a vif backend maps the guest's ring pages, and a
+	 * domain whose pages dom0 still maps can never finish dying.
+	 */
+	chaos_device_remove_all(host, domid, NULL);
+	if (chaos_domain_kill(host, domid, err))
+		return -1;
+	/* The domain is gone; forget it even if that partly fails. */
+	chaos_record_remove(host->state_dir, domid, NULL);
+	if (chaos_host_registry(host, NULL) == 0 &&
+	    chaos_registry_name_of(host->registry, domid, info.handle, name,
+				   sizeof(name)) == 0)
+		chaos_registry_release(host->registry, name, NULL);
+	return 0;
+}
+
+static int all_digits(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+int chaos_guest_resolve(chaos_host *host, const char *ref, uint32_t *domid,
+			chaos_err *err)
+{
+	chaos_domain_info info;
+	uint8_t handle[16];
+	bool found;
+
+	if (all_digits(ref)) {
+		char *end;
+		unsigned long v;
+
+		errno = 0;
+		v = strtoul(ref, &end, 10);
+		if (errno || v >= DOMID_FIRST_RESERVED)
+			return chaos_err_set(err, EINVAL,
+					     "domain id %s out of range", ref);
+		if (chaos_domain_get(host, (uint32_t)v, &info, err))
+			return -1;
+		*domid = (uint32_t)v;
+		return 0;
+	}
+	if (chaos_config_check_name(ref, NULL))
+		return chaos_err_set(err, EINVAL, "'%s' is not a domain name or id",
+				     ref);
+	if (chaos_host_registry(host, err))
+		return -1;
+	if (!live_owner(host, ref, domid, &found, handle))
+		return chaos_err_set(err, ESRCH, "no domain named '%s'", ref);
+	return 0;
+}
+
+/* Restart: the same config again, under the same name. */
+static int guest_restart(chaos_host *host, uint32_t domid,
+			 const chaos_domain_record *rec, chaos_err *err)
+{
+	chaos_create_opts opts = { .config_path = rec->config_path };
+	chaos_config cfg;
+	uint32_t new_domid;
+	int rc;
+
+	if (!rec->config_path[0])
+		return chaos_err_set(err, ENOENT,
+				     "domain %u: cannot restart, its config path is unknown",
+				     domid);
+	if (chaos_config_parse_file(rec->config_path, &cfg, err))
+		return -1;
+	rc = chaos_guest_destroy(host, domid, err);
+	if (!rc)
+		rc = chaos_guest_create(host, &cfg, &opts, &new_domid, NULL, err);
+	chaos_config_free(&cfg);
+	return rc;
+}
+
+int chaos_guest_reap(chaos_host *host, uint32_t domid, chaos_err *err)
+{
+	chaos_domain_info info;
+	chaos_domain_record rec;
+	int action;
+
+	if (chaos_domain_get(host, domid, &info, err))
+		return -1;
+	if (info.state != CHAOS_STATE_SHUTDOWN)
+		return chaos_err_set(err, EINVAL, "domain %u is %s, not shut down",
+				     domid, chaos_domain_state_name(info.state));
+	if (chaos_record_load(host->state_dir, domid, info.handle, &rec, err))
+		return -1;
+	switch (info.shutdown_reason) {
+	case SHUTDOWN_poweroff:
+		action = rec.on_poweroff;
+		break;
+	case SHUTDOWN_reboot:
+		action = rec.on_reboot;
+		break;
+	case SHUTDOWN_suspend:
+		return 0; /* a suspended guest waits for save or resume */
+	default:
+		action = rec.on_crash;
+		break;
+	}
+	switch (action) {
+	case CHAOS_ACTION_PRESERVE:
+		return 0;
+	case CHAOS_ACTION_RESTART:
+		return guest_restart(host, domid, &rec, err);
+	default:
+		return chaos_guest_destroy(host, domid, err);
+	}
+}
+
+/* Does the guest have a power device to ask? */
+static int has_power_device(chaos_host *host, uint32_t domid)
+{
+	chaos_device_info *devs;
+	size_t n;
+	int found = 0;
+
+	if (!chaos_noxs_available(host) ||
+	    chaos_device_list(host, domid, &devs, &n, NULL))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		found |= devs[i].type == CHAOS_DEV_POWER && devs[i].in_page;
+	free(devs);
+	return found;
+}
+
+static long long elapsed_ms(uint64_t since_us)
+{
+	return (long long)((chaos_now_us() - since_us) / 1000u);
+}
+
+int chaos_guest_shutdown(chaos_host *host, uint32_t domid, int reason,
+			 unsigned int timeout_ms, chaos_err *err)
+{
+	chaos_domain_info info;
+	uint64_t start = chaos_now_us();
+	long long left;
+
+	if (domid == 0)
+		return chaos_err_set(err, EPERM, "refusing to shut down Domain-0");
+	if (chaos_domain_get(host, domid, &info, err))
+		return -1;
+	if (has_power_device(host, domid)) {
+		/* The guest runs its own shutdown code, then stops itself. */
+		if (chaos_device_power(host, domid,
+				       reason == SHUTDOWN_reboot ?
+				       CHAOS_POWER_REBOOT : CHAOS_POWER_POWEROFF,
+				       timeout_ms, err))
+			return -1;
+	} else if (chaos_domain_request_shutdown(host, domid, reason, err)) {
+		return -1;
+	}
+	left = (long long)timeout_ms - elapsed_ms(start);
+	if (chaos_domain_wait_shutdown(host, domid,
+				       left > 0 ? (unsigned int)left : 0, &info,
+				       err))
+		return -1;
+	return chaos_guest_reap(host, domid, err);
+}

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The destination of a live migration: a paused shell of the size the
+ * stream announces, every batch of pages read straight into it (later
+ * rounds overwrite earlier ones), then the state, the END record and the
+ * MAC. Only then is anything of the guest believed: restore_domain.c
+ * builds the final state. Any failure destroys the new domain.
+ */
+#include "migrate/migrate.h"
+
+#define PAGE_SIZE 4096u
+
+static int read_batches(struct chaos_restore *r, struct chaos_live_rx *rx,
+			struct chaos_saveimg_stream *s, chaos_err *err)
+{
+	uint64_t pfns[CHAOS_LIVE_BATCH_MAX];
+	uint32_t count;
+	int more;
+
+	while ((more = chaos_live_next(rx, s, pfns, &count, &r->img, err)) > 0) {
+		uint8_t *mem = chaos_restore_map(r, pfns, 0, count, err);
+		int rc;
+
+		if (!mem)
+			return -1;
+		rc = chaos_saveimg_get(s, mem, (size_t)count * PAGE_SIZE, err);
+		chaos_restore_unmap(r, mem, count);
+		if (rc)
+			return -1;
+	}
+	return more;
+}
+
+int chaos_live_receive(chaos_host *host, struct chaos_mig_image_in *in,
+		       const chaos_restore_opts *opts, uint32_t *domid,
+		       char *name, chaos_err *err)
+{
+	uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE];
+	struct chaos_restore r = { .host = host };
+	struct chaos_live_rx rx;
+	int rc = -1;
+
+	*domid = 0;
+	if (chaos_live_read_start(&rx, &in->stream, err))
+		goto out;
+	if (chaos_restore_shell(&r, host, rx.nr_pages, rx.nr_vcpus, err) ||
+	    read_batches(&r, &rx, &in->stream, err) ||
+	    chaos_saveimg_get_end(&in->stream, digest, err) ||
+	    chaos_mig_check_image_mac(in, digest, err) ||
+	    chaos_live_check_final(&rx, &r.img, err) ||
+	    chaos_restore_finish(&r, opts, domid, name, err)) {
+		chaos_restore_discard(&r);
+		goto out;
+	}
+	rc = 0;
+out:
+	chaos_live_rx_free(&rx);
+	return rc;
+}

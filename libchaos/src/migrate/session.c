@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Migration, both ends (docs/cli.md, "Migration"):
+ *
+ *   source                                destination
+ *   HELLO (+ AUTH with a key)   <---->    HELLO (+ AUTH)
+ *   suspend, capture
+ *   IMAGE (+ IMAGE_MAC)         ----->    check, restore paused, unnamed
+ *                               <-----    STATUS 0 (or an error)
+ *   GO                          ----->    unpause
+ *                               <-----    RUNNING
+ *   destroy the source copy
+ *   DONE                        ----->    claim the guest's name
+ *
+ * Live (--live, live_send.c and live_receive.c): instead of suspend and
+ * IMAGE, the guest goes on running while IMAGE_PARTs carry its pages in
+ * rounds; it is suspended for the last round and its state; the rest is
+ * the same. The destination reads either kind straight into a paused
+ * domain and believes nothing of it before the END record and the MAC.
+ *
+ * Until GO is sent, every failure resumes the guest on the source (or,
+ * live and not yet suspended, it just goes on) and the destination
+ * destroys whatever it built.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <nettle/memops.h>
+
+#include <chaos/build.h>
+#include <chaos/domain.h>
+#include <chaos/save.h>
+
+#include "migrate/migrate.h"
+
+#define HANDSHAKE_TIMEOUT_MS 30000u
+#define RESTORE_TIMEOUT_MS CHAOS_MIG_RESTORE_TIMEOUT_MS
+#define STEP_TIMEOUT_MS CHAOS_MIG_STEP_TIMEOUT_MS
+/* A whole image at most: the largest memory and vCPU count. */
+#define IMAGE_MAX ((uint64_t)CHAOS_CONFIG_MEMORY_MAX * 256 * 4097 + (1u << 20) * 2)
+
+int chaos_migrate_key_load(const char *path, chaos_migrate_key *key,
+			   chaos_err *err)
+{
+	struct stat st;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	key->len = 0;
+	if (fd < 0)
+		return chaos_err_set(err, errno, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return chaos_err_set(err, EINVAL, "%s: not a regular file", path);
+	}
+	if (st.st_mode & 077) {
+		close(fd);
+		return chaos_err_set(err, EACCES,
+				     "%s: a pre-shared key must be readable by its owner only (mode %03o)",
+				     path, (unsigned int)(st.st_mode & 0777));
+	}
+	n = read(fd, key->bytes, sizeof(key->bytes));
+	close(fd);
+	if (n < CHAOS_PSK_MIN || (size_t)st.st_size > sizeof(key->bytes))
+		return chaos_err_set(err, EINVAL,
+				     "%s: a pre-shared key is %d to %d bytes, this is %lld",
+				     path, CHAOS_PSK_MIN, CHAOS_PSK_MAX,
+				     (long long)st.st_size);
+	key->len = (size_t)n;
+	return 0;
+}
+
+static int expect(struct chaos_mig *m, uint32_t type, unsigned int timeout_ms,
+		  chaos_err *err)
+{
+	uint8_t *p;
+	uint64_t n;
+
+	if (chaos_mig_recv(m, type, 0, timeout_ms, &p, &n, err))
+		return -1;
+	free(p);
+	return 0;
+}
+
+/*
+ * The image's io on the stream: the IMAGE header goes first, with the
+ * length the image's own header gives (its first bytes, the head, come in
+ * one piece), then the bytes as they are captured.
+ */
+struct image_out {
+	struct chaos_mig *m;
+	bool started;
+};
+
+static int image_write(void *ctx, void *buf, size_t len, chaos_err *err)
+{
+	struct image_out *o = ctx;
+	uint64_t total;
+
+	if (!o->started) {
+		if (len < CHAOS_SAVEIMG_HEADER_SIZE)
+			return chaos_err_set(err, EINVAL, "image: a %zu-byte head", len);
+		memcpy(&total, (uint8_t *)buf + 16, 8);
+		if (chaos_mig_send_header(o->m, CHAOS_MIG_IMAGE, total, err))
+			return -1;
+		o->started = true;
+	}
+	return chaos_mig_write(o->m, buf, len, err);
+}
+
+/* Source, once suspended: the image out, the destination's verdict in. */
+static int send_image(struct chaos_mig *m, chaos_host *host, uint32_t domid,
+		      chaos_migrate_timing *t, chaos_err *err)
+{
+	uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE], mac[CHAOS_MIG_MAC];
+	struct image_out o = { .m = m };
+	struct chaos_saveimg_stream out;
+	uint64_t t0 = chaos_now_us();
+	int rc;
+
+	/* Captured straight onto the stream: capture and send overlap. */
+	chaos_saveimg_stream_init(&out, image_write, &o);
+	rc = chaos_guest_capture_to(host, domid, &out, digest, err);
+	t->capture_us = chaos_now_us() - t0;
+	if (!rc && m->key && m->key->len) {
+		chaos_mig_image_mac(m, digest, mac);
+		rc = chaos_mig_send(m, CHAOS_MIG_IMAGE_MAC, mac, sizeof(mac), err);
+	}
+	t0 = chaos_now_us();
+	if (!rc)
+		rc = expect(m, CHAOS_MIG_STATUS, RESTORE_TIMEOUT_MS, err);
+	t->transfer_us = chaos_now_us() - t0;
+	return rc;
+}
+
+static void note(chaos_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void note(chaos_err *err, const char *fmt, ...)
+{
+	size_t len = strlen(err->msg);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err->msg + len, sizeof(err->msg) - len, fmt, ap);
+	va_end(ap);
+}
+
+/* After GO: the destination's word, then the source copy goes. */
+static int hand_over(struct chaos_mig *m, uint32_t domid,
+		     chaos_err *err)
+{
+	if (chaos_mig_send(m, CHAOS_MIG_GO, NULL, 0, err))
+		return -1;
+	/* GO is out: from here the destination may run the guest. */
+	if (expect(m, CHAOS_MIG_RUNNING, STEP_TIMEOUT_MS, err)) {
+		if (err->code == ETIMEDOUT || err->code == ECONNRESET ||
+		    err->code == EPIPE) {
+			note(err, "; after GO: domain %u is kept suspended here, "
+				  "the destination may run the guest (check it, then destroy or resume this copy)",
+			     domid);
+			return 1;
+		}
+		return -1; /* the destination said it failed */
+	}
+	return 0;
+}
+
+static void resume_here(chaos_host *host, uint32_t domid, chaos_err *err)
+{
+	chaos_err rerr;
+
+	if (chaos_guest_resume(host, domid, &rerr) == 0)
+		note(err, " (domain %u resumed here)", domid);
+	else
+		note(err, "; resuming domain %u here failed too: %s", domid,
+		     rerr.msg);
+}
+
+int chaos_migrate_send(chaos_host *host, uint32_t domid, int in_fd, int out_fd,
+		       const chaos_migrate_key *key,
+		       chaos_migrate_timing *timing, chaos_err *err)
+{
+	struct chaos_mig m = { .in = in_fd, .out = out_fd,
+			       .role = CHAOS_MIG_SENDER, .key = key };
+	chaos_migrate_timing scratch;
+	chaos_err local;
+	uint64_t start = chaos_now_us(), suspended;
+	int rc;
+
+	if (!err)
+		err = &local;
+	if (!timing)
+		timing = &scratch;
+	memset(timing, 0, sizeof(*timing));
+	/* Nothing is touched before the destination proved itself. */
+	if (chaos_mig_handshake(&m, HANDSHAKE_TIMEOUT_MS, err))
+		return -1;
+	if (chaos_guest_suspend(host, domid, CHAOS_SUSPEND_TIMEOUT_MS, err)) {
+		chaos_mig_status(&m, -ECANCELED, "the source could not suspend the guest");
+		return -1;
+	}
+	suspended = chaos_now_us();
+	timing->suspend_us = suspended - start;
+	if (send_image(&m, host, domid, timing, err))
+		goto resume;
+	rc = hand_over(&m, domid, err);
+	if (rc > 0)
+		return -1;
+	if (rc < 0)
+		goto resume;
+	timing->downtime_us = chaos_now_us() - suspended;
+	if (chaos_guest_destroy(host, domid, err))
+		return -1;
+	chaos_mig_send(&m, CHAOS_MIG_DONE, NULL, 0, NULL);
+	timing->total_us = chaos_now_us() - start;
+	return 0;
+resume:
+	resume_here(host, domid, err);
+	return -1;
+}
+
+int chaos_migrate_send_live(chaos_host *host, uint32_t domid, int in_fd,
+			    int out_fd, const chaos_migrate_key *key,
+			    chaos_migrate_timing *timing, chaos_err *err)
+{
+	struct chaos_mig m = { .in = in_fd, .out = out_fd,
+			       .role = CHAOS_MIG_SENDER, .key = key };
+	uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE], mac[CHAOS_MIG_MAC];
+	struct chaos_live_stats stats;
+	chaos_migrate_timing scratch;
+	chaos_err local;
+	uint64_t start = chaos_now_us(), t0;
+	int rc;
+
+	if (!err)
+		err = &local;
+	if (!timing)
+		timing = &scratch;
+	memset(timing, 0, sizeof(*timing));
+	if (chaos_mig_handshake(&m, HANDSHAKE_TIMEOUT_MS, err))
+		return -1;
+	rc = chaos_live_send(host, domid, &m, &stats, digest, err);
+	timing->rounds = stats.rounds;
+	timing->pages_resent = stats.pages_resent;
+	if (stats.suspended)
+		timing->suspend_us = stats.suspended_us - stats.stop_us;
+	timing->capture_us = chaos_now_us() - start;
+	if (rc && !stats.suspended) {
+		/* Still running here: tell the destination to drop its copy. */
+		chaos_mig_status(&m, -ECANCELED, "the source gave up the live migration");
+		note(err, " (domain %u still runs here)", domid);
+		return -1;
+	}
+	if (!rc && m.key && m.key->len) {
+		chaos_mig_image_mac(&m, digest, mac);
+		rc = chaos_mig_send(&m, CHAOS_MIG_IMAGE_MAC, mac, sizeof(mac), err);
+	}
+	t0 = chaos_now_us();
+	if (!rc)
+		rc = expect(&m, CHAOS_MIG_STATUS, RESTORE_TIMEOUT_MS, err);
+	timing->transfer_us = chaos_now_us() - t0;
+	if (rc)
+		goto resume;
+	rc = hand_over(&m, domid, err);
+	if (rc > 0)
+		return -1;
+	if (rc < 0)
+		goto resume;
+	timing->downtime_us = chaos_now_us() - stats.suspended_us;
+	if (chaos_guest_destroy(host, domid, err))
+		return -1;
+	chaos_mig_send(&m, CHAOS_MIG_DONE, NULL, 0, NULL);
+	timing->total_us = chaos_now_us() - start;
+	return 0;
+resume:
+	resume_here(host, domid, err);
+	return -1;
+}
+
+/* Destination: the guest built from the stream, paused and unnamed. */
+static int receive_guest(struct chaos_mig *m, chaos_host *host,
+			 uint32_t *domid, char *name, chaos_err *err)
+{
+	chaos_restore_opts opts = { .paused = true, .unnamed = true };
+	struct chaos_mig_image_in in;
+	uint32_t type;
+	uint64_t len;
+
+	if (chaos_mig_recv_stream(m, CHAOS_MIG_IMAGE, CHAOS_MIG_IMAGE_PART,
+				  IMAGE_MAX, RESTORE_TIMEOUT_MS, &type, &len,
+				  err))
+		return -1;
+	if (type == CHAOS_MIG_IMAGE_PART) {
+		if (len > CHAOS_MIG_PART_MAX || !len)
+			return chaos_err_set(err, EPROTO,
+					     "migration stream: IMAGE_PART of %llu bytes",
+					     (unsigned long long)len);
+		chaos_mig_image_in_init(&in, m, len, true);
+		return chaos_live_receive(host, &in, &opts, domid, name, err);
+	}
+	chaos_mig_image_in_init(&in, m, len, false);
+	return chaos_guest_restore_stream(host, &in.stream, len,
+					  chaos_mig_check_image_mac, &in, &opts,
+					  domid, name, err);
+}
+
+int chaos_migrate_receive(chaos_host *host, int in_fd, int out_fd,
+			  const chaos_migrate_key *key, uint32_t *domid,
+			  chaos_err *err)
+{
+	struct chaos_mig m = { .in = in_fd, .out = out_fd,
+			       .role = CHAOS_MIG_RECEIVER, .key = key };
+	char name[CHAOS_NAME_MAX] = "";
+	chaos_err local;
+
+	if (!err)
+		err = &local;
+	*domid = 0;
+	if (chaos_mig_handshake(&m, HANDSHAKE_TIMEOUT_MS, err)) {
+		chaos_mig_status(&m, -(err->code ? err->code : EPROTO), err->msg);
+		return -1;
+	}
+	if (receive_guest(&m, host, domid, name, err)) {
+		chaos_mig_status(&m, -(err->code ? err->code : EIO), err->msg);
+		return -1;
+	}
+	if (chaos_mig_status(&m, 0, "restored") ||
+	    expect(&m, CHAOS_MIG_GO, STEP_TIMEOUT_MS, err))
+		goto destroy;
+	if (chaos_domain_unpause(host, *domid, err)) {
+		chaos_mig_status(&m, -(err->code ? err->code : EIO), err->msg);
+		goto destroy;
+	}
+	if (chaos_mig_send(&m, CHAOS_MIG_RUNNING, NULL, 0, err))
+		return -1; /* running here; the source keeps its copy suspended */
+	/* The source gives up the name when it destroys its copy. */
+	if (expect(&m, CHAOS_MIG_DONE, STEP_TIMEOUT_MS, err))
+		return -1;
+	if (chaos_guest_claim_name(host, *domid, name, err))
+		return -1;
+	return 0;
+destroy:
+	chaos_guest_destroy(host, *domid, NULL);
+	*domid = 0;
+	return -1;
+}

@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: MIT
+/* Per-domain records: "key value" lines, written atomically, read strictly. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <chaos/record.h>
+
+#include "state/state.h"
+
+#define RECORD_MAX 8192
+#define ACTION_MAX 2 /* destroy, restart, preserve */
+
+static int hex_handle(const char *s, uint8_t out[16])
+{
+	if (strlen(s) != 32)
+		return -1;
+	for (int i = 0; i < 16; i++) {
+		unsigned int b;
+
+		if (sscanf(s + 2 * i, "%2x", &b) != 1 ||
+		    !strchr("0123456789abcdef", s[2 * i]) ||
+		    !strchr("0123456789abcdef", s[2 * i + 1]))
+			return -1;
+		out[i] = (uint8_t)b;
+	}
+	return 0;
+}
+
+static int parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_action(const char *s, int *out)
+{
+	uint64_t v;
+
+	if (parse_u64(s, ACTION_MAX, &v))
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+int chaos_record_format(const chaos_domain_record *rec, char *buf, size_t len)
+{
+	char handle[33];
+	int n;
+
+	for (int i = 0; i < 16; i++)
+		snprintf(handle + 2 * i, 3, "%02x", rec->handle[i]);
+	n = snprintf(buf, len,
+		     "domid %" PRIu32 "\nhandle %s\nname %s\n"
+		     "console_mfn %" PRIu64 "\nconsole_port %" PRIu32 "\n"
+		     "start_info_mfn %" PRIu64 "\n"
+		     "on_poweroff %d\non_reboot %d\non_crash %d\n"
+		     "config %s\n",
+		     rec->domid, handle, rec->name, rec->console_mfn,
+		     rec->console_port, rec->start_info_mfn,
+		     rec->on_poweroff, rec->on_reboot,
+		     rec->on_crash, rec->config_path);
+	return n < 0 || (size_t)n >= len ? -1 : n;
+}
+
+static int parse_line(chaos_domain_record *rec, const char *key,
+		      const char *val, unsigned int *seen)
+{
+	uint64_t v;
+
+	if (!strcmp(key, "domid")) {
+		if (parse_u64(val, CHAOS_DOMID_FIRST_RESERVED - 1, &v))
+			return -1;
+		rec->domid = (uint32_t)v;
+		*seen |= 1;
+	} else if (!strcmp(key, "handle")) {
+		if (hex_handle(val, rec->handle))
+			return -1;
+		*seen |= 2;
+	} else if (!strcmp(key, "name")) {
+		if (strlen(val) >= sizeof(rec->name))
+			return -1;
+		strcpy(rec->name, val);
+	} else if (!strcmp(key, "console_mfn")) {
+		if (parse_u64(val, UINT64_MAX >> 12, &rec->console_mfn))
+			return -1;
+	} else if (!strcmp(key, "start_info_mfn")) {
+		if (parse_u64(val, UINT64_MAX >> 12, &rec->start_info_mfn))
+			return -1;
+	} else if (!strcmp(key, "console_port")) {
+		if (parse_u64(val, UINT32_MAX, &v))
+			return -1;
+		rec->console_port = (uint32_t)v;
+	} else if (!strcmp(key, "on_poweroff")) {
+		return parse_action(val, &rec->on_poweroff);
+	} else if (!strcmp(key, "on_reboot")) {
+		return parse_action(val, &rec->on_reboot);
+	} else if (!strcmp(key, "on_crash")) {
+		return parse_action(val, &rec->on_crash);
+	} else if (!strcmp(key, "config")) {
+		if (strlen(val) >= sizeof(rec->config_path) ||
+		    (*val && *val != '/'))
+			return -1;
+		strcpy(rec->config_path, val);
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+int chaos_record_parse(const char *text, size_t len, chaos_domain_record *rec,
+		       chaos_err *err)
+{
+	char line[CHAOS_RECORD_PATH_MAX + 64];
+	unsigned int seen = 0, lineno = 0;
+	size_t pos = 0;
+
+	memset(rec, 0, sizeof(*rec));
+	if (len > RECORD_MAX)
+		return chaos_err_set(err, EINVAL, "record: larger than %d bytes",
+				     RECORD_MAX);
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t l = nl ? (size_t)(nl - (text + pos)) : len - pos;
+		char *sp;
+
+		lineno++;
+		if (l >= sizeof(line) || memchr(text + pos, '\0', l))
+			return chaos_err_set(err, EINVAL, "record: line %u malformed",
+					     lineno);
+		memcpy(line, text + pos, l);
+		line[l] = '\0';
+		pos += l + 1;
+		sp = strchr(line, ' ');
+		if (!sp && l)
+			return chaos_err_set(err, EINVAL, "record: line %u has no value",
+					     lineno);
+		if (!l)
+			continue;
+		*sp = '\0';
+		if (parse_line(rec, line, sp + 1, &seen))
+			return chaos_err_set(err, EINVAL, "record: line %u: bad %s",
+					     lineno, line);
+	}
+	if (seen != 3)
+		return chaos_err_set(err, EINVAL, "record: missing domid or handle");
+	return 0;
+}
+
+static void record_path(char *buf, size_t len, const char *state_dir,
+			uint32_t domid)
+{
+	snprintf(buf, len, "%s/domains/%" PRIu32, state_dir, domid);
+}
+
+int chaos_record_save(const char *state_dir, const chaos_domain_record *rec,
+		      chaos_err *err)
+{
+	char dir[PATH_MAX], path[PATH_MAX], tmp[PATH_MAX + 8], text[RECORD_MAX];
+	int fd, n;
+
+	n = chaos_record_format(rec, text, sizeof(text));
+	if (n < 0)
+		return chaos_err_set(err, ENAMETOOLONG, "record too large");
+	snprintf(dir, sizeof(dir), "%s/domains", state_dir);
+	if (mkdir(state_dir, 0700) && errno != EEXIST)
+		return chaos_err_set(err, errno, "cannot create %s: %s", state_dir,
+				     strerror(errno));
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return chaos_err_set(err, errno, "cannot create %s: %s", dir,
+				     strerror(errno));
+	record_path(path, sizeof(path), state_dir, rec->domid);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		  0600);
+	if (fd < 0)
+		return chaos_err_set(err, errno, "cannot write %s: %s", tmp,
+				     strerror(errno));
+	if (write(fd, text, (size_t)n) != n || close(fd)) {
+		int e = errno;
+
+		close(fd);
+		unlink(tmp);
+		return chaos_err_set(err, e, "cannot write %s: %s", tmp,
+				     strerror(e));
+	}
+	if (rename(tmp, path)) {
+		int e = errno;
+
+		unlink(tmp);
+		return chaos_err_set(err, e, "cannot rename %s: %s", tmp,
+				     strerror(e));
+	}
+	return 0;
+}
+
+int chaos_record_load(const char *state_dir, uint32_t domid,
+		      const uint8_t *handle, chaos_domain_record *rec,
+		      chaos_err *err)
+{
+	char path[PATH_MAX], text[RECORD_MAX + 1];
+	ssize_t n;
+	int fd;
+
+	record_path(path, sizeof(path), state_dir, domid);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return chaos_err_set(err, errno == ENOENT ? ENOENT : errno,
+				     "domain %u was not created by chaos (no record)",
+				     domid);
+	n = read(fd, text, sizeof(text));
+	close(fd);
+	if (n < 0)
+		return chaos_err_set(err, errno, "cannot read %s", path);
+	if (chaos_record_parse(text, (size_t)n, rec, err))
+		return -1;
+	if (rec->domid != domid)
+		return chaos_err_set(err, EINVAL, "%s: names domain %u", path,
+				     rec->domid);
+	if (handle && memcmp(handle, rec->handle, 16))
+		return chaos_err_set(err, ENOENT,
+				     "domain %u was not created by chaos (stale record)",
+				     domid);
+	return 0;
+}
+
+int chaos_record_remove(const char *state_dir, uint32_t domid, chaos_err *err)
+{
+	char path[PATH_MAX];
+
+	record_path(path, sizeof(path), state_dir, domid);
+	if (unlink(path) && errno != ENOENT)
+		return chaos_err_set(err, errno, "cannot remove %s: %s", path,
+				     strerror(errno));
+	return 0;
+}

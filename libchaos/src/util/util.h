@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CHAOS_UTIL_LAYER_H
+#define CHAOS_UTIL_LAYER_H
+
+/*
+ * Layer util: Shared helpers that know nothing of Xen: errors, clocks, I/O loops, JSON writing.
+ * Internal to libchaos: declarations grouped by the file that defines them.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+#include <yajl/yajl_gen.h>
+#include <chaos/error.h>
+
+/* ---- error.c ---- */
+
+/* Fill err: code plus printf-style message. Always returns -1. */
+int chaos_err_set(chaos_err *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ---- clock.c ---- */
+
+/* CLOCK_MONOTONIC, for timeouts and --timing. */
+uint64_t chaos_now_us(void);
+long long chaos_now_ms(void);
+
+/* ---- io.c ---- */
+
+/* Write all of buf to a blocking fd, retrying short writes and EINTR;
+ * -1 with errno set on error. */
+int chaos_write_all(int fd, const void *buf, size_t len);
+
+/* ---- json.c ---- */
+
+/* Small wrappers so JSON writers read as a list of fields. */
+yajl_gen chaos_json_begin(chaos_err *err);
+void chaos_json_key(yajl_gen g, const char *key);
+void chaos_json_str(yajl_gen g, const char *key, const char *value);
+void chaos_json_uint(yajl_gen g, const char *key, unsigned long long value);
+void chaos_json_double(yajl_gen g, const char *key, double value);
+/* Copies the buffer into *json (caller frees) and frees the generator. */
+int chaos_json_finish(yajl_gen g, char **json, chaos_err *err);
+
+#endif

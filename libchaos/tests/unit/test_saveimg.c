@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The saved-guest image format: a round trip, then hostile images: every
+ * truncation, damage anywhere (checksum), and each field made wrong with
+ * the checksum recomputed, so the field check itself must catch it.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <nettle/sha2.h>
+
+#include "ckpt/ckpt.h"
+#include "mem_stream.h"
+
+#define PAGES 512 /* 2 MiB */
+#define PT_PFN 10
+#define SI_PFN 3
+
+struct fixture {
+	uint8_t *buf;
+	size_t len;
+};
+
+static void make(struct fixture *f, uint32_t nr_vcpus)
+{
+	struct chaos_saveimg img = { 0 };
+	struct chaos_saveimg_vcpu vcpus[2];
+	uint64_t frames[1] = { 7 };
+	chaos_err err;
+
+	memset(vcpus, 0, sizeof(vcpus));
+	img.nr_pages = PAGES;
+	img.start_info_pfn = SI_PFN;
+	img.nr_vcpus = nr_vcpus;
+	strcpy(img.cfg.name, "hl");
+	img.cfg.memory_mib = 2;
+	img.cfg.vcpus = nr_vcpus;
+	img.cfg.nr_vifs = 1;
+	memcpy(img.cfg.vifs[0].mac, "\x00\x16\x3e\x01\x02\x03", 6);
+	strcpy(img.cfg.vifs[0].bridge, "br0");
+	for (uint32_t v = 0; v < nr_vcpus; v++) {
+		vcpus[v].online = CHAOS_SAVEIMG_VCPU_ONLINE;
+		vcpus[v].ctx.flags = VGCF_online;
+		vcpus[v].ctx.ctrlreg[3] = (uint64_t)PT_PFN << 12;
+	}
+	img.vcpus = vcpus;
+	img.nr_p2m_frames = 1;
+	img.p2m_frames = frames;
+	{
+		struct chaos_saveimg_stream out;
+		struct mem_stream m = { 0 };
+		size_t head = chaos_saveimg_head_size(PAGES, nr_vcpus);
+		uint8_t *buf = malloc(head), types[PAGES], page[4096];
+		uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE];
+
+		assert_non_null(buf);
+		memset(types, CHAOS_PAGE_DATA, sizeof(types));
+		types[PT_PFN] = 4 | CHAOS_PAGE_PINNED;
+		types[PT_PFN + 1] = 1;
+		chaos_saveimg_stream_init(&out, mem_write, &m);
+		assert_int_equal(chaos_saveimg_encode_head(buf, head, &img, &err), 0);
+		assert_int_equal(chaos_saveimg_put(&out, buf, head, &err), 0);
+		assert_int_equal(chaos_saveimg_put(&out, types, sizeof(types), &err), 0);
+		for (uint64_t pfn = 0; pfn < PAGES; pfn++) {
+			memset(page, (int)(pfn & 0xff), sizeof(page));
+			assert_int_equal(chaos_saveimg_put(&out, page, sizeof(page), &err), 0);
+		}
+		assert_int_equal(chaos_saveimg_put_end(&out, digest, &err), 0);
+		free(buf);
+		f->buf = m.buf;
+		f->len = m.len;
+		assert_int_equal(f->len, chaos_saveimg_size(PAGES, nr_vcpus));
+	}
+}
+
+/* The END record's checksum recomputed after a change (a forged image). */
+static void reseal(uint8_t *buf, size_t len)
+{
+	struct sha256_ctx c;
+
+	sha256_init(&c);
+	sha256_update(&c, len - CHAOS_SAVEIMG_HASH_SIZE, buf);
+	sha256_digest(&c, CHAOS_SAVEIMG_HASH_SIZE, buf + len - CHAOS_SAVEIMG_HASH_SIZE);
+}
+
+/* As a restore reads an image: the head, the pages (into pages, if not
+ * NULL), the END record. */
+static int decode(uint8_t *buf, size_t len, struct chaos_saveimg *img,
+		  uint8_t *pages, chaos_err *err)
+{
+	struct mem_stream m = { .buf = buf, .len = len };
+	struct chaos_saveimg_stream in;
+	uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE], page[4096];
+
+	chaos_saveimg_stream_init(&in, mem_read, &m);
+	if (chaos_saveimg_read_head(&in, len, img, err))
+		return -1;
+	for (uint64_t pfn = 0; pfn < img->nr_pages; pfn++) {
+		if (chaos_saveimg_get(&in, pages ? pages + pfn * 4096 : page,
+				      4096, err))
+			goto fail;
+	}
+	if (chaos_saveimg_get_end(&in, digest, err))
+		goto fail;
+	return 0;
+fail:
+	chaos_saveimg_free(img);
+	return -1;
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	make(f, 1);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	free(f->buf);
+	free(f);
+	return 0;
+}
+
+static void test_roundtrip(void **state)
+{
+	struct fixture *f = *state;
+	struct chaos_saveimg img;
+	uint8_t *pages = malloc(PAGES * 4096);
+	chaos_err err;
+
+	assert_non_null(pages);
+	assert_int_equal(decode(f->buf, f->len, &img, pages, &err), 0);
+	assert_int_equal(img.nr_pages, PAGES);
+	assert_int_equal(img.start_info_pfn, SI_PFN);
+	assert_int_equal(img.nr_vcpus, 1);
+	assert_string_equal(img.cfg.name, "hl");
+	assert_int_equal(img.cfg.nr_vifs, 1);
+	assert_string_equal(img.cfg.vifs[0].bridge, "br0");
+	assert_int_equal(img.vcpus[0].ctx.ctrlreg[3], (uint64_t)PT_PFN << 12);
+	assert_int_equal(img.nr_p2m_frames, 1);
+	assert_int_equal(img.p2m_frames[0], 7);
+	assert_int_equal(img.types[PT_PFN], 4 | CHAOS_PAGE_PINNED);
+	for (uint64_t pfn = 0; pfn < PAGES; pfn += 37)
+		assert_int_equal(pages[pfn * 4096 + 99], pfn & 0xff);
+	free(pages);
+	chaos_saveimg_free(&img);
+}
+
+static void test_two_vcpus(void **state)
+{
+	struct fixture f;
+	struct chaos_saveimg img;
+	chaos_err err;
+
+	(void)state;
+	make(&f, 2);
+	assert_int_equal(decode(f.buf, f.len, &img, NULL, &err), 0);
+	assert_int_equal(img.nr_vcpus, 2);
+	chaos_saveimg_free(&img);
+	free(f.buf);
+}
+
+static void expect_error(uint8_t *buf, size_t len, const char *text)
+{
+	struct chaos_saveimg img;
+	chaos_err err;
+
+	assert_int_equal(decode(buf, len, &img, NULL, &err), -1);
+	if (!strstr(err.msg, text))
+		fail_msg("expected \"%s\", got \"%s\"", text, err.msg);
+	assert_null(img.vcpus);
+	assert_null(img.p2m_frames);
+	assert_null(img.owned);
+}
+
+static void test_truncated(void **state)
+{
+	struct fixture *f = *state;
+
+	/* Every short length: the header's total_size, or the header itself. */
+	for (size_t n = 0; n < f->len; n += (n < 4096 ? 1 : 4093)) {
+		struct chaos_saveimg img;
+		chaos_err err;
+
+		assert_int_equal(decode(f->buf, n, &img, NULL, &err), -1);
+	}
+	expect_error(f->buf, f->len - 1, "truncated");
+	expect_error(f->buf, 10, "too short");
+}
+
+static void test_damaged(void **state)
+{
+	struct fixture *f = *state;
+	size_t head = chaos_saveimg_head_size(PAGES, 1) + chaos_saveimg_types_size(PAGES);
+
+	/* Any flipped bit fails: in the head a field check or the checksum,
+	 * in the pages and the END record the checksum. */
+	for (size_t at = CHAOS_SAVEIMG_HEADER_SIZE; at < f->len; at += 3001) {
+		struct chaos_saveimg img;
+		chaos_err err;
+
+		f->buf[at] ^= 0x10;
+		if (at < head)
+			assert_int_equal(decode(f->buf, f->len, &img, NULL, &err), -1);
+		else
+			expect_error(f->buf, f->len, "checksum mismatch");
+		f->buf[at] ^= 0x10;
+	}
+	f->buf[f->len - 1] ^= 1;
+	expect_error(f->buf, f->len, "checksum mismatch");
+	f->buf[f->len - 1] ^= 1;
+}
+
+static void test_header(void **state)
+{
+	struct fixture *f = *state;
+
+	f->buf[0] = 'X';
+	expect_error(f->buf, f->len, "bad magic");
+	f->buf[0] = 'C';
+	f->buf[8] = 2;
+	expect_error(f->buf, f->len, "version 2, this chaos reads version 1");
+	f->buf[8] = 1;
+	f->buf[12] = 64;
+	expect_error(f->buf, f->len, "header_size 64");
+	f->buf[12] = 32;
+	f->buf[30] = 1;
+	expect_error(f->buf, f->len, "reserved");
+	f->buf[30] = 0;
+	f->buf[23] = 0x40; /* total_size huge */
+	expect_error(f->buf, f->len, "total_size");
+	f->buf[23] = 0;
+}
+
+/* Payload of the n-th record (1-based), found by walking the headers. */
+static uint8_t *payload(struct fixture *f, unsigned int n)
+{
+	size_t at = CHAOS_SAVEIMG_HEADER_SIZE;
+
+	for (unsigned int i = 1; i < n; i++) {
+		uint64_t len;
+
+		memcpy(&len, f->buf + at + 8, 8);
+		at += CHAOS_SAVEIMG_RECORD_HEADER + ((len + 7) & ~7ull);
+	}
+	return f->buf + at + CHAOS_SAVEIMG_RECORD_HEADER;
+}
+
+/* Change bytes at p, reseal, expect text, restore. */
+static void mutate(struct fixture *f, uint8_t *p, const void *bytes, size_t n,
+		   const char *text)
+{
+	uint8_t saved[64];
+
+	assert_true(n <= sizeof(saved));
+	memcpy(saved, p, n);
+	memcpy(p, bytes, n);
+	reseal(f->buf, f->len);
+	expect_error(f->buf, f->len, text);
+	memcpy(p, saved, n);
+	reseal(f->buf, f->len);
+}
+
+static void test_fields(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t *dom = payload(f, 1), *cfg = payload(f, 2), *vcpu = payload(f, 3);
+	uint8_t *p2m = payload(f, 4), *pages = payload(f, 5);
+	uint64_t big = UINT64_MAX, pfn_out = PAGES, zero64 = 0;
+	uint32_t zero32 = 0, two = 2, type = 99;
+	uint8_t byte;
+	vcpu_guest_context_x86_64_t ctx;
+	size_t cr3_off = 8 + offsetof(vcpu_guest_context_x86_64_t, ctrlreg) + 3 * 8;
+
+	mutate(f, dom, &zero64, 8, "nr_pages 0");
+	mutate(f, dom, &big, 8, "nr_pages");
+	mutate(f, dom + 8, &pfn_out, 8, "start_info_pfn");
+	mutate(f, dom + 16, &zero32, 4, "nr_vcpus 0");
+	mutate(f, dom + 16, &two, 4, "make");
+	mutate(f, dom + 20, &two, 4, "DOMAIN reserved");
+	mutate(f, f->buf + CHAOS_SAVEIMG_HEADER_SIZE, &type, 4,
+	       "record 1 at byte 32 has type 99, expected DOMAIN");
+
+	mutate(f, cfg, "a b", 4, "name is not a valid guest name");
+	mutate(f, cfg, "0123456789012345678901234567890123456789012345678901234567890123", 64,
+	       "name is not terminated");
+	mutate(f, cfg + 3, "x", 1, "bytes after its end");
+	byte = 3;
+	mutate(f, cfg + 64, &byte, 1, "memory 3 MiB does not match 512 pages");
+	mutate(f, cfg + 72, &two, 4, "vcpus 2");
+	mutate(f, cfg + 76, &byte, 1, "unknown on_* action");
+	byte = 9;
+	mutate(f, cfg + 79, &byte, 1, "nr_vifs 9");
+	mutate(f, cfg + 80, "\x01", 1, "vifs[0].mac is not a unicast");
+	byte = 2;
+	mutate(f, cfg + 86, &byte, 1, "ip_set is 2");
+	mutate(f, cfg + 96, "br/0", 4, "vifs[0].bridge");
+	mutate(f, cfg + 112 + 3, "\x01", 1, "unused vifs[1] not zero");
+
+	mutate(f, vcpu, &two, 4, "VCPU record for vCPU 2");
+	mutate(f, vcpu + 4, &two, 4, "flags 0x2 unknown");
+	mutate(f, vcpu + 4, &zero32, 4, "online flag and context disagree");
+	memcpy(&ctx, vcpu + 8, sizeof(ctx));
+	big = (uint64_t)(PT_PFN + 1) << 12; /* an L1, not a pinned L4 */
+	mutate(f, vcpu + cr3_off, &big, 8, "cr3 pfn 0xb is not a pinned L4");
+	big = (uint64_t)PAGES << 12;
+	mutate(f, vcpu + cr3_off, &big, 8, "cr3 pfn 0x200 is not a pinned L4");
+
+	mutate(f, p2m, &pfn_out, 8, "P2M_FRAMES[0] pfn 0x200 is outside");
+	big = PT_PFN;
+	mutate(f, p2m, &big, 8, "p2m frame pfn 0xa is a page table");
+
+	byte = 5;
+	mutate(f, pages + 100, &byte, 1, "type 0x5 of pfn 0x64 is unknown");
+	byte = CHAOS_PAGE_PINNED;
+	mutate(f, pages + 100, &byte, 1, "type 0x10 of pfn 0x64");
+	byte = 0x21;
+	mutate(f, pages + 100, &byte, 1, "type 0x21");
+	byte = 1;
+	mutate(f, pages + SI_PFN, &byte, 1, "start info pfn is a page table");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
+		cmocka_unit_test(test_two_vcpus),
+		cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_damaged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_header, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fields, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The live stream (image version 2): a round trip over several rounds,
+ * then hostile streams: round numbers out of order or past the limit,
+ * pfns outside the guest, batches with bad counts or lengths, truncated
+ * batches, a page table or a page missing from the final round.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <nettle/sha2.h>
+
+#include "ckpt/ckpt.h"
+#include "mem_stream.h"
+
+#define PAGES 256 /* 1 MiB */
+#define PT_PFN 10
+#define SI_PFN 3
+#define P2M_PFN 7
+
+static void state(struct chaos_saveimg *img, struct chaos_saveimg_vcpu *vcpu,
+		  uint64_t *frame, uint8_t *types)
+{
+	memset(img, 0, sizeof(*img));
+	memset(vcpu, 0, sizeof(*vcpu));
+	img->nr_pages = PAGES;
+	img->start_info_pfn = SI_PFN;
+	img->nr_vcpus = 1;
+	strcpy(img->cfg.name, "hl");
+	img->cfg.memory_mib = 1;
+	img->cfg.vcpus = 1;
+	vcpu->online = CHAOS_SAVEIMG_VCPU_ONLINE;
+	vcpu->ctx.flags = VGCF_online;
+	vcpu->ctx.ctrlreg[3] = (uint64_t)PT_PFN << 12;
+	img->vcpus = vcpu;
+	*frame = P2M_PFN;
+	img->nr_p2m_frames = 1;
+	img->p2m_frames = frame;
+	memset(types, CHAOS_PAGE_DATA, PAGES);
+	types[PT_PFN] = 4 | CHAOS_PAGE_PINNED;
+	img->types = types;
+}
+
+static void put_pages(struct chaos_saveimg_stream *s, uint32_t round,
+		      const uint64_t *pfns, uint32_t n)
+{
+	uint8_t page[4096];
+	chaos_err err;
+
+	assert_int_equal(chaos_live_put_batch(s, round, pfns, n, &err), 0);
+	for (uint32_t i = 0; i < n; i++) {
+		memset(page, (int)((pfns[i] + round) & 0xff), sizeof(page));
+		assert_int_equal(chaos_saveimg_put(s, page, sizeof(page), &err), 0);
+	}
+}
+
+/* round 0: every page; round 1: pfns 20..29; final round 2: the page
+ * table, the p2m frame, start info and pfn 40. */
+static void make(struct mem_stream *m, uint32_t final_round)
+{
+	struct chaos_saveimg_stream out;
+	struct chaos_saveimg img;
+	struct chaos_saveimg_vcpu vcpu;
+	uint64_t frame, pfns[PAGES];
+	uint8_t types[PAGES], digest[CHAOS_SAVEIMG_HASH_SIZE];
+	uint64_t final[] = { SI_PFN, P2M_PFN, PT_PFN, 40 };
+	chaos_err err;
+
+	memset(m, 0, sizeof(*m));
+	chaos_saveimg_stream_init(&out, mem_write, m);
+	state(&img, &vcpu, &frame, types);
+	for (uint64_t i = 0; i < PAGES; i++)
+		pfns[i] = i;
+	assert_int_equal(chaos_live_put_start(&out, PAGES, 1, &err), 0);
+	put_pages(&out, 0, pfns, PAGES);
+	put_pages(&out, 1, pfns + 20, 10);
+	put_pages(&out, final_round, final, 4);
+	assert_int_equal(chaos_live_put_state(&out, &img, &err), 0);
+	assert_int_equal(chaos_saveimg_put_end(&out, digest, &err), 0);
+}
+
+/* Reads a whole stream as the receiver does; pages land in mem. */
+static int receive(struct mem_stream *m, uint8_t *mem, chaos_err *err)
+{
+	struct chaos_saveimg_stream in;
+	struct chaos_live_rx rx;
+	struct chaos_saveimg img = { 0 };
+	uint64_t pfns[CHAOS_LIVE_BATCH_MAX];
+	uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE], page[4096];
+	uint32_t count;
+	int more, rc = -1;
+
+	m->at = 0;
+	chaos_saveimg_stream_init(&in, mem_read, m);
+	if (chaos_live_read_start(&rx, &in, err))
+		goto out;
+	while ((more = chaos_live_next(&rx, &in, pfns, &count, &img, err)) > 0)
+		for (uint32_t i = 0; i < count; i++)
+			if (chaos_saveimg_get(&in, mem ? mem + pfns[i] * 4096 : page,
+					      4096, err))
+				goto out;
+	if (more < 0 || chaos_saveimg_get_end(&in, digest, err) ||
+	    chaos_live_check_final(&rx, &img, err))
+		goto out;
+	rc = 0;
+out:
+	chaos_saveimg_free(&img);
+	chaos_live_rx_free(&rx);
+	return rc;
+}
+
+static void expect_error(struct mem_stream *m, const char *text)
+{
+	chaos_err err;
+
+	assert_int_equal(receive(m, NULL, &err), -1);
+	if (!strstr(err.msg, text))
+		fail_msg("expected \"%s\", got \"%s\"", text, err.msg);
+}
+
+static void test_roundtrip(void **st)
+{
+	struct mem_stream m;
+	uint8_t *mem = calloc(PAGES, 4096);
+	chaos_err err;
+
+	(void)st;
+	assert_non_null(mem);
+	make(&m, 2);
+	assert_int_equal(receive(&m, mem, &err), 0);
+	/* The last round's copy of each page wins. */
+	assert_int_equal(mem[5 * 4096], 5);
+	assert_int_equal(mem[25 * 4096 + 7], 26);
+	assert_int_equal(mem[40 * 4096], 42);
+	assert_int_equal(mem[PT_PFN * 4096], PT_PFN + 2);
+	free(mem);
+	free(m.buf);
+}
+
+/* Offset of the n-th BATCH record (0-based) in m. */
+static size_t batch_at(const struct mem_stream *m, unsigned int n)
+{
+	size_t at = CHAOS_SAVEIMG_HEADER_SIZE + CHAOS_SAVEIMG_RECORD_HEADER + 16;
+
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t len;
+
+		memcpy(&len, m->buf + at + 8, 8);
+		at += CHAOS_SAVEIMG_RECORD_HEADER + len;
+	}
+	return at;
+}
+
+static void poke32(struct mem_stream *m, size_t at, uint32_t v)
+{
+	memcpy(m->buf + at, &v, 4);
+}
+
+static void poke64(struct mem_stream *m, size_t at, uint64_t v)
+{
+	memcpy(m->buf + at, &v, 8);
+}
+
+/* The END record's checksum recomputed after a change (a forged stream). */
+static void reseal(struct mem_stream *m)
+{
+	struct sha256_ctx c;
+
+	sha256_init(&c);
+	sha256_update(&c, m->len - CHAOS_SAVEIMG_HASH_SIZE, m->buf);
+	sha256_digest(&c, CHAOS_SAVEIMG_HASH_SIZE,
+		      m->buf + m->len - CHAOS_SAVEIMG_HASH_SIZE);
+}
+
+static void test_rounds(void **st)
+{
+	struct mem_stream m;
+	size_t b;
+
+	(void)st;
+	make(&m, 3);
+	expect_error(&m, "round 3 after round 1");
+	free(m.buf);
+
+	make(&m, 2);
+	b = batch_at(&m, 0) + CHAOS_SAVEIMG_RECORD_HEADER;
+	poke32(&m, b, 1);
+	expect_error(&m, "round 1 after round 0");
+	poke32(&m, b, 0);
+	b = batch_at(&m, 2) + CHAOS_SAVEIMG_RECORD_HEADER;
+	poke32(&m, b, CHAOS_LIVE_ROUNDS_MAX);
+	expect_error(&m, "at most 32 rounds");
+	poke32(&m, b, 2);
+	/* The final round without the page table (pfn 41 in its place):
+	 * its last copy is the one sent while the guest ran. */
+	poke64(&m, b + 8 + 2 * 8, 41);
+	reseal(&m);
+	expect_error(&m, "page table pfn 0xa did not come in the final round");
+	free(m.buf);
+}
+
+static void test_pfns(void **st)
+{
+	struct mem_stream m;
+	size_t b;
+
+	(void)st;
+	make(&m, 2);
+	b = batch_at(&m, 1) + CHAOS_SAVEIMG_RECORD_HEADER + 8;
+	poke64(&m, b, PAGES);
+	expect_error(&m, "BATCH pfn 0x100 is outside the guest's 256 pages");
+	poke64(&m, b, UINT64_MAX);
+	expect_error(&m, "is outside the guest's");
+	free(m.buf);
+}
+
+static void test_batches(void **st)
+{
+	struct mem_stream m;
+	size_t b;
+
+	(void)st;
+	make(&m, 2);
+	b = batch_at(&m, 1);
+	poke32(&m, b + CHAOS_SAVEIMG_RECORD_HEADER + 4, 0);
+	expect_error(&m, "BATCH count 0");
+	poke32(&m, b + CHAOS_SAVEIMG_RECORD_HEADER + 4, CHAOS_LIVE_BATCH_MAX + 1);
+	expect_error(&m, "BATCH count 1025");
+	poke32(&m, b + CHAOS_SAVEIMG_RECORD_HEADER + 4, 11);
+	expect_error(&m, "BATCH of 11 pages is");
+	poke32(&m, b + CHAOS_SAVEIMG_RECORD_HEADER + 4, 10);
+	poke64(&m, b + 8, 3);
+	expect_error(&m, "BATCH of 3 bytes");
+	poke64(&m, b + 8, 8 + 10 * (8 + 4096));
+	poke32(&m, b + 4, 1);
+	expect_error(&m, "flags not zero");
+	poke32(&m, b + 4, 0);
+	poke32(&m, b, CHAOS_REC_PAGES);
+	expect_error(&m, "record type 5 where a BATCH or DOMAIN belongs");
+	free(m.buf);
+}
+
+static void test_truncated(void **st)
+{
+	struct mem_stream m;
+	size_t full;
+
+	(void)st;
+	make(&m, 2);
+	full = m.len;
+	/* Cut anywhere: inside a batch's pfns, its pages, the state, END. */
+	for (size_t n = 0; n < full; n += (n < 4096 ? 7 : 4099)) {
+		chaos_err err;
+
+		m.len = n;
+		assert_int_equal(receive(&m, NULL, &err), -1);
+	}
+	m.len = batch_at(&m, 1) + CHAOS_SAVEIMG_RECORD_HEADER + 8 + 16;
+	expect_error(&m, "truncated");
+	m.len = batch_at(&m, 1) + CHAOS_SAVEIMG_RECORD_HEADER + 8 + 80 + 100;
+	expect_error(&m, "truncated");
+	m.len = full;
+	m.buf[full - 1] ^= 1;
+	expect_error(&m, "SHA-256 checksum mismatch");
+	free(m.buf);
+}
+
+static void test_start(void **st)
+{
+	struct mem_stream m;
+	size_t mem = CHAOS_SAVEIMG_HEADER_SIZE + CHAOS_SAVEIMG_RECORD_HEADER;
+
+	(void)st;
+	make(&m, 2);
+	poke32(&m, 8, 1);
+	expect_error(&m, "version 1, a live stream is version 2");
+	poke32(&m, 8, 2);
+	poke64(&m, 16, 4096);
+	expect_error(&m, "total_size");
+	poke64(&m, 16, 0);
+	poke64(&m, mem, 300);
+	expect_error(&m, "MEMORY nr_pages 300 is not whole MiB");
+	poke64(&m, mem, 0);
+	expect_error(&m, "MEMORY nr_pages 0");
+	poke64(&m, mem, PAGES);
+	poke32(&m, mem + 8, 0);
+	expect_error(&m, "MEMORY nr_vcpus 0");
+	poke32(&m, mem + 8, 1);
+	poke32(&m, CHAOS_SAVEIMG_HEADER_SIZE, CHAOS_REC_DOMAIN);
+	expect_error(&m, "MEMORY record (type 7, 16 bytes) is not where it belongs");
+	free(m.buf);
+}
+
+static void test_never_sent(void **st)
+{
+	struct mem_stream m;
+	size_t b;
+
+	(void)st;
+	make(&m, 2);
+	/* Round 0 sends pfn 1 twice instead of pfn 0: and the stream is
+	 * resealed so only the coverage check can see it. */
+	b = batch_at(&m, 0) + CHAOS_SAVEIMG_RECORD_HEADER + 8;
+	poke64(&m, b, 1);
+	reseal(&m);
+	expect_error(&m, "pfn 0 never came in any BATCH");
+	free(m.buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_rounds),
+		cmocka_unit_test(test_pfns),
+		cmocka_unit_test(test_batches),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_start),
+		cmocka_unit_test(test_never_sent),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
