@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include <chaos/chaos.h>
-#include <xen/sched.h>
 #include "commands.h"
 
 #define SHUTDOWN_DEFAULT_TIMEOUT_S 30
@@ -71,7 +70,7 @@ int cmd_unpause(int argc, char **argv)
  * apply its on_poweroff / on_reboot action. --force destroys a guest that
  * does not answer in time.
  */
-static int power_op(int argc, char **argv, int reason)
+static int power_op(int argc, char **argv, chaos_shutdown_reason reason)
 {
 	const char *ref = NULL;
 	long timeout_s = SHUTDOWN_DEFAULT_TIMEOUT_S;
@@ -123,10 +122,10 @@ static int power_op(int argc, char **argv, int reason)
 
 int cmd_shutdown(int argc, char **argv)
 {
-	return power_op(argc, argv, SHUTDOWN_poweroff);
+	return power_op(argc, argv, CHAOS_SHUTDOWN_POWEROFF);
 }
 
 int cmd_reboot(int argc, char **argv)
 {
-	return power_op(argc, argv, SHUTDOWN_reboot);
+	return power_op(argc, argv, CHAOS_SHUTDOWN_REBOOT);
 }

@@ -11,7 +11,7 @@
 static int print_long(chaos_host *host, const chaos_domain_info *doms,
 		      size_t count)
 {
-	int noxs = chaos_noxs_available(host);
+	int noxs = chaos_device_available(host);
 
 	if (chaos_format_list_header(stdout))
 		return 1;

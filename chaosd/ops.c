@@ -193,7 +193,7 @@ static int op_shutdown(struct daemon *d, chaosd_request *req, yajl_gen *out,
 
 	/* The reaper applies on_poweroff once the guest is down. */
 	if (resolve(d, req->domain, &domid, err) ||
-	    chaos_domain_request_shutdown(d->host, domid, SHUTDOWN_poweroff,
+	    chaos_domain_request_shutdown(d->host, domid, CHAOS_SHUTDOWN_POWEROFF,
 					  err))
 		return -1;
 	*out = begin_ok();

@@ -114,9 +114,9 @@ void reap_all(struct daemon *d)
 				      doms[i].handle, &rec, NULL))
 			continue;
 		/* A preserved guest stays shut down: reap it once only. */
-		if ((doms[i].shutdown_reason == SHUTDOWN_poweroff &&
+		if ((doms[i].shutdown_reason == CHAOS_SHUTDOWN_POWEROFF &&
 		     rec.on_poweroff == CHAOS_ACTION_PRESERVE) ||
-		    (doms[i].shutdown_reason == SHUTDOWN_reboot &&
+		    (doms[i].shutdown_reason == CHAOS_SHUTDOWN_REBOOT &&
 		     rec.on_reboot == CHAOS_ACTION_PRESERVE))
 			continue;
 		/* Its console first: a mapped ring would keep it dying. */

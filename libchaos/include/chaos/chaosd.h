@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <chaos/build.h>
+#include <chaos/guest.h>
 #include <chaos/config.h>
 #include <chaos/console.h>
 #include <chaos/domain.h>
@@ -182,56 +182,5 @@ int chaosd_console_run(chaosd_conn *conn, const chaos_console_opts *opts,
 
 /* The connection's socket (for poll, or a console stream). */
 int chaosd_conn_fd(const chaosd_conn *conn);
-
-/* ---- Prepared shells -------------------------------------------------- */
-
-/*
- * A shell: a paused domain with its vCPUs, its memory populated and its
- * console channel allocated; everything a build does without a kernel.
- * Its handle is marked as a shell (chaos_domain_handle_kind), so a shell
- * whose owner died can be found from the hypervisor alone.
- */
-typedef struct chaos_shell chaos_shell;
-
-enum chaos_domain_kind {
-	CHAOS_KIND_FOREIGN = 0,   /* not built by chaos */
-	CHAOS_KIND_GUEST = 1,     /* built in one go */
-	CHAOS_KIND_SHELL = 2,     /* built as a shell (maybe a guest since) */
-};
-
-/* The kind a domain handle is marked with. */
-enum chaos_domain_kind chaos_domain_handle_kind(const uint8_t handle[16]);
-
-int chaos_shell_new(chaos_host *host, uint64_t memory_mib, unsigned int vcpus,
-		    chaos_shell **out, chaos_err *err);
-/*
- * A shell with nr_vifs vifs made ahead (noxs only): everything but their
- * settings. A config then fits the shell only with exactly that many
- * vifs; create gives them the config's MAC, address and bridge.
- */
-int chaos_shell_new_with_vifs(chaos_host *host, uint64_t memory_mib,
-			      unsigned int vcpus, unsigned int nr_vifs,
-			      chaos_shell **out, chaos_err *err);
-/* Destroy the shell's domain (waiting for its memory) and free it. */
-void chaos_shell_free(chaos_host *host, chaos_shell *shell);
-/* Free the shell but leave its domain (for a daemon that exits). */
-void chaos_shell_forget(chaos_shell *shell);
-uint32_t chaos_shell_domid(const chaos_shell *shell);
-uint64_t chaos_shell_memory_mib(const chaos_shell *shell);
-unsigned int chaos_shell_vcpus(const chaos_shell *shell);
-unsigned int chaos_shell_vifs(const chaos_shell *shell);
-
-/*
- * chaos_guest_create, in a prepared shell instead of a new domain. The
- * config must fit it (memory and vCPUs at most the shell's; the guest
- * gets the shell's memory). On success the shell has become the guest and
- * *shell is NULL. On failure *shell is NULL if the shell was used (its
- * domain is destroyed), or unchanged if the failure came before it was
- * touched (bad config, unreadable kernel, name taken): it may be reused.
- */
-int chaos_guest_create_in_shell(chaos_host *host, const chaos_config *cfg,
-				const chaos_create_opts *opts,
-				chaos_shell **shell, uint32_t *domid,
-				chaos_create_timing *timing, chaos_err *err);
 
 #endif

@@ -17,12 +17,29 @@ typedef enum chaos_domain_state {
 
 #define CHAOS_NAME_MAX 64
 
+/* Why a domain stopped, or what it is asked to do (the hypervisor's
+ * SHUTDOWN_* values, which libchaos checks at build time). */
+typedef enum chaos_shutdown_reason {
+	CHAOS_SHUTDOWN_POWEROFF = 0,
+	CHAOS_SHUTDOWN_REBOOT = 1,
+	CHAOS_SHUTDOWN_SUSPEND = 2,
+	CHAOS_SHUTDOWN_CRASH = 3,
+	CHAOS_SHUTDOWN_WATCHDOG = 4,
+} chaos_shutdown_reason;
+
+/* Who built a domain, from the marker in its handle. */
+enum chaos_domain_kind {
+	CHAOS_KIND_FOREIGN = 0,   /* not built by chaos */
+	CHAOS_KIND_GUEST = 1,     /* built in one go */
+	CHAOS_KIND_SHELL = 2,     /* built as a shell (maybe a guest since) */
+};
+
 /* A snapshot of one domain as the hypervisor reports it. */
 typedef struct chaos_domain_info {
 	uint32_t domid;
 	char name[CHAOS_NAME_MAX];   /* "" when the domain has no name */
 	chaos_domain_state state;
-	unsigned int shutdown_reason; /* valid when state is SHUTDOWN */
+	unsigned int shutdown_reason; /* chaos_shutdown_reason, when SHUTDOWN */
 	uint64_t mem_kib;            /* pages the domain holds now */
 	uint64_t max_mem_kib;
 	unsigned int vcpus;          /* online vCPUs */
@@ -37,8 +54,8 @@ typedef struct chaos_domain_info {
 int chaos_domain_list(chaos_host *host, chaos_domain_info **out,
 		      size_t *count, chaos_err *err);
 
-/* Map the hypervisor's XEN_DOMINF_* flags to one state. */
-chaos_domain_state chaos_domain_state_from_flags(uint32_t flags);
+/* The kind a domain handle is marked with. */
+enum chaos_domain_kind chaos_domain_handle_kind(const uint8_t handle[16]);
 
 /* "running", "blocked", "paused", "shutdown" or "dying". */
 const char *chaos_domain_state_name(chaos_domain_state state);
@@ -53,9 +70,10 @@ int chaos_domain_get(chaos_host *host, uint32_t domid, chaos_domain_info *out,
 /* Low-level operations on a domain id. Domain-0 is always refused. */
 int chaos_domain_pause(chaos_host *host, uint32_t domid, chaos_err *err);
 int chaos_domain_unpause(chaos_host *host, uint32_t domid, chaos_err *err);
-/* Ask the hypervisor to shut the domain down (SHUTDOWN_* reason). */
+/* Ask the hypervisor to shut the domain down for reason. */
 int chaos_domain_request_shutdown(chaos_host *host, uint32_t domid,
-				  int reason, chaos_err *err);
+				  chaos_shutdown_reason reason,
+				  chaos_err *err);
 /* Destroy the domain and wait (up to 10 s) until its memory is released.
  * Only the hypervisor side: chaos_guest_destroy also releases devices,
  * names and records. */

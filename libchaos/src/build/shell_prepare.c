@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "build/build.h"
-#include <chaos/noxs.h>
+#include <chaos/device.h>
 
 /* Every guest gets event channels and grant frames enough for its devices;
  * a negative grant limit asks for the hypervisor's default. */
@@ -139,10 +139,10 @@ int chaos_shell_prepare(chaos_host *host, uint64_t memory_mib,
 	shell->console_port = (uint32_t)port;
 	/* With noxs, every guest gets a power device: shutdown and reboot
 	 * requests reach it without XenStore. */
-	if (chaos_noxs_available(host) &&
+	if (chaos_device_available(host) &&
 	    chaos_device_add(host, shell->domid, CHAOS_DEV_POWER, 0, NULL, err))
 		goto fail;
-	if (nr_vifs && !chaos_noxs_available(host)) {
+	if (nr_vifs && !chaos_device_available(host)) {
 		chaos_err_set(err, ENODEV,
 			      "vifs: need noxs (the patched hypervisor and the noxs module)");
 		goto fail;

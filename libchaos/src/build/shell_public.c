@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include <chaos/chaosd.h>
+#include <chaos/shell.h>
 
 #include "build/build.h"
 

@@ -15,7 +15,7 @@
 #include <xenctrl.h>
 #include <chaos/config.h>
 #include <chaos/error.h>
-#include <chaos/save.h>
+#include <chaos/guest.h>
 
 #include "guest/guest.h"
 

@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include <chaos/noxs.h>
+#include <chaos/device.h>
 
 #include "ckpt/ckpt.h"
 
@@ -36,7 +36,7 @@ int chaos_guest_suspend(chaos_host *host, uint32_t domid,
 		return chaos_err_set(err, EINVAL,
 				     "domain %u is paused: it cannot answer a suspend request",
 				     domid);
-	if (!chaos_noxs_available(host))
+	if (!chaos_device_available(host))
 		return chaos_err_set(err, ENODEV,
 				     "suspending needs noxs (the patched hypervisor and the noxs module)");
 	/* The guest answers, disconnects its devices, then stops itself. */

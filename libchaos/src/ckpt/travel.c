@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <chaos/noxs.h>
+#include <chaos/device.h>
 #include <chaos/record.h>
 #include <chaos/registry.h>
 
@@ -19,7 +19,7 @@ static int count_vifs(chaos_host *host, uint32_t domid, size_t *n,
 	size_t count;
 
 	*n = 0;
-	if (!chaos_noxs_available(host))
+	if (!chaos_device_available(host))
 		return 0;
 	if (chaos_device_list(host, domid, &devs, &count, err))
 		return -1;
@@ -129,7 +129,7 @@ int chaos_guest_recreate_devices(chaos_host *host, uint32_t domid,
 	chaos_config cfg;
 	size_t n;
 
-	if (!chaos_noxs_available(host))
+	if (!chaos_device_available(host))
 		return 0;
 	/* The guest closed them for the suspend: their backends are done. */
 	if (chaos_device_list(host, domid, &devs, &n, err))

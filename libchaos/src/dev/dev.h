@@ -9,7 +9,44 @@
 
 #include <stddef.h>
 
+#include <chaos/device.h>
+
 #include "hyp/hyp.h"
+
+/* ---- noxs.c ---- */
+
+/* params: the type's backend parameters (64 bytes, may be NULL). */
+int chaos_device_add(chaos_host *host, uint32_t domid, uint16_t type,
+		     uint16_t devid, const void *params, chaos_err *err);
+int chaos_device_remove(chaos_host *host, uint32_t domid, uint16_t type,
+			uint16_t devid, chaos_err *err);
+/*
+ * A vif whose settings come later (a pooled shell's): everything but its
+ * dom0 net device is made now. chaos_vif_configure gives it the guest's
+ * settings (params: struct noxs_vif_params) and creates the net device;
+ * only before the guest's frontend has started (EBUSY after).
+ */
+int chaos_vif_add_unconfigured(chaos_host *host, uint32_t domid,
+			       uint16_t devid, chaos_err *err);
+int chaos_vif_configure(chaos_host *host, uint32_t domid, uint16_t devid,
+			const void *params, chaos_err *err);
+/* Every device of domid, from both the module and the device page. */
+int chaos_device_remove_all(chaos_host *host, uint32_t domid, chaos_err *err);
+
+enum chaos_power_request {
+	CHAOS_POWER_POWEROFF = 1,
+	CHAOS_POWER_REBOOT = 2,
+	CHAOS_POWER_SUSPEND = 3,
+};
+
+/*
+ * Ask the guest, through its power device, to power off, reboot or
+ * suspend; wait up to timeout_ms for its acknowledgment. ETIMEDOUT and
+ * ENOTCONN say the guest did not answer.
+ */
+int chaos_device_power(chaos_host *host, uint32_t domid,
+		       enum chaos_power_request request,
+		       unsigned int timeout_ms, chaos_err *err);
 
 /* ---- console_common.c ---- */
 

@@ -12,7 +12,7 @@
 #include <xencall.h>
 
 #include "dev/dev.h"
-#include <chaos/noxs.h>
+#include <chaos/device.h>
 #include "noxs.h"
 #include "noxs_ioctl.h"
 
@@ -54,7 +54,7 @@ static int noxs_dev(chaos_host *host, chaos_err *err)
 	return host->noxs_fd;
 }
 
-int chaos_noxs_available(chaos_host *host)
+int chaos_device_available(chaos_host *host)
 {
 	struct noxs_op_get_page gp = { .domid = NOXS_DOMID_SELF };
 

@@ -8,9 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <chaos/build.h>
-#include <chaos/chaosd.h>
-#include <chaos/noxs.h>
+#include <chaos/guest.h>
+#include <chaos/shell.h>
+#include <chaos/device.h>
 #include <chaos/record.h>
 #include <chaos/registry.h>
 
@@ -406,7 +406,7 @@ static int has_power_device(chaos_host *host, uint32_t domid)
 	size_t n;
 	int found = 0;
 
-	if (!chaos_noxs_available(host) ||
+	if (!chaos_device_available(host) ||
 	    chaos_device_list(host, domid, &devs, &n, NULL))
 		return 0;
 	for (size_t i = 0; i < n; i++)
@@ -420,7 +420,8 @@ static long long elapsed_ms(uint64_t since_us)
 	return (long long)((chaos_now_us() - since_us) / 1000u);
 }
 
-int chaos_guest_shutdown(chaos_host *host, uint32_t domid, int reason,
+int chaos_guest_shutdown(chaos_host *host, uint32_t domid,
+			 chaos_shutdown_reason reason,
 			 unsigned int timeout_ms, chaos_err *err)
 {
 	chaos_domain_info info;

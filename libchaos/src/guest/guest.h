@@ -8,7 +8,7 @@
  */
 
 #include <stdint.h>
-#include <chaos/build.h>
+#include <chaos/guest.h>
 #include <chaos/config.h>
 
 #include "build/build.h"

@@ -6,7 +6,7 @@
 
 #include "guest/guest.h"
 #include "noxs_ioctl.h"
-#include <chaos/noxs.h>
+#include <chaos/device.h>
 #include <chaos/xendevd.h>
 
 /* How long a create waits for xendevd to put a vif on its bridge. */
@@ -39,7 +39,7 @@ int chaos_guest_add_vifs(chaos_host *host, const chaos_config *cfg,
 
 	if (cfg->nr_vifs == 0)
 		return 0;
-	if (!chaos_noxs_available(host))
+	if (!chaos_device_available(host))
 		return chaos_err_set(err, ENODEV,
 				     "vifs: need noxs (the patched hypervisor and the noxs module)");
 	/* Only the vifs change; the strings stay the caller's. */

@@ -7,6 +7,13 @@
 #include <unistd.h>
 
 #include "hyp/hyp.h"
+
+/* The public reasons are the hypervisor's, so they pass straight through. */
+_Static_assert(CHAOS_SHUTDOWN_POWEROFF == SHUTDOWN_poweroff, "poweroff");
+_Static_assert(CHAOS_SHUTDOWN_REBOOT == SHUTDOWN_reboot, "reboot");
+_Static_assert(CHAOS_SHUTDOWN_SUSPEND == SHUTDOWN_suspend, "suspend");
+_Static_assert(CHAOS_SHUTDOWN_CRASH == SHUTDOWN_crash, "crash");
+_Static_assert(CHAOS_SHUTDOWN_WATCHDOG == SHUTDOWN_watchdog, "watchdog");
 #include <chaos/domain.h>
 
 #define KIB_PER_PAGE (XC_PAGE_SIZE / 1024)
@@ -71,7 +78,8 @@ int chaos_domain_unpause(chaos_host *host, uint32_t domid, chaos_err *err)
 }
 
 int chaos_domain_request_shutdown(chaos_host *host, uint32_t domid,
-				  int reason, chaos_err *err)
+				  chaos_shutdown_reason reason,
+				  chaos_err *err)
 {
 	if (check_target(host, domid, "shut down", err))
 		return -1;

@@ -10,6 +10,7 @@
 #include <xenctrl.h>
 #include <xenforeignmemory.h>
 #include <xentoollog.h>
+#include <chaos/domain.h>
 #include <chaos/error.h>
 
 #include "state/state.h"
@@ -42,5 +43,10 @@ int chaos_host_registry(struct chaos_host *host, chaos_err *err);
 /* Like chaos_err_set, appending the Xen library's last message if any. */
 int chaos_err_xen(chaos_err *err, struct chaos_host *host, int code,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* ---- domain_state.c ---- */
+
+/* Map the hypervisor's XEN_DOMINF_* flags to one state. */
+chaos_domain_state chaos_domain_state_from_flags(uint32_t flags);
 
 #endif

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <chaos/error.h>
 #include <chaos/migrate.h>
-#include <chaos/save.h>
+#include <chaos/guest.h>
 
 #include "ckpt/ckpt.h"
 

@@ -32,9 +32,8 @@
 #include <unistd.h>
 #include <nettle/memops.h>
 
-#include <chaos/build.h>
+#include <chaos/guest.h>
 #include <chaos/domain.h>
-#include <chaos/save.h>
 
 #include "migrate/migrate.h"
 

@@ -13,6 +13,8 @@
 
 #include <chaos/chaos.h>
 
+#include "hyp/hyp.h"
+
 static void test_state_from_flags(void **state)
 {
 	(void)state;

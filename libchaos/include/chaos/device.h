@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CHAOS_DEVICE_H
+#define CHAOS_DEVICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <chaos/error.h>
+#include <chaos/host.h>
+
+/*
+ * noxs devices: a backend device created in dom0's noxs module (control page
+ * + event channel) and its entry in the guest's device page in the
+ * hypervisor. Adding does both or neither; removing undoes both.
+ * docs/noxs-abi.md describes the pages.
+ */
+
+enum chaos_device_type {
+	CHAOS_DEV_POWER = 1,
+	CHAOS_DEV_CONSOLE = 2,
+	CHAOS_DEV_VIF = 3,
+};
+
+typedef struct chaos_device_info {
+	uint32_t domid;
+	uint16_t type;               /* enum chaos_device_type */
+	uint16_t devid;
+	uint16_t be_domid;
+	uint32_t grant;              /* the control page's grant */
+	uint32_t evtchn;             /* dom0's port */
+	uint32_t be_state, fe_state; /* Initialising(1) .. Closed(6) */
+	uint32_t error;              /* why the backend closed it, 0 if not */
+	int in_page;                 /* listed in the guest's device page */
+} chaos_device_info;
+
+/* 1 if this host has both halves (patched hypervisor, module loaded). */
+int chaos_device_available(chaos_host *host);
+
+int chaos_device_list(chaos_host *host, uint32_t domid,
+		      chaos_device_info **out, size_t *count, chaos_err *err);
+
+const char *chaos_device_type_name(uint16_t type);
+const char *chaos_device_state_name(uint32_t state);
+
+#endif
