@@ -39,6 +39,25 @@ int chaos_guest_create(chaos_host *host, const chaos_config *cfg,
 		       const chaos_create_opts *opts, uint32_t *domid,
 		       chaos_create_timing *timing, chaos_err *err);
 
+/* What chaos keeps about a guest it built, beyond the hypervisor's view. */
+typedef struct chaos_guest_info {
+	uint32_t domid;
+	char name[CHAOS_NAME_MAX];          /* "" if unnamed */
+	enum chaos_domain_kind kind;        /* GUEST, or SHELL for a pooled one */
+	chaos_config_action on_poweroff;
+	chaos_config_action on_reboot;
+	chaos_config_action on_crash;
+	char config_path[CHAOS_CONFIG_PATH_MAX]; /* absolute, or "" */
+} chaos_guest_info;
+
+/*
+ * Fill *out for domid. -1 with ESRCH when there is no such domain, ENOENT
+ * when the domain is not a guest chaos built (a foreign domain, a pooled
+ * shell not yet used, or a domain whose record is gone).
+ */
+int chaos_guest_get(chaos_host *host, uint32_t domid, chaos_guest_info *out,
+		    chaos_err *err);
+
 /* Destroy a guest and forget it (record, name). */
 int chaos_guest_destroy(chaos_host *host, uint32_t domid, chaos_err *err);
 

@@ -41,4 +41,10 @@ typedef struct chaos_host_info {
 int chaos_host_get_info(chaos_host *host, chaos_host_info *info,
 			chaos_err *err);
 
+/*
+ * Forget names whose domain is gone (destroyed behind chaos's back, or by
+ * a process that died before it could clean up).
+ */
+int chaos_host_prune(chaos_host *host, chaos_err *err);
+
 #endif
