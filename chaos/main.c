@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* chaos: command dispatch and usage. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <chaos/chaos.h>
 #include "commands.h"
@@ -39,40 +37,6 @@ static const struct chaos_command commands[] = {
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
-
-void cli_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("chaos: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-uint64_t cli_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-int cli_parse_seconds(const char *text, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(text, &end, 10);
-	if (errno || end == text || *end || v < 0 || v > 86400) {
-		cli_error("'%s' is not a number of seconds (0 to 86400)", text);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
 
 static void usage(FILE *out)
 {

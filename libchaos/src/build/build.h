@@ -273,14 +273,6 @@ chaos_pv_hypercall_pfn(const struct chaos_pv_layout *lay)
 
 
 
-/* Domain handle marker: bytes 0-4 "chaos", byte 5 the kind. */
-#define CHAOS_HANDLE_MAGIC "chaos"
-#define CHAOS_HANDLE_MAGIC_LEN 5
-enum chaos_handle_kind {
-	CHAOS_HANDLE_GUEST = 1,
-	CHAOS_HANDLE_SHELL = 2,
-};
-
 struct chaos_shell {
 	uint32_t domid;
 	uint8_t handle[16];
@@ -297,7 +289,7 @@ struct chaos_shell {
  * Fills timing->domain_us, memory_us and devices_us. */
 int chaos_shell_prepare(chaos_host *host, uint64_t memory_mib,
 			unsigned int vcpus, unsigned int nr_vifs,
-			enum chaos_handle_kind kind,
+			enum chaos_domain_kind kind,
 			struct chaos_shell *shell, chaos_create_timing *timing,
 			chaos_err *err);
 
@@ -319,9 +311,6 @@ void chaos_shell_discard(chaos_host *host, struct chaos_shell *shell);
 
 /* Free the shell's memory, leaving its domain alone. */
 void chaos_shell_release(struct chaos_shell *shell);
-
-/* Does this handle carry the chaos marker (and which kind)? */
-int chaos_handle_kind(const uint8_t handle[16]);
 
 
 #endif

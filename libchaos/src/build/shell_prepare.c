@@ -15,14 +15,7 @@
 #define SHELL_GRANT_VERSION 2
 #define PAGES_PER_MIB 256
 
-int chaos_handle_kind(const uint8_t handle[16])
-{
-	if (memcmp(handle, CHAOS_HANDLE_MAGIC, CHAOS_HANDLE_MAGIC_LEN))
-		return 0;
-	return handle[CHAOS_HANDLE_MAGIC_LEN];
-}
-
-static int make_handle(uint8_t handle[16], enum chaos_handle_kind kind,
+static int make_handle(uint8_t handle[16], enum chaos_domain_kind kind,
 		       chaos_err *err)
 {
 	if (getrandom(handle, 16, 0) != 16)
@@ -99,7 +92,7 @@ static int shell_populate(chaos_host *host, struct chaos_shell *shell,
 
 int chaos_shell_prepare(chaos_host *host, uint64_t memory_mib,
 			unsigned int vcpus, unsigned int nr_vifs,
-			enum chaos_handle_kind kind,
+			enum chaos_domain_kind kind,
 			struct chaos_shell *shell, chaos_create_timing *timing,
 			chaos_err *err)
 {

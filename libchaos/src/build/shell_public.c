@@ -7,18 +7,6 @@
 
 #include "build/build.h"
 
-enum chaos_domain_kind chaos_domain_handle_kind(const uint8_t handle[16])
-{
-	switch (chaos_handle_kind(handle)) {
-	case CHAOS_HANDLE_GUEST:
-		return CHAOS_KIND_GUEST;
-	case CHAOS_HANDLE_SHELL:
-		return CHAOS_KIND_SHELL;
-	default:
-		return CHAOS_KIND_FOREIGN;
-	}
-}
-
 int chaos_shell_new(chaos_host *host, uint64_t memory_mib, unsigned int vcpus,
 		    chaos_shell **out, chaos_err *err)
 {
@@ -48,7 +36,7 @@ int chaos_shell_new_with_vifs(chaos_host *host, uint64_t memory_mib,
 	if (!shell)
 		return chaos_err_set(err, ENOMEM, "out of memory for a shell");
 	if (chaos_shell_prepare(host, memory_mib, vcpus, nr_vifs,
-				CHAOS_HANDLE_SHELL,
+				CHAOS_KIND_SHELL,
 				shell, &timing, err)) {
 		free(shell);
 		return -1;

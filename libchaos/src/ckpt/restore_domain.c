@@ -30,7 +30,7 @@ int chaos_restore_shell(struct chaos_restore *r, chaos_host *host,
 		return chaos_err_set(err, ENOMEM, "out of memory");
 	if (chaos_host_registry(host, err) ||
 	    chaos_shell_prepare(host, nr_pages / 256, nr_vcpus, 0,
-				CHAOS_HANDLE_GUEST, &r->shell, &timing, err))
+				CHAOS_KIND_GUEST, &r->shell, &timing, err))
 		return -1;
 	r->have_shell = true;
 	return 0;

@@ -190,7 +190,7 @@ static int guest_build(chaos_host *host, const chaos_config *cfg,
 		shell = *given;
 		*given_used = true;
 	} else if (chaos_shell_prepare(host, cfg->memory_mib, cfg->vcpus, 0,
-				       CHAOS_HANDLE_GUEST, &shell, timing,
+				       CHAOS_KIND_GUEST, &shell, timing,
 				       err)) {
 		goto out_image;
 	}

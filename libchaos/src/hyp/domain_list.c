@@ -75,3 +75,18 @@ int chaos_domain_list(chaos_host *host, chaos_domain_info **out,
 	*count = n;
 	return 0;
 }
+
+/* host.h: names whose domain is gone, dropped. */
+int chaos_host_prune(chaos_host *host, chaos_err *err)
+{
+	chaos_domain_info *doms;
+	size_t n;
+	int rc;
+
+	if (chaos_host_registry(host, err) ||
+	    chaos_domain_list(host, &doms, &n, err))
+		return -1;
+	rc = chaos_registry_prune(host->registry, doms, n, err);
+	free(doms);
+	return rc;
+}

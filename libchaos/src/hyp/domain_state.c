@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* Domain state: from hypervisor flags to one word. */
+/* Domain state from hypervisor flags, and who built a domain from its handle. */
+#include <string.h>
 #include <xenctrl.h>
-
 #include <chaos/domain.h>
+
 #include "hyp/hyp.h"
 
 chaos_domain_state chaos_domain_state_from_flags(uint32_t flags)
@@ -43,4 +44,18 @@ const char *chaos_domain_display_name(const chaos_domain_info *d)
 	if (d->domid == 0)
 		return "Domain-0";
 	return "(unnamed)";
+}
+
+enum chaos_domain_kind chaos_domain_handle_kind(const uint8_t handle[16])
+{
+	if (memcmp(handle, CHAOS_HANDLE_MAGIC, CHAOS_HANDLE_MAGIC_LEN))
+		return CHAOS_KIND_FOREIGN;
+	switch (handle[CHAOS_HANDLE_MAGIC_LEN]) {
+	case CHAOS_KIND_GUEST:
+		return CHAOS_KIND_GUEST;
+	case CHAOS_KIND_SHELL:
+		return CHAOS_KIND_SHELL;
+	default:
+		return CHAOS_KIND_FOREIGN;
+	}
 }

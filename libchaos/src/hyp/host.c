@@ -155,20 +155,6 @@ int chaos_host_registry(chaos_host *host, chaos_err *err)
 	return chaos_registry_open(dir, &host->registry, err);
 }
 
-int chaos_host_prune(chaos_host *host, chaos_err *err)
-{
-	chaos_domain_info *doms;
-	size_t n;
-	int rc;
-
-	if (chaos_host_registry(host, err) ||
-	    chaos_domain_list(host, &doms, &n, err))
-		return -1;
-	rc = chaos_registry_prune(host->registry, doms, n, err);
-	free(doms);
-	return rc;
-}
-
 int chaos_err_xen(chaos_err *err, struct chaos_host *host, int code,
 		  const char *fmt, ...)
 {

@@ -46,6 +46,11 @@ int chaos_err_xen(chaos_err *err, struct chaos_host *host, int code,
 
 /* ---- domain_state.c ---- */
 
+/* A domain handle chaos made: bytes 0-4 "chaos", byte 5 the kind
+ * (chaos_domain_handle_kind reads it back). */
+#define CHAOS_HANDLE_MAGIC "chaos"
+#define CHAOS_HANDLE_MAGIC_LEN 5
+
 /* Map the hypervisor's XEN_DOMINF_* flags to one state. */
 chaos_domain_state chaos_domain_state_from_flags(uint32_t flags);
 

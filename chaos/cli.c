@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+/* Helpers every subcommand shares: errors, the clock, argument parsing. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "commands.h"
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("chaos: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+uint64_t cli_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+int cli_parse_seconds(const char *text, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno || end == text || *end || v < 0 || v > 86400) {
+		cli_error("'%s' is not a number of seconds (0 to 86400)", text);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
