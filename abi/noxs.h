@@ -71,6 +71,26 @@
 #define NOXS_DEV_VIF			3
 #define NOXS_DEV_TYPE_MAX		3	/* highest known type */
 
+/*
+ * Names for logs and tools, defined here once. Each list calls X(value,
+ * name) for every known value, in order; the *_NAME_OTHER string stands for
+ * any other value. The header defines no objects and no functions: it is
+ * C89 for Xen's public header checks, and the hypervisor never expands
+ * these. NOXS_NAME_CASE makes a list the body of a switch:
+ *
+ *	switch (type) {
+ *	NOXS_DEV_TYPES(NOXS_NAME_CASE)
+ *	}
+ *	return NOXS_DEV_TYPE_NAME_OTHER;
+ */
+#define NOXS_NAME_CASE(value, name)	case (value): return (name);
+
+#define NOXS_DEV_TYPES(X) \
+	X(NOXS_DEV_POWER, "power") \
+	X(NOXS_DEV_CONSOLE, "console") \
+	X(NOXS_DEV_VIF, "vif")
+#define NOXS_DEV_TYPE_NAME_OTHER	"unknown"	/* NOXS_DEV_NONE too */
+
 /* Device ids run from 0 to NOXS_DEVID_MAX per type. */
 #define NOXS_DEVID_MAX			255u
 
@@ -181,6 +201,17 @@ NOXS_STATIC_ASSERT(sizeof(struct noxs_op_list) == 8 + NOXS_PAGE_SIZE,
 #define NOXS_STATE_CONNECTED		4
 #define NOXS_STATE_CLOSING		5
 #define NOXS_STATE_CLOSED		6
+
+/* Their names (see NOXS_DEV_TYPES), lower case: "initwait", not "InitWait". */
+#define NOXS_STATES(X) \
+	X(NOXS_STATE_UNKNOWN, "unknown") \
+	X(NOXS_STATE_INITIALISING, "initialising") \
+	X(NOXS_STATE_INITWAIT, "initwait") \
+	X(NOXS_STATE_INITIALISED, "initialised") \
+	X(NOXS_STATE_CONNECTED, "connected") \
+	X(NOXS_STATE_CLOSING, "closing") \
+	X(NOXS_STATE_CLOSED, "closed")
+#define NOXS_STATE_NAME_OTHER		"invalid"	/* above CLOSED */
 
 #define NOXS_CTRL_MAGIC			0x4c52544eu	/* "NTRL" */
 #define NOXS_CTRL_VERSION		1

@@ -44,14 +44,9 @@ static u32 noxs_key(u16 domid, u16 type, u16 devid)
 static const char *noxs_type_name(u16 type)
 {
 	switch (type) {
-	case NOXS_DEV_POWER:
-		return "power";
-	case NOXS_DEV_CONSOLE:
-		return "console";
-	case NOXS_DEV_VIF:
-		return "vif";
+	NOXS_DEV_TYPES(NOXS_NAME_CASE)
 	}
-	return "unknown";
+	return NOXS_DEV_TYPE_NAME_OTHER;
 }
 
 static const char *const noxs_err_text[] = {

@@ -34,14 +34,9 @@ static unsigned int nr_carried;
 static const char *type_name(uint16_t type)
 {
 	switch (type) {
-	case NOXS_DEV_POWER:
-		return "power";
-	case NOXS_DEV_CONSOLE:
-		return "console";
-	case NOXS_DEV_VIF:
-		return "vif";
+	NOXS_DEV_TYPES(NOXS_NAME_CASE)
 	}
-	return "unknown";
+	return NOXS_DEV_TYPE_NAME_OTHER;
 }
 
 void noxs_dev_notify(const struct noxs_device *dev)

@@ -499,4 +499,11 @@ int chaos_restore_finish(struct chaos_restore *r,
 /* After a failure: the new domain destroyed, everything freed. */
 void chaos_restore_discard(struct chaos_restore *r);
 
+/* ---- suspend.c ---- */
+
+/* The domain is a guest stopped by its suspend (SHUTDOWN_suspend); *xi
+ * gets the hypervisor's view of it. -1 with EINVAL if it is not. */
+int chaos_ckpt_require_suspended(chaos_host *host, uint32_t domid,
+				 xc_domaininfo_t *xi, chaos_err *err);
+
 #endif

@@ -106,21 +106,9 @@ int chaos_saveimg_read_head(struct chaos_saveimg_stream *s, uint64_t total,
 
 int chaos_saveimg_fd_write(void *fdp, void *buf, size_t len, chaos_err *err)
 {
-	const uint8_t *p = buf;
-	int fd = *(int *)fdp;
-
-	while (len) {
-		ssize_t n = write(fd, p, len > IO_CHUNK ? IO_CHUNK : len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return chaos_err_set(err, n < 0 ? errno : EIO,
-					     "image: write failed: %s",
-					     strerror(n < 0 ? errno : EIO));
-		p += n;
-		len -= (size_t)n;
-	}
+	if (chaos_write_all(*(int *)fdp, buf, len))
+		return chaos_err_set(err, errno, "image: write failed: %s",
+				     strerror(errno));
 	return 0;
 }
 

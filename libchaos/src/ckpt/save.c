@@ -349,22 +349,13 @@ static int write_out(struct chaos_capture *c, struct chaos_saveimg_stream *out,
 int chaos_capture_suspended(struct chaos_capture *c, chaos_host *host,
 			    uint32_t domid, chaos_err *err)
 {
-	chaos_domain_info info;
 	xc_domaininfo_t xi;
 
 	memset(c, 0, sizeof(*c));
 	c->host = host;
 	c->domid = domid;
-	if (chaos_domain_get(host, domid, &info, err))
+	if (chaos_ckpt_require_suspended(host, domid, &xi, err))
 		return -1;
-	if (info.state != CHAOS_STATE_SHUTDOWN ||
-	    info.shutdown_reason != SHUTDOWN_suspend)
-		return chaos_err_set(err, EINVAL, "domain %u is not suspended",
-				     domid);
-	if (xc_domain_getinfolist(host->xch, domid, 1, &xi) != 1 ||
-	    xi.domain != domid)
-		return chaos_err_xen(err, host, errno, "cannot query domain %u",
-				     domid);
 	if (xi.flags & XEN_DOMINF_hvm_guest)
 		return chaos_err_set(err, EINVAL, "domain %u is not a PV guest",
 				     domid);

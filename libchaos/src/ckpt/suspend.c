@@ -16,6 +16,23 @@ static int is_suspended(const chaos_domain_info *info)
 	       info->shutdown_reason == SHUTDOWN_suspend;
 }
 
+int chaos_ckpt_require_suspended(chaos_host *host, uint32_t domid,
+				 xc_domaininfo_t *xi, chaos_err *err)
+{
+	chaos_domain_info info;
+
+	if (chaos_domain_get(host, domid, &info, err))
+		return -1;
+	if (!is_suspended(&info))
+		return chaos_err_set(err, EINVAL, "domain %u is not suspended",
+				     domid);
+	if (xc_domain_getinfolist(host->xch, domid, 1, xi) != 1 ||
+	    xi->domain != domid)
+		return chaos_err_xen(err, host, errno, "cannot query domain %u",
+				     domid);
+	return 0;
+}
+
 int chaos_guest_suspend(chaos_host *host, uint32_t domid,
 			unsigned int timeout_ms, chaos_err *err)
 {
@@ -78,18 +95,10 @@ int chaos_guest_resume(chaos_host *host, uint32_t domid, chaos_err *err)
 		.domain = (domid_t)domid,
 	};
 	struct chaos_saveimg_config c;
-	chaos_domain_info info;
 	xc_domaininfo_t xi;
 
-	if (chaos_domain_get(host, domid, &info, err))
+	if (chaos_ckpt_require_suspended(host, domid, &xi, err))
 		return -1;
-	if (!is_suspended(&info))
-		return chaos_err_set(err, EINVAL, "domain %u is not suspended",
-				     domid);
-	if (xc_domain_getinfolist(host->xch, domid, 1, &xi) != 1 ||
-	    xi.domain != domid)
-		return chaos_err_xen(err, host, errno, "cannot query domain %u",
-				     domid);
 	if (chaos_travel_config(host, domid, xi.max_pages, xi.max_vcpu_id + 1,
 				&c, err) ||
 	    chaos_guest_recreate_devices(host, domid, &c, err) ||

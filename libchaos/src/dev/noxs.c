@@ -330,25 +330,19 @@ int chaos_device_power(chaos_host *host, uint32_t domid,
 	return 0;
 }
 
+/* The names are abi/noxs.h's, shared with the module and the guests. */
 const char *chaos_device_type_name(uint16_t type)
 {
 	switch (type) {
-	case NOXS_DEV_POWER:
-		return "power";
-	case NOXS_DEV_CONSOLE:
-		return "console";
-	case NOXS_DEV_VIF:
-		return "vif";
+	NOXS_DEV_TYPES(NOXS_NAME_CASE)
 	}
-	return "unknown";
+	return NOXS_DEV_TYPE_NAME_OTHER;
 }
 
 const char *chaos_device_state_name(uint32_t state)
 {
-	static const char *const names[] = {
-		"unknown", "initialising", "initwait", "initialised",
-		"connected", "closing", "closed",
-	};
-
-	return state < sizeof(names) / sizeof(names[0]) ? names[state] : "invalid";
+	switch (state) {
+	NOXS_STATES(NOXS_NAME_CASE)
+	}
+	return NOXS_STATE_NAME_OTHER;
 }

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <chaos/xendevd.h>
@@ -16,14 +15,6 @@
 #define ANSWER_MAX 256
 /* How long past its own timeout xendevd may take to say "timeout". */
 #define GRACE_MS 2000
-
-static long long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
 
 static int send_all(int fd, const char *p, size_t len)
 {
@@ -48,7 +39,7 @@ static int read_line(int fd, char *buf, size_t len, long long deadline)
 
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		long long left = deadline - mono_ms();
+		long long left = deadline - chaos_now_ms();
 		ssize_t n;
 		char *nl;
 
@@ -147,7 +138,7 @@ int chaos_xendevd_wait_ifname(const char *socket_path, const char *ifname,
 				     timeout_ms, CHAOS_XENDEVD_MAX_TIMEOUT_MS);
 	n = snprintf(req, sizeof(req), "wait %s %u\n", ifname, timeout_ms);
 	memcpy(addr.sun_path, socket_path, strlen(socket_path) + 1);
-	deadline = mono_ms() + timeout_ms + GRACE_MS;
+	deadline = chaos_now_ms() + timeout_ms + GRACE_MS;
 
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)

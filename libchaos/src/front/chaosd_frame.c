@@ -4,7 +4,6 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
@@ -17,14 +16,6 @@
  * recurses when it frees). A config needs 3 levels. */
 #define JSON_DEPTH_MAX 16
 
-static long long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait for fd to be ready for events; -1 with ETIMEDOUT past deadline. */
 static int wait_fd(int fd, short events, long long deadline)
 {
@@ -32,7 +23,7 @@ static int wait_fd(int fd, short events, long long deadline)
 	int left = -1, n;
 
 	if (deadline >= 0) {
-		long long l = deadline - mono_ms();
+		long long l = deadline - chaos_now_ms();
 
 		if (l <= 0) {
 			errno = ETIMEDOUT;
@@ -44,7 +35,7 @@ static int wait_fd(int fd, short events, long long deadline)
 	if (n < 0)
 		return errno == EINTR ? 0 : -1;
 	if (n == 0)
-		return deadline >= 0 && mono_ms() >= deadline ?
+		return deadline >= 0 && chaos_now_ms() >= deadline ?
 		       (errno = ETIMEDOUT, -1) : 0;
 	return 0;
 }
@@ -102,7 +93,7 @@ static int write_all(int fd, const uint8_t *p, size_t len, long long deadline,
 int chaosd_frame_write(int fd, const void *buf, size_t len, int timeout_ms,
 		       chaos_err *err)
 {
-	long long deadline = timeout_ms < 0 ? -1 : mono_ms() + timeout_ms;
+	long long deadline = timeout_ms < 0 ? -1 : chaos_now_ms() + timeout_ms;
 	uint8_t hdr[4];
 
 	if (len == 0 || len > CHAOSD_FRAME_MAX)
@@ -147,7 +138,7 @@ static int read_all(int fd, uint8_t *p, size_t len, long long deadline,
 int chaosd_frame_read(int fd, char **out, size_t *len, int timeout_ms,
 		      chaos_err *err)
 {
-	long long deadline = timeout_ms < 0 ? -1 : mono_ms() + timeout_ms;
+	long long deadline = timeout_ms < 0 ? -1 : chaos_now_ms() + timeout_ms;
 	uint8_t hdr[4];
 	uint32_t n;
 	size_t got;

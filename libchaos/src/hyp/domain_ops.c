@@ -3,7 +3,6 @@
  * destroy. Each checks the domain exists first so errors name it. */
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "hyp/hyp.h"
@@ -89,18 +88,10 @@ int chaos_domain_request_shutdown(chaos_host *host, uint32_t domid,
 	return 0;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int chaos_domain_wait_gone(chaos_host *host, uint32_t domid,
 			   unsigned int timeout_ms, chaos_err *err)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = chaos_now_ms() + timeout_ms;
 	chaos_domain_info info;
 	chaos_err ignored;
 
@@ -112,7 +103,7 @@ int chaos_domain_wait_gone(chaos_host *host, uint32_t domid,
 				*err = ignored;
 			return -1;
 		}
-		if (now_ms() >= deadline)
+		if (chaos_now_ms() >= deadline)
 			return chaos_err_set(err, ETIMEDOUT,
 					     "domain %u still %s after %u ms",
 					     domid,
@@ -126,7 +117,7 @@ int chaos_domain_wait_shutdown(chaos_host *host, uint32_t domid,
 			       unsigned int timeout_ms,
 			       chaos_domain_info *info, chaos_err *err)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = chaos_now_ms() + timeout_ms;
 
 	for (;;) {
 		if (chaos_domain_get(host, domid, info, err))
@@ -134,7 +125,7 @@ int chaos_domain_wait_shutdown(chaos_host *host, uint32_t domid,
 		if (info->state == CHAOS_STATE_SHUTDOWN ||
 		    info->state == CHAOS_STATE_DYING)
 			return 0;
-		if (now_ms() >= deadline)
+		if (chaos_now_ms() >= deadline)
 			return chaos_err_set(err, ETIMEDOUT,
 					     "domain %u did not shut down within %u ms",
 					     domid, timeout_ms);

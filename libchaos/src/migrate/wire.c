@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <time.h>
 #include <unistd.h>
 #include <nettle/hmac.h>
 #include <nettle/memops.h>
@@ -15,28 +14,12 @@
 #define HEADER 16
 #define HELLO_SIZE (8 + CHAOS_MIG_NONCE)
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static int write_all(int fd, const uint8_t *p, uint64_t len, chaos_err *err)
 {
-	while (len) {
-		ssize_t n = write(fd, p, len > (1u << 20) ? (1u << 20) : len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return chaos_err_set(err, n < 0 ? errno : EPIPE,
-					     "migration stream: the peer is gone (%s)",
-					     strerror(n < 0 ? errno : EPIPE));
-		p += n;
-		len -= (uint64_t)n;
-	}
+	if (chaos_write_all(fd, p, (size_t)len))
+		return chaos_err_set(err, errno,
+				     "migration stream: the peer is gone (%s)",
+				     strerror(errno));
 	return 0;
 }
 
@@ -45,7 +28,7 @@ static int read_all(int fd, uint8_t *p, uint64_t len, uint64_t deadline,
 {
 	while (len) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		uint64_t now = now_ms();
+		uint64_t now = (uint64_t)chaos_now_ms();
 		ssize_t n;
 		int rc;
 
@@ -246,7 +229,7 @@ int chaos_mig_recv(struct chaos_mig *m, uint32_t want, uint64_t max,
 		   unsigned int timeout_ms, uint8_t **payload, uint64_t *len,
 		   chaos_err *err)
 {
-	uint64_t deadline = now_ms() + timeout_ms, n;
+	uint64_t deadline = (uint64_t)chaos_now_ms() + timeout_ms, n;
 	uint32_t type;
 
 	*payload = NULL;
@@ -260,7 +243,7 @@ int chaos_mig_recv_stream(struct chaos_mig *m, uint32_t want1, uint32_t want2,
 			  uint64_t max, unsigned int timeout_ms,
 			  uint32_t *type, uint64_t *len, chaos_err *err)
 {
-	uint64_t deadline = now_ms() + timeout_ms;
+	uint64_t deadline = (uint64_t)chaos_now_ms() + timeout_ms;
 	uint8_t *payload;
 
 	*len = 0;
@@ -284,7 +267,7 @@ int chaos_mig_recv_stream(struct chaos_mig *m, uint32_t want1, uint32_t want2,
 int chaos_mig_read(struct chaos_mig *m, void *buf, size_t len,
 		   unsigned int timeout_ms, chaos_err *err)
 {
-	return read_all(m->in, buf, len, now_ms() + timeout_ms, err);
+	return read_all(m->in, buf, len, (uint64_t)chaos_now_ms() + timeout_ms, err);
 }
 
 static void auth_mac(const struct chaos_mig *m, enum chaos_mig_role role,
