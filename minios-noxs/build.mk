@@ -49,16 +49,23 @@ $$(BUILD)/guests/$(1).elf: $$(MINIOS_OUT)/$(1).elf
 endef
 $(foreach app,$(MINIOS_APPS),$(eval $(call MINIOS_APP_RULES,$(app))))
 
-# The IP stack (minios-noxs/net) is portable C: its cmocka tests build it
-# hosted, with the userspace flags (and SAN=1's sanitizers).
+# The IP stack (minios-noxs/net) and netfront's checks of the backend's
+# responses (noxs/net_checks.h) are portable C: their cmocka tests
+# (minios-noxs/tests/unit) build them hosted, with the userspace flags (and
+# SAN=1's sanitizers).
 NET_STACK_SRC  := $(wildcard minios-noxs/net/*.c)
 NET_UNIT_DIR   := $(BUILD)/unit$(if $(filter 1,$(SAN)),-san)/minios-net
-NET_UNIT_BINS  := $(patsubst minios-noxs/net/tests/%.c,$(NET_UNIT_DIR)/%,\
-	$(wildcard minios-noxs/net/tests/test_*.c))
+NET_UNIT_BINS  := $(NET_UNIT_DIR)/test_net $(NET_UNIT_DIR)/test_net_checks
 UNIT_TESTS += $(NET_UNIT_BINS)
 
-$(NET_UNIT_DIR)/%: $(OBJ)/minios-noxs/net/tests/%.o \
+$(OBJ)/minios-noxs/tests/unit/%.o: CFLAGS_EXTRA := -Iminios-noxs
+
+$(NET_UNIT_DIR)/test_net: $(OBJ)/minios-noxs/tests/unit/test_net.o \
 		$(NET_STACK_SRC:%.c=$(OBJ)/%.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ -lcmocka
+
+$(NET_UNIT_DIR)/test_net_checks: $(OBJ)/minios-noxs/tests/unit/test_net_checks.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ -lcmocka
 
@@ -72,11 +79,3 @@ $(NET_UDP_CLIENT): minios-noxs/tests/udp-client.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARNINGS) -O2 -g -static -o $@ $<
 
-# netfront's checks of the backend's responses (noxs/net_checks.h), hosted.
-NETFRONT_UNIT_BINS := $(patsubst minios-noxs/noxs/tests/%.c,$(NET_UNIT_DIR)/%,\
-	$(wildcard minios-noxs/noxs/tests/test_*.c))
-UNIT_TESTS += $(NETFRONT_UNIT_BINS)
-
-$(NET_UNIT_DIR)/test_net_checks: $(OBJ)/minios-noxs/noxs/tests/test_net_checks.o
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ -lcmocka

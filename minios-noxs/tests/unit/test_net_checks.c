@@ -19,7 +19,7 @@
 #define xen_wmb() __sync_synchronize()
 #include <xen/io/netif.h>
 
-#include "../net_checks.h"
+#include "noxs/net_checks.h"
 
 #define BUFS 64
 #define PAGE 4096

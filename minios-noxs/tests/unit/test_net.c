@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "../net.h"
+#include "net/net.h"
 
 #define MS 1000000ull
 #define SEC 1000000000ull
@@ -901,7 +901,7 @@ static void test_random_frames(void **state)
 
 /* ---- daytime text ---- */
 
-#include "../daytime_text.h"
+#include "net/daytime_text.h"
 
 static void test_daytime_text(void **state)
 {
