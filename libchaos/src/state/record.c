@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,11 +58,22 @@ static int parse_action(const char *s, int *out)
 	return 0;
 }
 
+/* A value goes on one line: no control character may end it early. */
+static bool one_line(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
 int chaos_record_format(const chaos_domain_record *rec, char *buf, size_t len)
 {
 	char handle[33];
 	int n;
 
+	if (!one_line(rec->name) || !one_line(rec->config_path))
+		return -1;
 	for (int i = 0; i < 16; i++)
 		snprintf(handle + 2 * i, 3, "%02x", rec->handle[i]);
 	n = snprintf(buf, len,
@@ -77,20 +89,48 @@ int chaos_record_format(const chaos_domain_record *rec, char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? -1 : n;
 }
 
+/* Bits of `seen` past domid (1) and handle (2), one per other key. */
+enum {
+	SEEN_NAME = 4, SEEN_CONSOLE_MFN = 8, SEEN_START_INFO = 16,
+	SEEN_CONSOLE_PORT = 32, SEEN_POWEROFF = 64, SEEN_REBOOT = 128,
+	SEEN_CRASH = 256, SEEN_CONFIG = 512,
+};
+
+static unsigned int key_bit(const char *key)
+{
+	static const struct { const char *key; unsigned int bit; } keys[] = {
+		{ "domid", 1 }, { "handle", 2 }, { "name", SEEN_NAME },
+		{ "console_mfn", SEEN_CONSOLE_MFN },
+		{ "start_info_mfn", SEEN_START_INFO },
+		{ "console_port", SEEN_CONSOLE_PORT },
+		{ "on_poweroff", SEEN_POWEROFF }, { "on_reboot", SEEN_REBOOT },
+		{ "on_crash", SEEN_CRASH }, { "config", SEEN_CONFIG },
+	};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(key, keys[i].key))
+			return keys[i].bit;
+	return 0;
+}
+
 static int parse_line(chaos_domain_record *rec, const char *key,
 		      const char *val, unsigned int *seen)
 {
+	unsigned int bit = key_bit(key);
 	uint64_t v;
+
+	/* A key given twice is an injected line, not a correction. */
+	if (!bit || (*seen & bit))
+		return -1;
+	*seen |= bit;
 
 	if (!strcmp(key, "domid")) {
 		if (parse_u64(val, CHAOS_DOMID_FIRST_RESERVED - 1, &v))
 			return -1;
 		rec->domid = (uint32_t)v;
-		*seen |= 1;
 	} else if (!strcmp(key, "handle")) {
 		if (hex_handle(val, rec->handle))
 			return -1;
-		*seen |= 2;
 	} else if (!strcmp(key, "name")) {
 		if (strlen(val) >= sizeof(rec->name))
 			return -1;
@@ -156,7 +196,7 @@ int chaos_record_parse(const char *text, size_t len, chaos_domain_record *rec,
 			return chaos_err_set(err, EINVAL, "record: line %u: bad %s",
 					     lineno, line);
 	}
-	if (seen != 3)
+	if ((seen & 3) != 3)
 		return chaos_err_set(err, EINVAL, "record: missing domid or handle");
 	return 0;
 }
@@ -173,6 +213,9 @@ int chaos_record_save(const char *state_dir, const chaos_domain_record *rec,
 	char dir[PATH_MAX], path[PATH_MAX], tmp[PATH_MAX + 8], text[RECORD_MAX];
 	int fd, n;
 
+	if (!one_line(rec->config_path))
+		return chaos_err_set(err, EINVAL,
+				     "config path: a control character in it cannot be recorded");
 	n = chaos_record_format(rec, text, sizeof(text));
 	if (n < 0)
 		return chaos_err_set(err, ENAMETOOLONG, "record too large");

@@ -82,6 +82,31 @@ static void test_hostile(void **state)
 	}
 }
 
+/*
+ * Audit finding 16, "the record format can be injected through a newline
+ * in the config path": a path with a newline must not turn into a line of
+ * its own, and a key given twice is refused.
+ */
+static void test_injection(void **state)
+{
+	chaos_domain_record in = sample(), out;
+	char buf[8192];
+
+	(void)state;
+	strcpy(in.config_path, "/tmp/a\nconsole_port 99");
+	assert_int_equal(chaos_record_format(&in, buf, sizeof(buf)), -1);
+	in = sample();
+	strcpy(in.name, "web\rx");
+	assert_int_equal(chaos_record_format(&in, buf, sizeof(buf)), -1);
+	expect_bad("domid 1\nhandle a0a1a2a3a4a5a6a7a8a9aaabacadaeaf\n"
+		   "console_port 5\nconsole_port 99\n", "bad console_port");
+	expect_bad("domid 1\nhandle a0a1a2a3a4a5a6a7a8a9aaabacadaeaf\n"
+		   "domid 2\n", "bad domid");
+	in = sample();
+	assert_int_equal(chaos_record_parse(buf, (size_t)chaos_record_format(
+				&in, buf, sizeof(buf)), &out, NULL), 0);
+}
+
 static void test_files(void **state)
 {
 	char dir[] = "/tmp/chaos-record-XXXXXX";
@@ -121,6 +146,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_injection),
 		cmocka_unit_test(test_files),
 	};
 
