@@ -121,15 +121,9 @@ int chaos_image_from_file(const char *path, struct chaos_image *img,
 	int fd, rc;
 
 	memset(img, 0, sizeof(*img));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = chaos_open_regular(path, "", &st, err);
 	if (fd < 0)
-		return chaos_err_set(err, errno, "%s: %s", path,
-				     strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return chaos_err_set(err, EINVAL, "%s: not a regular file",
-				     path);
-	}
+		return -1;
 	if (st.st_size <= 0 || (uint64_t)st.st_size > CHAOS_IMAGE_FILE_MAX) {
 		close(fd);
 		return chaos_err_set(err, EFBIG,

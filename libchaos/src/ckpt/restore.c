@@ -76,13 +76,9 @@ int chaos_guest_restore(chaos_host *host, const char *path,
 	int fd, rc;
 
 	*domid = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = chaos_open_regular(path, "", &st, err);
 	if (fd < 0)
-		return chaos_err_set(err, errno, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return chaos_err_set(err, EINVAL, "%s: not a regular file", path);
-	}
+		return -1;
 	if ((uint64_t)st.st_size < CHAOS_SAVEIMG_PEEK_SIZE) {
 		close(fd);
 		return chaos_err_set(err, EINVAL,

@@ -26,16 +26,10 @@ static int read_file(const char *path, const char *what, uint64_t max,
 	struct stat st;
 	uint8_t *buf;
 	uint64_t done = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = chaos_open_regular(path, what, &st, err);
 
 	if (fd < 0)
-		return chaos_err_set(err, errno, "%s %s: %s", what, path,
-				     strerror(errno));
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return chaos_err_set(err, EINVAL, "%s %s: not a regular file",
-				     what, path);
-	}
+		return -1;
 	if ((uint64_t)st.st_size > max) {
 		close(fd);
 		return chaos_err_set(err, EFBIG, "%s %s: larger than %llu MiB",

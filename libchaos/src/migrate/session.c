@@ -48,15 +48,12 @@ int chaos_migrate_key_load(const char *path, chaos_migrate_key *key,
 {
 	struct stat st;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd;
 
 	key->len = 0;
+	fd = chaos_open_regular(path, "", &st, err);
 	if (fd < 0)
-		return chaos_err_set(err, errno, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return chaos_err_set(err, EINVAL, "%s: not a regular file", path);
-	}
+		return -1;
 	if (st.st_mode & 077) {
 		close(fd);
 		return chaos_err_set(err, EACCES,

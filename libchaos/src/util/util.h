@@ -30,6 +30,15 @@ long long chaos_now_ms(void);
  * -1 with errno set on error. */
 int chaos_write_all(int fd, const void *buf, size_t len);
 
+struct stat;
+/*
+ * Open path read-only, refusing anything but a regular file without ever
+ * blocking (a FIFO or a device named as a kernel, ramdisk or image); *st
+ * gets its fstat. The fd, or -1 with err: "<what> <path>: <reason>".
+ */
+int chaos_open_regular(const char *path, const char *what, struct stat *st,
+		       chaos_err *err);
+
 /* ---- json.c ---- */
 
 /* Small wrappers so JSON writers read as a list of fields. */

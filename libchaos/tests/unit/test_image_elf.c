@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include <bzlib.h>
@@ -613,10 +614,34 @@ static void test_from_file(void **state)
 	free(elf);
 }
 
+/*
+ * Audit finding 6, "chaosd (and the CLI) hang for ever on a FIFO kernel or
+ * ramdisk": opening a FIFO with no writer must fail at once. The alarm
+ * turns a hang into a failure.
+ */
+static void test_fifo_refused(void **state)
+{
+	char dir[] = "/tmp/chaos-test-fifo-XXXXXX", path[64];
+	struct chaos_image img;
+	chaos_err err = { 0 };
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/kernel", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	alarm(5);
+	assert_int_equal(chaos_image_from_file(path, &img, &err), -1);
+	alarm(0);
+	assert_non_null(strstr(err.msg, "not a regular file"));
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid_both_bases),
+		cmocka_unit_test(test_fifo_refused),
 		cmocka_unit_test(test_truncated_everywhere),
 		cmocka_unit_test(test_bad_headers),
 		cmocka_unit_test(test_bad_segments),
