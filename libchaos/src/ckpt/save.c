@@ -441,13 +441,11 @@ static int save_to_file(chaos_host *host, uint32_t domid, const char *path,
 	struct chaos_saveimg_stream out;
 	uint64_t t = chaos_now_us();
 	char tmp[4096];
-	int fd, e;
+	int fd;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
-		return chaos_err_set(err, ENAMETOOLONG, "%s: path too long", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = chaos_file_create_temp(path, tmp, sizeof(tmp), err);
 	if (fd < 0)
-		return chaos_err_set(err, errno, "%s: %s", tmp, strerror(errno));
+		return -1;
 	chaos_saveimg_stream_init(&out, chaos_saveimg_fd_write, &fd);
 	if (chaos_guest_capture_to(host, domid, &out, digest, err)) {
 		close(fd);
@@ -456,18 +454,8 @@ static int save_to_file(chaos_host *host, uint32_t domid, const char *path,
 	}
 	timing->capture_us = chaos_now_us() - t;
 	t = chaos_now_us();
-	if (fsync(fd)) {
-		e = errno;
-		close(fd);
-		unlink(tmp);
-		return chaos_err_set(err, e, "%s: write failed: %s", tmp,
-				     strerror(e));
-	}
-	if (close(fd) || rename(tmp, path)) {
-		e = errno;
-		unlink(tmp);
-		return chaos_err_set(err, e, "%s: %s", path, strerror(e));
-	}
+	if (chaos_file_commit(fd, tmp, path, err))
+		return -1;
 	timing->write_us = chaos_now_us() - t;
 	return 0;
 }

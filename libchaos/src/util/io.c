@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* Whole-buffer I/O on blocking descriptors. */
+/* Whole-buffer I/O, opening files that must be regular, writing files safely. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -54,4 +56,60 @@ int chaos_open_regular(const char *path, const char *what, struct stat *st,
 				     *what ? " " : "", path, strerror(e));
 	}
 	return fd;
+}
+
+int chaos_file_create_temp(const char *path, char *tmp, size_t tmp_len,
+			   chaos_err *err)
+{
+	int fd;
+
+	if ((size_t)snprintf(tmp, tmp_len, "%s.XXXXXX", path) >= tmp_len)
+		return chaos_err_set(err, ENAMETOOLONG, "%s: path too long",
+				     path);
+	/* A fresh name, created exclusively: nothing someone else put in
+	 * the directory (a symlink to a file of theirs or ours) is followed
+	 * or truncated. */
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return chaos_err_set(err, errno, "%s: %s", tmp, strerror(errno));
+	return fd;
+}
+
+int chaos_file_commit(int fd, const char *tmp, const char *path,
+		      chaos_err *err)
+{
+	char dir[4096];
+	const char *slash;
+	int dfd, e;
+
+	if (fsync(fd)) {
+		e = errno;
+		close(fd);
+		unlink(tmp);
+		return chaos_err_set(err, e, "%s: write failed: %s", tmp,
+				     strerror(e));
+	}
+	if (close(fd) || rename(tmp, path)) {
+		e = errno;
+		unlink(tmp);
+		return chaos_err_set(err, e, "%s: %s", path, strerror(e));
+	}
+	/* The rename itself is durable only once the directory is. */
+	slash = strrchr(path, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || fsync(dfd)) {
+		e = errno;
+		if (dfd >= 0)
+			close(dfd);
+		return chaos_err_set(err, e, "%s: cannot sync its directory: %s",
+				     path, strerror(e));
+	}
+	close(dfd);
+	return 0;
 }

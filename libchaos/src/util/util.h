@@ -30,6 +30,17 @@ long long chaos_now_ms(void);
  * -1 with errno set on error. */
 int chaos_write_all(int fd, const void *buf, size_t len);
 
+/*
+ * Write a file safely: create_temp makes "<path>.XXXXXX" exclusively (the
+ * fd, or -1); commit syncs it, renames it over path and syncs the
+ * directory. On commit's failure the temporary file is gone; on success
+ * fd is closed.
+ */
+int chaos_file_create_temp(const char *path, char *tmp, size_t tmp_len,
+			   chaos_err *err);
+int chaos_file_commit(int fd, const char *tmp, const char *path,
+		      chaos_err *err);
+
 struct stat;
 /*
  * Open path read-only, refusing anything but a regular file without ever

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+/* util/io.c: files opened only if regular, files written safely. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "util/util.h"
+
+static char dir[] = "/tmp/chaos-test-io-XXXXXX";
+
+static void path_in(char *out, size_t len, const char *name)
+{
+	snprintf(out, len, "%s/%s", dir, name);
+}
+
+static void read_back(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+static void test_open_regular(void **state)
+{
+	char fifo[128], file[128];
+	struct stat st;
+	chaos_err err;
+	int fd;
+
+	(void)state;
+	path_in(fifo, sizeof(fifo), "fifo");
+	path_in(file, sizeof(file), "file");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	alarm(5);  /* a hang is a failure */
+	assert_int_equal(chaos_open_regular(fifo, "ramdisk", &st, &err), -1);
+	alarm(0);
+	assert_string_equal(strstr(err.msg, "ramdisk "), err.msg);
+	assert_non_null(strstr(err.msg, "fifo: not a regular file"));
+	assert_int_equal(chaos_open_regular(dir, "", &st, &err), -1);
+	assert_non_null(strstr(err.msg, ": not a regular file"));
+	assert_int_equal(chaos_open_regular(file, "kernel", &st, &err), -1);
+	assert_non_null(strstr(err.msg, "No such file"));
+	{
+		FILE *f = fopen(file, "w");
+
+		assert_non_null(f);
+		fputs("data", f);
+		fclose(f);
+	}
+	fd = chaos_open_regular(file, "kernel", &st, &err);
+	assert_true(fd >= 0);
+	assert_int_equal(st.st_size, 4);
+	close(fd);
+	unlink(file);
+	unlink(fifo);
+}
+
+/*
+ * Audit finding 11, "chaos save follows symlinks and truncates
+ * <file>.tmp": someone else's symlink next to the target is neither
+ * followed nor truncated, and the data lands in the target.
+ */
+static void test_write_safely(void **state)
+{
+	char target[128], victim[128], trap[128], tmp[160], buf[64];
+	chaos_err err;
+	int fd;
+
+	(void)state;
+	path_in(target, sizeof(target), "guest.img");
+	path_in(victim, sizeof(victim), "victim");
+	path_in(trap, sizeof(trap), "guest.img.tmp");
+	{
+		FILE *f = fopen(victim, "w");
+
+		assert_non_null(f);
+		fputs("precious", f);
+		fclose(f);
+	}
+	assert_int_equal(symlink(victim, trap), 0);
+	fd = chaos_file_create_temp(target, tmp, sizeof(tmp), &err);
+	assert_true(fd >= 0);
+	assert_int_equal(chaos_write_all(fd, "CHAOSIMG", 8), 0);
+	assert_int_equal(chaos_file_commit(fd, tmp, target, &err), 0);
+	read_back(victim, buf, sizeof(buf));
+	assert_string_equal(buf, "precious");
+	read_back(target, buf, sizeof(buf));
+	assert_string_equal(buf, "CHAOSIMG");
+	assert_int_equal(access(tmp, F_OK), -1);
+	/* A name too long for the buffer is refused, nothing created. */
+	assert_int_equal(chaos_file_create_temp(target, tmp, 8, &err), -1);
+	unlink(trap);
+	unlink(victim);
+	unlink(target);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	return rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_open_regular),
+		cmocka_unit_test(test_write_safely),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
