@@ -407,7 +407,15 @@ struct chaos_capture {
 	struct chaos_saveimg img;	/* canonical vCPUs, config, types */
 	int *map_errs;			/* MAP_BATCH */
 	uint8_t *p2m_frame;		/* nr_pages: 1 where the guest keeps its p2m */
+	/* Per capture, never static: two threads may save two guests. */
+	uint64_t walk_table[CHAOS_PT_ENTRIES];	/* a page table, walking */
+	uint64_t page_copy[XC_PAGE_SIZE / 8];	/* a page made canonical */
 };
+
+/* The start info a guest wrote, checked against what the hypervisor says
+ * the domain may own (max_pages) before anything is sized by it. */
+int chaos_capture_check_si(const start_info_t *si, uint64_t max_pages,
+			   uint32_t domid, chaos_err *err);
 
 /* Everything but the pages of a suspended guest, checked. */
 int chaos_capture_suspended(struct chaos_capture *c, chaos_host *host,

@@ -70,29 +70,47 @@ static int read_frame(struct chaos_capture *c, uint64_t mfn, void *out,
 	return 0;
 }
 
-static int read_start_info(struct chaos_capture *c, chaos_err *err)
+int chaos_capture_check_si(const start_info_t *si, uint64_t max_pages,
+			   uint32_t domid, chaos_err *err)
 {
-	static uint8_t page[PAGE_SIZE];
-
-	if (read_frame(c, c->si_mfn, page, err))
-		return chaos_err_set(err, EINVAL,
-				     "domain %u: %%rdx (%#llx) is not its start info frame; did it suspend the PV way?",
-				     c->domid, (unsigned long long)c->si_mfn);
-	memcpy(&c->si, page, sizeof(c->si));
-	if (strncmp(c->si.magic, START_INFO_MAGIC, strlen(START_INFO_MAGIC)))
+	if (strncmp(si->magic, START_INFO_MAGIC, strlen(START_INFO_MAGIC)))
 		return chaos_err_set(err, EINVAL,
 				     "domain %u: start info has no \"%s\" magic",
-				     c->domid, START_INFO_MAGIC);
-	c->nr_pages = c->si.nr_pages;
-	if (!c->nr_pages ||
-	    c->nr_pages > (uint64_t)CHAOS_CONFIG_MEMORY_MAX * 256)
+				     domid, START_INFO_MAGIC);
+	/* The guest writes this page: believe nr_pages only as far as the
+	 * hypervisor lets the domain own memory, before sizing anything. */
+	if (!si->nr_pages || si->nr_pages > max_pages ||
+	    si->nr_pages > (uint64_t)CHAOS_CONFIG_MEMORY_MAX * 256)
 		return chaos_err_set(err, EINVAL,
-				     "domain %u: start info nr_pages %llu out of range",
-				     c->domid, (unsigned long long)c->nr_pages);
-	if (c->si.mfn_list & (PAGE_SIZE - 1))
+				     "domain %u: start info nr_pages %llu does not match the domain (at most %llu pages)",
+				     domid, (unsigned long long)si->nr_pages,
+				     (unsigned long long)max_pages);
+	if (si->mfn_list & (PAGE_SIZE - 1))
 		return chaos_err_set(err, EINVAL,
 				     "domain %u: start info mfn_list %#lx is not page-aligned",
-				     c->domid, (unsigned long)c->si.mfn_list);
+				     domid, (unsigned long)si->mfn_list);
+	return 0;
+}
+
+static int read_start_info(struct chaos_capture *c, uint64_t max_pages,
+			   chaos_err *err)
+{
+	uint8_t *page = malloc(PAGE_SIZE);
+	int rc;
+
+	if (!page)
+		return chaos_err_set(err, ENOMEM, "out of memory");
+	rc = read_frame(c, c->si_mfn, page, err);
+	if (rc)
+		chaos_err_set(err, EINVAL,
+			      "domain %u: %%rdx (%#llx) is not its start info frame; did it suspend the PV way?",
+			      c->domid, (unsigned long long)c->si_mfn);
+	else
+		memcpy(&c->si, page, sizeof(c->si));
+	free(page);
+	if (rc || chaos_capture_check_si(&c->si, max_pages, c->domid, err))
+		return -1;
+	c->nr_pages = c->si.nr_pages;
 	return 0;
 }
 
@@ -100,7 +118,7 @@ static int read_start_info(struct chaos_capture *c, chaos_err *err)
 static int walk(struct chaos_capture *c, uint64_t va, uint64_t *mfn,
 		chaos_err *err)
 {
-	static uint64_t table[CHAOS_PT_ENTRIES];
+	uint64_t *table = c->walk_table;
 	uint64_t frame = c->cr3_mfn;
 
 	for (int level = 4; level >= 1; level--) {
@@ -283,7 +301,7 @@ int chaos_capture_canonical(struct chaos_capture *c, uint64_t pfn,
 static int stream_memory(struct chaos_capture *c, struct chaos_saveimg_stream *out,
 			 chaos_err *err)
 {
-	static uint64_t page[PAGE_SIZE / 8];
+	uint64_t *page = c->page_copy;
 
 	for (uint64_t first = 0; first < c->nr_pages; first += MAP_BATCH) {
 		size_t n = c->nr_pages - first < MAP_BATCH ?
@@ -363,7 +381,7 @@ int chaos_capture_suspended(struct chaos_capture *c, chaos_host *host,
 		return chaos_err_set(err, EINVAL, "domain %u: too many vCPUs",
 				     domid);
 	if (read_vcpus(c, xi.max_vcpu_id + 1, err) ||
-	    read_start_info(c, err) || read_p2m(c, err) ||
+	    read_start_info(c, xi.max_pages, err) || read_p2m(c, err) ||
 	    chaos_travel_config(host, domid, c->nr_pages, c->img.nr_vcpus,
 				&c->img.cfg, err))
 		goto fail;
@@ -395,6 +413,7 @@ int chaos_capture_running_p2m(struct chaos_capture *c, chaos_host *host,
 			      chaos_err *err)
 {
 	vcpu_guest_context_any_t any;
+	xc_domaininfo_t xi;
 
 	memset(c, 0, sizeof(*c));
 	c->host = host;
@@ -410,7 +429,12 @@ int chaos_capture_running_p2m(struct chaos_capture *c, chaos_host *host,
 		goto fail;
 	}
 	c->cr3_mfn = any.x64.ctrlreg[3] >> 12;
-	if (read_start_info(c, err) || read_p2m(c, err))
+	if (xc_domain_getinfolist(host->xch, domid, 1, &xi) != 1 ||
+	    xi.domain != domid) {
+		chaos_err_xen(err, host, errno, "cannot query domain %u", domid);
+		goto fail;
+	}
+	if (read_start_info(c, xi.max_pages, err) || read_p2m(c, err))
 		goto fail;
 	return 0;
 fail:

@@ -107,7 +107,7 @@ static int send_batch(struct live *l, struct chaos_capture *c, uint32_t round,
 		      const uint64_t *pfns, uint32_t n, bool final,
 		      chaos_err *err)
 {
-	static uint64_t page[PAGE_SIZE / 8];
+	uint64_t *page = c->page_copy;
 	uint64_t mfns[CHAOS_LIVE_BATCH_MAX];
 	uint8_t *src;
 	uint32_t run = 0;
