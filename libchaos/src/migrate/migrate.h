@@ -59,6 +59,9 @@ struct chaos_mig {
 	bool authed;	/* both proved the key: control messages are MAC'd */
 	/* Sealed messages so far each way: in their MAC, so none replays. */
 	uint64_t sealed_sent, sealed_received;
+	/* The last receive failed on the peer's own STATUS (MAC'd with a
+	 * key): the only failure after GO that lets the source resume. */
+	bool peer_refused;
 };
 
 int chaos_mig_send(struct chaos_mig *m, uint32_t type, const void *payload,

@@ -155,14 +155,15 @@ static int hand_over(struct chaos_mig *m, uint32_t domid,
 		return -1;
 	/* GO is out: from here the destination may run the guest. */
 	if (expect(m, CHAOS_MIG_RUNNING, STEP_TIMEOUT_MS, err)) {
-		if (err->code == ETIMEDOUT || err->code == ECONNRESET ||
-		    err->code == EPIPE) {
-			note(err, "; after GO: domain %u is kept suspended here, "
-				  "the destination may run the guest (check it, then destroy or resume this copy)",
-			     domid);
-			return 1;
-		}
-		return -1; /* the destination said it failed */
+		/* Only the destination's own word that it failed lets the
+		 * guest run here again; a cut stream, or a RUNNING garbled or
+		 * forged on the way, may hide a guest already running there. */
+		if (m->peer_refused)
+			return -1;
+		note(err, "; after GO: domain %u is kept suspended here, "
+			  "the destination may run the guest (check it, then destroy or resume this copy)",
+		     domid);
+		return 1;
 	}
 	return 0;
 }

@@ -215,6 +215,8 @@ static int read_payload(struct chaos_mig *m, uint32_t want, uint64_t max,
 		if (n >= 4)
 			memcpy(&code, buf, 4);
 		if (want != CHAOS_MIG_STATUS || code != 0) {
+			/* Well formed, and with a key its MAC checked. */
+			m->peer_refused = n >= 4 && n <= 4 + CHAOS_MIG_TEXT_MAX;
 			peer_status(buf, n, err);
 			free(buf);
 			return -1;
@@ -234,6 +236,7 @@ int chaos_mig_recv(struct chaos_mig *m, uint32_t want, uint64_t max,
 
 	*payload = NULL;
 	*len = 0;
+	m->peer_refused = false;
 	if (read_header(m, deadline, &type, &n, err))
 		return -1;
 	return read_payload(m, want, max, deadline, type, n, payload, len, err);

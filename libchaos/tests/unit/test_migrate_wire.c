@@ -356,6 +356,61 @@ static void test_altered_status_refused(void **state)
 	session_close(&s);
 }
 
+/*
+ * Audit finding 1, "split-brain after GO: the source resumes on a forged or
+ * garbled RUNNING while the destination already runs": only the peer's own
+ * STATUS counts as a refusal (peer_refused, which session.c's hand_over
+ * requires before it resumes the source); a RUNNING with a flipped MAC
+ * byte, a retyped frame or a forged STATUS do not.
+ */
+static void test_only_the_peer_refuses(void **state)
+{
+	uint8_t msg[256];
+	struct session s;
+	size_t n;
+
+	(void)state;
+	session_authed(&s);
+	/* A real RUNNING, its MAC's last byte flipped. */
+	n = capture(&s.dst, CHAOS_MIG_RUNNING, NULL, 0, msg, sizeof(msg));
+	msg[n - 1] ^= 1;
+	write_raw(s.sv[1], msg, n);
+	assert_int_equal(recv_one(&s.src, CHAOS_MIG_RUNNING, 0, LONG_MS), -1);
+	assert_false(s.src.m.peer_refused);
+	session_close(&s);
+
+	session_authed(&s);
+	/* A real RUNNING relabelled DONE. */
+	n = capture(&s.dst, CHAOS_MIG_RUNNING, NULL, 0, msg, sizeof(msg));
+	put_header(msg, CHAOS_MIG_DONE, 0, n - HEADER);
+	write_raw(s.sv[1], msg, n);
+	assert_int_equal(recv_one(&s.src, CHAOS_MIG_RUNNING, 0, LONG_MS), -1);
+	assert_false(s.src.m.peer_refused);
+	session_close(&s);
+
+	session_authed(&s);
+	/* A STATUS the attacker made up. */
+	memset(msg, 0, sizeof(msg));
+	put_header(msg, CHAOS_MIG_STATUS, 0, 8 + CHAOS_MIG_MAC);
+	memcpy(msg + HEADER, "\xfb\xff\xff\xff" "oops", 8);
+	write_raw(s.sv[1], msg, HEADER + 8 + CHAOS_MIG_MAC);
+	assert_int_equal(recv_one(&s.src, CHAOS_MIG_RUNNING, 0, LONG_MS), -1);
+	assert_false(s.src.m.peer_refused);
+	session_close(&s);
+
+	session_authed(&s);
+	/* The destination's own failure: the one case that counts. */
+	assert_int_equal(chaos_mig_status(&s.dst.m, -EIO, "cannot unpause"), 0);
+	assert_int_equal(recv_one(&s.src, CHAOS_MIG_RUNNING, 0, LONG_MS), -1);
+	assert_true(s.src.m.peer_refused);
+	assert_err(&s.src.err, EIO, "cannot unpause");
+	/* And a later receive starts clean. */
+	shutdown(s.sv[1], SHUT_WR);
+	assert_int_equal(recv_one(&s.src, CHAOS_MIG_RUNNING, 0, LONG_MS), -1);
+	assert_false(s.src.m.peer_refused);
+	session_close(&s);
+}
+
 /* A real GO relabelled DONE, a real MAC changed, a MAC left off. */
 static void test_altered_control_refused(void **state)
 {
@@ -622,6 +677,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_key_on_one_side_only_refused),
 	cmocka_unit_test(test_forged_running_refused),
 	cmocka_unit_test(test_forged_status_refused),
+	cmocka_unit_test(test_only_the_peer_refuses),
 	cmocka_unit_test(test_altered_status_refused),
 	cmocka_unit_test(test_altered_control_refused),
 	cmocka_unit_test(test_oversize_refused),
