@@ -290,7 +290,9 @@ int chaos_guest_destroy(chaos_host *host, uint32_t domid, chaos_err *err)
 	if (chaos_host_registry(host, NULL) == 0 &&
 	    chaos_registry_name_of(host->registry, domid, info.handle, name,
 				   sizeof(name)) == 0)
-		chaos_registry_release(host->registry, name, NULL);
+		/* Only if still ours: another process may have taken it. */
+		chaos_registry_release_if(host->registry, name, domid,
+					  info.handle, NULL);
 	return 0;
 }
 

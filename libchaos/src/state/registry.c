@@ -35,8 +35,11 @@ struct chaos_registry {
 	char *path;
 	chaos_registry_warn_fn *warn;
 	void *warn_ctx;
-	/* Snapshot for name_of, sorted by (domid, handle). */
+	/* Snapshot for name_of, sorted by (domid, handle), of the directory
+	 * as it was at snap_mtime: any process's claim or release changes
+	 * the directory's mtime, and so drops the snapshot. */
 	bool snap_valid;
+	struct timespec snap_mtime;
 	struct reg_entry *snap;
 	size_t snap_n, snap_cap;
 };
@@ -516,13 +519,22 @@ int chaos_registry_name_of(chaos_registry *reg, uint32_t domid,
 			   const uint8_t handle[16], char *name, size_t len)
 {
 	struct reg_entry key, *hit;
+	struct stat st;
 
-	if (!reg->snap_valid) {
+	if (fstat(reg->dirfd, &st) < 0)
+		return -1;
+	if (!reg->snap_valid ||
+	    st.st_mtim.tv_sec != reg->snap_mtime.tv_sec ||
+	    st.st_mtim.tv_nsec != reg->snap_mtime.tv_nsec) {
+		/* The time is taken before the scan: a change during it
+		 * makes the next call scan again. */
 		reg->snap_n = 0;
+		reg->snap_valid = false;
 		if (scan(reg, snap_collect, NULL, false, NULL) < 0)
 			return -1;
 		qsort(reg->snap, reg->snap_n, sizeof(*reg->snap), entry_cmp);
 		reg->snap_valid = true;
+		reg->snap_mtime = st.st_mtim;
 	}
 	key.domid = domid;
 	memcpy(key.handle, handle, sizeof(key.handle));

@@ -177,6 +177,48 @@ static void test_release_if(void **state)
 	assert_int_equal(fx->nr_warnings, 0);
 }
 
+/*
+ * Audit finding 12, "registry: destroy releases names unconditionally,
+ * through a snapshot that other processes never invalidate": a second
+ * process's changes reach this handle's name_of, and releasing what the
+ * old binding said leaves the new binding alone.
+ */
+static void test_other_process_changes(void **state)
+{
+	struct fixture *fx = *state;
+	chaos_registry *r2;
+	chaos_err err = { 0 };
+	uint8_t h1[16], h2[16], hx[16];
+	uint32_t domid = 0;
+	char name[CHAOS_NAME_MAX];
+
+	handle_of(1, h1);
+	handle_of(2, h2);
+	handle_of(9, hx);
+	assert_int_equal(chaos_registry_open(fx->dir, &r2, &err), 0);
+	assert_int_equal(chaos_registry_claim(fx->reg, "web", 5, h1, &err), 0);
+	/* A miss keeps r1's snapshot warm. */
+	assert_int_equal(chaos_registry_name_of(fx->reg, 7, hx, name,
+						sizeof(name)), -1);
+	/* Another process moves the name to domain 6. */
+	assert_int_equal(chaos_registry_release(r2, "web", &err), 0);
+	assert_int_equal(chaos_registry_claim(r2, "web", 6, h2, &err), 0);
+	/* r1 sees it: domain 5 has no name any more, domain 6 has it. */
+	assert_int_equal(chaos_registry_name_of(fx->reg, 5, h1, name,
+						sizeof(name)), -1);
+	assert_int_equal(chaos_registry_name_of(fx->reg, 6, h2, name,
+						sizeof(name)), 0);
+	assert_string_equal(name, "web");
+	/* What chaos_guest_destroy does for domain 5 keeps 6's binding. */
+	assert_int_equal(chaos_registry_release_if(fx->reg, "web", 5, h1,
+						   &err), -1);
+	assert_int_equal(err.code, EBUSY);
+	assert_int_equal(chaos_registry_lookup(r2, "web", &domid, NULL, &err),
+			 0);
+	assert_int_equal(domid, 6);
+	chaos_registry_close(r2);
+}
+
 static void test_bad_arguments(void **state)
 {
 	struct fixture *fx = *state;
@@ -507,6 +549,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_claim_lookup_release,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_release_if,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_other_process_changes,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_arguments, setup,
 						teardown),
