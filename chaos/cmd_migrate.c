@@ -100,6 +100,23 @@ static int parse_port(const char *text)
 	return (int)v;
 }
 
+/*
+ * What may reach a shell as a word: a host name (user@host, an address) or
+ * a key file's path. ssh joins its arguments into a command line for the
+ * shell at the other end, and ours runs through sh -c, so anything else
+ * (a ';', a space, a quote) would be code, not data.
+ */
+static bool shell_word_ok(const char *s, const char *extra)
+{
+	if (!*s || *s == '-')
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || strchr(extra, *s)))
+			return false;
+	return true;
+}
+
 /* The pre-shared key of --psk-file into *key (caller frees). */
 static int load_key(const char *psk_file, chaos_migrate_key **key)
 {
@@ -151,6 +168,17 @@ int cmd_migrate(int argc, char **argv)
 		goto usage;
 	if (port && !psk_file) {
 		cli_error("--port needs --psk-file: plain TCP is authenticated by a pre-shared key");
+		return 2;
+	}
+	/* With -s '' the host is the command by design (as xl's -s). */
+	if (!port && ssh[0] && !shell_word_ok(host_name, "._-:@[]")) {
+		cli_error("host '%s': a host name or address only (letters, digits and ._-:@[])",
+			  host_name);
+		return 2;
+	}
+	if (!port && ssh[0] && psk_file && !shell_word_ok(psk_file, "._-/+,")) {
+		cli_error("--psk-file '%s': the path goes to the remote shell; use letters, digits and ._-/+, only",
+			  psk_file);
 		return 2;
 	}
 	if (psk_file && load_key(psk_file, &key))
