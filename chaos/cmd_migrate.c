@@ -117,7 +117,15 @@ static bool shell_word_ok(const char *s, const char *extra)
 	return true;
 }
 
-/* The pre-shared key of --psk-file into *key (caller frees). */
+/* The key wiped before its memory goes back. */
+static void free_key(chaos_migrate_key *key)
+{
+	if (key)
+		explicit_bzero(key, sizeof(*key));
+	free(key);
+}
+
+/* The pre-shared key of --psk-file into *key (free_key). */
 static int load_key(const char *psk_file, chaos_migrate_key **key)
 {
 	chaos_err err;
@@ -125,7 +133,7 @@ static int load_key(const char *psk_file, chaos_migrate_key **key)
 	*key = calloc(1, sizeof(**key));
 	if (!*key || chaos_migrate_key_load(psk_file, *key, &err)) {
 		cli_error("%s", *key ? err.msg : "out of memory");
-		free(*key);
+		free_key(*key);
 		*key = NULL;
 		return -1;
 	}
@@ -231,7 +239,7 @@ out:
 		close(t.fd);
 	if (t.child > 0)
 		waitpid(t.child, &status, 0);
-	free(key);
+	free_key(key);
 	if (host)
 		chaos_host_close(host);
 	return rc;
@@ -308,7 +316,7 @@ int cmd_migrate_receive(int argc, char **argv)
 	if (port)
 		close(in);
 done:
-	free(key);
+	free_key(key);
 	if (host)
 		chaos_host_close(host);
 	return rc;

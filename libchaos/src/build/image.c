@@ -136,12 +136,10 @@ int chaos_image_from_file(const char *path, struct chaos_image *img,
 		close(fd);
 		return chaos_err_set(err, ENOMEM, "%s: out of memory", path);
 	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+	{
+		ssize_t n = chaos_read_full(fd, buf, (size_t)st.st_size);
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
+		if (n != (ssize_t)st.st_size) {
 			rc = n < 0 ? errno : EIO;
 			free(buf);
 			close(fd);
@@ -149,7 +147,7 @@ int chaos_image_from_file(const char *path, struct chaos_image *img,
 					     path, n < 0 ? strerror(rc) :
 					     "file shrank");
 		}
-		got += (size_t)n;
+		got = (size_t)n;
 	}
 	close(fd);
 	rc = chaos_image_from_buffer(buf, got, path, img, err);

@@ -41,10 +41,11 @@ static int read_file(const char *path, const char *what, uint64_t max,
 		close(fd);
 		return chaos_err_set(err, ENOMEM, "out of memory for %s", what);
 	}
-	while (done < (uint64_t)st.st_size) {
-		ssize_t n = read(fd, buf + done, (size_t)st.st_size - done);
+	{
+		/* EINTR-safe: chaosd's signals do not restart calls. */
+		ssize_t n = chaos_read_full(fd, buf, (size_t)st.st_size);
 
-		if (n <= 0) {
+		if (n != (ssize_t)st.st_size) {
 			int e = n < 0 ? errno : EIO;
 
 			free(buf);
@@ -52,7 +53,7 @@ static int read_file(const char *path, const char *what, uint64_t max,
 			return chaos_err_set(err, e, "%s %s: read failed", what,
 					     path);
 		}
-		done += (uint64_t)n;
+		done = (uint64_t)n;
 	}
 	close(fd);
 	*out = buf;

@@ -54,13 +54,21 @@ int chaos_migrate_key_load(const char *path, chaos_migrate_key *key,
 	fd = chaos_open_regular(path, "", &st, err);
 	if (fd < 0)
 		return -1;
+	/* Someone else's key file could be swapped under us. */
+	if (st.st_uid != geteuid()) {
+		close(fd);
+		return chaos_err_set(err, EACCES,
+				     "%s: a pre-shared key must belong to the user running chaos (uid %u), not uid %u",
+				     path, (unsigned int)geteuid(),
+				     (unsigned int)st.st_uid);
+	}
 	if (st.st_mode & 077) {
 		close(fd);
 		return chaos_err_set(err, EACCES,
 				     "%s: a pre-shared key must be readable by its owner only (mode %03o)",
 				     path, (unsigned int)(st.st_mode & 0777));
 	}
-	n = read(fd, key->bytes, sizeof(key->bytes));
+	n = chaos_read_full(fd, key->bytes, sizeof(key->bytes));
 	close(fd);
 	if (n < CHAOS_PSK_MIN || (size_t)st.st_size > sizeof(key->bytes))
 		return chaos_err_set(err, EINVAL,

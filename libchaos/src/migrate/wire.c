@@ -293,6 +293,8 @@ static void auth_mac(const struct chaos_mig *m, enum chaos_mig_role role,
 	if (extra_len)
 		hmac_sha256_update(&ctx, extra_len, extra);
 	hmac_sha256_digest(&ctx, CHAOS_MIG_MAC, out);
+	/* The context holds key-derived state: leave none of it behind. */
+	explicit_bzero(&ctx, sizeof(ctx));
 }
 
 void chaos_mig_image_mac(const struct chaos_mig *m,

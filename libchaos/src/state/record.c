@@ -265,7 +265,7 @@ int chaos_record_load(const char *state_dir, uint32_t domid,
 		return chaos_err_set(err, errno == ENOENT ? ENOENT : errno,
 				     "domain %u was not created by chaos (no record)",
 				     domid);
-	n = read(fd, text, sizeof(text));
+	n = chaos_read_full(fd, text, sizeof(text));
 	close(fd);
 	if (n < 0)
 		return chaos_err_set(err, errno, "cannot read %s", path);

@@ -113,3 +113,22 @@ int chaos_file_commit(int fd, const char *tmp, const char *path,
 	close(dfd);
 	return 0;
 }
+
+ssize_t chaos_read_full(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, p + got, len - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}

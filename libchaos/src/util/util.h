@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <yajl/yajl_gen.h>
 #include <chaos/error.h>
 
@@ -40,6 +41,10 @@ int chaos_file_create_temp(const char *path, char *tmp, size_t tmp_len,
 			   chaos_err *err);
 int chaos_file_commit(int fd, const char *tmp, const char *path,
 		      chaos_err *err);
+
+/* Read up to len bytes, retrying short reads and EINTR until len or the
+ * end of the file: the count, or -1 with errno. */
+ssize_t chaos_read_full(int fd, void *buf, size_t len);
 
 struct stat;
 /*

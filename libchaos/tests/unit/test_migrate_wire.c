@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -411,6 +412,38 @@ static void test_only_the_peer_refuses(void **state)
 	session_close(&s);
 }
 
+/*
+ * Audit finding 22b, "chaos_migrate_key_load does not check the key file's
+ * owner": a key file of another user is refused, as is one others can
+ * read; the caller's own 0600 file is taken.
+ */
+static void test_key_file_checks(void **state)
+{
+	char path[] = "/tmp/chaos-test-key-XXXXXX";
+	chaos_migrate_key key;
+	chaos_err err;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "0123456789abcdef0123", 20), 20);
+	close(fd);
+	assert_int_equal(chmod(path, 0600), 0);
+	assert_int_equal(chaos_migrate_key_load(path, &key, &err), 0);
+	assert_int_equal(key.len, 20);
+	assert_int_equal(chmod(path, 0640), 0);
+	assert_int_equal(chaos_migrate_key_load(path, &key, &err), -1);
+	assert_err(&err, EACCES, "readable by its owner only");
+	assert_int_equal(chmod(path, 0600), 0);
+	/* Only root can give the file away; everyone else proves the rest. */
+	if (geteuid() == 0) {
+		assert_int_equal(chown(path, 12345, 12345), 0);
+		assert_int_equal(chaos_migrate_key_load(path, &key, &err), -1);
+		assert_err(&err, EACCES, "not uid 12345");
+	}
+	unlink(path);
+}
+
 /* A real GO relabelled DONE, a real MAC changed, a MAC left off. */
 static void test_altered_control_refused(void **state)
 {
@@ -678,6 +711,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(test_forged_running_refused),
 	cmocka_unit_test(test_forged_status_refused),
 	cmocka_unit_test(test_only_the_peer_refuses),
+	cmocka_unit_test(test_key_file_checks),
 	cmocka_unit_test(test_altered_status_refused),
 	cmocka_unit_test(test_altered_control_refused),
 	cmocka_unit_test(test_oversize_refused),
