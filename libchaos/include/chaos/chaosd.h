@@ -18,12 +18,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <chaos/api.h>
 #include <chaos/guest.h>
 #include <chaos/config.h>
 #include <chaos/console.h>
 #include <chaos/domain.h>
 #include <chaos/error.h>
 #include <chaos/host.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define CHAOSD_SOCKET      "/run/chaos/chaosd.sock"
 #define CHAOSD_PID_FILE    "/run/chaos/chaosd.pid"
@@ -39,8 +44,8 @@
  * Write one frame (len bytes, 1..CHAOSD_FRAME_MAX), looping over partial
  * writes, waiting at most timeout_ms in all (-1: forever).
  */
-int chaosd_frame_write(int fd, const void *buf, size_t len, int timeout_ms,
-		       chaos_err *err);
+CHAOS_API int chaosd_frame_write(int fd, const void *buf, size_t len,
+				 int timeout_ms, chaos_err *err);
 
 /*
  * Read one frame into a fresh NUL-terminated buffer (*out, caller frees),
@@ -48,12 +53,13 @@ int chaosd_frame_write(int fd, const void *buf, size_t len, int timeout_ms,
  * forever). Errors: EPIPE the peer closed before a frame began, EPROTO a
  * length of 0 or above CHAOSD_FRAME_MAX or a frame cut short, ETIMEDOUT.
  */
-int chaosd_frame_read(int fd, char **out, size_t *len, int timeout_ms,
-		      chaos_err *err);
+CHAOS_API int chaosd_frame_read(int fd, char **out, size_t *len, int timeout_ms,
+				chaos_err *err);
 
 /* The 4-byte header: encode, and decode with its bounds check. */
-void chaosd_frame_header(uint32_t len, uint8_t hdr[4]);
-int chaosd_frame_length(const uint8_t hdr[4], uint32_t *len, chaos_err *err);
+CHAOS_API void chaosd_frame_header(uint32_t len, uint8_t hdr[4]);
+CHAOS_API int chaosd_frame_length(const uint8_t hdr[4], uint32_t *len,
+				  chaos_err *err);
 
 /* ---- Requests --------------------------------------------------------- */
 
@@ -90,36 +96,37 @@ typedef struct chaosd_request {
  * ops, unknown keys, wrong types and out-of-range values are errors; the
  * message names the field. On success free with chaosd_request_free().
  */
-int chaosd_request_parse(const char *text, size_t len, chaosd_request *req,
-			 chaos_err *err);
-void chaosd_request_free(chaosd_request *req);
-const char *chaosd_op_name(chaosd_op op);
+CHAOS_API int chaosd_request_parse(const char *text, size_t len,
+				   chaosd_request *req, chaos_err *err);
+CHAOS_API void chaosd_request_free(chaosd_request *req);
+CHAOS_API const char *chaosd_op_name(chaosd_op op);
 
 /* ---- Client ----------------------------------------------------------- */
 
 typedef struct chaosd_conn chaosd_conn;
 
 /* Connect (path NULL: CHAOSD_SOCKET). ENOENT/ECONNREFUSED: not running. */
-int chaosd_connect(const char *path, chaosd_conn **out, chaos_err *err);
-void chaosd_close(chaosd_conn *conn);
+CHAOS_API int chaosd_connect(const char *path, chaosd_conn **out,
+			     chaos_err *err);
+CHAOS_API void chaosd_close(chaosd_conn *conn);
 
 /*
  * Send one request (a JSON object) and wait for its response. On success
  * *resp is the response text (NUL-terminated, caller frees), whatever its
  * "ok" says. timeout_ms bounds the whole exchange (-1: forever).
  */
-int chaosd_call_raw(chaosd_conn *conn, const char *req, size_t len,
-		    int timeout_ms, char **resp, size_t *resp_len,
-		    chaos_err *err);
+CHAOS_API int chaosd_call_raw(chaosd_conn *conn, const char *req, size_t len,
+			      int timeout_ms, char **resp, size_t *resp_len,
+			      chaos_err *err);
 
 /*
  * As chaosd_call_raw, then check the response: an {"ok": false} response
  * becomes -1 with its "error" in err (code EIO).
  */
-int chaosd_call(chaosd_conn *conn, const char *req, size_t len,
-		int timeout_ms, char **resp, chaos_err *err);
+CHAOS_API int chaosd_call(chaosd_conn *conn, const char *req, size_t len,
+			  int timeout_ms, char **resp, chaos_err *err);
 
-int chaosd_ping(chaosd_conn *conn, chaos_err *err);
+CHAOS_API int chaosd_ping(chaosd_conn *conn, chaos_err *err);
 
 typedef struct chaosd_create_result {
 	uint32_t domid;
@@ -131,11 +138,14 @@ typedef struct chaosd_create_result {
  * Create from a config given as JSON text (what chaos_config_parse_buffer
  * takes); config_path (absolute, or NULL) is remembered for restarts.
  */
-int chaosd_create(chaosd_conn *conn, const char *config_json, size_t len,
-		  const char *config_path, bool paused, bool allow_larger,
-		  chaosd_create_result *res, chaos_err *err);
-int chaosd_destroy(chaosd_conn *conn, const char *domain, chaos_err *err);
-int chaosd_shutdown(chaosd_conn *conn, const char *domain, chaos_err *err);
+CHAOS_API int chaosd_create(chaosd_conn *conn, const char *config_json,
+			    size_t len, const char *config_path, bool paused,
+			    bool allow_larger, chaosd_create_result *res,
+			    chaos_err *err);
+CHAOS_API int chaosd_destroy(chaosd_conn *conn, const char *domain,
+			     chaos_err *err);
+CHAOS_API int chaosd_shutdown(chaosd_conn *conn, const char *domain,
+			      chaos_err *err);
 
 /*
  * A flavour: shells of one memory size, vCPU count and number of vifs.
@@ -151,18 +161,19 @@ typedef struct chaosd_flavour {
 	unsigned int ready;     /* shells ready now */
 } chaosd_flavour;
 
-int chaosd_pool_set(chaosd_conn *conn, const chaosd_flavour *flavour,
-		    chaos_err *err);
+CHAOS_API int chaosd_pool_set(chaosd_conn *conn, const chaosd_flavour *flavour,
+			      chaos_err *err);
 /*
  * "memory=M,vcpus=V,vifs=K,size=N" (vcpus defaults to 1, vifs to 0) into
  * *out, as chaosd's --pool and `chaos pool set` take it; the error names
  * the bad key.
  */
-int chaosd_flavour_parse(const char *spec, chaosd_flavour *out,
-			 chaos_err *err);
+CHAOS_API int chaosd_flavour_parse(const char *spec, chaosd_flavour *out,
+				   chaos_err *err);
 /* *out (caller frees) holds *count flavours. */
-int chaosd_pool_get(chaosd_conn *conn, chaosd_flavour **out, size_t *count,
-		    bool *allow_larger, chaos_err *err);
+CHAOS_API int chaosd_pool_get(chaosd_conn *conn, chaosd_flavour **out,
+			      size_t *count, bool *allow_larger,
+			      chaos_err *err);
 
 /*
  * Turn the connection into domain's console stream: chaosd holds every chaos
@@ -172,15 +183,20 @@ int chaosd_pool_get(chaosd_conn *conn, chaosd_flavour **out, size_t *count,
  * the guest; chaosd closes it when the guest stops. Run it with
  * chaosd_console_run, or read and write chaosd_conn_fd yourself.
  */
-int chaosd_console_attach(chaosd_conn *conn, const char *domain,
-			  uint32_t *domid, chaos_err *err);
+CHAOS_API int chaosd_console_attach(chaosd_conn *conn, const char *domain,
+				    uint32_t *domid, chaos_err *err);
 
 /* Copy the stream to opts->out_fd and opts->in_fd to it until one of the
  * ends of chaos_console_run (chaosd closing it is GUEST_GONE). */
-int chaosd_console_run(chaosd_conn *conn, const chaos_console_opts *opts,
-		       chaos_console_end *end, chaos_err *err);
+CHAOS_API int chaosd_console_run(chaosd_conn *conn,
+				 const chaos_console_opts *opts,
+				 chaos_console_end *end, chaos_err *err);
 
 /* The connection's socket (for poll, or a console stream). */
-int chaosd_conn_fd(const chaosd_conn *conn);
+CHAOS_API int chaosd_conn_fd(const chaosd_conn *conn);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

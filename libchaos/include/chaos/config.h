@@ -12,8 +12,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <chaos/api.h>
 #include <chaos/error.h>
 #include <chaos/domain.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define CHAOS_CONFIG_FILE_MAX     (1024 * 1024)  /* bytes of JSON */
 #define CHAOS_CONFIG_PATH_MAX     4096    /* kernel, ramdisk; with the NUL */
@@ -62,10 +67,10 @@ typedef struct chaos_config {
 } chaos_config;
 
 /* Defaults: everything zero/NULL except memory, vcpus and the actions. */
-void chaos_config_init(chaos_config *cfg);
+CHAOS_API void chaos_config_init(chaos_config *cfg);
 
 /* Free the heap strings and reset to the defaults. NULL is allowed. */
-void chaos_config_free(chaos_config *cfg);
+CHAOS_API void chaos_config_free(chaos_config *cfg);
 
 /*
  * Parse JSON. On failure returns -1 with a message such as
@@ -74,53 +79,59 @@ void chaos_config_free(chaos_config *cfg);
  * cfg with chaos_config_free(). cfg need not be initialised beforehand.
  * source_name only labels messages; text need not be NUL-terminated.
  */
-int chaos_config_parse_file(const char *path, chaos_config *cfg,
-			    chaos_err *err);
-int chaos_config_parse_buffer(const char *text, size_t len,
-			      const char *source_name, chaos_config *cfg,
-			      chaos_err *err);
+CHAOS_API int chaos_config_parse_file(const char *path, chaos_config *cfg,
+				      chaos_err *err);
+CHAOS_API int chaos_config_parse_buffer(const char *text, size_t len,
+					const char *source_name,
+					chaos_config *cfg, chaos_err *err);
 
 /* The rules of the parser, for configs built in C. Message: "key: why". */
-int chaos_config_validate(const chaos_config *cfg, chaos_err *err);
+CHAOS_API int chaos_config_validate(const chaos_config *cfg, chaos_err *err);
 
 /*
  * A guest name: 1 to 63 characters from [A-Za-z0-9_.-], not all digits (it
  * would look like a domain id) and not starting with '.' or '-' (it is used
  * as a file name and a command-line argument).
  */
-int chaos_config_check_name(const char *name, chaos_err *err);
+CHAOS_API int chaos_config_check_name(const char *name, chaos_err *err);
 
 /* "destroy", "restart" or "preserve". */
-const char *chaos_config_action_name(chaos_config_action action);
+CHAOS_API const char *chaos_config_action_name(chaos_config_action action);
 
 /* CPU pinning helpers; cpu >= CHAOS_CONFIG_CPUS_MAX is never set. */
-bool chaos_config_cpu_isset(const chaos_config *cfg, unsigned int cpu);
-void chaos_config_cpu_set(chaos_config *cfg, unsigned int cpu);
+CHAOS_API bool chaos_config_cpu_isset(const chaos_config *cfg,
+				      unsigned int cpu);
+CHAOS_API void chaos_config_cpu_set(chaos_config *cfg, unsigned int cpu);
 
 /*
  * MAC addresses. A generated MAC is a unicast, locally administered address
  * that depends only on (name, vif index), or on (domid, vif index) when name
  * is NULL or "". See docs/config.md for the exact rule. index < 8.
  */
-void chaos_config_generate_mac(const char *name, uint32_t domid,
-			       unsigned int index, uint8_t mac[6]);
+CHAOS_API void chaos_config_generate_mac(const char *name, uint32_t domid,
+					 unsigned int index, uint8_t mac[6]);
 
 /*
  * Fill every vif whose mac_set is false with a generated MAC (from the
  * guest's name, or from domid if unnamed) and set mac_set. Fails if two vifs
  * of the guest end up with the same MAC.
  */
-int chaos_config_assign_macs(chaos_config *cfg, uint32_t domid,
-			     chaos_err *err);
+CHAOS_API int chaos_config_assign_macs(chaos_config *cfg, uint32_t domid,
+				       chaos_err *err);
 
 /* "xx:xx:xx:xx:xx:xx" into out (at least 18 bytes). */
-void chaos_config_format_mac(const uint8_t mac[6], char out[18]);
+CHAOS_API void chaos_config_format_mac(const uint8_t mac[6], char out[18]);
 
 /*
  * Parse a MAC for a vif: six two-digit hex octets separated by ':', unicast
  * (the group bit of the first octet clear), not all zero. 0 or -1 (err says
  * why, without a key prefix).
  */
-int chaos_config_parse_mac(const char *text, uint8_t mac[6], chaos_err *err);
+CHAOS_API int chaos_config_parse_mac(const char *text, uint8_t mac[6],
+				     chaos_err *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

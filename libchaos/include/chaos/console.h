@@ -5,8 +5,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <chaos/api.h>
 #include <chaos/error.h>
 #include <chaos/host.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /*
  * A guest's PV console, attached directly: dom0 maps the guest's console
@@ -36,9 +41,10 @@ typedef enum chaos_console_end {
  * Run the console until one of the ends above. ring_mfn and remote_port are
  * the ones the builder gave the guest (kept in the domain's record).
  */
-int chaos_console_run(chaos_host *host, uint32_t domid, uint64_t ring_mfn,
-		      uint32_t remote_port, const chaos_console_opts *opts,
-		      chaos_console_end *end, chaos_err *err);
+CHAOS_API int chaos_console_run(chaos_host *host, uint32_t domid,
+				uint64_t ring_mfn, uint32_t remote_port,
+				const chaos_console_opts *opts,
+				chaos_console_end *end, chaos_err *err);
 
 /*
  * The ring alone, for a backend that maps and binds consoles itself (chaosd
@@ -53,10 +59,14 @@ int chaos_console_run(chaos_host *host, uint32_t domid, uint64_t ring_mfn,
  * what does not fit stays in the ring. *corrupt: the indexes were
  * impossible, the ring was skipped (0 returned).
  */
-size_t chaos_console_ring_read(void *ring_page, char *buf, size_t cap,
-			       bool *corrupt);
+CHAOS_API size_t chaos_console_ring_read(void *ring_page, char *buf, size_t cap,
+					 bool *corrupt);
 /* Give the guest up to len bytes of input; returns how many fit. */
-size_t chaos_console_ring_write(void *ring_page, const char *buf,
-				size_t len);
+CHAOS_API size_t chaos_console_ring_write(void *ring_page, const char *buf,
+					  size_t len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -4,8 +4,13 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <chaos/api.h>
 #include <chaos/error.h>
 #include <chaos/host.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /*
  * noxs devices: a backend device created in dom0's noxs module (control page
@@ -33,12 +38,17 @@ typedef struct chaos_device_info {
 } chaos_device_info;
 
 /* 1 if this host has both halves (patched hypervisor, module loaded). */
-int chaos_device_available(chaos_host *host);
+CHAOS_API int chaos_device_available(chaos_host *host);
 
-int chaos_device_list(chaos_host *host, uint32_t domid,
-		      chaos_device_info **out, size_t *count, chaos_err *err);
+CHAOS_API int chaos_device_list(chaos_host *host, uint32_t domid,
+				chaos_device_info **out, size_t *count,
+				chaos_err *err);
 
-const char *chaos_device_type_name(uint16_t type);
-const char *chaos_device_state_name(uint32_t state);
+CHAOS_API const char *chaos_device_type_name(uint16_t type);
+CHAOS_API const char *chaos_device_state_name(uint32_t state);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

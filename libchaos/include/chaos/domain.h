@@ -4,8 +4,13 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <chaos/api.h>
 #include <chaos/error.h>
 #include <chaos/host.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef enum chaos_domain_state {
 	CHAOS_STATE_RUNNING,
@@ -51,39 +56,48 @@ typedef struct chaos_domain_info {
  * Every domain on the host, sorted by id. On success *out is an array of
  * *count entries that the caller frees with free().
  */
-int chaos_domain_list(chaos_host *host, chaos_domain_info **out,
-		      size_t *count, chaos_err *err);
+CHAOS_API int chaos_domain_list(chaos_host *host, chaos_domain_info **out,
+				size_t *count, chaos_err *err);
 
 /* The kind a domain handle is marked with. */
-enum chaos_domain_kind chaos_domain_handle_kind(const uint8_t handle[16]);
+CHAOS_API enum chaos_domain_kind chaos_domain_handle_kind(
+		const uint8_t handle[16]);
 
 /* "running", "blocked", "paused", "shutdown" or "dying". */
-const char *chaos_domain_state_name(chaos_domain_state state);
+CHAOS_API const char *chaos_domain_state_name(chaos_domain_state state);
 
 /* The name to show: the domain's, "Domain-0" for 0, "(unnamed)" otherwise. */
-const char *chaos_domain_display_name(const chaos_domain_info *d);
+CHAOS_API const char *chaos_domain_display_name(const chaos_domain_info *d);
 
 /* One domain; -1 with code ESRCH when it does not exist. */
-int chaos_domain_get(chaos_host *host, uint32_t domid, chaos_domain_info *out,
-		     chaos_err *err);
+CHAOS_API int chaos_domain_get(chaos_host *host, uint32_t domid,
+			       chaos_domain_info *out, chaos_err *err);
 
 /* Low-level operations on a domain id. Domain-0 is always refused. */
-int chaos_domain_pause(chaos_host *host, uint32_t domid, chaos_err *err);
-int chaos_domain_unpause(chaos_host *host, uint32_t domid, chaos_err *err);
+CHAOS_API int chaos_domain_pause(chaos_host *host, uint32_t domid,
+				 chaos_err *err);
+CHAOS_API int chaos_domain_unpause(chaos_host *host, uint32_t domid,
+				   chaos_err *err);
 /* Ask the hypervisor to shut the domain down for reason. */
-int chaos_domain_request_shutdown(chaos_host *host, uint32_t domid,
-				  chaos_shutdown_reason reason,
-				  chaos_err *err);
+CHAOS_API int chaos_domain_request_shutdown(chaos_host *host, uint32_t domid,
+					    chaos_shutdown_reason reason,
+					    chaos_err *err);
 /* Destroy the domain and wait (up to 10 s) until its memory is released.
  * Only the hypervisor side: chaos_guest_destroy also releases devices,
  * names and records. */
-int chaos_domain_kill(chaos_host *host, uint32_t domid, chaos_err *err);
+CHAOS_API int chaos_domain_kill(chaos_host *host, uint32_t domid,
+				chaos_err *err);
 
-int chaos_domain_wait_gone(chaos_host *host, uint32_t domid,
-			   unsigned int timeout_ms, chaos_err *err);
+CHAOS_API int chaos_domain_wait_gone(chaos_host *host, uint32_t domid,
+				     unsigned int timeout_ms, chaos_err *err);
 /* Wait until the domain is shut down (or dying); *info holds its state. */
-int chaos_domain_wait_shutdown(chaos_host *host, uint32_t domid,
-			       unsigned int timeout_ms,
-			       chaos_domain_info *info, chaos_err *err);
+CHAOS_API int chaos_domain_wait_shutdown(chaos_host *host, uint32_t domid,
+					 unsigned int timeout_ms,
+					 chaos_domain_info *info,
+					 chaos_err *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

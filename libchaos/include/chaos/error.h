@@ -2,6 +2,12 @@
 #ifndef CHAOS_ERROR_H
 #define CHAOS_ERROR_H
 
+#include <chaos/api.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * Errors. Every libchaos call that can fail takes a `chaos_err *` and, on
  * failure, returns -1 and leaves one human-readable line in it (no trailing
@@ -17,6 +23,10 @@ typedef struct chaos_err {
 } chaos_err;
 
 /* Reset an error to "no error". */
-void chaos_err_clear(chaos_err *err);
+CHAOS_API void chaos_err_clear(chaos_err *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -4,8 +4,13 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <chaos/api.h>
 #include <chaos/domain.h>
 #include <chaos/host.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /*
  * Output formats shared by the CLI and anything else that wants the same
@@ -13,22 +18,26 @@
  */
 
 /* The table's header line and one domain's row. 0, or -1 on a write error. */
-int chaos_format_list_header(FILE *out);
-int chaos_format_list_row(FILE *out, const chaos_domain_info *d);
+CHAOS_API int chaos_format_list_header(FILE *out);
+CHAOS_API int chaos_format_list_row(FILE *out, const chaos_domain_info *d);
 
 /* Writes the table, header first. Returns 0, or -1 on a write error. */
-int chaos_format_list_text(FILE *out, const chaos_domain_info *doms,
-			   size_t count);
+CHAOS_API int chaos_format_list_text(FILE *out, const chaos_domain_info *doms,
+				     size_t count);
 
 /*
  * JSON: an array of objects. On success *json is a NUL-terminated string
  * the caller frees with free().
  */
-int chaos_format_list_json(const chaos_domain_info *doms, size_t count,
-			   char **json, chaos_err *err);
+CHAOS_API int chaos_format_list_json(const chaos_domain_info *doms,
+				     size_t count, char **json, chaos_err *err);
 
-int chaos_format_info_text(FILE *out, const chaos_host_info *info);
-int chaos_format_info_json(const chaos_host_info *info, char **json,
-			   chaos_err *err);
+CHAOS_API int chaos_format_info_text(FILE *out, const chaos_host_info *info);
+CHAOS_API int chaos_format_info_json(const chaos_host_info *info, char **json,
+				     chaos_err *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -4,11 +4,16 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <chaos/api.h>
 #include <chaos/config.h>
 #include <chaos/error.h>
 #include <chaos/domain.h>
 #include <chaos/host.h>
 #include <chaos/shell.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /*
  * Guests: create one from a config, destroy it, find it by name or id.
@@ -35,9 +40,9 @@ typedef struct chaos_create_opts {
 
 /* Build and start a guest. On failure nothing is left: no domain, no name,
  * no record. opts and timing may be NULL. */
-int chaos_guest_create(chaos_host *host, const chaos_config *cfg,
-		       const chaos_create_opts *opts, uint32_t *domid,
-		       chaos_create_timing *timing, chaos_err *err);
+CHAOS_API int chaos_guest_create(chaos_host *host, const chaos_config *cfg,
+				 const chaos_create_opts *opts, uint32_t *domid,
+				 chaos_create_timing *timing, chaos_err *err);
 
 /* What chaos keeps about a guest it built, beyond the hypervisor's view. */
 typedef struct chaos_guest_info {
@@ -55,28 +60,30 @@ typedef struct chaos_guest_info {
  * when the domain is not a guest chaos built (a foreign domain, a pooled
  * shell not yet used, or a domain whose record is gone).
  */
-int chaos_guest_get(chaos_host *host, uint32_t domid, chaos_guest_info *out,
-		    chaos_err *err);
+CHAOS_API int chaos_guest_get(chaos_host *host, uint32_t domid,
+			      chaos_guest_info *out, chaos_err *err);
 
 /* Destroy a guest and forget it (record, name). */
-int chaos_guest_destroy(chaos_host *host, uint32_t domid, chaos_err *err);
+CHAOS_API int chaos_guest_destroy(chaos_host *host, uint32_t domid,
+				  chaos_err *err);
 
 /* "web1" or "7": the domain id of a live domain. */
-int chaos_guest_resolve(chaos_host *host, const char *ref, uint32_t *domid,
-			chaos_err *err);
+CHAOS_API int chaos_guest_resolve(chaos_host *host, const char *ref,
+				  uint32_t *domid, chaos_err *err);
 
 /*
  * Apply a shut-down guest's action for its shutdown reason (on_poweroff,
  * on_reboot, on_crash): destroy, restart from its config, or preserve.
  */
-int chaos_guest_reap(chaos_host *host, uint32_t domid, chaos_err *err);
+CHAOS_API int chaos_guest_reap(chaos_host *host, uint32_t domid,
+			       chaos_err *err);
 
 /* Ask the guest to power off or reboot (through its power device when it
  * has one, else the hypervisor), wait up to timeout_ms for it, then reap
  * it. */
-int chaos_guest_shutdown(chaos_host *host, uint32_t domid,
-			 chaos_shutdown_reason reason,
-			 unsigned int timeout_ms, chaos_err *err);
+CHAOS_API int chaos_guest_shutdown(chaos_host *host, uint32_t domid,
+				   chaos_shutdown_reason reason,
+				   unsigned int timeout_ms, chaos_err *err);
 
 /*
  * chaos_guest_create, in a prepared shell instead of a new domain. The
@@ -86,10 +93,12 @@ int chaos_guest_shutdown(chaos_host *host, uint32_t domid,
  * domain is destroyed), or unchanged if the failure came before it was
  * touched (bad config, unreadable kernel, name taken): it may be reused.
  */
-int chaos_guest_create_in_shell(chaos_host *host, const chaos_config *cfg,
-				const chaos_create_opts *opts,
-				chaos_shell **shell, uint32_t *domid,
-				chaos_create_timing *timing, chaos_err *err);
+CHAOS_API int chaos_guest_create_in_shell(chaos_host *host,
+					  const chaos_config *cfg,
+					  const chaos_create_opts *opts,
+					  chaos_shell **shell, uint32_t *domid,
+					  chaos_create_timing *timing,
+					  chaos_err *err);
 
 /* ---- Checkpoints ------------------------------------------------------ */
 
@@ -119,9 +128,9 @@ typedef struct chaos_save_timing {
  * or, with keep_running, let it go on (its devices are recreated). On any
  * failure after the suspend, the guest is resumed. timing may be NULL.
  */
-int chaos_guest_save(chaos_host *host, uint32_t domid, const char *path,
-		     bool keep_running, chaos_save_timing *timing,
-		     chaos_err *err);
+CHAOS_API int chaos_guest_save(chaos_host *host, uint32_t domid,
+			       const char *path, bool keep_running,
+			       chaos_save_timing *timing, chaos_err *err);
 
 typedef struct chaos_restore_opts {
 	bool paused;      /* leave the restored guest paused */
@@ -136,20 +145,25 @@ typedef struct chaos_restore_opts {
  * opts may be NULL; name (may be NULL, CHAOS_NAME_MAX bytes) gets the
  * saved name.
  */
-int chaos_guest_restore(chaos_host *host, const char *path,
-			const chaos_restore_opts *opts, uint32_t *domid,
-			char *name, chaos_err *err);
+CHAOS_API int chaos_guest_restore(chaos_host *host, const char *path,
+				  const chaos_restore_opts *opts,
+				  uint32_t *domid, char *name, chaos_err *err);
 
 /* The steps, for migration. */
 
 /* Ask the guest to suspend and wait until it has (SHUTDOWN_suspend). */
-int chaos_guest_suspend(chaos_host *host, uint32_t domid,
-			unsigned int timeout_ms, chaos_err *err);
+CHAOS_API int chaos_guest_suspend(chaos_host *host, uint32_t domid,
+				  unsigned int timeout_ms, chaos_err *err);
 /* Cancel a suspend: recreate the devices, the guest goes on (returns 1
  * from its suspend call). */
-int chaos_guest_resume(chaos_host *host, uint32_t domid, chaos_err *err);
+CHAOS_API int chaos_guest_resume(chaos_host *host, uint32_t domid,
+				 chaos_err *err);
 /* Give a restored, unnamed guest its name. */
-int chaos_guest_claim_name(chaos_host *host, uint32_t domid, const char *name,
-			   chaos_err *err);
+CHAOS_API int chaos_guest_claim_name(chaos_host *host, uint32_t domid,
+				     const char *name, chaos_err *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -3,7 +3,12 @@
 #define CHAOS_HOST_H
 
 #include <stdint.h>
+#include <chaos/api.h>
 #include <chaos/error.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /*
  * A connection to the local hypervisor. Opening it checks, in order, that we
@@ -12,16 +17,16 @@
  */
 typedef struct chaos_host chaos_host;
 
-int chaos_host_open(chaos_host **out, chaos_err *err);
-void chaos_host_close(chaos_host *host);
+CHAOS_API int chaos_host_open(chaos_host **out, chaos_err *err);
+CHAOS_API void chaos_host_close(chaos_host *host);
 
 /*
  * Where chaos keeps what outlives one process (names, per-domain records):
  * /run/chaos unless changed here (an absolute path).
  */
-int chaos_host_set_state_dir(chaos_host *host, const char *dir,
-			     chaos_err *err);
-const char *chaos_host_state_dir(const chaos_host *host);
+CHAOS_API int chaos_host_set_state_dir(chaos_host *host, const char *dir,
+				       chaos_err *err);
+CHAOS_API const char *chaos_host_state_dir(const chaos_host *host);
 
 typedef struct chaos_host_info {
 	unsigned int xen_major;
@@ -38,13 +43,17 @@ typedef struct chaos_host_info {
 	uint64_t usable_kib;         /* free minus outstanding claims */
 } chaos_host_info;
 
-int chaos_host_get_info(chaos_host *host, chaos_host_info *info,
-			chaos_err *err);
+CHAOS_API int chaos_host_get_info(chaos_host *host, chaos_host_info *info,
+				  chaos_err *err);
 
 /*
  * Forget names whose domain is gone (destroyed behind chaos's back, or by
  * a process that died before it could clean up).
  */
-int chaos_host_prune(chaos_host *host, chaos_err *err);
+CHAOS_API int chaos_host_prune(chaos_host *host, chaos_err *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

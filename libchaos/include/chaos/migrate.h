@@ -5,8 +5,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <chaos/api.h>
 #include <chaos/error.h>
 #include <chaos/host.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /*
  * Migration: a guest's image (docs/image-format.md) sent over a byte
@@ -33,8 +38,8 @@ typedef struct chaos_migrate_key {
 
 /* A key file: CHAOS_PSK_MIN..CHAOS_PSK_MAX bytes, readable by its owner
  * only. */
-int chaos_migrate_key_load(const char *path, chaos_migrate_key *key,
-			   chaos_err *err);
+CHAOS_API int chaos_migrate_key_load(const char *path, chaos_migrate_key *key,
+				     chaos_err *err);
 
 typedef struct chaos_migrate_timing {
 	uint64_t suspend_us;    /* request to suspended */
@@ -54,25 +59,31 @@ typedef struct chaos_migrate_timing {
  * source copy is gone. -1: err says why, and whether the guest was
  * resumed here (it was, unless the destination may already run it).
  */
-int chaos_migrate_send(chaos_host *host, uint32_t domid, int in_fd, int out_fd,
-		       const chaos_migrate_key *key,
-		       chaos_migrate_timing *timing, chaos_err *err);
+CHAOS_API int chaos_migrate_send(chaos_host *host, uint32_t domid, int in_fd,
+				 int out_fd, const chaos_migrate_key *key,
+				 chaos_migrate_timing *timing, chaos_err *err);
 /*
  * The same, live (pre-copy): the guest runs while its memory goes out in
  * rounds and is suspended only for the last pages and its state. Until
  * the destination runs it, any failure leaves it running here.
  */
-int chaos_migrate_send_live(chaos_host *host, uint32_t domid, int in_fd,
-			    int out_fd, const chaos_migrate_key *key,
-			    chaos_migrate_timing *timing, chaos_err *err);
+CHAOS_API int chaos_migrate_send_live(chaos_host *host, uint32_t domid,
+				      int in_fd, int out_fd,
+				      const chaos_migrate_key *key,
+				      chaos_migrate_timing *timing,
+				      chaos_err *err);
 
 /*
  * Destination side: receive one guest. *domid is its new id. The image
  * is checked like a file; nothing the stream says becomes a host path:
  * no kernel, no disk (the image has none), no state-directory path.
  */
-int chaos_migrate_receive(chaos_host *host, int in_fd, int out_fd,
-			  const chaos_migrate_key *key, uint32_t *domid,
-			  chaos_err *err);
+CHAOS_API int chaos_migrate_receive(chaos_host *host, int in_fd, int out_fd,
+				    const chaos_migrate_key *key,
+				    uint32_t *domid, chaos_err *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -3,8 +3,13 @@
 #define CHAOS_RECORD_H
 
 #include <stdint.h>
+#include <chaos/api.h>
 #include <chaos/domain.h>
 #include <chaos/error.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /*
  * What chaos remembers about a guest it built, beyond what the hypervisor
@@ -31,22 +36,26 @@ typedef struct chaos_domain_record {
 	char config_path[CHAOS_RECORD_PATH_MAX]; /* absolute, or "" */
 } chaos_domain_record;
 
-int chaos_record_save(const char *state_dir, const chaos_domain_record *rec,
-		      chaos_err *err);
+CHAOS_API int chaos_record_save(const char *state_dir,
+				const chaos_domain_record *rec, chaos_err *err);
 /*
  * Load domid's record. With a non-NULL handle, a record whose handle
  * differs (a dead domain's leftover) is reported as missing (ENOENT).
  */
-int chaos_record_load(const char *state_dir, uint32_t domid,
-		      const uint8_t *handle, chaos_domain_record *rec,
-		      chaos_err *err);
-int chaos_record_remove(const char *state_dir, uint32_t domid,
-			chaos_err *err);
+CHAOS_API int chaos_record_load(const char *state_dir, uint32_t domid,
+				const uint8_t *handle, chaos_domain_record *rec,
+				chaos_err *err);
+CHAOS_API int chaos_record_remove(const char *state_dir, uint32_t domid,
+				  chaos_err *err);
 
 /* Parse/format one record (exposed for tests). */
-int chaos_record_parse(const char *text, size_t len, chaos_domain_record *rec,
-		       chaos_err *err);
-int chaos_record_format(const chaos_domain_record *rec, char *buf,
-			size_t len);
+CHAOS_API int chaos_record_parse(const char *text, size_t len,
+				 chaos_domain_record *rec, chaos_err *err);
+CHAOS_API int chaos_record_format(const chaos_domain_record *rec, char *buf,
+				  size_t len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

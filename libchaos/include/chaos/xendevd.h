@@ -4,7 +4,12 @@
 
 #include <stddef.h>
 
+#include <chaos/api.h>
 #include <chaos/error.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /*
  * Waiting for xendevd to put a vif on its bridge, so a guest is unpaused
@@ -25,13 +30,19 @@
  * running), EACCES (not allowed), EIO (xendevd's "error <reason>"), EPROTO
  * (a malformed answer).
  */
-int chaos_xendevd_wait(const char *socket_path, unsigned domid,
-		       unsigned devid, unsigned timeout_ms,
-		       char *bridge, size_t bridge_len, chaos_err *err);
+CHAOS_API int chaos_xendevd_wait(const char *socket_path, unsigned domid,
+				 unsigned devid, unsigned timeout_ms,
+				 char *bridge, size_t bridge_len,
+				 chaos_err *err);
 
 /* The same for an interface name, e.g. "vif3.0". */
-int chaos_xendevd_wait_ifname(const char *socket_path, const char *ifname,
-			      unsigned timeout_ms, char *bridge,
-			      size_t bridge_len, chaos_err *err);
+CHAOS_API int chaos_xendevd_wait_ifname(const char *socket_path,
+					const char *ifname, unsigned timeout_ms,
+					char *bridge, size_t bridge_len,
+					chaos_err *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
