@@ -16,6 +16,9 @@ extern "C" {
  * knows: where its console is, what to do when it stops, and where its
  * config came from. One small file per domain under <state>/domains/,
  * bound to the domain's handle so a record never outlives its domain's id.
+ *
+ * Internal: this header leaves the public API. New code reads a guest's
+ * record with chaos_guest_get() (guest.h).
  */
 
 #define CHAOS_STATE_DIR "/run/chaos"
@@ -36,6 +39,7 @@ typedef struct chaos_domain_record {
 	char config_path[CHAOS_RECORD_PATH_MAX]; /* absolute, or "" */
 } chaos_domain_record;
 
+/* Write (rec) as the record of rec->domid. 0 or -1. */
 CHAOS_API int chaos_record_save(const char *state_dir,
 				const chaos_domain_record *rec, chaos_err *err);
 /*
@@ -45,6 +49,7 @@ CHAOS_API int chaos_record_save(const char *state_dir,
 CHAOS_API int chaos_record_load(const char *state_dir, uint32_t domid,
 				const uint8_t *handle, chaos_domain_record *rec,
 				chaos_err *err);
+/* Remove domid's record; none is not an error. 0 or -1. */
 CHAOS_API int chaos_record_remove(const char *state_dir, uint32_t domid,
 				  chaos_err *err);
 

@@ -14,6 +14,10 @@
  * oversized files, other file types) are never followed or trusted: they
  * are ignored, and the reason goes to the warning hook if one is set.
  * Names follow chaos_config_check_name().
+ *
+ * Internal: this header leaves the public API. New code resolves names
+ * with chaos_guest_resolve() and chaos_guest_get() (guest.h) and drops
+ * stale ones with chaos_host_prune() (host.h).
  */
 
 #include <stddef.h>
@@ -31,13 +35,14 @@ extern "C" {
 typedef struct chaos_registry chaos_registry;
 
 /*
- * Open (creating it and its parents if needed, mode 0700) the directory
- * dir, or CHAOS_REGISTRY_DEFAULT_DIR when dir is NULL. A handle holds the
- * lock's file description: do not share one across fork(), open another.
- * A handle is not thread-safe.
+ * Constructor. Open (creating it and its parents if needed, mode 0700) the
+ * directory dir, or CHAOS_REGISTRY_DEFAULT_DIR when dir is NULL. A handle
+ * holds the lock's file description: do not share one across fork(), open
+ * another. A handle is not thread-safe.
  */
 CHAOS_API int chaos_registry_open(const char *dir, chaos_registry **out,
 				  chaos_err *err);
+/* Destructor: close (reg); NULL is allowed. */
 CHAOS_API void chaos_registry_close(chaos_registry *reg);
 
 /* Called with one line per ignored directory entry; NULL turns it off. */
