@@ -7,7 +7,9 @@
 #                   (SCENARIOS="a b" picks some; RIG_EXTRA=dir adds more)
 #   make check-exports  libchaos.so exports exactly its public headers'
 #                   functions; the headers compile alone, as C and C++
-#   make test       unit + integration + check-exports + rig (what CI runs)
+#   make examples   build the embedding examples against the installed-style
+#                   headers and libchaos.so, and run them once off Xen
+#   make test       unit + integration + the checks above + rig (what CI runs)
 #   make demo       boot the emulated host and show chaos at work
 #   make bench      benchmark scenarios
 #
@@ -62,6 +64,7 @@ include tests/rig/build.mk
 -include minios-noxs/build.mk
 -include noxs-kmod/build.mk
 -include xen-patches/build.mk
+-include examples/build.mk
 
 .PHONY: programs
 programs: $(PROGRAMS)
@@ -118,7 +121,7 @@ check-headers: $(LIBCHAOS_HEADERS)
 check-exports: $(LIBCHAOS_SO) check-headers
 	mk/check-exports $(LIBCHAOS_SO) libchaos/include/chaos
 
-test: unit integration check-exports rig
+test: unit integration check-exports examples rig
 
 clean:
 	rm -rf $(BUILD)
