@@ -5,7 +5,11 @@
 #   make unit       cmocka unit tests (SAN=1: AddressSanitizer + UBSan)
 #   make rig        every rig scenario on the emulated Xen host
 #                   (SCENARIOS="a b" picks some; RIG_EXTRA=dir adds more)
-#   make test       unit + integration + rig (what CI runs)
+#   make check-exports  libchaos.so exports exactly its public headers'
+#                   functions; the headers compile alone, as C and C++
+#   make examples   build the embedding examples against the installed-style
+#                   headers and libchaos.so, and run them once off Xen
+#   make test       unit + integration + the checks above + rig (what CI runs)
 #   make demo       boot the emulated host and show chaos at work
 #   make bench      benchmark scenarios
 #
@@ -60,6 +64,7 @@ include tests/rig/build.mk
 -include minios-noxs/build.mk
 -include noxs-kmod/build.mk
 -include xen-patches/build.mk
+-include examples/build.mk
 # After every fragment: the layer check needs their object lists.
 include mk/check-layers.mk
 
@@ -90,7 +95,35 @@ unit: $(UNIT_TESTS) | deps
 # Integration tests that need no Xen (network namespaces, daemons).
 integration: $(INTEGRATION_TESTS)
 
-test: check-layers unit integration rig
+# The public surface. Each public header compiles on its own, as C11 and as
+# C++ (it carries its own includes and extern "C"); libchaos.so exports
+# exactly the functions the headers declare with CHAOS_API, and no header
+# leaks a Xen header or constant.
+CXX ?= g++
+HEADER_CHECK_DIR := $(BUILD)/header-check
+.PHONY: check-headers check-exports
+check-headers: $(LIBCHAOS_HEADERS)
+	@command -v $(CXX) >/dev/null || \
+		{ echo "check-headers: $(CXX) missing (run make deps)" >&2; exit 1; }
+	@mkdir -p $(HEADER_CHECK_DIR)
+	@f=$(HEADER_CHECK_DIR)/one.c; \
+	for h in $(LIBCHAOS_HEADERS:$(INCLUDE)/%=%); do \
+		printf '#include <%s>\ntypedef int nonempty;\n' $$h > $$f; \
+		$(CC) -std=c11 -pedantic $(WARNINGS) -I$(INCLUDE) \
+			-fsyntax-only $$f || { echo "check-headers: $$h (C)"; exit 1; }; \
+		$(CXX) -x c++ -std=c++11 -pedantic -Wall -Wextra -Werror \
+			-I$(INCLUDE) -fsyntax-only $$f || \
+			{ echo "check-headers: $$h (C++)"; exit 1; }; \
+	done
+	@printf '#include <chaos/chaos.h>\n' > $(HEADER_CHECK_DIR)/umbrella.cc
+	$(CXX) -std=c++11 -pedantic -Wall -Wextra -Werror -I$(INCLUDE) \
+		-fsyntax-only $(HEADER_CHECK_DIR)/umbrella.cc
+	@echo "check-headers: $(words $(LIBCHAOS_HEADERS)) headers compile alone as C and C++"
+
+check-exports: $(LIBCHAOS_SO) check-headers
+	mk/check-exports $(LIBCHAOS_SO) libchaos/include/chaos
+
+test: check-layers unit integration check-exports examples rig
 
 clean:
 	rm -rf $(BUILD)

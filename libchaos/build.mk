@@ -7,7 +7,7 @@
 
 LIBCHAOS_LAYERS := util config state hyp dev build guest ckpt migrate front
 
-LIBCHAOS_SRC_util    := error.c clock.c io.c json.c
+LIBCHAOS_SRC_util    := error.c clock.c io.c json.c version.c
 LIBCHAOS_SRC_config  := config.c parse.c check.c mac.c
 LIBCHAOS_SRC_state   := registry.c record.c
 LIBCHAOS_SRC_hyp     := host.c host_info.c domain_state.c domain_list.c \
@@ -38,7 +38,10 @@ LIBCHAOS_HEADERS := $(LIBCHAOS_HDR:libchaos/include/%=$(INCLUDE)/%)
 PROGRAMS += $(LIBCHAOS_A) $(LIBCHAOS_SO) $(LIBCHAOS_HEADERS)
 
 # The library's own sources see its internal layer headers as "layer/x.h".
-$(LIBCHAOS_OBJ): CFLAGS_EXTRA := -Ilibchaos/src
+# Symbols are hidden unless declared with CHAOS_API in a public header, so
+# libchaos.so exports the public API and nothing else (the static library
+# and the programs linked against it are unaffected).
+$(LIBCHAOS_OBJ): CFLAGS_EXTRA := -Ilibchaos/src -fvisibility=hidden
 
 $(LIBCHAOS_A): $(LIBCHAOS_OBJ)
 	@mkdir -p $(dir $@)

@@ -11,19 +11,29 @@
  * {"ok": true, ...} or {"ok": false, "error": "..."}.
  *
  * Three layers here: framing and request parsing (shared by the daemon,
- * clients and tests), a small client, and prepared shells (what the
- * daemon keeps in its pool; an orchestrator may use them directly).
+ * clients and tests), and a small client. Shells, what the daemon keeps in
+ * its pool, are in shell.h.
+ *
+ * Nothing here takes a chaos_host or touches the hypervisor. A
+ * chaosd_conn is used by one thread at a time (open one per thread); the
+ * other functions are reentrant. Writes to a daemon that went away raise
+ * SIGPIPE: a program should ignore it (the call then fails with EPIPE).
  */
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <chaos/api.h>
 #include <chaos/guest.h>
 #include <chaos/config.h>
 #include <chaos/console.h>
 #include <chaos/domain.h>
 #include <chaos/error.h>
 #include <chaos/host.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define CHAOSD_SOCKET      "/run/chaos/chaosd.sock"
 #define CHAOSD_PID_FILE    "/run/chaos/chaosd.pid"
@@ -36,24 +46,35 @@
 /* ---- Framing ---------------------------------------------------------- */
 
 /*
- * Write one frame (len bytes, 1..CHAOSD_FRAME_MAX), looping over partial
- * writes, waiting at most timeout_ms in all (-1: forever).
+ * Write one frame, the header then (buf, len) with len 1..CHAOSD_FRAME_MAX,
+ * to (fd), looping over partial writes. On a non-blocking fd it waits at
+ * most (timeout_ms) in all (-1: forever); a blocking fd blocks.
+ *
+ * Returns 0, or -1 with err set: EMSGSIZE len out of range, ETIMEDOUT,
+ * EPIPE or ECONNRESET the peer closed; else write's errno.
  */
-int chaosd_frame_write(int fd, const void *buf, size_t len, int timeout_ms,
-		       chaos_err *err);
+CHAOS_API int chaosd_frame_write(int fd, const void *buf, size_t len,
+				 int timeout_ms, chaos_err *err);
 
 /*
- * Read one frame into a fresh NUL-terminated buffer (*out, caller frees),
- * looping over partial reads, waiting at most timeout_ms in all (-1:
- * forever). Errors: EPIPE the peer closed before a frame began, EPROTO a
- * length of 0 or above CHAOSD_FRAME_MAX or a frame cut short, ETIMEDOUT.
+ * Read one frame from (fd) into a fresh NUL-terminated buffer (*out, *len
+ * bytes without the NUL), looping over partial reads, waiting at most
+ * (timeout_ms) in all (-1: forever).
+ *
+ * Returns 0, and the caller frees *out with free(). Or -1 with err set:
+ * EPIPE the peer closed before a frame began, EPROTO a length of 0 or
+ * above CHAOSD_FRAME_MAX or a frame cut short, ETIMEDOUT, ENOMEM; else
+ * read's errno.
  */
-int chaosd_frame_read(int fd, char **out, size_t *len, int timeout_ms,
-		      chaos_err *err);
+CHAOS_API int chaosd_frame_read(int fd, char **out, size_t *len, int timeout_ms,
+				chaos_err *err);
 
-/* The 4-byte header: encode, and decode with its bounds check. */
-void chaosd_frame_header(uint32_t len, uint8_t hdr[4]);
-int chaosd_frame_length(const uint8_t hdr[4], uint32_t *len, chaos_err *err);
+/* The 4-byte header: encode (len) into (hdr); and decode (hdr) into
+ * (*len), returning 0, or -1 with EPROTO for a length of 0 or above
+ * CHAOSD_FRAME_MAX. */
+CHAOS_API void chaosd_frame_header(uint32_t len, uint8_t hdr[4]);
+CHAOS_API int chaosd_frame_length(const uint8_t hdr[4], uint32_t *len,
+				  chaos_err *err);
 
 /* ---- Requests --------------------------------------------------------- */
 
@@ -86,40 +107,71 @@ typedef struct chaosd_request {
 } chaosd_request;
 
 /*
- * Parse and check one request (text need not be NUL-terminated). Unknown
- * ops, unknown keys, wrong types and out-of-range values are errors; the
- * message names the field. On success free with chaosd_request_free().
+ * Constructor. Parse and check one request from (text, len), which need
+ * not be NUL-terminated, into (*req). Unknown ops, unknown keys, wrong
+ * types and out-of-range values are errors.
+ *
+ * Returns 0, and the caller frees *req with chaosd_request_free(). Or -1
+ * with err set (EINVAL; the message names the field), nothing to free.
  */
-int chaosd_request_parse(const char *text, size_t len, chaosd_request *req,
-			 chaos_err *err);
-void chaosd_request_free(chaosd_request *req);
-const char *chaosd_op_name(chaosd_op op);
+CHAOS_API int chaosd_request_parse(const char *text, size_t len,
+				   chaosd_request *req, chaos_err *err);
+/* Destructor: free what (req) holds (its config). NULL is allowed. */
+CHAOS_API void chaosd_request_free(chaosd_request *req);
+/* The op as the protocol spells it ("ping", "pool-set", ...); "?" for a
+ * value outside the enum. A static string. */
+CHAOS_API const char *chaosd_op_name(chaosd_op op);
 
 /* ---- Client ----------------------------------------------------------- */
 
 typedef struct chaosd_conn chaosd_conn;
 
-/* Connect (path NULL: CHAOSD_SOCKET). ENOENT/ECONNREFUSED: not running. */
-int chaosd_connect(const char *path, chaosd_conn **out, chaos_err *err);
-void chaosd_close(chaosd_conn *conn);
+/*
+ * Constructor. Connect to chaosd's socket at (path) (NULL: CHAOSD_SOCKET)
+ * into (*out).
+ *
+ * Returns 0, and the caller closes the connection with chaosd_close().
+ * Or -1 with *out NULL and err set: ENOENT or ECONNREFUSED chaosd is not
+ * running, EACCES not allowed, ENAMETOOLONG path too long; else the
+ * socket call's errno.
+ */
+CHAOS_API int chaosd_connect(const char *path, chaosd_conn **out,
+			     chaos_err *err);
+/* Destructor. Close (conn) and free it. NULL is allowed. */
+CHAOS_API void chaosd_close(chaosd_conn *conn);
 
 /*
- * Send one request (a JSON object) and wait for its response. On success
- * *resp is the response text (NUL-terminated, caller frees), whatever its
- * "ok" says. timeout_ms bounds the whole exchange (-1: forever).
+ * Send one request (req, len), a JSON object, and wait for its response.
+ * (timeout_ms) bounds the exchange (-1: forever), though writing to a
+ * blocking socket (as chaosd_connect makes) may block beyond it.
+ *
+ * Returns 0 with the response text in (*resp, *resp_len), NUL-terminated,
+ * whatever its "ok" says; the caller frees it with free(). Or -1 with err
+ * set, as chaosd_frame_read() and chaosd_frame_write().
  */
-int chaosd_call_raw(chaosd_conn *conn, const char *req, size_t len,
-		    int timeout_ms, char **resp, size_t *resp_len,
-		    chaos_err *err);
+CHAOS_API int chaosd_call_raw(chaosd_conn *conn, const char *req, size_t len,
+			      int timeout_ms, char **resp, size_t *resp_len,
+			      chaos_err *err);
 
 /*
  * As chaosd_call_raw, then check the response: an {"ok": false} response
- * becomes -1 with its "error" in err (code EIO).
+ * becomes -1 with its "error" text in err and code EIO, and a response
+ * that is not a JSON object -1 with EPROTO; *resp is then NULL. On
+ * success the caller frees *resp with free().
  */
-int chaosd_call(chaosd_conn *conn, const char *req, size_t len,
-		int timeout_ms, char **resp, chaos_err *err);
+CHAOS_API int chaosd_call(chaosd_conn *conn, const char *req, size_t len,
+			  int timeout_ms, char **resp, chaos_err *err);
 
-int chaosd_ping(chaosd_conn *conn, chaos_err *err);
+/*
+ * The operations. Each sends one request on (conn) and waits for chaosd's
+ * answer (up to 120 s, what a full create of a big kernel may take). Each
+ * returns 0, or -1 with err set: EIO chaosd refused or failed the request
+ * (its message in err), EPROTO a malformed response; else as
+ * chaosd_call_raw().
+ *
+ * chaosd_ping: is chaosd there and answering?
+ */
+CHAOS_API int chaosd_ping(chaosd_conn *conn, chaos_err *err);
 
 typedef struct chaosd_create_result {
 	uint32_t domid;
@@ -128,14 +180,24 @@ typedef struct chaosd_create_result {
 } chaosd_create_result;
 
 /*
- * Create from a config given as JSON text (what chaos_config_parse_buffer
- * takes); config_path (absolute, or NULL) is remembered for restarts.
+ * Create a guest from a config given as JSON text (config_json, len), what
+ * chaos_config_parse_buffer takes, in a pooled shell when one fits (with
+ * (allow_larger), a larger one may be used), else from scratch; left
+ * paused with (paused). (config_path), absolute or NULL, is remembered
+ * for restarts. (*res) gets the domain id, whether a shell was used and
+ * the daemon's timing. Also EMSGSIZE: the request exceeds a frame.
  */
-int chaosd_create(chaosd_conn *conn, const char *config_json, size_t len,
-		  const char *config_path, bool paused, bool allow_larger,
-		  chaosd_create_result *res, chaos_err *err);
-int chaosd_destroy(chaosd_conn *conn, const char *domain, chaos_err *err);
-int chaosd_shutdown(chaosd_conn *conn, const char *domain, chaos_err *err);
+CHAOS_API int chaosd_create(chaosd_conn *conn, const char *config_json,
+			    size_t len, const char *config_path, bool paused,
+			    bool allow_larger, chaosd_create_result *res,
+			    chaos_err *err);
+/* Destroy the guest (domain), a name or a domain id; or ask the
+ * hypervisor to power it off, returning at once (chaosd's reaper then
+ * applies its on_poweroff action). */
+CHAOS_API int chaosd_destroy(chaosd_conn *conn, const char *domain,
+			     chaos_err *err);
+CHAOS_API int chaosd_shutdown(chaosd_conn *conn, const char *domain,
+			      chaos_err *err);
 
 /*
  * A flavour: shells of one memory size, vCPU count and number of vifs.
@@ -151,18 +213,23 @@ typedef struct chaosd_flavour {
 	unsigned int ready;     /* shells ready now */
 } chaosd_flavour;
 
-int chaosd_pool_set(chaosd_conn *conn, const chaosd_flavour *flavour,
-		    chaos_err *err);
+/* Set the pool's flavour to (*flavour) (its ready count is ignored):
+ * chaosd builds or frees shells until size are ready. */
+CHAOS_API int chaosd_pool_set(chaosd_conn *conn, const chaosd_flavour *flavour,
+			      chaos_err *err);
 /*
- * "memory=M,vcpus=V,vifs=K,size=N" (vcpus defaults to 1, vifs to 0) into
- * *out, as chaosd's --pool and `chaos pool set` take it; the error names
- * the bad key.
+ * Parse (spec), "memory=M,vcpus=V,vifs=K,size=N" (vcpus defaults to 1,
+ * vifs to 0), into (*out), as chaosd's --pool and `chaos pool set` take
+ * it. Returns 0, or -1 with EINVAL and a message naming the bad key.
  */
-int chaosd_flavour_parse(const char *spec, chaosd_flavour *out,
-			 chaos_err *err);
-/* *out (caller frees) holds *count flavours. */
-int chaosd_pool_get(chaosd_conn *conn, chaosd_flavour **out, size_t *count,
-		    bool *allow_larger, chaos_err *err);
+CHAOS_API int chaosd_flavour_parse(const char *spec, chaosd_flavour *out,
+				   chaos_err *err);
+/* The pool's flavours into (*out, *count), which the caller frees with
+ * free(), and whether larger shells may serve smaller configs into
+ * (*allow_larger) (may be NULL). Also ENOMEM. */
+CHAOS_API int chaosd_pool_get(chaosd_conn *conn, chaosd_flavour **out,
+			      size_t *count, bool *allow_larger,
+			      chaos_err *err);
 
 /*
  * Turn the connection into domain's console stream: chaosd holds every chaos
@@ -170,17 +237,32 @@ int chaosd_pool_get(chaosd_conn *conn, chaosd_flavour **out, size_t *count,
  * the connection carries no more requests: guest output (starting with the
  * last bytes chaosd kept) arrives on it and keystrokes written to it go to
  * the guest; chaosd closes it when the guest stops. Run it with
- * chaosd_console_run, or read and write chaosd_conn_fd yourself.
+ * chaosd_console_run, or read and write chaosd_conn_fd yourself; close it
+ * with chaosd_close(). (*domid) gets the guest's domain id. Returns as the
+ * operations above (EIO with chaosd's message: no such guest, or its
+ * console is not chaosd's).
  */
-int chaosd_console_attach(chaosd_conn *conn, const char *domain,
-			  uint32_t *domid, chaos_err *err);
+CHAOS_API int chaosd_console_attach(chaosd_conn *conn, const char *domain,
+				    uint32_t *domid, chaos_err *err);
 
-/* Copy the stream to opts->out_fd and opts->in_fd to it until one of the
- * ends of chaos_console_run (chaosd closing it is GUEST_GONE). */
-int chaosd_console_run(chaosd_conn *conn, const chaos_console_opts *opts,
-		       chaos_console_end *end, chaos_err *err);
+/*
+ * Copy a console stream (conn, after chaosd_console_attach) to
+ * opts->out_fd and opts->in_fd to it until one of the ends of
+ * chaos_console_run, into (*end) (chaosd closing it is GUEST_GONE).
+ *
+ * Returns 0 with *end set, or -1 with err set: EINVAL opts->until is 256
+ * bytes or longer; else the errno of a failed poll, read or write.
+ */
+CHAOS_API int chaosd_console_run(chaosd_conn *conn,
+				 const chaos_console_opts *opts,
+				 chaos_console_end *end, chaos_err *err);
 
-/* The connection's socket (for poll, or a console stream). */
-int chaosd_conn_fd(const chaosd_conn *conn);
+/* The connection's socket (for poll, or a console stream). It stays
+ * (conn)'s: closed by chaosd_close(). */
+CHAOS_API int chaosd_conn_fd(const chaosd_conn *conn);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -7,13 +7,24 @@
  * (docs/config.md is the reference) or is filled in C by an orchestrator:
  * chaos_config_init() sets the defaults, the caller changes fields, and
  * chaos_config_validate() applies the same rules as the parser.
+ *
+ * A chaos_config is a value the caller owns (stack or heap); its kernel,
+ * ramdisk and cmdline strings are malloc'd and freed by
+ * chaos_config_free(). Nothing here touches the hypervisor, and every
+ * function is reentrant: two threads may parse at once, into different
+ * configs.
  */
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <chaos/api.h>
 #include <chaos/error.h>
 #include <chaos/domain.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define CHAOS_CONFIG_FILE_MAX     (1024 * 1024)  /* bytes of JSON */
 #define CHAOS_CONFIG_PATH_MAX     4096    /* kernel, ramdisk; with the NUL */
@@ -61,66 +72,105 @@ typedef struct chaos_config {
 	chaos_config_vif vifs[CHAOS_CONFIG_VIFS_MAX];
 } chaos_config;
 
-/* Defaults: everything zero/NULL except memory, vcpus and the actions. */
-void chaos_config_init(chaos_config *cfg);
+/* Constructor. Set (*cfg) to the defaults: everything zero or NULL, except
+ * memory (CHAOS_CONFIG_DEFAULT_MEMORY), vcpus (CHAOS_CONFIG_DEFAULT_VCPUS)
+ * and the actions (destroy on poweroff and crash, restart on reboot).
+ * Whatever *cfg held is overwritten, not freed. */
+CHAOS_API void chaos_config_init(chaos_config *cfg);
 
-/* Free the heap strings and reset to the defaults. NULL is allowed. */
-void chaos_config_free(chaos_config *cfg);
-
-/*
- * Parse JSON. On failure returns -1 with a message such as
- * "noop.json:4:13: memory: expected an integer from 1 to 1048576, got -5"
- * and cfg holds the defaults (nothing to free). On success the caller frees
- * cfg with chaos_config_free(). cfg need not be initialised beforehand.
- * source_name only labels messages; text need not be NUL-terminated.
- */
-int chaos_config_parse_file(const char *path, chaos_config *cfg,
-			    chaos_err *err);
-int chaos_config_parse_buffer(const char *text, size_t len,
-			      const char *source_name, chaos_config *cfg,
-			      chaos_err *err);
-
-/* The rules of the parser, for configs built in C. Message: "key: why". */
-int chaos_config_validate(const chaos_config *cfg, chaos_err *err);
+/* Destructor. Free (cfg)'s heap strings with free() and reset it to the
+ * defaults, so freeing twice is harmless. NULL is allowed. */
+CHAOS_API void chaos_config_free(chaos_config *cfg);
 
 /*
- * A guest name: 1 to 63 characters from [A-Za-z0-9_.-], not all digits (it
- * would look like a domain id) and not starting with '.' or '-' (it is used
- * as a file name and a command-line argument).
+ * Constructors. Parse a JSON guest config (docs/config.md), from the file
+ * at (path) or from (text, len), into (*cfg), and check it as
+ * chaos_config_validate() does. cfg need not be initialised beforehand;
+ * what it held is overwritten, not freed. (source_name), which may be
+ * NULL, only labels messages; text need not be NUL-terminated. A file must
+ * be a regular file of at most CHAOS_CONFIG_FILE_MAX bytes. The kernel and
+ * ramdisk are not opened here.
+ *
+ * Returns 0, and the caller frees *cfg with chaos_config_free(). Or -1
+ * with cfg holding the defaults (nothing to free) and err set, the message
+ * naming the place and key, such as
+ * "noop.json:4:13: memory: expected an integer from 1 to 1048576, got -5":
+ * EINVAL the text is not a valid config (or the path not a regular file),
+ * EFBIG it is too large, ENOENT or EACCES the file cannot be opened (its
+ * errno).
  */
-int chaos_config_check_name(const char *name, chaos_err *err);
-
-/* "destroy", "restart" or "preserve". */
-const char *chaos_config_action_name(chaos_config_action action);
-
-/* CPU pinning helpers; cpu >= CHAOS_CONFIG_CPUS_MAX is never set. */
-bool chaos_config_cpu_isset(const chaos_config *cfg, unsigned int cpu);
-void chaos_config_cpu_set(chaos_config *cfg, unsigned int cpu);
+CHAOS_API int chaos_config_parse_file(const char *path, chaos_config *cfg,
+				      chaos_err *err);
+CHAOS_API int chaos_config_parse_buffer(const char *text, size_t len,
+					const char *source_name,
+					chaos_config *cfg, chaos_err *err);
 
 /*
- * MAC addresses. A generated MAC is a unicast, locally administered address
- * that depends only on (name, vif index), or on (domid, vif index) when name
- * is NULL or "". See docs/config.md for the exact rule. index < 8.
+ * Check (cfg) by the parser's rules, for configs built in C: ranges,
+ * names, paths as strings (the files are not opened), vifs and their
+ * MACs. cfg is not changed.
+ *
+ * Returns 0, or -1 with EINVAL and the message "key: why", e.g.
+ * "vcpus: expected an integer from 1 to 128, got 0".
  */
-void chaos_config_generate_mac(const char *name, uint32_t domid,
-			       unsigned int index, uint8_t mac[6]);
+CHAOS_API int chaos_config_validate(const chaos_config *cfg, chaos_err *err);
 
 /*
- * Fill every vif whose mac_set is false with a generated MAC (from the
- * guest's name, or from domid if unnamed) and set mac_set. Fails if two vifs
- * of the guest end up with the same MAC.
+ * Check (name) as a guest name: 1 to 63 characters from [A-Za-z0-9_.-],
+ * not all digits (it would look like a domain id) and not starting with
+ * '.' or '-' (it is used as a file name and a command-line argument).
+ *
+ * Returns 0, or -1 with EINVAL and the reason (without a key prefix).
  */
-int chaos_config_assign_macs(chaos_config *cfg, uint32_t domid,
-			     chaos_err *err);
+CHAOS_API int chaos_config_check_name(const char *name, chaos_err *err);
 
-/* "xx:xx:xx:xx:xx:xx" into out (at least 18 bytes). */
-void chaos_config_format_mac(const uint8_t mac[6], char out[18]);
+/* "destroy", "restart" or "preserve"; "unknown" for a value outside the
+ * enum. A static string. */
+CHAOS_API const char *chaos_config_action_name(chaos_config_action action);
+
+/* CPU pinning: whether (cpu) is in cfg's CPU map, and add it (which also
+ * sets cpus_set). A cpu at or above CHAOS_CONFIG_CPUS_MAX is never set and
+ * cannot be added (ignored). */
+CHAOS_API bool chaos_config_cpu_isset(const chaos_config *cfg,
+				      unsigned int cpu);
+CHAOS_API void chaos_config_cpu_set(chaos_config *cfg, unsigned int cpu);
 
 /*
- * Parse a MAC for a vif: six two-digit hex octets separated by ':', unicast
- * (the group bit of the first octet clear), not all zero. 0 or -1 (err says
- * why, without a key prefix).
+ * MAC addresses. Write into (mac) the generated MAC of vif (index) of a
+ * guest: a unicast, locally administered address that depends only on
+ * (name, index), or on (domid, index) when name is NULL or "". See
+ * docs/config.md for the exact rule. index < CHAOS_CONFIG_VIFS_MAX.
  */
-int chaos_config_parse_mac(const char *text, uint8_t mac[6], chaos_err *err);
+CHAOS_API void chaos_config_generate_mac(const char *name, uint32_t domid,
+					 unsigned int index, uint8_t mac[6]);
+
+/*
+ * Fill every vif of (cfg) whose mac_set is false with a generated MAC (from
+ * the guest's name, or from (domid) if unnamed) and set mac_set.
+ *
+ * Returns 0, or -1 with err set: EEXIST two vifs of the guest end up with
+ * the same MAC (a given one equals a generated one), EINVAL nr_vifs is
+ * above CHAOS_CONFIG_VIFS_MAX. The MACs generated so far stay set.
+ */
+CHAOS_API int chaos_config_assign_macs(chaos_config *cfg, uint32_t domid,
+				       chaos_err *err);
+
+/* (mac) as "xx:xx:xx:xx:xx:xx" (lower case, NUL-terminated) into (out),
+ * which holds at least 18 bytes. */
+CHAOS_API void chaos_config_format_mac(const uint8_t mac[6], char out[18]);
+
+/*
+ * Parse (text) as a vif's MAC into (mac): six two-digit hex octets
+ * separated by ':', unicast (the group bit of the first octet clear), not
+ * all zero.
+ *
+ * Returns 0, or -1 with EINVAL and the reason (without a key prefix).
+ */
+CHAOS_API int chaos_config_parse_mac(const char *text, uint8_t mac[6],
+				     chaos_err *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -4,13 +4,19 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <chaos/api.h>
 #include <chaos/error.h>
 #include <chaos/host.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
- * noxs devices: a backend device created in dom0's noxs module (control page
- * + event channel) and its entry in the guest's device page in the
- * hypervisor. Adding does both or neither; removing undoes both.
+ * noxs devices, read-only: a backend device created in dom0's noxs module
+ * (control page + event channel) and its entry in the guest's device page
+ * in the hypervisor. chaos adds and removes them itself when it builds and
+ * destroys guests; this header lets a caller see them.
  * docs/noxs-abi.md describes the pages.
  */
 
@@ -32,13 +38,34 @@ typedef struct chaos_device_info {
 	int in_page;                 /* listed in the guest's device page */
 } chaos_device_info;
 
-/* 1 if this host has both halves (patched hypervisor, module loaded). */
-int chaos_device_available(chaos_host *host);
+/*
+ * 1 if this host has both halves of noxs (the patched hypervisor and the
+ * loaded module), else 0. The answer is kept in the host after the first
+ * call.
+ */
+CHAOS_API int chaos_device_available(chaos_host *host);
 
-int chaos_device_list(chaos_host *host, uint32_t domid,
-		      chaos_device_info **out, size_t *count, chaos_err *err);
+/*
+ * The devices of (domid) into (*out, *count): those in its device page,
+ * with their backend state when the module has them, then backend devices
+ * without a page entry (half made or half removed; in_page 0).
+ *
+ * Returns 0, or -1 with err set and *out NULL, *count 0: the hypercall's
+ * errno (ENOSYS: the hypervisor has no noxs), or ENOMEM. On success the
+ * caller frees *out with free().
+ */
+CHAOS_API int chaos_device_list(chaos_host *host, uint32_t domid,
+				chaos_device_info **out, size_t *count,
+				chaos_err *err);
 
-const char *chaos_device_type_name(uint16_t type);
-const char *chaos_device_state_name(uint32_t state);
+/* "power", "console", "vif", or "unknown"; and the backend/frontend state
+ * names, "unknown" (0), "initialising" (1) .. "closed" (6), "invalid"
+ * above. Static strings. Reentrant. */
+CHAOS_API const char *chaos_device_type_name(uint16_t type);
+CHAOS_API const char *chaos_device_state_name(uint32_t state);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -2,11 +2,27 @@
 #ifndef CHAOS_DOMAIN_H
 #define CHAOS_DOMAIN_H
 
+/*
+ * Domains as the hypervisor sees them, whoever built them: list, look up,
+ * pause, unpause, ask to shut down, destroy, wait. These are the low-level
+ * operations on a domain id; guest.h adds what chaos keeps about the
+ * guests it builds (names, records, devices). Domain-0 is never a target.
+ * Every function taking a chaos_host follows host.h's rule: one thread at
+ * a time per host.
+ */
+
 #include <stddef.h>
 #include <stdint.h>
+#include <chaos/api.h>
 #include <chaos/error.h>
 #include <chaos/host.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A domain's state, most final first in chaos_domain_get's reading: a
+ * dying domain is DYING even if also shut down and paused. */
 typedef enum chaos_domain_state {
 	CHAOS_STATE_RUNNING,
 	CHAOS_STATE_BLOCKED,
@@ -48,42 +64,97 @@ typedef struct chaos_domain_info {
 } chaos_domain_info;
 
 /*
- * Every domain on the host, sorted by id. On success *out is an array of
- * *count entries that the caller frees with free().
+ * Every domain on the host, sorted by id, into (*out, *count). Names come
+ * from the host's state directory ("" for a domain chaos did not name, or
+ * when the directory cannot be read).
+ *
+ * Returns 0, or -1 with err set (the hypercall's errno, or ENOMEM) and
+ * *out NULL, *count 0. On success the caller frees *out with free().
  */
-int chaos_domain_list(chaos_host *host, chaos_domain_info **out,
-		      size_t *count, chaos_err *err);
+CHAOS_API int chaos_domain_list(chaos_host *host, chaos_domain_info **out,
+				size_t *count, chaos_err *err);
 
-/* The kind a domain handle is marked with. */
-enum chaos_domain_kind chaos_domain_handle_kind(const uint8_t handle[16]);
+/* The kind (handle) is marked with: chaos marks the handles of the
+ * domains it builds. Reentrant. */
+CHAOS_API enum chaos_domain_kind chaos_domain_handle_kind(
+		const uint8_t handle[16]);
 
-/* "running", "blocked", "paused", "shutdown" or "dying". */
-const char *chaos_domain_state_name(chaos_domain_state state);
+/* "running", "blocked", "paused", "shutdown" or "dying"; "unknown" for a
+ * value outside the enum. A static string. Reentrant. */
+CHAOS_API const char *chaos_domain_state_name(chaos_domain_state state);
 
-/* The name to show: the domain's, "Domain-0" for 0, "(unnamed)" otherwise. */
-const char *chaos_domain_display_name(const chaos_domain_info *d);
+/* The name to show for (d): its name, "Domain-0" for domain 0,
+ * "(unnamed)" otherwise. Points into *d or to a static string. Reentrant. */
+CHAOS_API const char *chaos_domain_display_name(const chaos_domain_info *d);
 
-/* One domain; -1 with code ESRCH when it does not exist. */
-int chaos_domain_get(chaos_host *host, uint32_t domid, chaos_domain_info *out,
-		     chaos_err *err);
+/*
+ * Fill (*out) with one domain's state, without its name (out->name is "";
+ * chaos_guest_get has it).
+ *
+ * Returns 0, or -1 with err set: ESRCH no such domain, EINVAL domid is
+ * not a domain id (0x7ff0 or above); else the hypercall's errno.
+ */
+CHAOS_API int chaos_domain_get(chaos_host *host, uint32_t domid,
+			       chaos_domain_info *out, chaos_err *err);
 
-/* Low-level operations on a domain id. Domain-0 is always refused. */
-int chaos_domain_pause(chaos_host *host, uint32_t domid, chaos_err *err);
-int chaos_domain_unpause(chaos_host *host, uint32_t domid, chaos_err *err);
-/* Ask the hypervisor to shut the domain down for reason. */
-int chaos_domain_request_shutdown(chaos_host *host, uint32_t domid,
-				  chaos_shutdown_reason reason,
-				  chaos_err *err);
-/* Destroy the domain and wait (up to 10 s) until its memory is released.
- * Only the hypervisor side: chaos_guest_destroy also releases devices,
- * names and records. */
-int chaos_domain_kill(chaos_host *host, uint32_t domid, chaos_err *err);
+/*
+ * Pause or unpause (domid): the hypervisor stops scheduling its vCPUs, or
+ * schedules them again. Pauses nest in the hypervisor: each pause needs
+ * its unpause.
+ *
+ * Returns 0, or -1 with err set: EPERM domid is 0, ESRCH no such domain;
+ * else the hypercall's errno.
+ */
+CHAOS_API int chaos_domain_pause(chaos_host *host, uint32_t domid,
+				 chaos_err *err);
+CHAOS_API int chaos_domain_unpause(chaos_host *host, uint32_t domid,
+				   chaos_err *err);
+/*
+ * Ask the hypervisor to shut (domid) down for (reason), without asking the
+ * guest: the domain stops at once, in state SHUTDOWN with that reason, and
+ * stays until destroyed. chaos_guest_shutdown asks the guest first.
+ *
+ * Returns 0, or -1 with err set: EPERM domid is 0, ESRCH no such domain;
+ * else the hypercall's errno.
+ */
+CHAOS_API int chaos_domain_request_shutdown(chaos_host *host, uint32_t domid,
+					    chaos_shutdown_reason reason,
+					    chaos_err *err);
+/*
+ * Destroy (domid) and wait (up to 10 s) until its memory is released.
+ * Only the hypervisor side: chaos_guest_destroy also removes the devices,
+ * the name and the record, and is what to call for a guest chaos built.
+ *
+ * Returns 0, or -1 with err set: EPERM domid is 0, ESRCH no such domain,
+ * ETIMEDOUT destroyed but still dying after 10 s; else the hypercall's
+ * errno.
+ */
+CHAOS_API int chaos_domain_kill(chaos_host *host, uint32_t domid,
+				chaos_err *err);
 
-int chaos_domain_wait_gone(chaos_host *host, uint32_t domid,
-			   unsigned int timeout_ms, chaos_err *err);
-/* Wait until the domain is shut down (or dying); *info holds its state. */
-int chaos_domain_wait_shutdown(chaos_host *host, uint32_t domid,
-			       unsigned int timeout_ms,
-			       chaos_domain_info *info, chaos_err *err);
+/*
+ * Wait up to (timeout_ms) until (domid) no longer exists, polling every
+ * 2 ms.
+ *
+ * Returns 0 (gone, or there was no such domain), or -1 with err set:
+ * ETIMEDOUT still there; else the hypercall's errno.
+ */
+CHAOS_API int chaos_domain_wait_gone(chaos_host *host, uint32_t domid,
+				     unsigned int timeout_ms, chaos_err *err);
+/*
+ * Wait up to (timeout_ms) until (domid) is shut down or dying, polling
+ * every 5 ms. (*info) gets its last state, with the shutdown reason.
+ *
+ * Returns 0, or -1 with err set: ETIMEDOUT still running, ESRCH the domain
+ * is gone (destroyed meanwhile); else the hypercall's errno.
+ */
+CHAOS_API int chaos_domain_wait_shutdown(chaos_host *host, uint32_t domid,
+					 unsigned int timeout_ms,
+					 chaos_domain_info *info,
+					 chaos_err *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

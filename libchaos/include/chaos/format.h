@@ -4,31 +4,51 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <chaos/api.h>
 #include <chaos/domain.h>
 #include <chaos/host.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * Output formats shared by the CLI and anything else that wants the same
- * text: a table close to `xl list`, and JSON made with yajl.
+ * text: a table close to `xl list`, and JSON made with yajl (pretty
+ * printed; the keys are documented in docs/cli.md). They only format what
+ * they are given: no host, no hypervisor. Reentrant.
  */
 
-/* The table's header line and one domain's row. 0, or -1 on a write error. */
-int chaos_format_list_header(FILE *out);
-int chaos_format_list_row(FILE *out, const chaos_domain_info *d);
+/* Write the table's header line, or the row of (d), to (out).
+ * Returns 0, or -1 when the write failed (errno says why). */
+CHAOS_API int chaos_format_list_header(FILE *out);
+CHAOS_API int chaos_format_list_row(FILE *out, const chaos_domain_info *d);
 
-/* Writes the table, header first. Returns 0, or -1 on a write error. */
-int chaos_format_list_text(FILE *out, const chaos_domain_info *doms,
-			   size_t count);
+/* Write the table of (doms, count) to (out), header first.
+ * Returns 0, or -1 when a write failed (errno says why). */
+CHAOS_API int chaos_format_list_text(FILE *out, const chaos_domain_info *doms,
+				     size_t count);
 
 /*
- * JSON: an array of objects. On success *json is a NUL-terminated string
- * the caller frees with free().
+ * (doms, count) as JSON, an array with one object per domain, into
+ * (*json).
+ *
+ * Returns 0, and the caller frees *json (NUL-terminated) with free(). Or
+ * -1 with err set (ENOMEM; EINVAL if yajl failed), nothing to free.
  */
-int chaos_format_list_json(const chaos_domain_info *doms, size_t count,
-			   char **json, chaos_err *err);
+CHAOS_API int chaos_format_list_json(const chaos_domain_info *doms,
+				     size_t count, char **json, chaos_err *err);
 
-int chaos_format_info_text(FILE *out, const chaos_host_info *info);
-int chaos_format_info_json(const chaos_host_info *info, char **json,
-			   chaos_err *err);
+/* Write (info) to (out) as "key : value" lines, as `chaos info` does.
+ * Returns 0, or -1 when the write failed (errno says why). */
+CHAOS_API int chaos_format_info_text(FILE *out, const chaos_host_info *info);
+/* (info) as one JSON object into (*json). Returns 0, and the caller frees
+ * *json with free(); or -1 with err set (as above). */
+CHAOS_API int chaos_format_info_json(const chaos_host_info *info, char **json,
+				     chaos_err *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

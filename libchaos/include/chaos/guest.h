@@ -4,16 +4,25 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <chaos/api.h>
 #include <chaos/config.h>
 #include <chaos/error.h>
 #include <chaos/domain.h>
 #include <chaos/host.h>
 #include <chaos/shell.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
- * Guests: create one from a config, destroy it, find it by name or id.
+ * Guests: create one from a config, destroy it, find it by name or id,
+ * shut it down, and save, restore or suspend it (checkpoints, below).
  * A guest chaos builds has a record (console, actions) and, if named, an
- * entry in the name registry, both under the host's state directory.
+ * entry in the name registry, both under the host's state directory
+ * (chaos_host_set_state_dir); every process managing the same guests must
+ * use the same one. All calls follow host.h's rule: one thread at a time
+ * per host. They never destroy Domain-0 (EPERM).
  */
 
 /* Where the time of one create went, in microseconds. */
@@ -33,11 +42,27 @@ typedef struct chaos_create_opts {
 	const char *config_path;   /* remembered for restarts; may be NULL */
 } chaos_create_opts;
 
-/* Build and start a guest. On failure nothing is left: no domain, no name,
- * no record. opts and timing may be NULL. */
-int chaos_guest_create(chaos_host *host, const chaos_config *cfg,
-		       const chaos_create_opts *opts, uint32_t *domid,
-		       chaos_create_timing *timing, chaos_err *err);
+/*
+ * Constructor. Build and start a guest from (cfg): a new domain with its
+ * memory, vCPUs (pinned if cfg says so), kernel, ramdisk, console and
+ * devices, its name claimed and its record written, then unpaused unless
+ * cfg->paused or opts->paused. cfg is validated first and not changed.
+ * When cfg has vifs, noxs is needed and create waits up to 10 s for
+ * xendevd to put each on its bridge (unless xendevd does not run).
+ * (opts) and (timing) may be NULL; (*domid) gets the new domain's id.
+ *
+ * Returns 0, or -1 with err set, and then nothing is left: no domain, no
+ * name, no record. Codes: EINVAL a bad config, a kernel that is no PV
+ * image, or CPUs the host lacks; EEXIST the name belongs to a running
+ * domain; ENOENT or EACCES the kernel or ramdisk cannot be opened; EFBIG
+ * either is too large; ENODEV vifs without noxs; ETIMEDOUT xendevd did
+ * not attach a vif in time; ENOMEM the host lacks memory; else the
+ * failing call's errno. The guest lives on after the process: destroy it
+ * with chaos_guest_destroy().
+ */
+CHAOS_API int chaos_guest_create(chaos_host *host, const chaos_config *cfg,
+				 const chaos_create_opts *opts, uint32_t *domid,
+				 chaos_create_timing *timing, chaos_err *err);
 
 /* What chaos keeps about a guest it built, beyond the hypervisor's view. */
 typedef struct chaos_guest_info {
@@ -51,50 +76,97 @@ typedef struct chaos_guest_info {
 } chaos_guest_info;
 
 /*
- * Fill *out for domid. -1 with ESRCH when there is no such domain, ENOENT
- * when the domain is not a guest chaos built (a foreign domain, a pooled
- * shell not yet used, or a domain whose record is gone).
+ * Fill (*out) with what chaos keeps about (domid): its name, kind, actions
+ * and config path, from its record (bound to the domain's handle, so an
+ * earlier domain's leftover never counts).
+ *
+ * Returns 0, or -1 with err set: ESRCH no such domain, ENOENT the domain
+ * is not a guest chaos built (a foreign domain, a pooled shell not yet
+ * used, or a domain whose record is gone); else the hypercall's errno.
  */
-int chaos_guest_get(chaos_host *host, uint32_t domid, chaos_guest_info *out,
-		    chaos_err *err);
+CHAOS_API int chaos_guest_get(chaos_host *host, uint32_t domid,
+			      chaos_guest_info *out, chaos_err *err);
 
-/* Destroy a guest and forget it (record, name). */
-int chaos_guest_destroy(chaos_host *host, uint32_t domid, chaos_err *err);
+/*
+ * Destructor. Destroy (domid) and forget it: remove its devices, destroy
+ * the domain and wait (up to 10 s) for its memory, then remove its record
+ * and release its name. Works on any domain but Domain-0, including one
+ * chaos did not build.
+ *
+ * Returns 0, or -1 with err set: EPERM domid is 0, ESRCH no such domain,
+ * ETIMEDOUT destroyed but still dying after 10 s; else the hypercall's
+ * errno. Once the domain is gone, failing to forget it is not an error.
+ */
+CHAOS_API int chaos_guest_destroy(chaos_host *host, uint32_t domid,
+				  chaos_err *err);
 
-/* "web1" or "7": the domain id of a live domain. */
-int chaos_guest_resolve(chaos_host *host, const char *ref, uint32_t *domid,
-			chaos_err *err);
+/*
+ * The domain id of a live domain given by reference (ref): a guest name
+ * ("web1") or a domain id in decimal ("7"; "0" is Domain-0), into
+ * (*domid).
+ *
+ * Returns 0, or -1 with err set: ESRCH no such domain, or no live domain
+ * has that name (a name whose domain is gone counts as none); EINVAL ref
+ * is neither a valid name nor an id in range.
+ */
+CHAOS_API int chaos_guest_resolve(chaos_host *host, const char *ref,
+				  uint32_t *domid, chaos_err *err);
 
 /*
  * Apply a shut-down guest's action for its shutdown reason (on_poweroff,
- * on_reboot, on_crash): destroy, restart from its config, or preserve.
+ * on_reboot, on_crash; a crash or watchdog uses on_crash): destroy,
+ * restart from its config file (a new domain under the same name), or
+ * preserve (nothing). A suspended guest is left for save or resume. This
+ * is what a reaper calls when a guest stops.
+ *
+ * Returns 0, or -1 with err set: ESRCH no such domain, EINVAL it is not
+ * shut down, ENOENT it has no record (not a guest chaos built) or, to
+ * restart, no config path; else as chaos_guest_destroy() and
+ * chaos_guest_create() (the config file is read again: it may have
+ * changed or gone).
  */
-int chaos_guest_reap(chaos_host *host, uint32_t domid, chaos_err *err);
-
-/* Ask the guest to power off or reboot (through its power device when it
- * has one, else the hypervisor), wait up to timeout_ms for it, then reap
- * it. */
-int chaos_guest_shutdown(chaos_host *host, uint32_t domid,
-			 chaos_shutdown_reason reason,
-			 unsigned int timeout_ms, chaos_err *err);
+CHAOS_API int chaos_guest_reap(chaos_host *host, uint32_t domid,
+			       chaos_err *err);
 
 /*
- * chaos_guest_create, in a prepared shell instead of a new domain. The
- * config must fit it (memory and vCPUs at most the shell's; the guest
- * gets the shell's memory). On success the shell has become the guest and
- * *shell is NULL. On failure *shell is NULL if the shell was used (its
- * domain is destroyed), or unchanged if the failure came before it was
- * touched (bad config, unreadable kernel, name taken): it may be reused.
+ * Ask (domid) to power off or reboot, for (reason): through its noxs power
+ * device when it has one, so the guest runs its own shutdown code, else
+ * through the hypervisor (an immediate stop). Wait up to (timeout_ms) in
+ * all for it to shut down, then apply its action (chaos_guest_reap).
+ *
+ * Returns 0, or -1 with err set: EPERM domid is 0, ESRCH no such domain,
+ * ETIMEDOUT the guest did not stop in time (it runs on: destroy it, or
+ * wait more); else as chaos_guest_reap().
  */
-int chaos_guest_create_in_shell(chaos_host *host, const chaos_config *cfg,
-				const chaos_create_opts *opts,
-				chaos_shell **shell, uint32_t *domid,
-				chaos_create_timing *timing, chaos_err *err);
+CHAOS_API int chaos_guest_shutdown(chaos_host *host, uint32_t domid,
+				   chaos_shutdown_reason reason,
+				   unsigned int timeout_ms, chaos_err *err);
+
+/*
+ * Constructor. chaos_guest_create, in a prepared shell (shell.h) instead
+ * of a new domain, which saves most of a create's time. The config must
+ * fit (*shell): memory and vCPUs at most the shell's (the guest gets the
+ * shell's memory), and exactly as many vifs as the shell was made with.
+ *
+ * Returns 0: the shell has become the guest, and *shell is NULL (freed).
+ * Or -1 with err set, as chaos_guest_create, plus EINVAL when the config
+ * does not fit or *shell is NULL; then *shell is NULL if the shell was
+ * used (freed, its domain destroyed), or unchanged if the failure came
+ * before it was touched (bad config, unreadable kernel, name taken): the
+ * caller may reuse it, and still owns it.
+ */
+CHAOS_API int chaos_guest_create_in_shell(chaos_host *host,
+					  const chaos_config *cfg,
+					  const chaos_create_opts *opts,
+					  chaos_shell **shell, uint32_t *domid,
+					  chaos_create_timing *timing,
+					  chaos_err *err);
 
 /* ---- Checkpoints ------------------------------------------------------ */
 
 /*
- * Save, restore and migrate guests without XenStore. The guest is asked to
+ * Save, restore and suspend guests without XenStore (migrate.h moves them
+ * between hosts). The guest is asked to
  * suspend through its noxs power device (it disconnects its devices and
  * stops with SHUTDOWN_suspend); its memory, page tables (made
  * machine-independent), vCPUs and the part of its config that may travel
@@ -115,13 +187,21 @@ typedef struct chaos_save_timing {
 } chaos_save_timing;
 
 /*
- * Save domid to path (written as path.tmp, then renamed). Then destroy it,
- * or, with keep_running, let it go on (its devices are recreated). On any
- * failure after the suspend, the guest is resumed. timing may be NULL.
+ * Save (domid) to the file (path): suspend it (up to
+ * CHAOS_SUSPEND_TIMEOUT_MS), write its image as path.tmp, then rename it.
+ * Then destroy the guest, or, with (keep_running), let it go on (its
+ * devices are recreated). (timing) may be NULL.
+ *
+ * Returns 0, or -1 with err set. On any failure after the suspend the
+ * guest is resumed (the message says if that failed too) and no file is
+ * left. Codes: EPERM domid is 0, ESRCH no such domain, EINVAL it is
+ * paused, shut down or not a PV guest, ENODEV the host lacks noxs (the
+ * guest cannot be asked to suspend), ETIMEDOUT it did not suspend in time;
+ * else the failing call's errno (ENOSPC, EACCES for the file).
  */
-int chaos_guest_save(chaos_host *host, uint32_t domid, const char *path,
-		     bool keep_running, chaos_save_timing *timing,
-		     chaos_err *err);
+CHAOS_API int chaos_guest_save(chaos_host *host, uint32_t domid,
+			       const char *path, bool keep_running,
+			       chaos_save_timing *timing, chaos_err *err);
 
 typedef struct chaos_restore_opts {
 	bool paused;      /* leave the restored guest paused */
@@ -129,27 +209,60 @@ typedef struct chaos_restore_opts {
 } chaos_restore_opts;
 
 /*
- * Restore the guest saved in path, streamed from the file: its head is
- * checked before anything is created, its pages are read straight into
- * the new domain and the checksum checked before any of its state is
- * used; any failure leaves nothing behind.
- * opts may be NULL; name (may be NULL, CHAOS_NAME_MAX bytes) gets the
- * saved name.
+ * Constructor. Restore the guest saved in (path) as a new domain, its id
+ * into (*domid), streamed from the file: its head is checked before
+ * anything is created, its pages are read straight into the new domain
+ * and the checksum checked before any of its state is used. The saved
+ * name is claimed unless opts->unnamed. (opts) may be NULL; (name) may be
+ * NULL, or CHAOS_NAME_MAX bytes that get the saved name ("" if none).
+ *
+ * Returns 0, or -1 with err set, and then nothing is left behind: ENOENT
+ * or EACCES the file cannot be opened, EINVAL it is not a regular file or
+ * not a valid image (damaged, truncated, wrong checksum), EEXIST the saved
+ * name is bound to another domain (even a dead one: chaos_host_prune
+ * first), ENOMEM the host lacks memory; else the failing call's errno.
  */
-int chaos_guest_restore(chaos_host *host, const char *path,
-			const chaos_restore_opts *opts, uint32_t *domid,
-			char *name, chaos_err *err);
+CHAOS_API int chaos_guest_restore(chaos_host *host, const char *path,
+				  const chaos_restore_opts *opts,
+				  uint32_t *domid, char *name, chaos_err *err);
 
-/* The steps, for migration. */
+/* The steps, for migration and for callers that checkpoint themselves. */
 
-/* Ask the guest to suspend and wait until it has (SHUTDOWN_suspend). */
-int chaos_guest_suspend(chaos_host *host, uint32_t domid,
-			unsigned int timeout_ms, chaos_err *err);
-/* Cancel a suspend: recreate the devices, the guest goes on (returns 1
- * from its suspend call). */
-int chaos_guest_resume(chaos_host *host, uint32_t domid, chaos_err *err);
-/* Give a restored, unnamed guest its name. */
-int chaos_guest_claim_name(chaos_host *host, uint32_t domid, const char *name,
-			   chaos_err *err);
+/*
+ * Ask (domid) through its noxs power device to suspend, and wait up to
+ * (timeout_ms) until it has (it disconnected its devices and stopped with
+ * SHUTDOWN_suspend). An already suspended guest is left as it is.
+ *
+ * Returns 0, or -1 with err set: EPERM domid is 0, ESRCH no such domain,
+ * EINVAL it is paused (it could not answer), shut down or dying, ENODEV
+ * the host lacks noxs, ETIMEDOUT no answer or no stop in time, EIO it
+ * answered but stopped for another reason; else the failing call's errno.
+ */
+CHAOS_API int chaos_guest_suspend(chaos_host *host, uint32_t domid,
+				  unsigned int timeout_ms, chaos_err *err);
+/*
+ * Cancel a suspend of (domid): recreate its devices and let it go on (its
+ * suspend call returns 1, "cancelled", in the guest).
+ *
+ * Returns 0, or -1 with err set: ESRCH no such domain, EINVAL it is not
+ * suspended; else the failing call's errno.
+ */
+CHAOS_API int chaos_guest_resume(chaos_host *host, uint32_t domid,
+				 chaos_err *err);
+/*
+ * Give (domid), a guest restored unnamed, the name (name), in the registry
+ * and in its record. An empty name does nothing.
+ *
+ * Returns 0, or -1 with err set: ESRCH no such domain, ENOENT it has no
+ * record (not a guest chaos built), EEXIST the name is bound to another
+ * domain (even a dead one: chaos_host_prune first), EINVAL not a valid
+ * name; else the failing call's errno.
+ */
+CHAOS_API int chaos_guest_claim_name(chaos_host *host, uint32_t domid,
+				     const char *name, chaos_err *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

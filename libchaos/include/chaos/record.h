@@ -3,14 +3,22 @@
 #define CHAOS_RECORD_H
 
 #include <stdint.h>
+#include <chaos/api.h>
 #include <chaos/domain.h>
 #include <chaos/error.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /*
  * What chaos remembers about a guest it built, beyond what the hypervisor
  * knows: where its console is, what to do when it stops, and where its
  * config came from. One small file per domain under <state>/domains/,
  * bound to the domain's handle so a record never outlives its domain's id.
+ *
+ * Internal: this header leaves the public API. New code reads a guest's
+ * record with chaos_guest_get() (guest.h).
  */
 
 #define CHAOS_STATE_DIR "/run/chaos"
@@ -31,22 +39,28 @@ typedef struct chaos_domain_record {
 	char config_path[CHAOS_RECORD_PATH_MAX]; /* absolute, or "" */
 } chaos_domain_record;
 
-int chaos_record_save(const char *state_dir, const chaos_domain_record *rec,
-		      chaos_err *err);
+/* Write (rec) as the record of rec->domid. 0 or -1. */
+CHAOS_API int chaos_record_save(const char *state_dir,
+				const chaos_domain_record *rec, chaos_err *err);
 /*
  * Load domid's record. With a non-NULL handle, a record whose handle
  * differs (a dead domain's leftover) is reported as missing (ENOENT).
  */
-int chaos_record_load(const char *state_dir, uint32_t domid,
-		      const uint8_t *handle, chaos_domain_record *rec,
-		      chaos_err *err);
-int chaos_record_remove(const char *state_dir, uint32_t domid,
-			chaos_err *err);
+CHAOS_API int chaos_record_load(const char *state_dir, uint32_t domid,
+				const uint8_t *handle, chaos_domain_record *rec,
+				chaos_err *err);
+/* Remove domid's record; none is not an error. 0 or -1. */
+CHAOS_API int chaos_record_remove(const char *state_dir, uint32_t domid,
+				  chaos_err *err);
 
 /* Parse/format one record (exposed for tests). */
-int chaos_record_parse(const char *text, size_t len, chaos_domain_record *rec,
-		       chaos_err *err);
-int chaos_record_format(const chaos_domain_record *rec, char *buf,
-			size_t len);
+CHAOS_API int chaos_record_parse(const char *text, size_t len,
+				 chaos_domain_record *rec, chaos_err *err);
+CHAOS_API int chaos_record_format(const chaos_domain_record *rec, char *buf,
+				  size_t len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -3,34 +3,67 @@
 #define CHAOS_SHELL_H
 
 #include <stdint.h>
+#include <chaos/api.h>
 #include <chaos/error.h>
 #include <chaos/host.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
- * A shell: a paused domain with its vCPUs, its memory populated and its
- * console channel allocated; everything a build does without a kernel.
- * Its handle is marked as a shell (chaos_domain_handle_kind), so a shell
- * whose owner died can be found from the hypervisor alone.
+ * Shells: domains built ahead of need, so that a create only loads the
+ * kernel (chaos_guest_create_in_shell, guest.h). A shell is a paused
+ * domain with its vCPUs, its memory populated and its console channel
+ * allocated; everything a build does without a kernel. Its handle is
+ * marked as a shell (chaos_domain_handle_kind), so a shell whose owner
+ * died can be found from the hypervisor alone. chaosd keeps a pool of
+ * them; an orchestrator may keep its own.
+ *
+ * A chaos_shell is owned by the caller and used by one thread at a time,
+ * with a host under host.h's rule.
  */
 typedef struct chaos_shell chaos_shell;
 
-int chaos_shell_new(chaos_host *host, uint64_t memory_mib, unsigned int vcpus,
-		    chaos_shell **out, chaos_err *err);
 /*
- * A shell with nr_vifs vifs made ahead (noxs only): everything but their
- * settings. A config then fits the shell only with exactly that many
- * vifs; create gives them the config's MAC, address and bridge.
+ * Constructor. Build a shell of (memory_mib) MiB and (vcpus) vCPUs into
+ * (*out).
+ *
+ * Returns 0, or -1 with *out NULL and err set: EINVAL memory or vCPUs out
+ * of range (1..CHAOS_CONFIG_MEMORY_MAX, 1..CHAOS_CONFIG_VCPUS_MAX), ENOMEM
+ * the host lacks memory; else the hypercall's errno. Nothing is left on
+ * failure. The caller frees the shell with chaos_shell_free(), or hands it
+ * to chaos_guest_create_in_shell().
  */
-int chaos_shell_new_with_vifs(chaos_host *host, uint64_t memory_mib,
-			      unsigned int vcpus, unsigned int nr_vifs,
-			      chaos_shell **out, chaos_err *err);
-/* Destroy the shell's domain (waiting for its memory) and free it. */
-void chaos_shell_free(chaos_host *host, chaos_shell *shell);
-/* Free the shell but leave its domain (for a daemon that exits). */
-void chaos_shell_forget(chaos_shell *shell);
-uint32_t chaos_shell_domid(const chaos_shell *shell);
-uint64_t chaos_shell_memory_mib(const chaos_shell *shell);
-unsigned int chaos_shell_vcpus(const chaos_shell *shell);
-unsigned int chaos_shell_vifs(const chaos_shell *shell);
+CHAOS_API int chaos_shell_new(chaos_host *host, uint64_t memory_mib,
+			      unsigned int vcpus, chaos_shell **out,
+			      chaos_err *err);
+/*
+ * Constructor. chaos_shell_new, with (nr_vifs) vifs made ahead (noxs
+ * only): everything but their settings. A config then fits the shell only
+ * with exactly that many vifs; create gives them the config's MAC, address
+ * and bridge. Returns as chaos_shell_new, plus EINVAL for more than
+ * CHAOS_CONFIG_VIFS_MAX vifs and ENODEV for vifs without noxs.
+ */
+CHAOS_API int chaos_shell_new_with_vifs(chaos_host *host, uint64_t memory_mib,
+					unsigned int vcpus,
+					unsigned int nr_vifs, chaos_shell **out,
+					chaos_err *err);
+/* Destructor. Destroy (shell)'s domain (waiting for its memory) and free
+ * the shell. NULL is allowed. */
+CHAOS_API void chaos_shell_free(chaos_host *host, chaos_shell *shell);
+/* Destructor. Free (shell) but leave its domain, paused and marked, for a
+ * later process to find (a daemon that exits without tearing its pool
+ * down). NULL is allowed. */
+CHAOS_API void chaos_shell_forget(chaos_shell *shell);
+/* The shell's domain id, memory (MiB), vCPUs and vifs made ahead. */
+CHAOS_API uint32_t chaos_shell_domid(const chaos_shell *shell);
+CHAOS_API uint64_t chaos_shell_memory_mib(const chaos_shell *shell);
+CHAOS_API unsigned int chaos_shell_vcpus(const chaos_shell *shell);
+CHAOS_API unsigned int chaos_shell_vifs(const chaos_shell *shell);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
