@@ -48,7 +48,7 @@ int cmd_save(int argc, char **argv)
 		return 1;
 	}
 	if (chaos_guest_resolve(host, ref, &domid, &err) == 0 &&
-	    chaos_guest_save(host, domid, path, keep_running, &t, &err) == 0)
+	    chaos_checkpoint_save(host, domid, path, keep_running, &t, &err) == 0)
 		rc = 0;
 	if (rc)
 		cli_error("%s", err.msg);
@@ -85,7 +85,7 @@ int cmd_restore(int argc, char **argv)
 		cli_error("%s", err.msg);
 		return 1;
 	}
-	if (chaos_guest_restore(host, path, &opts, &domid, name, &err) == 0) {
+	if (chaos_checkpoint_restore(host, path, &opts, &domid, name, &err) == 0) {
 		rc = 0;
 		printf("restored %s as domain %u%s\n", name[0] ? name : "(unnamed)",
 		       domid, opts.paused ? " (paused)" : "");

@@ -35,6 +35,7 @@
 #include <chaos/console.h>
 #include <chaos/shell.h>
 #include <chaos/guest.h>
+#include <chaos/checkpoint.h>
 #include <chaos/device.h>
 #include <chaos/xendevd.h>
 #include <chaos/migrate.h>

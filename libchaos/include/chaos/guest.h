@@ -17,25 +17,13 @@ extern "C" {
 
 /*
  * Guests: create one from a config, destroy it, find it by name or id,
- * shut it down, and save, restore or suspend it (checkpoints, below).
+ * shut it down (checkpoint.h saves, restores and suspends them).
  * A guest chaos builds has a record (console, actions) and, if named, an
  * entry in the name registry, both under the host's state directory
  * (chaos_host_set_state_dir); every process managing the same guests must
  * use the same one. All calls follow host.h's rule: one thread at a time
  * per host. They never destroy Domain-0 (EPERM).
  */
-
-/* Where the time of one create went, in microseconds. */
-typedef struct chaos_create_timing {
-	uint64_t parse_us;      /* reading and checking kernel and ramdisk */
-	uint64_t domain_us;     /* creating the domain and its vCPUs */
-	uint64_t memory_us;     /* populating its memory */
-	uint64_t load_us;       /* copying kernel and ramdisk in */
-	uint64_t pagetables_us; /* p2m, page tables, start_info, vCPU state */
-	uint64_t devices_us;    /* console channel, devices */
-	uint64_t unpause_us;    /* names, record, unpause */
-	uint64_t total_us;
-} chaos_create_timing;
 
 typedef struct chaos_create_opts {
 	bool paused;               /* stay paused even if cfg says otherwise */
@@ -161,105 +149,6 @@ CHAOS_API int chaos_guest_create_in_shell(chaos_host *host,
 					  chaos_shell **shell, uint32_t *domid,
 					  chaos_create_timing *timing,
 					  chaos_err *err);
-
-/* ---- Checkpoints ------------------------------------------------------ */
-
-/*
- * Save, restore and suspend guests without XenStore (migrate.h moves them
- * between hosts). The guest is asked to
- * suspend through its noxs power device (it disconnects its devices and
- * stops with SHUTDOWN_suspend); its memory, page tables (made
- * machine-independent), vCPUs and the part of its config that may travel
- * (name, memory, vCPUs, actions, vifs: never a kernel path or a host disk)
- * become an image (docs/image-format.md). A restore builds a new domain
- * from it with the builder's own steps (shell, power device, vifs).
- */
-
-#define CHAOS_SUSPEND_TIMEOUT_MS 10000u
-
-/* Where the time of a save went, in microseconds. */
-typedef struct chaos_save_timing {
-	uint64_t suspend_us;   /* request to SHUTDOWN_suspend */
-	uint64_t capture_us;   /* vCPUs, page types, memory into the image */
-	uint64_t write_us;     /* the image to its file */
-	uint64_t finish_us;    /* destroy, or resume with --keep-running */
-	uint64_t total_us;
-} chaos_save_timing;
-
-/*
- * Save (domid) to the file (path): suspend it (up to
- * CHAOS_SUSPEND_TIMEOUT_MS), write its image as path.tmp, then rename it.
- * Then destroy the guest, or, with (keep_running), let it go on (its
- * devices are recreated). (timing) may be NULL.
- *
- * Returns 0, or -1 with err set. On any failure after the suspend the
- * guest is resumed (the message says if that failed too) and no file is
- * left. Codes: EPERM domid is 0, ESRCH no such domain, EINVAL it is
- * paused, shut down or not a PV guest, ENODEV the host lacks noxs (the
- * guest cannot be asked to suspend), ETIMEDOUT it did not suspend in time;
- * else the failing call's errno (ENOSPC, EACCES for the file).
- */
-CHAOS_API int chaos_guest_save(chaos_host *host, uint32_t domid,
-			       const char *path, bool keep_running,
-			       chaos_save_timing *timing, chaos_err *err);
-
-typedef struct chaos_restore_opts {
-	bool paused;      /* leave the restored guest paused */
-	bool unnamed;     /* do not claim the saved name (migration does later) */
-} chaos_restore_opts;
-
-/*
- * Constructor. Restore the guest saved in (path) as a new domain, its id
- * into (*domid), streamed from the file: its head is checked before
- * anything is created, its pages are read straight into the new domain
- * and the checksum checked before any of its state is used. The saved
- * name is claimed unless opts->unnamed. (opts) may be NULL; (name) may be
- * NULL, or CHAOS_NAME_MAX bytes that get the saved name ("" if none).
- *
- * Returns 0, or -1 with err set, and then nothing is left behind: ENOENT
- * or EACCES the file cannot be opened, EINVAL it is not a regular file or
- * not a valid image (damaged, truncated, wrong checksum), EEXIST the saved
- * name is bound to another domain (even a dead one: chaos_host_prune
- * first), ENOMEM the host lacks memory; else the failing call's errno.
- */
-CHAOS_API int chaos_guest_restore(chaos_host *host, const char *path,
-				  const chaos_restore_opts *opts,
-				  uint32_t *domid, char *name, chaos_err *err);
-
-/* The steps, for migration and for callers that checkpoint themselves. */
-
-/*
- * Ask (domid) through its noxs power device to suspend, and wait up to
- * (timeout_ms) until it has (it disconnected its devices and stopped with
- * SHUTDOWN_suspend). An already suspended guest is left as it is.
- *
- * Returns 0, or -1 with err set: EPERM domid is 0, ESRCH no such domain,
- * EINVAL it is paused (it could not answer), shut down or dying, ENODEV
- * the host lacks noxs, ETIMEDOUT no answer or no stop in time, EIO it
- * answered but stopped for another reason; else the failing call's errno.
- */
-CHAOS_API int chaos_guest_suspend(chaos_host *host, uint32_t domid,
-				  unsigned int timeout_ms, chaos_err *err);
-/*
- * Cancel a suspend of (domid): recreate its devices and let it go on (its
- * suspend call returns 1, "cancelled", in the guest).
- *
- * Returns 0, or -1 with err set: ESRCH no such domain, EINVAL it is not
- * suspended; else the failing call's errno.
- */
-CHAOS_API int chaos_guest_resume(chaos_host *host, uint32_t domid,
-				 chaos_err *err);
-/*
- * Give (domid), a guest restored unnamed, the name (name), in the registry
- * and in its record. An empty name does nothing.
- *
- * Returns 0, or -1 with err set: ESRCH no such domain, ENOENT it has no
- * record (not a guest chaos built), EEXIST the name is bound to another
- * domain (even a dead one: chaos_host_prune first), EINVAL not a valid
- * name; else the failing call's errno.
- */
-CHAOS_API int chaos_guest_claim_name(chaos_host *host, uint32_t domid,
-				     const char *name, chaos_err *err);
 
 #ifdef __cplusplus
 }

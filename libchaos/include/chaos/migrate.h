@@ -76,7 +76,7 @@ typedef struct chaos_migrate_timing {
  * gone. Or -1 with err set, saying why and whether the guest was resumed
  * here: it was, unless the destination may already run it (the message
  * then says so, and the guest is left suspended here for the operator).
- * Codes: as chaos_guest_suspend() for the suspend; EACCES the peer failed
+ * Codes: as chaos_checkpoint_suspend() for the suspend; EACCES the peer failed
  * the key proof; EPROTO a malformed stream; ETIMEDOUT a silent peer; EPIPE
  * or ECONNRESET a closed one; else the failing call's errno.
  */
@@ -110,7 +110,7 @@ CHAOS_API int chaos_migrate_send_live(chaos_host *host, uint32_t domid,
  * the source did not confirm, and the message says so. Codes: EACCES the
  * peer failed the key proof, EPROTO or EINVAL a malformed stream or image,
  * ETIMEDOUT a silent peer, EEXIST the name is taken here; else as
- * chaos_guest_restore().
+ * chaos_checkpoint_restore().
  */
 CHAOS_API int chaos_migrate_receive(chaos_host *host, int in_fd, int out_fd,
 				    const chaos_migrate_key *key,

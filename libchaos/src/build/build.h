@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <xen/features.h>
-#include <chaos/guest.h>
+#include <chaos/shell.h>
 #include <chaos/error.h>
 
 #include "dev/dev.h"

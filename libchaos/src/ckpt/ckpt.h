@@ -16,6 +16,7 @@
 #include <chaos/config.h>
 #include <chaos/error.h>
 #include <chaos/guest.h>
+#include <chaos/checkpoint.h>
 
 #include "guest/guest.h"
 
@@ -387,7 +388,7 @@ void chaos_travel_config_to_config(const struct chaos_saveimg_config *c,
 				   chaos_config *cfg);
 
 /* Give a live guest fresh devices: power (with noxs), then its vifs. */
-int chaos_guest_recreate_devices(chaos_host *host, uint32_t domid,
+int chaos_ckpt_recreate_devices(chaos_host *host, uint32_t domid,
 				 const struct chaos_saveimg_config *c,
 				 chaos_err *err);
 
@@ -441,7 +442,7 @@ void chaos_capture_free(struct chaos_capture *c);
  * A suspended guest's image (docs/image-format.md) out through out,
  * hashed as it goes, straight from its memory; digest gets its SHA-256.
  */
-int chaos_guest_capture_to(chaos_host *host, uint32_t domid,
+int chaos_ckpt_capture_to(chaos_host *host, uint32_t domid,
 			   struct chaos_saveimg_stream *out,
 			   uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE],
 			   chaos_err *err);
@@ -457,7 +458,7 @@ typedef int (*chaos_image_check)(void *ctx,
  * straight into the new domain; check (may be NULL) runs once the END
  * record is verified, before the final state is built.
  */
-int chaos_guest_restore_stream(chaos_host *host,
+int chaos_ckpt_restore_stream(chaos_host *host,
 			       struct chaos_saveimg_stream *in, uint64_t total,
 			       chaos_image_check check, void *check_ctx,
 			       const chaos_restore_opts *opts, uint32_t *domid,

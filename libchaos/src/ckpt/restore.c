@@ -44,7 +44,7 @@ static int read_pages(struct chaos_restore *r, struct chaos_saveimg_stream *in,
 	return 0;
 }
 
-int chaos_guest_restore_stream(chaos_host *host,
+int chaos_ckpt_restore_stream(chaos_host *host,
 			       struct chaos_saveimg_stream *in, uint64_t total,
 			       chaos_image_check check, void *check_ctx,
 			       const chaos_restore_opts *opts, uint32_t *domid,
@@ -67,7 +67,7 @@ int chaos_guest_restore_stream(chaos_host *host,
 	return 0;
 }
 
-int chaos_guest_restore(chaos_host *host, const char *path,
+int chaos_checkpoint_restore(chaos_host *host, const char *path,
 			const chaos_restore_opts *opts, uint32_t *domid,
 			char *name, chaos_err *err)
 {
@@ -86,13 +86,13 @@ int chaos_guest_restore(chaos_host *host, const char *path,
 				     path, (long long)st.st_size);
 	}
 	chaos_saveimg_stream_init(&in, chaos_saveimg_fd_read, &fd);
-	rc = chaos_guest_restore_stream(host, &in, (uint64_t)st.st_size, NULL,
+	rc = chaos_ckpt_restore_stream(host, &in, (uint64_t)st.st_size, NULL,
 					NULL, opts, domid, name, err);
 	close(fd);
 	return rc;
 }
 
-int chaos_guest_claim_name(chaos_host *host, uint32_t domid, const char *name,
+int chaos_checkpoint_claim_name(chaos_host *host, uint32_t domid, const char *name,
 			   chaos_err *err)
 {
 	chaos_domain_record rec;

@@ -442,7 +442,7 @@ fail:
 	return -1;
 }
 
-int chaos_guest_capture_to(chaos_host *host, uint32_t domid,
+int chaos_ckpt_capture_to(chaos_host *host, uint32_t domid,
 			   struct chaos_saveimg_stream *out,
 			   uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE],
 			   chaos_err *err)
@@ -471,7 +471,7 @@ static int save_to_file(chaos_host *host, uint32_t domid, const char *path,
 	if (fd < 0)
 		return -1;
 	chaos_saveimg_stream_init(&out, chaos_saveimg_fd_write, &fd);
-	if (chaos_guest_capture_to(host, domid, &out, digest, err)) {
+	if (chaos_ckpt_capture_to(host, domid, &out, digest, err)) {
 		close(fd);
 		unlink(tmp);
 		return -1;
@@ -491,7 +491,7 @@ static void resume_after_failure(chaos_host *host, uint32_t domid,
 	chaos_err rerr;
 	size_t len = strlen(err->msg);
 
-	if (chaos_guest_resume(host, domid, &rerr) == 0)
+	if (chaos_checkpoint_resume(host, domid, &rerr) == 0)
 		snprintf(err->msg + len, sizeof(err->msg) - len,
 			 " (domain %u resumed)", domid);
 	else
@@ -499,7 +499,7 @@ static void resume_after_failure(chaos_host *host, uint32_t domid,
 			 "; resuming domain %u failed too: %s", domid, rerr.msg);
 }
 
-int chaos_guest_save(chaos_host *host, uint32_t domid, const char *path,
+int chaos_checkpoint_save(chaos_host *host, uint32_t domid, const char *path,
 		     bool keep_running, chaos_save_timing *timing,
 		     chaos_err *err)
 {
@@ -513,7 +513,7 @@ int chaos_guest_save(chaos_host *host, uint32_t domid, const char *path,
 	if (!timing)
 		timing = &scratch;
 	memset(timing, 0, sizeof(*timing));
-	if (chaos_guest_suspend(host, domid, CHAOS_SUSPEND_TIMEOUT_MS, err))
+	if (chaos_checkpoint_suspend(host, domid, CHAOS_SUSPEND_TIMEOUT_MS, err))
 		return -1;
 	timing->suspend_us = chaos_now_us() - start;
 	if (save_to_file(host, domid, path, timing, err)) {
@@ -521,7 +521,7 @@ int chaos_guest_save(chaos_host *host, uint32_t domid, const char *path,
 		return -1;
 	}
 	t = chaos_now_us();
-	rc = keep_running ? chaos_guest_resume(host, domid, err) :
+	rc = keep_running ? chaos_checkpoint_resume(host, domid, err) :
 			    chaos_guest_destroy(host, domid, err);
 	timing->finish_us = chaos_now_us() - t;
 	timing->total_us = chaos_now_us() - start;

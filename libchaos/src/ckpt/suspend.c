@@ -33,7 +33,7 @@ int chaos_ckpt_require_suspended(chaos_host *host, uint32_t domid,
 	return 0;
 }
 
-int chaos_guest_suspend(chaos_host *host, uint32_t domid,
+int chaos_checkpoint_suspend(chaos_host *host, uint32_t domid,
 			unsigned int timeout_ms, chaos_err *err)
 {
 	uint64_t start = chaos_now_us();
@@ -88,7 +88,7 @@ static int set_suspend_return(chaos_host *host, uint32_t domid,
 	return 0;
 }
 
-int chaos_guest_resume(chaos_host *host, uint32_t domid, chaos_err *err)
+int chaos_checkpoint_resume(chaos_host *host, uint32_t domid, chaos_err *err)
 {
 	struct xen_domctl domctl = {
 		.cmd = XEN_DOMCTL_resumedomain,
@@ -101,7 +101,7 @@ int chaos_guest_resume(chaos_host *host, uint32_t domid, chaos_err *err)
 		return -1;
 	if (chaos_travel_config(host, domid, xi.max_pages, xi.max_vcpu_id + 1,
 				&c, err) ||
-	    chaos_guest_recreate_devices(host, domid, &c, err) ||
+	    chaos_ckpt_recreate_devices(host, domid, &c, err) ||
 	    set_suspend_return(host, domid, err))
 		return -1;
 	if (xc_domctl(host->xch, &domctl))

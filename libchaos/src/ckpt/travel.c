@@ -120,7 +120,7 @@ void chaos_travel_config_to_config(const struct chaos_saveimg_config *c,
 	}
 }
 
-int chaos_guest_recreate_devices(chaos_host *host, uint32_t domid,
+int chaos_ckpt_recreate_devices(chaos_host *host, uint32_t domid,
 				 const struct chaos_saveimg_config *c,
 				 chaos_err *err)
 {

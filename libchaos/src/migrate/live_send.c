@@ -269,7 +269,7 @@ int chaos_live_send(chaos_host *host, uint32_t domid, struct chaos_mig *m,
 	    precopy(&l, err))
 		goto out;
 	stats->stop_us = chaos_now_us();
-	if (chaos_guest_suspend(host, domid, CHAOS_SUSPEND_TIMEOUT_MS, err))
+	if (chaos_checkpoint_suspend(host, domid, CHAOS_SUSPEND_TIMEOUT_MS, err))
 		goto out;
 	stats->suspended = true;
 	stats->suspended_us = chaos_now_us();

@@ -13,6 +13,7 @@
 #include <chaos/error.h>
 #include <chaos/migrate.h>
 #include <chaos/guest.h>
+#include <chaos/checkpoint.h>
 
 #include "ckpt/ckpt.h"
 

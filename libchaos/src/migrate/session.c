@@ -129,7 +129,7 @@ static int send_image(struct chaos_mig *m, chaos_host *host, uint32_t domid,
 
 	/* Captured straight onto the stream: capture and send overlap. */
 	chaos_saveimg_stream_init(&out, image_write, &o);
-	rc = chaos_guest_capture_to(host, domid, &out, digest, err);
+	rc = chaos_ckpt_capture_to(host, domid, &out, digest, err);
 	t->capture_us = chaos_now_us() - t0;
 	if (!rc && m->key && m->key->len) {
 		chaos_mig_image_mac(m, digest, mac);
@@ -180,7 +180,7 @@ static void resume_here(chaos_host *host, uint32_t domid, chaos_err *err)
 {
 	chaos_err rerr;
 
-	if (chaos_guest_resume(host, domid, &rerr) == 0)
+	if (chaos_checkpoint_resume(host, domid, &rerr) == 0)
 		note(err, " (domain %u resumed here)", domid);
 	else
 		note(err, "; resuming domain %u here failed too: %s", domid,
@@ -206,7 +206,7 @@ int chaos_migrate_send(chaos_host *host, uint32_t domid, int in_fd, int out_fd,
 	/* Nothing is touched before the destination proved itself. */
 	if (chaos_mig_handshake(&m, HANDSHAKE_TIMEOUT_MS, err))
 		return -1;
-	if (chaos_guest_suspend(host, domid, CHAOS_SUSPEND_TIMEOUT_MS, err)) {
+	if (chaos_checkpoint_suspend(host, domid, CHAOS_SUSPEND_TIMEOUT_MS, err)) {
 		chaos_mig_status(&m, -ECANCELED, "the source could not suspend the guest");
 		return -1;
 	}
@@ -310,7 +310,7 @@ static int receive_guest(struct chaos_mig *m, chaos_host *host,
 		return chaos_live_receive(host, &in, &opts, domid, name, err);
 	}
 	chaos_mig_image_in_init(&in, m, len, false);
-	return chaos_guest_restore_stream(host, &in.stream, len,
+	return chaos_ckpt_restore_stream(host, &in.stream, len,
 					  chaos_mig_check_image_mac, &in, &opts,
 					  domid, name, err);
 }
@@ -347,7 +347,7 @@ int chaos_migrate_receive(chaos_host *host, int in_fd, int out_fd,
 	/* The source gives up the name when it destroys its copy. */
 	if (expect(&m, CHAOS_MIG_DONE, STEP_TIMEOUT_MS, err))
 		return -1;
-	if (chaos_guest_claim_name(host, *domid, name, err))
+	if (chaos_checkpoint_claim_name(host, *domid, name, err))
 		return -1;
 	return 0;
 destroy:
