@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include <chaos/checkpoint.h>
+
 #include "commands.h"
 
 void cli_error(const char *fmt, ...)
@@ -40,4 +42,18 @@ int cli_parse_seconds(const char *text, long *out)
 	}
 	*out = v;
 	return 0;
+}
+
+void cli_recover(chaos_host *host)
+{
+	chaos_recover_report rep;
+	chaos_err err;
+
+	if (chaos_checkpoint_recover(host, &rep, &err)) {
+		cli_error("recovery: %s", err.msg);
+		return;
+	}
+	if (rep.destroyed || rep.resumed)
+		cli_error("recovered after a killed chaos process: %u half-built guest(s) destroyed, %u suspended guest(s) resumed",
+			  rep.destroyed, rep.resumed);
 }

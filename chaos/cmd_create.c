@@ -137,6 +137,8 @@ int cmd_create(int argc, char **argv)
 		cli_error("%s", err.msg);
 		goto out_cfg;
 	}
+	if (sent != 0)
+		cli_recover(host);
 	if (sent == 0) {
 		domid = res.domid;
 		timing = res.timing;

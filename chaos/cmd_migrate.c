@@ -300,6 +300,7 @@ int cmd_migrate_receive(int argc, char **argv)
 		cli_error("%s", err.msg);
 		goto done;
 	}
+	cli_recover(host);  /* stderr: stdout may be the stream */
 	if (port) {
 		in = out = tcp_accept_one(p);
 		if (in < 0)

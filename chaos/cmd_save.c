@@ -85,6 +85,7 @@ int cmd_restore(int argc, char **argv)
 		cli_error("%s", err.msg);
 		return 1;
 	}
+	cli_recover(host);
 	if (chaos_checkpoint_restore(host, path, &opts, &domid, name, &err) == 0) {
 		rc = 0;
 		printf("restored %s as domain %u%s\n", name[0] ? name : "(unnamed)",
@@ -97,4 +98,36 @@ int cmd_restore(int argc, char **argv)
 usage:
 	cli_error("usage: chaos restore <file> [--paused]");
 	return 2;
+}
+
+/*
+ * chaos resume <dom>: let a suspended guest go on, for one a save or a
+ * migration left suspended (a migration's source keeps it so when the
+ * destination did not answer after "go": check the guest does not run
+ * there first).
+ */
+int cmd_resume(int argc, char **argv)
+{
+	chaos_host *host;
+	chaos_err err;
+	uint32_t domid;
+	int rc = 1;
+
+	if (argc != 2 || argv[1][0] == '-') {
+		cli_error("usage: chaos resume <dom>");
+		return 2;
+	}
+	if (chaos_host_open(&host, &err)) {
+		cli_error("%s", err.msg);
+		return 1;
+	}
+	if (chaos_guest_resolve(host, argv[1], &domid, &err) ||
+	    chaos_checkpoint_resume(host, domid, &err))
+		cli_error("%s", err.msg);
+	else {
+		printf("resumed domain %u\n", domid);
+		rc = 0;
+	}
+	chaos_host_close(host);
+	return rc;
 }

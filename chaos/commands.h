@@ -31,12 +31,20 @@ int cmd_restore(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_migrate_receive(int argc, char **argv);
 int cmd_pool(int argc, char **argv);
+int cmd_resume(int argc, char **argv);
 
 /* Print "chaos: <msg>" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Monotonic microseconds, for --timing. */
 uint64_t cli_now_us(void);
+
+/*
+ * Finish what chaos processes killed half-way left (half-built guests,
+ * guests left suspended), saying so on stderr if there was anything.
+ * The commands that change guests run it first when chaosd does not.
+ */
+void cli_recover(chaos_host *host);
 
 /* A whole number of seconds, 0 to one day; prints the error itself. */
 int cli_parse_seconds(const char *text, long *out);

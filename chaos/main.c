@@ -28,6 +28,8 @@ static const struct chaos_command commands[] = {
 	{ "save", "<dom> <file> [--keep-running] [--timing]",
 	  "save a guest to a file (then destroy it)", cmd_save },
 	{ "restore", "<file> [--paused]", "restore a saved guest", cmd_restore },
+	{ "resume", "<dom>", "let a guest a save or migration left suspended go on",
+	  cmd_resume },
 	{ "migrate", "<dom> <host> [-s SSHCMD] [--port P --psk-file F]",
 	  "move a guest to another host", cmd_migrate },
 	{ "migrate-receive", "[--listen P --psk-file F]",

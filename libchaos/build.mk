@@ -9,7 +9,7 @@ LIBCHAOS_LAYERS := util config state hyp dev build guest ckpt migrate front
 
 LIBCHAOS_SRC_util    := error.c clock.c io.c json.c version.c
 LIBCHAOS_SRC_config  := config.c parse.c check.c mac.c
-LIBCHAOS_SRC_state   := registry.c record.c
+LIBCHAOS_SRC_state   := registry.c record.c busy.c
 LIBCHAOS_SRC_hyp     := host.c host_info.c domain_state.c domain_list.c \
 			domain_ops.c
 LIBCHAOS_SRC_dev     := noxs.c console_common.c console_ring.c console.c \
@@ -20,7 +20,8 @@ LIBCHAOS_SRC_build   := image.c image_elf.c image_bzimage.c \
 			shell_public.c
 LIBCHAOS_SRC_guest   := vifs.c guest.c info.c
 LIBCHAOS_SRC_ckpt    := image_format.c image_stream.c live_format.c canon.c \
-			travel.c suspend.c save.c restore_domain.c restore.c
+			travel.c suspend.c save.c restore_domain.c restore.c \
+			recover.c
 LIBCHAOS_SRC_migrate := wire.c image_in.c live_send.c live_recv.c session.c
 LIBCHAOS_SRC_front   := chaosd_frame.c chaosd_client.c chaosd_console.c \
 			flavour.c format_info.c format_list.c

@@ -93,10 +93,14 @@ CHAOS_API int chaos_checkpoint_suspend(chaos_host *host, uint32_t domid,
 				  unsigned int timeout_ms, chaos_err *err);
 /*
  * Cancel a suspend of (domid): recreate its devices and let it go on (its
- * suspend call returns 1, "cancelled", in the guest).
+ * suspend call returns 1, "cancelled", in the guest). This is also how a
+ * guest that a migration's source kept suspended on purpose (after "go"
+ * without an answer) is let go on, once it is known not to run at the
+ * destination.
  *
- * Returns 0, or -1 with err set: ESRCH no such domain, EINVAL it is not
- * suspended; else the failing call's errno.
+ * Returns 0, or -1 with err set: EPERM domid is 0, ESRCH no such domain,
+ * EBUSY another process is saving or migrating it right now, EINVAL it
+ * is not suspended; else the failing call's errno.
  */
 CHAOS_API int chaos_checkpoint_resume(chaos_host *host, uint32_t domid,
 				 chaos_err *err);
@@ -111,6 +115,32 @@ CHAOS_API int chaos_checkpoint_resume(chaos_host *host, uint32_t domid,
  */
 CHAOS_API int chaos_checkpoint_claim_name(chaos_host *host, uint32_t domid,
 				     const char *name, chaos_err *err);
+
+/* What chaos_checkpoint_recover did. */
+typedef struct chaos_recover_report {
+	unsigned int destroyed;  /* guests whose builder died half-way */
+	unsigned int resumed;    /* guests a dead saver left suspended */
+	unsigned int cleared;    /* marks of work that was done */
+} chaos_recover_report;
+
+/*
+ * Finish off what chaos processes killed half-way left behind. Every
+ * create, restore, save and migration marks its guest under the state
+ * directory while it works; a mark that no live process holds any more
+ * names a guest its builder never recorded (destroyed, its devices and
+ * name with it), or one its saver left suspended (resumed). A migration's
+ * source that kept the guest suspended on purpose (after "go" without an
+ * answer) is left alone. Costs one directory read when there is nothing
+ * to do; chaosd runs it on start and whenever a domain changes state.
+ * (report) may be NULL.
+ *
+ * Returns 0, or -1 with err set when the state directory or the domain
+ * list cannot be read; a guest that cannot be destroyed or resumed is
+ * left for the next call.
+ */
+CHAOS_API int chaos_checkpoint_recover(chaos_host *host,
+				       chaos_recover_report *report,
+				       chaos_err *err);
 
 #ifdef __cplusplus
 }

@@ -282,6 +282,12 @@ struct chaos_shell {
 	uint32_t console_port;       /* the guest's end, unbound for dom0 */
 	unsigned int nr_vifs;        /* unconfigured vifs made ahead */
 	uint64_t shared_info_mfn;
+	/* A guest built in one go is marked busy (state/busy.c) from before
+	 * its domain exists until the shell is released, after its record
+	 * is written: a builder killed in between leaves a mark whose lock
+	 * is free. -1 for a pooled shell, which chaosd owns. */
+	int busy_fd;
+	const char *busy_dir;        /* the host's state directory */
 };
 
 /* Build a shell of memory_mib MiB and vcpus vCPUs, with nr_vifs vifs

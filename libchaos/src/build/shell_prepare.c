@@ -27,6 +27,12 @@ static int make_handle(uint8_t handle[16], enum chaos_domain_kind kind,
 
 void chaos_shell_release(struct chaos_shell *shell)
 {
+	/* busy_dir is set only by chaos_shell_prepare: a zeroed shell has
+	 * no mark (and fd 0 is not one). */
+	if (shell->busy_dir)
+		chaos_busy_release(shell->busy_dir, shell->handle,
+				   shell->busy_fd);
+	shell->busy_fd = -1;
 	free(shell->p2m);
 	shell->p2m = NULL;
 }
@@ -101,11 +107,24 @@ int chaos_shell_prepare(chaos_host *host, uint64_t memory_mib,
 	uint64_t t0 = chaos_now_us(), t1;
 
 	memset(shell, 0, sizeof(*shell));
+	shell->busy_fd = -1;
+	shell->busy_dir = host->state_dir;
 	shell->nr_pages = memory_mib * PAGES_PER_MIB;
 	shell->vcpus = vcpus;
-	if (make_handle(shell->handle, kind, err) ||
-	    shell_create_domain(host, vcpus, shell, err))
+	if (make_handle(shell->handle, kind, err))
 		return -1;
+	/* Marked before the domain exists: there is no moment when it
+	 * exists unmarked and unrecorded. */
+	if (kind == CHAOS_KIND_GUEST) {
+		shell->busy_fd = chaos_busy_take(host->state_dir, shell->handle,
+						 err);
+		if (shell->busy_fd < 0)
+			return -1;
+	}
+	if (shell_create_domain(host, vcpus, shell, err)) {
+		chaos_shell_release(shell);
+		return -1;
+	}
 	t1 = chaos_now_us();
 	timing->domain_us += t1 - t0;
 

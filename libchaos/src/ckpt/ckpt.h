@@ -510,6 +510,15 @@ void chaos_restore_discard(struct chaos_restore *r);
 
 /* ---- suspend.c ---- */
 
+/*
+ * Mark domid busy for a checkpoint (state/busy.c), its handle into
+ * handle: the mark's fd, or -1 (EBUSY: another process checkpoints it).
+ */
+int chaos_ckpt_mark(chaos_host *host, uint32_t domid, uint8_t handle[16],
+		    chaos_err *err);
+/* chaos_checkpoint_resume for a caller that holds the mark. */
+int chaos_ckpt_resume(chaos_host *host, uint32_t domid, chaos_err *err);
+
 /* The domain is a guest stopped by its suspend (SHUTDOWN_suspend); *xi
  * gets the hypervisor's view of it. -1 with EINVAL if it is not. */
 int chaos_ckpt_require_suspended(chaos_host *host, uint32_t domid,

@@ -491,7 +491,7 @@ static void resume_after_failure(chaos_host *host, uint32_t domid,
 	chaos_err rerr;
 	size_t len = strlen(err->msg);
 
-	if (chaos_checkpoint_resume(host, domid, &rerr) == 0)
+	if (chaos_ckpt_resume(host, domid, &rerr) == 0)
 		snprintf(err->msg + len, sizeof(err->msg) - len,
 			 " (domain %u resumed)", domid);
 	else
@@ -499,20 +499,13 @@ static void resume_after_failure(chaos_host *host, uint32_t domid,
 			 "; resuming domain %u failed too: %s", domid, rerr.msg);
 }
 
-int chaos_checkpoint_save(chaos_host *host, uint32_t domid, const char *path,
-		     bool keep_running, chaos_save_timing *timing,
-		     chaos_err *err)
+static int save_marked(chaos_host *host, uint32_t domid, const char *path,
+		       bool keep_running, chaos_save_timing *timing,
+		       chaos_err *err)
 {
-	chaos_save_timing scratch;
-	chaos_err local;
 	uint64_t start = chaos_now_us(), t;
 	int rc;
 
-	if (!err)
-		err = &local;
-	if (!timing)
-		timing = &scratch;
-	memset(timing, 0, sizeof(*timing));
 	if (chaos_checkpoint_suspend(host, domid, CHAOS_SUSPEND_TIMEOUT_MS, err))
 		return -1;
 	timing->suspend_us = chaos_now_us() - start;
@@ -521,9 +514,33 @@ int chaos_checkpoint_save(chaos_host *host, uint32_t domid, const char *path,
 		return -1;
 	}
 	t = chaos_now_us();
-	rc = keep_running ? chaos_checkpoint_resume(host, domid, err) :
+	rc = keep_running ? chaos_ckpt_resume(host, domid, err) :
 			    chaos_guest_destroy(host, domid, err);
 	timing->finish_us = chaos_now_us() - t;
 	timing->total_us = chaos_now_us() - start;
+	return rc;
+}
+
+int chaos_checkpoint_save(chaos_host *host, uint32_t domid, const char *path,
+			  bool keep_running, chaos_save_timing *timing,
+			  chaos_err *err)
+{
+	chaos_save_timing scratch;
+	uint8_t handle[16];
+	chaos_err local;
+	int mark, rc;
+
+	if (!err)
+		err = &local;
+	if (!timing)
+		timing = &scratch;
+	memset(timing, 0, sizeof(*timing));
+	/* Held until the guest is destroyed or runs again: if this process
+	 * dies with the guest suspended, recovery resumes it. */
+	mark = chaos_ckpt_mark(host, domid, handle, err);
+	if (mark < 0)
+		return -1;
+	rc = save_marked(host, domid, path, keep_running, timing, err);
+	chaos_busy_release(host->state_dir, handle, mark);
 	return rc;
 }

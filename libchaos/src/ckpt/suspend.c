@@ -88,7 +88,36 @@ static int set_suspend_return(chaos_host *host, uint32_t domid,
 	return 0;
 }
 
+int chaos_ckpt_mark(chaos_host *host, uint32_t domid, uint8_t handle[16],
+		    chaos_err *err)
+{
+	chaos_domain_info info;
+
+	if (domid == 0)
+		return chaos_err_set(err, EPERM, "refusing to checkpoint Domain-0");
+	if (chaos_domain_get(host, domid, &info, err))
+		return -1;
+	memcpy(handle, info.handle, 16);
+	return chaos_busy_take(host->state_dir, handle, err);
+}
+
 int chaos_checkpoint_resume(chaos_host *host, uint32_t domid, chaos_err *err)
+{
+	uint8_t handle[16];
+	int mark, rc;
+
+	/* Not under a live saver's feet: its mark says it is at work. */
+	mark = chaos_ckpt_mark(host, domid, handle, err);
+	if (mark < 0)
+		return -1;
+	rc = chaos_ckpt_resume(host, domid, err);
+	if (rc == 0)
+		chaos_busy_unkeep(host->state_dir, handle);
+	chaos_busy_release(host->state_dir, handle, mark);
+	return rc;
+}
+
+int chaos_ckpt_resume(chaos_host *host, uint32_t domid, chaos_err *err)
 {
 	struct xen_domctl domctl = {
 		.cmd = XEN_DOMCTL_resumedomain,

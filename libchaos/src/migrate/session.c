@@ -180,16 +180,20 @@ static void resume_here(chaos_host *host, uint32_t domid, chaos_err *err)
 {
 	chaos_err rerr;
 
-	if (chaos_checkpoint_resume(host, domid, &rerr) == 0)
+	if (chaos_ckpt_resume(host, domid, &rerr) == 0)
 		note(err, " (domain %u resumed here)", domid);
 	else
 		note(err, "; resuming domain %u here failed too: %s", domid,
 		     rerr.msg);
 }
 
-int chaos_migrate_send(chaos_host *host, uint32_t domid, int in_fd, int out_fd,
-		       const chaos_migrate_key *key,
-		       chaos_migrate_timing *timing, chaos_err *err)
+/* -2: after GO with no word of the destination, the guest stays
+ * suspended here on purpose (its mark is kept). */
+#define KEPT_SUSPENDED (-2)
+
+static int send_plain(chaos_host *host, uint32_t domid, int in_fd, int out_fd,
+		      const chaos_migrate_key *key,
+		      chaos_migrate_timing *timing, chaos_err *err)
 {
 	struct chaos_mig m = { .in = in_fd, .out = out_fd,
 			       .role = CHAOS_MIG_SENDER, .key = key };
@@ -216,12 +220,13 @@ int chaos_migrate_send(chaos_host *host, uint32_t domid, int in_fd, int out_fd,
 		goto resume;
 	rc = hand_over(&m, domid, err);
 	if (rc > 0)
-		return -1;
+		return KEPT_SUSPENDED;
 	if (rc < 0)
 		goto resume;
 	timing->downtime_us = chaos_now_us() - suspended;
+	/* The guest runs there: this copy must never run again. */
 	if (chaos_guest_destroy(host, domid, err))
-		return -1;
+		return KEPT_SUSPENDED;
 	chaos_mig_send(&m, CHAOS_MIG_DONE, NULL, 0, NULL);
 	timing->total_us = chaos_now_us() - start;
 	return 0;
@@ -230,9 +235,9 @@ resume:
 	return -1;
 }
 
-int chaos_migrate_send_live(chaos_host *host, uint32_t domid, int in_fd,
-			    int out_fd, const chaos_migrate_key *key,
-			    chaos_migrate_timing *timing, chaos_err *err)
+static int send_live(chaos_host *host, uint32_t domid, int in_fd,
+		     int out_fd, const chaos_migrate_key *key,
+		     chaos_migrate_timing *timing, chaos_err *err)
 {
 	struct chaos_mig m = { .in = in_fd, .out = out_fd,
 			       .role = CHAOS_MIG_SENDER, .key = key };
@@ -274,18 +279,67 @@ int chaos_migrate_send_live(chaos_host *host, uint32_t domid, int in_fd,
 		goto resume;
 	rc = hand_over(&m, domid, err);
 	if (rc > 0)
-		return -1;
+		return KEPT_SUSPENDED;
 	if (rc < 0)
 		goto resume;
 	timing->downtime_us = chaos_now_us() - stats.suspended_us;
+	/* The guest runs there: this copy must never run again. */
 	if (chaos_guest_destroy(host, domid, err))
-		return -1;
+		return KEPT_SUSPENDED;
 	chaos_mig_send(&m, CHAOS_MIG_DONE, NULL, 0, NULL);
 	timing->total_us = chaos_now_us() - start;
 	return 0;
 resume:
 	resume_here(host, domid, err);
 	return -1;
+}
+
+typedef int send_fn(chaos_host *host, uint32_t domid, int in_fd,
+		    int out_fd, const chaos_migrate_key *key,
+		    chaos_migrate_timing *timing, chaos_err *err);
+
+/*
+ * The source's work under the guest's busy mark: a source killed while
+ * the guest is suspended leaves it to recovery, which resumes it; one
+ * that kept it suspended after GO leaves a kept mark, which recovery
+ * leaves alone (only chaos_checkpoint_resume clears it).
+ */
+static int send_marked(send_fn *send, chaos_host *host, uint32_t domid,
+		       int in_fd, int out_fd, const chaos_migrate_key *key,
+		       chaos_migrate_timing *timing, chaos_err *err)
+{
+	uint8_t handle[16];
+	chaos_err local;
+	int mark, rc;
+
+	if (!err)
+		err = &local;
+	mark = chaos_ckpt_mark(host, domid, handle, err);
+	if (mark < 0)
+		return -1;
+	rc = send(host, domid, in_fd, out_fd, key, timing, err);
+	if (rc == KEPT_SUSPENDED) {
+		chaos_busy_keep(host->state_dir, handle, mark);
+		return -1;
+	}
+	chaos_busy_release(host->state_dir, handle, mark);
+	return rc;
+}
+
+int chaos_migrate_send(chaos_host *host, uint32_t domid, int in_fd, int out_fd,
+		       const chaos_migrate_key *key,
+		       chaos_migrate_timing *timing, chaos_err *err)
+{
+	return send_marked(send_plain, host, domid, in_fd, out_fd, key, timing,
+			   err);
+}
+
+int chaos_migrate_send_live(chaos_host *host, uint32_t domid, int in_fd,
+			    int out_fd, const chaos_migrate_key *key,
+			    chaos_migrate_timing *timing, chaos_err *err)
+{
+	return send_marked(send_live, host, domid, in_fd, out_fd, key, timing,
+			   err);
 }
 
 /* Destination: the guest built from the stream, paused and unnamed. */

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Busy marks: <state>/busy/<handle>, a file a process holds an flock on
+ * while it builds a guest (from before its domain exists until its record
+ * does) or checkpoints one (from before the suspend until the guest is
+ * destroyed or resumed). The kernel drops the lock when the process dies,
+ * however it dies, so a mark whose lock can be taken names the work of a
+ * dead process: chaos_checkpoint_recover() finishes it off.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "state/state.h"
+
+static void mark_path(char *out, size_t len, const char *state_dir,
+		      const uint8_t handle[16])
+{
+	int n = snprintf(out, len, "%s/busy/", state_dir);
+
+	for (int i = 0; i < 16 && n > 0 && (size_t)n + 2 < len; i++, n += 2)
+		snprintf(out + n, len - (size_t)n, "%02x", handle[i]);
+}
+
+int chaos_busy_take(const char *state_dir, const uint8_t handle[16],
+		    chaos_err *err)
+{
+	char dir[4096], path[4096 + 40];
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s/busy", state_dir);
+	if ((mkdir(state_dir, 0700) && errno != EEXIST) ||
+	    (mkdir(dir, 0700) && errno != EEXIST))
+		return chaos_err_set(err, errno, "cannot create %s: %s", dir,
+				     strerror(errno));
+	mark_path(path, sizeof(path), state_dir, handle);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return chaos_err_set(err, errno, "cannot create %s: %s", path,
+				     strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		int e = errno;
+
+		close(fd);
+		return chaos_err_set(err, e == EWOULDBLOCK ? EBUSY : e,
+				     "another chaos process is working on this guest (%s)",
+				     path);
+	}
+	return fd;
+}
+
+void chaos_busy_release(const char *state_dir, const uint8_t handle[16],
+			int fd)
+{
+	char path[4096 + 40];
+
+	if (fd < 0)
+		return;
+	/* Unlinked while still locked: nobody can take a mark that is
+	 * about to vanish and believe its work unfinished. */
+	mark_path(path, sizeof(path), state_dir, handle);
+	unlink(path);
+	close(fd);
+}
+
+void chaos_busy_keep(const char *state_dir, const uint8_t handle[16], int fd)
+{
+	char path[4096 + 40], kept[4096 + 48];
+
+	if (fd < 0)
+		return;
+	mark_path(path, sizeof(path), state_dir, handle);
+	snprintf(kept, sizeof(kept), "%s.kept", path);
+	rename(path, kept);
+	close(fd);
+}
+
+void chaos_busy_unkeep(const char *state_dir, const uint8_t handle[16])
+{
+	char path[4096 + 40], kept[4096 + 48];
+
+	mark_path(path, sizeof(path), state_dir, handle);
+	snprintf(kept, sizeof(kept), "%s.kept", path);
+	unlink(kept);
+}
+
+int chaos_busy_held(const char *state_dir, const uint8_t handle[16])
+{
+	char path[4096 + 40];
+	int fd, held;
+
+	mark_path(path, sizeof(path), state_dir, handle);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return 0;
+	held = flock(fd, LOCK_EX | LOCK_NB) && errno == EWOULDBLOCK;
+	close(fd);
+	return held;
+}
+
+static int hex_nibble(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int chaos_busy_orphans(const char *state_dir, uint8_t (*handles)[16],
+		       size_t max)
+{
+	char dir[4096];
+	struct dirent *e;
+	size_t n = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/busy", state_dir);
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -1;
+	while ((e = readdir(d)) && n < max) {
+		uint8_t h[16];
+		bool ok = strlen(e->d_name) == 32;
+
+		for (int i = 0; ok && i < 16; i++) {
+			int hi = hex_nibble(e->d_name[2 * i]);
+			int lo = hex_nibble(e->d_name[2 * i + 1]);
+
+			ok = hi >= 0 && lo >= 0;
+			h[i] = (uint8_t)(hi << 4 | lo);
+		}
+		if (ok && !chaos_busy_held(state_dir, h))
+			memcpy(handles[n++], h, 16);
+	}
+	closedir(d);
+	return (int)n;
+}
