@@ -1,0 +1,100 @@
+# kill-anywhere: chaos killed with SIGKILL at many points of a create, a
+# restore and a save. The next chaos that looks (a create without chaosd)
+# finishes the work off: no domain, device, name or memory is left behind,
+# and a guest a killed save left suspended runs again (busy marks,
+# docs/cli.md "Recovery after a killed chaos process").
+# rig-timeout: 900
+
+rmmod noxs 2>/dev/null
+insmod /rig/modules/noxs.ko || rig_fail "insmod noxs.ko failed"
+N=/rig/guests/noxsctl
+
+no_leaks() { # no_leaks WHEN
+	$N stats > stats.txt || rig_fail "noxsctl stats failed"
+	grep -q '^devices 0 grants 0 ports 0 ' stats.txt ||
+		rig_fail "$1: devices left: $(cat stats.txt)"
+	[ "$(rig-domains count)" = 0 ] ||
+		rig_fail "$1: $(rig-domains count) domains left: $(chaos list)"
+	[ "$(rig-domains free-kib)" = "$free0" ] ||
+		rig_fail "$1: free memory $(rig-domains free-kib) KiB, was $free0 KiB"
+	[ -z "$(ls /run/chaos/names 2>/dev/null)" ] ||
+		rig_fail "$1: names left: $(ls /run/chaos/names)"
+}
+# killed CMD...: run CMD, SIGKILL it after $delay seconds (if still alive).
+killed() {
+	"$@" > killed.out 2>&1 &
+	pid=$!
+	sleep "$delay"
+	kill -9 "$pid" 2>/dev/null && kills=$((kills + 1))
+	wait "$pid" 2>/dev/null
+	return 0
+}
+# look: the next chaos that looks; says what it recovered.
+look() {
+	chaos create probe.json --no-chaosd > look.out 2>&1 ||
+		rig_fail "create after a kill failed: $(cat look.out)"
+	grep recovered look.out || true
+	chaos destroy probe || rig_fail "destroy probe failed"
+}
+
+printf '{ "name": "probe", "kernel": "/rig/guests/noop.elf", "memory": 4 }\n' > probe.json
+printf '{ "name": "big", "kernel": "/rig/guests/hello-loop.elf", "memory": 48 }\n' > big.json
+printf '{ "name": "hl", "kernel": "/rig/guests/hello-loop.elf", "memory": 4 }\n' > hl.json
+# Warm up (the first domain grows the hypervisor's tables once).
+chaos create probe.json --no-chaosd > /dev/null || rig_fail "warm-up create failed"
+chaos destroy probe || rig_fail "warm-up destroy failed"
+free0=$(rig-domains free-kib)
+kills=0
+
+# --- create ---------------------------------------------------------------
+for delay in 0.005 0.01 0.02 0.04 0.07 0.1 0.15 0.25 0.4; do
+	killed chaos create big.json --no-chaosd
+	look
+	# A create that finished before the kill leaves a whole guest.
+	chaos destroy big 2>/dev/null
+	no_leaks "create killed after ${delay}s"
+done
+recovered_creates=$kills
+
+# --- restore --------------------------------------------------------------
+chaos create big.json --no-chaosd > /dev/null || rig_fail "create big failed"
+chaos console big --no-input --until 'hello 1' --timeout 30 > /dev/null ||
+	rig_fail "big did not count"
+chaos save big big.img > save.out 2>&1 || rig_fail "save big failed: $(cat save.out)"
+for delay in 0.01 0.03 0.06 0.1 0.2 0.4 0.8; do
+	killed chaos restore big.img
+	look
+	chaos destroy big 2>/dev/null
+	no_leaks "restore killed after ${delay}s"
+done
+
+# --- save: a guest left suspended runs again -------------------------------
+resumed=0
+for delay in 0.02 0.05 0.1 0.2; do
+	chaos create hl.json --no-chaosd > /dev/null || rig_fail "create hl failed"
+	chaos console hl --no-input --until 'hello 2' --timeout 30 > /dev/null ||
+		rig_fail "hl did not count"
+	rm -f hl.img hl.img.*
+	killed chaos save hl hl.img
+	look
+	if chaos list | grep -q '^hl '; then
+		state=$(chaos list | awk '$1 == "hl" {print $5}')
+		[ "$state" = shutdown ] && rig_fail "save killed after ${delay}s: hl left $state"
+		# Suspended and resumed, or never suspended: it counts on.
+		chaos console hl --no-input --until 'hello-loop: resumed' --timeout 3 \
+			> resumed.txt 2>&1 && resumed=$((resumed + 1))
+		n=$(awk '$1 == "hello" && $2 ~ /^[0-9]+$/ {n = $2} END {print n + 0}' resumed.txt)
+		chaos console hl --no-input --until "hello $((n + 2))" --timeout 20 > /dev/null ||
+			rig_fail "save killed after ${delay}s: hl does not count on"
+		chaos destroy hl || rig_fail "destroy hl failed"
+	else
+		# The save finished: the image restores.
+		[ -s hl.img ] || rig_fail "save killed after ${delay}s: hl gone, no image"
+		chaos restore hl.img > /dev/null || rig_fail "restore of a finished save failed"
+		chaos destroy hl || rig_fail "destroy restored hl failed"
+	fi
+	no_leaks "save killed after ${delay}s"
+done
+ls /run/chaos/busy 2>/dev/null | grep . && rig_fail "busy marks left: $(ls /run/chaos/busy)"
+rig_metric kill_anywhere_kills "$kills" kills
+rig_pass "$kills kills ($recovered_creates during creates), $resumed suspended guests resumed; nothing left, memory back ($free0 KiB)"
