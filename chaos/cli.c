@@ -57,3 +57,17 @@ void cli_recover(chaos_host *host)
 		cli_error("recovered after a killed chaos process: %u half-built guest(s) destroyed, %u suspended guest(s) resumed",
 			  rep.destroyed, rep.resumed);
 }
+
+int cli_add_bridge(const char **list, size_t *count, const char *arg)
+{
+	if (*count == CLI_BRIDGES_MAX) {
+		cli_error("--bridge: at most %d", CLI_BRIDGES_MAX);
+		return -1;
+	}
+	if (!*arg || *arg == '=') {
+		cli_error("--bridge '%s': NAME or FROM=TO", arg);
+		return -1;
+	}
+	list[(*count)++] = arg;
+	return 0;
+}

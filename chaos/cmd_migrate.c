@@ -274,7 +274,8 @@ static int tcp_accept_one(int port)
 
 int cmd_migrate_receive(int argc, char **argv)
 {
-	const char *port = NULL, *psk_file = NULL;
+	const char *port = NULL, *psk_file = NULL, *bridges[CLI_BRIDGES_MAX];
+	chaos_restore_opts opts = { .bridges = bridges };
 	chaos_migrate_key *key = NULL;
 	chaos_host *host = NULL;
 	int in = 0, out = 1, rc = 1, p = 0;
@@ -286,7 +287,10 @@ int cmd_migrate_receive(int argc, char **argv)
 			port = argv[++i];
 		else if (!strcmp(argv[i], "--psk-file") && i + 1 < argc)
 			psk_file = argv[++i];
-		else
+		else if (!strcmp(argv[i], "--bridge") && i + 1 < argc) {
+			if (cli_add_bridge(bridges, &opts.nr_bridges, argv[++i]))
+				return 2;
+		} else
 			goto usage;
 	}
 	if (port && ((p = parse_port(port)) < 0 || !psk_file)) {
@@ -307,7 +311,7 @@ int cmd_migrate_receive(int argc, char **argv)
 			goto done;
 	}
 	/* stdout is the stream: every word for people goes to stderr. */
-	if (chaos_migrate_receive(host, in, out, key, &domid, &err))
+	if (chaos_migrate_receive(host, in, out, key, &opts, &domid, &err))
 		cli_error("migrate-receive: %s", err.msg);
 	else {
 		rc = 0;
@@ -322,6 +326,6 @@ done:
 		chaos_host_close(host);
 	return rc;
 usage:
-	cli_error("usage: chaos migrate-receive [--listen PORT --psk-file FILE]");
+	cli_error("usage: chaos migrate-receive [--listen PORT --psk-file FILE] [--bridge NAME[=NEW]]...");
 	return 2;
 }

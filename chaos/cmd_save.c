@@ -63,7 +63,8 @@ usage:
 
 int cmd_restore(int argc, char **argv)
 {
-	chaos_restore_opts opts = { 0 };
+	const char *bridges[CLI_BRIDGES_MAX];
+	chaos_restore_opts opts = { .bridges = bridges };
 	const char *path = NULL;
 	char name[CHAOS_NAME_MAX];
 	chaos_host *host;
@@ -74,7 +75,10 @@ int cmd_restore(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--paused") || !strcmp(argv[i], "-p"))
 			opts.paused = true;
-		else if (argv[i][0] == '-' || path)
+		else if (!strcmp(argv[i], "--bridge") && i + 1 < argc) {
+			if (cli_add_bridge(bridges, &opts.nr_bridges, argv[++i]))
+				return 2;
+		} else if (argv[i][0] == '-' || path)
 			goto usage;
 		else
 			path = argv[i];
@@ -96,7 +100,7 @@ int cmd_restore(int argc, char **argv)
 	chaos_host_close(host);
 	return rc;
 usage:
-	cli_error("usage: chaos restore <file> [--paused]");
+	cli_error("usage: chaos restore <file> [--paused] [--bridge NAME[=NEW]]...");
 	return 2;
 }
 

@@ -2,6 +2,7 @@
 #ifndef CHAOS_CLI_COMMANDS_H
 #define CHAOS_CLI_COMMANDS_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <chaos/host.h>
 
@@ -45,6 +46,14 @@ uint64_t cli_now_us(void);
  * The commands that change guests run it first when chaosd does not.
  */
 void cli_recover(chaos_host *host);
+
+/*
+ * --bridge NAME or --bridge FROM=TO (restore, migrate-receive): which
+ * bridges an incoming guest's vifs may join here. Appends to list (at
+ * most CLI_BRIDGES_MAX); prints the error itself.
+ */
+#define CLI_BRIDGES_MAX 16
+int cli_add_bridge(const char **list, size_t *count, const char *arg);
 
 /* A whole number of seconds, 0 to one day; prints the error itself. */
 int cli_parse_seconds(const char *text, long *out);

@@ -3,6 +3,7 @@
 #define CHAOS_CHECKPOINT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <chaos/api.h>
 #include <chaos/domain.h>
@@ -57,6 +58,15 @@ CHAOS_API int chaos_checkpoint_save(chaos_host *host, uint32_t domid,
 typedef struct chaos_restore_opts {
 	bool paused;      /* leave the restored guest paused */
 	bool unnamed;     /* do not claim the saved name (migration does later) */
+	/*
+	 * The bridges an incoming guest's vifs may join: this host decides,
+	 * never the image. Each entry is "NAME" (a vif the image puts on
+	 * NAME may go there) or "FROM=TO" (one the image puts on FROM goes
+	 * on TO). A vif the image puts on a bridge no entry names is
+	 * refused (EACCES); a vif with no bridge gets xendevd's default.
+	 */
+	const char *const *bridges;
+	size_t nr_bridges;
 } chaos_restore_opts;
 
 /*

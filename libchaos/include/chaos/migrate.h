@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <chaos/api.h>
+#include <chaos/checkpoint.h>
 #include <chaos/error.h>
 #include <chaos/host.h>
 
@@ -102,7 +103,10 @@ CHAOS_API int chaos_migrate_send_live(chaos_host *host, uint32_t domid,
  * and claim its name when the source has destroyed its copy. (*domid) is
  * its new id. The image is checked like a file; nothing the stream says
  * becomes a host path: no kernel, no disk (the image has none), no
- * state-directory path.
+ * state-directory path. (opts) may be NULL; only its bridges count: the
+ * guest's vifs join only bridges this host allows (see
+ * chaos_restore_opts), the guest is always restored paused and unnamed
+ * until "go" and the end.
  *
  * Returns 0: the guest runs here, named. Or -1 with err set: if the
  * failure came before "go", nothing is left here (*domid 0) and the source
@@ -114,6 +118,7 @@ CHAOS_API int chaos_migrate_send_live(chaos_host *host, uint32_t domid,
  */
 CHAOS_API int chaos_migrate_receive(chaos_host *host, int in_fd, int out_fd,
 				    const chaos_migrate_key *key,
+				    const chaos_restore_opts *opts,
 				    uint32_t *domid, chaos_err *err);
 
 #ifdef __cplusplus

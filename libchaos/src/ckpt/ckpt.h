@@ -383,6 +383,14 @@ int chaos_travel_config(chaos_host *host, uint32_t domid, uint64_t nr_pages,
 			unsigned int vcpus, struct chaos_saveimg_config *out,
 			chaos_err *err);
 
+/*
+ * Where an incoming guest's vifs go: each bridge the image names must be
+ * allowed or mapped by opts->bridges (rewritten in c when mapped), else
+ * EACCES naming the vif and the bridge. Before anything is built.
+ */
+int chaos_ckpt_place_vifs(struct chaos_saveimg_config *c,
+			  const chaos_restore_opts *opts, chaos_err *err);
+
 /* The same as a chaos_config (no kernel), for the builder's vif code. */
 void chaos_travel_config_to_config(const struct chaos_saveimg_config *c,
 				   chaos_config *cfg);

@@ -54,7 +54,10 @@ int chaos_ckpt_restore_stream(chaos_host *host,
 	struct chaos_restore r = { .host = host };
 
 	*domid = 0;
-	if (chaos_saveimg_read_head(in, total, &r.img, err))
+	/* The host's bridges are the host's: refused before anything is
+	 * built when the head says so (a live image's config comes last). */
+	if (chaos_saveimg_read_head(in, total, &r.img, err) ||
+	    chaos_ckpt_place_vifs(&r.img.cfg, opts, err))
 		return -1;
 	if (chaos_restore_shell(&r, host, r.img.nr_pages, r.img.nr_vcpus, err) ||
 	    read_pages(&r, in, err) ||

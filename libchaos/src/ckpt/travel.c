@@ -98,6 +98,38 @@ int chaos_travel_config(chaos_host *host, uint32_t domid, uint64_t nr_pages,
 	return 0;
 }
 
+int chaos_ckpt_place_vifs(struct chaos_saveimg_config *c,
+			  const chaos_restore_opts *opts, chaos_err *err)
+{
+	for (unsigned int i = 0; i < c->nr_vifs; i++) {
+		char *bridge = c->vifs[i].bridge;
+		const char *to = NULL;
+
+		if (!bridge[0])
+			continue;  /* the host's default bridge */
+		for (size_t k = 0; opts && k < opts->nr_bridges && !to; k++) {
+			const char *e = opts->bridges[k];
+			size_t n = strlen(bridge);
+
+			if (!strcmp(e, bridge))
+				to = bridge;
+			else if (!strncmp(e, bridge, n) && e[n] == '=')
+				to = e + n + 1;
+		}
+		if (!to)
+			return chaos_err_set(err, EACCES,
+					     "vif %u: the image puts it on bridge '%s'; allow that here (--bridge %s) or map it (--bridge %s=BRIDGE)",
+					     i, bridge, bridge, bridge);
+		if (strlen(to) >= sizeof(c->vifs[i].bridge) ||
+		    cfg_check_bridge(to, strlen(to), NULL) < 0)
+			return chaos_err_set(err, EINVAL,
+					     "vif %u: '%s' is not a bridge name", i, to);
+		if (to != bridge)
+			memmove(bridge, to, strlen(to) + 1);
+	}
+	return 0;
+}
+
 void chaos_travel_config_to_config(const struct chaos_saveimg_config *c,
 				   chaos_config *cfg)
 {

@@ -344,13 +344,18 @@ int chaos_migrate_send_live(chaos_host *host, uint32_t domid, int in_fd,
 
 /* Destination: the guest built from the stream, paused and unnamed. */
 static int receive_guest(struct chaos_mig *m, chaos_host *host,
-			 uint32_t *domid, char *name, chaos_err *err)
+			 const chaos_restore_opts *given, uint32_t *domid,
+			 char *name, chaos_err *err)
 {
 	chaos_restore_opts opts = { .paused = true, .unnamed = true };
 	struct chaos_mig_image_in in;
 	uint32_t type;
 	uint64_t len;
 
+	if (given) {
+		opts.bridges = given->bridges;
+		opts.nr_bridges = given->nr_bridges;
+	}
 	if (chaos_mig_recv_stream(m, CHAOS_MIG_IMAGE, CHAOS_MIG_IMAGE_PART,
 				  IMAGE_MAX, RESTORE_TIMEOUT_MS, &type, &len,
 				  err))
@@ -370,7 +375,8 @@ static int receive_guest(struct chaos_mig *m, chaos_host *host,
 }
 
 int chaos_migrate_receive(chaos_host *host, int in_fd, int out_fd,
-			  const chaos_migrate_key *key, uint32_t *domid,
+			  const chaos_migrate_key *key,
+			  const chaos_restore_opts *opts, uint32_t *domid,
 			  chaos_err *err)
 {
 	struct chaos_mig m = { .in = in_fd, .out = out_fd,
@@ -385,7 +391,7 @@ int chaos_migrate_receive(chaos_host *host, int in_fd, int out_fd,
 		chaos_mig_status(&m, -(err->code ? err->code : EPROTO), err->msg);
 		return -1;
 	}
-	if (receive_guest(&m, host, domid, name, err)) {
+	if (receive_guest(&m, host, opts, domid, name, err)) {
 		chaos_mig_status(&m, -(err->code ? err->code : EIO), err->msg);
 		return -1;
 	}

@@ -39,7 +39,16 @@ pings "after save --keep-running"
 chaos save pr pr.img > save.out 2>&1 || rig_fail "save failed: $(cat save.out)"
 [ "$(rig-domains count)" = 0 ] || rig_fail "domain left after save"
 net_no_leaks "after save"
-chaos restore pr.img > restore.out 2>&1 || rig_fail "restore failed: $(cat restore.out)"
+# Audit finding 17: this host decides where an incoming vif goes. Without
+# --bridge the image's bridge is refused, and nothing is left behind.
+chaos restore pr.img > refused.out 2>&1 &&
+	rig_fail "a restore put a vif on the image's bridge without --bridge"
+grep -q "vif 0: the image puts it on bridge '$NET_BRIDGE'" refused.out ||
+	rig_fail "no clear refusal: $(cat refused.out)"
+[ "$(rig-domains count)" = 0 ] || rig_fail "a refused restore left a domain"
+net_no_leaks "after a refused restore"
+chaos restore pr.img --bridge "$NET_BRIDGE" > restore.out 2>&1 ||
+	rig_fail "restore failed: $(cat restore.out)"
 new=$(chaos list | awk '$1 == "pr" {print $2}')
 [ -n "$new" ] && [ "$new" != "$dom" ] || rig_fail "restored pr: domain '$new'"
 chaos console pr --no-input --until 'pingresp: resumed in a new domain' \

@@ -16,9 +16,10 @@ rig_wait_for 10 test -S /run/xendevd.sock || rig_fail "xendevd did not start"
 printf 'chaos-rig-two-hosts-migration-key\n' > psk
 chmod 600 psk
 
-chaos migrate-receive --listen 7010 --psk-file psk 2> pr.err &
+# This host lets the incoming vif join br0 (its own bridge).
+chaos migrate-receive --listen 7010 --psk-file psk --bridge br0 2> pr.err &
 pr_pid=$!
-chaos migrate-receive --listen 7011 --psk-file psk 2> hl.err &
+chaos migrate-receive --listen 7011 --psk-file psk --bridge br0 2> hl.err &
 hl_pid=$!
 rig_wait_for 10 sh -c "grep -q listening pr.err && grep -q listening hl.err" ||
 	rig_fail "the receivers did not listen: $(cat pr.err hl.err)"
