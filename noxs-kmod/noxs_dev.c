@@ -335,6 +335,32 @@ static void noxs_evtchn_close(evtchn_port_t port)
 		pr_warn("cannot close event channel %u\n", port);
 }
 
+/*
+ * After a failed bind_evtchn_to_irqhandler_lateeoi(): Linux has closed the
+ * port itself on most of its failure paths, and a closed port may already
+ * be another dom0 user's. Close it only if it is still exactly ours: in
+ * state (ECS_UNBOUND or ECS_INTERDOMAIN) towards (remote_dom,
+ * remote_port); remote_port is not compared for an unbound port.
+ */
+void noxs_evtchn_close_if_ours(evtchn_port_t port, u32 state,
+			       domid_t remote_dom, evtchn_port_t remote_port)
+{
+	struct evtchn_status st = { .dom = DOMID_SELF, .port = port };
+	bool ours;
+
+	if (HYPERVISOR_event_channel_op(EVTCHNOP_status, &st))
+		return;
+	if (st.status != state)
+		return;
+	if (state == EVTCHNSTAT_unbound)
+		ours = st.u.unbound.dom == remote_dom;
+	else
+		ours = st.u.interdomain.dom == remote_dom &&
+		       st.u.interdomain.port == remote_port;
+	if (ours)
+		noxs_evtchn_close(port);
+}
+
 /* Revoke the grant; the page goes with it, now or once unmapped. */
 static void noxs_dev_end_grant(struct noxs_dev *d)
 {
@@ -388,7 +414,8 @@ static int noxs_dev_setup(struct noxs_dev *d)
 	ret = bind_evtchn_to_irqhandler_lateeoi(d->port, noxs_dev_interrupt,
 						0, d->name, d);
 	if (ret < 0) {
-		noxs_evtchn_close(d->port);
+		noxs_evtchn_close_if_ours(d->port, EVTCHNSTAT_unbound, d->domid,
+					  0);
 		atomic_dec(&noxs_counters.ports);
 		goto fail_grant;
 	}

@@ -113,6 +113,8 @@ bool noxs_dev_connected(const struct noxs_dev *d);
 bool noxs_dev_gone(const struct noxs_dev *d);
 void noxs_dev_fail(struct noxs_dev *d, u32 err, u32 fe_state);
 void noxs_dev_kick(struct noxs_dev *d);
+void noxs_evtchn_close_if_ours(evtchn_port_t port, u32 state,
+			       domid_t remote_dom, evtchn_port_t remote_port);
 
 /* noxs_power.c: the power control backend. */
 void noxs_power_snapshot(const struct noxs_dev *d, struct noxs_ctrl_snap *s);

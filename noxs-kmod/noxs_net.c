@@ -691,7 +691,6 @@ static int noxs_net_bind(struct noxs_vif *vif, evtchn_port_t remote)
 		.remote_dom = vif->d->domid,
 		.remote_port = remote,
 	};
-	struct evtchn_close close;
 	int ret;
 
 	/* The guest's port: its mistake is -EINVAL, ours -ENOMEM. */
@@ -701,8 +700,9 @@ static int noxs_net_bind(struct noxs_vif *vif, evtchn_port_t remote)
 						noxs_net_interrupt, 0,
 						vif->irq_name, vif);
 	if (ret < 0) {
-		close.port = op.local_port;
-		HYPERVISOR_event_channel_op(EVTCHNOP_close, &close);
+		noxs_evtchn_close_if_ours(op.local_port,
+					  EVTCHNSTAT_interdomain,
+					  vif->d->domid, remote);
 		return -ENOMEM;
 	}
 	WRITE_ONCE(vif->irq, ret);
