@@ -58,6 +58,20 @@ CHAOS_API int chaos_device_list(chaos_host *host, uint32_t domid,
 				chaos_device_info **out, size_t *count,
 				chaos_err *err);
 
+/*
+ * Destroy the noxs devices of domains that are gone or dying: what a
+ * guest destroyed behind chaos's back (xl destroy, a killed builder)
+ * leaves in the module (granted control pages, bound ports, a vif's
+ * mapped rings, which keep the dead domain from being freed). chaosd runs
+ * it whenever a domain changes state. (*collected) (may be NULL) gets the
+ * number of domains cleaned. Nothing to do without noxs.
+ *
+ * Returns 0, or -1 with err set when the devices or the domains cannot be
+ * listed.
+ */
+CHAOS_API int chaos_device_collect(chaos_host *host, unsigned int *collected,
+				   chaos_err *err);
+
 /* "power", "console", "vif", or "unknown"; and the backend/frontend state
  * names, "unknown" (0), "initialising" (1) .. "closed" (6), "invalid"
  * above. Static strings. Reentrant. */

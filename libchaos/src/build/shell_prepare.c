@@ -40,9 +40,12 @@ void chaos_shell_release(struct chaos_shell *shell)
 void chaos_shell_discard(chaos_host *host, struct chaos_shell *shell)
 {
 	if (shell->domid) {
+		/* Backends first (as chaos_guest_destroy does): a process
+		 * killed while the domain dies then leaves no device behind,
+		 * and a mapped ring never keeps the domain a zombie. */
+		chaos_device_remove_all(host, shell->domid, NULL);
 		xc_domain_destroy(host->xch, shell->domid);
 		chaos_domain_wait_gone(host, shell->domid, 10000, NULL);
-		chaos_device_remove_all(host, shell->domid, NULL);
 		shell->domid = 0;
 	}
 	chaos_shell_release(shell);

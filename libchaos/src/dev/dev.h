@@ -15,6 +15,11 @@
 
 /* ---- noxs.c ---- */
 
+struct noxs_ioc_info;
+/* Every device the module has, of every domain (*out: free()). */
+int chaos_noxs_list_all(chaos_host *host, struct noxs_ioc_info **out,
+			uint32_t *n, chaos_err *err);
+
 /* params: the type's backend parameters (64 bytes, may be NULL). */
 int chaos_device_add(chaos_host *host, uint32_t domid, uint16_t type,
 		     uint16_t devid, const void *params, chaos_err *err);

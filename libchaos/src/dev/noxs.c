@@ -188,6 +188,15 @@ int chaos_device_remove_all(chaos_host *host, uint32_t domid, chaos_err *err)
 }
 
 static int list_module(chaos_host *host, uint32_t domid,
+		       struct noxs_ioc_info **out, uint32_t *n, chaos_err *err);
+
+int chaos_noxs_list_all(chaos_host *host, struct noxs_ioc_info **out,
+			uint32_t *n, chaos_err *err)
+{
+	return list_module(host, NOXS_LIST_ALL_DOMAINS, out, n, err);
+}
+
+static int list_module(chaos_host *host, uint32_t domid,
 		       struct noxs_ioc_info **out, uint32_t *n, chaos_err *err)
 {
 	struct noxs_ioc_list l = { .domid = (uint16_t)domid };
