@@ -4,7 +4,7 @@
 RIG_HELPERS := $(BUILD)/rig-helpers/rigtime $(BUILD)/rig-helpers/rig-domains \
 	       $(BUILD)/rig-helpers/mkbadimg $(BUILD)/rig-helpers/rig-as \
 	       $(BUILD)/rig-helpers/rig-evtchn-warm \
-	       $(BUILD)/rig-helpers/mkbadsave
+	       $(BUILD)/rig-helpers/mkbadsave $(BUILD)/rig-helpers/mig-mitm
 
 $(BUILD)/rig-helpers/rigtime: tests/rig/helpers/rigtime.c | deps
 	@mkdir -p $(dir $@)
@@ -21,6 +21,10 @@ $(BUILD)/rig-helpers/mkbadsave: tests/rig/helpers/mkbadsave.c | deps
 $(BUILD)/rig-helpers/rig-evtchn-warm: tests/rig/helpers/rig-evtchn-warm.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARNINGS) -O2 -o $@ $< -lxenevtchn
+
+$(BUILD)/rig-helpers/mig-mitm: tests/rig/helpers/mig-mitm.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARNINGS) -O2 -o $@ $<
 
 $(BUILD)/rig-helpers/rig-as: tests/rig/helpers/rig-as.c | deps
 	@mkdir -p $(dir $@)
