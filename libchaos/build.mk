@@ -12,8 +12,8 @@ LIBCHAOS_SRC_config  := config.c parse.c check.c mac.c
 LIBCHAOS_SRC_state   := registry.c record.c
 LIBCHAOS_SRC_hyp     := host.c host_info.c domain_state.c domain_list.c \
 			domain_ops.c
-LIBCHAOS_SRC_dev     := noxs.c console_common.c console_ring.c console.c \
-			xendevd_client.c
+LIBCHAOS_SRC_dev     := noxs.c console_common.c console_ring.c \
+			console_backend.c console.c watch.c xendevd_client.c
 LIBCHAOS_SRC_build   := image.c image_elf.c image_bzimage.c \
 			image_decompress.c pv_layout.c pv_pagetable.c \
 			pv_start_info.c shell_prepare.c shell_boot.c \
