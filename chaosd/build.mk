@@ -1,8 +1,9 @@
 # chaosd: the daemon (pool of prepared shells, console backend, reaper,
-# socket API), linked statically against libchaos like the CLI. Its probe (a
-# test client that misbehaves on purpose) goes to the rig as a guest file.
+# socket API), linked statically against libchaos like the CLI. Its probe
+# (tests/probe.c, a test client that misbehaves on purpose) goes to the rig
+# as a guest file.
 
-CHAOSD_SRC     := $(filter-out chaosd/probe.c,$(wildcard chaosd/*.c))
+CHAOSD_SRC     := $(wildcard chaosd/*.c)
 CHAOSD_OBJ     := $(CHAOSD_SRC:%.c=$(OBJ)/%.o)
 CHAOSD_LIB_OBJ := $(filter-out $(OBJ)/chaosd/main.o,$(CHAOSD_OBJ))
 CHAOSD_BIN     := $(BIN)/chaosd
@@ -15,7 +16,7 @@ $(CHAOSD_BIN): $(CHAOSD_OBJ) $(LIBCHAOS_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CHAOSD_OBJ) $(LIBCHAOS_A) $(LIBCHAOS_LIBS) -lpthread
 
-$(CHAOSD_PROBE): $(OBJ)/chaosd/probe.o $(LIBCHAOS_A)
+$(CHAOSD_PROBE): $(OBJ)/chaosd/tests/probe.o $(LIBCHAOS_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIBCHAOS_A) $(LIBCHAOS_LIBS)
 

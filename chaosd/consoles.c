@@ -6,17 +6,12 @@
  * channel notifications, each draining at most one ring), so streams are
  * served between guests however loud a guest is.
  */
-/* xenctrl.h first: it selects the current Xen interface version. */
-#include <xenctrl.h>
-#include <xenevtchn.h>
-#include <xenforeignmemory.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,6 +20,7 @@
 #include "console_log.h"
 #include "console_stream.h"
 #include "daemon.h"
+#include "reply.h"
 
 #define TICK_MS          250   /* throttle windows end, missed events */
 #define SYNC_MS          1000  /* compare with the hypervisor's list */
@@ -37,9 +33,7 @@ struct guest_console {
 	uint32_t domid;
 	uint8_t handle[16];
 	char name[CHAOS_NAME_MAX];
-	bool attached;               /* ring mapped and port bound */
-	void *ring;
-	evtchn_port_t port;          /* ours */
+	chaos_console *con;          /* attached: ring mapped, port bound */
 	long long retry_ms;          /* not attached: when to try again */
 	char why[CHAOS_ERR_MSG_MAX]; /* ... and why it failed */
 	struct console_log log;
@@ -63,10 +57,8 @@ struct cmd {
 };
 
 struct consoles {
-	char state_dir[CHAOS_CONFIG_PATH_MAX];
-	chaos_host *host;
-	xenevtchn_handle *xce;
-	xenforeignmemory_handle *fmem;
+	chaos_host *host;            /* the thread's own; holds the consoles */
+	int event_fd;                /* their notifications, once one is held */
 	int log_dir_fd;
 	struct guest_console **g;
 	size_t ng, capg;
@@ -99,10 +91,11 @@ static struct guest_console *find(struct consoles *c, uint32_t domid)
 	return NULL;
 }
 
-static struct guest_console *find_port(struct consoles *c, evtchn_port_t p)
+static struct guest_console *find_con(struct consoles *c,
+				      const chaos_console *con)
 {
 	for (size_t i = 0; i < c->ng; i++)
-		if (c->g[i]->attached && c->g[i]->port == p)
+		if (c->g[i]->con == con)
 			return c->g[i];
 	return NULL;
 }
@@ -173,7 +166,7 @@ static void drain(struct consoles *c, struct guest_console *g, long long now,
 	size_t cap = sizeof(buf), n;
 	bool corrupt;
 
-	if (!g->attached)
+	if (!g->con)
 		return;
 	if (now - g->window_ms >= 1000) {
 		g->window_ms = now;
@@ -185,7 +178,8 @@ static void drain(struct consoles *c, struct guest_console *g, long long now,
 		if (CONSOLE_RATE_BYTES - g->window_bytes < cap)
 			cap = CONSOLE_RATE_BYTES - g->window_bytes;
 	}
-	n = chaos_console_ring_read(g->ring, buf, cap, &corrupt);
+	/* Tells the guest there is room again. */
+	n = chaos_console_read(g->con, buf, cap, &corrupt);
 	if (corrupt && !g->corrupt_reported) {
 		log_out(g, NULL, 0, "console ring indexes are corrupt; output skipped");
 		dlog("console of domain %u: ring indexes are corrupt", g->domid);
@@ -195,16 +189,12 @@ static void drain(struct consoles *c, struct guest_console *g, long long now,
 		return;
 	g->window_bytes += n;
 	output(c, g, buf, n);
-	/* Tell the guest there is room again. */
-	xenevtchn_notify(c->xce, g->port);
 }
 
 /* Give the guest what its clients typed, as far as its ring has room. */
 static void feed(struct consoles *c, struct guest_console *g)
 {
-	bool sent = false;
-
-	if (!g->attached)
+	if (!g->con)
 		return;
 	for (int i = 0; i < CONSOLE_STREAMS_MAX; i++) {
 		struct console_stream *s = c->streams[i];
@@ -215,58 +205,27 @@ static void feed(struct consoles *c, struct guest_console *g)
 		    !stream_has_input(s))
 			continue;
 		in = stream_input(s, &len);
-		n = chaos_console_ring_write(g->ring, in, len);
+		n = chaos_console_write(g->con, in, len);   /* and notifies */
 		stream_input_consumed(s, n);
-		sent |= n > 0;
 	}
-	if (sent)
-		xenevtchn_notify(c->xce, g->port);
 }
 
 /* ---- attach and detach --------------------------------------------------- */
 
-static void release(struct consoles *c, struct guest_console *g)
+/* The guest's port goes back to unbound: chaos console can attach it. */
+static void release(struct guest_console *g)
 {
-	if (g->attached) {
-		xenevtchn_unbind(c->xce, g->port);
-		xenforeignmemory_unmap(c->fmem, g->ring, 1);
-	}
-	g->attached = false;
-	g->ring = NULL;
+	chaos_console_close(g->con);
+	g->con = NULL;
 }
 
 /* Map the ring and bind the channel; on failure g stays unattached. */
-static int take(struct consoles *c, struct guest_console *g,
-		const chaos_domain_record *rec, chaos_err *err)
+static int take(struct consoles *c, struct guest_console *g, chaos_err *err)
 {
-	xen_pfn_t mfn = (xen_pfn_t)rec->console_mfn;
-	xenevtchn_port_or_error_t local;
-	int map_err = 0;
-
-	g->ring = xenforeignmemory_map(c->fmem, g->domid,
-				       PROT_READ | PROT_WRITE, 1, &mfn,
-				       &map_err);
-	if (!g->ring || map_err) {
-		int e = map_err ? -map_err : errno;
-
-		if (g->ring)
-			xenforeignmemory_unmap(c->fmem, g->ring, 1);
-		g->ring = NULL;
-		return derr(err, e, "cannot map the console ring of domain %u: %s",
-			    g->domid, strerror(e));
-	}
-	local = xenevtchn_bind_interdomain(c->xce, g->domid, rec->console_port);
-	if (local < 0) {
-		int e = errno;
-
-		xenforeignmemory_unmap(c->fmem, g->ring, 1);
-		g->ring = NULL;
-		return derr(err, e,
-			    "cannot bind console channel %u of domain %u (held by another console?): %s",
-			    rec->console_port, g->domid, strerror(e));
-	}
-	g->port = (evtchn_port_t)local;
-	g->attached = true;
+	if (chaos_console_open(c->host, g->domid, &g->con, err))
+		return -1;
+	/* One fd for every console of the thread's host. */
+	c->event_fd = chaos_console_fd(g->con);
 	return 0;
 }
 
@@ -295,12 +254,12 @@ static struct guest_console *console_for(struct consoles *c,
 					 long long now, chaos_err *err)
 {
 	struct guest_console *g = find(c, info->domid);
-	chaos_domain_record rec;
+	chaos_guest_info guest;
 	char base[CHAOS_NAME_MAX + 16], note[96];
 	bool fresh = !g;
 
-	if (g && (g->attached || now < g->retry_ms)) {
-		if (g->attached)
+	if (g && (g->con || now < g->retry_ms)) {
+		if (g->con)
 			return g;
 		derr(err, EBUSY, "%s", g->why);
 		return NULL;
@@ -311,8 +270,7 @@ static struct guest_console *console_for(struct consoles *c,
 		return NULL;
 	}
 	if (chaos_domain_handle_kind(info->handle) == CHAOS_KIND_FOREIGN ||
-	    chaos_record_load(c->state_dir, info->domid, info->handle, &rec,
-			      NULL)) {
+	    chaos_guest_get(c->host, info->domid, &guest, NULL)) {
 		derr(err, ENOENT,
 		     "domain %u is not a chaos guest (no record): its console is not chaosd's",
 		     info->domid);
@@ -328,8 +286,9 @@ static struct guest_console *console_for(struct consoles *c,
 		g->domid = info->domid;
 		memcpy(g->handle, info->handle, sizeof(g->handle));
 		/* The record's name is checked again: it names a file. */
-		if (rec.name[0] && chaos_config_check_name(rec.name, NULL) == 0)
-			snprintf(g->name, sizeof(g->name), "%s", rec.name);
+		if (guest.name[0] &&
+		    chaos_config_check_name(guest.name, NULL) == 0)
+			snprintf(g->name, sizeof(g->name), "%s", guest.name);
 		if (g->name[0])
 			snprintf(base, sizeof(base), "%s", g->name);
 		else
@@ -350,7 +309,7 @@ static struct guest_console *console_for(struct consoles *c,
 			g->hist_head = g->hist_len % CONSOLE_HISTORY;
 		}
 	}
-	if (take(c, g, &rec, err)) {
+	if (take(c, g, err)) {
 		if (fresh || strcmp(g->why, err->msg))
 			dlog("console of domain %u: %s", g->domid, err->msg);
 		snprintf(g->why, sizeof(g->why), "%s", err->msg);
@@ -372,12 +331,12 @@ static void detach_at(struct consoles *c, size_t i, const char *why)
 	char note[96];
 
 	drain(c, g, now, true);
-	if (g->attached) {
+	if (g->con) {
 		snprintf(note, sizeof(note), "console of domain %u detached: %s",
 			 g->domid, why);
 		log_out(g, NULL, 0, note);
 	}
-	release(c, g);
+	release(g);
 	for (int s = 0; s < CONSOLE_STREAMS_MAX; s++)
 		if (c->streams[s] && c->streams[s]->domid == g->domid &&
 		    !c->streams[s]->closing) {
@@ -430,7 +389,7 @@ static void sync_all(struct consoles *c, long long now)
 	for (size_t j = 0; j < n; j++) {
 		struct guest_console *g = find(c, doms[j].domid);
 
-		if (doms[j].domid == 0 || (g && (g->attached || now < g->retry_ms)))
+		if (doms[j].domid == 0 || (g && (g->con || now < g->retry_ms)))
 			continue;
 		console_for(c, &doms[j], now, &err);
 	}
@@ -439,55 +398,49 @@ static void sync_all(struct consoles *c, long long now)
 
 /* ---- streams ------------------------------------------------------------ */
 
-static void reply_error(int fd, const char *msg)
-{
-	char *resp;
-	size_t len;
-
-	if (ops_error(msg, &resp, &len) == 0) {
-		chaosd_frame_write(fd, resp, len, REPLY_TIMEOUT_MS, NULL);
-		free(resp);
-	}
-}
-
 static void stream_start(struct consoles *c, int fd, uint32_t domid)
 {
 	struct console_stream *s;
 	struct guest_console *g;
 	chaos_domain_info info;
 	chaos_err err;
-	char resp[128];
+	yajl_gen ok;
+	char *resp = NULL;
+	size_t len;
 	uint8_t hdr[4];
-	int slot = -1, n;
+	int slot = -1;
 
 	for (int i = 0; i < CONSOLE_STREAMS_MAX && slot < 0; i++)
 		if (!c->streams[i])
 			slot = i;
 	if (slot < 0) {
-		reply_error(fd, "busy: too many console streams");
+		reply_error_send(fd, "busy: too many console streams",
+				 REPLY_TIMEOUT_MS);
 		close(fd);
 		return;
 	}
 	if (chaos_domain_get(c->host, domid, &info, &err) ||
 	    !(g = console_for(c, &info, now_ms(), &err))) {
-		reply_error(fd, err.msg);
+		reply_error_send(fd, err.msg, REPLY_TIMEOUT_MS);
 		close(fd);
 		return;
+	}
+	if ((ok = reply_ok_begin())) {
+		gen_kv_uint(ok, "domid", domid);
+		gen_kv_str(ok, "name", g->name);
 	}
 	s = malloc(sizeof(*s));
-	if (!s || stream_init(s, fd, domid)) {
+	if (reply_finish(ok, &resp, &len) || !s || stream_init(s, fd, domid)) {
+		free(resp);
 		free(s);
-		reply_error(fd, "out of memory");
+		reply_error_send(fd, "out of memory", REPLY_TIMEOUT_MS);
 		close(fd);
 		return;
 	}
-	/* The name passed chaos_config_check_name: no quoting needed. */
-	n = snprintf(resp, sizeof(resp),
-		     "{\"ok\":true,\"domid\":%u,\"name\":\"%s\"}", domid,
-		     g->name);
-	chaosd_frame_header((uint32_t)n, hdr);
+	chaosd_frame_header((uint32_t)len, hdr);
 	stream_queue(s, (const char *)hdr, sizeof(hdr));
-	stream_queue(s, resp, (size_t)n);
+	stream_queue(s, resp, len);
+	free(resp);
 	hist_replay(g, s);
 	c->streams[slot] = s;
 }
@@ -545,13 +498,12 @@ static void run_commands(struct consoles *c)
 static void events(struct consoles *c, long long now)
 {
 	for (int i = 0; i < EVENTS_PER_PASS; i++) {
-		xenevtchn_port_or_error_t p = xenevtchn_pending(c->xce);
+		chaos_console *con = chaos_console_next_event(c->host);
 		struct guest_console *g;
 
-		if (p < 0)
-			return;   /* EAGAIN: nothing more pending */
-		xenevtchn_unmask(c->xce, (evtchn_port_t)p);
-		g = find_port(c, (evtchn_port_t)p);
+		if (!con)
+			return;   /* nothing more pending */
+		g = find_con(c, con);
 		if (g) {
 			drain(c, g, now, false);
 			feed(c, g);
@@ -620,8 +572,7 @@ static void *consoles_main(void *arg)
 		if (stop)
 			break;
 		pfd[0] = (struct pollfd){ .fd = c->wake_rd, .events = POLLIN };
-		pfd[1] = (struct pollfd){ .fd = xenevtchn_fd(c->xce),
-					  .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = c->event_fd, .events = POLLIN };
 		for (int i = 0; i < CONSOLE_STREAMS_MAX; i++) {
 			struct console_stream *s = c->streams[i];
 			short ev = 0;
@@ -734,7 +685,7 @@ void consoles_stream(struct consoles *c, int fd, uint32_t domid)
 	struct cmd *cmd = calloc(1, sizeof(*cmd));
 
 	if (!cmd) {
-		reply_error(fd, "out of memory");
+		reply_error_send(fd, "out of memory", REPLY_TIMEOUT_MS);
 		close(fd);
 		return;
 	}
@@ -773,11 +724,7 @@ static void free_all(struct consoles *c)
 		if (!cmd->waited)
 			free(cmd);
 	}
-	if (c->xce)
-		xenevtchn_close(c->xce);
-	if (c->fmem)
-		xenforeignmemory_close(c->fmem);
-	chaos_host_close(c->host);
+	chaos_host_close(c->host);   /* after its consoles */
 	if (c->log_dir_fd >= 0)
 		close(c->log_dir_fd);
 	if (c->wake_rd >= 0)
@@ -798,10 +745,9 @@ int consoles_start(struct consoles **out, const char *state_dir,
 	*out = NULL;
 	if (!c)
 		return derr(err, ENOMEM, "consoles: out of memory");
-	c->log_dir_fd = c->wake_rd = c->wake_wr = -1;
+	c->log_dir_fd = c->wake_rd = c->wake_wr = c->event_fd = -1;
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->done_cv, NULL);
-	snprintf(c->state_dir, sizeof(c->state_dir), "%s", state_dir);
 	if ((c->log_dir_fd = open_log_dir(log_dir, err)) < 0)
 		goto fail;
 	if (pipe2(pipefd, O_NONBLOCK | O_CLOEXEC)) {
@@ -813,21 +759,6 @@ int consoles_start(struct consoles **out, const char *state_dir,
 	if (chaos_host_open(&c->host, err) ||
 	    chaos_host_set_state_dir(c->host, state_dir, err))
 		goto fail;
-	c->xce = xenevtchn_open(NULL, 0);
-	c->fmem = xenforeignmemory_open(NULL, 0);
-	if (!c->xce || !c->fmem) {
-		derr(err, errno, "consoles: cannot open %s: %s",
-		     c->xce ? "foreign memory" : "event channels",
-		     strerror(errno));
-		goto fail;
-	}
-	/* Non-blocking, so draining pending events stops at the last one. */
-	if (fcntl(xenevtchn_fd(c->xce), F_SETFL,
-		  fcntl(xenevtchn_fd(c->xce), F_GETFL) | O_NONBLOCK)) {
-		derr(err, errno, "consoles: event channel fd: %s",
-		     strerror(errno));
-		goto fail;
-	}
 	c->next_tick_ms = now_ms() + TICK_MS;
 	c->next_sync_ms = now_ms() + SYNC_MS;
 	rc = pthread_create(&c->thread, NULL, consoles_main, c);

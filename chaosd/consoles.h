@@ -8,13 +8,14 @@
 
 /*
  * chaosd's console backend: one thread that holds the console of every
- * guest chaos built (those with a record) while chaosd runs: it maps the
- * guest's ring, binds its event channel, appends the output to
- * <log dir>/<name>.log and serves console streams to clients. It has its
- * own hypervisor handle and event channel handle, so a guest flooding its
- * console costs this thread only, never the socket loop; and every guest
- * is drained at most CONSOLE_RATE_BYTES a second (the rest waits in its
- * ring, and the guest drops what does not fit).
+ * guest chaos built (those with a record) while chaosd runs: it attaches
+ * to the guest's console through libchaos (chaos_console_open: ring mapped,
+ * event channel bound), appends the output to <log dir>/<name>.log and
+ * serves console streams to clients. It has its own host handle, whose one
+ * event channel fd carries every console's notifications, so a guest
+ * flooding its console costs this thread only, never the socket loop; and
+ * every guest is drained at most CONSOLE_RATE_BYTES a second (the rest
+ * waits in its ring, and the guest drops what does not fit).
  */
 
 #define CONSOLE_RATE_BYTES (128 * 1024)  /* per guest per second */

@@ -59,7 +59,6 @@ struct consoles;
 struct daemon {
 	chaos_host *host;           /* the serving thread's */
 	struct consoles *consoles;  /* the console thread (consoles.h) */
-	chaos_registry *names;      /* for pruning stale names */
 	struct pool pool;
 	const char *socket_path;
 	const char *pid_path;
@@ -95,8 +94,6 @@ int server_run(struct daemon *d);
  */
 int ops_handle(struct daemon *d, const char *req, size_t len, char **resp,
 	       size_t *resp_len, uint32_t *stream_domid);
-/* {"ok": false, "error": msg} */
-int ops_error(const char *msg, char **resp, size_t *resp_len);
 
 void dlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Fill err (code and message); returns -1. */

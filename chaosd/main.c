@@ -176,7 +176,6 @@ static int start_pools(struct daemon *d, const struct chaosd_options *o,
 static int run(struct chaosd_options *o)
 {
 	struct daemon d = { .listen_fd = -1, .wake_rd = -1, .wake_wr = -1 };
-	char names_dir[CHAOS_CONFIG_PATH_MAX];
 	int pipefd[2], pid_fd = -1, rc = 1;
 	chaos_err err;
 	bool pool_up = false;
@@ -199,11 +198,9 @@ static int run(struct chaosd_options *o)
 	d.wake_rd = pipefd[0];
 	d.wake_wr = pipefd[1];
 	the_daemon = &d;
-	snprintf(names_dir, sizeof(names_dir), "%s/names", o->state_dir);
 	if ((pid_fd = take_pid_file(o->pid_path, &err)) < 0 ||
 	    chaos_host_open(&d.host, &err) ||
 	    chaos_host_set_state_dir(d.host, o->state_dir, &err) ||
-	    chaos_registry_open(names_dir, &d.names, &err) ||
 	    pool_init(&d.pool, &err) ||
 	    chaos_host_set_state_dir(d.pool.host, o->state_dir, &err) ||
 	    daemon_adopt(&d, &err) || set_signals()) {
@@ -231,7 +228,6 @@ out:
 		pool_shutdown(&d.pool);
 	else if (d.pool.host)
 		chaos_host_close(d.pool.host);
-	chaos_registry_close(d.names);
 	chaos_host_close(d.host);
 	if (pid_fd >= 0) {
 		unlink(o->pid_path);

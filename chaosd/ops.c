@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: MIT
 /* Request handlers: one function per op, each writing one JSON response. */
-/* xenctrl.h first: it selects the current Xen interface version. */
-#include <xenctrl.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,76 +7,7 @@
 
 #include "consoles.h"
 #include "daemon.h"
-
-static void gen_str(yajl_gen g, const char *s)
-{
-	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
-static void gen_kv_str(yajl_gen g, const char *k, const char *v)
-{
-	gen_str(g, k);
-	gen_str(g, v);
-}
-
-static void gen_kv_uint(yajl_gen g, const char *k, unsigned long long v)
-{
-	char num[24];
-	int n = snprintf(num, sizeof(num), "%llu", v);
-
-	gen_str(g, k);
-	yajl_gen_number(g, num, (size_t)n);
-}
-
-static void gen_kv_bool(yajl_gen g, const char *k, bool v)
-{
-	gen_str(g, k);
-	yajl_gen_bool(g, v);
-}
-
-/* Start {"ok": true, ... */
-static yajl_gen begin_ok(void)
-{
-	yajl_gen g = yajl_gen_alloc(NULL);
-
-	if (!g)
-		return NULL;
-	yajl_gen_map_open(g);
-	gen_kv_bool(g, "ok", true);
-	return g;
-}
-
-static int finish(yajl_gen g, char **resp, size_t *resp_len)
-{
-	const unsigned char *buf;
-	size_t len;
-
-	if (!g)
-		return -1;
-	yajl_gen_map_close(g);
-	if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok ||
-	    !(*resp = malloc(len + 1))) {
-		yajl_gen_free(g);
-		return -1;
-	}
-	memcpy(*resp, buf, len);
-	(*resp)[len] = '\0';
-	*resp_len = len;
-	yajl_gen_free(g);
-	return 0;
-}
-
-int ops_error(const char *msg, char **resp, size_t *resp_len)
-{
-	yajl_gen g = yajl_gen_alloc(NULL);
-
-	if (!g)
-		return -1;
-	yajl_gen_map_open(g);
-	gen_kv_bool(g, "ok", false);
-	gen_kv_str(g, "error", msg);
-	return finish(g, resp, resp_len);
-}
+#include "reply.h"
 
 static void gen_timing(yajl_gen g, const chaos_create_timing *t)
 {
@@ -142,7 +71,7 @@ static int op_create(struct daemon *d, chaosd_request *req, yajl_gen *out,
 	     req->cfg.name[0] ? " (" : "", req->cfg.name,
 	     req->cfg.name[0] ? ")" : "", shell_mib ? "pooled" : "full",
 	     (unsigned long long)timing.total_us);
-	g = begin_ok();
+	g = reply_ok_begin();
 	if (!g)
 		return -1;
 	gen_kv_uint(g, "domid", domid);
@@ -182,7 +111,7 @@ static int op_destroy(struct daemon *d, chaosd_request *req, yajl_gen *out,
 	if (chaos_guest_destroy(d->host, domid, err))
 		return -1;
 	dlog("destroyed domain %u", domid);
-	*out = begin_ok();
+	*out = reply_ok_begin();
 	return *out ? 0 : -1;
 }
 
@@ -196,7 +125,7 @@ static int op_shutdown(struct daemon *d, chaosd_request *req, yajl_gen *out,
 	    chaos_domain_request_shutdown(d->host, domid, CHAOS_SHUTDOWN_POWEROFF,
 					  err))
 		return -1;
-	*out = begin_ok();
+	*out = reply_ok_begin();
 	return *out ? 0 : -1;
 }
 
@@ -204,14 +133,14 @@ static int op_shutdown(struct daemon *d, chaosd_request *req, yajl_gen *out,
 static int op_console(struct daemon *d, chaosd_request *req,
 		      uint32_t *stream_domid, chaos_err *err)
 {
-	chaos_domain_record rec;
-	chaos_domain_info info;
+	chaos_guest_info guest;
 	uint32_t domid;
 
-	if (resolve(d, req->domain, &domid, err) ||
-	    chaos_domain_get(d->host, domid, &info, err))
+	if (resolve(d, req->domain, &domid, err))
 		return -1;
-	if (chaos_record_load(d->state_dir, domid, info.handle, &rec, NULL)) {
+	if (chaos_guest_get(d->host, domid, &guest, err)) {
+		if (err->code != ENOENT)
+			return -1;
 		derr(err, ENOENT,
 		     "domain %u is not a chaos guest (no record): its console is not chaosd's",
 		     domid);
@@ -229,7 +158,7 @@ static int op_list(struct daemon *d, yajl_gen *out, chaos_err *err)
 
 	if (chaos_domain_list(d->host, &doms, &n, err))
 		return -1;
-	g = begin_ok();
+	g = reply_ok_begin();
 	if (!g) {
 		free(doms);
 		return -1;
@@ -257,7 +186,7 @@ static int op_pool_get(struct daemon *d, yajl_gen *out)
 {
 	chaosd_flavour fl[CHAOSD_FLAVOURS_MAX];
 	unsigned int n = pool_snapshot(&d->pool, fl);
-	yajl_gen g = begin_ok();
+	yajl_gen g = reply_ok_begin();
 
 	if (!g)
 		return -1;
@@ -291,7 +220,7 @@ static int op_pool_set(struct daemon *d, chaosd_request *req, yajl_gen *out,
 	dlog("pool: %llu MiB/%u vCPU/%u vif shells: %u wanted",
 	     (unsigned long long)req->memory_mib, req->vcpus, req->vifs,
 	     req->size);
-	*out = begin_ok();
+	*out = reply_ok_begin();
 	return *out ? 0 : -1;
 }
 
@@ -300,7 +229,7 @@ static int dispatch(struct daemon *d, chaosd_request *req, yajl_gen *g,
 {
 	switch (req->op) {
 	case CHAOSD_OP_PING:
-		*g = begin_ok();
+		*g = reply_ok_begin();
 		if (*g)
 			gen_kv_str(*g, "version", CHAOS_VERSION);
 		return *g ? 0 : -1;
@@ -332,13 +261,13 @@ int ops_handle(struct daemon *d, const char *text, size_t len, char **resp,
 
 	*resp = NULL;
 	if (chaosd_request_parse(text, len, &req, &err))
-		return ops_error(err.msg, resp, resp_len);
+		return reply_error(err.msg, resp, resp_len);
 	*stream_domid = 0;
 	if (dispatch(d, &req, &g, stream_domid, &err)) {
 		chaosd_request_free(&req);
 		if (g)
 			yajl_gen_free(g);
-		return ops_error(err.msg[0] ? err.msg : "internal error", resp,
+		return reply_error(err.msg[0] ? err.msg : "internal error", resp,
 				 resp_len);
 	}
 	chaosd_request_free(&req);
@@ -346,5 +275,5 @@ int ops_handle(struct daemon *d, const char *text, size_t len, char **resp,
 		*resp_len = 0;
 		return 0;
 	}
-	return finish(g, resp, resp_len);
+	return reply_finish(g, resp, resp_len);
 }

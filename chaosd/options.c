@@ -26,16 +26,20 @@ static const char usage[] =
 	"config file: one option per line without the dashes, e.g.\n"
 	"  pool memory=4,vcpus=1,size=20\n  group chaos\n  allow-larger\n";
 
-static int parse_num(const char *s, unsigned long long max,
-		     unsigned long long *out)
+/* A numeric gid, 1 to 4294967294 (-1 is "no group" to the kernel). */
+static int parse_gid(const char *s, gid_t *out)
 {
+	unsigned long long v;
 	char *end;
 
 	if (*s < '0' || *s > '9')
 		return -1;
 	errno = 0;
-	*out = strtoull(s, &end, 10);
-	return errno || *end || *out > max ? -1 : 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v == 0 || v > 0xfffffffeu)
+		return -1;
+	*out = (gid_t)v;
+	return 0;
 }
 
 static char *keep(const char *s)
@@ -129,18 +133,14 @@ static int apply(struct chaosd_options *o, const char *name, const char *val,
 		o->pools[o->nr_pools++] = p;
 	} else if (!strcmp(name, "group")) {
 		struct group *g = getgrnam(val);
-		unsigned long long gid;
 
 		/* A name from the group database, or a numeric gid. */
-		if (g) {
+		if (g)
 			o->group = g->gr_gid;
-		} else if (!parse_num(val, 0xfffffffeu, &gid) && gid) {
-			o->group = (gid_t)gid;
-		} else {
+		else if (parse_gid(val, &o->group))
 			return derr(err, EINVAL,
 				    "group: no group named '%s' (and not a gid from 1 to 4294967294)",
 				    val);
-		}
 		o->group_set = true;
 	} else if (!strcmp(name, "socket") || !strcmp(name, "pid-file") ||
 		   !strcmp(name, "state-dir")) {

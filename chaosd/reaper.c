@@ -6,9 +6,6 @@
  * If the virq cannot be bound (another dom0 process, e.g. xenstored, holds
  * it) the thread pokes the loop once a second instead.
  */
-/* xenctrl.h first: it selects the current Xen interface version. */
-#include <xenctrl.h>
-#include <xenevtchn.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -35,31 +32,25 @@ static void poke(struct daemon *d)
 static void *reaper_main(void *arg)
 {
 	struct daemon *d = arg;
-	xenevtchn_handle *xce = d->no_virq ? NULL : xenevtchn_open(NULL, 0);
-	xenevtchn_port_or_error_t port = -1;
+	chaos_watch *w = NULL;
 	long long waited = 0;
+	chaos_err err;
 
-	errno = 0;
-	if (xce)
-		port = xenevtchn_bind_virq(xce, VIRQ_DOM_EXC);
-	if (port < 0 && d->no_virq)
+	if (d->no_virq)
 		dlog("reaper: polling every %d ms", POLL_FALLBACK_MS);
-	else if (port < 0)
+	else if (chaos_watch_open(&w, &err))
 		dlog("reaper: VIRQ_DOM_EXC unavailable (%s); polling every %d ms",
-		     strerror(errno), POLL_FALLBACK_MS);
+		     strerror(err.code), POLL_FALLBACK_MS);
 	poke(d);  /* reap what shut down while no chaosd ran */
 	while (!__atomic_load_n(&d->reaper_stop, __ATOMIC_ACQUIRE)) {
-		struct pollfd p = { .fd = port >= 0 ? xenevtchn_fd(xce) : -1,
+		struct pollfd p = { .fd = w ? chaos_watch_fd(w) : -1,
 				    .events = POLLIN };
 		int n = poll(&p, 1, STOP_CHECK_MS);
 
-		if (n > 0 && port >= 0) {
-			xenevtchn_port_or_error_t got = xenevtchn_pending(xce);
-
-			if (got >= 0)
-				xenevtchn_unmask(xce, (evtchn_port_t)got);
+		if (n > 0 && w) {
+			chaos_watch_ack(w);
 			poke(d);
-		} else if (port < 0) {
+		} else if (!w) {
 			waited += STOP_CHECK_MS;
 			if (waited >= POLL_FALLBACK_MS) {
 				waited = 0;
@@ -67,10 +58,7 @@ static void *reaper_main(void *arg)
 			}
 		}
 	}
-	if (port >= 0)
-		xenevtchn_unbind(xce, (evtchn_port_t)port);
-	if (xce)
-		xenevtchn_close(xce);
+	chaos_watch_close(w);
 	return NULL;
 }
 
@@ -105,19 +93,18 @@ void reap_all(struct daemon *d)
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		chaos_domain_record rec;
+		chaos_guest_info guest;
 
 		if (doms[i].domid == 0 || doms[i].state != CHAOS_STATE_SHUTDOWN)
 			continue;
 		/* Only guests chaos built (they have a record). */
-		if (chaos_record_load(d->state_dir, doms[i].domid,
-				      doms[i].handle, &rec, NULL))
+		if (chaos_guest_get(d->host, doms[i].domid, &guest, NULL))
 			continue;
 		/* A preserved guest stays shut down: reap it once only. */
 		if ((doms[i].shutdown_reason == CHAOS_SHUTDOWN_POWEROFF &&
-		     rec.on_poweroff == CHAOS_ACTION_PRESERVE) ||
+		     guest.on_poweroff == CHAOS_ACTION_PRESERVE) ||
 		    (doms[i].shutdown_reason == CHAOS_SHUTDOWN_REBOOT &&
-		     rec.on_reboot == CHAOS_ACTION_PRESERVE))
+		     guest.on_reboot == CHAOS_ACTION_PRESERVE))
 			continue;
 		/* Its console first: a mapped ring would keep it dying. */
 		consoles_detach(d->consoles, doms[i].domid);
@@ -132,11 +119,9 @@ void reap_all(struct daemon *d)
 	free(doms);
 	if (reaped)
 		consoles_poke(d->consoles);  /* a restarted guest is new */
-	if (reaped && d->names &&
-	    chaos_domain_list(d->host, &doms, &n, &err) == 0) {
-		chaos_registry_prune(d->names, doms, n, NULL);
-		free(doms);
-	}
+	/* Names of guests that went (reaped, or destroyed behind our back). */
+	if (reaped && chaos_host_prune(d->host, &err))
+		dlog("reaper: names: %s", err.msg);
 }
 
 int daemon_adopt(struct daemon *d, chaos_err *err)
@@ -148,14 +133,13 @@ int daemon_adopt(struct daemon *d, chaos_err *err)
 	if (chaos_domain_list(d->host, &doms, &n, err))
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		chaos_domain_record rec;
+		chaos_guest_info guest;
 		chaos_err kerr;
 
 		if (doms[i].domid == 0 ||
 		    chaos_domain_handle_kind(doms[i].handle) != CHAOS_KIND_SHELL)
 			continue;
-		if (chaos_record_load(d->state_dir, doms[i].domid,
-				      doms[i].handle, &rec, NULL) == 0) {
+		if (chaos_guest_get(d->host, doms[i].domid, &guest, NULL) == 0) {
 			guests++;  /* a shell that became a guest: keep it */
 			continue;
 		}
@@ -168,10 +152,9 @@ int daemon_adopt(struct daemon *d, chaos_err *err)
 			shells++;
 	}
 	free(doms);
-	if (d->names && chaos_domain_list(d->host, &doms, &n, err) == 0) {
-		chaos_registry_prune(d->names, doms, n, NULL);
-		free(doms);
-	}
+	/* Names whose domain went while no chaosd ran. */
+	if (chaos_host_prune(d->host, err))
+		return -1;
 	dlog("adopted %u pooled guests, destroyed %u leftover shells", guests,
 	     shells);
 	return 0;

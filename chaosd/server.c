@@ -17,6 +17,7 @@
 
 #include "consoles.h"
 #include "daemon.h"
+#include "reply.h"
 
 #define MAX_CLIENTS      64
 #define FRAME_TIMEOUT_MS 5000    /* a started frame must complete in this */
@@ -57,18 +58,6 @@ static void client_drop(struct client *c)
 	c->body = NULL;
 	close(c->fd);
 	c->fd = -1;
-}
-
-/* Send an error reply, best effort (the client may be gone). */
-static void reply_error(int fd, const char *msg)
-{
-	char *resp;
-	size_t len;
-
-	if (ops_error(msg, &resp, &len) == 0) {
-		chaosd_frame_write(fd, resp, len, REPLY_TIMEOUT_MS, NULL);
-		free(resp);
-	}
 }
 
 /*
@@ -122,7 +111,8 @@ static void accept_one(struct daemon *d, struct client *clients)
 	    !peer_allowed(d, fd, &cr)) {
 		dlog("refused a client (uid %d, gid %d)", (int)cr.uid,
 		     (int)cr.gid);
-		reply_error(fd, "permission denied: chaosd serves root and its group only");
+		reply_error_send(fd, "permission denied: chaosd serves root and its group only",
+				 REPLY_TIMEOUT_MS);
 		close(fd);
 		return;
 	}
@@ -130,7 +120,7 @@ static void accept_one(struct daemon *d, struct client *clients)
 		if (clients[i].fd < 0)
 			c = &clients[i];
 	if (!c) {
-		reply_error(fd, "busy: too many clients");
+		reply_error_send(fd, "busy: too many clients", REPLY_TIMEOUT_MS);
 		close(fd);
 		return;
 	}
@@ -190,13 +180,14 @@ static void client_read(struct daemon *d, struct client *c)
 			return;
 		if (chaosd_frame_length(c->hdr, &c->len, &err)) {
 			/* The stream cannot be resynchronised: answer, close. */
-			reply_error(c->fd, err.msg);
+			reply_error_send(c->fd, err.msg, REPLY_TIMEOUT_MS);
 			client_drop(c);
 			return;
 		}
 		c->body = malloc((size_t)c->len + 1);
 		if (!c->body) {
-			reply_error(c->fd, "out of memory");
+			reply_error_send(c->fd, "out of memory",
+					 REPLY_TIMEOUT_MS);
 			client_drop(c);
 			return;
 		}
@@ -249,7 +240,9 @@ int server_run(struct daemon *d)
 				continue;
 			if (now >= c->deadline) {
 				if (c->have)
-					reply_error(c->fd, "timeout: frame not completed in time");
+					reply_error_send(c->fd,
+							 "timeout: frame not completed in time",
+							 REPLY_TIMEOUT_MS);
 				client_drop(c);
 				continue;
 			}

@@ -13,7 +13,7 @@ LIBCHAOS_SRC_state   := registry.c record.c busy.c
 LIBCHAOS_SRC_hyp     := host.c host_info.c domain_state.c domain_list.c \
 			domain_ops.c
 LIBCHAOS_SRC_dev     := noxs.c collect.c console_common.c console_ring.c \
-			console.c xendevd_client.c
+			console_backend.c console.c watch.c xendevd_client.c
 LIBCHAOS_SRC_build   := image.c image_elf.c image_bzimage.c \
 			image_decompress.c pv_layout.c pv_pagetable.c \
 			pv_start_info.c shell_prepare.c shell_boot.c \
@@ -68,4 +68,15 @@ $(LIBCHAOS_UNIT_SRC:%.c=$(OBJ)/%.o): CFLAGS_EXTRA := -Ilibchaos/src
 
 $(LIBCHAOS_UNIT_DIR)/%: $(OBJ)/libchaos/tests/unit/%.o $(LIBCHAOS_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $< $(LIBCHAOS_A) $(LIBCHAOS_LIBS) -lcmocka
+	$(CC) $(LDFLAGS_ALL) $(UNIT_WRAP) -o $@ $< $(LIBCHAOS_A) \
+		$(LIBCHAOS_LIBS) -lcmocka
+
+# The console backend test stands in for Xen's event channel and foreign
+# memory calls (and the domain lookup) with its own __wrap_ functions.
+$(LIBCHAOS_UNIT_DIR)/test_console_backend: UNIT_WRAP := \
+	-Wl,--wrap=xenevtchn_open -Wl,--wrap=xenevtchn_close \
+	-Wl,--wrap=xenevtchn_fd -Wl,--wrap=xenevtchn_bind_interdomain \
+	-Wl,--wrap=xenevtchn_bind_virq -Wl,--wrap=xenevtchn_unbind \
+	-Wl,--wrap=xenevtchn_notify -Wl,--wrap=xenevtchn_pending \
+	-Wl,--wrap=xenevtchn_unmask -Wl,--wrap=xenforeignmemory_map \
+	-Wl,--wrap=xenforeignmemory_unmap -Wl,--wrap=chaos_domain_get

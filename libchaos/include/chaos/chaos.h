@@ -33,6 +33,7 @@
 #include <chaos/registry.h>
 #include <chaos/record.h>
 #include <chaos/console.h>
+#include <chaos/watch.h>
 #include <chaos/shell.h>
 #include <chaos/guest.h>
 #include <chaos/checkpoint.h>

@@ -64,12 +64,65 @@ CHAOS_API int chaos_console_run(chaos_host *host, uint32_t domid,
 				chaos_console_end *end, chaos_err *err);
 
 /*
- * The ring alone, for a backend that maps and binds consoles itself (chaosd
- * keeps many on one event channel handle). (ring_page) is the guest's
- * mapped console page. The guest writes the indexes at any time; bad ones
- * are never trusted as lengths. These calls neither block nor notify the
- * guest (the caller does, on its event channel). One thread at a time per
- * ring; different rings are independent.
+ * A console's backend end, for a program that serves consoles itself
+ * (chaosd holds every guest's): the guest's ring mapped and its event
+ * channel bound, as the builder gave them to the guest (kept in its
+ * record). Closing unbinds, which returns the guest's port to the unbound
+ * state, so the console can be attached again (by chaos console, or by the
+ * next backend).
+ *
+ * A console belongs to the host it was opened on and to that host's
+ * thread. All consoles of one host share one event channel handle: one fd
+ * to poll for all of them, and chaos_console_next_event says which one a
+ * notification was for. Close a host's consoles before the host.
+ */
+typedef struct chaos_console chaos_console;
+
+/*
+ * Attach to domid's console. ENOENT: domid is not a guest chaos built
+ * (no record, so no known console); ESRCH: no such domain; otherwise why
+ * the ring could not be mapped or the channel bound (EBUSY and the like:
+ * another console holds it).
+ */
+CHAOS_API int chaos_console_open(chaos_host *host, uint32_t domid,
+				 chaos_console **out, chaos_err *err);
+/* Unbind and unmap; NULL is fine. */
+CHAOS_API void chaos_console_close(chaos_console *con);
+
+/*
+ * The fd to poll (POLLIN) for notifications, the same for every console of
+ * the host and valid until the host is closed. When it is readable, call
+ * chaos_console_next_event until it returns NULL.
+ */
+CHAOS_API int chaos_console_fd(const chaos_console *con);
+/*
+ * The next console of host that was notified, with the notification
+ * acknowledged (so the fd can wake the caller again); NULL once none is
+ * pending. Read and write that console: the guest produced output or made
+ * room for input.
+ */
+CHAOS_API chaos_console *chaos_console_next_event(chaos_host *host);
+
+/*
+ * Take up to cap bytes of the guest's output (at most one ring's worth,
+ * what does not fit stays in the ring) and tell the guest there is room
+ * again. *corrupt: the guest's indexes were impossible and the ring was
+ * skipped (0 returned).
+ */
+CHAOS_API size_t chaos_console_read(chaos_console *con, char *buf,
+				    size_t cap, bool *corrupt);
+/* Give the guest up to len bytes of input and notify it; returns how many
+ * fit (a guest that does not read its input gets no more). */
+CHAOS_API size_t chaos_console_write(chaos_console *con, const char *buf,
+				     size_t len);
+
+/*
+ * The ring alone (what chaos_console_read and chaos_console_write use on
+ * the mapped page). ring_page is the guest's mapped console page. The
+ * guest writes the indexes at any time; bad ones are never trusted as
+ * lengths. These calls neither block nor notify the guest (the caller
+ * does, on its event channel). One thread at a time per ring; different
+ * rings are independent.
  */
 #define CHAOS_CONSOLE_OUT_RING 2048   /* bytes of output the ring holds */
 

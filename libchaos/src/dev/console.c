@@ -1,24 +1,20 @@
 // SPDX-License-Identifier: MIT
-/* The PV console ring, read and written from dom0 directly. */
+/* A console attached directly (chaos console without chaosd): the guest's
+ * ring through a console handle (console_backend.c), copied to and from the
+ * caller's fds until one of the ends in console.h. */
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "dev/dev.h"
-#include <xen/io/console.h>
-#include <xenevtchn.h>
 #include <chaos/console.h>
 #include <chaos/domain.h>
 
 #define POLL_MS 100
 
 struct console {
-	struct xencons_interface *ring;
-	xenevtchn_handle *xce;
-	evtchn_port_t local_port;
+	chaos_console *con;
 	int ring_corrupt_reported;
 	struct console_match match;
 };
@@ -29,8 +25,7 @@ static int drain_output(struct console *c, const chaos_console_opts *opts,
 {
 	char chunk[CHAOS_CONSOLE_OUT_RING];
 	bool corrupt;
-	size_t n = chaos_console_ring_read(c->ring, chunk, sizeof(chunk),
-					   &corrupt);
+	size_t n = chaos_console_read(c->con, chunk, sizeof(chunk), &corrupt);
 
 	if (corrupt) {
 		if (!c->ring_corrupt_reported) {
@@ -70,7 +65,7 @@ static int console_loop(chaos_host *host, uint32_t domid, struct console *c,
 
 	for (;;) {
 		struct pollfd fds[2] = {
-			{ .fd = xenevtchn_fd(c->xce), .events = POLLIN },
+			{ .fd = chaos_console_fd(c->con), .events = POLLIN },
 			{ .fd = in_open ? opts->in_fd : -1, .events = POLLIN },
 		};
 		int matched = 0, wait = POLL_MS;
@@ -94,12 +89,9 @@ static int console_loop(chaos_host *host, uint32_t domid, struct console *c,
 		}
 		if (poll(fds, 2, wait) < 0 && errno != EINTR)
 			return chaos_err_set(err, errno, "poll: %s", strerror(errno));
-		if (fds[0].revents & POLLIN) {
-			xenevtchn_port_or_error_t p = xenevtchn_pending(c->xce);
-
-			if (p >= 0)
-				xenevtchn_unmask(c->xce, (evtchn_port_t)p);
-		}
+		if (fds[0].revents & POLLIN)
+			while (chaos_console_next_event(host))
+				;   /* one console: output is drained above */
 		if (in_open && (fds[1].revents & (POLLIN | POLLHUP))) {
 			char buf[256];
 			ssize_t n = read(opts->in_fd, buf, sizeof(buf));
@@ -112,18 +104,15 @@ static int console_loop(chaos_host *host, uint32_t domid, struct console *c,
 					    NULL;
 
 				if (esc) {
-					chaos_console_ring_write(c->ring, buf,
-							 (size_t)(esc - buf));
-					xenevtchn_notify(c->xce, c->local_port);
+					chaos_console_write(c->con, buf,
+							    (size_t)(esc - buf));
 					*end = CHAOS_CONSOLE_DETACHED;
 					return 0;
 				}
 				/* A guest that does not read may drop input. */
-				chaos_console_ring_write(c->ring, buf, (size_t)n);
+				chaos_console_write(c->con, buf, (size_t)n);
 			}
 		}
-		/* Tell the guest there is room again (and maybe input). */
-		xenevtchn_notify(c->xce, c->local_port);
 		if (!guest_alive(host, domid)) {
 			drain_output(c, opts, &matched);
 			*end = matched ? CHAOS_CONSOLE_MATCHED :
@@ -138,50 +127,16 @@ int chaos_console_run(chaos_host *host, uint32_t domid, uint64_t ring_mfn,
 		      chaos_console_end *end, chaos_err *err)
 {
 	struct console c = { 0 };
-	xenforeignmemory_handle *fmem;
-	xen_pfn_t mfn = (xen_pfn_t)ring_mfn;
-	xenevtchn_port_or_error_t local;
-	int map_err = 0, rc;
+	int rc;
 
 	if (opts->until && strlen(opts->until) >= CONSOLE_UNTIL_MAX)
 		return chaos_err_set(err, EINVAL,
 				     "console: match text longer than %d bytes",
 				     CONSOLE_UNTIL_MAX - 1);
-	fmem = xenforeignmemory_open(NULL, 0);
-	if (!fmem)
-		return chaos_err_set(err, errno, "cannot open foreign memory: %s",
-				     strerror(errno));
-	c.ring = xenforeignmemory_map(fmem, domid, PROT_READ | PROT_WRITE, 1,
-				      &mfn, &map_err);
-	if (!c.ring || map_err) {
-		rc = chaos_err_set(err, map_err ? -map_err : errno,
-				   "cannot map the console ring of domain %u",
-				   domid);
-		goto out_fmem;
-	}
-	c.xce = xenevtchn_open(NULL, 0);
-	if (!c.xce) {
-		rc = chaos_err_set(err, errno, "cannot open event channels: %s",
-				   strerror(errno));
-		goto out_unmap;
-	}
-	local = xenevtchn_bind_interdomain(c.xce, domid, remote_port);
-	if (local < 0) {
-		rc = chaos_err_set(err, errno,
-				   "cannot bind console event channel %u of domain %u"
-				   " (is another console attached?): %s",
-				   remote_port, domid, strerror(errno));
-		goto out_xce;
-	}
-	c.local_port = (evtchn_port_t)local;
+	if (dev_console_attach(host, domid, ring_mfn, remote_port, &c.con, err))
+		return -1;
 	rc = console_loop(host, domid, &c, opts, end, err);
-	xenevtchn_unbind(c.xce, c.local_port);
-out_xce:
-	xenevtchn_close(c.xce);
-out_unmap:
-	if (c.ring)
-		xenforeignmemory_unmap(fmem, c.ring, 1);
-out_fmem:
-	xenforeignmemory_close(fmem);
+	/* Unbinding returns the guest's port to unbound: attachable again. */
+	chaos_console_close(c.con);
 	return rc;
 }

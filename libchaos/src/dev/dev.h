@@ -3,12 +3,15 @@
 #define CHAOS_DEV_LAYER_H
 
 /*
- * Layer dev: Devices: noxs backends through /dev/noxs, consoles, the xendevd client.
+ * Layer dev: Devices: noxs backends through /dev/noxs, consoles, the xendevd client,
+ * the VIRQ_DOM_EXC watch.
  * Internal to libchaos: declarations grouped by the file that defines them.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 
+#include <chaos/console.h>
 #include <chaos/device.h>
 
 #include "hyp/hyp.h"
@@ -58,7 +61,6 @@ int chaos_device_power(chaos_host *host, uint32_t domid,
 /* What both console clients share: the direct one (console.c) and the one
  * through chaosd (chaosd_console.c). */
 
-
 #define CONSOLE_UNTIL_MAX 256   /* bytes of `until` text, NUL included */
 
 /* The tail of the output seen so far, so `until` matches across reads. */
@@ -72,5 +74,22 @@ int console_match_feed(struct console_match *m, const char *until,
 		       const char *buf, size_t len);
 
 
+/* ---- console_backend.c ---- */
+
+/* One console we are the backend of (console.h). */
+struct chaos_console {
+	chaos_host *host;             /* NULL: a bare ring, never notified */
+	uint32_t domid;
+	void *ring;                   /* the guest's console page, mapped */
+	evtchn_port_t port;           /* our end of its event channel */
+	bool bound;
+	struct chaos_console *next;   /* host->consoles */
+};
+
+/* chaos_console_open with the ring and port given (the direct attach has
+ * them from its caller). */
+int dev_console_attach(chaos_host *host, uint32_t domid, uint64_t ring_mfn,
+		       uint32_t remote_port, chaos_console **out,
+		       chaos_err *err);
 
 #endif

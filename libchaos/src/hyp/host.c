@@ -39,6 +39,13 @@ static void quiet_destroy(xentoollog_logger *logger)
 	(void)logger;
 }
 
+void chaos_quiet_logger_init(struct chaos_quiet_logger *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->vtable.vmessage = quiet_vmessage;
+	q->vtable.destroy = quiet_destroy;
+}
+
 static int running_on_xen(void)
 {
 	char type[16] = "";
@@ -88,8 +95,7 @@ int chaos_host_open(chaos_host **out, chaos_err *err)
 	host = calloc(1, sizeof(*host));
 	if (!host)
 		return chaos_err_set(err, ENOMEM, "out of memory");
-	host->log.vtable.vmessage = quiet_vmessage;
-	host->log.vtable.destroy = quiet_destroy;
+	chaos_quiet_logger_init(&host->log);
 	snprintf(host->state_dir, sizeof(host->state_dir), "%s",
 		 CHAOS_STATE_DIR);
 	host->noxs_fd = -1;
@@ -119,6 +125,8 @@ void chaos_host_close(chaos_host *host)
 		xencall_close(host->xcall);
 	if (host->noxs_fd >= 0)
 		close(host->noxs_fd);
+	if (host->console_xce)
+		xenevtchn_close(host->console_xce);
 	xenforeignmemory_close(host->fmem);
 	xc_interface_close(host->xch);
 	free(host);

@@ -8,6 +8,7 @@
  */
 
 #include <xenctrl.h>
+#include <xenevtchn.h>
 #include <xenforeignmemory.h>
 #include <xentoollog.h>
 #include <chaos/domain.h>
@@ -24,6 +25,7 @@ struct chaos_quiet_logger {
 };
 
 struct chaos_registry;
+struct chaos_console;
 typedef struct xencall_handle xencall_handle;
 
 struct chaos_host {
@@ -35,7 +37,16 @@ struct chaos_host {
 	xencall_handle *xcall;            /* noxs hypercalls, on first use */
 	int noxs_fd;                      /* /dev/noxs, -1 until first use */
 	int noxs_state;                   /* 0 unknown, 1 available, -1 not */
+	/* Consoles this host is the backend of (dev/console_backend.c): one
+	 * event channel handle for all of them, opened on first use and
+	 * closed with the host. */
+	xenevtchn_handle *console_xce;
+	struct chaos_console *consoles;
 };
+
+/* Make q a logger that keeps the Xen libraries' last error in q->last
+ * (chaos_err_xen appends it) instead of printing it. */
+void chaos_quiet_logger_init(struct chaos_quiet_logger *q);
 
 /* The host's name registry, opened (and its directory made) on first use. */
 int chaos_host_registry(struct chaos_host *host, chaos_err *err);
