@@ -72,6 +72,7 @@ struct daemon {
 	bool no_virq;
 	bool reaper_running;
 	bool reaper_stop;
+	size_t last_domains;        /* at the last reap: fewer now, collect */
 };
 
 /* Start-up: adopt guests left by an earlier chaosd, destroy its shells. */

@@ -81,17 +81,49 @@ void reaper_stop(struct daemon *d)
 	d->reaper_running = false;
 }
 
+/*
+ * What killed chaos processes left (half-built guests, guests left
+ * suspended) and backends whose domain went behind chaos's back.
+ */
+static void recover(struct daemon *d, const char *who, bool devices)
+{
+	chaos_recover_report rep;
+	unsigned int collected = 0;
+	chaos_err err;
+
+	if (chaos_checkpoint_recover(d->host, &rep, &err))
+		dlog("%s: recovery: %s", who, err.msg);
+	else if (rep.destroyed || rep.resumed)
+		dlog("%s: after a killed chaos process: %u half-built guest(s) destroyed, %u suspended guest(s) resumed",
+		     who, rep.destroyed, rep.resumed);
+	if (!devices)
+		return;
+	if (chaos_device_collect(d->host, &collected, &err))
+		dlog("%s: devices: %s", who, err.msg);
+	else if (collected)
+		dlog("%s: devices of %u domain(s) that went behind chaos's back destroyed",
+		     who, collected);
+}
+
 void reap_all(struct daemon *d)
 {
 	chaos_domain_info *doms;
 	chaos_err err;
 	size_t n;
-	bool reaped = false;
+	bool reaped = false, went;
 
+	recover(d, "reaper", false);
 	if (chaos_domain_list(d->host, &doms, &n, &err)) {
 		dlog("reaper: %s", err.msg);
 		return;
 	}
+	/* Fewer domains, or one dying: maybe backends to collect. */
+	went = n < d->last_domains;
+	for (size_t i = 0; i < n; i++)
+		went |= doms[i].state == CHAOS_STATE_DYING;
+	d->last_domains = n;
+	if (went)
+		recover(d, "reaper", true);
 	for (size_t i = 0; i < n; i++) {
 		chaos_guest_info guest;
 
@@ -130,6 +162,7 @@ int daemon_adopt(struct daemon *d, chaos_err *err)
 	unsigned int guests = 0, shells = 0;
 	size_t n;
 
+	recover(d, "adopt", true);
 	if (chaos_domain_list(d->host, &doms, &n, err))
 		return -1;
 	for (size_t i = 0; i < n; i++) {
