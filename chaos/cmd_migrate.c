@@ -140,6 +140,28 @@ static int load_key(const char *psk_file, chaos_migrate_key **key)
 	return 0;
 }
 
+/*
+ * Both ends: the key (if any) loaded, SIGPIPE ignored (a peer that goes
+ * away is an error, not a death), the host opened. -1 after saying why;
+ * *key and *host are then freed by the caller as usual.
+ */
+static int open_for_migration(const char *psk_file, chaos_migrate_key **key,
+			      chaos_host **host)
+{
+	chaos_err err;
+
+	*host = NULL;
+	if (psk_file && load_key(psk_file, key))
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	if (chaos_host_open(host, &err)) {
+		cli_error("%s", err.msg);
+		*host = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_migrate(int argc, char **argv)
 {
 	const char *ref = NULL, *host_name = NULL, *ssh = "ssh", *port = NULL,
@@ -189,13 +211,8 @@ int cmd_migrate(int argc, char **argv)
 			  psk_file);
 		return 2;
 	}
-	if (psk_file && load_key(psk_file, &key))
-		return 1;
-	signal(SIGPIPE, SIG_IGN);
-	if (chaos_host_open(&host, &err)) {
-		cli_error("%s", err.msg);
+	if (open_for_migration(psk_file, &key, &host))
 		goto out;
-	}
 	if (chaos_guest_resolve(host, ref, &domid, &err)) {
 		cli_error("%s", err.msg);
 		goto out;
@@ -297,13 +314,8 @@ int cmd_migrate_receive(int argc, char **argv)
 		cli_error("--listen needs a port and --psk-file");
 		return 2;
 	}
-	if (psk_file && load_key(psk_file, &key))
-		return 1;
-	signal(SIGPIPE, SIG_IGN);
-	if (chaos_host_open(&host, &err)) {
-		cli_error("%s", err.msg);
+	if (open_for_migration(psk_file, &key, &host))
 		goto done;
-	}
 	cli_recover(host);  /* stderr: stdout may be the stream */
 	if (port) {
 		in = out = tcp_accept_one(p);

@@ -171,9 +171,8 @@ int chaos_err_xen(chaos_err *err, struct chaos_host *host, int code,
 
 	if (!err)
 		return -1;
-	err->code = code;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	chaos_err_vset(err, code, fmt, ap);
 	va_end(ap);
 	len = strlen(err->msg);
 	if (host && host->log.last[0])

@@ -191,34 +191,22 @@ static void resume_here(chaos_host *host, uint32_t domid, chaos_err *err)
  * suspended here on purpose (its mark is kept). */
 #define KEPT_SUSPENDED (-2)
 
-static int send_plain(chaos_host *host, uint32_t domid, int in_fd, int out_fd,
-		      const chaos_migrate_key *key,
-		      chaos_migrate_timing *timing, chaos_err *err)
+static int send_plain(chaos_host *host, uint32_t domid, struct chaos_mig *m,
+		      uint64_t start, chaos_migrate_timing *timing,
+		      chaos_err *err)
 {
-	struct chaos_mig m = { .in = in_fd, .out = out_fd,
-			       .role = CHAOS_MIG_SENDER, .key = key };
-	chaos_migrate_timing scratch;
-	chaos_err local;
-	uint64_t start = chaos_now_us(), suspended;
+	uint64_t suspended;
 	int rc;
 
-	if (!err)
-		err = &local;
-	if (!timing)
-		timing = &scratch;
-	memset(timing, 0, sizeof(*timing));
-	/* Nothing is touched before the destination proved itself. */
-	if (chaos_mig_handshake(&m, HANDSHAKE_TIMEOUT_MS, err))
-		return -1;
 	if (chaos_checkpoint_suspend(host, domid, CHAOS_SUSPEND_TIMEOUT_MS, err)) {
-		chaos_mig_status(&m, -ECANCELED, "the source could not suspend the guest");
+		chaos_mig_status(m, -ECANCELED, "the source could not suspend the guest");
 		return -1;
 	}
 	suspended = chaos_now_us();
 	timing->suspend_us = suspended - start;
-	if (send_image(&m, host, domid, timing, err))
+	if (send_image(m, host, domid, timing, err))
 		goto resume;
-	rc = hand_over(&m, domid, err);
+	rc = hand_over(m, domid, err);
 	if (rc > 0)
 		return KEPT_SUSPENDED;
 	if (rc < 0)
@@ -227,7 +215,7 @@ static int send_plain(chaos_host *host, uint32_t domid, int in_fd, int out_fd,
 	/* The guest runs there: this copy must never run again. */
 	if (chaos_guest_destroy(host, domid, err))
 		return KEPT_SUSPENDED;
-	chaos_mig_send(&m, CHAOS_MIG_DONE, NULL, 0, NULL);
+	chaos_mig_send(m, CHAOS_MIG_DONE, NULL, 0, NULL);
 	timing->total_us = chaos_now_us() - start;
 	return 0;
 resume:
@@ -235,27 +223,16 @@ resume:
 	return -1;
 }
 
-static int send_live(chaos_host *host, uint32_t domid, int in_fd,
-		     int out_fd, const chaos_migrate_key *key,
-		     chaos_migrate_timing *timing, chaos_err *err)
+static int send_live(chaos_host *host, uint32_t domid, struct chaos_mig *m,
+		     uint64_t start, chaos_migrate_timing *timing,
+		     chaos_err *err)
 {
-	struct chaos_mig m = { .in = in_fd, .out = out_fd,
-			       .role = CHAOS_MIG_SENDER, .key = key };
 	uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE], mac[CHAOS_MIG_MAC];
 	struct chaos_live_stats stats;
-	chaos_migrate_timing scratch;
-	chaos_err local;
-	uint64_t start = chaos_now_us(), t0;
+	uint64_t t0;
 	int rc;
 
-	if (!err)
-		err = &local;
-	if (!timing)
-		timing = &scratch;
-	memset(timing, 0, sizeof(*timing));
-	if (chaos_mig_handshake(&m, HANDSHAKE_TIMEOUT_MS, err))
-		return -1;
-	rc = chaos_live_send(host, domid, &m, &stats, digest, err);
+	rc = chaos_live_send(host, domid, m, &stats, digest, err);
 	timing->rounds = stats.rounds;
 	timing->pages_resent = stats.pages_resent;
 	if (stats.suspended)
@@ -263,21 +240,21 @@ static int send_live(chaos_host *host, uint32_t domid, int in_fd,
 	timing->capture_us = chaos_now_us() - start;
 	if (rc && !stats.suspended) {
 		/* Still running here: tell the destination to drop its copy. */
-		chaos_mig_status(&m, -ECANCELED, "the source gave up the live migration");
+		chaos_mig_status(m, -ECANCELED, "the source gave up the live migration");
 		note(err, " (domain %u still runs here)", domid);
 		return -1;
 	}
-	if (!rc && m.key && m.key->len) {
-		chaos_mig_image_mac(&m, digest, mac);
-		rc = chaos_mig_send(&m, CHAOS_MIG_IMAGE_MAC, mac, sizeof(mac), err);
+	if (!rc && m->key && m->key->len) {
+		chaos_mig_image_mac(m, digest, mac);
+		rc = chaos_mig_send(m, CHAOS_MIG_IMAGE_MAC, mac, sizeof(mac), err);
 	}
 	t0 = chaos_now_us();
 	if (!rc)
-		rc = expect(&m, CHAOS_MIG_STATUS, RESTORE_TIMEOUT_MS, err);
+		rc = expect(m, CHAOS_MIG_STATUS, RESTORE_TIMEOUT_MS, err);
 	timing->transfer_us = chaos_now_us() - t0;
 	if (rc)
 		goto resume;
-	rc = hand_over(&m, domid, err);
+	rc = hand_over(m, domid, err);
 	if (rc > 0)
 		return KEPT_SUSPENDED;
 	if (rc < 0)
@@ -286,7 +263,7 @@ static int send_live(chaos_host *host, uint32_t domid, int in_fd,
 	/* The guest runs there: this copy must never run again. */
 	if (chaos_guest_destroy(host, domid, err))
 		return KEPT_SUSPENDED;
-	chaos_mig_send(&m, CHAOS_MIG_DONE, NULL, 0, NULL);
+	chaos_mig_send(m, CHAOS_MIG_DONE, NULL, 0, NULL);
 	timing->total_us = chaos_now_us() - start;
 	return 0;
 resume:
@@ -294,9 +271,9 @@ resume:
 	return -1;
 }
 
-typedef int send_fn(chaos_host *host, uint32_t domid, int in_fd,
-		    int out_fd, const chaos_migrate_key *key,
-		    chaos_migrate_timing *timing, chaos_err *err);
+typedef int send_fn(chaos_host *host, uint32_t domid, struct chaos_mig *m,
+		    uint64_t start, chaos_migrate_timing *timing,
+		    chaos_err *err);
 
 /*
  * The source's work under the guest's busy mark: a source killed while
@@ -308,16 +285,25 @@ static int send_marked(send_fn *send, chaos_host *host, uint32_t domid,
 		       int in_fd, int out_fd, const chaos_migrate_key *key,
 		       chaos_migrate_timing *timing, chaos_err *err)
 {
+	struct chaos_mig m = { .in = in_fd, .out = out_fd,
+			       .role = CHAOS_MIG_SENDER, .key = key };
+	uint64_t start = chaos_now_us();
+	chaos_migrate_timing scratch;
 	uint8_t handle[16];
 	chaos_err local;
 	int mark, rc;
 
 	if (!err)
 		err = &local;
+	if (!timing)
+		timing = &scratch;
+	memset(timing, 0, sizeof(*timing));
 	mark = chaos_ckpt_mark(host, domid, handle, err);
 	if (mark < 0)
 		return -1;
-	rc = send(host, domid, in_fd, out_fd, key, timing, err);
+	/* Nothing is touched before the destination proved itself. */
+	rc = chaos_mig_handshake(&m, HANDSHAKE_TIMEOUT_MS, err) ? -1 :
+	     send(host, domid, &m, start, timing, err);
 	if (rc == KEPT_SUSPENDED) {
 		chaos_busy_keep(host->state_dir, handle, mark);
 		return -1;

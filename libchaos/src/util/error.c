@@ -14,7 +14,7 @@ void chaos_err_clear(chaos_err *err)
 	err->msg[0] = '\0';
 }
 
-static void err_vset(chaos_err *err, int code, const char *fmt, va_list ap)
+void chaos_err_vset(chaos_err *err, int code, const char *fmt, va_list ap)
 {
 	if (!err)
 		return;
@@ -27,7 +27,7 @@ int chaos_err_set(chaos_err *err, int code, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	err_vset(err, code, fmt, ap);
+	chaos_err_vset(err, code, fmt, ap);
 	va_end(ap);
 	return -1;
 }

@@ -7,6 +7,7 @@
  * Internal to libchaos: declarations grouped by the file that defines them.
  */
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -18,6 +19,9 @@
 /* Fill err: code plus printf-style message. Always returns -1. */
 int chaos_err_set(chaos_err *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* The same with a va_list (for wrappers that add to the message). */
+void chaos_err_vset(chaos_err *err, int code, const char *fmt, va_list ap);
 
 /* ---- clock.c ---- */
 
