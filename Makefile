@@ -60,6 +60,7 @@ include tests/rig/build.mk
 -include minios-noxs/build.mk
 -include noxs-kmod/build.mk
 -include xen-patches/build.mk
+-include fuzz/build.mk
 # After every fragment: the layer check needs their object lists.
 include mk/check-layers.mk
 
@@ -90,7 +91,7 @@ unit: $(UNIT_TESTS) | deps
 # Integration tests that need no Xen (network namespaces, daemons).
 integration: $(INTEGRATION_TESTS)
 
-test: check-layers unit integration rig
+test: check-layers unit fuzz integration rig
 
 clean:
 	rm -rf $(BUILD)
