@@ -4,11 +4,25 @@
  * record file under /run/chaos/domains/. A record that parses must come
  * back the same through chaos_record_format and a second parse.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <chaos/record.h>
+
+/* Field by field: a key given twice leaves bytes after a string's NUL. */
+static bool same(const chaos_domain_record *a, const chaos_domain_record *b)
+{
+	return a->domid == b->domid &&
+	       !memcmp(a->handle, b->handle, sizeof(a->handle)) &&
+	       !strcmp(a->name, b->name) && a->console_mfn == b->console_mfn &&
+	       a->console_port == b->console_port &&
+	       a->start_info_mfn == b->start_info_mfn &&
+	       a->on_poweroff == b->on_poweroff &&
+	       a->on_reboot == b->on_reboot && a->on_crash == b->on_crash &&
+	       !strcmp(a->config_path, b->config_path);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -26,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (n < 0)
 		abort();  /* a record we read but cannot write back */
 	if (chaos_record_parse(text, (size_t)n, &again, &err) < 0 ||
-	    memcmp(&rec, &again, sizeof(rec)))
+	    !same(&rec, &again))
 		abort();  /* not the same record after a round trip */
 	return 0;
 }
