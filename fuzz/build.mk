@@ -14,7 +14,7 @@ FUZZ_EXTRA     ?=
 FUZZ_DIR       := $(BUILD)/fuzz
 FUZZ_OBJ       := $(FUZZ_DIR)/obj
 FUZZ_BIN       := $(FUZZ_DIR)/bin
-FUZZ_TIME      ?= 20
+FUZZ_TIME      ?= 18
 FUZZ_LONG_RUNS ?= 10000000
 FUZZ_NICE      ?= 19
 FUZZ_SAN       := -fsanitize=address,undefined -fno-sanitize-recover=all
@@ -29,7 +29,7 @@ FUZZ_LDFLAGS   := -fsanitize=fuzzer $(FUZZ_SAN)
 
 FUZZ_ALL       := config image decompress saveimg saveimg_live migrate_wire \
 		  chaosd_client chaosd_request record registry ovsdb \
-		  xendevd_ctl noxs_checks
+		  xendevd_ctl noxs_checks console
 FUZZ_TARGETS   ?= $(FUZZ_ALL)
 FUZZ_BINS      := $(FUZZ_TARGETS:%=$(FUZZ_BIN)/fuzz_%)
 
