@@ -36,6 +36,7 @@ typedef struct { struct list_head head; } wait_queue_head_t;
 struct work_struct { void (*func)(struct work_struct *); };
 typedef uint32_t grant_ref_t;
 typedef uint32_t evtchn_port_t;
+typedef uint16_t domid_t;
 
 #define BIT(n) (1UL << (n))
 #define barrier() __asm__ __volatile__("" ::: "memory")
