@@ -65,6 +65,7 @@ include tests/rig/build.mk
 -include noxs-kmod/build.mk
 -include xen-patches/build.mk
 -include examples/build.mk
+-include fuzz/build.mk
 # After every fragment: the layer check needs their object lists.
 include mk/check-layers.mk
 
@@ -123,7 +124,7 @@ check-headers: $(LIBCHAOS_HEADERS)
 check-exports: $(LIBCHAOS_SO) check-headers
 	mk/check-exports $(LIBCHAOS_SO) libchaos/include/chaos
 
-test: check-layers unit integration check-exports examples rig
+test: check-layers unit fuzz integration check-exports examples rig
 
 clean:
 	rm -rf $(BUILD)

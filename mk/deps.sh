@@ -8,6 +8,7 @@ build-essential pkg-config
 libxen-dev libyajl-dev libcmocka-dev
 zlib1g-dev liblzma-dev libzstd-dev libbz2-dev liblz4-dev nettle-dev
 valgrind file xenstore-utils
+clang libclang-rt-14-dev
 qemu-system-x86 busybox-static cpio gzip xz-utils zstd jq
 iproute2 openvswitch-switch kmod
 flex bison python3 bc

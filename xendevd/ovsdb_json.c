@@ -35,7 +35,10 @@ long xd_json_object_len(const char *buf, size_t len)
 		if (c == '"') {
 			in_str = true;
 		} else if (c == '{' || c == '[') {
-			depth++;
+			/* yajl frees a tree recursively: deep nesting would
+			 * overflow our stack. Real replies nest about 8 deep. */
+			if (++depth > XD_JSON_DEPTH_MAX)
+				return -1;
 		} else if (c == '}' || c == ']') {
 			if (--depth == 0)
 				return (long)(i + 1);

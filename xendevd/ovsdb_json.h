@@ -9,6 +9,8 @@
 /* OVSDB JSON-RPC messages (RFC 7047) for adding and removing a port. */
 
 #define XD_UUID_MAX 40
+/* Deepest nesting accepted in an OVSDB reply. */
+#define XD_JSON_DEPTH_MAX 32
 
 /*
  * Length of the first complete JSON object at buf (OVSDB sends objects

@@ -356,6 +356,9 @@ static int do_lz4_legacy(const uint8_t *in, size_t in_len, struct outbuf *o,
 	size_t pos = 4;
 	unsigned int blocks = 0;
 
+	/* Shorter than its magic: in_len - pos below would wrap. */
+	if (in_len < 4)
+		return corrupt(what, "lz4", "truncated", err);
 	while (in_len - pos >= 4) {
 		uint32_t csize = le32(in + pos);
 		size_t room;

@@ -132,7 +132,8 @@ static int parse_line(chaos_domain_record *rec, const char *key,
 		if (hex_handle(val, rec->handle))
 			return -1;
 	} else if (!strcmp(key, "name")) {
-		if (strlen(val) >= sizeof(rec->name))
+		/* What format refuses to write is refused when read. */
+		if (strlen(val) >= sizeof(rec->name) || !one_line(val))
 			return -1;
 		strcpy(rec->name, val);
 	} else if (!strcmp(key, "console_mfn")) {
@@ -153,7 +154,7 @@ static int parse_line(chaos_domain_record *rec, const char *key,
 		return parse_action(val, &rec->on_crash);
 	} else if (!strcmp(key, "config")) {
 		if (strlen(val) >= sizeof(rec->config_path) ||
-		    (*val && *val != '/'))
+		    (*val && *val != '/') || !one_line(val))
 			return -1;
 		strcpy(rec->config_path, val);
 	} else {

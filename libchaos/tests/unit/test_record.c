@@ -102,6 +102,9 @@ static void test_injection(void **state)
 		   "console_port 5\nconsole_port 99\n", "bad console_port");
 	expect_bad("domid 1\nhandle a0a1a2a3a4a5a6a7a8a9aaabacadaeaf\n"
 		   "domid 2\n", "bad domid");
+	/* Read back, a control character is refused as when written. */
+	expect_bad("domid 1\nhandle a0a1a2a3a4a5a6a7a8a9aaabacadaeaf\n"
+		   "name web\0161\n", "bad name");
 	in = sample();
 	assert_int_equal(chaos_record_parse(buf, (size_t)chaos_record_format(
 				&in, buf, sizeof(buf)), &out, NULL), 0);

@@ -25,6 +25,31 @@ static void test_framing(void **state)
 	assert_int_equal(xd_json_object_len("{\"a\":", 5), 0);
 }
 
+/*
+ * fuzz/README.md, ovsdb finding: a reply nested 300000 deep overflowed the
+ * stack in yajl_tree_free and killed xendevd. Deeper than
+ * XD_JSON_DEPTH_MAX is refused before it is parsed.
+ */
+static void test_deep_nesting(void **state)
+{
+	char buf[2 * (XD_JSON_DEPTH_MAX + 1) + 1];
+	size_t n = 0;
+
+	(void)state;
+	buf[n++] = '{';
+	for (int i = 1; i < XD_JSON_DEPTH_MAX; i++)
+		buf[n++] = '[';
+	for (int i = 1; i < XD_JSON_DEPTH_MAX; i++)
+		buf[n++] = ']';
+	buf[n++] = '}';
+	assert_int_equal(xd_json_object_len(buf, n), (long)n);
+	n = 0;
+	buf[n++] = '{';
+	for (int i = 0; i < XD_JSON_DEPTH_MAX; i++)
+		buf[n++] = '[';
+	assert_int_equal(xd_json_object_len(buf, n), -1);
+}
+
 static yajl_val parse(const char *s)
 {
 	char err[128];
@@ -189,6 +214,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_framing),
+		cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_requests),
 		cmocka_unit_test(test_lookup_replies),
 		cmocka_unit_test(test_check_reply),

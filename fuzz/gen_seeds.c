@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Writes the generated seeds of fuzz/corpus/ (make fuzz-seeds): the unit
+ * tests' synthetic kernel (image_fixture.h) raw and in a bzImage, and
+ * saved images of both versions made by the library's own writers, in the
+ * form the image targets read (fuzz_stream.h: one byte a page, 0xff and
+ * the page for the page tables). The compressed variants come from
+ * fuzz/gen_seeds.sh.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "build/build.h"
+#include "ckpt/ckpt.h"
+#include "image_fixture.h"
+
+#define PAGES 256   /* 1 MiB: the smallest guest */
+#define SI_PFN 3
+#define P2M_PFN 7
+#define L4_PFN 10   /* then L3, L2, L1 */
+
+static const char *dir;
+
+static void put(const char *sub, const char *name, const void *buf,
+		size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, sub);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/%s/%s", dir, sub, name);
+	f = fopen(path, "wb");
+	if (!f || fwrite(buf, 1, len, f) != len || fclose(f)) {
+		perror(path);
+		exit(1);
+	}
+}
+
+static void le16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void le32(uint8_t *p, uint32_t v)
+{
+	le16(p, (uint16_t)v);
+	le16(p + 2, (uint16_t)(v >> 16));
+}
+
+static void kernels(void)
+{
+	uint8_t *elf = fx_default_elf(0xffffffff80000000ull);
+	size_t pm = 4 * 512, n = pm + 0x40 + FX_SIZE + 4;
+	uint8_t *bz = calloc(1, n);
+
+	/* The parser reads headers and notes; the bytes loaded do not matter
+	 * and zeros keep the compressed seeds small. */
+	memset(elf + FX_TEXT_OFF, 0, FX_SIZE - FX_TEXT_OFF);
+	put("image", "fixture.elf", elf, FX_SIZE);
+	bz[0x1f1] = 3;
+	le16(bz + 0x1fe, 0xaa55);
+	memcpy(bz + 0x202, "HdrS", 4);
+	le16(bz + 0x206, 0x020f);
+	le32(bz + 0x248, 0x40);
+	le32(bz + 0x24c, FX_SIZE + 4);
+	memcpy(bz + pm + 0x40, elf, FX_SIZE);
+	le32(bz + pm + 0x40 + FX_SIZE, FX_SIZE);
+	put("image", "fixture.bzimage", bz, n);
+	free(bz);
+	free(elf);
+}
+
+/* An image writer's io that writes pages the targets' way. */
+struct out {
+	uint8_t *buf;
+	size_t len, cap;
+	bool pages;
+};
+
+static void grow(struct out *o, const void *p, size_t len)
+{
+	if (o->len + len > o->cap) {
+		o->cap = (o->len + len) * 2;
+		o->buf = realloc(o->buf, o->cap);
+		if (!o->buf)
+			abort();
+	}
+	memcpy(o->buf + o->len, p, len);
+	o->len += len;
+}
+
+static int out_write(void *ctx, void *buf, size_t len, chaos_err *err)
+{
+	struct out *o = ctx;
+	const uint8_t *p = buf;
+
+	(void)err;
+	if (!o->pages) {
+		grow(o, buf, len);
+		return 0;
+	}
+	for (size_t off = 0; off < len; off += 4096) {
+		uint8_t b = p[off], lit = 0xff;
+		bool same = true;
+
+		for (size_t i = 1; i < 4096 && same; i++)
+			same = p[off + i] == b;
+		if (same && b != 0xff) {
+			grow(o, &b, 1);
+		} else {
+			grow(o, &lit, 1);
+			grow(o, p + off, 4096);
+		}
+	}
+	return 0;
+}
+
+/* Page pfn of the guest: page tables mapping pfns 0..3, the rest filled. */
+static void page(uint64_t pfn, uint64_t *pg)
+{
+	memset(pg, 0, 4096);
+	if (pfn >= L4_PFN && pfn < L4_PFN + 3)
+		pg[0] = ((pfn + 1) << 12) | 7;
+	else if (pfn == L4_PFN + 3)
+		for (uint64_t i = 0; i < 4; i++)
+			pg[i] = (i << 12) | 3;
+	else
+		memset(pg, (int)(pfn & 0x7f), 4096);
+}
+
+static void state(struct chaos_saveimg *img, struct chaos_saveimg_vcpu *v,
+		  uint32_t nr_vcpus, uint64_t *frame, uint8_t *types, bool vif)
+{
+	memset(img, 0, sizeof(*img));
+	memset(v, 0, sizeof(*v) * nr_vcpus);
+	img->nr_pages = PAGES;
+	img->start_info_pfn = SI_PFN;
+	img->nr_vcpus = nr_vcpus;
+	strcpy(img->cfg.name, "fz");
+	img->cfg.memory_mib = 1;
+	img->cfg.vcpus = nr_vcpus;
+	if (vif) {
+		img->cfg.nr_vifs = 1;
+		memcpy(img->cfg.vifs[0].mac, "\x00\x16\x3e\x01\x02\x03", 6);
+		img->cfg.vifs[0].ip_set = 1;
+		memcpy(img->cfg.vifs[0].ip, "\x0a\x00\x00\x02", 4);
+		strcpy(img->cfg.vifs[0].bridge, "br0");
+	}
+	for (uint32_t i = 0; i < nr_vcpus; i++) {
+		v[i].online = CHAOS_SAVEIMG_VCPU_ONLINE;
+		v[i].ctx.flags = VGCF_online;
+		v[i].ctx.ctrlreg[3] = (uint64_t)L4_PFN << 12;
+	}
+	v[0].ctx.user_regs.rdx = SI_PFN;
+	img->vcpus = v;
+	*frame = P2M_PFN;
+	img->nr_p2m_frames = 1;
+	img->p2m_frames = frame;
+	memset(types, CHAOS_PAGE_DATA, PAGES);
+	types[L4_PFN] = 4 | CHAOS_PAGE_PINNED;
+	types[L4_PFN + 1] = 3;
+	types[L4_PFN + 2] = 2;
+	types[L4_PFN + 3] = 1;
+	img->types = types;
+}
+
+static void v1(uint32_t nr_vcpus, bool vif, const char *name)
+{
+	struct chaos_saveimg img;
+	struct chaos_saveimg_vcpu v[2];
+	struct chaos_saveimg_stream s;
+	struct out o = { 0 };
+	uint64_t frame, pg[512];
+	uint8_t types[PAGES], digest[CHAOS_SAVEIMG_HASH_SIZE];
+	size_t head = chaos_saveimg_head_size(PAGES, nr_vcpus);
+	uint8_t *buf = malloc(head);
+	chaos_err err;
+
+	state(&img, v, nr_vcpus, &frame, types, vif);
+	chaos_saveimg_stream_init(&s, out_write, &o);
+	if (chaos_saveimg_encode_head(buf, head, &img, &err) ||
+	    chaos_saveimg_put(&s, buf, head, &err) ||
+	    chaos_saveimg_put(&s, types, sizeof(types), &err)) {
+		fprintf(stderr, "v1: %s\n", err.msg);
+		exit(1);
+	}
+	o.pages = true;
+	for (uint64_t pfn = 0; pfn < PAGES; pfn++) {
+		page(pfn, pg);
+		chaos_saveimg_put(&s, pg, sizeof(pg), &err);
+	}
+	o.pages = false;
+	chaos_saveimg_put_end(&s, digest, &err);
+	put("saveimg", name, o.buf, o.len);
+	free(o.buf);
+	free(buf);
+}
+
+static void batch(struct chaos_saveimg_stream *s, struct out *o,
+		  uint32_t round, const uint64_t *pfns, uint32_t n)
+{
+	uint64_t pg[512];
+	chaos_err err;
+
+	chaos_live_put_batch(s, round, pfns, n, &err);
+	o->pages = true;
+	for (uint32_t i = 0; i < n; i++) {
+		page(pfns[i], pg);
+		chaos_saveimg_put(s, pg, sizeof(pg), &err);
+	}
+	o->pages = false;
+}
+
+static void v2(void)
+{
+	struct chaos_saveimg img;
+	struct chaos_saveimg_vcpu v;
+	struct chaos_saveimg_stream s;
+	struct out o = { 0 };
+	uint64_t frame, pfns[PAGES];
+	uint64_t final[] = { SI_PFN, P2M_PFN, L4_PFN, L4_PFN + 1, L4_PFN + 2,
+			     L4_PFN + 3, 40 };
+	uint8_t types[PAGES], digest[CHAOS_SAVEIMG_HASH_SIZE];
+	chaos_err err;
+
+	state(&img, &v, 1, &frame, types, true);
+	for (uint64_t i = 0; i < PAGES; i++)
+		pfns[i] = i;
+	chaos_saveimg_stream_init(&s, out_write, &o);
+	if (chaos_live_put_start(&s, PAGES, 1, &err)) {
+		fprintf(stderr, "v2: %s\n", err.msg);
+		exit(1);
+	}
+	batch(&s, &o, 0, pfns, PAGES);
+	batch(&s, &o, 1, pfns + 20, 10);
+	batch(&s, &o, 2, final, 7);
+	if (chaos_live_put_state(&s, &img, &err) ||
+	    chaos_saveimg_put_end(&s, digest, &err)) {
+		fprintf(stderr, "v2: %s\n", err.msg);
+		exit(1);
+	}
+	put("saveimg_live", "three-rounds", o.buf, o.len);
+	free(o.buf);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s corpus-dir\n", argv[0]);
+		return 2;
+	}
+	dir = argv[1];
+	kernels();
+	v1(1, true, "v1-1vcpu-vif");
+	v1(2, false, "v1-2vcpus");
+	v2();
+	return 0;
+}

@@ -1,0 +1,52 @@
+#!/bin/sh
+# Run fuzz targets one after another on their corpora.
+#   fuzz/run.sh time SECONDS target...   each for SECONDS (make fuzz)
+#   fuzz/run.sh runs N target...         each for N executions (make fuzz-long)
+# Prints "fuzz: <target> <execs> execs, <n> findings" per target; exits 1
+# if any target found something (the inputs are in
+# $FUZZ_DIR/artifacts/<target>/, the log in $FUZZ_DIR/logs/<target>.log).
+set -u
+mode=$1 amount=$2
+shift 2
+bin=${FUZZ_BIN:-build/fuzz/bin}
+dir=${FUZZ_DIR:-build/fuzz}
+nice_level=${FUZZ_NICE:-19}
+here=$(dirname "$0")
+
+case $mode in
+time) limit="-max_total_time=$amount" ;;
+runs) limit="-runs=$amount" ;;
+*) echo "usage: $0 time|runs N target..." >&2; exit 2 ;;
+esac
+
+failed=0
+for t in "$@"; do
+	seeds=$here/corpus/$t
+	work=$dir/corpus/$t
+	art=$dir/artifacts/$t
+	log=$dir/logs/$t.log
+	opts=""
+	[ -f "$here/options/$t" ] && opts=$(cat "$here/options/$t")
+	mkdir -p "$work" "$art" "$dir/logs"
+	rm -f "$art"/*
+	# New inputs go to the work corpus in $(BUILD); the committed seeds
+	# are only read.
+	# shellcheck disable=SC2086
+	nice -n "$nice_level" "$bin/fuzz_$t" $limit -print_final_stats=1 \
+		-timeout=10 -rss_limit_mb=2048 -artifact_prefix="$art/" \
+		$opts "$work" "$seeds" >"$log" 2>&1
+	rc=$?
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+	findings=$(find "$art" -type f | wc -l)
+	if [ "$rc" -ne 0 ] && [ "$findings" -eq 0 ]; then
+		findings=1   # died without an artifact: see the log
+	fi
+	echo "fuzz: $t ${execs:-0} execs, $findings findings"
+	if [ "$findings" -ne 0 ]; then
+		failed=1
+		grep -m1 -E 'ERROR: (AddressSanitizer|libFuzzer|UndefinedBehavior)|runtime error' "$log" | sed 's/^/fuzz:   /'
+		find "$art" -type f | sed 's/^/fuzz:   input: /'
+		echo "fuzz:   log: $log"
+	fi
+done
+exit $failed

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Name registry entries (state/registry.c: entry_read and entry_parse,
+ * reached through chaos_registry_lookup and chaos_registry_name_of): any
+ * bytes as the file /run/chaos/names/<name>, here in a private directory
+ * (tmpfs when there is one). The format is strict, "<domid> <32 hex>\n":
+ * an entry that is accepted must be exactly what we would write for the
+ * binding it gave, and a fresh scan (name_of) must find it again.
+ */
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <chaos/registry.h>
+#include "fuzz.h"
+
+static char dir[64], file[96];
+
+static void cleanup(void)
+{
+	unlink(file);
+	rmdir(dir);
+}
+
+static void quiet(void *ctx, const char *msg)
+{
+	(void)ctx;
+	FZ_SAY("%s\n", msg);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	snprintf(dir, sizeof(dir), "%s/chaos-fuzz-XXXXXX",
+		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
+	if (!mkdtemp(dir))
+		abort();
+	snprintf(file, sizeof(file), "%s/guest-1", dir);
+	atexit(cleanup);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	chaos_registry *reg;
+	uint8_t handle[16];
+	uint32_t domid;
+	char want[80], name[CHAOS_NAME_MAX];
+	chaos_err err;
+	int fd, n;
+
+	fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || (size && write(fd, data, size) != (ssize_t)size))
+		abort();
+	close(fd);
+	if (chaos_registry_open(dir, &reg, &err))
+		abort();
+	chaos_registry_set_warn(reg, quiet, NULL);
+	if (chaos_registry_lookup(reg, "guest-1", &domid, handle, &err) == 0) {
+		if (domid < 1 || domid > 0x7fef)
+			abort();
+		n = snprintf(want, sizeof(want), "%u ", domid);
+		for (int i = 0; i < 16; i++)
+			n += snprintf(want + n, sizeof(want) - (size_t)n, "%02x",
+				      handle[i]);
+		n += snprintf(want + n, sizeof(want) - (size_t)n, "\n");
+		if ((size_t)n != size || memcmp(want, data, size))
+			abort();  /* accepted something not in the format */
+		if (chaos_registry_name_of(reg, domid, handle, name,
+					   sizeof(name)) ||
+		    strcmp(name, "guest-1"))
+			abort();
+		FZ_SAY("entry: domid %u\n", domid);
+	} else {
+		FZ_SAY("%s\n", err.msg);
+	}
+	chaos_registry_close(reg);
+	return 0;
+}
