@@ -91,7 +91,7 @@ try: s.recv(100)
 except OSError: pass
 EOF
 python3 -c 'import socket, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); time.sleep(8)' "$LP" &
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); time.sleep(8)' "$LP" > /dev/null 2>&1 &
 pids+=($!)
 rc=0
 timeout 20 "$TLS" connect 127.0.0.1 "$LP" --psk-file other < up.bin > wrong.out 2> wrong.err || rc=$?
