@@ -63,10 +63,13 @@ enum {
 /*
  * PSK key exchanges with (EC)DHE only: in TLS 1.3 GnuTLS then offers
  * psk_dhe_ke and never plain psk_ke; in TLS 1.2 the ECDHE-PSK and DHE-PSK
- * suites.
+ * suites. AEAD ciphers only (TLS 1.3 has no others; this keeps TLS 1.2's
+ * CBC suites out).
  */
 #define PRIORITY "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:" \
-		 "-KX-ALL:+ECDHE-PSK:+DHE-PSK"
+		 "-KX-ALL:+ECDHE-PSK:+DHE-PSK:" \
+		 "-CIPHER-ALL:+AES-256-GCM:+CHACHA20-POLY1305:+AES-128-GCM:" \
+		 "-MAC-ALL:+AEAD"
 #define IDENTITY "chaos-migrate"
 #define PSK_SALT "chaos-tls psk salt v1"
 #define PSK_INFO "chaos-tls migration psk v1"
