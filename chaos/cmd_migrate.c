@@ -65,7 +65,6 @@ static int spawn(char *const argv[], bool tied, struct transport *t)
 		if (tied && (prctl(PR_SET_PDEATHSIG, SIGTERM) ||
 			     getppid() != parent))
 			_exit(TLS_NOT_RUN);
-		signal(SIGPIPE, SIG_DFL);
 		if (dup2(sv[1], 0) < 0 || dup2(sv[1], 1) < 0)
 			_exit(TLS_NOT_RUN);
 		execv(argv[0], argv);

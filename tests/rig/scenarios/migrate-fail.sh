@@ -39,7 +39,8 @@ cat recv.err
 [ $rc -ne 0 ] || rig_fail "migrated to a receiver with another key"
 grep -q 'does not know the pre-shared key' m2.out || rig_fail "unclear: $(cat m2.out)"
 kill -0 $rpid 2>/dev/null || rig_fail "the receiver gave up after a wrong key"
-grep -q 'still waiting' recv.err || rig_fail "the receiver did not log the wrong key"
+rig_wait_for 10 grep -q 'still waiting' recv.err ||
+	rig_fail "the receiver did not log the wrong key: $(cat recv.err)"
 kill $rpid
 wait $rpid 2>/dev/null
 chaos console hl --no-input --until 'hello ' --timeout 20 > r2.txt
