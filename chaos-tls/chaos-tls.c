@@ -231,6 +231,8 @@ static void *up(void *arg)
 				continue;
 			if (w < 0) {
 				say("sending: %s", gnutls_strerror((int)w));
+				/* The other direction cannot go on either. */
+				shutdown(b->sock, SHUT_RDWR);
 				goto out;
 			}
 			off += w;
