@@ -59,6 +59,7 @@ deps:
 include libchaos/build.mk
 include chaos/build.mk
 include tests/rig/build.mk
+-include chaos-tls/build.mk
 -include chaosd/build.mk
 -include xendevd/build.mk
 -include minios-noxs/build.mk

@@ -6,32 +6,48 @@
  * Transports: by default `ssh <host> chaos migrate-receive` (ssh
  * authenticates both ends and carries the stream on its stdin/stdout);
  * -s replaces "ssh" (like xl's -s; an empty one runs <host> itself as the
- * command); --port connects over plain TCP, where a pre-shared key file is
- * required and authenticates both ends and the image.
+ * command); --port goes over TCP through chaos-tls (TLS 1.3 keyed by the
+ * pre-shared key file, docs/cli.md), which encrypts and authenticates
+ * every byte; inside it the stream keeps its own HMACs with the key.
+ *
+ * chaos-tls links GnuTLS, which cannot be linked statically, so it is a
+ * program of its own: found next to this binary, else in PATH, and run
+ * with its stdin and stdout on a socket pair, without a shell.
  */
 #include <errno.h>
 #include <arpa/inet.h>
+#include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
-#include <netinet/in.h>
 
 #include <chaos/chaos.h>
 #include "commands.h"
 
 struct transport {
 	int fd;
-	pid_t child;    /* the ssh (or -s) command, or 0 */
+	pid_t child;    /* the ssh (or -s) command or chaos-tls, or 0 */
 };
 
-/* Run CMD with its stdin and stdout on one end of a socket pair. */
-static int spawn(const char *cmd, struct transport *t)
+/* chaos-tls's exit statuses (chaos-tls/chaos-tls.c). */
+enum { TLS_SETUP = 1, TLS_CONNECT = 3, TLS_HANDSHAKE = 4, TLS_TIMEOUT = 5,
+       TLS_IO = 6, TLS_NOT_RUN = 127 };
+
+/*
+ * Run argv[0] (a path) with its stdin and stdout on one end of a socket
+ * pair. A helper of ours also dies with us (tied: SIGTERM when we die).
+ */
+static int spawn(char *const argv[], bool tied, struct transport *t)
 {
+	pid_t parent = getpid();
 	int sv[2];
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
@@ -46,46 +62,126 @@ static int spawn(const char *cmd, struct transport *t)
 		return -1;
 	}
 	if (t->child == 0) {
+		if (tied && (prctl(PR_SET_PDEATHSIG, SIGTERM) ||
+			     getppid() != parent))
+			_exit(TLS_NOT_RUN);
 		if (dup2(sv[1], 0) < 0 || dup2(sv[1], 1) < 0)
-			_exit(127);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
+			_exit(TLS_NOT_RUN);
+		execv(argv[0], argv);
+		_exit(TLS_NOT_RUN);
 	}
 	close(sv[1]);
 	t->fd = sv[0];
 	return 0;
 }
 
-/* --port takes an IP address: no name service in a static binary. */
-static int tcp_connect(const char *host, int port)
+static int spawn_shell(const char *cmd, struct transport *t)
 {
-	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
-				   .sin6_port = htons((uint16_t)port) };
-	struct sockaddr_in a4 = { .sin_family = AF_INET,
-				  .sin_port = htons((uint16_t)port) };
-	struct sockaddr *sa;
-	socklen_t len;
-	int fd;
+	char *argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
 
-	if (inet_pton(AF_INET, host, &a4.sin_addr) == 1) {
-		sa = (struct sockaddr *)&a4;
-		len = sizeof(a4);
-	} else if (inet_pton(AF_INET6, host, &a6.sin6_addr) == 1) {
-		sa = (struct sockaddr *)&a6;
-		len = sizeof(a6);
-	} else {
+	return spawn(argv, false, t);
+}
+
+/*
+ * chaos-tls next to this binary (/proc/self/exe's directory), else the
+ * first one in PATH; into path (PATH_MAX bytes).
+ */
+static int find_chaos_tls(char *path)
+{
+	char self[PATH_MAX], *slash;
+	const char *env = getenv("PATH");
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n > 0) {
+		self[n] = 0;
+		slash = strrchr(self, '/');
+		if (slash && snprintf(path, PATH_MAX, "%.*s/chaos-tls",
+				      (int)(slash - self), self) < PATH_MAX &&
+		    access(path, X_OK) == 0)
+			return 0;
+	}
+	for (const char *p = env ? env : "/usr/local/bin:/usr/bin:/bin"; *p;) {
+		size_t len = strcspn(p, ":");
+
+		if (len && snprintf(path, PATH_MAX, "%.*s/chaos-tls", (int)len,
+				    p) < PATH_MAX &&
+		    access(path, X_OK) == 0)
+			return 0;
+		p += len + (p[len] == ':');
+	}
+	cli_error("chaos-tls not found (next to chaos, or in PATH): TCP migration needs it");
+	return -1;
+}
+
+/*
+ * The transport's process after our end is closed: its exit status, or -1
+ * when it had to be stopped (it gets a few seconds to finish its TLS
+ * close, then SIGTERM).
+ */
+static int reap(struct transport *t)
+{
+	struct timespec pause = { 0, 20 * 1000 * 1000 };
+	int status;
+
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+	if (t->child <= 0)
+		return 0;
+	for (int i = 0; i < 500; i++) {   /* 10 s */
+		pid_t r = waitpid(t->child, &status, WNOHANG);
+
+		if (r == t->child)
+			goto done;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		nanosleep(&pause, NULL);
+	}
+	kill(t->child, SIGTERM);
+	while (waitpid(t->child, &status, 0) < 0 && errno == EINTR)
+		;
+done:
+	t->child = 0;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Why a chaos-tls that exited with status failed, for one line. */
+static const char *tls_failure(int status)
+{
+	switch (status) {
+	case TLS_CONNECT:
+		return "cannot connect";
+	case TLS_HANDSHAKE:
+		return "the TLS handshake failed: the other end does not know the pre-shared key, or is not chaos-tls";
+	case TLS_TIMEOUT:
+		return "timed out";
+	case TLS_IO:
+		return "the TLS connection broke";
+	case TLS_NOT_RUN:
+		return "chaos-tls could not be run";
+	default:
+		return "chaos-tls failed";
+	}
+}
+
+/* chaos-tls connect HOST PORT --psk-file F on t. */
+static int spawn_tls_connect(const char *host, const char *port,
+			     const char *psk_file, struct transport *t)
+{
+	char path[PATH_MAX];
+	char *argv[] = { path, "connect", (char *)host, (char *)port,
+			 "--psk-file", (char *)psk_file, NULL };
+	unsigned char addr[sizeof(struct in6_addr)];
+
+	/* No name service in a static binary, and no option in its place. */
+	if (inet_pton(AF_INET, host, addr) != 1 &&
+	    inet_pton(AF_INET6, host, addr) != 1) {
 		cli_error("'%s' is not an IP address (--port needs one)", host);
 		return -1;
 	}
-	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, sa, len)) {
-		cli_error("cannot connect to %s port %d: %s", host, port,
-			  strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	if (find_chaos_tls(path))
 		return -1;
-	}
-	return fd;
+	return spawn(argv, true, t);
 }
 
 static int parse_port(const char *text)
@@ -218,7 +314,8 @@ int cmd_migrate(int argc, char **argv)
 		goto out;
 	}
 	if (port) {
-		t.fd = tcp_connect(host_name, port_nr);
+		if (spawn_tls_connect(host_name, port, psk_file, &t))
+			t.fd = -1;
 	} else {
 		if (ssh[0])
 			snprintf(cmd, sizeof(cmd), "%s %s chaos migrate-receive%s%s",
@@ -226,7 +323,7 @@ int cmd_migrate(int argc, char **argv)
 				 psk_file ? psk_file : "");
 		else
 			snprintf(cmd, sizeof(cmd), "%s", host_name);
-		if (spawn(cmd, &t))
+		if (spawn_shell(cmd, &t))
 			t.fd = -1;
 	}
 	if (t.fd < 0)
@@ -234,7 +331,15 @@ int cmd_migrate(int argc, char **argv)
 	if ((live ? chaos_migrate_send_live : chaos_migrate_send)(host, domid, t.fd,
 								  t.fd, key,
 								  &timing, &err)) {
-		cli_error("migration failed: %s", err.msg);
+		int st = port ? reap(&t) : 0;
+
+		/* Nothing crossed without a TLS session: the guest never stopped. */
+		if (st == TLS_CONNECT || st == TLS_HANDSHAKE || st == TLS_TIMEOUT ||
+		    st == TLS_NOT_RUN || st == TLS_SETUP)
+			cli_error("migration failed: %s port %s: %s", host_name,
+				  port, tls_failure(st));
+		else
+			cli_error("migration failed: %s", err.msg);
 	} else {
 		rc = 0;
 		printf("migrated domain %u to %s in %.1f ms (downtime %.1f ms)\n",
@@ -252,10 +357,14 @@ int cmd_migrate(int argc, char **argv)
 			       timing.transfer_us / 1000.0);
 	}
 out:
-	if (t.fd >= 0)
-		close(t.fd);
-	if (t.child > 0)
-		waitpid(t.child, &status, 0);
+	if (port)
+		reap(&t);
+	else {
+		if (t.fd >= 0)
+			close(t.fd);
+		if (t.child > 0)
+			waitpid(t.child, &status, 0);
+	}
 	free_key(key);
 	if (host)
 		chaos_host_close(host);
@@ -265,28 +374,36 @@ usage:
 	return 2;
 }
 
-/* One connection on port, then the listening socket is closed. */
-static int tcp_accept_one(int port)
+/*
+ * chaos-tls listen PORT --psk-file F on t; returns once a sender with the
+ * key has connected (its first bytes are there), or -1 when chaos-tls
+ * ended without one (it said why on stderr).
+ */
+static int tls_accept(const char *port, const char *psk_file,
+		      struct transport *t)
 {
-	struct sockaddr_in6 addr = { .sin6_family = AF_INET6,
-				     .sin6_port = htons((uint16_t)port),
-				     .sin6_addr = IN6ADDR_ANY_INIT };
-	int one = 1, fd, conn;
+	char path[PATH_MAX];
+	char *argv[] = { path, "listen", (char *)port, "--psk-file",
+			 (char *)psk_file, NULL };
+	struct pollfd p;
+	char c;
+	int r;
 
-	fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(fd, (struct sockaddr *)&addr, sizeof(addr)) || listen(fd, 1)) {
-		cli_error("cannot listen on port %d: %s", port, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	if (find_chaos_tls(path) || spawn(argv, true, t))
 		return -1;
-	}
-	fprintf(stderr, "chaos: migrate-receive: listening on port %d\n", port);
-	conn = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
-	if (conn < 0)
-		cli_error("accept: %s", strerror(errno));
-	close(fd);
-	return conn;
+	/*
+	 * The stream's own handshake has a time limit; the listener has none
+	 * of its own, so wait here until a sender's bytes arrive.
+	 */
+	p = (struct pollfd){ .fd = t->fd, .events = POLLIN };
+	while ((r = poll(&p, 1, -1)) < 0 && errno == EINTR)
+		;
+	if (r > 0 && recv(t->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 1)
+		return 0;
+	r = reap(t);
+	cli_error("migrate-receive: no sender on port %s: %s", port,
+		  tls_failure(r));
+	return -1;
 }
 
 int cmd_migrate_receive(int argc, char **argv)
@@ -294,6 +411,7 @@ int cmd_migrate_receive(int argc, char **argv)
 	const char *port = NULL, *psk_file = NULL, *bridges[CLI_BRIDGES_MAX];
 	chaos_restore_opts opts = { .bridges = bridges };
 	chaos_migrate_key *key = NULL;
+	struct transport t = { .fd = -1 };
 	chaos_host *host = NULL;
 	int in = 0, out = 1, rc = 1, p = 0;
 	chaos_err err;
@@ -318,9 +436,9 @@ int cmd_migrate_receive(int argc, char **argv)
 		goto done;
 	cli_recover(host);  /* stderr: stdout may be the stream */
 	if (port) {
-		in = out = tcp_accept_one(p);
-		if (in < 0)
+		if (tls_accept(port, psk_file, &t))
 			goto done;
+		in = out = t.fd;
 	}
 	/* stdout is the stream: every word for people goes to stderr. */
 	if (chaos_migrate_receive(host, in, out, key, &opts, &domid, &err))
@@ -330,9 +448,9 @@ int cmd_migrate_receive(int argc, char **argv)
 		fprintf(stderr, "chaos: migrate-receive: the guest runs as domain %u\n",
 			domid);
 	}
-	if (port)
-		close(in);
 done:
+	if (port)
+		reap(&t);
 	free_key(key);
 	if (host)
 		chaos_host_close(host);

@@ -22,7 +22,7 @@ LIBCHAOS_SRC_guest   := vifs.c guest.c info.c
 LIBCHAOS_SRC_ckpt    := image_format.c image_stream.c live_format.c canon.c \
 			travel.c suspend.c save.c restore_domain.c restore.c \
 			recover.c
-LIBCHAOS_SRC_migrate := wire.c image_in.c live_send.c live_recv.c session.c
+LIBCHAOS_SRC_migrate := wire.c image_in.c live_send.c live_recv.c session.c key.c
 LIBCHAOS_SRC_front   := chaosd_frame.c chaosd_client.c chaosd_console.c \
 			flavour.c format_info.c format_list.c
 

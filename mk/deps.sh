@@ -5,7 +5,7 @@ set -eu
 
 packages="
 build-essential pkg-config
-libxen-dev libyajl-dev libcmocka-dev
+libxen-dev libyajl-dev libcmocka-dev libgnutls28-dev
 zlib1g-dev liblzma-dev libzstd-dev libbz2-dev liblz4-dev nettle-dev
 valgrind file xenstore-utils
 clang libclang-rt-14-dev
