@@ -77,7 +77,7 @@ int cli_console_chaosd(const char *ref, const char *until, long timeout_ms,
 	uint32_t domid;
 	int tty, rc;
 
-	if (chaosd_connect(NULL, &conn, &err))
+	if (!(conn = cli_chaosd()))
 		return -1;  /* no chaosd: attach directly */
 	if (chaosd_console_attach(conn, ref, &domid, &err)) {
 		chaosd_close(conn);

@@ -40,6 +40,18 @@ static const struct chaos_command commands[] = {
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+bool cli_no_chaosd;
+
+chaosd_conn *cli_chaosd(void)
+{
+	chaosd_conn *conn;
+	chaos_err err;
+
+	if (cli_no_chaosd || chaosd_connect(NULL, &conn, &err))
+		return NULL;
+	return conn;
+}
+
 void cli_error(const char *fmt, ...)
 {
 	va_list ap;
@@ -80,11 +92,19 @@ static void usage(FILE *out)
 	for (size_t i = 0; i < NR_COMMANDS; i++)
 		fprintf(out, "  %-12s %-44s %s\n", commands[i].name,
 			commands[i].args, commands[i].summary);
-	fprintf(out, "\nchaos --version prints the version.\n");
+	fprintf(out, "\nWhile chaosd runs, commands that change a guest (create, destroy,\n"
+		"pause, unpause, shutdown, reboot) and console go through it;\n"
+		"chaos --no-chaosd <command> does the work here instead.\n"
+		"chaos --version prints the version.\n");
 }
 
 int main(int argc, char **argv)
 {
+	while (argc >= 2 && !strcmp(argv[1], "--no-chaosd")) {
+		cli_no_chaosd = true;
+		argv++;
+		argc--;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -10,9 +10,8 @@
  * one JSON object. A request {"op": ...} gets exactly one response
  * {"ok": true, ...} or {"ok": false, "error": "..."}.
  *
- * Three layers here: framing and request parsing (shared by the daemon,
- * clients and tests), a small client, and prepared shells (what the
- * daemon keeps in its pool; an orchestrator may use them directly).
+ * Here: framing (shared by the daemon, clients and tests) and a small
+ * client. The daemon's request parser is its own (chaosd/request.h).
  */
 
 #include <stdbool.h>
@@ -32,6 +31,7 @@
 #define CHAOSD_FLAVOURS_MAX 16
 #define CHAOSD_POOL_SIZE_MAX 4096        /* shells per flavour */
 #define CHAOSD_TIMEOUT_MS_MAX 600000u
+#define CHAOSD_SHUTDOWN_TIMEOUT_MS_MAX 86400000u  /* a day, as the CLI's --timeout */
 
 /* ---- Framing ---------------------------------------------------------- */
 
@@ -54,46 +54,6 @@ int chaosd_frame_read(int fd, char **out, size_t *len, int timeout_ms,
 /* The 4-byte header: encode, and decode with its bounds check. */
 void chaosd_frame_header(uint32_t len, uint8_t hdr[4]);
 int chaosd_frame_length(const uint8_t hdr[4], uint32_t *len, chaos_err *err);
-
-/* ---- Requests --------------------------------------------------------- */
-
-typedef enum chaosd_op {
-	CHAOSD_OP_PING,
-	CHAOSD_OP_CREATE,
-	CHAOSD_OP_DESTROY,
-	CHAOSD_OP_SHUTDOWN,
-	CHAOSD_OP_LIST,
-	CHAOSD_OP_POOL_GET,
-	CHAOSD_OP_POOL_SET,
-	CHAOSD_OP_CONSOLE,
-} chaosd_op;
-
-typedef struct chaosd_request {
-	chaosd_op op;
-	/* destroy, shutdown, console: a guest name or domain id */
-	char domain[CHAOS_NAME_MAX];
-	/* create */
-	chaos_config cfg;             /* parsed and validated */
-	char config_path[CHAOS_CONFIG_PATH_MAX]; /* absolute, or "" */
-	bool paused;
-	bool allow_larger;            /* a larger shell may be used */
-	bool no_pool;                 /* always a full create */
-	/* pool-set */
-	uint64_t memory_mib;
-	unsigned int vcpus;
-	unsigned int vifs;            /* vifs made ahead in each shell */
-	unsigned int size;
-} chaosd_request;
-
-/*
- * Parse and check one request (text need not be NUL-terminated). Unknown
- * ops, unknown keys, wrong types and out-of-range values are errors; the
- * message names the field. On success free with chaosd_request_free().
- */
-int chaosd_request_parse(const char *text, size_t len, chaosd_request *req,
-			 chaos_err *err);
-void chaosd_request_free(chaosd_request *req);
-const char *chaosd_op_name(chaosd_op op);
 
 /* ---- Client ----------------------------------------------------------- */
 
@@ -135,7 +95,19 @@ int chaosd_create(chaosd_conn *conn, const char *config_json, size_t len,
 		  const char *config_path, bool paused, bool allow_larger,
 		  chaosd_create_result *res, chaos_err *err);
 int chaosd_destroy(chaosd_conn *conn, const char *domain, chaos_err *err);
-int chaosd_shutdown(chaosd_conn *conn, const char *domain, chaos_err *err);
+/*
+ * Ask chaosd to power off or reboot domain (through its power device when
+ * it has one), giving it timeout_ms to stop. Without wait, returns once
+ * chaosd has started the request (its reaper applies the guest's action).
+ * With wait, returns when the guest has stopped and its action
+ * (on_poweroff / on_reboot) is applied, with chaos_guest_shutdown's result
+ * and message: ETIMEDOUT when the guest did not answer or stop in time.
+ * chaosd keeps serving other clients meanwhile. *domid (may be NULL) gets
+ * the domain id.
+ */
+int chaosd_shutdown(chaosd_conn *conn, const char *domain,
+		    chaos_shutdown_reason reason, unsigned int timeout_ms,
+		    bool wait, uint32_t *domid, chaos_err *err);
 
 /*
  * A flavour: shells of one memory size, vCPU count and number of vifs.
@@ -182,5 +154,9 @@ int chaosd_console_run(chaosd_conn *conn, const chaos_console_opts *opts,
 
 /* The connection's socket (for poll, or a console stream). */
 int chaosd_conn_fd(const chaosd_conn *conn);
+
+/* Pause or unpause a guest through chaosd (chaos_guest_pause's rule). */
+int chaosd_pause(chaosd_conn *conn, const char *domain, chaos_err *err);
+int chaosd_unpause(chaosd_conn *conn, const char *domain, chaos_err *err);
 
 #endif

@@ -27,6 +27,20 @@ int chaos_format_list_text(FILE *out, const chaos_domain_info *doms,
 int chaos_format_list_json(const chaos_domain_info *doms, size_t count,
 			   char **json, chaos_err *err);
 
+/* Flags for chaos_format_domains_json. */
+#define CHAOS_FORMAT_COMPACT 1u   /* one line, no spaces (wire protocols) */
+
+/*
+ * The list every front end prints (`chaos list --json`, chaosd's list):
+ * chaos_format_list_json's objects plus "kind" (chaos_guest_class_name:
+ * "dom0", "guest", "shell" for a pooled shell not yet used, "foreign"),
+ * read from host's records. Keys: id, name, kind, state, memory_mib,
+ * max_memory_mib, vcpus, cpu_time_s.
+ */
+int chaos_format_domains_json(chaos_host *host, const chaos_domain_info *doms,
+			      size_t count, unsigned int flags, char **json,
+			      chaos_err *err);
+
 int chaos_format_info_text(FILE *out, const chaos_host_info *info);
 int chaos_format_info_json(const chaos_host_info *info, char **json,
 			   chaos_err *err);

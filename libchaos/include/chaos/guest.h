@@ -58,10 +58,12 @@ typedef struct chaos_guest_info {
 int chaos_guest_get(chaos_host *host, uint32_t domid, chaos_guest_info *out,
 		    chaos_err *err);
 
-/* Destroy a guest and forget it (record, name). */
+/* Destroy a guest and forget it (record, name). Refuses what
+ * chaos_guest_check refuses. */
 int chaos_guest_destroy(chaos_host *host, uint32_t domid, chaos_err *err);
 
-/* "web1" or "7": the domain id of a live domain. */
+/* "web1" or "7": the domain id of a live domain. A pooled shell not yet
+ * used is refused (EPERM); Domain-0 resolves, and each action refuses it. */
 int chaos_guest_resolve(chaos_host *host, const char *ref, uint32_t *domid,
 			chaos_err *err);
 
@@ -77,6 +79,55 @@ int chaos_guest_reap(chaos_host *host, uint32_t domid, chaos_err *err);
 int chaos_guest_shutdown(chaos_host *host, uint32_t domid,
 			 chaos_shutdown_reason reason,
 			 unsigned int timeout_ms, chaos_err *err);
+
+/*
+ * Which domains a front end may act on, the same rule for every front end
+ * (the CLI, chaosd, a library user). Domain-0: never. A pooled shell not
+ * yet used (kind CHAOS_KIND_SHELL without a record): never; it belongs to
+ * chaosd's pool (chaos_shell_reclaim is the way to destroy a leftover
+ * one). Guests chaos built and foreign domains (built by xl or another
+ * toolstack): yes. verb ("destroy", "pause", ...) goes into the message.
+ * 0, or -1 with EPERM. Pure: decides from its arguments only.
+ */
+int chaos_guest_policy(uint32_t domid, enum chaos_domain_kind kind,
+		       bool has_record, const char *verb, chaos_err *err);
+/* What a domain is to chaos: Domain-0, a guest chaos built (it has a
+ * record; built in one go or in a pooled shell), a pooled shell not yet
+ * used, or a foreign domain. */
+typedef enum chaos_guest_class {
+	CHAOS_CLASS_DOM0,
+	CHAOS_CLASS_GUEST,
+	CHAOS_CLASS_SHELL,
+	CHAOS_CLASS_FOREIGN,
+} chaos_guest_class;
+
+/* Pure: from the domain id, its handle's kind and whether it has a record. */
+chaos_guest_class chaos_guest_classify(uint32_t domid,
+					enum chaos_domain_kind kind,
+					bool has_record);
+/* The same for a listed domain (its record looked up). */
+chaos_guest_class chaos_guest_class_of(chaos_host *host,
+				       const chaos_domain_info *d);
+/* "dom0", "guest", "shell" or "foreign": the "kind" key of list JSON. */
+const char *chaos_guest_class_name(chaos_guest_class c);
+
+/* chaos_guest_policy for a live domain (its handle and record read). */
+int chaos_guest_check(chaos_host *host, uint32_t domid, const char *verb,
+		      chaos_err *err);
+
+/* Pause or unpause a guest (refusing what chaos_guest_check refuses). */
+int chaos_guest_pause(chaos_host *host, uint32_t domid, chaos_err *err);
+int chaos_guest_unpause(chaos_host *host, uint32_t domid, chaos_err *err);
+
+/*
+ * The first half of chaos_guest_shutdown: ask the guest to power off or
+ * reboot and wait up to timeout_ms until it has stopped, without applying
+ * its action (for a daemon that reaps in its own thread). Errors as
+ * chaos_guest_shutdown's (ETIMEDOUT: it did not answer or stop in time).
+ */
+int chaos_guest_stop(chaos_host *host, uint32_t domid,
+		     chaos_shutdown_reason reason, unsigned int timeout_ms,
+		     chaos_err *err);
 
 /*
  * chaos_guest_create, in a prepared shell instead of a new domain. The

@@ -33,4 +33,12 @@ uint64_t chaos_shell_memory_mib(const chaos_shell *shell);
 unsigned int chaos_shell_vcpus(const chaos_shell *shell);
 unsigned int chaos_shell_vifs(const chaos_shell *shell);
 
+/*
+ * Destroy domid only if it is a shell nobody uses: marked as a shell and
+ * without a guest record (a shell left by an earlier chaosd, or a create
+ * interrupted before its record). Anything else: -1 with EPERM. Front
+ * ends cannot destroy such a shell with chaos_guest_destroy.
+ */
+int chaos_shell_reclaim(chaos_host *host, uint32_t domid, chaos_err *err);
+
 #endif
