@@ -244,13 +244,15 @@ static long long mono_ms(void)
 static void *shutdown_main(void *arg)
 {
 	struct shutdown_wait *w = arg;
+	/* Once done is set the slot may be reused: copy what is needed. */
+	struct daemon *d = w->d;
 	chaos_host *host = NULL;
 	chaos_err err = { 0 };
 	char c = 'r';
 	int rc;
 
 	rc = chaos_host_open(&host, &err) ||
-	     chaos_host_set_state_dir(host, w->d->state_dir, &err) ||
+	     chaos_host_set_state_dir(host, d->state_dir, &err) ||
 	     chaos_guest_stop(host, w->domid, w->reason, w->timeout_ms, &err);
 	chaos_host_close(host);
 	pthread_mutex_lock(&waits_lock);
@@ -261,7 +263,7 @@ static void *shutdown_main(void *arg)
 	w->done_ms = mono_ms();
 	pthread_mutex_unlock(&waits_lock);
 	/* The loop's reaper applies the action for clients that left. */
-	if (write(w->d->wake_wr, &c, 1) < 0) {
+	if (write(d->wake_wr, &c, 1) < 0) {
 		/* Pipe full: a wake-up is pending anyway. */
 	}
 	return NULL;

@@ -133,7 +133,7 @@ tail -n +$((lines + 1)) chaosd.log | grep -q 'paused domain' &&
 chaos --no-chaosd destroy g2 || rig_fail "--no-chaosd destroy failed"
 chaos list | grep -q '^g2 ' && rig_fail "g2 still listed"
 
-[ "$(pool_ready 4)" = 2 ] || rig_fail "the pool lost shells"
+wait_until 60 pool_full 4 2 || rig_fail "the pool did not refill"
 chaosd_stop
 [ "$(rig-domains count)" = 0 ] || rig_fail "domains left: $(rig-domains count)"
 rig_pass "shells refused on both paths, lifecycle through chaosd (member, logged), deaf guest timed out and forced, --no-chaosd direct, one list schema"
