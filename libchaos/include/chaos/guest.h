@@ -81,6 +81,19 @@ int chaos_guest_shutdown(chaos_host *host, uint32_t domid,
 			 unsigned int timeout_ms, chaos_err *err);
 
 /*
+ * chaos_guest_create, in a prepared shell instead of a new domain. The
+ * config must fit it (memory and vCPUs at most the shell's; the guest
+ * gets the shell's memory). On success the shell has become the guest and
+ * *shell is NULL. On failure *shell is NULL if the shell was used (its
+ * domain is destroyed), or unchanged if the failure came before it was
+ * touched (bad config, unreadable kernel, name taken): it may be reused.
+ */
+int chaos_guest_create_in_shell(chaos_host *host, const chaos_config *cfg,
+				const chaos_create_opts *opts,
+				chaos_shell **shell, uint32_t *domid,
+				chaos_create_timing *timing, chaos_err *err);
+
+/*
  * Which domains a front end may act on, the same rule for every front end
  * (the CLI, chaosd, a library user). Domain-0: never. A pooled shell not
  * yet used (kind CHAOS_KIND_SHELL without a record): never; it belongs to
@@ -129,18 +142,6 @@ int chaos_guest_stop(chaos_host *host, uint32_t domid,
 		     chaos_shutdown_reason reason, unsigned int timeout_ms,
 		     chaos_err *err);
 
-/*
- * chaos_guest_create, in a prepared shell instead of a new domain. The
- * config must fit it (memory and vCPUs at most the shell's; the guest
- * gets the shell's memory). On success the shell has become the guest and
- * *shell is NULL. On failure *shell is NULL if the shell was used (its
- * domain is destroyed), or unchanged if the failure came before it was
- * touched (bad config, unreadable kernel, name taken): it may be reused.
- */
-int chaos_guest_create_in_shell(chaos_host *host, const chaos_config *cfg,
-				const chaos_create_opts *opts,
-				chaos_shell **shell, uint32_t *domid,
-				chaos_create_timing *timing, chaos_err *err);
 
 /* ---- Checkpoints ------------------------------------------------------ */
 
