@@ -168,7 +168,8 @@ int cmd_console(int argc, char **argv)
 		cli_error("%s", err.msg);
 		return 1;
 	}
-	if (chaos_guest_resolve(host, ref, &domid, &err))
+	if (chaos_guest_resolve(host, ref, &domid, &err) ||
+	    chaos_guest_check(host, domid, "touch", &err))
 		cli_error("%s", err.msg);
 	else
 		rc = cli_console(host, domid, until,

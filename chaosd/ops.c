@@ -405,6 +405,7 @@ static int op_console(struct daemon *d, chaosd_request *req,
 	uint32_t domid;
 
 	if (resolve(d, req->domain, &domid, err) ||
+	    chaos_guest_check(d->host, domid, "touch", err) ||
 	    chaos_domain_get(d->host, domid, &info, err))
 		return -1;
 	if (chaos_record_load(d->state_dir, domid, info.handle, &rec, NULL)) {
