@@ -10,6 +10,18 @@
 
 #include "commands.h"
 
+bool cli_no_chaosd;
+
+chaosd_conn *cli_chaosd(void)
+{
+	chaosd_conn *conn;
+	chaos_err err;
+
+	if (cli_no_chaosd || chaosd_connect(NULL, &conn, &err))
+		return NULL;
+	return conn;
+}
+
 void cli_error(const char *fmt, ...)
 {
 	va_list ap;

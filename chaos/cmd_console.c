@@ -77,7 +77,7 @@ int cli_console_chaosd(const char *ref, const char *until, long timeout_ms,
 	uint32_t domid;
 	int tty, rc;
 
-	if (chaosd_connect(NULL, &conn, &err))
+	if (!(conn = cli_chaosd()))
 		return -1;  /* no chaosd: attach directly */
 	if (chaosd_console_attach(conn, ref, &domid, &err)) {
 		chaosd_close(conn);
@@ -168,7 +168,8 @@ int cmd_console(int argc, char **argv)
 		cli_error("%s", err.msg);
 		return 1;
 	}
-	if (chaos_guest_resolve(host, ref, &domid, &err))
+	if (chaos_guest_resolve(host, ref, &domid, &err) ||
+	    chaos_guest_check(host, domid, "touch", &err))
 		cli_error("%s", err.msg);
 	else
 		rc = cli_console(host, domid, until,

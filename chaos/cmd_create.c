@@ -89,7 +89,7 @@ int cmd_create(int argc, char **argv)
 {
 	const char *path = NULL;
 	int console = 0, timing_wanted = 0, rc = 1, sent;
-	bool use_chaosd = true, allow_larger = false;
+	bool use_chaosd = !cli_no_chaosd, allow_larger = false;
 	chaos_create_opts opts = { 0 };
 	chaosd_create_result res;
 	chaos_create_timing timing;

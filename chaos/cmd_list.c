@@ -73,11 +73,12 @@ int cmd_list(int argc, char **argv)
 		free(doms);
 		return rc;
 	}
-	chaos_host_close(host);
 	if (json) {
 		char *text;
 
-		if (chaos_format_list_json(doms, count, &text, &err)) {
+		/* The same objects as chaosd's list (docs/chaosd-protocol.md). */
+		if (chaos_format_domains_json(host, doms, count, 0, &text,
+					      &err)) {
 			cli_error("%s", err.msg);
 			rc = 1;
 		} else {
@@ -87,6 +88,7 @@ int cmd_list(int argc, char **argv)
 	} else if (chaos_format_list_text(stdout, doms, count)) {
 		rc = 1;
 	}
+	chaos_host_close(host);
 	free(doms);
 	return rc;
 }

@@ -2,9 +2,11 @@
 #ifndef CHAOS_CLI_COMMANDS_H
 #define CHAOS_CLI_COMMANDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <chaos/host.h>
+#include <chaos/chaosd.h>
 
 /*
  * Each subcommand is one function taking the arguments after its name
@@ -33,6 +35,16 @@ int cmd_migrate(int argc, char **argv);
 int cmd_migrate_receive(int argc, char **argv);
 int cmd_pool(int argc, char **argv);
 int cmd_resume(int argc, char **argv);
+
+/* Set by the global option --no-chaosd: do the work here, not in chaosd. */
+extern bool cli_no_chaosd;
+
+/*
+ * A connection to chaosd when it runs (and --no-chaosd was not given),
+ * else NULL: the command then does the work itself. While chaosd runs,
+ * every command that changes a guest goes through it (one front door).
+ */
+chaosd_conn *cli_chaosd(void);
 
 /* Print "chaos: <msg>" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

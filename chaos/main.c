@@ -47,11 +47,19 @@ static void usage(FILE *out)
 	for (size_t i = 0; i < NR_COMMANDS; i++)
 		fprintf(out, "  %-12s %-44s %s\n", commands[i].name,
 			commands[i].args, commands[i].summary);
-	fprintf(out, "\nchaos --version prints the version.\n");
+	fprintf(out, "\nWhile chaosd runs, commands that change a guest (create, destroy,\n"
+		"pause, unpause, shutdown, reboot) and console go through it;\n"
+		"chaos --no-chaosd <command> does the work here instead.\n"
+		"chaos --version prints the version.\n");
 }
 
 int main(int argc, char **argv)
 {
+	while (argc >= 2 && !strcmp(argv[1], "--no-chaosd")) {
+		cli_no_chaosd = true;
+		argv++;
+		argc--;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

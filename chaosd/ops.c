@@ -1,13 +1,44 @@
 // SPDX-License-Identifier: MIT
 /* Request handlers: one function per op, each writing one JSON response. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <yajl/yajl_gen.h>
 
 #include "consoles.h"
 #include "daemon.h"
 #include "reply.h"
+#include "request.h"
+
+/*
+ * Shutdowns under way. Asking a guest to stop and waiting for it takes up
+ * to the request's timeout, so each runs in a thread of its own (with its
+ * own hypervisor handle) while the loop serves others; the client polls
+ * shutdown-status, and the loop applies the guest's action (as the reaper
+ * would) when it answers "done". At most SHUTDOWN_WAITS_MAX at once; a
+ * result nobody asked for is dropped after SHUTDOWN_KEEP_MS.
+ */
+#define SHUTDOWN_WAITS_MAX 8
+#define SHUTDOWN_KEEP_MS   60000
+
+struct shutdown_wait {
+	bool used;
+	bool done;
+	bool failed;
+	bool timed_out;
+	uint32_t domid;
+	chaos_shutdown_reason reason;
+	unsigned int timeout_ms;
+	long long done_ms;
+	char msg[CHAOS_ERR_MSG_MAX];
+	struct daemon *d;
+};
+
+static pthread_mutex_t waits_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct shutdown_wait waits[SHUTDOWN_WAITS_MAX];
 
 static void gen_timing(yajl_gen g, const chaos_create_timing *t)
 {
@@ -84,16 +115,19 @@ static int op_create(struct daemon *d, chaosd_request *req, yajl_gen *out,
 	return 0;
 }
 
-/* Resolve a name or id to a guest, refusing dom0 and pooled shells. */
+/*
+ * Resolve a name or id. Which domains may be touched is libchaos's rule
+ * (chaos_guest_resolve, chaos_guest_check), the same for every front end;
+ * chaosd adds only its own: a shell of its pool is not a guest.
+ */
 static int resolve(struct daemon *d, const char *ref, uint32_t *domid,
 		   chaos_err *err)
 {
 	if (chaos_guest_resolve(d->host, ref, domid, err))
 		return -1;
-	if (*domid == 0 || pool_owns(&d->pool, *domid)) {
-		derr(err, EPERM, *domid ?
-		     "domain is an unused shell of the pool" :
-		     "refusing to touch Domain-0");
+	if (*domid && pool_owns(&d->pool, *domid)) {
+		derr(err, EPERM, "domain %u is an unused shell of the pool",
+		     *domid);
 		return -1;
 	}
 	return 0;
@@ -104,7 +138,8 @@ static int op_destroy(struct daemon *d, chaosd_request *req, yajl_gen *out,
 {
 	uint32_t domid;
 
-	if (resolve(d, req->domain, &domid, err))
+	if (resolve(d, req->domain, &domid, err) ||
+	    chaos_guest_check(d->host, domid, "destroy", err))
 		return -1;
 	/* Our mapping of its console ring would keep the domain dying. */
 	consoles_detach(d->consoles, domid);
@@ -115,18 +150,181 @@ static int op_destroy(struct daemon *d, chaosd_request *req, yajl_gen *out,
 	return *out ? 0 : -1;
 }
 
-static int op_shutdown(struct daemon *d, chaosd_request *req, yajl_gen *out,
-		       chaos_err *err)
+static int op_pause(struct daemon *d, chaosd_request *req, bool pause,
+		    yajl_gen *out, chaos_err *err)
 {
 	uint32_t domid;
 
-	/* The reaper applies on_poweroff once the guest is down. */
 	if (resolve(d, req->domain, &domid, err) ||
-	    chaos_domain_request_shutdown(d->host, domid, CHAOS_SHUTDOWN_POWEROFF,
-					  err))
+	    (pause ? chaos_guest_pause(d->host, domid, err) :
+		     chaos_guest_unpause(d->host, domid, err)))
 		return -1;
+	dlog("%s domain %u", pause ? "paused" : "unpaused", domid);
 	*out = reply_ok_begin();
 	return *out ? 0 : -1;
+}
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void *shutdown_main(void *arg)
+{
+	struct shutdown_wait *w = arg;
+	/* Once done is set the slot may be reused: copy what is needed. */
+	struct daemon *d = w->d;
+	chaos_host *host = NULL;
+	chaos_err err = { 0 };
+	char c = 'r';
+	int rc;
+
+	rc = chaos_host_open(&host, &err) ||
+	     chaos_host_set_state_dir(host, d->state_dir, &err) ||
+	     chaos_guest_stop(host, w->domid, w->reason, w->timeout_ms, &err);
+	chaos_host_close(host);
+	pthread_mutex_lock(&waits_lock);
+	w->done = true;
+	w->failed = rc != 0;
+	w->timed_out = rc && err.code == ETIMEDOUT;
+	snprintf(w->msg, sizeof(w->msg), "%s", rc ? err.msg : "");
+	w->done_ms = mono_ms();
+	pthread_mutex_unlock(&waits_lock);
+	/* The loop's reaper applies the action for clients that left. */
+	if (write(d->wake_wr, &c, 1) < 0) {
+		/* Pipe full: a wake-up is pending anyway. */
+	}
+	return NULL;
+}
+
+/* Called with waits_lock held. */
+static struct shutdown_wait *wait_find(uint32_t domid)
+{
+	for (int i = 0; i < SHUTDOWN_WAITS_MAX; i++)
+		if (waits[i].used && waits[i].domid == domid)
+			return &waits[i];
+	return NULL;
+}
+
+/* Called with waits_lock held: results nobody collected in time. */
+static void waits_expire(void)
+{
+	long long now = mono_ms();
+
+	for (int i = 0; i < SHUTDOWN_WAITS_MAX; i++)
+		if (waits[i].used && waits[i].done &&
+		    now - waits[i].done_ms > SHUTDOWN_KEEP_MS)
+			waits[i].used = false;
+}
+
+static int op_shutdown(struct daemon *d, chaosd_request *req, yajl_gen *out,
+		       chaos_err *err)
+{
+	struct shutdown_wait *w;
+	pthread_attr_t attr;
+	pthread_t th;
+	uint32_t domid;
+	int rc;
+
+	if (resolve(d, req->domain, &domid, err) ||
+	    chaos_guest_check(d->host, domid, "shut down", err))
+		return -1;
+	pthread_mutex_lock(&waits_lock);
+	waits_expire();
+	w = wait_find(domid);
+	if (w && !w->done) {
+		/* Already asked: this client waits for the same answer. */
+		pthread_mutex_unlock(&waits_lock);
+		goto answer;
+	}
+	if (!w)
+		for (int i = 0; i < SHUTDOWN_WAITS_MAX && !w; i++)
+			if (!waits[i].used)
+				w = &waits[i];
+	if (!w) {
+		pthread_mutex_unlock(&waits_lock);
+		return derr(err, EBUSY, "busy: %d shutdowns already under way",
+			    SHUTDOWN_WAITS_MAX);
+	}
+	memset(w, 0, sizeof(*w));
+	w->used = true;
+	w->domid = domid;
+	w->reason = req->reason;
+	w->timeout_ms = req->timeout_ms;
+	w->d = d;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&th, &attr, shutdown_main, w);
+	pthread_attr_destroy(&attr);
+	if (rc)
+		w->used = false;
+	pthread_mutex_unlock(&waits_lock);
+	if (rc)
+		return derr(err, rc, "cannot start a shutdown: %s", strerror(rc));
+	dlog("shutdown of domain %u asked (%s, up to %u ms)", domid,
+	     req->reason == CHAOS_SHUTDOWN_REBOOT ? "reboot" : "poweroff",
+	     req->timeout_ms);
+answer:
+	*out = reply_ok_begin();
+	if (*out)
+		gen_kv_uint(*out, "domid", domid);
+	return *out ? 0 : -1;
+}
+
+/*
+ * Where a shutdown is: not done yet, failed (the guest did not answer or
+ * stop in time: "timed_out"), or done, its action applied here and now
+ * (unless the reaper was first), so the client gets the action's result.
+ */
+static int op_shutdown_status(struct daemon *d, chaosd_request *req,
+			      yajl_gen *out, char **raw, chaos_err *err)
+{
+	struct shutdown_wait *w, copy;
+	chaos_domain_info info;
+	chaos_err gerr;
+
+	pthread_mutex_lock(&waits_lock);
+	w = wait_find(req->domid);
+	if (w)
+		copy = *w;
+	if (w && w->done)
+		w->used = false;  /* the result goes to this client */
+	pthread_mutex_unlock(&waits_lock);
+	if (!w)
+		return derr(err, ENOENT, "no shutdown of domain %u is under way",
+			    req->domid);
+	if (copy.done && copy.failed) {
+		yajl_gen g = yajl_gen_alloc(NULL);
+
+		if (!g)
+			return -1;
+		yajl_gen_map_open(g);
+		gen_kv_bool(g, "ok", false);
+		gen_kv_str(g, "error", copy.msg);
+		gen_kv_bool(g, "timed_out", copy.timed_out);
+		*out = g;
+		*raw = NULL;
+		return 0;
+	}
+	if (copy.done &&
+	    chaos_domain_get(d->host, copy.domid, &info, &gerr) == 0 &&
+	    info.state == CHAOS_STATE_SHUTDOWN) {
+		consoles_detach(d->consoles, copy.domid);
+		if (chaos_guest_reap(d->host, copy.domid, err))
+			return -1;
+		dlog("domain %u shut down (reason %u), action applied",
+		     copy.domid, info.shutdown_reason);
+		consoles_poke(d->consoles);  /* a restarted guest is new */
+	}
+	*out = reply_ok_begin();
+	if (!*out)
+		return -1;
+	gen_kv_uint(*out, "domid", copy.domid);
+	gen_kv_bool(*out, "done", copy.done);
+	return 0;
 }
 
 /* Check the guest is chaos's; the console thread takes it from here. */
@@ -136,7 +334,8 @@ static int op_console(struct daemon *d, chaosd_request *req,
 	chaos_guest_info guest;
 	uint32_t domid;
 
-	if (resolve(d, req->domain, &domid, err))
+	if (resolve(d, req->domain, &domid, err) ||
+	    chaos_guest_check(d->host, domid, "touch", err))
 		return -1;
 	if (chaos_guest_get(d->host, domid, &guest, err)) {
 		if (err->code != ENOENT)
@@ -150,35 +349,32 @@ static int op_console(struct daemon *d, chaosd_request *req,
 	return 0;
 }
 
-static int op_list(struct daemon *d, yajl_gen *out, chaos_err *err)
+/* Every domain, shells included, as `chaos list --json` prints them. */
+static int op_list(struct daemon *d, char **raw, chaos_err *err)
 {
+	static const char head[] = "{\"ok\":true,\"domains\":";
 	chaos_domain_info *doms;
-	size_t n;
-	yajl_gen g;
+	char *json;
+	size_t n, len;
 
 	if (chaos_domain_list(d->host, &doms, &n, err))
 		return -1;
-	g = reply_ok_begin();
-	if (!g) {
+	if (chaos_format_domains_json(d->host, doms, n, CHAOS_FORMAT_COMPACT,
+				      &json, err)) {
 		free(doms);
 		return -1;
 	}
-	gen_str(g, "domains");
-	yajl_gen_array_open(g);
-	for (size_t i = 0; i < n; i++) {
-		if (pool_owns(&d->pool, doms[i].domid))
-			continue;
-		yajl_gen_map_open(g);
-		gen_kv_uint(g, "id", doms[i].domid);
-		gen_kv_str(g, "name", chaos_domain_display_name(&doms[i]));
-		gen_kv_str(g, "state", chaos_domain_state_name(doms[i].state));
-		gen_kv_uint(g, "memory_mib", doms[i].mem_kib / 1024);
-		gen_kv_uint(g, "vcpus", doms[i].vcpus);
-		yajl_gen_map_close(g);
-	}
-	yajl_gen_array_close(g);
 	free(doms);
-	*out = g;
+	len = strlen(json);
+	*raw = malloc(sizeof(head) + len + 1);
+	if (!*raw) {
+		free(json);
+		return derr(err, ENOMEM, "out of memory");
+	}
+	memcpy(*raw, head, sizeof(head) - 1);
+	memcpy(*raw + sizeof(head) - 1, json, len);
+	memcpy(*raw + sizeof(head) - 1 + len, "}", 2);
+	free(json);
 	return 0;
 }
 
@@ -225,7 +421,7 @@ static int op_pool_set(struct daemon *d, chaosd_request *req, yajl_gen *out,
 }
 
 static int dispatch(struct daemon *d, chaosd_request *req, yajl_gen *g,
-		    uint32_t *stream_domid, chaos_err *err)
+		    char **raw, uint32_t *stream_domid, chaos_err *err)
 {
 	switch (req->op) {
 	case CHAOSD_OP_PING:
@@ -239,8 +435,14 @@ static int dispatch(struct daemon *d, chaosd_request *req, yajl_gen *g,
 		return op_destroy(d, req, g, err);
 	case CHAOSD_OP_SHUTDOWN:
 		return op_shutdown(d, req, g, err);
+	case CHAOSD_OP_SHUTDOWN_STATUS:
+		return op_shutdown_status(d, req, g, raw, err);
+	case CHAOSD_OP_PAUSE:
+		return op_pause(d, req, true, g, err);
+	case CHAOSD_OP_UNPAUSE:
+		return op_pause(d, req, false, g, err);
 	case CHAOSD_OP_LIST:
-		return op_list(d, g, err);
+		return op_list(d, raw, err);
 	case CHAOSD_OP_POOL_GET:
 		return op_pool_get(d, g);
 	case CHAOSD_OP_POOL_SET:
@@ -258,21 +460,28 @@ int ops_handle(struct daemon *d, const char *text, size_t len, char **resp,
 	chaosd_request req;
 	chaos_err err = { 0 };
 	yajl_gen g = NULL;
+	char *raw = NULL;
 
 	*resp = NULL;
 	if (chaosd_request_parse(text, len, &req, &err))
 		return reply_error(err.msg, resp, resp_len);
 	*stream_domid = 0;
-	if (dispatch(d, &req, &g, stream_domid, &err)) {
+	if (dispatch(d, &req, &g, &raw, stream_domid, &err)) {
 		chaosd_request_free(&req);
 		if (g)
 			yajl_gen_free(g);
+		free(raw);
 		return reply_error(err.msg[0] ? err.msg : "internal error", resp,
 				 resp_len);
 	}
 	chaosd_request_free(&req);
 	if (*stream_domid) {
 		*resp_len = 0;
+		return 0;
+	}
+	if (raw) {
+		*resp = raw;
+		*resp_len = strlen(raw);
 		return 0;
 	}
 	return reply_finish(g, resp, resp_len);

@@ -178,7 +178,7 @@ int daemon_adopt(struct daemon *d, chaos_err *err)
 		}
 		/* A shell of an earlier chaosd, or a create it did not
 		 * finish: nobody owns it. */
-		if (chaos_guest_destroy(d->host, doms[i].domid, &kerr))
+		if (chaos_shell_reclaim(d->host, doms[i].domid, &kerr))
 			dlog("adopt: cannot destroy leftover shell %u: %s",
 			     doms[i].domid, kerr.msg);
 		else

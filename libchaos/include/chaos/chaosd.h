@@ -10,9 +10,9 @@
  * one JSON object. A request {"op": ...} gets exactly one response
  * {"ok": true, ...} or {"ok": false, "error": "..."}.
  *
- * Three layers here: framing and request parsing (shared by the daemon,
- * clients and tests), and a small client. Shells, what the daemon keeps in
- * its pool, are in shell.h.
+ * Here: framing (shared by the daemon, clients and tests) and a small
+ * client. The daemon's request parser is its own (chaosd/request.h).
+ * Shells, what the daemon keeps in its pool, are in shell.h.
  *
  * Nothing here takes a chaos_host or touches the hypervisor. A
  * chaosd_conn is used by one thread at a time (open one per thread); the
@@ -42,6 +42,7 @@ extern "C" {
 #define CHAOSD_FLAVOURS_MAX 16
 #define CHAOSD_POOL_SIZE_MAX 4096        /* shells per flavour */
 #define CHAOSD_TIMEOUT_MS_MAX 600000u
+#define CHAOSD_SHUTDOWN_TIMEOUT_MS_MAX 86400000u  /* a day, as the CLI's --timeout */
 
 /* ---- Framing ---------------------------------------------------------- */
 
@@ -75,52 +76,6 @@ CHAOS_API int chaosd_frame_read(int fd, char **out, size_t *len, int timeout_ms,
 CHAOS_API void chaosd_frame_header(uint32_t len, uint8_t hdr[4]);
 CHAOS_API int chaosd_frame_length(const uint8_t hdr[4], uint32_t *len,
 				  chaos_err *err);
-
-/* ---- Requests --------------------------------------------------------- */
-
-typedef enum chaosd_op {
-	CHAOSD_OP_PING,
-	CHAOSD_OP_CREATE,
-	CHAOSD_OP_DESTROY,
-	CHAOSD_OP_SHUTDOWN,
-	CHAOSD_OP_LIST,
-	CHAOSD_OP_POOL_GET,
-	CHAOSD_OP_POOL_SET,
-	CHAOSD_OP_CONSOLE,
-} chaosd_op;
-
-typedef struct chaosd_request {
-	chaosd_op op;
-	/* destroy, shutdown, console: a guest name or domain id */
-	char domain[CHAOS_NAME_MAX];
-	/* create */
-	chaos_config cfg;             /* parsed and validated */
-	char config_path[CHAOS_CONFIG_PATH_MAX]; /* absolute, or "" */
-	bool paused;
-	bool allow_larger;            /* a larger shell may be used */
-	bool no_pool;                 /* always a full create */
-	/* pool-set */
-	uint64_t memory_mib;
-	unsigned int vcpus;
-	unsigned int vifs;            /* vifs made ahead in each shell */
-	unsigned int size;
-} chaosd_request;
-
-/*
- * Constructor. Parse and check one request from (text, len), which need
- * not be NUL-terminated, into (*req). Unknown ops, unknown keys, wrong
- * types and out-of-range values are errors.
- *
- * Returns 0, and the caller frees *req with chaosd_request_free(). Or -1
- * with err set (EINVAL; the message names the field), nothing to free.
- */
-CHAOS_API int chaosd_request_parse(const char *text, size_t len,
-				   chaosd_request *req, chaos_err *err);
-/* Destructor: free what (req) holds (its config). NULL is allowed. */
-CHAOS_API void chaosd_request_free(chaosd_request *req);
-/* The op as the protocol spells it ("ping", "pool-set", ...); "?" for a
- * value outside the enum. A static string. */
-CHAOS_API const char *chaosd_op_name(chaosd_op op);
 
 /* ---- Client ----------------------------------------------------------- */
 
@@ -191,13 +146,30 @@ CHAOS_API int chaosd_create(chaosd_conn *conn, const char *config_json,
 			    size_t len, const char *config_path, bool paused,
 			    bool allow_larger, chaosd_create_result *res,
 			    chaos_err *err);
-/* Destroy the guest (domain), a name or a domain id; or ask the
- * hypervisor to power it off, returning at once (chaosd's reaper then
- * applies its on_poweroff action). */
+/* Destroy the guest (domain), a name or a domain id, under
+ * chaos_guest_check's rule. Returns as the operations above. */
 CHAOS_API int chaosd_destroy(chaosd_conn *conn, const char *domain,
 			     chaos_err *err);
+/*
+ * Ask chaosd to power off or reboot (domain) for (reason) (through its
+ * power device when it has one), giving it (timeout_ms) to stop. Without
+ * (wait), returns once chaosd has started the request (its reaper applies
+ * the guest's action). With (wait), returns when the guest has stopped
+ * and its action (on_poweroff / on_reboot) is applied, with
+ * chaos_guest_shutdown's result and message: ETIMEDOUT when the guest did
+ * not answer or stop in time. chaosd keeps serving other clients
+ * meanwhile. (*domid) (may be NULL) gets the domain id.
+ */
 CHAOS_API int chaosd_shutdown(chaosd_conn *conn, const char *domain,
-			      chaos_err *err);
+			      chaos_shutdown_reason reason,
+			      unsigned int timeout_ms, bool wait,
+			      uint32_t *domid, chaos_err *err);
+/* Pause or unpause (domain) through chaosd (chaos_guest_pause's rule).
+ * Returns as the operations above. */
+CHAOS_API int chaosd_pause(chaosd_conn *conn, const char *domain,
+			   chaos_err *err);
+CHAOS_API int chaosd_unpause(chaosd_conn *conn, const char *domain,
+			     chaos_err *err);
 
 /*
  * A flavour: shells of one memory size, vCPU count and number of vifs.

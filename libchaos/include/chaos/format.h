@@ -47,6 +47,26 @@ CHAOS_API int chaos_format_info_text(FILE *out, const chaos_host_info *info);
 CHAOS_API int chaos_format_info_json(const chaos_host_info *info, char **json,
 				     chaos_err *err);
 
+/* Flags for chaos_format_domains_json. */
+#define CHAOS_FORMAT_COMPACT 1u   /* one line, no spaces (wire protocols) */
+
+/*
+ * The list every front end prints (`chaos list --json`, chaosd's list):
+ * chaos_format_list_json's objects plus "kind" (chaos_guest_class_name:
+ * "dom0", "guest", "shell" for a pooled shell not yet used, "foreign"),
+ * read from (host)'s records, into (*json). Keys: id, name, kind, state,
+ * memory_mib, max_memory_mib, vcpus, cpu_time_s. (flags):
+ * CHAOS_FORMAT_COMPACT or 0 (pretty printed).
+ *
+ * Returns 0, and the caller frees *json with free(); or -1 with err set
+ * (ENOMEM; EINVAL if yajl failed). Uses (host) as host.h says: one thread
+ * at a time.
+ */
+CHAOS_API int chaos_format_domains_json(chaos_host *host,
+					const chaos_domain_info *doms,
+					size_t count, unsigned int flags,
+					char **json, chaos_err *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -78,10 +78,12 @@ CHAOS_API int chaos_guest_get(chaos_host *host, uint32_t domid,
 /*
  * Destructor. Destroy (domid) and forget it: remove its devices, destroy
  * the domain and wait (up to 10 s) for its memory, then remove its record
- * and release its name. Works on any domain but Domain-0, including one
- * chaos did not build.
+ * and release its name. Works on any domain chaos_guest_check allows:
+ * not Domain-0, not an unused shell of chaosd's pool; a domain chaos did
+ * not build is allowed.
  *
- * Returns 0, or -1 with err set: EPERM domid is 0, ESRCH no such domain,
+ * Returns 0, or -1 with err set: EPERM refused by chaos_guest_check,
+ * ESRCH no such domain,
  * ETIMEDOUT destroyed but still dying after 10 s; else the hypercall's
  * errno. Once the domain is gone, failing to forget it is not an error.
  */
@@ -95,7 +97,8 @@ CHAOS_API int chaos_guest_destroy(chaos_host *host, uint32_t domid,
  *
  * Returns 0, or -1 with err set: ESRCH no such domain, or no live domain
  * has that name (a name whose domain is gone counts as none); EINVAL ref
- * is neither a valid name nor an id in range.
+ * is neither a valid name nor an id in range; EPERM it is an unused shell
+ * of chaosd's pool. Domain-0 resolves; each action refuses it.
  */
 CHAOS_API int chaos_guest_resolve(chaos_host *host, const char *ref,
 				  uint32_t *domid, chaos_err *err);
@@ -149,6 +152,76 @@ CHAOS_API int chaos_guest_create_in_shell(chaos_host *host,
 					  chaos_shell **shell, uint32_t *domid,
 					  chaos_create_timing *timing,
 					  chaos_err *err);
+
+/*
+ * Which domains a front end may act on, the same rule for every front end
+ * (the CLI, chaosd, a library user). Domain-0: never. A pooled shell not
+ * yet used (kind CHAOS_KIND_SHELL without a record): never; it belongs to
+ * chaosd's pool (chaos_shell_reclaim is the way to destroy a leftover
+ * one). Guests chaos built and foreign domains (built by xl or another
+ * toolstack): yes. (verb) ("destroy", "pause", ...) goes into the
+ * message. Pure: decides from its arguments only; reentrant.
+ *
+ * Returns 0, or -1 with err set to EPERM.
+ */
+CHAOS_API int chaos_guest_policy(uint32_t domid, enum chaos_domain_kind kind,
+				 bool has_record, const char *verb,
+				 chaos_err *err);
+
+/* What a domain is to chaos: Domain-0, a guest chaos built (it has a
+ * record; built in one go or in a pooled shell), a pooled shell not yet
+ * used, or a foreign domain. */
+typedef enum chaos_guest_class {
+	CHAOS_CLASS_DOM0,
+	CHAOS_CLASS_GUEST,
+	CHAOS_CLASS_SHELL,
+	CHAOS_CLASS_FOREIGN,
+} chaos_guest_class;
+
+/* The class of (domid) from its handle's (kind) and whether it
+ * (has_record). Pure; reentrant. */
+CHAOS_API chaos_guest_class chaos_guest_classify(uint32_t domid,
+						  enum chaos_domain_kind kind,
+						  bool has_record);
+/* The class of a listed domain (d), its record looked up on (host). */
+CHAOS_API chaos_guest_class chaos_guest_class_of(chaos_host *host,
+						  const chaos_domain_info *d);
+/* "dom0", "guest", "shell" or "foreign": the "kind" key of list JSON.
+ * A static string; reentrant. */
+CHAOS_API const char *chaos_guest_class_name(chaos_guest_class c);
+
+/*
+ * chaos_guest_policy for the live domain (domid), its handle and record
+ * read.
+ *
+ * Returns 0, or -1 with err set: EPERM refused, ESRCH no such domain.
+ */
+CHAOS_API int chaos_guest_check(chaos_host *host, uint32_t domid,
+				const char *verb, chaos_err *err);
+
+/*
+ * Pause or unpause (domid), refusing what chaos_guest_check refuses.
+ *
+ * Returns 0, or -1 with err set: EPERM refused, ESRCH no such domain;
+ * else the hypercall's errno.
+ */
+CHAOS_API int chaos_guest_pause(chaos_host *host, uint32_t domid,
+				chaos_err *err);
+CHAOS_API int chaos_guest_unpause(chaos_host *host, uint32_t domid,
+				  chaos_err *err);
+
+/*
+ * The first half of chaos_guest_shutdown: ask (domid) to power off or
+ * reboot for (reason) and wait up to (timeout_ms) until it has stopped,
+ * without applying its action (for a daemon that reaps in its own
+ * thread).
+ *
+ * Returns 0, or -1 with err set as chaos_guest_shutdown (ETIMEDOUT: it did
+ * not answer or stop in time).
+ */
+CHAOS_API int chaos_guest_stop(chaos_host *host, uint32_t domid,
+			       chaos_shutdown_reason reason,
+			       unsigned int timeout_ms, chaos_err *err);
 
 #ifdef __cplusplus
 }

@@ -75,6 +75,18 @@ CHAOS_API uint64_t chaos_shell_memory_mib(const chaos_shell *shell);
 CHAOS_API unsigned int chaos_shell_vcpus(const chaos_shell *shell);
 CHAOS_API unsigned int chaos_shell_vifs(const chaos_shell *shell);
 
+/*
+ * Destructor for a leftover: destroy (domid) only if it is a shell nobody
+ * uses, marked as a shell and without a guest record (a shell left by an
+ * earlier chaosd, or a create interrupted before its record). Front ends
+ * cannot destroy such a shell with chaos_guest_destroy.
+ *
+ * Returns 0, or -1 with err set: EPERM it is anything else, ESRCH no such
+ * domain; else as chaos_domain_kill.
+ */
+CHAOS_API int chaos_shell_reclaim(chaos_host *host, uint32_t domid,
+				  chaos_err *err);
+
 #ifdef __cplusplus
 }
 #endif

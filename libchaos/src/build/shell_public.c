@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include <chaos/record.h>
 #include <chaos/shell.h>
 
 #include "build/build.h"
@@ -79,4 +80,24 @@ unsigned int chaos_shell_vcpus(const chaos_shell *shell)
 unsigned int chaos_shell_vifs(const chaos_shell *shell)
 {
 	return shell->nr_vifs;
+}
+
+/* An unused shell has no record and no name: its devices and its domain
+ * are all there is to destroy. */
+int chaos_shell_reclaim(chaos_host *host, uint32_t domid, chaos_err *err)
+{
+	chaos_domain_record rec;
+	chaos_domain_info info;
+
+	if (domid == 0)
+		return chaos_err_set(err, EPERM, "refusing to destroy Domain-0");
+	if (chaos_domain_get(host, domid, &info, err))
+		return -1;
+	if (chaos_domain_handle_kind(info.handle) != CHAOS_KIND_SHELL ||
+	    chaos_record_load(host->state_dir, domid, info.handle, &rec,
+			      NULL) == 0)
+		return chaos_err_set(err, EPERM,
+				     "domain %u is not an unused shell", domid);
+	chaos_device_remove_all(host, domid, NULL);
+	return chaos_domain_kill(host, domid, err);
 }

@@ -98,8 +98,14 @@ static int response_tree(const char *text, yajl_val *out, chaos_err *err)
 	}
 	ok = yajl_tree_get(top, ok_path, yajl_t_any);
 	if (!YAJL_IS_TRUE(ok)) {
+		static const char *to_path[] = { "timed_out", NULL };
+
 		msg = yajl_tree_get(top, err_path, yajl_t_string);
-		chaos_err_set(err, EIO, "%s",
+		/* "timed_out": the guest did not answer in time (--force). */
+		chaos_err_set(err,
+			      YAJL_IS_TRUE(yajl_tree_get(top, to_path,
+							 yajl_t_any)) ?
+			      ETIMEDOUT : EIO, "%s",
 			      msg ? YAJL_GET_STRING(msg) : "chaosd: request failed");
 		yajl_tree_free(top);
 		return -1;
@@ -261,14 +267,88 @@ int chaosd_destroy(chaosd_conn *conn, const char *domain, chaos_err *err)
 	return 0;
 }
 
-int chaosd_shutdown(chaosd_conn *conn, const char *domain, chaos_err *err)
+int chaosd_pause(chaosd_conn *conn, const char *domain, chaos_err *err)
 {
 	yajl_val top;
 
-	if (call_domain(conn, "shutdown", domain, &top, err))
+	if (call_domain(conn, "pause", domain, &top, err))
 		return -1;
 	yajl_tree_free(top);
 	return 0;
+}
+
+int chaosd_unpause(chaosd_conn *conn, const char *domain, chaos_err *err)
+{
+	yajl_val top;
+
+	if (call_domain(conn, "unpause", domain, &top, err))
+		return -1;
+	yajl_tree_free(top);
+	return 0;
+}
+
+#define SHUTDOWN_POLL_US 50000
+/* chaosd's own wait ends at the timeout; this is only for a daemon gone
+ * silent. */
+#define SHUTDOWN_GRACE_MS 30000
+
+int chaosd_shutdown(chaosd_conn *conn, const char *domain,
+		    chaos_shutdown_reason reason, unsigned int timeout_ms,
+		    bool wait, uint32_t *domid, chaos_err *err)
+{
+	static const char *done_path[] = { "done", NULL };
+	char *d = json_string(domain), req[320];
+	uint64_t id, start = chaos_now_us();
+	yajl_val top;
+	int n;
+
+	if (!d)
+		return chaos_err_set(err, ENOMEM, "chaosd: out of memory");
+	if (reason != CHAOS_SHUTDOWN_POWEROFF && reason != CHAOS_SHUTDOWN_REBOOT) {
+		free(d);
+		return chaos_err_set(err, EINVAL,
+				     "chaosd: only poweroff and reboot can be asked");
+	}
+	if (timeout_ms > CHAOSD_SHUTDOWN_TIMEOUT_MS_MAX)
+		timeout_ms = CHAOSD_SHUTDOWN_TIMEOUT_MS_MAX;
+	n = snprintf(req, sizeof(req),
+		     "{\"op\":\"shutdown\",\"domain\":%s,\"reason\":\"%s\","
+		     "\"timeout_ms\":%u}", d,
+		     reason == CHAOS_SHUTDOWN_REBOOT ? "reboot" : "poweroff",
+		     timeout_ms);
+	free(d);
+	if (n < 0 || (size_t)n >= sizeof(req))
+		return chaos_err_set(err, EINVAL, "chaosd: domain name too long");
+	if (call_tree(conn, req, (size_t)n, &top, err))
+		return -1;
+	id = tree_u64(top, "domid", NULL);
+	yajl_tree_free(top);
+	if (id == 0 || id >= 0x7ff0)
+		return chaos_err_set(err, EPROTO,
+				     "chaosd: shutdown response without a domid");
+	if (domid)
+		*domid = (uint32_t)id;
+	if (!wait)
+		return 0;
+	n = snprintf(req, sizeof(req),
+		     "{\"op\":\"shutdown-status\",\"domid\":%llu}",
+		     (unsigned long long)id);
+	for (;;) {
+		bool done;
+
+		if (call_tree(conn, req, (size_t)n, &top, err))
+			return -1;
+		done = YAJL_IS_TRUE(yajl_tree_get(top, done_path, yajl_t_any));
+		yajl_tree_free(top);
+		if (done)
+			return 0;
+		if ((chaos_now_us() - start) / 1000 >
+		    (uint64_t)timeout_ms + SHUTDOWN_GRACE_MS)
+			return chaos_err_set(err, ETIMEDOUT,
+					     "chaosd: no answer about domain %llu's shutdown",
+					     (unsigned long long)id);
+		usleep(SHUTDOWN_POLL_US);
+	}
 }
 
 int chaosd_console_attach(chaosd_conn *conn, const char *domain,

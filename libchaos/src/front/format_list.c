@@ -4,6 +4,7 @@
 
 #include "front/front.h"
 #include <chaos/format.h>
+#include <chaos/guest.h>
 
 #define KIB_PER_MIB 1024
 
@@ -33,10 +34,11 @@ int chaos_format_list_text(FILE *out, const chaos_domain_info *doms,
 	return 0;
 }
 
-int chaos_format_list_json(const chaos_domain_info *doms, size_t count,
-			   char **json, chaos_err *err)
+static int list_json(chaos_host *host, const chaos_domain_info *doms,
+		     size_t count, unsigned int flags, char **json,
+		     chaos_err *err)
 {
-	yajl_gen g = chaos_json_begin(err);
+	yajl_gen g = chaos_json_begin_as(!(flags & CHAOS_FORMAT_COMPACT), err);
 
 	if (!g)
 		return -1;
@@ -47,6 +49,9 @@ int chaos_format_list_json(const chaos_domain_info *doms, size_t count,
 		yajl_gen_map_open(g);
 		chaos_json_uint(g, "id", d->domid);
 		chaos_json_str(g, "name", chaos_domain_display_name(d));
+		if (host)
+			chaos_json_str(g, "kind",
+				       chaos_guest_class_name(chaos_guest_class_of(host, d)));
 		chaos_json_str(g, "state", chaos_domain_state_name(d->state));
 		chaos_json_uint(g, "memory_mib", d->mem_kib / KIB_PER_MIB);
 		chaos_json_uint(g, "max_memory_mib", d->max_mem_kib / KIB_PER_MIB);
@@ -56,4 +61,17 @@ int chaos_format_list_json(const chaos_domain_info *doms, size_t count,
 	}
 	yajl_gen_array_close(g);
 	return chaos_json_finish(g, json, err);
+}
+
+int chaos_format_list_json(const chaos_domain_info *doms, size_t count,
+			   char **json, chaos_err *err)
+{
+	return list_json(NULL, doms, count, 0, json, err);
+}
+
+int chaos_format_domains_json(chaos_host *host, const chaos_domain_info *doms,
+			      size_t count, unsigned int flags, char **json,
+			      chaos_err *err)
+{
+	return list_json(host, doms, count, flags, json, err);
 }

@@ -270,7 +270,96 @@ int chaos_guest_create_in_shell(chaos_host *host, const chaos_config *cfg,
 	return rc;
 }
 
-int chaos_guest_destroy(chaos_host *host, uint32_t domid, chaos_err *err)
+chaos_guest_class chaos_guest_classify(uint32_t domid,
+					enum chaos_domain_kind kind,
+					bool has_record)
+{
+	if (domid == 0)
+		return CHAOS_CLASS_DOM0;
+	/* A shell keeps its handle when a create takes it: only the record
+	 * tells a guest from a shell waiting in a pool. */
+	if (kind == CHAOS_KIND_SHELL)
+		return has_record ? CHAOS_CLASS_GUEST : CHAOS_CLASS_SHELL;
+	return kind == CHAOS_KIND_GUEST ? CHAOS_CLASS_GUEST :
+	       CHAOS_CLASS_FOREIGN;
+}
+
+const char *chaos_guest_class_name(chaos_guest_class c)
+{
+	switch (c) {
+	case CHAOS_CLASS_DOM0:
+		return "dom0";
+	case CHAOS_CLASS_GUEST:
+		return "guest";
+	case CHAOS_CLASS_SHELL:
+		return "shell";
+	case CHAOS_CLASS_FOREIGN:
+		return "foreign";
+	}
+	return "?";
+}
+
+int chaos_guest_policy(uint32_t domid, enum chaos_domain_kind kind,
+		       bool has_record, const char *verb, chaos_err *err)
+{
+	switch (chaos_guest_classify(domid, kind, has_record)) {
+	case CHAOS_CLASS_DOM0:
+		return chaos_err_set(err, EPERM, "refusing to %s Domain-0", verb);
+	case CHAOS_CLASS_SHELL:
+		return chaos_err_set(err, EPERM,
+				     "refusing to %s domain %u: it is an unused shell of chaosd's pool",
+				     verb, domid);
+	default:
+		return 0;
+	}
+}
+
+chaos_guest_class chaos_guest_class_of(chaos_host *host,
+				       const chaos_domain_info *d)
+{
+	chaos_domain_record rec;
+	enum chaos_domain_kind kind = chaos_domain_handle_kind(d->handle);
+
+	return chaos_guest_classify(d->domid, kind,
+				    d->domid != 0 && kind != CHAOS_KIND_FOREIGN &&
+				    chaos_record_load(host->state_dir, d->domid,
+						      d->handle, &rec,
+						      NULL) == 0);
+}
+
+/* The policy for a live domain: read its kind and whether it has a record. */
+static int guest_allowed(chaos_host *host, uint32_t domid,
+			 const chaos_domain_info *info, const char *verb,
+			 chaos_err *err)
+{
+	chaos_domain_record rec;
+	enum chaos_domain_kind kind;
+
+	if (domid == 0)
+		return chaos_guest_policy(0, CHAOS_KIND_FOREIGN, false, verb, err);
+	kind = chaos_domain_handle_kind(info->handle);
+	return chaos_guest_policy(domid, kind,
+				  kind != CHAOS_KIND_SHELL ||
+				  chaos_record_load(host->state_dir, domid,
+						    info->handle, &rec,
+						    NULL) == 0,
+				  verb, err);
+}
+
+int chaos_guest_check(chaos_host *host, uint32_t domid, const char *verb,
+		      chaos_err *err)
+{
+	chaos_domain_info info;
+
+	if (domid == 0)
+		return guest_allowed(host, 0, NULL, verb, err);
+	if (chaos_domain_get(host, domid, &info, err))
+		return -1;
+	return guest_allowed(host, domid, &info, verb, err);
+}
+
+/* Destroy a domain and forget it, whatever its kind (not Domain-0). */
+int guest_destroy_any(chaos_host *host, uint32_t domid, chaos_err *err)
 {
 	chaos_domain_info info;
 	char name[CHAOS_NAME_MAX];
@@ -297,6 +386,27 @@ int chaos_guest_destroy(chaos_host *host, uint32_t domid, chaos_err *err)
 	return 0;
 }
 
+int chaos_guest_destroy(chaos_host *host, uint32_t domid, chaos_err *err)
+{
+	if (chaos_guest_check(host, domid, "destroy", err))
+		return -1;
+	return guest_destroy_any(host, domid, err);
+}
+
+int chaos_guest_pause(chaos_host *host, uint32_t domid, chaos_err *err)
+{
+	if (chaos_guest_check(host, domid, "pause", err))
+		return -1;
+	return chaos_domain_pause(host, domid, err);
+}
+
+int chaos_guest_unpause(chaos_host *host, uint32_t domid, chaos_err *err)
+{
+	if (chaos_guest_check(host, domid, "unpause", err))
+		return -1;
+	return chaos_domain_unpause(host, domid, err);
+}
+
 static int all_digits(const char *s)
 {
 	if (!*s)
@@ -307,7 +417,7 @@ static int all_digits(const char *s)
 	return 1;
 }
 
-int chaos_guest_resolve(chaos_host *host, const char *ref, uint32_t *domid,
+static int guest_lookup(chaos_host *host, const char *ref, uint32_t *domid,
 			chaos_err *err)
 {
 	chaos_domain_info info;
@@ -338,6 +448,19 @@ int chaos_guest_resolve(chaos_host *host, const char *ref, uint32_t *domid,
 	return 0;
 }
 
+int chaos_guest_resolve(chaos_host *host, const char *ref, uint32_t *domid,
+			chaos_err *err)
+{
+	uint32_t id;
+
+	/* Domain-0 resolves (to look at it); each action refuses it. */
+	if (guest_lookup(host, ref, &id, err) ||
+	    (id != 0 && chaos_guest_check(host, id, "touch", err)))
+		return -1;
+	*domid = id;
+	return 0;
+}
+
 /* Restart: the same config again, under the same name. */
 static int guest_restart(chaos_host *host, uint32_t domid,
 			 const chaos_domain_record *rec, chaos_err *err)
@@ -353,7 +476,7 @@ static int guest_restart(chaos_host *host, uint32_t domid,
 				     domid);
 	if (chaos_config_parse_file(rec->config_path, &cfg, err))
 		return -1;
-	rc = chaos_guest_destroy(host, domid, err);
+	rc = guest_destroy_any(host, domid, err);
 	if (!rc)
 		rc = chaos_guest_create(host, &cfg, &opts, &new_domid, NULL, err);
 	chaos_config_free(&cfg);
@@ -392,7 +515,7 @@ int chaos_guest_reap(chaos_host *host, uint32_t domid, chaos_err *err)
 	case CHAOS_ACTION_RESTART:
 		return guest_restart(host, domid, &rec, err);
 	default:
-		return chaos_guest_destroy(host, domid, err);
+		return guest_destroy_any(host, domid, err);
 	}
 }
 
@@ -417,9 +540,9 @@ static long long elapsed_ms(uint64_t since_us)
 	return (long long)((chaos_now_us() - since_us) / 1000u);
 }
 
-int chaos_guest_shutdown(chaos_host *host, uint32_t domid,
-			 chaos_shutdown_reason reason,
-			 unsigned int timeout_ms, chaos_err *err)
+int chaos_guest_stop(chaos_host *host, uint32_t domid,
+		     chaos_shutdown_reason reason, unsigned int timeout_ms,
+		     chaos_err *err)
 {
 	chaos_domain_info info;
 	uint64_t start = chaos_now_us();
@@ -427,7 +550,8 @@ int chaos_guest_shutdown(chaos_host *host, uint32_t domid,
 
 	if (domid == 0)
 		return chaos_err_set(err, EPERM, "refusing to shut down Domain-0");
-	if (chaos_domain_get(host, domid, &info, err))
+	if (chaos_domain_get(host, domid, &info, err) ||
+	    guest_allowed(host, domid, &info, "shut down", err))
 		return -1;
 	if (has_power_device(host, domid)) {
 		/* The guest runs its own shutdown code, then stops itself. */
@@ -440,9 +564,16 @@ int chaos_guest_shutdown(chaos_host *host, uint32_t domid,
 		return -1;
 	}
 	left = (long long)timeout_ms - elapsed_ms(start);
-	if (chaos_domain_wait_shutdown(host, domid,
-				       left > 0 ? (unsigned int)left : 0, &info,
-				       err))
+	return chaos_domain_wait_shutdown(host, domid,
+					  left > 0 ? (unsigned int)left : 0,
+					  &info, err);
+}
+
+int chaos_guest_shutdown(chaos_host *host, uint32_t domid,
+			 chaos_shutdown_reason reason,
+			 unsigned int timeout_ms, chaos_err *err)
+{
+	if (chaos_guest_stop(host, domid, reason, timeout_ms, err))
 		return -1;
 	return chaos_guest_reap(host, domid, err);
 }

@@ -13,6 +13,13 @@
 
 #include "build/build.h"
 
+/* ---- guest.c ---- */
+
+/* Destroy a domain and forget it (record, name) whatever its kind, for
+ * the library's own callers (reap, restart, save, migrate); Domain-0 is
+ * still refused. Front ends use chaos_guest_destroy. */
+int guest_destroy_any(chaos_host *host, uint32_t domid, chaos_err *err);
+
 /* ---- vifs.c ---- */
 
 /*

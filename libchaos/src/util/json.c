@@ -6,7 +6,7 @@
 
 #include "util/util.h"
 
-yajl_gen chaos_json_begin(chaos_err *err)
+yajl_gen chaos_json_begin_as(bool pretty, chaos_err *err)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
 
@@ -14,9 +14,14 @@ yajl_gen chaos_json_begin(chaos_err *err)
 		chaos_err_set(err, ENOMEM, "out of memory");
 		return NULL;
 	}
-	yajl_gen_config(g, yajl_gen_beautify, 1);
+	yajl_gen_config(g, yajl_gen_beautify, pretty ? 1 : 0);
 	yajl_gen_config(g, yajl_gen_validate_utf8, 1);
 	return g;
+}
+
+yajl_gen chaos_json_begin(chaos_err *err)
+{
+	return chaos_json_begin_as(true, err);
 }
 
 void chaos_json_key(yajl_gen g, const char *key)
@@ -34,6 +39,12 @@ void chaos_json_uint(yajl_gen g, const char *key, unsigned long long value)
 {
 	chaos_json_key(g, key);
 	yajl_gen_integer(g, (long long)value);
+}
+
+void chaos_json_bool(yajl_gen g, const char *key, bool value)
+{
+	chaos_json_key(g, key);
+	yajl_gen_bool(g, value);
 }
 
 void chaos_json_double(yajl_gen g, const char *key, double value)

@@ -8,6 +8,7 @@
  */
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -63,10 +64,13 @@ int chaos_open_regular(const char *path, const char *what, struct stat *st,
 
 /* Small wrappers so JSON writers read as a list of fields. */
 yajl_gen chaos_json_begin(chaos_err *err);
+/* pretty false: one line without spaces (for wire protocols). */
+yajl_gen chaos_json_begin_as(bool pretty, chaos_err *err);
 void chaos_json_key(yajl_gen g, const char *key);
 void chaos_json_str(yajl_gen g, const char *key, const char *value);
 void chaos_json_uint(yajl_gen g, const char *key, unsigned long long value);
 void chaos_json_double(yajl_gen g, const char *key, double value);
+void chaos_json_bool(yajl_gen g, const char *key, bool value);
 /* Copies the buffer into *json (caller frees) and frees the generator. */
 int chaos_json_finish(yajl_gen g, char **json, chaos_err *err);
 

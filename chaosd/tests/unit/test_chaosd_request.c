@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <chaos/chaosd.h>
+#include "../../request.h"
 
 static int parse(const char *text, chaosd_request *req, chaos_err *err)
 {
@@ -88,6 +89,50 @@ static void test_domain_ops(void **state)
 	assert_int_equal(req.op, CHAOSD_OP_CONSOLE);
 	assert_string_equal(req.domain, "17");
 	chaosd_request_free(&req);
+	assert_int_equal(parse("{\"op\":\"pause\",\"domain\":\"web1\"}",
+			       &req, NULL), 0);
+	assert_int_equal(req.op, CHAOSD_OP_PAUSE);
+	chaosd_request_free(&req);
+	assert_int_equal(parse("{\"op\":\"unpause\",\"domain\":\"3\"}",
+			       &req, NULL), 0);
+	assert_int_equal(req.op, CHAOSD_OP_UNPAUSE);
+	chaosd_request_free(&req);
+}
+
+static void test_shutdown(void **state)
+{
+	chaosd_request req;
+
+	(void)state;
+	/* Defaults: poweroff, 30 s. */
+	assert_int_equal(parse("{\"op\":\"shutdown\",\"domain\":\"web1\"}",
+			       &req, NULL), 0);
+	assert_int_equal(req.reason, CHAOS_SHUTDOWN_POWEROFF);
+	assert_int_equal(req.timeout_ms, 30000);
+	chaosd_request_free(&req);
+	assert_int_equal(parse("{\"op\":\"shutdown\",\"domain\":\"web1\","
+			       "\"reason\":\"reboot\",\"timeout_ms\":1500}",
+			       &req, NULL), 0);
+	assert_int_equal(req.reason, CHAOS_SHUTDOWN_REBOOT);
+	assert_int_equal(req.timeout_ms, 1500);
+	chaosd_request_free(&req);
+	expect_error("{\"op\":\"shutdown\",\"domain\":\"web1\","
+		     "\"reason\":\"suspend\"}", "reason");
+	expect_error("{\"op\":\"shutdown\",\"domain\":\"web1\","
+		     "\"timeout_ms\":86400001}", "timeout_ms");
+	expect_error("{\"op\":\"shutdown\",\"reason\":\"reboot\"}",
+		     "domain: missing");
+	assert_int_equal(parse("{\"op\":\"shutdown-status\",\"domid\":7}",
+			       &req, NULL), 0);
+	assert_int_equal(req.op, CHAOSD_OP_SHUTDOWN_STATUS);
+	assert_int_equal(req.domid, 7);
+	chaosd_request_free(&req);
+	expect_error("{\"op\":\"shutdown-status\",\"domid\":0}", "domid");
+	expect_error("{\"op\":\"shutdown-status\"}", "domid: missing");
+	/* reason belongs to shutdown only */
+	expect_error("{\"op\":\"destroy\",\"domain\":\"web1\","
+		     "\"reason\":\"reboot\"}", "not a field of 'destroy'");
+	expect_error("{\"op\":\"pause\"}", "domain: missing");
 }
 
 static void test_pool_set(void **state)
@@ -232,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_simple_ops),
 		cmocka_unit_test(test_create),
 		cmocka_unit_test(test_domain_ops),
+		cmocka_unit_test(test_shutdown),
 		cmocka_unit_test(test_pool_set),
 		cmocka_unit_test(test_flavour_parse),
 		cmocka_unit_test(test_rejects),
