@@ -57,9 +57,13 @@ $(FUZZ_OBJ)/xendevd/%.o: xendevd/%.c | deps
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_LIB_WARN) -MMD -MP -c $< -o $@
 
+$(FUZZ_OBJ)/chaosd/%.o: chaosd/%.c | deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_LIB_WARN) -MMD -MP -c $< -o $@
+
 $(FUZZ_OBJ)/fuzz/%.o: fuzz/%.c | deps
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_WARN) -Ifuzz -Ixendevd \
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_WARN) -Ifuzz -Ixendevd -Ichaosd \
 		-Iminios-noxs -Ilibchaos/tests/unit -I$(FUZZ_DIR)/gen -MMD -MP -c $< -o $@
 
 $(FUZZ_LIBCHAOS_A): $(FUZZ_LIBCHAOS_OBJ)
@@ -74,6 +78,12 @@ $(FUZZ_BIN)/fuzz_%: $(FUZZ_OBJ)/fuzz/targets/fuzz_%.o $(FUZZ_LIBCHAOS_A)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_LDFLAGS) -o $@ $< $(FUZZ_LIBCHAOS_A) \
 		$(LIBCHAOS_LIBS) -lpthread
+
+# The daemon's request parser lives in the daemon.
+$(FUZZ_BIN)/fuzz_chaosd_request: $(FUZZ_OBJ)/fuzz/targets/fuzz_chaosd_request.o \
+		$(FUZZ_OBJ)/chaosd/request.o $(FUZZ_LIBCHAOS_A)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_LDFLAGS) -o $@ $^ $(LIBCHAOS_LIBS) -lpthread
 
 $(FUZZ_BIN)/fuzz_ovsdb $(FUZZ_BIN)/fuzz_xendevd_ctl: $(FUZZ_BIN)/fuzz_%: \
 		$(FUZZ_OBJ)/fuzz/targets/fuzz_%.o $(FUZZ_XENDEVD_A)

@@ -106,7 +106,8 @@ static void call(chaosd_conn *c, unsigned int op)
 		rc = chaosd_destroy(c, "web1", &err);
 		break;
 	case 3:
-		rc = chaosd_shutdown(c, "web1", &err);
+		rc = chaosd_shutdown(c, "web1", CHAOS_SHUTDOWN_REBOOT, 1000,
+				     false, &domid, &err);
 		break;
 	case 4:
 		rc = chaosd_console_attach(c, "web1", &domid, &err);

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * chaosd's request parser, chaosd_request_parse (today in
- * libchaos/src/front/chaosd_frame.c; it is moving into the daemon as
- * chaosd/request.c: point this target there when it does). Any bytes as
- * one request frame's JSON, as the daemon gets it from a client. What it
+ * chaosd's request parser, chaosd_request_parse (chaosd/request.c). Any
+ * bytes as one request frame's JSON, as the daemon gets it from a client.
+ * What it
  * accepts must be well-formed: a create's config passes the config rules,
  * names are terminated, the numbers in range.
  */
@@ -13,6 +12,8 @@
 
 #include <chaos/chaosd.h>
 #include <chaos/config.h>
+
+#include "request.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
