@@ -155,26 +155,23 @@ static void resume_here(chaos_host *host, uint32_t domid, chaos_err *err)
  * suspended here on purpose (its mark is kept). */
 #define KEPT_SUSPENDED (-2)
 
-static int send_plain(chaos_host *host, uint32_t domid, struct chaos_mig *m,
-		      uint64_t start, chaos_migrate_timing *timing,
-		      chaos_err *err)
+/*
+ * Both kinds of source once the destination holds the image: GO, then
+ * destroy this copy once the destination runs the guest. 0, -1 with the
+ * guest resumed here, or KEPT_SUSPENDED.
+ */
+static int finish_source(struct chaos_mig *m, chaos_host *host,
+			 uint32_t domid, uint64_t start, uint64_t suspended,
+			 chaos_migrate_timing *timing, chaos_err *err)
 {
-	uint64_t suspended;
-	int rc;
+	int rc = hand_over(m, domid, err);
 
-	if (chaos_checkpoint_suspend(host, domid, CHAOS_SUSPEND_TIMEOUT_MS, err)) {
-		chaos_mig_status(m, -ECANCELED, "the source could not suspend the guest");
-		return -1;
-	}
-	suspended = chaos_now_us();
-	timing->suspend_us = suspended - start;
-	if (send_image(m, host, domid, timing, err))
-		goto resume;
-	rc = hand_over(m, domid, err);
 	if (rc > 0)
 		return KEPT_SUSPENDED;
-	if (rc < 0)
-		goto resume;
+	if (rc < 0) {
+		resume_here(host, domid, err);
+		return -1;
+	}
 	timing->downtime_us = chaos_now_us() - suspended;
 	/* The guest runs there: this copy must never run again. */
 	if (chaos_guest_destroy(host, domid, err))
@@ -182,9 +179,25 @@ static int send_plain(chaos_host *host, uint32_t domid, struct chaos_mig *m,
 	chaos_mig_send(m, CHAOS_MIG_DONE, NULL, 0, NULL);
 	timing->total_us = chaos_now_us() - start;
 	return 0;
-resume:
-	resume_here(host, domid, err);
-	return -1;
+}
+
+static int send_plain(chaos_host *host, uint32_t domid, struct chaos_mig *m,
+		      uint64_t start, chaos_migrate_timing *timing,
+		      chaos_err *err)
+{
+	uint64_t suspended;
+
+	if (chaos_checkpoint_suspend(host, domid, CHAOS_SUSPEND_TIMEOUT_MS, err)) {
+		chaos_mig_status(m, -ECANCELED, "the source could not suspend the guest");
+		return -1;
+	}
+	suspended = chaos_now_us();
+	timing->suspend_us = suspended - start;
+	if (send_image(m, host, domid, timing, err)) {
+		resume_here(host, domid, err);
+		return -1;
+	}
+	return finish_source(m, host, domid, start, suspended, timing, err);
 }
 
 static int send_live(chaos_host *host, uint32_t domid, struct chaos_mig *m,
@@ -216,23 +229,12 @@ static int send_live(chaos_host *host, uint32_t domid, struct chaos_mig *m,
 	if (!rc)
 		rc = expect(m, CHAOS_MIG_STATUS, RESTORE_TIMEOUT_MS, err);
 	timing->transfer_us = chaos_now_us() - t0;
-	if (rc)
-		goto resume;
-	rc = hand_over(m, domid, err);
-	if (rc > 0)
-		return KEPT_SUSPENDED;
-	if (rc < 0)
-		goto resume;
-	timing->downtime_us = chaos_now_us() - stats.suspended_us;
-	/* The guest runs there: this copy must never run again. */
-	if (chaos_guest_destroy(host, domid, err))
-		return KEPT_SUSPENDED;
-	chaos_mig_send(m, CHAOS_MIG_DONE, NULL, 0, NULL);
-	timing->total_us = chaos_now_us() - start;
-	return 0;
-resume:
-	resume_here(host, domid, err);
-	return -1;
+	if (rc) {
+		resume_here(host, domid, err);
+		return -1;
+	}
+	return finish_source(m, host, domid, start, stats.suspended_us, timing,
+			     err);
 }
 
 typedef int send_fn(chaos_host *host, uint32_t domid, struct chaos_mig *m,
