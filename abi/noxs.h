@@ -39,6 +39,16 @@
 #define __HYPERVISOR_noxs_op		43
 
 #define NOXS_ABI_VERSION		1
+
+/*
+ * A domctl beside XEN_DOMCTL_getpageframeinfo3, with the same argument
+ * (u.getpageframeinfo3: at most 1024 frames): the same page types, plus
+ * NOXS_PFINFO_ZERO on a data page whose 4096 bytes are all zero, read by
+ * the hypervisor through its own mapping. A save asks it for every page
+ * and maps only the pages with bytes. Control domain only (XSM_PRIV).
+ */
+#define NOXS_DOMCTL_getpageframeinfo_zero	0x4e01u
+#define NOXS_PFINFO_ZERO		(1u << 27)
 #define NOXS_PAGE_MAGIC			0x53584f4eu	/* "NOXS" */
 #define NOXS_PAGE_SIZE			4096u
 

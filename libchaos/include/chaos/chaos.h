@@ -26,20 +26,22 @@
  */
 
 #include <chaos/version.h>
+#include <chaos/clock.h>
 #include <chaos/error.h>
 #include <chaos/host.h>
 #include <chaos/domain.h>
 #include <chaos/config.h>
-#include <chaos/registry.h>
-#include <chaos/record.h>
 #include <chaos/console.h>
 #include <chaos/watch.h>
 #include <chaos/shell.h>
 #include <chaos/guest.h>
+#include <chaos/kernel.h>
 #include <chaos/checkpoint.h>
 #include <chaos/device.h>
 #include <chaos/xendevd.h>
 #include <chaos/migrate.h>
 #include <chaos/format.h>
+#include <chaos/stats.h>
+#include <chaos/network.h>
 
 #endif

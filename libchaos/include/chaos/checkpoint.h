@@ -8,6 +8,7 @@
 #include <chaos/api.h>
 #include <chaos/domain.h>
 #include <chaos/error.h>
+#include <chaos/guest.h>
 #include <chaos/host.h>
 
 #ifdef __cplusplus
@@ -27,13 +28,36 @@ extern "C" {
 
 #define CHAOS_SUSPEND_TIMEOUT_MS 10000u
 
+/*
+ * Where a checkpoint's work went, phase by phase (microseconds), and what
+ * it moved: filled by saves, restores and migrations for callers that
+ * profile them (`--timing`). Phases that do not apply stay 0.
+ */
+typedef struct chaos_ckpt_phases {
+	uint64_t state_us;     /* vCPUs, start info, p2m: read, or set on restore */
+	uint64_t types_us;     /* page types from the hypervisor */
+	uint64_t alloc_us;     /* restore: the new domain and its memory */
+	uint64_t map_us;       /* guest memory mapped and unmapped */
+	uint64_t scan_us;      /* pages looked at: all-zero or not, copied */
+	uint64_t hash_us;      /* the image's checksum or MAC */
+	uint64_t canon_us;     /* page tables and p2m made machine-independent,
+				  or back to this host's frames */
+	uint64_t io_us;        /* the image written or read */
+	uint64_t pin_us;       /* restore: page tables pinned (Xen validates) */
+	uint64_t devices_us;   /* restore: devices, records, unpause */
+	uint64_t pages;        /* the guest's pages */
+	uint64_t zero_pages;   /* of them all-zero: no bytes in the image */
+	uint64_t image_bytes;  /* the image's size */
+} chaos_ckpt_phases;
+
 /* Where the time of a save went, in microseconds. */
 typedef struct chaos_save_timing {
 	uint64_t suspend_us;   /* request to SHUTDOWN_suspend */
 	uint64_t capture_us;   /* vCPUs, page types, memory into the image */
-	uint64_t write_us;     /* the image to its file */
+	uint64_t write_us;     /* the image synced and renamed into place */
 	uint64_t finish_us;    /* destroy, or resume with --keep-running */
 	uint64_t total_us;
+	chaos_ckpt_phases phases; /* inside capture_us */
 } chaos_save_timing;
 
 /*
@@ -55,6 +79,43 @@ CHAOS_API int chaos_checkpoint_save(chaos_host *host, uint32_t domid,
 			       const char *path, bool keep_running,
 			       chaos_save_timing *timing, chaos_err *err);
 
+/*
+ * The same onto the caller's (fd), open for writing (a file, a pipe, a
+ * socket), from its current position: the image is written as it is
+ * captured and, when (fd) is a regular file, synced before the guest is
+ * destroyed or resumed. (fd) stays the caller's (never closed). This is
+ * how a process that does not own the path saves (chaosd is handed the
+ * descriptor of a file its client made with chaos_checkpoint_file_begin).
+ *
+ * Returns as chaos_checkpoint_save(); also EBADF (fd) is not open for
+ * writing (checked before the guest is touched). On failure after the
+ * suspend the guest is resumed and what reached (fd) is the caller's to
+ * throw away.
+ */
+CHAOS_API int chaos_checkpoint_save_fd(chaos_host *host, uint32_t domid,
+				       int fd, bool keep_running,
+				       chaos_save_timing *timing,
+				       chaos_err *err);
+
+/*
+ * A file for a save, made as chaos_checkpoint_save makes its own: begin
+ * creates a fresh "(path).XXXXXX" beside (path), exclusively, mode 0600
+ * (never following or truncating what is there), its name into (tmp,
+ * tmp_len) and returns its descriptor (close-on-exec). Once the image is
+ * in it, commit syncs and closes (fd), renames (tmp) over (path) and
+ * syncs the directory. Reentrant; no host needed.
+ *
+ * begin returns the fd, or -1 with err set: ENAMETOOLONG, else mkostemp's
+ * errno (EACCES, ENOENT for the directory). commit returns 0, or -1 with
+ * err set and (fd) closed, the temporary file then left in place with
+ * the image (the guest it holds may be gone): the message names it. A
+ * caller that gives up before commit closes (fd) and unlinks (tmp).
+ */
+CHAOS_API int chaos_checkpoint_file_begin(const char *path, char *tmp,
+					  size_t tmp_len, chaos_err *err);
+CHAOS_API int chaos_checkpoint_file_commit(int fd, const char *tmp,
+					   const char *path, chaos_err *err);
+
 typedef struct chaos_restore_opts {
 	bool paused;      /* leave the restored guest paused */
 	bool unnamed;     /* do not claim the saved name (migration does later) */
@@ -67,6 +128,11 @@ typedef struct chaos_restore_opts {
 	 */
 	const char *const *bridges;
 	size_t nr_bridges;
+	/* Who restores: that uid owns the guest (chaos_guest_info.owner).
+	 * NULL: the calling process's real uid. */
+	const chaos_cred *as;
+	/* NULL, or filled with where the restore's time went. */
+	chaos_ckpt_phases *phases;
 } chaos_restore_opts;
 
 /*
@@ -86,6 +152,18 @@ typedef struct chaos_restore_opts {
 CHAOS_API int chaos_checkpoint_restore(chaos_host *host, const char *path,
 				  const chaos_restore_opts *opts,
 				  uint32_t *domid, char *name, chaos_err *err);
+
+/*
+ * Constructor. The same from the caller's (fd), a regular file open for
+ * reading, from its current position to its end (chaosd is handed the
+ * descriptor its client opened). (fd) stays the caller's. Messages name
+ * it "the image". Returns as chaos_checkpoint_restore(); EINVAL also when
+ * (fd) is not a regular file.
+ */
+CHAOS_API int chaos_checkpoint_restore_fd(chaos_host *host, int fd,
+					  const chaos_restore_opts *opts,
+					  uint32_t *domid, char *name,
+					  chaos_err *err);
 
 /* The steps, for migration and for callers that checkpoint themselves. */
 

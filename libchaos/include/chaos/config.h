@@ -34,6 +34,8 @@ extern "C" {
 #define CHAOS_CONFIG_CPUS_MAX     1024    /* CPU numbers are below this */
 #define CHAOS_CONFIG_VIFS_MAX     8
 #define CHAOS_CONFIG_BRIDGE_MAX   16      /* Linux IFNAMSIZ; with the NUL */
+#define CHAOS_CONFIG_DISKS_MAX    16
+#define CHAOS_CONFIG_VDEV_MAX     16      /* "xvdzz15" and the like; with NUL */
 
 #define CHAOS_CONFIG_DEFAULT_MEMORY 32    /* MiB */
 #define CHAOS_CONFIG_DEFAULT_VCPUS  1
@@ -53,6 +55,29 @@ typedef struct chaos_config_vif {
 	char bridge[CHAOS_CONFIG_BRIDGE_MAX]; /* "": the toolstack's default */
 } chaos_config_vif;
 
+/* How a disk's target is served. AUTO: decided when the disk is attached,
+ * from what the path is (a block device, or a regular file through a loop
+ * device), as xl's block script does. */
+typedef enum chaos_config_disk_kind {
+	CHAOS_DISK_AUTO,
+	CHAOS_DISK_FILE,
+	CHAOS_DISK_BLOCK,
+} chaos_config_disk_kind;
+
+/*
+ * A block device for the guest. chaos has no block backend yet (it needs
+ * the XenStore device path): a config with disks parses and validates, and
+ * chaos_guest_create() refuses it before creating anything.
+ */
+typedef struct chaos_config_disk {
+	char *target;                /* the image or device path; heap, owned */
+	chaos_config_disk_kind kind;
+	bool readonly;               /* false: read-write */
+	char vdev[CHAOS_CONFIG_VDEV_MAX]; /* as the guest sees it: "xvda" */
+	uint32_t devid;              /* Xen's device number for vdev
+					(chaos_config_parse_vdev) */
+} chaos_config_disk;
+
 typedef struct chaos_config {
 	char name[CHAOS_NAME_MAX];   /* "": unnamed guest */
 	/* Heap strings owned by the config (malloc'd; chaos_config_free). */
@@ -70,6 +95,8 @@ typedef struct chaos_config {
 	bool paused;                 /* leave the guest paused after creation */
 	size_t nr_vifs;
 	chaos_config_vif vifs[CHAOS_CONFIG_VIFS_MAX];
+	size_t nr_disks;
+	chaos_config_disk disks[CHAOS_CONFIG_DISKS_MAX];
 } chaos_config;
 
 /* Constructor. Set (*cfg) to the defaults: everything zero or NULL, except
@@ -78,14 +105,17 @@ typedef struct chaos_config {
  * Whatever *cfg held is overwritten, not freed. */
 CHAOS_API void chaos_config_init(chaos_config *cfg);
 
-/* Destructor. Free (cfg)'s heap strings with free() and reset it to the
+/* Destructor. Free (cfg)'s heap strings (disk targets too) with free() and reset it to the
  * defaults, so freeing twice is harmless. NULL is allowed. */
 CHAOS_API void chaos_config_free(chaos_config *cfg);
 
 /*
- * Constructors. Parse a JSON guest config (docs/config.md), from the file
- * at (path) or from (text, len), into (*cfg), and check it as
- * chaos_config_validate() does. cfg need not be initialised beforehand;
+ * Constructors. Parse a guest config (docs/config.md), from the file at
+ * (path) or from (text, len), into (*cfg), and check it as
+ * chaos_config_validate() does. The format is told by the content: JSON
+ * when the first non-blank character is not a letter, '_' or '#' (or the
+ * first word is true, false or null), else xl.cfg (as
+ * chaos_config_parse_xl_buffer). cfg need not be initialised beforehand;
  * what it held is overwritten, not freed. (source_name), which may be
  * NULL, only labels messages; text need not be NUL-terminated. A file must
  * be a regular file of at most CHAOS_CONFIG_FILE_MAX bytes. The kernel and
@@ -106,9 +136,45 @@ CHAOS_API int chaos_config_parse_buffer(const char *text, size_t len,
 					chaos_config *cfg, chaos_err *err);
 
 /*
+ * Constructor. Parse (text, len) as an xl.cfg file (the subset in
+ * docs/config.md) into (*cfg), as chaos_config_parse_buffer does for JSON:
+ * same ownership, same errors ("guest.cfg:4:1: vfb: ..." names the line,
+ * column and key), unsupported keys and values refused.
+ */
+CHAOS_API int chaos_config_parse_xl_buffer(const char *text, size_t len,
+					   const char *source_name,
+					   chaos_config *cfg, chaos_err *err);
+
+/*
+ * Parse (text) as a disk's virtual device name ("xvda", "xvdb3", "hda",
+ * "sdb") and write Xen's device number for it into (*devid): xvd disks a
+ * to p with partitions 0 to 15 in the 202 major, later ones (up to "xvdzz")
+ * and partitions up to 255 in the extended form, hda-hdd and sda-sdp as
+ * Linux numbers them.
+ *
+ * Returns 0, or -1 with EINVAL and the reason (without a key prefix).
+ */
+CHAOS_API int chaos_config_parse_vdev(const char *text, uint32_t *devid,
+				      chaos_err *err);
+
+/*
+ * Write (cfg) as a JSON config (docs/config.md) into (*json), a
+ * NUL-terminated malloc'd string the caller frees: one line, every key
+ * chaos_config_parse_buffer() reads, so parsing it gives (cfg) back. This
+ * is how a config from an xl.cfg file travels to chaosd.
+ *
+ * Returns 0, or -1 with *json NULL and err set: EINVAL (cfg) does not
+ * validate (chaos_config_validate's message) or holds a string that is
+ * not UTF-8, ENOMEM.
+ */
+CHAOS_API int chaos_config_to_json(const chaos_config *cfg, char **json,
+				   chaos_err *err);
+
+/*
  * Check (cfg) by the parser's rules, for configs built in C: ranges,
  * names, paths as strings (the files are not opened), vifs and their
- * MACs. cfg is not changed.
+ * MACs, disks (target, vdev and devid agreeing, no vdev twice). cfg is not
+ * changed.
  *
  * Returns 0, or -1 with EINVAL and the message "key: why", e.g.
  * "vcpus: expected an integer from 1 to 128, got 0".

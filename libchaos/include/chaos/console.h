@@ -48,18 +48,18 @@ typedef enum chaos_console_end {
 /*
  * Attach to the console of (domid) and copy its output to opts->out_fd and
  * opts->in_fd to it until one of the ends above, which goes to (*end).
- * (ring_mfn) and (remote_port) are the ones the builder gave the guest
- * (kept in the domain's record). Blocks; the host is used only to check
- * that the guest still runs. On return the console is detached again.
+ * The ring and event channel are the ones the builder gave the guest
+ * (kept in its record). Blocks; the host is used only to check that the
+ * guest still runs. On return the console is detached again.
  *
  * Returns 0 with *end set, or -1 with err set: EINVAL opts->until is 256
- * bytes or longer; the errno of mapping the ring or of binding its event
+ * bytes or longer; as chaos_console_open() (ENOENT: not a guest chaos
+ * built); the errno of mapping the ring or of binding its event
  * channel (which fails while another console, such as chaosd's, is
  * attached); or that of a failed write to out_fd (EPIPE, unless SIGPIPE
  * is ignored, kills the process instead).
  */
 CHAOS_API int chaos_console_run(chaos_host *host, uint32_t domid,
-				uint64_t ring_mfn, uint32_t remote_port,
 				const chaos_console_opts *opts,
 				chaos_console_end *end, chaos_err *err);
 
@@ -100,7 +100,18 @@ CHAOS_API int chaos_console_fd(const chaos_console *con);
  * acknowledged (so the fd can wake the caller again); NULL once none is
  * pending. Read and write that console: the guest produced output or made
  * room for input.
+ *
+ * Events are rate limited, as xenconsoled does: a console notified more
+ * than CHAOS_CONSOLE_EVENTS_MAX times within CHAOS_CONSOLE_PERIOD_MS is
+ * still returned, but its notifications are not acknowledged until the
+ * period is over, so a guest that floods its channel cannot make its
+ * backend spin. The first call after that returns the console again with
+ * its notifications acknowledged. So call this at least every
+ * CHAOS_CONSOLE_PERIOD_MS while consoles are held, even when the fd stays
+ * quiet.
  */
+#define CHAOS_CONSOLE_EVENTS_MAX  30
+#define CHAOS_CONSOLE_PERIOD_MS   200
 CHAOS_API chaos_console *chaos_console_next_event(chaos_host *host);
 
 /*

@@ -54,8 +54,9 @@ CHAOS_API int chaos_format_info_json(const chaos_host_info *info, char **json,
  * The list every front end prints (`chaos list --json`, chaosd's list):
  * chaos_format_list_json's objects plus "kind" (chaos_guest_class_name:
  * "dom0", "guest", "shell" for a pooled shell not yet used, "foreign"),
- * read from (host)'s records, into (*json). Keys: id, name, kind, state,
- * memory_mib, max_memory_mib, vcpus, cpu_time_s. (flags):
+ * and "owner" (the uid that created a guest, chaos_guest_owner_of; 0 for
+ * everything else), read from (host)'s records, into (*json). Keys: id,
+ * name, kind, owner, state, memory_mib, max_memory_mib, vcpus, cpu_time_s. (flags):
  * CHAOS_FORMAT_COMPACT or 0 (pretty printed).
  *
  * Returns 0, and the caller frees *json with free(); or -1 with err set

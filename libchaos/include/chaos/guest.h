@@ -25,9 +25,36 @@ extern "C" {
  * per host. They never destroy Domain-0 (EPERM).
  */
 
+/*
+ * A user, as a daemon acting for a client sees it (SO_PEERCRED and
+ * SO_PEERGROUPS): its uid, primary gid and supplementary groups.
+ */
+#define CHAOS_CRED_GROUPS_MAX 256
+typedef struct chaos_cred {
+	uint32_t uid;
+	uint32_t gid;
+	size_t ngroups;
+	uint32_t groups[CHAOS_CRED_GROUPS_MAX];
+} chaos_cred;
+
 typedef struct chaos_create_opts {
 	bool paused;               /* stay paused even if cfg says otherwise */
 	const char *config_path;   /* remembered for restarts; may be NULL */
+	/*
+	 * Whom the guest is for (NULL: the calling process's real uid). That
+	 * uid owns the guest (chaos_guest_info.owner), and the kernel, the
+	 * ramdisk and config_path are opened with its rights, never the
+	 * process's: a daemon running as root builds a client's guest only
+	 * from files the client could read itself (also on every restart).
+	 */
+	const chaos_cred *as;
+	/*
+	 * A kernel already read (kernel.h; NULL: none). Used instead of
+	 * reading cfg's kernel again when it was read from that same path
+	 * and the file, opened with as's rights, is still the same file;
+	 * otherwise the file is read as usual.
+	 */
+	const struct chaos_kernel *kernel;
 } chaos_create_opts;
 
 /*
@@ -61,11 +88,12 @@ typedef struct chaos_guest_info {
 	chaos_config_action on_reboot;
 	chaos_config_action on_crash;
 	char config_path[CHAOS_CONFIG_PATH_MAX]; /* absolute, or "" */
+	uint32_t owner;                     /* uid that created it (0 root) */
 } chaos_guest_info;
 
 /*
- * Fill (*out) with what chaos keeps about (domid): its name, kind, actions
- * and config path, from its record (bound to the domain's handle, so an
+ * Fill (*out) with what chaos keeps about (domid): its name, kind, actions,
+ * config path and owner, from its record (bound to the domain's handle, so an
  * earlier domain's leftover never counts).
  *
  * Returns 0, or -1 with err set: ESRCH no such domain, ENOENT the domain
@@ -191,8 +219,55 @@ CHAOS_API chaos_guest_class chaos_guest_class_of(chaos_host *host,
 CHAOS_API const char *chaos_guest_class_name(chaos_guest_class c);
 
 /*
- * chaos_guest_policy for the live domain (domid), its handle and record
+ * Ownership: chaos_guest_policy as seen by the user (caller) a front end
+ * acts for (chaosd: its client's uid). Root (caller 0) gets exactly
+ * chaos_guest_policy. Anyone else may act only on guests chaos built whose
+ * (owner), the uid that created them, is (caller): Domain-0, pooled
+ * shells, foreign domains and other users' guests are refused, the
+ * message naming the domain (and its (name), if not NULL or "") and the
+ * owner. Pure; reentrant.
+ *
+ * Returns 0, or -1 with err set to EPERM.
+ */
+CHAOS_API int chaos_guest_policy_for(uint32_t caller, uint32_t domid,
+				     const char *name,
+				     enum chaos_domain_kind kind,
+				     bool has_record, uint32_t owner,
+				     const char *verb, chaos_err *err);
+
+/* Whether (caller) sees a domain of class (c) owned by (owner) in a list:
+ * root sees every domain, anyone else only its own guests. Pure. */
+CHAOS_API bool chaos_guest_visible(uint32_t caller, chaos_guest_class c,
+				   uint32_t owner);
+
+/* The class of a listed domain (d), as chaos_guest_class_of, and its
+ * owner into (*owner): the record's for a guest (0 for a record written
+ * before owners existed), 0 for anything else. */
+CHAOS_API chaos_guest_class chaos_guest_owner_of(chaos_host *host,
+						  const chaos_domain_info *d,
+						  uint32_t *owner);
+
+/*
+ * Keep in (doms) only what (caller) may see (chaos_guest_visible), in
+ * order, and set (*count) to how many. For a daemon's list.
+ */
+CHAOS_API void chaos_guest_filter_visible(chaos_host *host, uint32_t caller,
+					  chaos_domain_info *doms,
+					  size_t *count);
+
+/*
+ * chaos_guest_policy_for the live domain (domid), its handle and record
  * read.
+ *
+ * Returns 0, or -1 with err set: EPERM refused, ESRCH no such domain.
+ */
+CHAOS_API int chaos_guest_check_for(chaos_host *host, uint32_t caller,
+				    uint32_t domid, const char *verb,
+				    chaos_err *err);
+
+/*
+ * chaos_guest_policy for the live domain (domid), its handle and record
+ * read (chaos_guest_check_for with caller root).
  *
  * Returns 0, or -1 with err set: EPERM refused, ESRCH no such domain.
  */

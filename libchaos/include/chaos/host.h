@@ -42,9 +42,12 @@ CHAOS_API int chaos_host_open(chaos_host **out, chaos_err *err);
  */
 CHAOS_API void chaos_host_close(chaos_host *host);
 
+/* The state directory a host starts with. */
+#define CHAOS_STATE_DIR "/run/chaos"
+
 /*
  * Where chaos keeps what outlives one process (names, per-domain records):
- * /run/chaos unless changed here. (dir) is copied; it is created (mode
+ * CHAOS_STATE_DIR unless changed here. (dir) is copied; it is created (mode
  * 0700) when first needed. Every process that manages the same guests
  * must use the same directory.
  *

@@ -54,6 +54,20 @@ typedef struct chaos_migrate_key {
 CHAOS_API int chaos_migrate_key_load(const char *path, chaos_migrate_key *key,
 				     chaos_err *err);
 
+/*
+ * A key as text, for a program that hands it to another (the CLI to
+ * chaosd): to_hex writes key->len bytes as 2 * key->len lower-case hex
+ * digits and a NUL into (out), room for 2 * CHAOS_PSK_MAX + 1; from_hex
+ * reads them back into (*key). Reentrant. from_hex returns 0, or -1 with
+ * key->len 0 and EINVAL: not an even number of lower-case hex digits for
+ * CHAOS_PSK_MIN..CHAOS_PSK_MAX bytes. The caller wipes the text.
+ */
+CHAOS_API void chaos_migrate_key_to_hex(const chaos_migrate_key *key,
+					char *out);
+CHAOS_API int chaos_migrate_key_from_hex(const char *hex,
+					 chaos_migrate_key *key,
+					 chaos_err *err);
+
 typedef struct chaos_migrate_timing {
 	uint64_t suspend_us;    /* request to suspended */
 	uint64_t capture_us;    /* image made */
@@ -64,6 +78,7 @@ typedef struct chaos_migrate_timing {
 	 * sent more than once (written again while it ran). */
 	uint32_t rounds;
 	uint64_t pages_resent;
+	chaos_ckpt_phases phases; /* the source's share of the work */
 } chaos_migrate_timing;
 
 /*

@@ -82,6 +82,11 @@ int chaos_image_from_buffer(const uint8_t *buf, size_t len, const char *what,
 int chaos_image_from_file(const char *path, struct chaos_image *img,
 			  chaos_err *err);
 
+/* The same from an open file (st: its fstat; path names it in errors). */
+struct stat;
+int chaos_image_from_fd(int fd, const struct stat *st, const char *path,
+			struct chaos_image *img, chaos_err *err);
+
 /* Free what the image owns; safe on a zeroed or released image. */
 void chaos_image_release(struct chaos_image *img);
 
@@ -288,6 +293,18 @@ struct chaos_shell {
 	 * is free. -1 for a pooled shell, which chaosd owns. */
 	int busy_fd;
 	const char *busy_dir;        /* the host's state directory */
+	/* Primed (chaos_shell_prime_layout): the p2m list and the bootstrap page
+	 * tables of primed_layout are written and pinned, and the shared
+	 * info page is fresh; a kernel of that layout only needs loading. */
+	bool primed;
+	struct chaos_pv_layout primed_layout;
+	/* A primed shell also keeps pfns [0, boot_map_pages) mapped
+	 * writable in this process (everything below its pinned tables),
+	 * so that its load does not map them; NULL if not. Dropped by the
+	 * load, and before the domain is destroyed (a mapped page would
+	 * keep it a zombie). */
+	uint8_t *boot_map;
+	uint64_t boot_map_pages;
 };
 
 /* Build a shell of memory_mib MiB and vcpus vCPUs, with nr_vifs vifs
@@ -299,8 +316,32 @@ int chaos_shell_prepare(chaos_host *host, uint64_t memory_mib,
 			struct chaos_shell *shell, chaos_create_timing *timing,
 			chaos_err *err);
 
-/* Load img (and a ramdisk) into the shell and make vCPU 0 ready to run.
- * The domain stays paused. Fills load_us and pagetables_us. */
+/*
+ * A boot in two halves. chaos_shell_prime_layout writes what depends only on the
+ * layout (p2m list, bootstrap page tables, pinned; a fresh shared info),
+ * so that a shell can be primed ahead for the kernel it will run (once
+ * per layout: a shell primed for another is unpinned and primed again).
+ * chaos_shell_load then copies kernel and ramdisk, writes start_info,
+ * the hypercall page and vCPU 0 (fills load_us and pagetables_us).
+ */
+int chaos_shell_prime_layout(chaos_host *host, struct chaos_shell *shell,
+			     const struct chaos_pv_layout *lay, chaos_err *err);
+/* Is the shell primed for a layout with lay's p2m list and tables? */
+bool chaos_shell_primed_as(const struct chaos_shell *shell,
+			   const struct chaos_pv_layout *lay);
+int chaos_shell_load(chaos_host *host, struct chaos_shell *shell,
+		     const struct chaos_image *img,
+		     const struct chaos_pv_layout *lay, const void *ramdisk,
+		     uint64_t ramdisk_len, const char *cmdline,
+		     chaos_create_timing *timing, chaos_err *err);
+/* The kernel's hypercall page, and vCPU 0 at its entry, on the layout's
+ * stack and (pinned) tables. */
+int chaos_shell_set_boot_vcpu(chaos_host *host, struct chaos_shell *shell,
+			      const struct chaos_pv_layout *lay,
+			      chaos_err *err);
+
+/* Both halves: load img (and a ramdisk) into the shell and make vCPU 0
+ * ready to run. The domain stays paused. Fills load_us and pagetables_us. */
 int chaos_shell_boot(chaos_host *host, struct chaos_shell *shell,
 		     const struct chaos_image *img, const void *ramdisk,
 		     uint64_t ramdisk_len, const char *cmdline,
@@ -311,6 +352,9 @@ int chaos_shell_boot(chaos_host *host, struct chaos_shell *shell,
  * builder's, and a restore's: the guest unmasks when it is ready). */
 int chaos_shell_init_shared_info(chaos_host *host, struct chaos_shell *shell,
 				 chaos_err *err);
+
+/* Take down a primed shell's kept mapping (none: nothing). */
+void chaos_shell_drop_boot_map(struct chaos_shell *shell);
 
 /* Destroy the shell's domain and free the shell. */
 void chaos_shell_discard(chaos_host *host, struct chaos_shell *shell);

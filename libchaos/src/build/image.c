@@ -112,46 +112,47 @@ int chaos_image_from_buffer(const uint8_t *buf, size_t len, const char *what,
 	return 0;
 }
 
+int chaos_image_from_fd(int fd, const struct stat *st, const char *path,
+			struct chaos_image *img, chaos_err *err)
+{
+	uint8_t *buf;
+	ssize_t n;
+	int rc;
+
+	memset(img, 0, sizeof(*img));
+	if (st->st_size <= 0 || (uint64_t)st->st_size > CHAOS_IMAGE_FILE_MAX)
+		return chaos_err_set(err, EFBIG,
+				     "%s: size %lld is not in 1..%u MiB", path,
+				     (long long)st->st_size,
+				     CHAOS_IMAGE_FILE_MAX >> 20);
+	buf = malloc((size_t)st->st_size);
+	if (!buf)
+		return chaos_err_set(err, ENOMEM, "%s: out of memory", path);
+	n = lseek(fd, 0, SEEK_SET) == 0 ?
+	    chaos_read_full(fd, buf, (size_t)st->st_size) : -1;
+	if (n != (ssize_t)st->st_size) {
+		rc = n < 0 ? errno : EIO;
+		free(buf);
+		return chaos_err_set(err, rc, "%s: read failed: %s", path,
+				     n < 0 ? strerror(rc) : "file shrank");
+	}
+	rc = chaos_image_from_buffer(buf, (size_t)n, path, img, err);
+	free(buf);
+	return rc;
+}
+
 int chaos_image_from_file(const char *path, struct chaos_image *img,
 			  chaos_err *err)
 {
 	struct stat st;
-	uint8_t *buf;
-	size_t got = 0;
 	int fd, rc;
 
 	memset(img, 0, sizeof(*img));
 	fd = chaos_open_regular(path, "", &st, err);
 	if (fd < 0)
 		return -1;
-	if (st.st_size <= 0 || (uint64_t)st.st_size > CHAOS_IMAGE_FILE_MAX) {
-		close(fd);
-		return chaos_err_set(err, EFBIG,
-				     "%s: size %lld is not in 1..%u MiB", path,
-				     (long long)st.st_size,
-				     CHAOS_IMAGE_FILE_MAX >> 20);
-	}
-	buf = malloc((size_t)st.st_size);
-	if (!buf) {
-		close(fd);
-		return chaos_err_set(err, ENOMEM, "%s: out of memory", path);
-	}
-	{
-		ssize_t n = chaos_read_full(fd, buf, (size_t)st.st_size);
-
-		if (n != (ssize_t)st.st_size) {
-			rc = n < 0 ? errno : EIO;
-			free(buf);
-			close(fd);
-			return chaos_err_set(err, rc, "%s: read failed: %s",
-					     path, n < 0 ? strerror(rc) :
-					     "file shrank");
-		}
-		got = (size_t)n;
-	}
+	rc = chaos_image_from_fd(fd, &st, path, img, err);
 	close(fd);
-	rc = chaos_image_from_buffer(buf, got, path, img, err);
-	free(buf);
 	return rc;
 }
 

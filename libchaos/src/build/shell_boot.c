@@ -13,16 +13,17 @@
 #define DR6_DEFAULT 0xffff0ff0u
 #define DR7_DEFAULT 0x00000400u
 
+/* Guest pfns [first, pages) mapped at base + pfn * 4 KiB. */
 struct mapped_guest {
 	uint8_t *base;
-	uint64_t pages;
+	uint64_t first, pages;
 };
 
 static void *mapped_page(void *ctx, uint64_t pfn)
 {
 	struct mapped_guest *m = ctx;
 
-	if (pfn >= m->pages)
+	if (pfn < m->first || pfn >= m->pages)
 		return NULL;
 	return m->base + pfn * XC_PAGE_SIZE;
 }
@@ -35,6 +36,7 @@ static int map_guest(chaos_host *host, struct chaos_shell *shell,
 
 	if (!errs)
 		return chaos_err_set(err, ENOMEM, "out of memory");
+	m->first = 0;
 	m->pages = pages;
 	m->base = xenforeignmemory_map(host->fmem, shell->domid,
 				       PROT_READ | PROT_WRITE, pages,
@@ -61,51 +63,55 @@ static int map_guest(chaos_host *host, struct chaos_shell *shell,
 	return 0;
 }
 
-/* Fill guest memory: kernel, ramdisk, p2m list, page tables, start_info. */
-static int write_guest(chaos_host *host, struct chaos_shell *shell,
-		       const struct chaos_image *img,
-		       const struct chaos_pv_layout *lay, const void *ramdisk,
-		       uint64_t ramdisk_len, const char *cmdline,
-		       chaos_create_timing *timing, chaos_err *err)
+/* Map pfns [first, first + pages) of the guest into dom0, writable. */
+static int map_guest_range(chaos_host *host, struct chaos_shell *shell,
+			   uint64_t first, uint64_t pages,
+			   struct mapped_guest *m, chaos_err *err)
 {
-	struct mapped_guest m;
+	struct chaos_shell view = *shell;
+
+	view.p2m = shell->p2m + first;
+	if (map_guest(host, &view, pages, m, err))
+		return -1;
+	/* mapped_page() indexes from pfn 0. */
+	m->base -= first * XC_PAGE_SIZE;
+	m->pages += first;
+	m->first = first;
+	return 0;
+}
+
+static void unmap_guest(chaos_host *host, struct mapped_guest *m)
+{
+	xenforeignmemory_unmap(host->fmem, m->base + m->first * XC_PAGE_SIZE,
+			       m->pages - m->first);
+	m->base = NULL;
+}
+
+/*
+ * The layout's fixed part: the p2m list and the bootstrap page tables,
+ * written while only they are mapped, then pinned.
+ */
+static int write_fixed(chaos_host *host, struct chaos_shell *shell,
+		       const struct chaos_pv_layout *lay, chaos_err *err)
+{
+	struct mapped_guest m = { 0 };
 	struct chaos_guest_mem mem = {
 		.nr_pages = shell->nr_pages, .p2m = shell->p2m,
 		.page = mapped_page, .ctx = &m,
 	};
-	struct chaos_pv_start_params sp = {
-		.cmdline = cmdline,
-		.shared_info_mfn = shell->shared_info_mfn,
-		.console_mfn = shell->p2m[lay->console_pfn],
-		.console_evtchn = shell->console_port,
-		.ramdisk_bytes = ramdisk_len,
-		.flags = img->mod_start_pfn ? SIF_MOD_START_PFN : 0,
-	};
-	uint64_t t0 = chaos_now_us(), t1;
-	int rc = -1;
+	int rc;
 
-	/* Everything the builder writes lies below the boot stack's end. */
-	if (map_guest(host, shell, lay->stack_pfn + 1, &m, err))
+	/* p2m list up to the stack: the tables and what lies between. */
+	if (map_guest_range(host, shell, lay->p2m_pfn,
+			    lay->stack_pfn + 1 - lay->p2m_pfn, &m, err))
 		return -1;
-	if (chaos_pv_load_segments(img, lay, &mem, err) ||
-	    (ramdisk_len &&
-	     chaos_pv_load_ramdisk(lay, &mem, ramdisk, ramdisk_len, err)))
-		goto out;
-	t1 = chaos_now_us();
-	timing->load_us += t1 - t0;
-	if (chaos_pv_write_p2m(lay, &mem, err) ||
-	    chaos_pv_build_pagetables(lay, &mem, err) ||
-	    chaos_pv_write_start_info(lay, &mem, &sp, err))
-		goto out;
-	timing->pagetables_us += chaos_now_us() - t1;
-	rc = 0;
-out:
+	rc = chaos_pv_write_p2m(lay, &mem, err) ||
+	     chaos_pv_build_pagetables(lay, &mem, err) ? -1 : 0;
 	/* Unmap before pinning: Xen will not make a page with a writable
 	 * mapping into a page table. */
-	xenforeignmemory_unmap(host->fmem, m.base, m.pages);
+	unmap_guest(host, &m);
 	return rc;
 }
-
 /*
  * A fresh shared info page, with event delivery masked on every vCPU: the
  * guest unmasks once it can take an upcall (Linux cannot, early on).
@@ -155,22 +161,35 @@ static int init_hypercall_page(chaos_host *host, struct chaos_shell *shell,
 	return 0;
 }
 
-static int set_boot_vcpu(chaos_host *host, struct chaos_shell *shell,
-			 const struct chaos_pv_layout *lay, chaos_err *err)
+/* Pin the bootstrap L4: Xen validates the whole tree now, so a bad table
+ * is our error here rather than a guest crash later. */
+static int pin_tables(chaos_host *host, struct chaos_shell *shell,
+		      const struct chaos_pv_layout *lay, unsigned int cmd,
+		      chaos_err *err)
 {
-	vcpu_guest_context_any_t ctx;
-	struct mmuext_op pin = {
-		.cmd = MMUEXT_PIN_L4_TABLE,
+	struct mmuext_op op = {
+		.cmd = cmd,
 		.arg1.mfn = shell->p2m[chaos_pv_l4_pfn(lay)],
 	};
+
+	if (xc_mmuext_op(host->xch, &op, 1, shell->domid))
+		return chaos_err_xen(err, host, errno,
+				     cmd == MMUEXT_PIN_L4_TABLE ?
+				     "hypervisor rejected domain %u's page tables" :
+				     "cannot unpin domain %u's page tables",
+				     shell->domid);
+	return 0;
+}
+
+int chaos_shell_set_boot_vcpu(chaos_host *host, struct chaos_shell *shell,
+			      const struct chaos_pv_layout *lay,
+			      chaos_err *err)
+{
+	vcpu_guest_context_any_t ctx;
 	vcpu_guest_context_x86_64_t *c = &ctx.x64;
 
-	/* Pinning validates the whole bootstrap tree now, so a bad table is
-	 * our error here rather than a guest crash later. */
-	if (xc_mmuext_op(host->xch, &pin, 1, shell->domid))
-		return chaos_err_xen(err, host, errno,
-				     "hypervisor rejected domain %u's page tables",
-				     shell->domid);
+	if (init_hypercall_page(host, shell, lay, err))
+		return -1;
 	memset(&ctx, 0, sizeof(ctx));
 	c->user_regs.rip = lay->virt_entry;
 	c->user_regs.rsp = chaos_pv_stack_top(lay);
@@ -195,6 +214,113 @@ static int set_boot_vcpu(chaos_host *host, struct chaos_shell *shell,
 	return 0;
 }
 
+/* Layouts that need the same p2m list and page tables. */
+static bool same_fixed_part(const struct chaos_pv_layout *a,
+			    const struct chaos_pv_layout *b)
+{
+	struct chaos_pv_layout x = *a, y = *b;
+
+	/* Where the kernel starts running and its hypercall page do not
+	 * change a table; neither does how much of the ramdisk is used. */
+	x.virt_entry = y.virt_entry = 0;
+	x.hypercall_page = y.hypercall_page = 0;
+	x.ramdisk_bytes = y.ramdisk_bytes = 0;
+	return !memcmp(&x, &y, sizeof(x));
+}
+
+bool chaos_shell_primed_as(const struct chaos_shell *shell,
+			   const struct chaos_pv_layout *lay)
+{
+	return shell->primed && same_fixed_part(&shell->primed_layout, lay);
+}
+
+void chaos_shell_drop_boot_map(struct chaos_shell *shell)
+{
+	/* A foreign mapping is an ordinary mapping of this process (what
+	 * xenforeignmemory_unmap does on Linux): the host that made it is
+	 * not needed, nor may still be open, to take it down. */
+	if (shell->boot_map)
+		munmap(shell->boot_map, shell->boot_map_pages * XC_PAGE_SIZE);
+	shell->boot_map = NULL;
+	shell->boot_map_pages = 0;
+}
+
+int chaos_shell_prime_layout(chaos_host *host, struct chaos_shell *shell,
+			     const struct chaos_pv_layout *lay, chaos_err *err)
+{
+	struct mapped_guest m;
+
+	if (chaos_shell_primed_as(shell, lay))
+		return 0;
+	chaos_shell_drop_boot_map(shell);
+	/* Primed for another kernel: its tables go first. */
+	if (shell->primed &&
+	    pin_tables(host, shell, &shell->primed_layout,
+		       MMUEXT_UNPIN_TABLE, err))
+		return -1;
+	shell->primed = false;
+	if (write_fixed(host, shell, lay, err) ||
+	    pin_tables(host, shell, lay, MMUEXT_PIN_L4_TABLE, err) ||
+	    chaos_shell_init_shared_info(host, shell, err))
+		return -1;
+	shell->primed_layout = *lay;
+	shell->primed = true;
+	/* Ahead of the load: it only copies. Without it, the load maps. */
+	if (map_guest_range(host, shell, 0, lay->pt_pfn, &m, NULL) == 0) {
+		shell->boot_map = m.base;
+		shell->boot_map_pages = lay->pt_pfn;
+	}
+	return 0;
+}
+
+int chaos_shell_load(chaos_host *host, struct chaos_shell *shell,
+		     const struct chaos_image *img,
+		     const struct chaos_pv_layout *lay, const void *ramdisk,
+		     uint64_t ramdisk_len, const char *cmdline,
+		     chaos_create_timing *timing, chaos_err *err)
+{
+	struct mapped_guest m;
+	struct chaos_guest_mem mem = {
+		.nr_pages = shell->nr_pages, .p2m = shell->p2m,
+		.page = mapped_page, .ctx = &m,
+	};
+	struct chaos_pv_start_params sp = {
+		.cmdline = cmdline,
+		.shared_info_mfn = shell->shared_info_mfn,
+		.console_mfn = shell->p2m[lay->console_pfn],
+		.console_evtchn = shell->console_port,
+		.ramdisk_bytes = ramdisk_len,
+		.flags = img->mod_start_pfn ? SIF_MOD_START_PFN : 0,
+	};
+	uint64_t t0 = chaos_now_us();
+	int rc;
+
+	/* Kernel, ramdisk, p2m list, start_info, xenstore and console pages:
+	 * everything below the (pinned) tables; mapped already if primed
+	 * for this layout. */
+	if (shell->boot_map && chaos_shell_primed_as(shell, lay) &&
+	    shell->boot_map_pages == lay->pt_pfn) {
+		m = (struct mapped_guest){ .base = shell->boot_map,
+					   .pages = lay->pt_pfn };
+		shell->boot_map = NULL;
+		shell->boot_map_pages = 0;
+	} else if (map_guest_range(host, shell, 0, lay->pt_pfn, &m, err)) {
+		return -1;
+	}
+	rc = chaos_pv_load_segments(img, lay, &mem, err) ||
+	     (ramdisk_len &&
+	      chaos_pv_load_ramdisk(lay, &mem, ramdisk, ramdisk_len, err)) ||
+	     chaos_pv_write_start_info(lay, &mem, &sp, err) ? -1 : 0;
+	unmap_guest(host, &m);
+	timing->load_us += chaos_now_us() - t0;
+	if (rc)
+		return -1;
+	t0 = chaos_now_us();
+	rc = chaos_shell_set_boot_vcpu(host, shell, lay, err);
+	timing->pagetables_us += chaos_now_us() - t0;
+	return rc;
+}
+
 int chaos_shell_boot(chaos_host *host, struct chaos_shell *shell,
 		     const struct chaos_image *img, const void *ramdisk,
 		     uint64_t ramdisk_len, const char *cmdline,
@@ -207,15 +333,13 @@ int chaos_shell_boot(chaos_host *host, struct chaos_shell *shell,
 	if (chaos_pv_layout_compute(img, shell->nr_pages, ramdisk_len, &lay,
 				    err))
 		return -1;
-	if (write_guest(host, shell, img, &lay, ramdisk, ramdisk_len, cmdline,
-			timing, err))
-		return -1;
 	t0 = chaos_now_us();
-	if (chaos_shell_init_shared_info(host, shell, err) ||
-	    init_hypercall_page(host, shell, &lay, err) ||
-	    set_boot_vcpu(host, shell, &lay, err))
+	if (chaos_shell_prime_layout(host, shell, &lay, err))
 		return -1;
 	timing->pagetables_us += chaos_now_us() - t0;
+	if (chaos_shell_load(host, shell, img, &lay, ramdisk, ramdisk_len,
+			     cmdline, timing, err))
+		return -1;
 	*console_mfn = shell->p2m[lay.console_pfn];
 	*start_info_mfn = shell->p2m[lay.start_info_pfn];
 	return 0;

@@ -14,6 +14,9 @@
 #define SHELL_MAX_EVTCHN_PORT 1023
 #define SHELL_GRANT_VERSION 2
 #define PAGES_PER_MIB 256
+/* A superpage: the extent memory is given in, where the heap has it. */
+#define EXTENT_ORDER 9u
+#define EXTENT_PAGES (1u << EXTENT_ORDER)
 
 static int make_handle(uint8_t handle[16], enum chaos_domain_kind kind,
 		       chaos_err *err)
@@ -27,6 +30,7 @@ static int make_handle(uint8_t handle[16], enum chaos_domain_kind kind,
 
 void chaos_shell_release(struct chaos_shell *shell)
 {
+	chaos_shell_drop_boot_map(shell);
 	/* busy_dir is set only by chaos_shell_prepare: a zeroed shell has
 	 * no mark (and fd 0 is not one). */
 	if (shell->busy_dir)
@@ -39,6 +43,8 @@ void chaos_shell_release(struct chaos_shell *shell)
 
 void chaos_shell_discard(chaos_host *host, struct chaos_shell *shell)
 {
+	/* Before the domain goes: a page still mapped keeps it a zombie. */
+	chaos_shell_drop_boot_map(shell);
 	if (shell->domid) {
 		/* Backends first (as chaos_guest_destroy does): a process
 		 * killed while the domain dies then leaves no device behind,
@@ -75,10 +81,41 @@ static int shell_create_domain(chaos_host *host, unsigned int vcpus,
 	return 0;
 }
 
+/*
+ * Memory in 2 MiB extents first: one hypervisor step per 512 pages
+ * instead of one per page (a PV guest maps it page by page all the same;
+ * the frames just happen to be contiguous). Returns how many pages came
+ * that way (p2m filled for them); the caller gives the rest one by one.
+ */
+static uint64_t populate_extents(chaos_host *host, struct chaos_shell *shell)
+{
+	uint64_t nr = shell->nr_pages / EXTENT_PAGES;
+	xen_pfn_t *ext;
+	int got;
+
+	if (!nr)
+		return 0;
+	ext = malloc(nr * sizeof(*ext));
+	if (!ext)
+		return 0;
+	for (uint64_t i = 0; i < nr; i++)
+		ext[i] = i * EXTENT_PAGES;
+	/* Not the _exact call: fewer extents than asked is fine. */
+	got = xc_domain_populate_physmap(host->xch, shell->domid, nr,
+					 EXTENT_ORDER, 0, ext);
+	if (got < 0)
+		got = 0;
+	for (uint64_t i = 0; i < (uint64_t)got; i++)
+		for (uint64_t j = 0; j < EXTENT_PAGES; j++)
+			shell->p2m[i * EXTENT_PAGES + j] = ext[i] + j;
+	free(ext);
+	return (uint64_t)got * EXTENT_PAGES;
+}
+
 static int shell_populate(chaos_host *host, struct chaos_shell *shell,
 			  chaos_err *err)
 {
-	uint64_t kib = shell->nr_pages * (XC_PAGE_SIZE / 1024);
+	uint64_t kib = shell->nr_pages * (XC_PAGE_SIZE / 1024), done;
 
 	if (xc_domain_setmaxmem(host->xch, shell->domid, kib))
 		return chaos_err_xen(err, host, errno,
@@ -87,11 +124,15 @@ static int shell_populate(chaos_host *host, struct chaos_shell *shell,
 	shell->p2m = malloc(shell->nr_pages * sizeof(*shell->p2m));
 	if (!shell->p2m)
 		return chaos_err_set(err, ENOMEM, "out of memory for the p2m");
-	/* PV: the hypervisor writes each new page's MFN over its pfn. */
-	for (uint64_t pfn = 0; pfn < shell->nr_pages; pfn++)
+	done = populate_extents(host, shell);
+	/* The rest (or all, on a fragmented host) a page at a time. PV: the
+	 * hypervisor writes each new page's MFN over its pfn. */
+	for (uint64_t pfn = done; pfn < shell->nr_pages; pfn++)
 		shell->p2m[pfn] = pfn;
-	if (xc_domain_populate_physmap_exact(host->xch, shell->domid,
-					     shell->nr_pages, 0, 0, shell->p2m))
+	if (done < shell->nr_pages &&
+	    xc_domain_populate_physmap_exact(host->xch, shell->domid,
+					     shell->nr_pages - done, 0, 0,
+					     shell->p2m + done))
 		return chaos_err_xen(err, host, errno,
 				     "cannot give domain %u %llu MiB of memory",
 				     shell->domid,

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include <chaos/record.h>
 #include <chaos/shell.h>
 
 #include "build/build.h"

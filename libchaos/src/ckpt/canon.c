@@ -13,18 +13,85 @@
 /* 512 descriptors of 8 bytes per GDT frame, 16 frames at most. */
 #define GDT_ENTRIES_PER_FRAME 512u
 #define GDT_FRAMES_MAX 16u
+/* A dense m2p costs 4 bytes a frame of the span: at most this many times
+ * 4 bytes a guest page. */
+#define DENSE_SPREAD 4u
 
-static int cmp_mfn(const void *a, const void *b)
+/* Radix digits for sorting by frame: 11 bits, 4 passes cover 40 bits. */
+#define RADIX_BITS 11u
+#define RADIX_SIZE (1u << RADIX_BITS)
+
+/*
+ * Sort by mfn in O(n): an LSD radix sort over only the digits the largest
+ * frame has (two or three passes on most hosts). qsort's comparison calls
+ * cost more than the rest of a save's bookkeeping where they are emulated.
+ */
+static int sort_by_mfn(struct chaos_m2p_entry *e, uint64_t n, chaos_err *err)
 {
-	const struct chaos_m2p_entry *x = a, *y = b;
+	struct chaos_m2p_entry *tmp, *from = e, *to;
+	uint64_t max = 0, *count;
 
-	return x->mfn < y->mfn ? -1 : x->mfn > y->mfn;
+	for (uint64_t i = 0; i < n; i++)
+		if (e[i].mfn > max)
+			max = e[i].mfn;
+	tmp = malloc(n * sizeof(*tmp));
+	count = malloc(RADIX_SIZE * sizeof(*count));
+	if (!tmp || !count) {
+		free(tmp);
+		free(count);
+		return chaos_err_set(err, ENOMEM, "out of memory for the m2p");
+	}
+	to = tmp;
+	for (unsigned int shift = 0; shift < 64 && (max >> shift); shift += RADIX_BITS) {
+		uint64_t sum = 0;
+		struct chaos_m2p_entry *swap;
+
+		memset(count, 0, RADIX_SIZE * sizeof(*count));
+		for (uint64_t i = 0; i < n; i++)
+			count[(from[i].mfn >> shift) & (RADIX_SIZE - 1)]++;
+		for (unsigned int d = 0; d < RADIX_SIZE; d++) {
+			uint64_t c = count[d];
+
+			count[d] = sum;
+			sum += c;
+		}
+		for (uint64_t i = 0; i < n; i++)
+			to[count[(from[i].mfn >> shift) & (RADIX_SIZE - 1)]++] = from[i];
+		swap = from;
+		from = to;
+		to = swap;
+	}
+	if (from != e)
+		memcpy(e, from, n * sizeof(*e));
+	free(tmp);
+	free(count);
+	return 0;
+}
+
+/*
+ * A table indexed by frame when the frames span at most DENSE_SPREAD
+ * times their number: a page table's 512 lookups become loads. Without
+ * the memory for it, the binary search does.
+ */
+static void make_dense(struct chaos_m2p *m)
+{
+	if (!m->n || m->n > UINT32_MAX - 1)
+		return;
+	m->base = m->e[0].mfn;
+	m->span = m->e[m->n - 1].mfn - m->base + 1;
+	if (m->span > m->n * DENSE_SPREAD)
+		return;
+	m->dense = calloc(m->span, sizeof(*m->dense));
+	if (!m->dense)
+		return;
+	for (uint64_t i = 0; i < m->n; i++)
+		m->dense[m->e[i].mfn - m->base] = (uint32_t)(m->e[i].pfn + 1);
 }
 
 int chaos_m2p_build(const uint64_t *p2m, uint64_t nr_pages,
 		    struct chaos_m2p *m, chaos_err *err)
 {
-	m->n = 0;
+	memset(m, 0, sizeof(*m));
 	m->e = calloc(nr_pages ? nr_pages : 1, sizeof(*m->e));
 	if (!m->e)
 		return chaos_err_set(err, ENOMEM, "out of memory for the m2p");
@@ -40,7 +107,10 @@ int chaos_m2p_build(const uint64_t *p2m, uint64_t nr_pages,
 		m->e[pfn].pfn = pfn;
 	}
 	m->n = nr_pages;
-	qsort(m->e, m->n, sizeof(*m->e), cmp_mfn);
+	if (sort_by_mfn(m->e, m->n, err)) {
+		chaos_m2p_free(m);
+		return -1;
+	}
 	for (uint64_t i = 1; i < m->n; i++) {
 		if (m->e[i].mfn == m->e[i - 1].mfn) {
 			int rc = chaos_err_set(err, EINVAL,
@@ -53,27 +123,41 @@ int chaos_m2p_build(const uint64_t *p2m, uint64_t nr_pages,
 			return rc;
 		}
 	}
+	make_dense(m);
 	return 0;
 }
 
 void chaos_m2p_free(struct chaos_m2p *m)
 {
 	free(m->e);
-	m->e = NULL;
-	m->n = 0;
+	free(m->dense);
+	memset(m, 0, sizeof(*m));
 }
 
 int chaos_m2p_lookup(const struct chaos_m2p *m, uint64_t mfn, uint64_t *pfn)
 {
-	struct chaos_m2p_entry key = { .mfn = mfn };
-	const struct chaos_m2p_entry *hit;
+	uint64_t lo = 0, hi = m->n;
 
-	if (!m->n)
+	if (m->dense) {
+		uint64_t i = mfn - m->base; /* wraps below base: too big */
+
+		if (i >= m->span || !m->dense[i])
+			return -1;
+		*pfn = m->dense[i] - 1;
+		return 0;
+	}
+	/* Binary search over [lo, hi): no comparison callback per step. */
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+
+		if (m->e[mid].mfn < mfn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == m->n || m->e[lo].mfn != mfn)
 		return -1;
-	hit = bsearch(&key, m->e, m->n, sizeof(*m->e), cmp_mfn);
-	if (!hit)
-		return -1;
-	*pfn = hit->pfn;
+	*pfn = m->e[lo].pfn;
 	return 0;
 }
 

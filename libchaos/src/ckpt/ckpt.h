@@ -11,7 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include <nettle/sha2.h>
+#include <nettle/umac.h>
+#include <xxhash.h>
 #include <xenctrl.h>
 #include <chaos/config.h>
 #include <chaos/error.h>
@@ -25,16 +26,16 @@
 /*
  * The saved-guest image (docs/image-format.md): a header, then records in
  * a fixed order (DOMAIN, CONFIG, one VCPU per vCPU, P2M_FRAMES, PAGES,
- * END), every length checked, ending with a SHA-256 of everything before
+ * END), every length checked, ending with a checksum of everything before
  * it. Pure code: encoding into and decoding from a buffer, no Xen calls.
  */
 
 
 #define CHAOS_SAVEIMG_MAGIC "CHAOSIMG"
-#define CHAOS_SAVEIMG_VERSION 1
+#define CHAOS_SAVEIMG_VERSION 3
 #define CHAOS_SAVEIMG_HEADER_SIZE 32
 #define CHAOS_SAVEIMG_RECORD_HEADER 16
-#define CHAOS_SAVEIMG_HASH_SIZE 32
+#define CHAOS_SAVEIMG_HASH_SIZE 16
 
 enum chaos_saveimg_record {
 	CHAOS_REC_DOMAIN = 1,
@@ -87,14 +88,23 @@ struct chaos_saveimg {
 	uint64_t nr_p2m_frames;
 	uint64_t *p2m_frames;			/* pfns of the guest's p2m list */
 	uint8_t *types;				/* nr_pages page types */
-	void *owned;				/* what types points into, if ours */
+	/* Version 3: bit n (byte n / 8, bit n % 8: little-endian u64s) set
+	 * when pfn n's bytes are in the image, the others being all zero;
+	 * present counts them. */
+	uint8_t *present_map;
+	uint64_t present;
+	void *owned;		/* what types and present_map point into, if ours */
 };
 
 /* Pages the guest's p2m list (8 bytes per pfn) takes. */
 uint64_t chaos_saveimg_p2m_frames(uint64_t nr_pages);
 
-/* Bytes of the encoded image, or 0 if the numbers are out of range. */
+/* Bytes of the encoded image with every page's bytes in it (the most it
+ * can be), or 0 if the numbers are out of range. */
 size_t chaos_saveimg_size(uint64_t nr_pages, uint32_t nr_vcpus);
+/* The same with only present of the pages' bytes in it. */
+size_t chaos_saveimg_size_with(uint64_t nr_pages, uint32_t nr_vcpus,
+			       uint64_t present);
 
 /* Frees vcpus, p2m_frames and owned. */
 void chaos_saveimg_free(struct chaos_saveimg *img);
@@ -102,7 +112,7 @@ void chaos_saveimg_free(struct chaos_saveimg *img);
 /*
  * Streaming (save.c, restore.c): an image is its head (header and every
  * record up to the PAGES record's header), the page types (padded to 8),
- * the pages, and its tail (the END record).
+ * the map of pages with bytes, those pages, and its tail (the END record).
  */
 #define CHAOS_SAVEIMG_TAIL_SIZE                                             \
 	(CHAOS_SAVEIMG_RECORD_HEADER + CHAOS_SAVEIMG_HASH_SIZE)
@@ -112,10 +122,19 @@ void chaos_saveimg_free(struct chaos_saveimg *img);
 /* Bytes of the head (0 if the numbers are out of range), of the types. */
 size_t chaos_saveimg_head_size(uint64_t nr_pages, uint32_t nr_vcpus);
 size_t chaos_saveimg_types_size(uint64_t nr_pages);
+/* Per pfn of img (nr_pages bytes, malloc'd): 1 where its p2m list lies
+ * (img->p2m_frames, already checked inside nr_pages). NULL: no memory. */
+uint8_t *chaos_saveimg_p2m_pages(const struct chaos_saveimg *img);
+/* Bytes of the map of pages with bytes (a bit per page, whole u64s). */
+size_t chaos_saveimg_map_size(uint64_t nr_pages);
+static inline bool chaos_saveimg_has_bytes(const uint8_t *map, uint64_t pfn)
+{
+	return map[pfn / 8] & (1u << (pfn % 8));
+}
 /* The head for img's metadata into buf (chaos_saveimg_head_size bytes). */
 int chaos_saveimg_encode_head(uint8_t *buf, size_t len,
 			      const struct chaos_saveimg *img, chaos_err *err);
-/* The END record's header (the SHA-256 follows it). */
+/* The END record's header (the checksum follows it). */
 void chaos_saveimg_end_header(uint8_t out[CHAOS_SAVEIMG_RECORD_HEADER]);
 int chaos_saveimg_check_end(const uint8_t hdr[CHAOS_SAVEIMG_RECORD_HEADER],
 			    chaos_err *err);
@@ -145,9 +164,9 @@ int chaos_saveimg_peek_size(const uint8_t *hdr, size_t len, uint64_t *total,
 			    chaos_err *err);
 
 /*
- * The guest's state as the live stream (version 2, saveimg_live.h) ends:
+ * The guest's state as the live stream (version 4, live_format.c) ends:
  * DOMAIN, CONFIG, VCPUs, P2M_FRAMES and TYPES, the same records and
- * checks as version 1's head (TYPES holds what PAGES' first part does).
+ * checks as version 3's head (TYPES holds what PAGES' first part does).
  */
 size_t chaos_saveimg_state_size(uint64_t nr_pages, uint32_t nr_vcpus);
 /* Encode img's state into buf (chaos_saveimg_state_size bytes). */
@@ -203,31 +222,78 @@ static inline void saveimg_record_header(uint8_t *p, uint32_t type,
 
 /*
  * An image on its way to or from a file descriptor or a migration stream,
- * hashed as it goes: no second pass over the image, no copy of it in
- * memory. The writer ends with the END record and the SHA-256; the reader
- * checks them.
+ * checksummed as it goes: no second pass over the image, no copy of it in
+ * memory. The writer ends with the END record and the checksum; the
+ * reader checks them. The checksum is XXH64 (libxxhash), in the first 8
+ * bytes of a 16-byte field: it catches damage, not an attacker, who could
+ * recompute any unkeyed hash of a file he can write (XXH64 rather than
+ * XXH3 or SHA-256: the fastest where instructions are emulated, see
+ * docs/benchmarks.md). Where an attacker sits on the path (a migration with a
+ * pre-shared key) the stream is keyed instead (chaos_saveimg_stream_key):
+ * UMAC-128 (nettle), a MAC as fast as the checksum.
  */
-
-
-
 typedef int (*chaos_saveimg_io)(void *ctx, void *buf, size_t len,
 				chaos_err *err);
 
 struct chaos_saveimg_stream {
 	chaos_saveimg_io io;	/* writes, or reads exactly, len bytes */
 	void *ctx;
-	struct sha256_ctx sha;
+	XXH64_state_t *xxh;	/* unkeyed */
+	struct umac128_ctx *umac; /* keyed */
 	uint64_t done;		/* bytes through io so far */
+	chaos_ckpt_phases *ph;	/* hash_us and io_us go here */
+	chaos_ckpt_phases scratch; /* ph until the caller points it elsewhere */
+	struct chaos_saveimg_async *async; /* writes on their own thread */
 };
 
-void chaos_saveimg_stream_init(struct chaos_saveimg_stream *s,
-			       chaos_saveimg_io io, void *ctx);
+/* The time since t0 added to *acc; returns the time now (the next t0). */
+static inline uint64_t chaos_ckpt_lap(uint64_t *acc, uint64_t t0)
+{
+	uint64_t now = chaos_now_us();
+
+	*acc += now - t0;
+	return now;
+}
+
+/*
+ * From now on the stream's writes are done by a thread of its own
+ * (image_writer.c), in order: put copies its bytes, put_held does not
+ * and hands back a ticket; the bytes stay valid until chaos_saveimg_wait
+ * for it returns. put_end waits for every write. Writes only.
+ */
+int chaos_saveimg_stream_async(struct chaos_saveimg_stream *s, chaos_err *err);
+int chaos_saveimg_put_held(struct chaos_saveimg_stream *s, const void *buf,
+			   size_t len, uint64_t *ticket, chaos_err *err);
+/* Every write up to ticket done (0, or a stream without a thread: at
+ * once); -1 with the first write's failure. */
+int chaos_saveimg_wait(struct chaos_saveimg_stream *s, uint64_t ticket,
+		       chaos_err *err);
+int chaos_saveimg_flush(struct chaos_saveimg_stream *s, chaos_err *err);
+/* image_stream.c's side of the writer. */
+int chaos_saveimg_async_queue(struct chaos_saveimg_stream *s, const void *buf,
+			      size_t len, bool held, uint64_t *ticket,
+			      chaos_err *err);
+void chaos_saveimg_async_stop(struct chaos_saveimg_stream *s);
+
+/* A stream with the unkeyed checksum (ENOMEM: no memory for its state).
+ * chaos_saveimg_stream_free releases it, whatever happened. */
+int chaos_saveimg_stream_init(struct chaos_saveimg_stream *s,
+			      chaos_saveimg_io io, void *ctx, chaos_err *err);
+#define CHAOS_SAVEIMG_KEY_SIZE 16
+/* Keyed from here on (before the first byte): both ends derive key and
+ * nonce from the session; a nonce is never used twice with one key. */
+int chaos_saveimg_stream_key(struct chaos_saveimg_stream *s,
+			     const uint8_t key[CHAOS_SAVEIMG_KEY_SIZE],
+			     const uint8_t nonce[CHAOS_SAVEIMG_KEY_SIZE],
+			     chaos_err *err);
+void chaos_saveimg_stream_free(struct chaos_saveimg_stream *s);
+
 /* Out (writer) or in (reader), hashed. */
 int chaos_saveimg_put(struct chaos_saveimg_stream *s, const void *buf,
 		      size_t len, chaos_err *err);
 int chaos_saveimg_get(struct chaos_saveimg_stream *s, void *buf, size_t len,
 		      chaos_err *err);
-/* The END record and the SHA-256 of everything before it, out or in and
+/* The END record and the checksum of everything before it, out or in and
  * checked; digest gets it. */
 int chaos_saveimg_put_end(struct chaos_saveimg_stream *s,
 			  uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE],
@@ -237,7 +303,7 @@ int chaos_saveimg_get_end(struct chaos_saveimg_stream *s,
 			  chaos_err *err);
 
 /*
- * Version 1, read side: the head and the page types of an image of total
+ * Version 3, read side: the head, the page types and the map of an image of total
  * bytes (the file's size, or what the migration stream announced) from
  * the stream, every field checked (chaos_saveimg_decode_head). img owns
  * what it points into (chaos_saveimg_free). The pages follow in the
@@ -253,23 +319,30 @@ int chaos_saveimg_fd_read(void *fdp, void *buf, size_t len, chaos_err *err);
 /* ---- live_format.c ---- */
 
 /*
- * The live stream (image version 2, docs/image-format.md): the guest's
+ * The live stream (image version 5, docs/image-format.md): the guest's
  * size, then its pages in batches over several rounds while it runs, the
  * last round after it is suspended, then its state (saveimg.h's
- * DOMAIN..TYPES) and END with the SHA-256 of everything before. Pure
- * code over a chaos_saveimg_stream: no Xen here.
+ * DOMAIN..TYPES) and END with the checksum of everything before. Page
+ * tables and the p2m list go machine-independent in whichever round
+ * they are due (the hypervisor marks a page dirty when it becomes or
+ * stops being a page table), so the final round holds only what changed.
+ * Pure code over a chaos_saveimg_stream: no Xen here.
  */
-
-
-
-#define CHAOS_LIVE_VERSION 2
+#define CHAOS_LIVE_VERSION 5
 /* Pages in one BATCH at most. */
 #define CHAOS_LIVE_BATCH_MAX 1024u
+/* In a BATCH's pfn list: the page is all zero and no bytes follow. */
+#define CHAOS_LIVE_ZERO (UINT64_C(1) << 63)
+/* ...the page's bytes are machine-independent (a page table or a page of
+ * the p2m list, at the time it was read). Never with CHAOS_LIVE_ZERO. */
+#define CHAOS_LIVE_CANON (UINT64_C(1) << 62)
+#define CHAOS_LIVE_PFN_MASK (CHAOS_LIVE_CANON - 1)
 /* Rounds a receiver accepts, the final one included (round numbers
  * 0..CHAOS_LIVE_ROUNDS_MAX-1). */
 #define CHAOS_LIVE_ROUNDS_MAX 32u
 
-/* Writer. The pages of a batch follow its header: count * 4096 bytes. */
+/* Writer. The pages of a batch follow its header: 4096 bytes for each pfn
+ * without CHAOS_LIVE_ZERO, in order. */
 int chaos_live_put_start(struct chaos_saveimg_stream *s, uint64_t nr_pages,
 			 uint32_t nr_vcpus, chaos_err *err);
 int chaos_live_put_batch(struct chaos_saveimg_stream *s, uint32_t round,
@@ -285,6 +358,7 @@ struct chaos_live_rx {
 	uint32_t round;		/* of the last batch */
 	bool batches_seen;
 	uint8_t *sent_in;	/* per pfn: 1 + the last round it came in, 0 never */
+	uint8_t *canon;		/* per pfn: its last bytes were machine-independent */
 	uint64_t pages;		/* received, counting repeats */
 };
 
@@ -292,8 +366,10 @@ struct chaos_live_rx {
 int chaos_live_read_start(struct chaos_live_rx *rx,
 			  struct chaos_saveimg_stream *s, chaos_err *err);
 /*
- * The next record. 1: a batch, its count pfns (each checked inside the
- * guest) in pfns, its pages next in the stream. 0: the batches are over
+ * The next record. 1: a batch: count entries in pfns (each pfn checked
+ * inside the guest), the pages of those without CHAOS_LIVE_ZERO next in
+ * the stream; one with CHAOS_LIVE_ZERO must be cleared (a zero page not
+ * seen before is left out: a new domain's memory is zero already). 0: the batches are over
  * and the state was read and checked into img (the END record is next:
  * chaos_saveimg_get_end). -1: an error naming the bad field.
  */
@@ -301,9 +377,10 @@ int chaos_live_next(struct chaos_live_rx *rx, struct chaos_saveimg_stream *s,
 		    uint64_t pfns[CHAOS_LIVE_BATCH_MAX], uint32_t *count,
 		    struct chaos_saveimg *img, chaos_err *err);
 /*
- * Once the END record checks out: every pfn came at least once, and
- * every page the final state depends on (page tables, the p2m list,
- * start info) came in the final round, sent after the guest stopped.
+ * Once the END record checks out: every pfn came at least once, the
+ * pages the final state says are page tables or the p2m list came last
+ * machine-independent and no other page did, and the start info came in
+ * the final round, sent after the guest stopped.
  */
 int chaos_live_check_final(const struct chaos_live_rx *rx,
 			   const struct chaos_saveimg *img, chaos_err *err);
@@ -334,6 +411,10 @@ struct chaos_m2p {
 		uint64_t mfn, pfn;
 	} *e;
 	uint64_t n;
+	/* When the guest's frames lie close together (they are allocated
+	 * in extents): pfn + 1 by mfn - base, 0 for none; else NULL. */
+	uint32_t *dense;
+	uint64_t base, span;
 };
 
 /*
@@ -415,23 +496,58 @@ struct chaos_capture {
 	struct chaos_m2p m2p;
 	struct chaos_saveimg img;	/* canonical vCPUs, config, types */
 	int *map_errs;			/* MAP_BATCH */
+	uint64_t *pass_pfns, *pass_mfns; /* MAP_BATCH each, writing */
+	uint8_t *zero;			/* nr_pages: 1 if the hypervisor saw zeros */
+	bool zero_known;		/* it answers NOXS_DOMCTL_getpageframeinfo_zero */
 	uint8_t *p2m_frame;		/* nr_pages: 1 where the guest keeps its p2m */
+	bool p2m_clean;			/* no page of the p2m list written since
+					 * it was read (log-dirty says so) */
+	chaos_ckpt_phases *ph;		/* where the time goes */
+	chaos_ckpt_phases scratch;	/* ph unless the caller gives one */
 	/* Per capture, never static: two threads may save two guests. */
-	uint64_t walk_table[CHAOS_PT_ENTRIES];	/* a page table, walking */
+	uint64_t walk_table[4][CHAOS_PT_ENTRIES]; /* the last table per level */
+	uint64_t walk_mfn[4];			/* its frame + 1 (0: none) */
 	uint64_t page_copy[XC_PAGE_SIZE / 8];	/* a page made canonical */
 };
+
+/*
+ * Which pages the hypervisor sees all zero, into c->zero (zero_known
+ * false, and nothing else, on a hypervisor without the noxs call). For a
+ * running guest the answer is of the moment: pair it with log-dirty.
+ */
+int chaos_capture_query_zero(struct chaos_capture *c, chaos_err *err);
+
+/* A page of 4096 bytes all zero (no bytes in an image). */
+bool chaos_page_is_zero(const uint8_t *page);
 
 /* The start info a guest wrote, checked against what the hypervisor says
  * the domain may own (max_pages) before anything is sized by it. */
 int chaos_capture_check_si(const start_info_t *si, uint64_t max_pages,
 			   uint32_t domid, chaos_err *err);
+/* A suspended guest's console and store frames (pfns then), within its
+ * nr_pages (already checked): what a restore would refuse. */
+int chaos_capture_check_si_frames(const start_info_t *si, uint32_t domid,
+				  chaos_err *err);
 
-/* Everything but the pages of a suspended guest, checked. */
-int chaos_capture_suspended(struct chaos_capture *c, chaos_host *host,
-			    uint32_t domid, chaos_err *err);
 /*
- * Only the p2m of a running guest (nr_pages, p2m, m2p, p2m frames), from
- * its start info frame (the domain's record) and vCPU 0's page tables.
+ * Everything but the pages of a suspended guest, checked; with find_zero
+ * also which pages the hypervisor sees all zero (c->zero, zero_known).
+ * known (or NULL): a capture of the same guest while it ran. When its p2m
+ * list is in the same frames and p2m_clean, the list is taken as known
+ * read it instead of mapped again; when it is the same, its sorted m2p is
+ * taken over instead of sorted anew;
+ * when it holds page types, they are taken as they are, and the caller
+ * reads anew those of the pages written since (a live migration's last
+ * dirty set: Xen marks a page dirty when its type changes).
+ */
+int chaos_capture_suspended(struct chaos_capture *c, chaos_host *host,
+			    uint32_t domid, bool find_zero,
+			    struct chaos_capture *known,
+			    chaos_ckpt_phases *ph, chaos_err *err);
+/*
+ * Only the p2m of a running guest (nr_pages, p2m, m2p, p2m frames and
+ * p2m_frame), from its start info frame (the domain's record) and vCPU
+ * 0's page tables, with img.types zero for its rounds to fill.
  */
 int chaos_capture_running_p2m(struct chaos_capture *c, chaos_host *host,
 			      uint32_t domid, uint64_t start_info_mfn,
@@ -442,27 +558,30 @@ void *chaos_capture_map(struct chaos_capture *c, const uint64_t *mfns,
 /* Pages that cannot go out as they are (page tables, the p2m list), and
  * such a page (a copy) made machine-independent. */
 bool chaos_capture_rewritten(const struct chaos_capture *c, uint64_t pfn);
+/* The page types of pfns (n of them) into c->img.types, read now. */
+int chaos_capture_types_of(struct chaos_capture *c, const uint64_t *pfns,
+			   size_t n, chaos_err *err);
 int chaos_capture_canonical(struct chaos_capture *c, uint64_t pfn,
 			    uint8_t *page, chaos_err *err);
 void chaos_capture_free(struct chaos_capture *c);
 
 /*
  * A suspended guest's image (docs/image-format.md) out through out,
- * hashed as it goes, straight from its memory; digest gets its SHA-256.
+ * hashed as it goes, straight from its memory; digest gets its checksum.
  */
 int chaos_ckpt_capture_to(chaos_host *host, uint32_t domid,
 			   struct chaos_saveimg_stream *out,
 			   uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE],
 			   chaos_err *err);
 
-/* A check of the image's SHA-256 beyond the image's own (a migration's
+/* A check of the image's checksum beyond the image's own (a migration's
  * MAC), before anything of it is believed. */
 typedef int (*chaos_image_check)(void *ctx,
 				 const uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE],
 				 chaos_err *err);
 
 /*
- * Restore a version 1 image of total bytes from in (restore.c), the pages
+ * Restore a version 3 image of total bytes from in (restore.c), the pages
  * straight into the new domain; check (may be NULL) runs once the END
  * record is verified, before the final state is built.
  */
@@ -496,6 +615,8 @@ struct chaos_restore {
 	bool have_shell;
 	uint64_t console_pfn;
 	int *map_errs;			/* CHAOS_RESTORE_BATCH */
+	chaos_ckpt_phases *ph;		/* where the time goes */
+	chaos_ckpt_phases scratch;	/* ph unless the caller gives one */
 };
 
 /* A paused shell of nr_pages pages (whole MiB) and nr_vcpus vCPUs. */

@@ -38,23 +38,35 @@ static uint64_t max_pages(void)
 	return (uint64_t)CHAOS_CONFIG_MEMORY_MAX * PAGES_PER_MIB;
 }
 
-static uint64_t pages_payload(uint64_t nr_pages)
+static uint64_t map_bytes(uint64_t nr_pages)
 {
-	return pad8(nr_pages) + nr_pages * PAGE_SIZE;
+	return (nr_pages + 63) / 64 * 8;
+}
+
+/* PAGES: the types, the map of pages with bytes, then those pages. */
+static uint64_t pages_payload(uint64_t nr_pages, uint64_t present)
+{
+	return pad8(nr_pages) + map_bytes(nr_pages) + present * PAGE_SIZE;
 }
 
 size_t chaos_saveimg_size(uint64_t nr_pages, uint32_t nr_vcpus)
 {
+	return chaos_saveimg_size_with(nr_pages, nr_vcpus, nr_pages);
+}
+
+size_t chaos_saveimg_size_with(uint64_t nr_pages, uint32_t nr_vcpus,
+			       uint64_t present)
+{
 	uint64_t n = CHAOS_SAVEIMG_HEADER_SIZE;
 
 	if (!nr_pages || nr_pages > max_pages() || !nr_vcpus ||
-	    nr_vcpus > CHAOS_CONFIG_VCPUS_MAX)
+	    nr_vcpus > CHAOS_CONFIG_VCPUS_MAX || present > nr_pages)
 		return 0;
 	n += CHAOS_SAVEIMG_RECORD_HEADER + DOMAIN_SIZE;
 	n += CHAOS_SAVEIMG_RECORD_HEADER + pad8(CONFIG_SIZE);
 	n += (uint64_t)nr_vcpus * (CHAOS_SAVEIMG_RECORD_HEADER + pad8(VCPU_SIZE));
 	n += CHAOS_SAVEIMG_RECORD_HEADER + chaos_saveimg_p2m_frames(nr_pages) * 8;
-	n += CHAOS_SAVEIMG_RECORD_HEADER + pages_payload(nr_pages);
+	n += CHAOS_SAVEIMG_RECORD_HEADER + pages_payload(nr_pages, present);
 	n += CHAOS_SAVEIMG_RECORD_HEADER + CHAOS_SAVEIMG_HASH_SIZE;
 	if (n > SIZE_MAX)
 		return 0;
@@ -78,12 +90,27 @@ size_t chaos_saveimg_head_size(uint64_t nr_pages, uint32_t nr_vcpus)
 
 	if (!total)
 		return 0;
-	return total - pages_payload(nr_pages) - CHAOS_SAVEIMG_TAIL_SIZE;
+	return total - pages_payload(nr_pages, nr_pages) - CHAOS_SAVEIMG_TAIL_SIZE;
+}
+
+uint8_t *chaos_saveimg_p2m_pages(const struct chaos_saveimg *img)
+{
+	uint8_t *marks = calloc(img->nr_pages ? img->nr_pages : 1, 1);
+
+	if (marks)
+		for (uint64_t i = 0; i < img->nr_p2m_frames; i++)
+			marks[img->p2m_frames[i]] = 1;
+	return marks;
 }
 
 size_t chaos_saveimg_types_size(uint64_t nr_pages)
 {
 	return (size_t)pad8(nr_pages);
+}
+
+size_t chaos_saveimg_map_size(uint64_t nr_pages)
+{
+	return (size_t)map_bytes(nr_pages);
 }
 
 /* DOMAIN, CONFIG, VCPUs and P2M_FRAMES at at; returns where they end. */
@@ -117,7 +144,8 @@ static uint8_t *encode_state_records(uint8_t *at,
 int chaos_saveimg_encode_head(uint8_t *buf, size_t len,
 			      const struct chaos_saveimg *img, chaos_err *err)
 {
-	size_t total = chaos_saveimg_size(img->nr_pages, img->nr_vcpus);
+	size_t total = chaos_saveimg_size_with(img->nr_pages, img->nr_vcpus,
+					       img->present);
 	uint8_t *at = buf;
 
 	if (!total || len != chaos_saveimg_head_size(img->nr_pages, img->nr_vcpus))
@@ -138,8 +166,9 @@ int chaos_saveimg_encode_head(uint8_t *buf, size_t len,
 	at += CHAOS_SAVEIMG_HEADER_SIZE;
 
 	at = encode_state_records(at, img);
-	/* Only the header: the payload (types, pages) is the caller's. */
-	saveimg_record_header(at, CHAOS_REC_PAGES, pages_payload(img->nr_pages));
+	/* Only the header: the payload (types, map, pages) is the caller's. */
+	saveimg_record_header(at, CHAOS_REC_PAGES,
+			      pages_payload(img->nr_pages, img->present));
 	return 0;
 }
 
@@ -157,6 +186,7 @@ void chaos_saveimg_free(struct chaos_saveimg *img)
 	img->p2m_frames = NULL;
 	img->owned = NULL;
 	img->types = NULL;
+	img->present_map = NULL;
 }
 
 int chaos_saveimg_peek_size(const uint8_t *hdr, size_t len, uint64_t *total,
@@ -284,12 +314,21 @@ static int decode_domain(struct reader *r, struct chaos_saveimg *img,
 				     (unsigned long long)img->nr_pages);
 	if (saveimg_get32(p + 20) || saveimg_get64(p + 24))
 		return chaos_err_set(err, EINVAL, "image: DOMAIN reserved fields not zero");
-	if (r->sized && chaos_saveimg_size(img->nr_pages, img->nr_vcpus) != r->len)
-		return chaos_err_set(err, EINVAL,
-				     "image: %zu bytes, but %llu pages and %u vCPUs make %zu",
-				     r->len, (unsigned long long)img->nr_pages,
-				     img->nr_vcpus,
-				     chaos_saveimg_size(img->nr_pages, img->nr_vcpus));
+	if (r->sized) {
+		/* Between no page with bytes and all of them, in whole pages;
+		 * the PAGES map must then account for exactly that many. */
+		size_t least = chaos_saveimg_size_with(img->nr_pages,
+						       img->nr_vcpus, 0);
+		size_t most = chaos_saveimg_size(img->nr_pages, img->nr_vcpus);
+
+		if (r->len < least || r->len > most ||
+		    (r->len - least) % PAGE_SIZE)
+			return chaos_err_set(err, EINVAL,
+					     "image: %zu bytes, but %llu pages and %u vCPUs make %zu to %zu in whole pages",
+					     r->len,
+					     (unsigned long long)img->nr_pages,
+					     img->nr_vcpus, least, most);
+	}
 	return 0;
 }
 
@@ -488,20 +527,50 @@ static int check_types(const struct chaos_saveimg *img, chaos_err *err)
 	return 0;
 }
 
-/* Version 1: the PAGES record's header and its types (the pages follow). */
+/* The map of pages with bytes: no bit past the last page; how many. */
+static int decode_map(const uint8_t *map, uint64_t nr_pages,
+		      uint64_t *present, chaos_err *err)
+{
+	uint64_t words = map_bytes(nr_pages) / 8, count = 0;
+
+	for (uint64_t w = 0; w < words; w++) {
+		uint64_t bits = saveimg_get64(map + w * 8);
+
+		if (w == words - 1 && nr_pages % 64 &&
+		    (bits >> (nr_pages % 64)))
+			return chaos_err_set(err, EINVAL,
+					     "image: PAGES map marks pages past the guest's %llu",
+					     (unsigned long long)nr_pages);
+		count += (uint64_t)__builtin_popcountll(bits);
+	}
+	*present = count;
+	return 0;
+}
+
+/* The PAGES record's header, types and map (the pages follow). */
 static int decode_pages(struct reader *r, struct chaos_saveimg *img,
 			chaos_err *err)
 {
+	size_t meta = (size_t)(pad8(img->nr_pages) + map_bytes(img->nr_pages));
 	const uint8_t *p;
 	uint64_t n;
 
-	if (next_record(r, CHAOS_REC_PAGES, &n, &p, err) ||
-	    expect_length("PAGES", n, pages_payload(img->nr_pages), err))
+	if (next_record(r, CHAOS_REC_PAGES, &n, &p, err))
 		return -1;
-	if (pad8(img->nr_pages) > r->have - (size_t)(p - r->buf))
+	if (meta > r->have - (size_t)(p - r->buf))
 		return chaos_err_set(err, EINVAL,
-				     "image: PAGES types run past the head");
+				     "image: PAGES types and map run past the head");
 	img->types = (uint8_t *)p;
+	img->present_map = (uint8_t *)p + pad8(img->nr_pages);
+	if (decode_map(img->present_map, img->nr_pages, &img->present, err) ||
+	    expect_length("PAGES", n, pages_payload(img->nr_pages, img->present),
+			  err))
+		return -1;
+	/* The record fills the image up to END: no room for anything else. */
+	if (r->sized && r->at + CHAOS_SAVEIMG_TAIL_SIZE != r->len)
+		return chaos_err_set(err, EINVAL,
+				     "image: PAGES maps %llu pages with bytes, the image's size says otherwise",
+				     (unsigned long long)img->present);
 	return check_types(img, err);
 }
 
@@ -536,11 +605,11 @@ int chaos_saveimg_head_len(const uint8_t *buf, size_t have, uint64_t total,
 				     (unsigned long long)said);
 	if (have < CHAOS_SAVEIMG_PEEK_SIZE)
 		return chaos_err_set(err, EINVAL, "image: %zu bytes, too short", have);
-	/* Checks the counts and that they make exactly total bytes. */
+	/* Checks the counts and that they can make total bytes. */
 	if (decode_domain(&r, &img, err))
 		return -1;
 	*head_len = chaos_saveimg_head_size(img.nr_pages, img.nr_vcpus) +
-		    (size_t)pad8(img.nr_pages);
+		    (size_t)pad8(img.nr_pages) + (size_t)map_bytes(img.nr_pages);
 	return 0;
 }
 
@@ -570,7 +639,8 @@ int chaos_saveimg_check_end(const uint8_t hdr[CHAOS_SAVEIMG_RECORD_HEADER],
 	chaos_saveimg_end_header(want);
 	if (memcmp(hdr, want, sizeof(want)))
 		return chaos_err_set(err, EINVAL,
-				     "image: the END record (type 6, 32 bytes) is not where it belongs");
+				     "image: the END record (type %u, %u bytes) is not where it belongs",
+				     CHAOS_REC_END, CHAOS_SAVEIMG_HASH_SIZE);
 	return 0;
 }
 

@@ -17,9 +17,11 @@
 #define BATCH_FIXED 8u
 #define PAGES_PER_MIB 256u
 
-static uint64_t batch_length(uint32_t count)
+/* count entries, with_bytes of them followed by their page. */
+static uint64_t batch_length(uint32_t count, uint32_t with_bytes)
 {
-	return BATCH_FIXED + (uint64_t)count * (8 + PAGE_SIZE);
+	return BATCH_FIXED + (uint64_t)count * 8 +
+	       (uint64_t)with_bytes * PAGE_SIZE;
 }
 
 int chaos_live_put_start(struct chaos_saveimg_stream *s, uint64_t nr_pages,
@@ -44,11 +46,15 @@ int chaos_live_put_batch(struct chaos_saveimg_stream *s, uint32_t round,
 {
 	uint8_t buf[CHAOS_SAVEIMG_RECORD_HEADER + BATCH_FIXED +
 		    CHAOS_LIVE_BATCH_MAX * 8];
+	uint32_t with_bytes = 0;
 
 	if (!count || count > CHAOS_LIVE_BATCH_MAX)
 		return chaos_err_set(err, EINVAL, "live stream: a batch of %u pages",
 				     count);
-	saveimg_record_header(buf, CHAOS_REC_BATCH, batch_length(count));
+	for (uint32_t i = 0; i < count; i++)
+		with_bytes += !(pfns[i] & CHAOS_LIVE_ZERO);
+	saveimg_record_header(buf, CHAOS_REC_BATCH,
+			      batch_length(count, with_bytes));
 	saveimg_put32(buf + CHAOS_SAVEIMG_RECORD_HEADER, round);
 	saveimg_put32(buf + CHAOS_SAVEIMG_RECORD_HEADER + 4, count);
 	for (uint32_t i = 0; i < count; i++)
@@ -117,7 +123,8 @@ int chaos_live_read_start(struct chaos_live_rx *rx,
 	if (saveimg_get32(p + 12))
 		return chaos_err_set(err, EINVAL, "image: MEMORY reserved field not zero");
 	rx->sent_in = calloc(rx->nr_pages, 1);
-	if (!rx->sent_in)
+	rx->canon = calloc(rx->nr_pages, 1);
+	if (!rx->sent_in || !rx->canon)
 		return chaos_err_set(err, ENOMEM, "out of memory for %llu pages",
 				     (unsigned long long)rx->nr_pages);
 	return 0;
@@ -128,7 +135,7 @@ static int read_batch(struct chaos_live_rx *rx, struct chaos_saveimg_stream *s,
 		      chaos_err *err)
 {
 	uint8_t fixed[BATCH_FIXED], raw[CHAOS_LIVE_BATCH_MAX * 8];
-	uint32_t round, n;
+	uint32_t round, n, with_bytes = 0, out = 0;
 
 	if (length < BATCH_FIXED)
 		return chaos_err_set(err, EINVAL, "image: BATCH of %llu bytes",
@@ -141,11 +148,12 @@ static int read_batch(struct chaos_live_rx *rx, struct chaos_saveimg_stream *s,
 		return chaos_err_set(err, EINVAL,
 				     "image: BATCH count %u is not from 1 to %u", n,
 				     CHAOS_LIVE_BATCH_MAX);
-	if (length != batch_length(n))
+	if (length < batch_length(n, 0) || length > batch_length(n, n))
 		return chaos_err_set(err, EINVAL,
-				     "image: BATCH of %u pages is %llu bytes, expected %llu",
+				     "image: BATCH of %u pages is %llu bytes, not %llu to %llu",
 				     n, (unsigned long long)length,
-				     (unsigned long long)batch_length(n));
+				     (unsigned long long)batch_length(n, 0),
+				     (unsigned long long)batch_length(n, n));
 	if (round >= CHAOS_LIVE_ROUNDS_MAX)
 		return chaos_err_set(err, EINVAL,
 				     "image: BATCH round %u, at most %u rounds",
@@ -159,18 +167,35 @@ static int read_batch(struct chaos_live_rx *rx, struct chaos_saveimg_stream *s,
 	if (chaos_saveimg_get(s, raw, (size_t)n * 8, err))
 		return -1;
 	for (uint32_t i = 0; i < n; i++) {
-		pfns[i] = saveimg_get64(raw + i * 8);
-		if (pfns[i] >= rx->nr_pages)
+		uint64_t e = saveimg_get64(raw + i * 8);
+		uint64_t pfn = e & CHAOS_LIVE_PFN_MASK;
+
+		if (pfn >= rx->nr_pages)
 			return chaos_err_set(err, EINVAL,
 					     "image: BATCH pfn %#llx is outside the guest's %llu pages",
-					     (unsigned long long)pfns[i],
+					     (unsigned long long)pfn,
 					     (unsigned long long)rx->nr_pages);
-		rx->sent_in[pfns[i]] = (uint8_t)(round + 1);
+		if ((e & CHAOS_LIVE_ZERO) && (e & CHAOS_LIVE_CANON))
+			return chaos_err_set(err, EINVAL,
+					     "image: BATCH pfn %#llx is both all zero and machine-independent",
+					     (unsigned long long)pfn);
+		rx->canon[pfn] = (e & CHAOS_LIVE_CANON) != 0;
+		with_bytes += !(e & CHAOS_LIVE_ZERO);
+		/* A zero page never sent before is already zero (a new
+		 * domain's memory): nothing for the receiver to do. */
+		if (!(e & CHAOS_LIVE_ZERO) || rx->sent_in[pfn])
+			pfns[out++] = e;
+		rx->sent_in[pfn] = (uint8_t)(round + 1);
 	}
+	if (length != batch_length(n, with_bytes))
+		return chaos_err_set(err, EINVAL,
+				     "image: BATCH of %u pages, %u with bytes, is %llu bytes, expected %llu",
+				     n, with_bytes, (unsigned long long)length,
+				     (unsigned long long)batch_length(n, with_bytes));
 	rx->round = round;
 	rx->batches_seen = true;
 	rx->pages += n;
-	*count = n;
+	*count = out;
 	return 0;
 }
 
@@ -225,31 +250,42 @@ int chaos_live_check_final(const struct chaos_live_rx *rx,
 			   const struct chaos_saveimg *img, chaos_err *err)
 {
 	uint8_t final = (uint8_t)(rx->round + 1);
+	/* (decode_state checked img's size against rx and each p2m frame) */
+	uint8_t *p2m_page = chaos_saveimg_p2m_pages(img);
+	int rc = 0;
 
-	for (uint64_t pfn = 0; pfn < rx->nr_pages; pfn++) {
+	if (!p2m_page)
+		return chaos_err_set(err, ENOMEM, "out of memory for %llu pages",
+				     (unsigned long long)rx->nr_pages);
+	for (uint64_t pfn = 0; pfn < rx->nr_pages && !rc; pfn++) {
+		bool rewritten = (img->types[pfn] & CHAOS_PAGE_LEVEL_MASK) ||
+				 p2m_page[pfn];
+
 		if (!rx->sent_in[pfn])
-			return chaos_err_set(err, EINVAL,
-					     "image: pfn %#llx never came in any BATCH",
-					     (unsigned long long)pfn);
-		if ((img->types[pfn] & CHAOS_PAGE_LEVEL_MASK) &&
-		    rx->sent_in[pfn] != final)
-			return chaos_err_set(err, EINVAL,
-					     "image: page table pfn %#llx did not come in the final round",
-					     (unsigned long long)pfn);
+			rc = chaos_err_set(err, EINVAL,
+					   "image: pfn %#llx never came in any BATCH",
+					   (unsigned long long)pfn);
+		else if (rewritten && !rx->canon[pfn])
+			rc = chaos_err_set(err, EINVAL,
+					   "image: %s pfn %#llx last came with machine frames",
+					   p2m_page[pfn] ? "p2m frame" : "page table",
+					   (unsigned long long)pfn);
+		else if (!rewritten && rx->canon[pfn])
+			rc = chaos_err_set(err, EINVAL,
+					   "image: pfn %#llx last came machine-independent but is a plain page",
+					   (unsigned long long)pfn);
 	}
-	for (uint64_t i = 0; i < img->nr_p2m_frames; i++)
-		if (rx->sent_in[img->p2m_frames[i]] != final)
-			return chaos_err_set(err, EINVAL,
-					     "image: p2m frame pfn %#llx did not come in the final round",
-					     (unsigned long long)img->p2m_frames[i]);
-	if (rx->sent_in[img->start_info_pfn] != final)
-		return chaos_err_set(err, EINVAL,
-				     "image: the start info pfn did not come in the final round");
-	return 0;
+	free(p2m_page);
+	if (!rc && rx->sent_in[img->start_info_pfn] != final)
+		rc = chaos_err_set(err, EINVAL,
+				   "image: the start info pfn did not come in the final round");
+	return rc;
 }
 
 void chaos_live_rx_free(struct chaos_live_rx *rx)
 {
 	free(rx->sent_in);
 	rx->sent_in = NULL;
+	free(rx->canon);
+	rx->canon = NULL;
 }

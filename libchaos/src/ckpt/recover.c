@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include <chaos/checkpoint.h>
-#include <chaos/record.h>
 
 #include "ckpt/ckpt.h"
 

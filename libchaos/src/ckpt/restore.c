@@ -1,47 +1,63 @@
 // SPDX-License-Identifier: MIT
 /*
- * Restoring a guest from a version 1 image, from a file or a migration
+ * Restoring a guest from a version 3 image, from a file or a migration
  * stream, without holding the image in memory: the head is read and
  * every field checked, a paused shell is built, the pages are read
  * straight into it a batch at a time while the image is hashed, and the
- * END record's SHA-256 (and a migration's MAC) is checked before anything
+ * END record's checksum (a migration's MAC) is checked before anything
  * of the image is believed (restore_domain.c then builds the final
  * state). Any failure destroys the new domain: nothing is left behind.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <chaos/record.h>
-#include <chaos/registry.h>
 
 #include "ckpt/ckpt.h"
 
 #define PAGE_SIZE 4096u
 
-/* The pages, in pfn order, straight into the new domain's memory. */
+/*
+ * The pages with bytes, in pfn order, straight into the new domain's
+ * memory, those of a batch mapped together. The others stay as Xen gave
+ * them: zero (it scrubs memory before a domain gets it).
+ */
 static int read_pages(struct chaos_restore *r, struct chaos_saveimg_stream *in,
 		      chaos_err *err)
 {
-	for (uint64_t first = 0; first < r->img.nr_pages;
+	uint64_t *pfns = malloc(CHAOS_RESTORE_BATCH * sizeof(uint64_t));
+	int rc = 0;
+
+	if (!pfns)
+		return chaos_err_set(err, ENOMEM, "out of memory");
+	for (uint64_t first = 0; first < r->img.nr_pages && !rc;
 	     first += CHAOS_RESTORE_BATCH) {
 		size_t n = r->img.nr_pages - first < CHAOS_RESTORE_BATCH ?
 				   (size_t)(r->img.nr_pages - first) :
 				   CHAOS_RESTORE_BATCH;
-		uint8_t *mem = chaos_restore_map(r, NULL, first, n, err);
-		int rc;
+		size_t count = 0;
+		uint8_t *mem;
 
-		if (!mem)
-			return -1;
-		rc = chaos_saveimg_get(in, mem, n * PAGE_SIZE, err);
-		chaos_restore_unmap(r, mem, n);
-		if (rc)
-			return -1;
+		for (size_t i = 0; i < n; i++)
+			if (chaos_saveimg_has_bytes(r->img.present_map, first + i))
+				pfns[count++] = first + i;
+		if (!count)
+			continue;
+		mem = chaos_restore_map(r, pfns, 0, count, err);
+		if (!mem) {
+			rc = -1;
+			break;
+		}
+		rc = chaos_saveimg_get(in, mem, count * PAGE_SIZE, err);
+		chaos_restore_unmap(r, mem, count);
 	}
-	return 0;
+	r->ph->zero_pages = r->img.nr_pages - r->img.present;
+	free(pfns);
+	return rc;
 }
 
 int chaos_ckpt_restore_stream(chaos_host *host,
@@ -54,6 +70,8 @@ int chaos_ckpt_restore_stream(chaos_host *host,
 	struct chaos_restore r = { .host = host };
 
 	*domid = 0;
+	r.ph = opts && opts->phases ? opts->phases : &r.scratch;
+	in->ph = r.ph;
 	/* The host's bridges are the host's: refused before anything is
 	 * built when the head says so (a live image's config comes last). */
 	if (chaos_saveimg_read_head(in, total, &r.img, err) ||
@@ -70,11 +88,40 @@ int chaos_ckpt_restore_stream(chaos_host *host,
 	return 0;
 }
 
-int chaos_checkpoint_restore(chaos_host *host, const char *path,
+/* From the fd's offset to the end of the file: "what" names it. */
+static int restore_from(chaos_host *host, int fd, const char *what,
 			const chaos_restore_opts *opts, uint32_t *domid,
 			char *name, chaos_err *err)
 {
 	struct chaos_saveimg_stream in;
+	struct stat st;
+	off_t at;
+	int rc;
+
+	*domid = 0;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
+		return chaos_err_set(err, EINVAL, "%s: not a regular file", what);
+	at = lseek(fd, 0, SEEK_CUR);
+	if (at < 0 || at > st.st_size)
+		return chaos_err_set(err, EINVAL, "%s: cannot tell where it starts",
+				     what);
+	if ((uint64_t)(st.st_size - at) < CHAOS_SAVEIMG_PEEK_SIZE)
+		return chaos_err_set(err, EINVAL,
+				     "%s: %lld bytes, too short for a saved guest",
+				     what, (long long)(st.st_size - at));
+	rc = chaos_saveimg_stream_init(&in, chaos_saveimg_fd_read, &fd, err) ||
+	     chaos_ckpt_restore_stream(host, &in, (uint64_t)(st.st_size - at),
+				       NULL, NULL, opts, domid, name, err);
+	if (opts && opts->phases)
+		opts->phases->image_bytes = (uint64_t)(st.st_size - at);
+	chaos_saveimg_stream_free(&in);
+	return rc ? -1 : 0;
+}
+
+int chaos_checkpoint_restore(chaos_host *host, const char *path,
+			const chaos_restore_opts *opts, uint32_t *domid,
+			char *name, chaos_err *err)
+{
 	struct stat st;
 	int fd, rc;
 
@@ -82,17 +129,16 @@ int chaos_checkpoint_restore(chaos_host *host, const char *path,
 	fd = chaos_open_regular(path, "", &st, err);
 	if (fd < 0)
 		return -1;
-	if ((uint64_t)st.st_size < CHAOS_SAVEIMG_PEEK_SIZE) {
-		close(fd);
-		return chaos_err_set(err, EINVAL,
-				     "%s: %lld bytes, too short for a saved guest",
-				     path, (long long)st.st_size);
-	}
-	chaos_saveimg_stream_init(&in, chaos_saveimg_fd_read, &fd);
-	rc = chaos_ckpt_restore_stream(host, &in, (uint64_t)st.st_size, NULL,
-					NULL, opts, domid, name, err);
+	rc = restore_from(host, fd, path, opts, domid, name, err);
 	close(fd);
-	return rc;
+	return rc ? -1 : 0;
+}
+
+int chaos_checkpoint_restore_fd(chaos_host *host, int fd,
+				const chaos_restore_opts *opts, uint32_t *domid,
+				char *name, chaos_err *err)
+{
+	return restore_from(host, fd, "the image", opts, domid, name, err);
 }
 
 int chaos_checkpoint_claim_name(chaos_host *host, uint32_t domid, const char *name,

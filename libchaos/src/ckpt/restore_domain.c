@@ -9,9 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
-#include <chaos/record.h>
-#include <chaos/registry.h>
 
 #include "ckpt/ckpt.h"
 
@@ -23,8 +22,11 @@ int chaos_restore_shell(struct chaos_restore *r, chaos_host *host,
 			uint64_t nr_pages, uint32_t nr_vcpus, chaos_err *err)
 {
 	chaos_create_timing timing = { 0 };
+	uint64_t t = chaos_now_us();
 
 	r->host = host;
+	if (!r->ph)
+		r->ph = &r->scratch;
 	r->map_errs = calloc(CHAOS_RESTORE_BATCH, sizeof(int));
 	if (!r->map_errs)
 		return chaos_err_set(err, ENOMEM, "out of memory");
@@ -33,6 +35,11 @@ int chaos_restore_shell(struct chaos_restore *r, chaos_host *host,
 				CHAOS_KIND_GUEST, &r->shell, &timing, err))
 		return -1;
 	r->have_shell = true;
+	/* Nothing of the image needed: not left for the guest's downtime. */
+	if (chaos_shell_init_shared_info(host, &r->shell, err))
+		return -1;
+	chaos_ckpt_lap(&r->ph->alloc_us, t);
+	r->ph->pages = nr_pages;
 	return 0;
 }
 
@@ -40,6 +47,7 @@ void *chaos_restore_map(struct chaos_restore *r, const uint64_t *pfns,
 			uint64_t first, size_t n, chaos_err *err)
 {
 	xen_pfn_t mfns[CHAOS_RESTORE_BATCH] = { 0 };
+	uint64_t t = chaos_now_us();
 	void *p;
 
 	if (!n || n > CHAOS_RESTORE_BATCH) {
@@ -50,6 +58,7 @@ void *chaos_restore_map(struct chaos_restore *r, const uint64_t *pfns,
 		mfns[i] = r->shell.p2m[pfns ? pfns[i] : first + i];
 	p = xenforeignmemory_map(r->host->fmem, r->shell.domid,
 				 PROT_READ | PROT_WRITE, n, mfns, r->map_errs);
+	chaos_ckpt_lap(&r->ph->map_us, t);
 	if (!p) {
 		chaos_err_xen(err, r->host, errno, "cannot map domain %u's memory",
 			      r->shell.domid);
@@ -70,7 +79,10 @@ void *chaos_restore_map(struct chaos_restore *r, const uint64_t *pfns,
 
 void chaos_restore_unmap(struct chaos_restore *r, void *p, size_t n)
 {
+	uint64_t t = chaos_now_us();
+
 	xenforeignmemory_unmap(r->host->fmem, p, n);
+	chaos_ckpt_lap(&r->ph->map_us, t);
 }
 
 /* start_info: the frames and ports of the new domain. */
@@ -159,7 +171,7 @@ static int localise_page(struct chaos_restore *r, uint64_t pfn,
 static int localise_memory(struct chaos_restore *r, chaos_err *err)
 {
 	uint64_t nr = r->img.nr_pages, *pfns = calloc(nr, sizeof(uint64_t));
-	uint8_t *p2m_page = calloc(nr, 1);
+	uint8_t *p2m_page = chaos_saveimg_p2m_pages(&r->img);
 	uint64_t count = 0;
 	int rc = -1;
 
@@ -167,8 +179,6 @@ static int localise_memory(struct chaos_restore *r, chaos_err *err)
 		chaos_err_set(err, ENOMEM, "out of memory");
 		goto out;
 	}
-	for (uint64_t i = 0; i < r->img.nr_p2m_frames; i++)
-		p2m_page[r->img.p2m_frames[i]] = 1;
 	for (uint64_t pfn = 0; pfn < nr; pfn++)
 		if (rewritten(r, p2m_page, pfn))
 			pfns[count++] = pfn;
@@ -178,11 +188,15 @@ static int localise_memory(struct chaos_restore *r, chaos_err *err)
 		uint8_t *mem = chaos_restore_map(r, pfns + first, 0, n, err);
 		int bad = 0;
 
+		uint64_t t;
+
 		if (!mem)
 			goto out;
+		t = chaos_now_us();
 		for (size_t i = 0; i < n && !bad; i++)
 			bad = localise_page(r, pfns[first + i],
 					    mem + i * PAGE_SIZE, err);
+		chaos_ckpt_lap(&r->ph->canon_us, t);
 		/* Unmapped before pinning: Xen will not make a page with a
 		 * writable mapping into a page table. */
 		chaos_restore_unmap(r, mem, n);
@@ -252,7 +266,24 @@ static int set_vcpus(struct chaos_restore *r, chaos_err *err)
 	return 0;
 }
 
-static int record_guest(struct chaos_restore *r, bool claim, chaos_err *err)
+/* The guest's name, when it keeps one (released by release_name). */
+static int claim_name(struct chaos_restore *r, bool claim, chaos_err *err)
+{
+	if (!claim || !r->img.cfg.name[0])
+		return 0;
+	return chaos_registry_claim(r->host->registry, r->img.cfg.name,
+				    r->shell.domid, r->shell.handle, err);
+}
+
+static void release_name(struct chaos_restore *r, bool claim)
+{
+	if (claim && r->img.cfg.name[0])
+		chaos_registry_release(r->host->registry, r->img.cfg.name,
+				       NULL);
+}
+
+static int record_guest(struct chaos_restore *r, bool claim,
+			const chaos_cred *as, chaos_err *err)
 {
 	chaos_domain_record rec = {
 		.domid = r->shell.domid,
@@ -265,19 +296,12 @@ static int record_guest(struct chaos_restore *r, bool claim, chaos_err *err)
 	};
 
 	memcpy(rec.handle, r->shell.handle, sizeof(rec.handle));
+	/* Whoever restores it owns it, as whoever creates a guest does. */
+	rec.owner = as ? as->uid : (uint32_t)getuid();
+	rec.owner_gid = as ? as->gid : (uint32_t)getgid();
 	if (claim)
 		memcpy(rec.name, r->img.cfg.name, sizeof(rec.name));
-	if (claim && r->img.cfg.name[0] &&
-	    chaos_registry_claim(r->host->registry, r->img.cfg.name,
-				 r->shell.domid, r->shell.handle, err))
-		return -1;
-	if (chaos_record_save(r->host->state_dir, &rec, err)) {
-		if (claim && r->img.cfg.name[0])
-			chaos_registry_release(r->host->registry,
-					       r->img.cfg.name, NULL);
-		return -1;
-	}
-	return 0;
+	return chaos_record_save(r->host->state_dir, &rec, err);
 }
 
 static int add_vifs(struct chaos_restore *r, chaos_err *err)
@@ -295,22 +319,38 @@ int chaos_restore_finish(struct chaos_restore *r,
 			 char *name, chaos_err *err)
 {
 	bool claim = !(opts && opts->unnamed);
+	uint64_t t;
 
-	if (localise_memory(r, err) || add_vifs(r, err) ||
-	    chaos_shell_init_shared_info(r->host, &r->shell, err) ||
-	    pin_tables(r, err) || set_vcpus(r, err) ||
-	    record_guest(r, claim, err))
+	if (localise_memory(r, err))
 		return -1;
+	t = chaos_now_us();
+	if (add_vifs(r, err))
+		return -1;
+	t = chaos_ckpt_lap(&r->ph->devices_us, t);
+	if (pin_tables(r, err))
+		return -1;
+	t = chaos_ckpt_lap(&r->ph->pin_us, t);
+	if (set_vcpus(r, err))
+		return -1;
+	t = chaos_ckpt_lap(&r->ph->state_us, t);
+	if (claim_name(r, claim, err))
+		return -1;
+	/* Running before it is recorded (audit finding 19): a restorer
+	 * killed in between leaves an unrecorded guest, which recovery
+	 * destroys (the image is still there); recorded first, it would
+	 * stay paused for good. */
 	if (!(opts && opts->paused) &&
 	    xc_domain_unpause(r->host->xch, r->shell.domid)) {
 		chaos_err_xen(err, r->host, errno, "cannot unpause domain %u",
 			      r->shell.domid);
-		chaos_record_remove(r->host->state_dir, r->shell.domid, NULL);
-		if (claim && r->img.cfg.name[0])
-			chaos_registry_release(r->host->registry,
-					       r->img.cfg.name, NULL);
+		release_name(r, claim);
 		return -1;
 	}
+	if (record_guest(r, claim, opts ? opts->as : NULL, err)) {
+		release_name(r, claim);
+		return -1;
+	}
+	chaos_ckpt_lap(&r->ph->devices_us, t);
 	*domid = r->shell.domid;
 	if (name)
 		memcpy(name, r->img.cfg.name, CHAOS_NAME_MAX);

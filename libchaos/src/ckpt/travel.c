@@ -5,8 +5,6 @@
 #include <string.h>
 
 #include <chaos/device.h>
-#include <chaos/record.h>
-#include <chaos/registry.h>
 
 #include "ckpt/ckpt.h"
 

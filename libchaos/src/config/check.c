@@ -351,3 +351,23 @@ int chaos_config_check_name(const char *name, chaos_err *err)
 	}
 	return 0;
 }
+
+/* 1-based line and column (in characters, UTF-8 aware) of offset off. */
+void cfg_position(const char *text, size_t len, size_t off,
+		  unsigned int *line, unsigned int *col)
+{
+	*line = 1;
+	*col = 1;
+	if (off > len)
+		off = len;
+	for (size_t i = 0; i < off; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		if (c == '\n') {
+			(*line)++;
+			*col = 1;
+		} else if ((c & 0xc0) != 0x80) {
+			(*col)++;
+		}
+	}
+}

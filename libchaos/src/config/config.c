@@ -24,6 +24,9 @@ void chaos_config_free(chaos_config *cfg)
 	free(cfg->kernel);
 	free(cfg->ramdisk);
 	free(cfg->cmdline);
+	/* Every slot: a parse that failed mid-disk leaves its target there. */
+	for (size_t i = 0; i < CHAOS_CONFIG_DISKS_MAX; i++)
+		free(cfg->disks[i].target);
 	chaos_config_init(cfg);
 }
 
@@ -90,6 +93,41 @@ static int validate_vif(const chaos_config_vif *vif, size_t i, chaos_err *err)
 	return 0;
 }
 
+static int validate_disk(const chaos_config *cfg, size_t i, chaos_err *err)
+{
+	const chaos_config_disk *disk = &cfg->disks[i];
+	size_t vlen = strnlen(disk->vdev, sizeof(disk->vdev));
+	uint32_t devid;
+	char key[48];
+	int same;
+
+	snprintf(key, sizeof(key), "disks[%zu].target", i);
+	if (!disk->target)
+		return chaos_err_set(err, EINVAL, "%s: required key is missing",
+				     key);
+	if (keyed(cfg_check_path(disk->target, strlen(disk->target), err),
+		  key, err))
+		return -1;
+	snprintf(key, sizeof(key), "disks[%zu].vdev", i);
+	if (vlen == sizeof(disk->vdev))
+		return chaos_err_set(err, EINVAL, "%s: not NUL-terminated", key);
+	if (keyed(cfg_parse_vdev(disk->vdev, vlen, &devid, err), key, err))
+		return -1;
+	if (devid != disk->devid)
+		return chaos_err_set(err, EINVAL,
+			"%s: devid %#x does not match \"%s\" (%#x)", key,
+			disk->devid, disk->vdev, devid);
+	same = cfg_disk_same_vdev(cfg, i, devid);
+	if (same >= 0)
+		return chaos_err_set(err, EINVAL, "%s: same device as disks[%d]",
+				     key, same);
+	if (disk->kind != CHAOS_DISK_AUTO && disk->kind != CHAOS_DISK_FILE &&
+	    disk->kind != CHAOS_DISK_BLOCK)
+		return chaos_err_set(err, EINVAL, "disks[%zu].kind: unknown kind",
+				     i);
+	return 0;
+}
+
 int chaos_config_validate(const chaos_config *cfg, chaos_err *err)
 {
 	size_t nlen = strnlen(cfg->name, sizeof(cfg->name));
@@ -149,5 +187,12 @@ int chaos_config_validate(const chaos_config *cfg, chaos_err *err)
 					"vifs[%zu].mac: same MAC as vifs[%zu]",
 					i, j);
 	}
+	if (cfg->nr_disks > CHAOS_CONFIG_DISKS_MAX)
+		return chaos_err_set(err, EINVAL,
+				     "disks: at most %d disks, got %zu",
+				     CHAOS_CONFIG_DISKS_MAX, cfg->nr_disks);
+	for (size_t i = 0; i < cfg->nr_disks; i++)
+		if (validate_disk(cfg, i, err) < 0)
+			return -1;
 	return 0;
 }

@@ -6,20 +6,18 @@
  * parse at once.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <yajl/yajl_parse.h>
 
 #include "config/config.h"
 
 enum cfg_key {
 	K_NAME, K_KERNEL, K_RAMDISK, K_CMDLINE, K_MEMORY, K_VCPUS, K_CPUS,
-	K_ON_POWEROFF, K_ON_REBOOT, K_ON_CRASH, K_PAUSED, K_VIFS, K_COUNT
+	K_ON_POWEROFF, K_ON_REBOOT, K_ON_CRASH, K_PAUSED, K_VIFS, K_DISKS,
+	K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
@@ -27,13 +25,20 @@ static const char *const key_names[K_COUNT] = {
 	[K_CMDLINE] = "cmdline", [K_MEMORY] = "memory", [K_VCPUS] = "vcpus",
 	[K_CPUS] = "cpus", [K_ON_POWEROFF] = "on_poweroff",
 	[K_ON_REBOOT] = "on_reboot", [K_ON_CRASH] = "on_crash",
-	[K_PAUSED] = "paused", [K_VIFS] = "vifs",
+	[K_PAUSED] = "paused", [K_VIFS] = "vifs", [K_DISKS] = "disks",
 };
 
 enum vif_key { V_MAC, V_IP, V_BRIDGE, V_COUNT };
 
 static const char *const vif_key_names[V_COUNT] = {
 	[V_MAC] = "mac", [V_IP] = "ip", [V_BRIDGE] = "bridge",
+};
+
+enum disk_key { D_TARGET, D_VDEV, D_MODE, D_KIND, D_COUNT };
+
+static const char *const disk_key_names[D_COUNT] = {
+	[D_TARGET] = "target", [D_VDEV] = "vdev", [D_MODE] = "mode",
+	[D_KIND] = "kind",
 };
 
 /* Where we are in the document. */
@@ -45,6 +50,9 @@ enum cfg_state {
 	ST_VIFS,       /* in the "vifs" array */
 	ST_VIF,        /* in a vif object, expecting a key or '}' */
 	ST_VIF_VALUE,  /* after a vif key */
+	ST_DISKS,      /* in the "disks" array */
+	ST_DISK,       /* in a disk object, expecting a key or '}' */
+	ST_DISK_VALUE, /* after a disk key */
 	ST_DONE,       /* after the top-level object */
 };
 
@@ -70,26 +78,15 @@ struct cfg_parser {
 	bool cpu_any;
 	int vkey;              /* current vif key */
 	size_t vseen[V_COUNT];
+	int dkey;              /* current disk key */
+	size_t dseen[D_COUNT];
+	size_t disk_pos;       /* where the current disk object starts */
 };
 
-/* 1-based line and column (in characters, UTF-8 aware) of offset off. */
 static void position(const struct cfg_parser *p, size_t off,
 		     unsigned int *line, unsigned int *col)
 {
-	*line = 1;
-	*col = 1;
-	if (off > p->len)
-		off = p->len;
-	for (size_t i = 0; i < off; i++) {
-		unsigned char c = (unsigned char)p->text[i];
-
-		if (c == '\n') {
-			(*line)++;
-			*col = 1;
-		} else if ((c & 0xc0) != 0x80) {
-			(*col)++;
-		}
-	}
+	cfg_position(p->text, p->len, off, line, col);
 }
 
 /*
@@ -164,6 +161,13 @@ static const char *label(const struct cfg_parser *p, char *buf, size_t size)
 	case ST_VIF_VALUE:
 		snprintf(buf, size, "vifs[%zu].%s", p->cfg->nr_vifs,
 			 vif_key_names[p->vkey]);
+		return buf;
+	case ST_DISKS:
+		snprintf(buf, size, "disks[%zu]", p->cfg->nr_disks);
+		return buf;
+	case ST_DISK_VALUE:
+		snprintf(buf, size, "disks[%zu].%s", p->cfg->nr_disks,
+			 disk_key_names[p->dkey]);
 		return buf;
 	default:
 		return NULL;
@@ -343,8 +347,57 @@ static int top_value(struct cfg_parser *p, enum cfg_kind kind, const char *s,
 			return wrong(p, kind, s, len, "an array of vif objects");
 		p->st = ST_VIFS;
 		return 1;
+	case K_DISKS:
+		if (kind != J_ARRAY)
+			return wrong(p, kind, s, len, "an array of disk objects");
+		p->st = ST_DISKS;
+		return 1;
 	}
 	p->st = ST_OBJ;
+	return 1;
+}
+
+static int disk_value(struct cfg_parser *p, enum cfg_kind kind,
+		      const char *s, size_t len)
+{
+	chaos_config *cfg = p->cfg;
+	chaos_config_disk *disk = &cfg->disks[cfg->nr_disks];
+	char lbuf[48], q[CFG_QUOTE_MAX];
+	const char *lab = label(p, lbuf, sizeof(lbuf));
+	int same;
+
+	if (kind != J_STRING)
+		return wrong(p, kind, s, len, "a string");
+	switch (p->dkey) {
+	case D_TARGET:
+		if (cfg_check_path(s, len, p->err) < 0)
+			return fail_check(p, lab);
+		if (!copy_string(p, &disk->target, s, len))
+			return 0;
+		break;
+	case D_VDEV:
+		if (cfg_parse_vdev(s, len, &disk->devid, p->err) < 0)
+			return fail_check(p, lab);
+		same = cfg_disk_same_vdev(cfg, cfg->nr_disks, disk->devid);
+		if (same >= 0) {
+			cfg_quote(s, len, q);
+			return fail(p, p->tok, lab, "%s is already disks[%d]'s",
+				    q, same);
+		}
+		memcpy(disk->vdev, s, len);
+		disk->vdev[len] = '\0';
+		break;
+	case D_MODE:
+		if (cfg_parse_disk_mode(s, len, false, &disk->readonly,
+					p->err) < 0)
+			return fail_check(p, lab);
+		break;
+	case D_KIND:
+		if (cfg_parse_disk_kind(s, len, &disk->kind, p->err) < 0)
+			return fail_check(p, lab);
+		break;
+	}
+	p->st = ST_DISK;
 	return 1;
 }
 
@@ -421,6 +474,19 @@ static int value(struct cfg_parser *p, enum cfg_kind kind, const char *s,
 		return 1;
 	case ST_VIF_VALUE:
 		return vif_value(p, kind, s, len);
+	case ST_DISKS:
+		if (kind != J_OBJECT)
+			return wrong(p, kind, s, len, "a disk object");
+		if (p->cfg->nr_disks == CHAOS_CONFIG_DISKS_MAX)
+			return fail(p, p->tok, "disks",
+				    "at most %d disks are allowed",
+				    CHAOS_CONFIG_DISKS_MAX);
+		memset(p->dseen, 0, sizeof(p->dseen));
+		p->disk_pos = p->tok;
+		p->st = ST_DISK;
+		return 1;
+	case ST_DISK_VALUE:
+		return disk_value(p, kind, s, len);
 	default:
 		/* yajl only delivers values where JSON allows them. */
 		return fail(p, p->tok, NULL, "unexpected value");
@@ -557,6 +623,15 @@ static int on_key(void *ctx, const unsigned char *key, size_t len)
 			p->vkey = k;
 			p->st = ST_VIF_VALUE;
 		}
+	} else if (p->st == ST_DISK) {
+		snprintf(prefix, sizeof(prefix), "disks[%zu].",
+			 p->cfg->nr_disks);
+		k = take_key(p, disk_key_names, D_COUNT, p->dseen, s, len,
+			     prefix);
+		if (k >= 0) {
+			p->dkey = k;
+			p->st = ST_DISK_VALUE;
+		}
 	} else {
 		fail(p, p->tok, NULL, "unexpected key");
 	}
@@ -571,6 +646,19 @@ static int on_end_map(void *ctx)
 	if (p->st == ST_VIF) {
 		p->cfg->nr_vifs++;
 		p->st = ST_VIFS;
+	} else if (p->st == ST_DISK) {
+		char lbuf[48];
+		int missing = !p->dseen[D_TARGET] ? D_TARGET :
+			      !p->dseen[D_VDEV] ? D_VDEV : -1;
+
+		if (missing >= 0) {
+			snprintf(lbuf, sizeof(lbuf), "disks[%zu].%s",
+				 p->cfg->nr_disks, disk_key_names[missing]);
+			fail(p, p->disk_pos, lbuf, "required key is missing");
+		} else {
+			p->cfg->nr_disks++;
+			p->st = ST_DISKS;
+		}
 	} else if (p->st == ST_OBJ) {
 		p->st = ST_DONE;
 		if (!p->seen[K_KERNEL])
@@ -591,7 +679,7 @@ static int on_end_array(void *ctx)
 		p->st = ST_OBJ;
 		if (!p->cpu_any)
 			fail(p, p->tok, "cpus", "the CPU list is empty");
-	} else if (p->st == ST_VIFS) {
+	} else if (p->st == ST_VIFS || p->st == ST_DISKS) {
 		p->st = ST_OBJ;
 	} else {
 		fail(p, p->tok, NULL, "unexpected ']'");
@@ -724,9 +812,9 @@ static bool blank(const char *text, size_t len)
 	return true;
 }
 
-int chaos_config_parse_buffer(const char *text, size_t len,
-			      const char *source_name, chaos_config *cfg,
-			      chaos_err *err)
+int cfg_parse_json_buffer(const char *text, size_t len,
+			  const char *source_name, chaos_config *cfg,
+			  chaos_err *err)
 {
 	struct cfg_parser p = {
 		.text = text, .len = len, .cfg = cfg, .err = err,
@@ -744,7 +832,7 @@ int chaos_config_parse_buffer(const char *text, size_t len,
 				     p.source, len);
 	if (!text || blank(text, len))
 		return chaos_err_set(err, EINVAL,
-				     "%s: empty, expected a JSON object",
+				     "%s: empty, expected a JSON object or xl.cfg settings",
 				     p.source);
 	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
 		return chaos_err_set(err, EINVAL,
@@ -772,60 +860,4 @@ int chaos_config_parse_buffer(const char *text, size_t len,
 		return -1;
 	}
 	return 0;
-}
-
-int chaos_config_parse_file(const char *path, chaos_config *cfg,
-			    chaos_err *err)
-{
-	struct stat st;
-	char *buf;
-	size_t got = 0;
-	int fd, rc;
-
-	chaos_config_init(cfg);
-	/* O_NONBLOCK: a FIFO must not hang us before fstat rejects it. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return chaos_err_set(err, errno, "%s: cannot open: %s", path,
-				     strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return chaos_err_set(err, EINVAL, "%s: not a regular file",
-				     path);
-	}
-	if (st.st_size > CHAOS_CONFIG_FILE_MAX) {
-		close(fd);
-		return chaos_err_set(err, EFBIG,
-				     "%s: larger than 1 MiB (%lld bytes)", path,
-				     (long long)st.st_size);
-	}
-	/* One byte of slack tells us if the file grew while we read it. */
-	buf = malloc(CHAOS_CONFIG_FILE_MAX + 1);
-	if (!buf) {
-		close(fd);
-		return chaos_err_set(err, ENOMEM, "out of memory");
-	}
-	while (got <= CHAOS_CONFIG_FILE_MAX) {
-		ssize_t n = read(fd, buf + got, CHAOS_CONFIG_FILE_MAX + 1 - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = chaos_err_set(err, errno, "%s: cannot read: %s",
-					   path, strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	if (got > CHAOS_CONFIG_FILE_MAX) {
-		rc = chaos_err_set(err, EFBIG, "%s: larger than 1 MiB", path);
-		goto out;
-	}
-	rc = chaos_config_parse_buffer(buf, got, path, cfg, err);
-out:
-	free(buf);
-	close(fd);
-	return rc;
 }

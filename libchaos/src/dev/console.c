@@ -89,9 +89,10 @@ static int console_loop(chaos_host *host, uint32_t domid, struct console *c,
 		}
 		if (poll(fds, 2, wait) < 0 && errno != EINTR)
 			return chaos_err_set(err, errno, "poll: %s", strerror(errno));
-		if (fds[0].revents & POLLIN)
-			while (chaos_console_next_event(host))
-				;   /* one console: output is drained above */
+		/* Every pass, not only when the fd is readable: a console
+		 * held by the event rate limit is released here. */
+		while (chaos_console_next_event(host))
+			;   /* one console: output is drained above */
 		if (in_open && (fds[1].revents & (POLLIN | POLLHUP))) {
 			char buf[256];
 			ssize_t n = read(opts->in_fd, buf, sizeof(buf));
@@ -122,9 +123,9 @@ static int console_loop(chaos_host *host, uint32_t domid, struct console *c,
 	}
 }
 
-int chaos_console_run(chaos_host *host, uint32_t domid, uint64_t ring_mfn,
-		      uint32_t remote_port, const chaos_console_opts *opts,
-		      chaos_console_end *end, chaos_err *err)
+int chaos_console_run(chaos_host *host, uint32_t domid,
+		      const chaos_console_opts *opts, chaos_console_end *end,
+		      chaos_err *err)
 {
 	struct console c = { 0 };
 	int rc;
@@ -133,7 +134,8 @@ int chaos_console_run(chaos_host *host, uint32_t domid, uint64_t ring_mfn,
 		return chaos_err_set(err, EINVAL,
 				     "console: match text longer than %d bytes",
 				     CONSOLE_UNTIL_MAX - 1);
-	if (dev_console_attach(host, domid, ring_mfn, remote_port, &c.con, err))
+	/* The ring and port the builder gave the guest, from its record. */
+	if (chaos_console_open(host, domid, &c.con, err))
 		return -1;
 	rc = console_loop(host, domid, &c, opts, end, err);
 	/* Unbinding returns the guest's port to unbound: attachable again. */

@@ -14,7 +14,6 @@
 #include "dev/dev.h"
 #include <chaos/console.h>
 #include <chaos/domain.h>
-#include <chaos/record.h>
 
 /* The host's console event channel handle, opened on first use;
  * non-blocking, so draining notifications stops at the last one. */
@@ -122,6 +121,8 @@ void chaos_console_close(chaos_console *con)
 				*p = con->next;
 				break;
 			}
+		if (con->throttle.masked)
+			host->consoles_masked--;
 		/* The guest's port goes back to unbound: attachable again. */
 		if (con->bound)
 			xenevtchn_unbind(host->console_xce, con->port);
@@ -138,22 +139,66 @@ int chaos_console_fd(const chaos_console *con)
 	return xenevtchn_fd(con->host->console_xce);
 }
 
+/* A console the rate limit held whose period is over, its port unmasked;
+ * NULL when none. */
+static chaos_console *release_one(chaos_host *host, long long now)
+{
+	long long next = 0;
+
+	if (!host->consoles_masked || now < host->console_release_ms)
+		return NULL;
+	for (chaos_console *con = host->consoles; con; con = con->next) {
+		if (!con->throttle.masked)
+			continue;
+		if (console_throttle_release(&con->throttle, now)) {
+			host->consoles_masked--;
+			xenevtchn_unmask(host->console_xce, con->port);
+			return con;
+		}
+		if (!next || con->throttle.period_end_ms < next)
+			next = con->throttle.period_end_ms;
+	}
+	host->console_release_ms = next;
+	return NULL;
+}
+
 chaos_console *chaos_console_next_event(chaos_host *host)
 {
 	xenevtchn_handle *xce = host->console_xce;
+	long long now;
+	chaos_console *con;
 
 	if (!xce)
 		return NULL;
+	now = chaos_now_ms();
+	if ((con = release_one(host, now)))
+		return con;
 	for (;;) {
 		xenevtchn_port_or_error_t p = xenevtchn_pending(xce);
 
 		if (p < 0)
 			return NULL;   /* EAGAIN: nothing more pending */
-		xenevtchn_unmask(xce, (evtchn_port_t)p);
-		for (chaos_console *con = host->consoles; con; con = con->next)
+		for (con = host->consoles; con; con = con->next)
 			if (con->bound && con->port == (evtchn_port_t)p)
-				return con;
-		/* A console closed since it was notified: nothing to do. */
+				break;
+		if (!con) {
+			/* A console closed since it was notified. */
+			xenevtchn_unmask(xce, (evtchn_port_t)p);
+			continue;
+		}
+		if (con->throttle.masked)
+			return con;    /* held already (a stale entry) */
+		if (console_throttle_event(&con->throttle, now)) {
+			xenevtchn_unmask(xce, (evtchn_port_t)p);
+		} else {
+			/* Over its allowance: masked until its period ends. */
+			if (!host->consoles_masked ||
+			    con->throttle.period_end_ms < host->console_release_ms)
+				host->console_release_ms =
+					con->throttle.period_end_ms;
+			host->consoles_masked++;
+		}
+		return con;
 	}
 }
 

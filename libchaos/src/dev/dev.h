@@ -74,6 +74,24 @@ int console_match_feed(struct console_match *m, const char *until,
 		       const char *buf, size_t len);
 
 
+/* ---- console_throttle.c ---- */
+
+/* One console's event rate: at most CHAOS_CONSOLE_EVENTS_MAX events per
+ * CHAOS_CONSOLE_PERIOD_MS, then its port stays masked until the period
+ * ends (finding 10). Zeroed: a fresh console. */
+struct console_throttle {
+	long long period_end_ms;      /* the current period ends here */
+	unsigned int events;          /* events taken in this period */
+	bool masked;                  /* its port is left masked */
+};
+
+/* An event of the console arrived at now_ms: true to unmask its port at
+ * once, false to leave it masked (console_throttle_release ends that). */
+bool console_throttle_event(struct console_throttle *t, long long now_ms);
+/* True once a masked console's period is over: unmask its port now (and
+ * read it: its guest may have written meanwhile). */
+bool console_throttle_release(struct console_throttle *t, long long now_ms);
+
 /* ---- console_backend.c ---- */
 
 /* One console we are the backend of (console.h). */
@@ -83,6 +101,7 @@ struct chaos_console {
 	void *ring;                   /* the guest's console page, mapped */
 	evtchn_port_t port;           /* our end of its event channel */
 	bool bound;
+	struct console_throttle throttle;
 	struct chaos_console *next;   /* host->consoles */
 };
 

@@ -65,13 +65,15 @@ void chaosd_close(chaosd_conn *conn)
 	free(conn);
 }
 
-int chaosd_call_raw(chaosd_conn *conn, const char *req, size_t len,
-		    int timeout_ms, char **resp, size_t *resp_len,
-		    chaos_err *err)
+/* One request with (fds) attached, and its response. */
+static int call_raw_fds(chaosd_conn *conn, const char *req, size_t len,
+			const int *fds, size_t nfds, int timeout_ms,
+			char **resp, size_t *resp_len, chaos_err *err)
 {
 	chaos_err werr;
 
-	if (chaosd_frame_write(conn->fd, req, len, timeout_ms, &werr)) {
+	if (chaosd_frame_write_fds(conn->fd, req, len, fds, nfds, timeout_ms,
+				   &werr)) {
 		/* A daemon that refuses us answers and closes at once, maybe
 		 * before our request was written: its answer is the better
 		 * error, and it is still there to read. */
@@ -83,6 +85,14 @@ int chaosd_call_raw(chaosd_conn *conn, const char *req, size_t len,
 		return -1;
 	}
 	return chaosd_frame_read(conn->fd, resp, resp_len, timeout_ms, err);
+}
+
+int chaosd_call_raw(chaosd_conn *conn, const char *req, size_t len,
+		    int timeout_ms, char **resp, size_t *resp_len,
+		    chaos_err *err)
+{
+	return call_raw_fds(conn, req, len, NULL, 0, timeout_ms, resp, resp_len,
+			    err);
 }
 
 /* Parse a response; -1 with its error text if "ok" is not true. */
@@ -132,19 +142,25 @@ int chaosd_call(chaosd_conn *conn, const char *req, size_t len,
 	return 0;
 }
 
-/* Send a request and parse the response into a tree (caller frees). */
-static int call_tree(chaosd_conn *conn, const char *req, size_t len,
-		     yajl_val *top, chaos_err *err)
+int front_call_fds(chaosd_conn *conn, const char *req, size_t len,
+			 const int *fds, size_t nfds, int timeout_ms,
+			 yajl_val *top, chaos_err *err)
 {
 	char *resp;
 	size_t n;
 	int rc;
 
-	if (chaosd_call_raw(conn, req, len, CALL_TIMEOUT_MS, &resp, &n, err))
+	if (call_raw_fds(conn, req, len, fds, nfds, timeout_ms, &resp, &n, err))
 		return -1;
 	rc = response_tree(resp, top, err);
 	free(resp);
 	return rc;
+}
+
+static int call_tree(chaosd_conn *conn, const char *req, size_t len,
+		     yajl_val *top, chaos_err *err)
+{
+	return front_call_fds(conn, req, len, NULL, 0, CALL_TIMEOUT_MS, top, err);
 }
 
 static int call_simple(chaosd_conn *conn, const char *req, chaos_err *err)
@@ -157,8 +173,7 @@ static int call_simple(chaosd_conn *conn, const char *req, chaos_err *err)
 	return 0;
 }
 
-/* s as a JSON string literal, into a fresh buffer. */
-static char *json_string(const char *s)
+char *front_json_string(const char *s)
 {
 	const unsigned char *buf;
 	size_t len;
@@ -180,15 +195,6 @@ static char *json_string(const char *s)
 	return out;
 }
 
-static uint64_t tree_u64(yajl_val top, const char *a, const char *b)
-{
-	const char *path[3] = { a, b, NULL };
-	yajl_val v = yajl_tree_get(top, path, yajl_t_number);
-
-	return v && YAJL_IS_INTEGER(v) && YAJL_GET_INTEGER(v) >= 0 ?
-	       (uint64_t)YAJL_GET_INTEGER(v) : 0;
-}
-
 int chaosd_ping(chaosd_conn *conn, chaos_err *err)
 {
 	return call_simple(conn, "{\"op\":\"ping\"}", err);
@@ -205,7 +211,7 @@ int chaosd_create(chaosd_conn *conn, const char *config_json, size_t len,
 	yajl_val top;
 
 	memset(res, 0, sizeof(*res));
-	if (config_path && !(path = json_string(config_path)))
+	if (config_path && !(path = front_json_string(config_path)))
 		return chaos_err_set(err, ENOMEM, "chaosd: out of memory");
 	cap = len + (path ? strlen(path) : 0) + 128;
 	if (cap > CHAOSD_FRAME_MAX) {
@@ -228,16 +234,9 @@ int chaosd_create(chaosd_conn *conn, const char *config_json, size_t len,
 	free(req);
 	if (rc)
 		return -1;
-	res->domid = (uint32_t)tree_u64(top, "domid", NULL);
+	res->domid = (uint32_t)front_tree_u64(top, "domid", NULL);
 	res->pooled = YAJL_IS_TRUE(yajl_tree_get(top, pooled_path, yajl_t_any));
-	res->timing.parse_us = tree_u64(top, "timing_us", "parse");
-	res->timing.domain_us = tree_u64(top, "timing_us", "domain");
-	res->timing.memory_us = tree_u64(top, "timing_us", "memory");
-	res->timing.load_us = tree_u64(top, "timing_us", "load");
-	res->timing.pagetables_us = tree_u64(top, "timing_us", "pagetables");
-	res->timing.devices_us = tree_u64(top, "timing_us", "devices");
-	res->timing.unpause_us = tree_u64(top, "timing_us", "unpause");
-	res->timing.total_us = tree_u64(top, "timing_us", "total");
+	front_timing_read(top, FRONT_TIMING_CREATE, &res->timing);
 	yajl_tree_free(top);
 	return 0;
 }
@@ -245,7 +244,7 @@ int chaosd_create(chaosd_conn *conn, const char *config_json, size_t len,
 static int call_domain(chaosd_conn *conn, const char *op, const char *domain,
 		       yajl_val *top, chaos_err *err)
 {
-	char *d = json_string(domain), req[256];
+	char *d = front_json_string(domain), req[256];
 	int n;
 
 	if (!d)
@@ -297,7 +296,7 @@ int chaosd_shutdown(chaosd_conn *conn, const char *domain,
 		    bool wait, uint32_t *domid, chaos_err *err)
 {
 	static const char *done_path[] = { "done", NULL };
-	char *d = json_string(domain), req[320];
+	char *d = front_json_string(domain), req[320];
 	uint64_t id, start = chaos_now_us();
 	yajl_val top;
 	int n;
@@ -321,7 +320,7 @@ int chaosd_shutdown(chaosd_conn *conn, const char *domain,
 		return chaos_err_set(err, EINVAL, "chaosd: domain name too long");
 	if (call_tree(conn, req, (size_t)n, &top, err))
 		return -1;
-	id = tree_u64(top, "domid", NULL);
+	id = front_tree_u64(top, "domid", NULL);
 	yajl_tree_free(top);
 	if (id == 0 || id >= 0x7ff0)
 		return chaos_err_set(err, EPROTO,
@@ -359,7 +358,7 @@ int chaosd_console_attach(chaosd_conn *conn, const char *domain,
 
 	if (call_domain(conn, "console", domain, &top, err))
 		return -1;
-	id = tree_u64(top, "domid", NULL);
+	id = front_tree_u64(top, "domid", NULL);
 	yajl_tree_free(top);
 	if (id == 0 || id >= 0x7ff0)
 		return chaos_err_set(err, EPROTO,
@@ -405,11 +404,11 @@ int chaosd_pool_get(chaosd_conn *conn, chaosd_flavour **out, size_t *count,
 	for (size_t i = 0; i < n; i++) {
 		yajl_val f = arr->u.array.values[i];
 
-		fl[i].memory_mib = tree_u64(f, "memory_mib", NULL);
-		fl[i].vcpus = (unsigned int)tree_u64(f, "vcpus", NULL);
-		fl[i].vifs = (unsigned int)tree_u64(f, "vifs", NULL);
-		fl[i].size = (unsigned int)tree_u64(f, "size", NULL);
-		fl[i].ready = (unsigned int)tree_u64(f, "ready", NULL);
+		fl[i].memory_mib = front_tree_u64(f, "memory_mib", NULL);
+		fl[i].vcpus = (unsigned int)front_tree_u64(f, "vcpus", NULL);
+		fl[i].vifs = (unsigned int)front_tree_u64(f, "vifs", NULL);
+		fl[i].size = (unsigned int)front_tree_u64(f, "size", NULL);
+		fl[i].ready = (unsigned int)front_tree_u64(f, "ready", NULL);
 	}
 	if (allow_larger)
 		*allow_larger = YAJL_IS_TRUE(yajl_tree_get(top, al_path,

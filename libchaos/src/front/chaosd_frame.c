@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: MIT
-/* chaosd protocol: frames on a stream socket. */
+/*
+ * chaosd protocol: frames on a stream socket, and the file descriptors a
+ * frame may carry (SCM_RIGHTS): a client opens files and transports with
+ * its own credentials and hands chaosd the descriptors, never a path.
+ */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chaos/chaosd.h>
@@ -58,15 +63,49 @@ int chaosd_frame_length(const uint8_t hdr[4], uint32_t *len, chaos_err *err)
 	return 0;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t len, long long deadline,
-		     chaos_err *err)
+/* Close fds[0..n) (descriptors a peer sent that nobody will use). */
+void chaosd_fds_close(int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+/* One sendmsg of (p, len) with (fds) attached: the bytes sent, or -1. */
+static ssize_t send_fds(int fd, const uint8_t *p, size_t len, const int *fds,
+			size_t nfds)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int) * CHAOSD_FRAME_FDS_MAX)];
+	} ctl;
+	struct iovec iov = { .iov_base = (void *)p, .iov_len = len };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+
+	memset(&ctl, 0, sizeof(ctl));
+	m.msg_control = ctl.buf;
+	m.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+	c = CMSG_FIRSTHDR(&m);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+	memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
+	return sendmsg(fd, &m, 0);
+}
+
+/* Write all of (p, len); the fds go with the first byte that leaves. */
+static int write_all(int fd, const uint8_t *p, size_t len, const int *fds,
+		     size_t nfds, long long deadline, chaos_err *err)
 {
 	while (len) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n = nfds ? send_fds(fd, p, len, fds, nfds) :
+				   write(fd, p, len);
 
 		if (n > 0) {
 			p += n;
 			len -= (size_t)n;
+			nfds = 0;
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -85,8 +124,9 @@ static int write_all(int fd, const uint8_t *p, size_t len, long long deadline,
 	return 0;
 }
 
-int chaosd_frame_write(int fd, const void *buf, size_t len, int timeout_ms,
-		       chaos_err *err)
+int chaosd_frame_write_fds(int fd, const void *buf, size_t len,
+			   const int *fds, size_t nfds, int timeout_ms,
+			   chaos_err *err)
 {
 	long long deadline = timeout_ms < 0 ? -1 : chaos_now_ms() + timeout_ms;
 	uint8_t hdr[4];
@@ -95,19 +135,101 @@ int chaosd_frame_write(int fd, const void *buf, size_t len, int timeout_ms,
 		return chaos_err_set(err, EMSGSIZE,
 				     "frame: %zu bytes is not from 1 to %u", len,
 				     CHAOSD_FRAME_MAX);
+	if (nfds > CHAOSD_FRAME_FDS_MAX)
+		return chaos_err_set(err, EINVAL,
+				     "frame: %zu file descriptors, more than the %u allowed",
+				     nfds, CHAOSD_FRAME_FDS_MAX);
+	for (size_t i = 0; i < nfds; i++)
+		if (fds[i] < 0)
+			return chaos_err_set(err, EBADF,
+					     "frame: file descriptor %d", fds[i]);
 	chaosd_frame_header((uint32_t)len, hdr);
-	if (write_all(fd, hdr, sizeof(hdr), deadline, err))
+	if (write_all(fd, hdr, sizeof(hdr), fds, nfds, deadline, err))
 		return -1;
-	return write_all(fd, buf, len, deadline, err);
+	return write_all(fd, buf, len, NULL, 0, deadline, err);
+}
+
+int chaosd_frame_write(int fd, const void *buf, size_t len, int timeout_ms,
+		       chaos_err *err)
+{
+	return chaosd_frame_write_fds(fd, buf, len, NULL, 0, timeout_ms, err);
+}
+
+/*
+ * Take the descriptors of one received message into fds[*nfds..]. Any
+ * past CHAOSD_FRAME_FDS_MAX, and all of them when fds is NULL (the caller
+ * takes none), are closed: a hostile peer cannot fill our table. -1 with
+ * errno EPROTO when some were refused.
+ */
+static int take_fds(struct msghdr *m, int *fds, size_t *nfds)
+{
+	bool refused = (m->msg_flags & MSG_CTRUNC) != 0;
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
+		size_t n;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < n; i++) {
+			int got;
+
+			memcpy(&got, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (fds && *nfds < CHAOSD_FRAME_FDS_MAX) {
+				fds[(*nfds)++] = got;
+			} else {
+				close(got);
+				refused = true;
+			}
+		}
+	}
+	if (refused) {
+		errno = EPROTO;
+		return -1;
+	}
+	return 0;
+}
+
+ssize_t chaosd_frame_recv(int fd, void *buf, size_t len, int *fds,
+			  size_t *nfds, chaos_err *err)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int) * CHAOSD_FRAME_FDS_MAX)];
+	} ctl;
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = ctl.buf,
+			    .msg_controllen = sizeof(ctl.buf) };
+	size_t none = 0;
+	ssize_t n;
+
+	if (!nfds)
+		nfds = &none;
+	n = recvmsg(fd, &m, MSG_CMSG_CLOEXEC);
+	if (n < 0)
+		return chaos_err_set(err, errno, "frame: read: %s",
+				     strerror(errno));
+	if (take_fds(&m, fds, nfds)) {
+		if (fds)
+			chaosd_fds_close(fds, *nfds);
+		*nfds = 0;
+		return chaos_err_set(err, EPROTO,
+				     "frame: more than %u file descriptors",
+				     CHAOSD_FRAME_FDS_MAX);
+	}
+	return n;
 }
 
 /* Read exactly len bytes. Returns the bytes read before EOF if short. */
-static int read_all(int fd, uint8_t *p, size_t len, long long deadline,
-		    size_t *got, chaos_err *err)
+static int read_all(int fd, uint8_t *p, size_t len, int *fds, size_t *nfds,
+		    long long deadline, size_t *got, chaos_err *err)
 {
 	*got = 0;
 	while (*got < len) {
-		ssize_t n = read(fd, p + *got, len - *got);
+		chaos_err rerr;
+		ssize_t n = chaosd_frame_recv(fd, p + *got, len - *got, fds,
+					      nfds, &rerr);
 
 		if (n > 0) {
 			*got += (size_t)n;
@@ -115,54 +237,74 @@ static int read_all(int fd, uint8_t *p, size_t len, long long deadline,
 		}
 		if (n == 0)
 			return 0;
-		if (errno == EINTR)
+		if (rerr.code == EINTR)
 			continue;
-		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+		if (rerr.code == EAGAIN || rerr.code == EWOULDBLOCK) {
 			if (wait_fd(fd, POLLIN, deadline))
 				return chaos_err_set(err, errno,
 						     "frame: read: %s",
 						     strerror(errno));
 			continue;
 		}
-		return chaos_err_set(err, errno, "frame: read: %s",
-				     strerror(errno));
+		if (err)
+			*err = rerr;
+		return -1;
 	}
 	return 0;
 }
 
-int chaosd_frame_read(int fd, char **out, size_t *len, int timeout_ms,
-		      chaos_err *err)
+int chaosd_frame_read_fds(int fd, char **out, size_t *len, int *fds,
+			  size_t *nfds, int timeout_ms, chaos_err *err)
 {
 	long long deadline = timeout_ms < 0 ? -1 : chaos_now_ms() + timeout_ms;
+	size_t got, none = 0;
 	uint8_t hdr[4];
+	char *buf = NULL;
 	uint32_t n;
-	size_t got;
-	char *buf;
 
 	*out = NULL;
 	*len = 0;
-	if (read_all(fd, hdr, sizeof(hdr), deadline, &got, err))
-		return -1;
-	if (got == 0)
-		return chaos_err_set(err, EPIPE, "frame: connection closed");
-	if (got < sizeof(hdr))
-		return chaos_err_set(err, EPROTO, "frame: header cut short");
-	if (chaosd_frame_length(hdr, &n, err))
-		return -1;
-	buf = malloc((size_t)n + 1);
-	if (!buf)
-		return chaos_err_set(err, ENOMEM, "frame: out of memory");
-	if (read_all(fd, (uint8_t *)buf, n, deadline, &got, err)) {
-		free(buf);
-		return -1;
+	if (!nfds)
+		nfds = &none;
+	*nfds = 0;
+	if (read_all(fd, hdr, sizeof(hdr), fds, nfds, deadline, &got, err))
+		goto fail;
+	if (got == 0) {
+		chaos_err_set(err, EPIPE, "frame: connection closed");
+		goto fail;
 	}
+	if (got < sizeof(hdr)) {
+		chaos_err_set(err, EPROTO, "frame: header cut short");
+		goto fail;
+	}
+	if (chaosd_frame_length(hdr, &n, err))
+		goto fail;
+	buf = malloc((size_t)n + 1);
+	if (!buf) {
+		chaos_err_set(err, ENOMEM, "frame: out of memory");
+		goto fail;
+	}
+	if (read_all(fd, (uint8_t *)buf, n, fds, nfds, deadline, &got, err))
+		goto fail;
 	if (got < n) {
-		free(buf);
-		return chaos_err_set(err, EPROTO,
-				     "frame: cut short at %zu of %u bytes", got, n);
+		chaos_err_set(err, EPROTO, "frame: cut short at %zu of %u bytes",
+			      got, n);
+		goto fail;
 	}
 	buf[n] = '\0';
 	*out = buf;
 	*len = n;
 	return 0;
+fail:
+	free(buf);
+	if (fds)
+		chaosd_fds_close(fds, *nfds);
+	*nfds = 0;
+	return -1;
+}
+
+int chaosd_frame_read(int fd, char **out, size_t *len, int timeout_ms,
+		      chaos_err *err)
+{
+	return chaosd_frame_read_fds(fd, out, len, NULL, NULL, timeout_ms, err);
 }

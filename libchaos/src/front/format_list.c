@@ -46,12 +46,20 @@ static int list_json(chaos_host *host, const chaos_domain_info *doms,
 	for (size_t i = 0; i < count; i++) {
 		const chaos_domain_info *d = &doms[i];
 
+		uint32_t owner = 0;
+
 		yajl_gen_map_open(g);
 		chaos_json_uint(g, "id", d->domid);
 		chaos_json_str(g, "name", chaos_domain_display_name(d));
-		if (host)
-			chaos_json_str(g, "kind",
-				       chaos_guest_class_name(chaos_guest_class_of(host, d)));
+		if (host) {
+			chaos_guest_class c = chaos_guest_owner_of(host, d,
+								   &owner);
+
+			chaos_json_str(g, "kind", chaos_guest_class_name(c));
+			/* The uid that created it: 0 (root) for all but
+			 * other users' guests. */
+			chaos_json_uint(g, "owner", owner);
+		}
 		chaos_json_str(g, "state", chaos_domain_state_name(d->state));
 		chaos_json_uint(g, "memory_mib", d->mem_kib / KIB_PER_MIB);
 		chaos_json_uint(g, "max_memory_mib", d->max_mem_kib / KIB_PER_MIB);

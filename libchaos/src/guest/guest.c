@@ -11,8 +11,6 @@
 #include <chaos/guest.h>
 #include <chaos/shell.h>
 #include <chaos/device.h>
-#include <chaos/record.h>
-#include <chaos/registry.h>
 
 #include "guest/guest.h"
 
@@ -134,6 +132,81 @@ static int check_name_free(chaos_host *host, const char *name,
 }
 
 /*
+ * The kernel at path, with the caller's rights in force: the kept one when
+ * path is the same file it was read from (img then borrows its image:
+ * *borrowed, not to be released), else read now.
+ */
+static int read_kernel(const char *path, const chaos_kernel *kept,
+		       struct chaos_image *img, bool *borrowed, chaos_err *err)
+{
+	struct stat st;
+	int fd, rc;
+
+	memset(img, 0, sizeof(*img));
+	fd = chaos_open_regular(path, "", &st, err);
+	if (fd < 0)
+		return -1;
+	if (kept && !strcmp(chaos_kernel_path(kept), path) &&
+	    chaos_kernel_fd_matches(kept, &st)) {
+		*img = *chaos_kernel_image(kept);
+		*borrowed = true;
+		rc = 0;
+	} else {
+		rc = chaos_image_from_fd(fd, &st, path, img, err);
+	}
+	close(fd);
+	return rc;
+}
+
+/*
+ * Read the kernel and ramdisk, and resolve the config path to remember,
+ * with the rights of the user the guest is for (opts->as), never more:
+ * a daemon running as root must not read for a client what the client
+ * could not (audit finding 3). The path is checked as readable too, since
+ * a restart parses it again.
+ */
+static int read_guest_files(const chaos_config *cfg,
+			    const chaos_create_opts *opts,
+			    struct chaos_image *img, bool *img_borrowed,
+			    uint8_t **ramdisk,
+			    uint64_t *ramdisk_len,
+			    char config_path[CHAOS_RECORD_PATH_MAX],
+			    chaos_err *err)
+{
+	struct chaos_fscred_saved saved;
+	const chaos_cred *as = opts ? opts->as : NULL;
+	int rc = -1;
+
+	config_path[0] = '\0';
+	if (guest_fscred_enter(as, &saved, err))
+		return -1;
+	if (read_kernel(cfg->kernel, opts ? opts->kernel : NULL, img,
+			img_borrowed, err))
+		goto out;
+	if (cfg->ramdisk && read_file(cfg->ramdisk, "ramdisk", RAMDISK_MAX,
+				      ramdisk, ramdisk_len, err))
+		goto out;
+	if (opts && opts->config_path) {
+		struct stat st;
+		int fd;
+
+		if (!realpath(opts->config_path, config_path)) {
+			config_path[0] = '\0';
+		} else if (as) {
+			fd = chaos_open_regular(config_path, "config_path", &st,
+						err);
+			if (fd < 0)
+				goto out;
+			close(fd);
+		}
+	}
+	rc = 0;
+out:
+	chaos_fscred_leave(&saved);
+	return rc;
+}
+
+/*
  * The whole create. With given (a prepared shell), the domain is not made
  * here: the shell is loaded instead. *given_used tells the caller whether
  * the shell was touched (and so is now either the guest or destroyed).
@@ -151,6 +224,7 @@ static int guest_build(chaos_host *host, const chaos_config *cfg,
 	uint8_t *ramdisk = NULL;
 	uint64_t ramdisk_len = 0, start = chaos_now_us(), t0;
 	bool named = false, paused = cfg->paused || (opts && opts->paused);
+	bool img_borrowed = false;
 	int rc = -1;
 
 	if (!timing)
@@ -158,7 +232,16 @@ static int guest_build(chaos_host *host, const chaos_config *cfg,
 	memset(timing, 0, sizeof(*timing));
 	*domid = 0;
 	*given_used = false;
-	if (chaos_config_validate(cfg, err) || chaos_host_registry(host, err) ||
+	if (chaos_config_validate(cfg, err))
+		return -1;
+	/*
+	 * Before anything exists: chaos has no block backend yet, and a guest
+	 * must never run believing it has a disk it does not have.
+	 */
+	if (cfg->nr_disks)
+		return chaos_err_set(err, ENOTSUP,
+			"disks: block devices need the XenStore device path, which chaos does not have yet; nothing was created");
+	if (chaos_host_registry(host, err) ||
 	    check_name_free(host, cfg->name, err))
 		return -1;
 	if (given && (cfg->memory_mib * PAGES_PER_MIB > given->nr_pages ||
@@ -172,12 +255,13 @@ static int guest_build(chaos_host *host, const chaos_config *cfg,
 		return chaos_err_set(err, EINVAL,
 				     "config has %zu vifs, the shell %u",
 				     cfg->nr_vifs, given->nr_vifs);
-	if (xc_physinfo(host->xch, &phys))
+	/* The host's CPUs matter only to a pinned guest (one hypercall
+	 * less for the others). */
+	if (cfg->cpus_set && xc_physinfo(host->xch, &phys))
 		return chaos_err_xen(err, host, errno, "cannot read host info");
-	if (chaos_image_from_file(cfg->kernel, &img, err))
-		return -1;
-	if (cfg->ramdisk && read_file(cfg->ramdisk, "ramdisk", RAMDISK_MAX,
-				      &ramdisk, &ramdisk_len, err))
+	if (read_guest_files(cfg, opts, &img, &img_borrowed, &ramdisk,
+			     &ramdisk_len,
+			     rec.config_path, err))
 		goto out_image;
 	timing->parse_us = chaos_now_us() - start;
 
@@ -205,30 +289,34 @@ static int guest_build(chaos_host *host, const chaos_config *cfg,
 	rec.on_poweroff = cfg->on_poweroff;
 	rec.on_reboot = cfg->on_reboot;
 	rec.on_crash = cfg->on_crash;
-	if (opts && opts->config_path &&
-	    !realpath(opts->config_path, rec.config_path))
-		rec.config_path[0] = '\0';
+	rec.owner = opts && opts->as ? opts->as->uid : (uint32_t)getuid();
+	rec.owner_gid = opts && opts->as ? opts->as->gid : (uint32_t)getgid();
 	if (cfg->name[0]) {
 		if (chaos_registry_claim(host->registry, cfg->name, shell.domid,
 					 shell.handle, err))
 			goto out_shell;
 		named = true;
 	}
-	if (chaos_record_save(host->state_dir, &rec, err))
-		goto out_name;
+	/*
+	 * Running before it is recorded (audit finding 19): a builder killed
+	 * in between leaves a guest with no record, which the next look
+	 * destroys (recovery through the busy mark; chaosd's adoption for a
+	 * pooled shell), as nobody got an answer for it. Recorded first, it
+	 * would be kept, paused for good, its name taken.
+	 */
 	if (!paused && xc_domain_unpause(host->xch, shell.domid)) {
 		chaos_err_xen(err, host, errno, "cannot unpause domain %u",
 			      shell.domid);
-		goto out_record;
+		goto out_name;
 	}
+	if (chaos_record_save(host->state_dir, &rec, err))
+		goto out_name;
 	timing->unpause_us = chaos_now_us() - t0;
 	*domid = shell.domid;
 	chaos_shell_release(&shell);
 	rc = 0;
 	goto out_image;
 
-out_record:
-	chaos_record_remove(host->state_dir, shell.domid, NULL);
 out_name:
 	if (named)
 		chaos_registry_release(host->registry, cfg->name, NULL);
@@ -236,7 +324,8 @@ out_shell:
 	chaos_shell_discard(host, &shell);
 out_image:
 	free(ramdisk);
-	chaos_image_release(&img);
+	if (!img_borrowed)
+		chaos_image_release(&img);
 	timing->total_us = chaos_now_us() - start;
 	return rc;
 }
@@ -268,94 +357,6 @@ int chaos_guest_create_in_shell(chaos_host *host, const chaos_config *cfg,
 		*shell = NULL;
 	}
 	return rc;
-}
-
-chaos_guest_class chaos_guest_classify(uint32_t domid,
-					enum chaos_domain_kind kind,
-					bool has_record)
-{
-	if (domid == 0)
-		return CHAOS_CLASS_DOM0;
-	/* A shell keeps its handle when a create takes it: only the record
-	 * tells a guest from a shell waiting in a pool. */
-	if (kind == CHAOS_KIND_SHELL)
-		return has_record ? CHAOS_CLASS_GUEST : CHAOS_CLASS_SHELL;
-	return kind == CHAOS_KIND_GUEST ? CHAOS_CLASS_GUEST :
-	       CHAOS_CLASS_FOREIGN;
-}
-
-const char *chaos_guest_class_name(chaos_guest_class c)
-{
-	switch (c) {
-	case CHAOS_CLASS_DOM0:
-		return "dom0";
-	case CHAOS_CLASS_GUEST:
-		return "guest";
-	case CHAOS_CLASS_SHELL:
-		return "shell";
-	case CHAOS_CLASS_FOREIGN:
-		return "foreign";
-	}
-	return "?";
-}
-
-int chaos_guest_policy(uint32_t domid, enum chaos_domain_kind kind,
-		       bool has_record, const char *verb, chaos_err *err)
-{
-	switch (chaos_guest_classify(domid, kind, has_record)) {
-	case CHAOS_CLASS_DOM0:
-		return chaos_err_set(err, EPERM, "refusing to %s Domain-0", verb);
-	case CHAOS_CLASS_SHELL:
-		return chaos_err_set(err, EPERM,
-				     "refusing to %s domain %u: it is an unused shell of chaosd's pool",
-				     verb, domid);
-	default:
-		return 0;
-	}
-}
-
-chaos_guest_class chaos_guest_class_of(chaos_host *host,
-				       const chaos_domain_info *d)
-{
-	chaos_domain_record rec;
-	enum chaos_domain_kind kind = chaos_domain_handle_kind(d->handle);
-
-	return chaos_guest_classify(d->domid, kind,
-				    d->domid != 0 && kind != CHAOS_KIND_FOREIGN &&
-				    chaos_record_load(host->state_dir, d->domid,
-						      d->handle, &rec,
-						      NULL) == 0);
-}
-
-/* The policy for a live domain: read its kind and whether it has a record. */
-static int guest_allowed(chaos_host *host, uint32_t domid,
-			 const chaos_domain_info *info, const char *verb,
-			 chaos_err *err)
-{
-	chaos_domain_record rec;
-	enum chaos_domain_kind kind;
-
-	if (domid == 0)
-		return chaos_guest_policy(0, CHAOS_KIND_FOREIGN, false, verb, err);
-	kind = chaos_domain_handle_kind(info->handle);
-	return chaos_guest_policy(domid, kind,
-				  kind != CHAOS_KIND_SHELL ||
-				  chaos_record_load(host->state_dir, domid,
-						    info->handle, &rec,
-						    NULL) == 0,
-				  verb, err);
-}
-
-int chaos_guest_check(chaos_host *host, uint32_t domid, const char *verb,
-		      chaos_err *err)
-{
-	chaos_domain_info info;
-
-	if (domid == 0)
-		return guest_allowed(host, 0, NULL, verb, err);
-	if (chaos_domain_get(host, domid, &info, err))
-		return -1;
-	return guest_allowed(host, domid, &info, verb, err);
 }
 
 /* Destroy a domain and forget it, whatever its kind (not Domain-0). */
@@ -466,6 +467,8 @@ static int guest_restart(chaos_host *host, uint32_t domid,
 			 const chaos_domain_record *rec, chaos_err *err)
 {
 	chaos_create_opts opts = { .config_path = rec->config_path };
+	struct chaos_fscred_saved saved;
+	chaos_cred owner;
 	chaos_config cfg;
 	uint32_t new_domid;
 	int rc;
@@ -474,7 +477,14 @@ static int guest_restart(chaos_host *host, uint32_t domid,
 		return chaos_err_set(err, ENOENT,
 				     "domain %u: cannot restart, its config path is unknown",
 				     domid);
-	if (chaos_config_parse_file(rec->config_path, &cfg, err))
+	/* The files again, with the owner's rights as at its create. */
+	guest_cred_of_record(rec, &owner);
+	opts.as = &owner;
+	if (guest_fscred_enter(&owner, &saved, err))
+		return -1;
+	rc = chaos_config_parse_file(rec->config_path, &cfg, err);
+	chaos_fscred_leave(&saved);
+	if (rc)
 		return -1;
 	rc = guest_destroy_any(host, domid, err);
 	if (!rc)
@@ -551,7 +561,7 @@ int chaos_guest_stop(chaos_host *host, uint32_t domid,
 	if (domid == 0)
 		return chaos_err_set(err, EPERM, "refusing to shut down Domain-0");
 	if (chaos_domain_get(host, domid, &info, err) ||
-	    guest_allowed(host, domid, &info, "shut down", err))
+	    guest_allowed_for(host, 0, domid, &info, "shut down", err))
 		return -1;
 	if (has_power_device(host, domid)) {
 		/* The guest runs its own shutdown code, then stops itself. */

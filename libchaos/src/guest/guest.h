@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <chaos/guest.h>
 #include <chaos/config.h>
+#include <chaos/kernel.h>
+#include "state/state.h"
 
 #include "build/build.h"
 
@@ -19,6 +21,35 @@
  * the library's own callers (reap, restart, save, migrate); Domain-0 is
  * still refused. Front ends use chaos_guest_destroy. */
 int guest_destroy_any(chaos_host *host, uint32_t domid, chaos_err *err);
+
+/* ---- kernel.c ---- */
+
+/* What identifies a file's content without reading it. */
+struct chaos_file_id {
+	uint64_t dev, ino;
+	int64_t size, mtime_s, mtime_ns, ctime_s, ctime_ns;
+};
+
+struct stat;
+void chaos_file_id_of(const struct stat *st, struct chaos_file_id *id);
+/* Whether an open file (st: its fstat) is the one k was read from. */
+int chaos_kernel_fd_matches(const chaos_kernel *k, const struct stat *st);
+/* k's parsed image (owned by k). */
+const struct chaos_image *chaos_kernel_image(const chaos_kernel *k);
+
+/* ---- policy.c ---- */
+
+/* chaos_guest_policy_for a live domain: (info) read by the caller (NULL
+ * for Domain-0), its record read here. */
+int guest_allowed_for(chaos_host *host, uint32_t caller, uint32_t domid,
+		      const chaos_domain_info *info, const char *verb,
+		      chaos_err *err);
+/* Whose rights a restart of rec's guest opens its files with: its owner,
+ * the owner's primary group, and its groups from the group database. */
+int guest_cred_of_record(const chaos_domain_record *rec, chaos_cred *out);
+/* chaos_fscred_enter for (as); NULL switches nothing. */
+int guest_fscred_enter(const chaos_cred *as, struct chaos_fscred_saved *saved,
+		       chaos_err *err);
 
 /* ---- vifs.c ---- */
 

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include <chaos/guest.h>
-#include <chaos/record.h>
 
 #include "guest/guest.h"
 
@@ -32,5 +31,6 @@ int chaos_guest_get(chaos_host *host, uint32_t domid, chaos_guest_info *out,
 	out->on_crash = (chaos_config_action)rec.on_crash;
 	memcpy(out->config_path, rec.config_path, sizeof(out->config_path));
 	out->config_path[sizeof(out->config_path) - 1] = '\0';
+	out->owner = rec.owner;
 	return 0;
 }

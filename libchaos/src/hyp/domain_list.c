@@ -6,7 +6,6 @@
 
 #include "hyp/hyp.h"
 #include <chaos/domain.h>
-#include <chaos/registry.h>
 
 #define LIST_BATCH 256
 #define KIB_PER_PAGE (XC_PAGE_SIZE / 1024)

@@ -12,8 +12,6 @@
 #include "hyp/hyp.h"
 #include <xencall.h>
 #include <chaos/host.h>
-#include <chaos/record.h>
-#include <chaos/registry.h>
 
 #define PRIVCMD_PATH "/dev/xen/privcmd"
 #define HYPERVISOR_TYPE_PATH "/sys/hypervisor/type"

@@ -42,6 +42,10 @@ struct chaos_host {
 	 * closed with the host. */
 	xenevtchn_handle *console_xce;
 	struct chaos_console *consoles;
+	/* Consoles whose port is left masked by the event rate limit, and
+	 * the earliest time one of them may be released. */
+	unsigned int consoles_masked;
+	long long console_release_ms;
 };
 
 /* Make q a logger that keeps the Xen libraries' last error in q->last

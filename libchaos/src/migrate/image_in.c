@@ -12,7 +12,7 @@
 #include "migrate/migrate.h"
 
 /*
- * Destination: the image's io on the stream. A version 1 image is one
+ * Destination: the image's io on the stream. A version 3 image is one
  * IMAGE message of the length its header gives; a live stream (version
  * 2) is IMAGE_PART messages one after another, read on across them.
  */
@@ -49,17 +49,25 @@ static int image_read(void *ctx, void *buf, size_t len, chaos_err *err)
 	return 0;
 }
 
-void chaos_mig_image_in_init(struct chaos_mig_image_in *in,
-			     struct chaos_mig *m, uint64_t first_len,
-			     bool parts)
+int chaos_mig_image_in_init(struct chaos_mig_image_in *in,
+			    struct chaos_mig *m, uint64_t first_len,
+			    bool parts, chaos_err *err)
 {
 	in->m = m;
 	in->left = first_len;
 	in->parts = parts;
-	chaos_saveimg_stream_init(&in->stream, image_read, in);
+	if (chaos_saveimg_stream_init(&in->stream, image_read, in, err) ||
+	    chaos_mig_key_stream(m, &in->stream, err))
+		return -1;
+	return 0;
 }
 
-/* With a key: the image's SHA-256 bound to this session by its MAC. */
+void chaos_mig_image_in_free(struct chaos_mig_image_in *in)
+{
+	chaos_saveimg_stream_free(&in->stream);
+}
+
+/* With a key: the image's MAC (UMAC) bound to this session by the key's. */
 int chaos_mig_check_image_mac(void *ctx,
 			      const uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE],
 			      chaos_err *err)

@@ -5,6 +5,7 @@
  * this and the util layer, none of the Xen side.
  */
 #include <errno.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -44,4 +45,26 @@ int chaos_migrate_key_load(const char *path, chaos_migrate_key *key,
 				     (long long)st.st_size);
 	key->len = (size_t)n;
 	return 0;
+}
+
+int chaos_migrate_key_from_hex(const char *hex, chaos_migrate_key *key,
+			       chaos_err *err)
+{
+	size_t len = strlen(hex);
+
+	key->len = 0;
+	if (len % 2 || len / 2 < CHAOS_PSK_MIN || len / 2 > CHAOS_PSK_MAX ||
+	    chaos_hex_decode(hex, len / 2, key->bytes)) {
+		explicit_bzero(key->bytes, sizeof(key->bytes));
+		return chaos_err_set(err, EINVAL,
+				     "key: expected %d to %d bytes as lower-case hex",
+				     CHAOS_PSK_MIN, CHAOS_PSK_MAX);
+	}
+	key->len = len / 2;
+	return 0;
+}
+
+void chaos_migrate_key_to_hex(const chaos_migrate_key *key, char *out)
+{
+	chaos_hex_encode(key->bytes, key->len, out);
 }

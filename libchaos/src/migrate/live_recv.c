@@ -13,17 +13,34 @@
 static int read_batches(struct chaos_restore *r, struct chaos_live_rx *rx,
 			struct chaos_saveimg_stream *s, chaos_err *err)
 {
-	uint64_t pfns[CHAOS_LIVE_BATCH_MAX];
+	uint64_t pfns[CHAOS_LIVE_BATCH_MAX], plain[CHAOS_LIVE_BATCH_MAX];
 	uint32_t count;
 	int more;
 
 	while ((more = chaos_live_next(rx, s, pfns, &count, &r->img, err)) > 0) {
-		uint8_t *mem = chaos_restore_map(r, pfns, 0, count, err);
-		int rc;
+		uint8_t *mem;
+		int rc = 0;
 
+		if (!count)
+			continue;
+		for (uint32_t i = 0; i < count; i++)
+			plain[i] = pfns[i] & CHAOS_LIVE_PFN_MASK;
+		mem = chaos_restore_map(r, plain, 0, count, err);
 		if (!mem)
 			return -1;
-		rc = chaos_saveimg_get(s, mem, (size_t)count * PAGE_SIZE, err);
+		/* Runs of pages with bytes read in one go; a page now zero
+		 * that came with bytes before is cleared. */
+		for (uint32_t i = 0, run = 0; i <= count && !rc; i++) {
+			if (i < count && !(pfns[i] & CHAOS_LIVE_ZERO))
+				continue;
+			if (i > run)
+				rc = chaos_saveimg_get(s, mem + (size_t)run * PAGE_SIZE,
+						       (size_t)(i - run) * PAGE_SIZE,
+						       err);
+			if (i < count)
+				memset(mem + (size_t)i * PAGE_SIZE, 0, PAGE_SIZE);
+			run = i + 1;
+		}
 		chaos_restore_unmap(r, mem, count);
 		if (rc)
 			return -1;

@@ -2,20 +2,21 @@
 /*
  * The source of a live (pre-copy) migration: the guest runs while its
  * pages go out. Xen's log-dirty mode (shadow paging for a PV guest) marks
- * what the guest writes: round 0 sends every page, each later round the
- * pages written since the round before, until the dirty set is small,
- * stops shrinking, or the rounds run out. Then the guest is suspended
- * through its noxs power device and the final round sends the last dirty
- * set with every page table and the p2m list (types re-read now: they
- * may have changed while it ran) made machine-independent, then its
- * state and the END record (saveimg_live.h). Log-dirty mode is off again
- * whatever happens; the caller resumes the guest if it was suspended.
+ * what the guest writes, and also a page whose page-table type or pin
+ * changes: round 0 sends every page, each later round the pages marked
+ * since the round before, until the dirty set is small, stops shrinking,
+ * or the rounds run out. Each batch's page types are read with it, and
+ * page tables and the p2m list go machine-independent in whatever round
+ * they are due. Then the guest is suspended through its noxs power
+ * device, and the final round sends the last dirty set and the start
+ * info, then its state (types as the rounds read them) and the END
+ * record (saveimg_live.h). Log-dirty mode is off again whatever happens;
+ * the caller resumes the guest if it was suspended.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <chaos/record.h>
 
 #include "migrate/migrate.h"
 
@@ -25,6 +26,8 @@
 /* A dirty set this small is not worth another round. */
 #define LIVE_DIRTY_SMALL 50u
 #define BITS_PER_WORD 64u
+/* A running guest's pages are copied this many at a time (256 KiB). */
+#define BOUNCE_PAGES 64u
 
 _Static_assert(LIVE_RUNNING_ROUNDS < CHAOS_LIVE_ROUNDS_MAX,
 	       "the final round must fit the receiver's limit");
@@ -39,6 +42,9 @@ struct live {
 	uint32_t nr_vcpus;
 	uint8_t *dirty;			/* nr_pages: 1 if due in the next round */
 	bool logdirty;
+	bool running_round;		/* the guest runs: pages go through bounce */
+	uint8_t *bounce;		/* BOUNCE_PAGES pages */
+	uint8_t *canon;			/* a batch's rewritten pages */
 	struct chaos_live_stats *stats;
 };
 
@@ -88,8 +94,11 @@ static int collect_dirty(struct live *l, uint64_t *added, chaos_err *err)
 				     "cannot read domain %u's dirty pages", l->domid);
 	}
 	for (uint64_t pfn = 0; pfn < l->nr_pages; pfn++) {
-		if (!((bitmap[pfn / BITS_PER_WORD] >> (pfn % BITS_PER_WORD)) & 1) ||
-		    l->dirty[pfn])
+		if (!((bitmap[pfn / BITS_PER_WORD] >> (pfn % BITS_PER_WORD)) & 1))
+			continue;
+		if (l->running.p2m_frame[pfn])
+			l->running.p2m_clean = false;
+		if (l->dirty[pfn])
 			continue;
 		l->dirty[pfn] = 1;
 		(*added)++;
@@ -99,43 +108,146 @@ static int collect_dirty(struct live *l, uint64_t *added, chaos_err *err)
 }
 
 /*
- * One batch out: its header, then the pages straight from the mapping;
- * in the final round the page tables and p2m list through a copy made
- * machine-independent.
+ * len pages from slot at of a batch's mapping. Once the guest is
+ * suspended, in one write straight from the mapping. While it runs, it may
+ * write a page between the checksum and the write (which can block on
+ * the peer for long): the bytes go through a copy, so what is
+ * checksummed is what is sent (a page written meanwhile is dirty, and
+ * goes again in the next round).
+ */
+static int put_pages(struct live *l, const uint8_t *src, uint32_t at,
+		     uint32_t len, chaos_err *err)
+{
+	const uint8_t *p = src + (size_t)at * PAGE_SIZE;
+
+	if (!len)
+		return 0;
+	if (!l->running_round)
+		return chaos_saveimg_put(&l->out, p, (size_t)len * PAGE_SIZE, err);
+	while (len) {
+		uint32_t n = len < BOUNCE_PAGES ? len : BOUNCE_PAGES;
+		uint64_t t = chaos_now_us();
+
+		memcpy(l->bounce, p, (size_t)n * PAGE_SIZE);
+		chaos_ckpt_lap(&l->out.ph->scan_us, t);
+		if (chaos_saveimg_put(&l->out, l->bounce, (size_t)n * PAGE_SIZE,
+				      err))
+			return -1;
+		p += (size_t)n * PAGE_SIZE;
+		len -= n;
+	}
+	return 0;
+}
+
+/*
+ * One batch out: its header, then the pages straight from the mapping,
+ * page tables and the p2m list through copies made machine-independent.
+ * Their types are read for the batch (round 0 has them from the zero
+ * query): a page whose type changes after that is dirty again, and goes
+ * again. While the guest runs, a page table that does not make sense
+ * (caught mid-change) waits for the next round; once it is suspended,
+ * that is an error.
  */
 static int send_batch(struct live *l, struct chaos_capture *c, uint32_t round,
 		      const uint64_t *pfns, uint32_t n, bool final,
 		      chaos_err *err)
 {
-	uint64_t *page = c->page_copy;
-	uint64_t mfns[CHAOS_LIVE_BATCH_MAX];
-	uint8_t *src;
-	uint32_t run = 0;
-	int rc;
+	uint64_t mfns[CHAOS_LIVE_BATCH_MAX], entries[CHAOS_LIVE_BATCH_MAX];
+	uint32_t slot[CHAOS_LIVE_BATCH_MAX], mapped = 0, out = 0, canon = 0;
+	uint32_t run = 0, run_len = 0;
+	uint8_t *src = NULL;
+	uint64_t t;
+	int rc = 0;
 
-	for (uint32_t i = 0; i < n; i++)
-		mfns[i] = c->p2m[pfns[i]];
-	src = chaos_capture_map(c, mfns, n, err);
-	if (!src)
+	if ((round || !c->zero_known) &&
+	    chaos_capture_types_of(c, pfns, n, err))
 		return -1;
-	rc = chaos_live_put_batch(&l->out, round, pfns, n, err);
-	for (uint32_t i = 0; i <= n && !rc; i++) {
-		if (i < n && !(final && chaos_capture_rewritten(c, pfns[i])))
+	/* Round 0: a data page the hypervisor saw zero is not even mapped. */
+	for (uint32_t i = 0; i < n; i++) {
+		if (!round && c->zero_known && c->zero[pfns[i]] &&
+		    !chaos_capture_rewritten(c, pfns[i])) {
+			entries[i] = pfns[i] | CHAOS_LIVE_ZERO;
+			c->ph->zero_pages++;
 			continue;
-		if (i > run)
-			rc = chaos_saveimg_put(&l->out, src + (size_t)run * PAGE_SIZE,
-					       (size_t)(i - run) * PAGE_SIZE, err);
-		run = i + 1;
-		if (rc || i == n)
-			continue;
-		memcpy(page, src + (size_t)i * PAGE_SIZE, PAGE_SIZE);
-		rc = chaos_capture_canonical(c, pfns[i], (uint8_t *)page, err) ||
-		     chaos_saveimg_put(&l->out, page, PAGE_SIZE, err);
+		}
+		entries[i] = pfns[i];
+		slot[i] = mapped;
+		mfns[mapped++] = c->p2m[pfns[i]];
 	}
-	xenforeignmemory_unmap(l->host->fmem, src, n);
+	if (mapped) {
+		src = chaos_capture_map(c, mfns, mapped, err);
+		if (!src)
+			return -1;
+	}
+	/* Rewritten pages into l->canon; the other all-zero pages go as a
+	 * flag, without their bytes. */
+	for (uint32_t i = 0; i < n && !rc; i++) {
+		uint8_t *copy;
+
+		if (entries[i] & CHAOS_LIVE_ZERO)
+			continue;
+		if (!chaos_capture_rewritten(c, pfns[i])) {
+			t = chaos_now_us();
+			if (chaos_page_is_zero(src + (size_t)slot[i] * PAGE_SIZE)) {
+				entries[i] |= CHAOS_LIVE_ZERO;
+				c->ph->zero_pages++;
+			}
+			chaos_ckpt_lap(&c->ph->scan_us, t);
+			continue;
+		}
+		t = chaos_now_us();
+		copy = l->canon + (size_t)canon * PAGE_SIZE;
+		memcpy(copy, src + (size_t)slot[i] * PAGE_SIZE, PAGE_SIZE);
+		if (chaos_capture_canonical(c, pfns[i], copy,
+					    final ? err : NULL) == 0) {
+			entries[i] |= CHAOS_LIVE_CANON;
+			slot[i] = canon++;
+		} else if (final) {
+			rc = -1;
+		} else {
+			entries[i] = UINT64_MAX;	/* next round */
+			l->dirty[pfns[i]] = 1;
+		}
+		chaos_ckpt_lap(&c->ph->canon_us, t);
+	}
+	/* The pages left, in order, with their slots. */
+	for (uint32_t i = 0; i < n && !rc; i++) {
+		if (entries[i] == UINT64_MAX)
+			continue;
+		slot[out] = slot[i];
+		entries[out++] = entries[i];
+	}
+	if (!rc && out)
+		rc = chaos_live_put_batch(&l->out, round, entries, out, err);
+	/* Runs of plain pages with bytes in one write each. */
+	for (uint32_t i = 0; i < out && !rc; i++) {
+		if (entries[i] & CHAOS_LIVE_ZERO)
+			continue;
+		if (!(entries[i] & CHAOS_LIVE_CANON)) {
+			if (!run_len || run + run_len != slot[i]) {
+				rc = put_pages(l, src, run, run_len, err);
+				run = slot[i];
+				run_len = 0;
+			}
+			run_len++;
+			continue;
+		}
+		rc = put_pages(l, src, run, run_len, err) ||
+		     chaos_saveimg_put(&l->out,
+				       l->canon + (size_t)slot[i] * PAGE_SIZE,
+				       PAGE_SIZE, err);
+		run_len = 0;
+	}
+	if (!rc)
+		rc = put_pages(l, src, run, run_len, err);
+	if (src) {
+		t = chaos_now_us();
+		xenforeignmemory_unmap(l->host->fmem, src, mapped);
+		chaos_ckpt_lap(&c->ph->map_us, t);
+	}
 	if (rc)
 		return -1;
-	l->stats->pages_sent += n;
+	l->stats->pages_sent += out;
 	return 0;
 }
 
@@ -146,6 +258,7 @@ static int send_round(struct live *l, struct chaos_capture *c, uint32_t round,
 	uint64_t pfns[CHAOS_LIVE_BATCH_MAX];
 	uint32_t n = 0;
 
+	l->running_round = !final;
 	for (uint64_t pfn = 0; pfn < l->nr_pages; pfn++) {
 		if (!l->dirty[pfn])
 			continue;
@@ -170,7 +283,10 @@ static int precopy(struct live *l, chaos_err *err)
 	uint32_t round;
 
 	memset(l->dirty, 1, l->nr_pages);
-	if (send_round(l, &l->running, 0, false, err))
+	/* After log-dirty is on: a page written after the hypervisor saw
+	 * it zero is sent again in the next round. */
+	if (chaos_capture_query_zero(&l->running, err) ||
+	    send_round(l, &l->running, 0, false, err))
 		return -1;
 	for (round = 1; round < LIVE_RUNNING_ROUNDS; round++) {
 		if (collect_dirty(l, &now, err))
@@ -185,15 +301,11 @@ static int precopy(struct live *l, chaos_err *err)
 	return 0;
 }
 
-/* What the final state needs, sent after the stop whatever the guest did. */
+/* Besides what the guest wrote: its start info, which it rewrote for the
+ * suspend (the page tables and the p2m list went when they changed). */
 static void mark_final(struct live *l)
 {
-	struct chaos_capture *c = &l->stopped;
-
-	for (uint64_t pfn = 0; pfn < l->nr_pages; pfn++)
-		if (chaos_capture_rewritten(c, pfn))
-			l->dirty[pfn] = 1;
-	l->dirty[c->img.start_info_pfn] = 1;
+	l->dirty[l->stopped.img.start_info_pfn] = 1;
 }
 
 static int start(struct live *l, chaos_err *err)
@@ -225,9 +337,14 @@ static int start(struct live *l, chaos_err *err)
 		return chaos_err_set(err, EINVAL,
 				     "domain %u: where its start info is was not recorded (built by an older chaos): migrate it without --live",
 				     l->domid);
-	if (chaos_capture_running_p2m(&l->running, l->host, l->domid,
+	/* Log-dirty first: a write to the p2m list from now on is seen, so
+	 * the final capture may take the list as read here (p2m_clean). */
+	if (logdirty(l, XEN_DOMCTL_SHADOW_OP_ENABLE_LOGDIRTY, err) ||
+	    chaos_capture_running_p2m(&l->running, l->host, l->domid,
 				      rec.start_info_mfn, err))
 		return -1;
+	l->running.p2m_clean = true;
+	l->running.ph = l->out.ph;
 	l->nr_pages = l->running.nr_pages;
 	l->dirty = calloc(l->nr_pages, 1);
 	if (!l->dirty)
@@ -241,7 +358,8 @@ static int final_round(struct live *l, uint32_t round, chaos_err *err)
 	uint64_t added;
 
 	if (collect_dirty(l, &added, err) ||
-	    chaos_capture_suspended(&l->stopped, l->host, l->domid, err))
+	    chaos_capture_suspended(&l->stopped, l->host, l->domid,
+				    false, &l->running, l->out.ph, err))
 		return -1;
 	/* The frames sent while it ran must still be its frames. */
 	if (l->stopped.nr_pages != l->nr_pages ||
@@ -261,11 +379,18 @@ int chaos_live_send(chaos_host *host, uint32_t domid, struct chaos_mig *m,
 	int rc = -1;
 
 	memset(stats, 0, sizeof(*stats));
-	chaos_saveimg_stream_init(&l.out, part_write, m);
-	if (start(&l, err) ||
-	    chaos_live_put_start(&l.out, l.nr_pages, l.nr_vcpus, err))
+	if (chaos_saveimg_stream_init(&l.out, part_write, m, err) ||
+	    chaos_mig_key_stream(m, &l.out, err))
 		goto out;
-	if (logdirty(&l, XEN_DOMCTL_SHADOW_OP_ENABLE_LOGDIRTY, err) ||
+	l.out.ph = &stats->phases;
+	l.bounce = malloc((size_t)BOUNCE_PAGES * PAGE_SIZE);
+	l.canon = malloc((size_t)CHAOS_LIVE_BATCH_MAX * PAGE_SIZE);
+	if (!l.bounce || !l.canon) {
+		chaos_err_set(err, ENOMEM, "out of memory");
+		goto out;
+	}
+	if (start(&l, err) ||
+	    chaos_live_put_start(&l.out, l.nr_pages, l.nr_vcpus, err) ||
 	    precopy(&l, err))
 		goto out;
 	stats->stop_us = chaos_now_us();
@@ -284,8 +409,13 @@ out:
 		rc = -1;
 	stats->pages_resent = stats->pages_sent > l.nr_pages ?
 				      stats->pages_sent - l.nr_pages : 0;
+	stats->phases.image_bytes = l.out.done;
+	stats->phases.pages = l.nr_pages;
+	chaos_saveimg_stream_free(&l.out);
 	chaos_capture_free(&l.running);
 	chaos_capture_free(&l.stopped);
 	free(l.dirty);
+	free(l.bounce);
+	free(l.canon);
 	return rc;
 }

@@ -50,6 +50,7 @@ enum chaos_mig_role {
 	CHAOS_MIG_SENDER = 1,
 	CHAOS_MIG_RECEIVER = 2,
 	CHAOS_MIG_IMAGE_DIGEST = 3,
+	CHAOS_MIG_IMAGE_KEY = 4,
 };
 
 struct chaos_mig {
@@ -90,10 +91,17 @@ int chaos_mig_status(struct chaos_mig *m, int code, const char *text);
 /* HELLO both ways, then with a key AUTH both ways. */
 int chaos_mig_handshake(struct chaos_mig *m, unsigned int timeout_ms,
 			chaos_err *err);
-/* The image's MAC: over the nonces and its SHA-256 (its last 32 bytes). */
+/* The image's MAC: over the nonces and the image stream's own MAC. */
 void chaos_mig_image_mac(const struct chaos_mig *m,
-			 const uint8_t digest[CHAOS_MIG_MAC],
+			 const uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE],
 			 uint8_t out[CHAOS_MIG_MAC]);
+/*
+ * With a key, the image stream is keyed from the session (UMAC key and
+ * nonce derived from the pre-shared key and both nonces); without one it
+ * keeps its checksum (the transport, ssh, authenticates it).
+ */
+int chaos_mig_key_stream(const struct chaos_mig *m,
+			 struct chaos_saveimg_stream *s, chaos_err *err);
 
 /*
  * A message streamed out: its header, then len bytes through
@@ -124,9 +132,10 @@ struct chaos_mig_image_in {
 	bool parts;	/* IMAGE_PARTs follow one another (a live stream) */
 };
 
-void chaos_mig_image_in_init(struct chaos_mig_image_in *in,
-			     struct chaos_mig *m, uint64_t first_len,
-			     bool parts);
+int chaos_mig_image_in_init(struct chaos_mig_image_in *in,
+			    struct chaos_mig *m, uint64_t first_len,
+			    bool parts, chaos_err *err);
+void chaos_mig_image_in_free(struct chaos_mig_image_in *in);
 /* A chaos_image_check: nothing left over, then the IMAGE_MAC (with a key). */
 int chaos_mig_check_image_mac(void *ctx,
 			      const uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE],
@@ -146,6 +155,7 @@ struct chaos_live_stats {
 	bool suspended;		/* the guest is suspended (resume it on failure) */
 	uint64_t stop_us;	/* when the suspend was asked for */
 	uint64_t suspended_us;	/* when it was done */
+	chaos_ckpt_phases phases; /* where the work went */
 };
 
 /*

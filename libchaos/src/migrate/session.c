@@ -92,8 +92,12 @@ static int send_image(struct chaos_mig *m, chaos_host *host, uint32_t domid,
 	int rc;
 
 	/* Captured straight onto the stream: capture and send overlap. */
-	chaos_saveimg_stream_init(&out, image_write, &o);
-	rc = chaos_ckpt_capture_to(host, domid, &out, digest, err);
+	rc = chaos_saveimg_stream_init(&out, image_write, &o, err) ||
+	     chaos_mig_key_stream(m, &out, err);
+	out.ph = &t->phases;
+	rc = rc || chaos_ckpt_capture_to(host, domid, &out, digest, err);
+	t->phases.image_bytes = out.done;
+	chaos_saveimg_stream_free(&out);
 	t->capture_us = chaos_now_us() - t0;
 	if (!rc && m->key && m->key->len) {
 		chaos_mig_image_mac(m, digest, mac);
@@ -212,6 +216,7 @@ static int send_live(chaos_host *host, uint32_t domid, struct chaos_mig *m,
 	rc = chaos_live_send(host, domid, m, &stats, digest, err);
 	timing->rounds = stats.rounds;
 	timing->pages_resent = stats.pages_resent;
+	timing->phases = stats.phases;
 	if (stats.suspended)
 		timing->suspend_us = stats.suspended_us - stats.stop_us;
 	timing->capture_us = chaos_now_us() - start;
@@ -303,6 +308,7 @@ static int receive_guest(struct chaos_mig *m, chaos_host *host,
 	struct chaos_mig_image_in in;
 	uint32_t type;
 	uint64_t len;
+	int rc;
 
 	if (given) {
 		opts.bridges = given->bridges;
@@ -317,13 +323,16 @@ static int receive_guest(struct chaos_mig *m, chaos_host *host,
 			return chaos_err_set(err, EPROTO,
 					     "migration stream: IMAGE_PART of %llu bytes",
 					     (unsigned long long)len);
-		chaos_mig_image_in_init(&in, m, len, true);
-		return chaos_live_receive(host, &in, &opts, domid, name, err);
+		rc = chaos_mig_image_in_init(&in, m, len, true, err) ||
+		     chaos_live_receive(host, &in, &opts, domid, name, err);
+	} else {
+		rc = chaos_mig_image_in_init(&in, m, len, false, err) ||
+		     chaos_ckpt_restore_stream(host, &in.stream, len,
+					       chaos_mig_check_image_mac, &in,
+					       &opts, domid, name, err);
 	}
-	chaos_mig_image_in_init(&in, m, len, false);
-	return chaos_ckpt_restore_stream(host, &in.stream, len,
-					  chaos_mig_check_image_mac, &in, &opts,
-					  domid, name, err);
+	chaos_mig_image_in_free(&in);
+	return rc ? -1 : 0;
 }
 
 int chaos_migrate_receive(chaos_host *host, int in_fd, int out_fd,

@@ -298,11 +298,31 @@ static void auth_mac(const struct chaos_mig *m, enum chaos_mig_role role,
 }
 
 void chaos_mig_image_mac(const struct chaos_mig *m,
-			 const uint8_t digest[CHAOS_MIG_MAC],
+			 const uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE],
 			 uint8_t out[CHAOS_MIG_MAC])
 {
-	/* The image's own SHA-256: binding that binds it all. */
-	auth_mac(m, CHAOS_MIG_IMAGE_DIGEST, digest, CHAOS_MIG_MAC, out);
+	/* The image's own MAC, bound to this session and direction. */
+	auth_mac(m, CHAOS_MIG_IMAGE_DIGEST, digest, CHAOS_SAVEIMG_HASH_SIZE,
+		 out);
+}
+
+int chaos_mig_key_stream(const struct chaos_mig *m,
+			 struct chaos_saveimg_stream *s, chaos_err *err)
+{
+	uint8_t derived[CHAOS_MIG_MAC];
+	int rc;
+
+	_Static_assert(2 * CHAOS_SAVEIMG_KEY_SIZE <= CHAOS_MIG_MAC,
+		       "key and nonce from one HMAC");
+	if (!m->key || !m->key->len)
+		return 0;
+	/* HMAC-SHA256 as the key derivation: fresh nonces each session
+	 * make a fresh UMAC key, so its nonce is never reused. */
+	auth_mac(m, CHAOS_MIG_IMAGE_KEY, NULL, 0, derived);
+	rc = chaos_saveimg_stream_key(s, derived,
+				      derived + CHAOS_SAVEIMG_KEY_SIZE, err);
+	explicit_bzero(derived, sizeof(derived));
+	return rc;
 }
 
 int chaos_mig_send_header(struct chaos_mig *m, uint32_t type, uint64_t len,

@@ -21,10 +21,10 @@
 static void mark_path(char *out, size_t len, const char *state_dir,
 		      const uint8_t handle[16])
 {
-	int n = snprintf(out, len, "%s/busy/", state_dir);
+	char hex[33];
 
-	for (int i = 0; i < 16 && n > 0 && (size_t)n + 2 < len; i++, n += 2)
-		snprintf(out + n, len - (size_t)n, "%02x", handle[i]);
+	chaos_hex_encode(handle, 16, hex);
+	snprintf(out, len, "%s/busy/%s", state_dir, hex);
 }
 
 int chaos_busy_take(const char *state_dir, const uint8_t handle[16],
@@ -103,15 +103,6 @@ int chaos_busy_held(const char *state_dir, const uint8_t handle[16])
 	return held;
 }
 
-static int hex_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 int chaos_busy_orphans(const char *state_dir, uint8_t (*handles)[16],
 		       size_t max)
 {
@@ -126,16 +117,10 @@ int chaos_busy_orphans(const char *state_dir, uint8_t (*handles)[16],
 		return errno == ENOENT ? 0 : -1;
 	while ((e = readdir(d)) && n < max) {
 		uint8_t h[16];
-		bool ok = strlen(e->d_name) == 32;
 
-		for (int i = 0; ok && i < 16; i++) {
-			int hi = hex_nibble(e->d_name[2 * i]);
-			int lo = hex_nibble(e->d_name[2 * i + 1]);
-
-			ok = hi >= 0 && lo >= 0;
-			h[i] = (uint8_t)(hi << 4 | lo);
-		}
-		if (ok && !chaos_busy_held(state_dir, h))
+		if (strlen(e->d_name) == 32 &&
+		    chaos_hex_decode(e->d_name, 16, h) == 0 &&
+		    !chaos_busy_held(state_dir, h))
 			memcpy(handles[n++], h, 16);
 	}
 	closedir(d);

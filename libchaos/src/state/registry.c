@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #include "state/state.h"
-#include <chaos/registry.h>
 
 #define ENTRY_MAX      64        /* bytes in a valid entry file, with slack */
 #define DOMID_GUEST_MAX 0x7fefu  /* below DOMID_FIRST_RESERVED */
@@ -288,10 +287,12 @@ static int entry_write(chaos_registry *reg, const char *name, uint32_t domid,
 				handle[b]);
 	len += snprintf(buf + len, sizeof(buf) - (size_t)len, "\n");
 	snprintf(tmp, sizeof(tmp), TMP_PREFIX "%s.%ld", name, (long)getpid());
-	/* A file of that name can only be a leftover: we hold the lock. */
-	unlinkat(reg->dirfd, tmp, 0);
+	/* A file of that name can only be a leftover (we hold the lock, and
+	 * nobody else may write in the directory): truncated, not removed
+	 * first, which would be one more system call per claim. */
 	fd = openat(reg->dirfd, tmp,
-		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK |
+		    O_CLOEXEC, 0644);
 	if (fd < 0)
 		goto fail;
 	/*

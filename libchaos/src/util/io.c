@@ -71,11 +71,14 @@ int chaos_file_create_temp(const char *path, char *tmp, size_t tmp_len,
 	 * or truncated. */
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
-		return chaos_err_set(err, errno, "%s: %s", tmp, strerror(errno));
+		/* Named by path: the temporary name is random. */
+		return chaos_err_set(err, errno,
+				     "%s: cannot create a file beside it: %s",
+				     path, strerror(errno));
 	return fd;
 }
 
-int chaos_file_commit(int fd, const char *tmp, const char *path,
+int chaos_file_commit(int fd, const char *tmp, const char *path, bool keep,
 		      chaos_err *err)
 {
 	char dir[4096];
@@ -85,13 +88,18 @@ int chaos_file_commit(int fd, const char *tmp, const char *path,
 	if (fsync(fd)) {
 		e = errno;
 		close(fd);
-		unlink(tmp);
+		if (!keep)
+			unlink(tmp);
 		return chaos_err_set(err, e, "%s: write failed: %s", tmp,
 				     strerror(e));
 	}
 	if (close(fd) || rename(tmp, path)) {
 		e = errno;
-		unlink(tmp);
+		if (!keep)
+			unlink(tmp);
+		else
+			return chaos_err_set(err, e, "%s: %s (the image is in %s)",
+					     path, strerror(e), tmp);
 		return chaos_err_set(err, e, "%s: %s", path, strerror(e));
 	}
 	/* The rename itself is durable only once the directory is. */

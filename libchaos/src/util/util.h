@@ -26,9 +26,11 @@ void chaos_err_vset(chaos_err *err, int code, const char *fmt, va_list ap);
 
 /* ---- clock.c ---- */
 
-/* CLOCK_MONOTONIC, for timeouts and --timing. */
-uint64_t chaos_now_us(void);
-long long chaos_now_ms(void);
+/* CLOCK_MONOTONIC, for timeouts and --timing: the public clock
+ * (chaos/clock.h) under the library's short names. */
+#include <chaos/clock.h>
+#define chaos_now_us chaos_clock_us
+#define chaos_now_ms chaos_clock_ms
 
 /* ---- io.c ---- */
 
@@ -39,12 +41,13 @@ int chaos_write_all(int fd, const void *buf, size_t len);
 /*
  * Write a file safely: create_temp makes "<path>.XXXXXX" exclusively (the
  * fd, or -1); commit syncs it, renames it over path and syncs the
- * directory. On commit's failure the temporary file is gone; on success
- * fd is closed.
+ * directory. On commit's failure the temporary file is gone, unless keep
+ * (it may hold the only copy of something: the message names it); fd is
+ * closed either way.
  */
 int chaos_file_create_temp(const char *path, char *tmp, size_t tmp_len,
 			   chaos_err *err);
-int chaos_file_commit(int fd, const char *tmp, const char *path,
+int chaos_file_commit(int fd, const char *tmp, const char *path, bool keep,
 		      chaos_err *err);
 
 /* Read up to len bytes, retrying short reads and EINTR until len or the
@@ -59,6 +62,42 @@ struct stat;
  */
 int chaos_open_regular(const char *path, const char *what, struct stat *st,
 		       chaos_err *err);
+
+/* ---- cred.c ---- */
+
+/* A user's file-system credentials, for opening files with its rights. */
+#define CHAOS_FSCRED_GROUPS_MAX 256
+struct chaos_fscred {
+	uint32_t uid;
+	uint32_t gid;
+	size_t ngroups;                           /* supplementary groups */
+	gid_t groups[CHAOS_FSCRED_GROUPS_MAX];
+};
+struct chaos_fscred_saved {
+	bool active;
+	uint32_t fsuid, fsgid;
+	size_t ngroups;
+	gid_t *groups;
+};
+
+/*
+ * Switch the calling thread's (only) fsuid, fsgid and groups to who's,
+ * until chaos_fscred_leave: every open in between is checked as who. No
+ * switch (and leave does nothing) when who is NULL, root, or the process's
+ * own uid. -1 with err when the process may not switch (not root).
+ */
+int chaos_fscred_enter(const struct chaos_fscred *who,
+		       struct chaos_fscred_saved *saved, chaos_err *err);
+/* Back to the saved credentials; aborts if that fails. */
+void chaos_fscred_leave(struct chaos_fscred_saved *saved);
+
+/* ---- hex.c ---- */
+
+/* (in, n) as 2n lower-case hex digits and a NUL into out. */
+void chaos_hex_encode(const uint8_t *in, size_t n, char *out);
+/* Exactly 2n lower-case hex digits at hex into n bytes at out: 0, or -1
+ * at the first that is not one (out then partly written). */
+int chaos_hex_decode(const char *hex, size_t n, uint8_t *out);
 
 /* ---- json.c ---- */
 

@@ -66,12 +66,33 @@ static void test_other_lies(void **state)
 	assert_non_null(strstr(err.msg, "magic"));
 }
 
+/* Finding 7 too: a suspended guest's console and store pfns beyond its
+ * memory are refused at save, naming the field, as a restore would. */
+static void test_frames_beyond_memory(void **state)
+{
+	start_info_t si = good(16);
+	chaos_err err;
+
+	(void)state;
+	si.console.domU.mfn = 15;
+	si.store_mfn = 14;
+	assert_int_equal(chaos_capture_check_si_frames(&si, 7, NULL), 0);
+	si.console.domU.mfn = 16;
+	assert_int_equal(chaos_capture_check_si_frames(&si, 7, &err), -1);
+	assert_non_null(strstr(err.msg, "console.domU.mfn"));
+	si.console.domU.mfn = 0;
+	si.store_mfn = UINT64_MAX;
+	assert_int_equal(chaos_capture_check_si_frames(&si, 7, &err), -1);
+	assert_non_null(strstr(err.msg, "store_mfn"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_honest),
 		cmocka_unit_test(test_lying_nr_pages),
 		cmocka_unit_test(test_other_lies),
+		cmocka_unit_test(test_frames_beyond_memory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

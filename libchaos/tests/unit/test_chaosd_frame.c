@@ -145,6 +145,150 @@ static void test_oversized_and_timeout(void **state)
 	close(sv[1]);
 }
 
+
+/* Descriptors open in this process (the test's own /proc/self/fd). */
+static int open_fds(void)
+{
+	int n = 0;
+
+	for (int fd = 0; fd < 1024; fd++)
+		n += fcntl(fd, F_GETFD) >= 0;
+	return n;
+}
+
+/* Two pipes' ends go with a frame; the copies received work. */
+static void test_fds_round_trip(void **state)
+{
+	int sv[2], p1[2], p2[2], fds[CHAOSD_FRAME_FDS_MAX], sent[2];
+	size_t len, nfds = 99;
+	char *got, c = 0;
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(pipe(p1), 0);
+	assert_int_equal(pipe(p2), 0);
+	sent[0] = p1[1];
+	sent[1] = p2[1];
+	assert_int_equal(chaosd_frame_write_fds(sv[0], "{\"op\":\"save\"}", 13,
+						sent, 2, 1000, NULL), 0);
+	assert_int_equal(chaosd_frame_read_fds(sv[1], &got, &len, fds, &nfds,
+					       1000, NULL), 0);
+	assert_string_equal(got, "{\"op\":\"save\"}");
+	assert_int_equal(nfds, 2);
+	/* Close-on-exec, and each a working copy of what was sent. */
+	assert_true(fcntl(fds[0], F_GETFD) & FD_CLOEXEC);
+	assert_int_equal(write(fds[0], "a", 1), 1);
+	assert_int_equal(read(p1[0], &c, 1), 1);
+	assert_int_equal(c, 'a');
+	assert_int_equal(write(fds[1], "b", 1), 1);
+	assert_int_equal(read(p2[0], &c, 1), 1);
+	assert_int_equal(c, 'b');
+	chaosd_fds_close(fds, nfds);
+	free(got);
+	/* More than the bound is refused before anything is sent. */
+	{
+		int three[3] = { p1[1], p1[1], p1[1] };
+		chaos_err err;
+
+		assert_int_equal(chaosd_frame_write_fds(sv[0], "{}", 2, three, 3,
+							1000, &err), -1);
+		assert_int_equal(err.code, EINVAL);
+	}
+	close(p1[0]);
+	close(p1[1]);
+	close(p2[0]);
+	close(p2[1]);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* Send (n) copies of (fd) with one byte, bypassing the frame layer. */
+static void send_raw_fds(int sock, int fd, int n, const char *byte)
+{
+	char ctl[CMSG_SPACE(sizeof(int) * 8)];
+	struct iovec iov = { .iov_base = (void *)byte, .iov_len = 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = ctl,
+			    .msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n) };
+	struct cmsghdr *c;
+
+	memset(ctl, 0, sizeof(ctl));
+	c = CMSG_FIRSTHDR(&m);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n);
+	for (int i = 0; i < n; i++)
+		memcpy(CMSG_DATA(c) + i * sizeof(int), &fd, sizeof(int));
+	assert_int_equal(sendmsg(sock, &m, 0), 1);
+}
+
+/*
+ * A hostile peer: more descriptors than a frame may carry, or any with a
+ * frame that takes none. Every one is closed, none is left in our table.
+ */
+static void test_fds_hostile(void **state)
+{
+	int sv[2], fds[CHAOSD_FRAME_FDS_MAX], before;
+	uint8_t hdr[4];
+	size_t len, nfds;
+	chaos_err err;
+	char *got;
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	before = open_fds();
+	/* Five descriptors in pieces: first the header's byte with 2, then
+	 * the rest of the header with 3 more. */
+	chaosd_frame_header(2, hdr);
+	send_raw_fds(sv[0], sv[0], 2, (const char *)hdr);
+	send_raw_fds(sv[0], sv[0], 3, (const char *)hdr + 1);
+	assert_int_equal(write(sv[0], hdr + 2, 2), 2);
+	assert_int_equal(write(sv[0], "{}", 2), 2);
+	assert_int_equal(chaosd_frame_read_fds(sv[1], &got, &len, fds, &nfds,
+					       1000, &err), -1);
+	assert_int_equal(err.code, EPROTO);
+	assert_int_equal(nfds, 0);
+	assert_null(got);
+	assert_int_equal(open_fds(), before);
+	close(sv[0]);
+	close(sv[1]);
+
+	/* A frame read that takes no descriptors closes what came. */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	before = open_fds();
+	send_raw_fds(sv[0], sv[0], 1, (const char *)hdr);
+	assert_int_equal(write(sv[0], hdr + 1, 3), 3);
+	assert_int_equal(write(sv[0], "{}", 2), 2);
+	assert_int_equal(chaosd_frame_read(sv[1], &got, &len, 1000, &err), -1);
+	assert_int_equal(err.code, EPROTO);
+	assert_int_equal(open_fds(), before);
+	close(sv[0]);
+	close(sv[1]);
+
+	/* One receive at a time, as an event loop does: within the bound. */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	before = open_fds();
+	send_raw_fds(sv[0], sv[0], 2, "x");
+	nfds = 0;
+	{
+		char b[8];
+
+		assert_int_equal(chaosd_frame_recv(sv[1], b, sizeof(b), fds, &nfds,
+						   &err), 1);
+		assert_int_equal(nfds, 2);
+		assert_int_equal(open_fds(), before + 2);
+		/* One more is past the bound: all are closed. */
+		send_raw_fds(sv[0], sv[0], 1, "y");
+		assert_int_equal(chaosd_frame_recv(sv[1], b, sizeof(b), fds,
+						   &nfds, &err), -1);
+		assert_int_equal(err.code, EPROTO);
+		assert_int_equal(nfds, 0);
+		assert_int_equal(open_fds(), before);
+	}
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -153,6 +297,8 @@ int main(void)
 		cmocka_unit_test(test_trickle),
 		cmocka_unit_test(test_truncated_and_closed),
 		cmocka_unit_test(test_oversized_and_timeout),
+		cmocka_unit_test(test_fds_round_trip),
+		cmocka_unit_test(test_fds_hostile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,7 +20,6 @@
 
 #include "dev/dev.h"
 #include <xen/io/console.h>
-#include <chaos/record.h>
 #include <chaos/watch.h>
 
 #define MAX_DOMS  4
@@ -57,6 +56,15 @@ int __wrap_xenforeignmemory_unmap(xenforeignmemory_handle *fmem, void *addr,
 				  size_t pages);
 int __wrap_chaos_domain_get(chaos_host *host, uint32_t domid,
 			    chaos_domain_info *out, chaos_err *err);
+long long __wrap_chaos_clock_ms(void);
+
+static long long clock_ms = 1000000;      /* the library's clock */
+static int unmasked_port[64];
+
+long long __wrap_chaos_clock_ms(void)
+{
+	return clock_ms;
+}
 
 xenevtchn_handle *__wrap_xenevtchn_open(xentoollog_logger *l, unsigned f)
 {
@@ -139,7 +147,8 @@ xenevtchn_port_or_error_t __wrap_xenevtchn_pending(xenevtchn_handle *xce)
 int __wrap_xenevtchn_unmask(xenevtchn_handle *xce, evtchn_port_t port)
 {
 	assert_ptr_equal(xce, XCE);
-	(void)port;
+	assert_true(port < 64);
+	unmasked_port[port]++;
 	unmasked++;
 	return 0;
 }
@@ -226,6 +235,7 @@ static int reset(void **state)
 	memset(rings, 0, sizeof(rings));
 	memset(bound_to, 0, sizeof(bound_to));
 	memset(notified, 0, sizeof(notified));
+	memset(unmasked_port, 0, sizeof(unmasked_port));
 	evtchn_opens = evtchn_closes = maps = unmaps = binds = unbinds = 0;
 	npending = unmasked = bind_errno = 0;
 	next_local = 5;
@@ -347,6 +357,52 @@ static void test_guest_told_only_when_something_moved(void **state)
 	chaos_console_close(con);
 }
 
+/* Finding 10: a guest flooding its console channel gets its allowance of
+ * acknowledged events per period, then its port stays masked (the
+ * hypervisor keeps one pending bit, dom0 hears nothing) until the period
+ * ends and next_event releases it; a quiet guest beside it is untouched. */
+static void test_flood_is_held_masked(void **state)
+{
+	chaos_console *loud, *quiet;
+	chaos_err err;
+
+	(void)state;
+	assert_int_equal(chaos_console_open(&host, 1, &loud, &err), 0);
+	assert_int_equal(chaos_console_open(&host, 2, &quiet, &err), 0);
+	for (int i = 0; i < CHAOS_CONSOLE_EVENTS_MAX; i++) {
+		pending[npending++] = (int)loud->port;
+		assert_ptr_equal(chaos_console_next_event(&host), loud);
+	}
+	assert_int_equal(unmasked_port[loud->port], CHAOS_CONSOLE_EVENTS_MAX);
+	/* One too many: still returned (to be read), not acknowledged. */
+	pending[npending++] = (int)loud->port;
+	assert_ptr_equal(chaos_console_next_event(&host), loud);
+	assert_int_equal(unmasked_port[loud->port], CHAOS_CONSOLE_EVENTS_MAX);
+	assert_null(chaos_console_next_event(&host));
+	/* The quiet one is served as ever. */
+	pending[npending++] = (int)quiet->port;
+	assert_ptr_equal(chaos_console_next_event(&host), quiet);
+	assert_int_equal(unmasked_port[quiet->port], 1);
+	/* Not before the period ends; then once, with its port unmasked. */
+	clock_ms += CHAOS_CONSOLE_PERIOD_MS - 1;
+	assert_null(chaos_console_next_event(&host));
+	clock_ms += 1;
+	assert_ptr_equal(chaos_console_next_event(&host), loud);
+	assert_int_equal(unmasked_port[loud->port], CHAOS_CONSOLE_EVENTS_MAX + 1);
+	assert_null(chaos_console_next_event(&host));
+	/* Held again, then closed while held: nothing left to release. */
+	for (int i = 0; i < CHAOS_CONSOLE_EVENTS_MAX; i++) {
+		pending[npending++] = (int)loud->port;
+		assert_ptr_equal(chaos_console_next_event(&host), loud);
+	}
+	assert_int_equal(host.consoles_masked, 1);
+	chaos_console_close(loud);
+	assert_int_equal(host.consoles_masked, 0);
+	clock_ms += 10 * CHAOS_CONSOLE_PERIOD_MS;
+	assert_null(chaos_console_next_event(&host));
+	chaos_console_close(quiet);
+}
+
 static void test_watch_acknowledges_everything_pending(void **state)
 {
 	chaos_watch *w;
@@ -389,6 +445,7 @@ int main(void)
 		cmocka_unit_test_setup(test_bind_failure_leaves_nothing, reset),
 		cmocka_unit_test_setup(test_one_fd_and_events_find_their_console, reset),
 		cmocka_unit_test_setup(test_guest_told_only_when_something_moved, reset),
+		cmocka_unit_test_setup(test_flood_is_held_masked, reset),
 		cmocka_unit_test_setup(test_watch_acknowledges_everything_pending, reset),
 		cmocka_unit_test_setup(test_watch_held_elsewhere, reset),
 	};

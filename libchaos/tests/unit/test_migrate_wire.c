@@ -217,11 +217,17 @@ static void test_good_exchange_with_key(void **state)
 	assert_memory_equal(s.dst.payload, image, image_len);
 
 	/* IMAGE_MAC: both ends bind the same image to the session. */
-	chaos_mig_image_mac(&s.src.m, image + image_len - 32, mac_src);
-	chaos_mig_image_mac(&s.dst.m, s.dst.payload + s.dst.len - 32, mac_dst);
+	chaos_mig_image_mac(&s.src.m, image + image_len - CHAOS_SAVEIMG_HASH_SIZE,
+			    mac_src);
+	chaos_mig_image_mac(&s.dst.m,
+			    s.dst.payload + s.dst.len - CHAOS_SAVEIMG_HASH_SIZE,
+			    mac_dst);
 	assert_memory_equal(mac_src, mac_dst, CHAOS_MIG_MAC);
-	s.dst.payload[image_len - 1] ^= 1; /* its SHA-256 is the last 32 bytes */
-	chaos_mig_image_mac(&s.dst.m, s.dst.payload + s.dst.len - 32, mac_dst);
+	/* Its own MAC is the last 16 bytes. */
+	s.dst.payload[image_len - 1] ^= 1;
+	chaos_mig_image_mac(&s.dst.m,
+			    s.dst.payload + s.dst.len - CHAOS_SAVEIMG_HASH_SIZE,
+			    mac_dst);
 	assert_memory_not_equal(mac_src, mac_dst, CHAOS_MIG_MAC);
 	free(s.dst.payload);
 	free(image);

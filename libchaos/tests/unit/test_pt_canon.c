@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -35,6 +36,7 @@ static void test_m2p(void **state)
 	(void)state;
 	fill_p2m(p2m);
 	assert_int_equal(chaos_m2p_build(p2m, NR, &m, &err), 0);
+	assert_null(m.dense); /* spread 7: the binary search answers */
 	for (uint64_t i = 0; i < NR; i++) {
 		assert_int_equal(chaos_m2p_lookup(&m, p2m[i], &pfn), 0);
 		assert_int_equal(pfn, i);
@@ -52,6 +54,67 @@ static void test_m2p(void **state)
 	p2m[3] = ~0ull; /* INVALID_MFN */
 	assert_int_equal(chaos_m2p_build(p2m, NR, &m, &err), -1);
 	assert_non_null(strstr(err.msg, "pfn 0x3 has no usable frame"));
+}
+
+/* Frames close together (every other one, backwards): the table by
+ * frame answers, and says no for the holes and either side. */
+static void test_m2p_dense(void **state)
+{
+	enum { N = 5000 };
+	uint64_t *p2m = malloc(N * sizeof(*p2m)), pfn;
+	struct chaos_m2p m;
+	chaos_err err;
+
+	(void)state;
+	assert_non_null(p2m);
+	for (uint64_t i = 0; i < N; i++)
+		p2m[i] = 0x80000 + 2 * (N - 1 - i);
+	assert_int_equal(chaos_m2p_build(p2m, N, &m, &err), 0);
+	assert_non_null(m.dense);
+	for (uint64_t i = 0; i < N; i++) {
+		assert_int_equal(chaos_m2p_lookup(&m, p2m[i], &pfn), 0);
+		assert_int_equal(pfn, i);
+		assert_int_equal(chaos_m2p_lookup(&m, p2m[i] + 1, &pfn), -1);
+	}
+	assert_int_equal(chaos_m2p_lookup(&m, 0x7ffff, &pfn), -1);
+	assert_int_equal(chaos_m2p_lookup(&m, 0, &pfn), -1);
+	assert_int_equal(chaos_m2p_lookup(&m, 0x80000 + 2 * N, &pfn), -1);
+	assert_int_equal(chaos_m2p_lookup(&m, ~0ull, &pfn), -1);
+	chaos_m2p_free(&m);
+	assert_null(m.dense);
+	free(p2m);
+}
+
+/* A large p2m in no order, frames spread over 40 bits (every radix
+ * pass): each frame found at its pfn, duplicates still refused. */
+static void test_m2p_scrambled(void **state)
+{
+	enum { N = 70000 };
+	uint64_t *p2m = malloc(N * sizeof(*p2m)), pfn, x = 0x9e3779b97f4a7c15ull;
+	struct chaos_m2p m;
+	chaos_err err;
+
+	(void)state;
+	assert_non_null(p2m);
+	for (uint64_t i = 0; i < N; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		/* Distinct: the low bits are i, the high bits scramble. */
+		p2m[i] = ((x & 0xfffff) << 20 | i) & ((UINT64_C(1) << 40) - 1);
+	}
+	assert_int_equal(chaos_m2p_build(p2m, N, &m, &err), 0);
+	for (uint64_t i = 1; i < m.n; i++)
+		assert_true(m.e[i - 1].mfn < m.e[i].mfn);
+	for (uint64_t i = 0; i < N; i += 97) {
+		assert_int_equal(chaos_m2p_lookup(&m, p2m[i], &pfn), 0);
+		assert_int_equal(pfn, i);
+	}
+	chaos_m2p_free(&m);
+	p2m[N - 1] = p2m[12345];
+	assert_int_equal(chaos_m2p_build(p2m, N, &m, &err), -1);
+	assert_non_null(strstr(err.msg, "both claim frame"));
+	free(p2m);
 }
 
 static void test_roundtrip(void **state)
@@ -205,6 +268,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_m2p),
+		cmocka_unit_test(test_m2p_scrambled),
+		cmocka_unit_test(test_m2p_dense),
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_xen_slots),
 		cmocka_unit_test(test_hostile),

@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include <chaos/record.h>
+#include "state/state.h"
 
 static chaos_domain_record sample(void)
 {
@@ -21,6 +21,7 @@ static chaos_domain_record sample(void)
 		.console_port = 3, .start_info_mfn = 0x6789,
 		.on_poweroff = 0, .on_reboot = 1,
 		.on_crash = 2, .config_path = "/etc/chaos/web1.json",
+		.owner = 2001, .owner_gid = 2000,
 	};
 
 	for (int i = 0; i < 16; i++)
@@ -87,6 +88,38 @@ static void test_hostile(void **state)
  * in the config path": a path with a newline must not turn into a line of
  * its own, and a key given twice is refused.
  */
+/* Audit finding 9 (ownership): a record keeps its owner; a record written
+ * before owners existed still reads, as root's; a bad owner is refused. */
+static void test_owner(void **state)
+{
+	static const char old[] =
+		"domid 7\nhandle a0a1a2a3a4a5a6a7a8a9aaabacadaeaf\nname old\n"
+		"console_mfn 1\nconsole_port 2\non_poweroff 0\non_reboot 1\n"
+		"on_crash 0\nconfig \n";
+	chaos_domain_record r;
+	char buf[8192];
+	int n;
+
+	(void)state;
+	assert_int_equal(chaos_record_parse(old, strlen(old), &r, NULL), 0);
+	assert_int_equal(r.owner, 0);
+	assert_int_equal(r.owner_gid, 0);
+	assert_string_equal(r.name, "old");
+	r.owner = 2001;
+	r.owner_gid = 2000;
+	n = chaos_record_format(&r, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_non_null(strstr(buf, "owner 2001\nowner_gid 2000\n"));
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(chaos_record_parse(buf, (size_t)n, &r, NULL), 0);
+	assert_int_equal(r.owner, 2001);
+	assert_int_equal(r.owner_gid, 2000);
+	expect_bad("domid 1\nowner -1\n", "bad owner");
+	expect_bad("domid 1\nowner 4294967295\n", "bad owner");
+	expect_bad("domid 1\nowner 5\nowner 0\n", "bad owner");
+	expect_bad("domid 1\nowner_gid x\n", "bad owner_gid");
+}
+
 static void test_injection(void **state)
 {
 	chaos_domain_record in = sample(), out;
@@ -150,6 +183,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_injection),
+		cmocka_unit_test(test_owner),
 		cmocka_unit_test(test_files),
 	};
 

@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include <chaos/registry.h>
+#include "state/state.h"
 
 struct fixture {
 	char top[64];          /* the mkdtemp() directory */

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * The live stream (image version 2): a round trip over several rounds,
- * then hostile streams: round numbers out of order or past the limit,
- * pfns outside the guest, batches with bad counts or lengths, truncated
- * batches, a page table or a page missing from the final round.
+ * The live stream (image version 5): a round trip over several rounds,
+ * all-zero pages sent as a flag (left alone when new, cleared when they
+ * came with bytes before), page tables and the p2m list machine-
+ * independent in any round, then hostile streams: round numbers out of
+ * order or past the limit, pfns outside the guest, batches with bad
+ * counts or lengths, truncated batches, a page table last sent with
+ * machine frames, a plain page sent machine-independent, start info or
+ * a page missing from the final round.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include <nettle/sha2.h>
+#include <xxhash.h>
 
 #include "ckpt/ckpt.h"
 #include "mem_stream.h"
@@ -21,6 +25,10 @@
 #define PT_PFN 10
 #define SI_PFN 3
 #define P2M_PFN 7
+/* All zero when sent: pfns 100..109 in round 0 (new: nothing to do),
+ * pfn 25 in round 1 (it came with bytes in round 0: cleared). */
+#define ZERO_IN(round, pfn) \
+	((round) == 0 ? (pfn) >= 100 && (pfn) < 110 : (pfn) == 25)
 
 static void state(struct chaos_saveimg *img, struct chaos_saveimg_vcpu *vcpu,
 		  uint64_t *frame, uint8_t *types)
@@ -48,12 +56,20 @@ static void state(struct chaos_saveimg *img, struct chaos_saveimg_vcpu *vcpu,
 static void put_pages(struct chaos_saveimg_stream *s, uint32_t round,
 		      const uint64_t *pfns, uint32_t n)
 {
+	uint64_t entries[PAGES] = { 0 };
 	uint8_t page[4096];
 	chaos_err err;
 
-	assert_int_equal(chaos_live_put_batch(s, round, pfns, n, &err), 0);
 	for (uint32_t i = 0; i < n; i++) {
-		memset(page, (int)((pfns[i] + round) & 0xff), sizeof(page));
+		entries[i] = pfns[i] | (ZERO_IN(round, pfns[i]) ? CHAOS_LIVE_ZERO : 0);
+		if (pfns[i] == PT_PFN || pfns[i] == P2M_PFN)
+			entries[i] |= CHAOS_LIVE_CANON;
+	}
+	assert_int_equal(chaos_live_put_batch(s, round, entries, n, &err), 0);
+	for (uint32_t i = 0; i < n; i++) {
+		if (ZERO_IN(round, pfns[i]))
+			continue;
+		memset(page, (int)(((pfns[i] + round) & 0xff) | 1), sizeof(page));
 		assert_int_equal(chaos_saveimg_put(s, page, sizeof(page), &err), 0);
 	}
 }
@@ -71,7 +87,7 @@ static void make(struct mem_stream *m, uint32_t final_round)
 	chaos_err err;
 
 	memset(m, 0, sizeof(*m));
-	chaos_saveimg_stream_init(&out, mem_write, m);
+	assert_int_equal(chaos_saveimg_stream_init(&out, mem_write, m, &err), 0);
 	state(&img, &vcpu, &frame, types);
 	for (uint64_t i = 0; i < PAGES; i++)
 		pfns[i] = i;
@@ -81,6 +97,7 @@ static void make(struct mem_stream *m, uint32_t final_round)
 	put_pages(&out, final_round, final, 4);
 	assert_int_equal(chaos_live_put_state(&out, &img, &err), 0);
 	assert_int_equal(chaos_saveimg_put_end(&out, digest, &err), 0);
+	chaos_saveimg_stream_free(&out);
 }
 
 /* Reads a whole stream as the receiver does; pages land in mem. */
@@ -95,19 +112,26 @@ static int receive(struct mem_stream *m, uint8_t *mem, chaos_err *err)
 	int more, rc = -1;
 
 	m->at = 0;
-	chaos_saveimg_stream_init(&in, mem_read, m);
-	if (chaos_live_read_start(&rx, &in, err))
+	memset(&rx, 0, sizeof(rx));
+	if (chaos_saveimg_stream_init(&in, mem_read, m, err) ||
+	    chaos_live_read_start(&rx, &in, err))
 		goto out;
 	while ((more = chaos_live_next(&rx, &in, pfns, &count, &img, err)) > 0)
-		for (uint32_t i = 0; i < count; i++)
-			if (chaos_saveimg_get(&in, mem ? mem + pfns[i] * 4096 : page,
-					      4096, err))
+		for (uint32_t i = 0; i < count; i++) {
+			uint64_t pfn = pfns[i] & CHAOS_LIVE_PFN_MASK;
+			uint8_t *to = mem ? mem + pfn * 4096 : page;
+
+			if (pfns[i] & CHAOS_LIVE_ZERO)
+				memset(to, 0, 4096);
+			else if (chaos_saveimg_get(&in, to, 4096, err))
 				goto out;
+		}
 	if (more < 0 || chaos_saveimg_get_end(&in, digest, err) ||
 	    chaos_live_check_final(&rx, &img, err))
 		goto out;
 	rc = 0;
 out:
+	chaos_saveimg_stream_free(&in);
 	chaos_saveimg_free(&img);
 	chaos_live_rx_free(&rx);
 	return rc;
@@ -134,9 +158,13 @@ static void test_roundtrip(void **st)
 	assert_int_equal(receive(&m, mem, &err), 0);
 	/* The last round's copy of each page wins. */
 	assert_int_equal(mem[5 * 4096], 5);
-	assert_int_equal(mem[25 * 4096 + 7], 26);
-	assert_int_equal(mem[40 * 4096], 42);
-	assert_int_equal(mem[PT_PFN * 4096], PT_PFN + 2);
+	assert_int_equal(mem[24 * 4096 + 7], 25);
+	assert_int_equal(mem[40 * 4096], 43);
+	assert_int_equal(mem[PT_PFN * 4096], PT_PFN + 2 + 1);
+	/* Zero in round 0: never written; zero in round 1: cleared. */
+	assert_int_equal(mem[100 * 4096 + 5], 0);
+	assert_int_equal(mem[25 * 4096 + 7], 0);
+	assert_int_equal(mem[25 * 4096 + 4095], 0);
 	free(mem);
 	free(m.buf);
 }
@@ -168,12 +196,12 @@ static void poke64(struct mem_stream *m, size_t at, uint64_t v)
 /* The END record's checksum recomputed after a change (a forged stream). */
 static void reseal(struct mem_stream *m)
 {
-	struct sha256_ctx c;
+	uint8_t *end = m->buf + m->len - CHAOS_SAVEIMG_HASH_SIZE;
+	XXH64_canonical_t c;
 
-	sha256_init(&c);
-	sha256_update(&c, m->len - CHAOS_SAVEIMG_HASH_SIZE, m->buf);
-	sha256_digest(&c, CHAOS_SAVEIMG_HASH_SIZE,
-		      m->buf + m->len - CHAOS_SAVEIMG_HASH_SIZE);
+	XXH64_canonicalFromHash(&c, XXH64(m->buf, m->len - CHAOS_SAVEIMG_HASH_SIZE, 0));
+	memset(end, 0, CHAOS_SAVEIMG_HASH_SIZE);
+	memcpy(end, c.digest, sizeof(c.digest));
 }
 
 static void test_rounds(void **st)
@@ -196,10 +224,34 @@ static void test_rounds(void **st)
 	expect_error(&m, "at most 32 rounds");
 	poke32(&m, b, 2);
 	/* The final round without the page table (pfn 41 in its place):
-	 * its last copy is the one sent while the guest ran. */
+	 * its machine-independent copy from round 0 stands. */
 	poke64(&m, b + 8 + 2 * 8, 41);
 	reseal(&m);
-	expect_error(&m, "page table pfn 0xa did not come in the final round");
+	{
+		chaos_err err;
+
+		assert_int_equal(receive(&m, NULL, &err), 0);
+	}
+	/* Its last copy with machine frames in it. */
+	poke64(&m, b + 8 + 2 * 8, PT_PFN);
+	reseal(&m);
+	expect_error(&m, "page table pfn 0xa last came with machine frames");
+	poke64(&m, b + 8 + 1 * 8, P2M_PFN);
+	poke64(&m, b + 8 + 2 * 8, PT_PFN | CHAOS_LIVE_CANON);
+	reseal(&m);
+	expect_error(&m, "p2m frame pfn 0x7 last came with machine frames");
+	poke64(&m, b + 8 + 1 * 8, P2M_PFN | CHAOS_LIVE_CANON);
+	/* A plain page said to be machine-independent. */
+	poke64(&m, b + 8 + 3 * 8, 40 | CHAOS_LIVE_CANON);
+	reseal(&m);
+	expect_error(&m, "pfn 0x28 last came machine-independent but is a plain page");
+	poke64(&m, b + 8 + 3 * 8, 40 | CHAOS_LIVE_CANON | CHAOS_LIVE_ZERO);
+	expect_error(&m, "pfn 0x28 is both all zero and machine-independent");
+	poke64(&m, b + 8 + 3 * 8, 40);
+	/* Start info only from a round the guest ran in. */
+	poke64(&m, b + 8, 42);
+	reseal(&m);
+	expect_error(&m, "the start info pfn did not come in the final round");
 	free(m.buf);
 }
 
@@ -230,12 +282,19 @@ static void test_batches(void **st)
 	expect_error(&m, "BATCH count 0");
 	poke32(&m, b + CHAOS_SAVEIMG_RECORD_HEADER + 4, CHAOS_LIVE_BATCH_MAX + 1);
 	expect_error(&m, "BATCH count 1025");
-	poke32(&m, b + CHAOS_SAVEIMG_RECORD_HEADER + 4, 11);
-	expect_error(&m, "BATCH of 11 pages is");
+	poke32(&m, b + CHAOS_SAVEIMG_RECORD_HEADER + 4, 9);
+	expect_error(&m, "BATCH of 9 pages is 36952 bytes, not 80 to 36944");
 	poke32(&m, b + CHAOS_SAVEIMG_RECORD_HEADER + 4, 10);
 	poke64(&m, b + 8, 3);
 	expect_error(&m, "BATCH of 3 bytes");
 	poke64(&m, b + 8, 8 + 10 * (8 + 4096));
+	expect_error(&m, "BATCH of 10 pages, 9 with bytes, is");
+	poke64(&m, b + 8, 8 + 10 * 8 + 9 * 4096);
+	/* A page with bytes flagged zero: its bytes run into the next
+	 * record, and the length no longer adds up. */
+	poke64(&m, b + CHAOS_SAVEIMG_RECORD_HEADER + 8, 20 | CHAOS_LIVE_ZERO);
+	expect_error(&m, "BATCH of 10 pages, 8 with bytes, is");
+	poke64(&m, b + CHAOS_SAVEIMG_RECORD_HEADER + 8, 20);
 	poke32(&m, b + 4, 1);
 	expect_error(&m, "flags not zero");
 	poke32(&m, b + 4, 0);
@@ -265,7 +324,7 @@ static void test_truncated(void **st)
 	expect_error(&m, "truncated");
 	m.len = full;
 	m.buf[full - 1] ^= 1;
-	expect_error(&m, "SHA-256 checksum mismatch");
+	expect_error(&m, "checksum mismatch");
 	free(m.buf);
 }
 
@@ -276,9 +335,11 @@ static void test_start(void **st)
 
 	(void)st;
 	make(&m, 2);
-	poke32(&m, 8, 1);
-	expect_error(&m, "version 1, a live stream is version 2");
 	poke32(&m, 8, 2);
+	expect_error(&m, "version 2, a live stream is version 5");
+	poke32(&m, 8, 4);
+	expect_error(&m, "version 4, a live stream is version 5");
+	poke32(&m, 8, CHAOS_LIVE_VERSION);
 	poke64(&m, 16, 4096);
 	expect_error(&m, "total_size");
 	poke64(&m, 16, 0);

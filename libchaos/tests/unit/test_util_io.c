@@ -92,7 +92,7 @@ static void test_write_safely(void **state)
 	fd = chaos_file_create_temp(target, tmp, sizeof(tmp), &err);
 	assert_true(fd >= 0);
 	assert_int_equal(chaos_write_all(fd, "CHAOSIMG", 8), 0);
-	assert_int_equal(chaos_file_commit(fd, tmp, target, &err), 0);
+	assert_int_equal(chaos_file_commit(fd, tmp, target, false, &err), 0);
 	read_back(victim, buf, sizeof(buf));
 	assert_string_equal(buf, "precious");
 	read_back(target, buf, sizeof(buf));

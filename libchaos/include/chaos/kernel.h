@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CHAOS_KERNEL_H
+#define CHAOS_KERNEL_H
+
+#include <stdbool.h>
+#include <chaos/api.h>
+#include <chaos/error.h>
+#include <chaos/guest.h>
+#include <chaos/host.h>
+#include <chaos/shell.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Kernels read once. A chaos_kernel is a guest kernel image read, checked
+ * and decompressed as a create would, with the identity of the file it
+ * came from (device, inode, size, modification and change times). A
+ * daemon keeps them so that its creates skip that work
+ * (chaos_create_opts.kernel) and primes its pooled shells for them.
+ *
+ * Immutable once opened, and reference counted: any thread may use one
+ * it holds a reference to.
+ */
+typedef struct chaos_kernel chaos_kernel;
+
+/*
+ * Constructor. Read the kernel at (path), opened with (as)'s rights
+ * (NULL: the process's), into (*out) with one reference. Returns 0, or -1
+ * with *out NULL and err set as chaos_guest_create would for that kernel
+ * (ENOENT, EACCES, EFBIG, EINVAL not a PV image...).
+ */
+CHAOS_API int chaos_kernel_open(const char *path, const chaos_cred *as,
+				chaos_kernel **out, chaos_err *err);
+
+/*
+ * Whether the file at k's path, opened with (as)'s rights now, is still
+ * the one k was read from. false if it cannot be opened, or changed.
+ */
+CHAOS_API bool chaos_kernel_is_current(const chaos_kernel *k,
+				       const chaos_cred *as);
+
+/* The path k was opened from. */
+CHAOS_API const char *chaos_kernel_path(const chaos_kernel *k);
+
+/* Another reference to k (returned); chaos_kernel_unref drops one and
+ * frees k with the last. NULL is allowed for both. */
+CHAOS_API chaos_kernel *chaos_kernel_ref(chaos_kernel *k);
+CHAOS_API void chaos_kernel_unref(chaos_kernel *k);
+
+/*
+ * Prime (shell) for (k): write and pin what a boot of k without a
+ * ramdisk needs besides the kernel itself (the p2m list, the bootstrap
+ * page tables, a fresh shared info page), so that a create of k in it
+ * only copies the kernel in and starts it. No byte of k is written: a
+ * shell primed for one client's kernel holds nothing of it. A create of
+ * another layout still works (it primes again). Returns 0, or -1 with
+ * err set (the shell is then as if never primed, and still usable).
+ */
+CHAOS_API int chaos_shell_prime(chaos_host *host, chaos_shell *shell,
+				const chaos_kernel *k, chaos_err *err);
+
+/* Whether (shell) is primed for (k)'s layout. */
+CHAOS_API bool chaos_shell_is_primed_for(const chaos_shell *shell,
+					 const chaos_kernel *k);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
