@@ -22,7 +22,8 @@
 #include "daemon.h"
 #include "reply.h"
 
-#define TICK_MS          250   /* throttle windows end, missed events */
+#define TICK_MS          200   /* throttle windows end, missed events;
+				 * CHAOS_CONSOLE_PERIOD_MS */
 #define SYNC_MS          1000  /* compare with the hypervisor's list */
 #define RETRY_MS         5000  /* a console we could not take */
 #define CLOSE_GRACE_MS   2000  /* a gone guest's last output to clients */
@@ -52,6 +53,7 @@ struct cmd {
 	uint32_t domid;
 	int fd;
 	bool done;                   /* CMD_DETACH: the caller waits for it */
+	bool last_words;             /* CMD_DETACH of a guest that stopped */
 	bool waited;                 /* on the caller's stack, not malloc'd */
 	struct cmd *next;
 };
@@ -72,15 +74,22 @@ struct consoles {
 	int wake_rd, wake_wr;
 	long long next_tick_ms, next_sync_ms;   /* the thread's own */
 	bool poked;                  /* atomic: sync at the next pass */
+	/* Guests a checkpoint holds (consoles_hold): not attached until
+	 * released; under lock. */
+	uint32_t held[CONSOLES_HELD_MAX];
+	size_t nheld;
 	bool adopting;               /* the first sync, at start-up */
 };
 
-static long long now_ms(void)
+static bool is_held(struct consoles *c, uint32_t domid)
 {
-	struct timespec ts;
+	bool held = false;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	pthread_mutex_lock(&c->lock);
+	for (size_t i = 0; i < c->nheld && !held; i++)
+		held = c->held[i] == domid;
+	pthread_mutex_unlock(&c->lock);
+	return held;
 }
 
 static struct guest_console *find(struct consoles *c, uint32_t domid)
@@ -251,7 +260,8 @@ static int add(struct consoles *c, struct guest_console *g)
  */
 static struct guest_console *console_for(struct consoles *c,
 					 const chaos_domain_info *info,
-					 long long now, chaos_err *err)
+					 long long now, bool stopped_ok,
+					 chaos_err *err)
 {
 	struct guest_console *g = find(c, info->domid);
 	chaos_guest_info guest;
@@ -264,9 +274,15 @@ static struct guest_console *console_for(struct consoles *c,
 		derr(err, EBUSY, "%s", g->why);
 		return NULL;
 	}
-	if (info->domid == 0 || info->state == CHAOS_STATE_SHUTDOWN ||
-	    info->state == CHAOS_STATE_DYING) {
+	if (info->domid == 0 || info->state == CHAOS_STATE_DYING ||
+	    (info->state == CHAOS_STATE_SHUTDOWN && !stopped_ok)) {
 		derr(err, ESRCH, "domain %u is not running", info->domid);
+		return NULL;
+	}
+	if (is_held(c, info->domid)) {
+		derr(err, EBUSY,
+		     "domain %u is being saved or migrated: its console is nobody's meanwhile",
+		     info->domid);
 		return NULL;
 	}
 	if (chaos_domain_handle_kind(info->handle) == CHAOS_KIND_FOREIGN ||
@@ -327,7 +343,7 @@ static struct guest_console *console_for(struct consoles *c,
 static void detach_at(struct consoles *c, size_t i, const char *why)
 {
 	struct guest_console *g = c->g[i];
-	long long now = now_ms();
+	long long now = chaos_clock_ms();
 	char note[96];
 
 	drain(c, g, now, true);
@@ -391,7 +407,7 @@ static void sync_all(struct consoles *c, long long now)
 
 		if (doms[j].domid == 0 || (g && (g->con || now < g->retry_ms)))
 			continue;
-		console_for(c, &doms[j], now, &err);
+		console_for(c, &doms[j], now, false, &err);
 	}
 	free(doms);
 }
@@ -404,7 +420,7 @@ static void stream_start(struct consoles *c, int fd, uint32_t domid)
 	struct guest_console *g;
 	chaos_domain_info info;
 	chaos_err err;
-	yajl_gen ok;
+	chaosd_reply *ok;
 	char *resp = NULL;
 	size_t len;
 	uint8_t hdr[4];
@@ -420,17 +436,17 @@ static void stream_start(struct consoles *c, int fd, uint32_t domid)
 		return;
 	}
 	if (chaos_domain_get(c->host, domid, &info, &err) ||
-	    !(g = console_for(c, &info, now_ms(), &err))) {
+	    !(g = console_for(c, &info, chaos_clock_ms(), false, &err))) {
 		reply_error_send(fd, err.msg, REPLY_TIMEOUT_MS);
 		close(fd);
 		return;
 	}
-	if ((ok = reply_ok_begin())) {
-		gen_kv_uint(ok, "domid", domid);
-		gen_kv_str(ok, "name", g->name);
+	if ((ok = chaosd_reply_ok())) {
+		chaosd_reply_uint(ok, "domid", domid);
+		chaosd_reply_str(ok, "name", g->name);
 	}
 	s = malloc(sizeof(*s));
-	if (reply_finish(ok, &resp, &len) || !s || stream_init(s, fd, domid)) {
+	if (chaosd_reply_finish(ok, &resp, &len) || !s || stream_init(s, fd, domid)) {
 		free(resp);
 		free(s);
 		reply_error_send(fd, "out of memory", REPLY_TIMEOUT_MS);
@@ -475,9 +491,19 @@ static void run_commands(struct consoles *c)
 		case CMD_ATTACH:
 			if (chaos_domain_get(c->host, cmd->domid, &info, &err) == 0 &&
 			    !find(c, cmd->domid))
-				console_for(c, &info, now_ms(), &err);
+				console_for(c, &info, chaos_clock_ms(), false,
+					    &err);
 			break;
 		case CMD_DETACH:
+			/* A guest that stopped before the sync took its
+			 * console (one crashing at boot) still has its last
+			 * words in the ring: take them into its log first. */
+			if (cmd->last_words && !find(c, cmd->domid) &&
+			    chaos_domain_get(c->host, cmd->domid, &info,
+					     &err) == 0 &&
+			    info.state == CHAOS_STATE_SHUTDOWN)
+				console_for(c, &info, chaos_clock_ms(), true,
+					    &err);
 			detach(c, cmd->domid, "destroyed by chaosd");
 			break;
 		case CMD_STREAM:
@@ -558,11 +584,11 @@ static void *consoles_main(void *arg)
 	int slot[CONSOLE_STREAMS_MAX];
 
 	c->adopting = true;
-	sync_all(c, now_ms());
+	sync_all(c, chaos_clock_ms());
 	c->adopting = false;
 	dlog("consoles: holding %zu guest consoles", c->ng);
 	for (;;) {
-		long long now = now_ms();
+		long long now = chaos_clock_ms();
 		int n = 2, ns = 0, wait;
 		bool stop;
 
@@ -595,15 +621,17 @@ static void *consoles_main(void *arg)
 			usleep(100000);
 			continue;
 		}
-		now = now_ms();
+		now = chaos_clock_ms();
 		if (pfd[0].revents & POLLIN)
 			run_commands(c);
 		if (pfd[1].revents & POLLIN)
 			events(c, now);
 		serve_streams(c, pfd + 2, slot, ns, now);
 		if (now >= c->next_tick_ms) {
-			/* Throttled guests get their next window; events we
-			 * missed are caught up. */
+			/* Consoles the event rate limit held are released
+			 * (libchaos, finding 10); throttled guests get their
+			 * next window; events we missed are caught up. */
+			events(c, now);
 			for (size_t i = 0; i < c->ng; i++) {
 				drain(c, c->g[i], now, false);
 				feed(c, c->g[i]);
@@ -659,9 +687,10 @@ void consoles_attach(struct consoles *c, uint32_t domid)
 	enqueue(c, cmd);
 }
 
-void consoles_detach(struct consoles *c, uint32_t domid)
+static void detach_waited(struct consoles *c, uint32_t domid, bool last_words)
 {
-	struct cmd cmd = { .kind = CMD_DETACH, .domid = domid, .waited = true };
+	struct cmd cmd = { .kind = CMD_DETACH, .domid = domid, .waited = true,
+			   .last_words = last_words };
 
 	if (!c)
 		return;
@@ -670,6 +699,41 @@ void consoles_detach(struct consoles *c, uint32_t domid)
 	while (!cmd.done)
 		pthread_cond_wait(&c->done_cv, &c->lock);
 	pthread_mutex_unlock(&c->lock);
+}
+
+void consoles_detach(struct consoles *c, uint32_t domid)
+{
+	detach_waited(c, domid, false);
+}
+
+void consoles_reap(struct consoles *c, uint32_t domid)
+{
+	detach_waited(c, domid, true);
+}
+
+void consoles_hold(struct consoles *c, uint32_t domid)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->lock);
+	if (c->nheld < CONSOLES_HELD_MAX)
+		c->held[c->nheld++] = domid;
+	pthread_mutex_unlock(&c->lock);
+	consoles_detach(c, domid);
+}
+
+void consoles_release(struct consoles *c, uint32_t domid)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->lock);
+	for (size_t i = 0; i < c->nheld; i++)
+		if (c->held[i] == domid) {
+			c->held[i] = c->held[--c->nheld];
+			break;
+		}
+	pthread_mutex_unlock(&c->lock);
+	consoles_poke(c);
 }
 
 void consoles_poke(struct consoles *c)
@@ -759,14 +823,16 @@ int consoles_start(struct consoles **out, const char *state_dir,
 	if (chaos_host_open(&c->host, err) ||
 	    chaos_host_set_state_dir(c->host, state_dir, err))
 		goto fail;
-	c->next_tick_ms = now_ms() + TICK_MS;
-	c->next_sync_ms = now_ms() + SYNC_MS;
+	c->next_tick_ms = chaos_clock_ms() + TICK_MS;
+	c->next_sync_ms = chaos_clock_ms() + SYNC_MS;
 	rc = pthread_create(&c->thread, NULL, consoles_main, c);
 	if (rc) {
 		derr(err, rc, "cannot start the console thread: %s",
 		     strerror(rc));
 		goto fail;
 	}
+	/* Named, so its CPU time shows apart (/proc/PID/task/TID/comm). */
+	pthread_setname_np(c->thread, "chaosd-console");
 	c->running = true;
 	*out = c;
 	return 0;

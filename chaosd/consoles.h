@@ -36,6 +36,19 @@ void consoles_attach(struct consoles *c, uint32_t domid);
 /* Release domid's console and wait until its ring is unmapped (a mapped
  * page would keep a destroyed domain from going away). */
 void consoles_detach(struct consoles *c, uint32_t domid);
+/* The same for a guest that stopped on its own (the reaper's): what it
+ * wrote last is taken into its log first, held or not. */
+void consoles_reap(struct consoles *c, uint32_t domid);
+/*
+ * A save or migration of domid is starting: release its console as
+ * consoles_detach does and attach it no more (a backend that drains the
+ * ring writes to the guest's memory while it is copied) until
+ * consoles_release, which lets the next check take it again if it still
+ * runs. At most CONSOLES_HELD_MAX at once.
+ */
+#define CONSOLES_HELD_MAX 16
+void consoles_hold(struct consoles *c, uint32_t domid);
+void consoles_release(struct consoles *c, uint32_t domid);
 /* Something changed (a domain stopped): re-check soon. Async-signal-safe. */
 void consoles_poke(struct consoles *c);
 /* Turn a client connection into domid's console stream: the thread takes

@@ -11,6 +11,9 @@
 #include <chaos/chaos.h>
 #include <chaos/chaosd.h>
 
+#include "kernels.h"
+#include "owner.h"
+
 /* One flavour: shells of the same memory, vCPUs and device set (with
  * noxs: a power device and vifs unconfigured vifs). */
 struct flavour {
@@ -18,9 +21,13 @@ struct flavour {
 	unsigned int vcpus;
 	unsigned int vifs;
 	unsigned int size;          /* wanted */
+	uint32_t owner;             /* uid that set it last (the config's: 0) */
 	unsigned int ready;         /* shells[0..ready) */
 	unsigned int cap;
 	chaos_shell **shells;
+	/* The kernel its last create ran (a reference): the refill thread
+	 * primes its shells for it (chaos_shell_prime), NULL until then. */
+	chaos_kernel *hint;
 };
 
 struct pool {
@@ -42,6 +49,20 @@ int pool_start(struct pool *p, chaos_err *err);
 /* Stop refilling, destroy every unused shell. */
 void pool_shutdown(struct pool *p);
 int pool_set(struct pool *p, const chaosd_flavour *want, chaos_err *err);
+/* The same, the flavour set on behalf of uid owner (owner.c's quotas). */
+int pool_set_as(struct pool *p, const chaosd_flavour *want, uint32_t owner,
+		chaos_err *err);
+/* Whether which's flavour exists with a size, and who set it. */
+bool pool_flavour_owner(struct pool *p, const chaosd_flavour *which,
+			uint32_t *owner);
+/* Shells (wanted) and their MiB in the flavours owner set, except's
+ * flavour left out (NULL: none). */
+void pool_usage(struct pool *p, uint32_t owner, const chaosd_flavour *except,
+		unsigned int *shells, uint64_t *mib);
+/* The kernel the flavour (memory, vcpus, vifs) ran last: its shells
+ * get primed for it. Takes a reference; nothing if no such flavour. */
+void pool_hint(struct pool *p, uint64_t memory_mib, unsigned int vcpus,
+	       unsigned int vifs, chaos_kernel *k);
 /* A shell for (memory, vcpus) with exactly vifs vifs, or NULL: exact
  * flavour first, else the smallest larger one (memory, vCPUs) when
  * allowed. Never waits for a refill. */
@@ -55,16 +76,27 @@ bool pool_owns(struct pool *p, uint32_t domid);
 unsigned int pool_snapshot(struct pool *p, chaosd_flavour *out);
 
 struct consoles;
+struct jobs;
+struct events;
 
 struct daemon {
 	chaos_host *host;           /* the serving thread's */
 	struct consoles *consoles;  /* the console thread (consoles.h) */
+	struct jobs *jobs;          /* long operations' threads (jobs.h) */
+	struct events *events;      /* subscribers (events.h) */
+	long long last_sync_ms;     /* events_resync's last run */
 	struct pool pool;
+	struct kernels kernels;     /* the serving thread's (kernels.h) */
 	const char *socket_path;
 	const char *pid_path;
 	const char *state_dir;
 	gid_t group;                /* clients in this group may connect */
 	bool group_set;
+	/* Per-owner quotas (owner.h); root's only when configured. */
+	struct quota quota, quota_root;
+	bool quota_set, quota_root_set;
+	/* Who sent the request being handled (the serving thread's). */
+	const chaos_cred *caller;
 	int listen_fd;
 	int wake_rd, wake_wr;       /* reaper and signals -> serving loop */
 	pthread_t reaper;
@@ -73,6 +105,7 @@ struct daemon {
 	bool reaper_running;
 	bool reaper_stop;
 	size_t last_domains;        /* at the last reap: fewer now, collect */
+	bool reap_after_jobs;       /* a guest waits for its job's events */
 };
 
 /* Start-up: adopt guests left by an earlier chaosd, destroy its shells. */
@@ -83,18 +116,36 @@ int reaper_start(struct daemon *d, chaos_err *err);
 void reaper_stop(struct daemon *d);
 /* Apply on_poweroff/on_reboot/on_crash to every shut-down guest. */
 void reap_all(struct daemon *d);
+/* Announce guests that came or went behind chaosd's back (events.h). */
+void events_resync(struct daemon *d);
 
 /* The socket loop: returns when d->stop is set. */
 int server_run(struct daemon *d);
 
+struct job;
+
+/* What a request came with and what became of it (ops_handle). */
+struct ops_call {
+	int fds[CHAOSD_FRAME_FDS_MAX];  /* descriptors sent with the frame */
+	size_t nfds;                    /* ops_handle takes them all */
+	char *resp;                     /* the response (caller frees), or NULL: */
+	size_t resp_len;
+	uint32_t stream_domid;          /* a console stream of this guest, or */
+	struct job *job;                /* a long operation, answered when done, */
+	bool subscribe;                 /* or, after resp, an event stream */
+};
+
 /*
- * Handle one request frame; *resp is the response JSON (caller frees).
- * A console request that was accepted has no response here: *resp is NULL,
- * *stream_domid the guest, and the caller hands the connection to the
- * console thread (consoles_stream), which answers.
+ * Handle one request frame. The descriptors in call are the handler's
+ * (used or closed). call->resp is the response JSON, unless the request
+ * was a console stream that was accepted (call->stream_domid: the caller
+ * hands the connection to the console thread, consoles_stream, which
+ * answers) or a long operation that was started (call->job: the caller
+ * sends its reply once jobs_collect has it). -1: out of memory, nothing
+ * to send.
  */
-int ops_handle(struct daemon *d, const char *req, size_t len, char **resp,
-	       size_t *resp_len, uint32_t *stream_domid);
+int ops_handle(struct daemon *d, const char *req, size_t len,
+	       struct ops_call *call);
 
 void dlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Fill err (code and message); returns -1. */

@@ -2,20 +2,18 @@
 /* chaosd's log lines and error filling, shared by every thread. */
 #include <stdarg.h>
 #include <stdio.h>
-#include <time.h>
 
 #include "daemon.h"
 
 void dlog(const char *fmt, ...)
 {
-	struct timespec ts;
+	long long ms = chaos_clock_ms();
 	va_list ap;
 	char line[1024];
 	int n;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	n = snprintf(line, sizeof(line), "chaosd[%ld.%03ld]: ", (long)ts.tv_sec,
-		     ts.tv_nsec / 1000000);
+	n = snprintf(line, sizeof(line), "chaosd[%lld.%03lld]: ", ms / 1000,
+		     ms % 1000);
 	va_start(ap, fmt);
 	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
 	va_end(ap);

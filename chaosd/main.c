@@ -24,7 +24,10 @@
 #include <unistd.h>
 
 #include "consoles.h"
+#include "jobs.h"
 #include "daemon.h"
+#include "events.h"
+#include "notify.h"
 #include "options.h"
 
 static struct daemon *the_daemon;  /* for the signal handler only */
@@ -184,15 +187,22 @@ static int run(struct chaosd_options *o)
 	d.state_dir = o->state_dir;
 	d.group = o->group;
 	d.group_set = o->group_set;
+	d.quota = o->quota;
+	d.quota_set = o->quota_set;
+	d.quota_root = o->quota_root;
+	d.quota_root_set = o->quota_root_set;
 	d.no_virq = o->no_virq;
+	kernels_init(&d.kernels);
 	raise_fd_limit();
 	if (make_dirs(o->state_dir, 0755) || make_log_dir()) {
 		dlog("cannot make %s or %s: %s", o->state_dir, CHAOSD_LOG_DIR,
 		     strerror(errno));
+		kernels_clear(&d.kernels);
 		return 1;
 	}
 	if (pipe2(pipefd, O_NONBLOCK | O_CLOEXEC)) {
 		dlog("pipe: %s", strerror(errno));
+		kernels_clear(&d.kernels);
 		return 1;
 	}
 	d.wake_rd = pipefd[0];
@@ -201,7 +211,8 @@ static int run(struct chaosd_options *o)
 	if ((pid_fd = take_pid_file(o->pid_path, &err)) < 0 ||
 	    chaos_host_open(&d.host, &err) ||
 	    chaos_host_set_state_dir(d.host, o->state_dir, &err) ||
-	    pool_init(&d.pool, &err) ||
+	    pool_init(&d.pool, &err) || jobs_init(&d, &err) ||
+	    events_init(&d.events, o->events_queue, &err) ||
 	    chaos_host_set_state_dir(d.pool.host, o->state_dir, &err) ||
 	    daemon_adopt(&d, &err) || set_signals()) {
 		dlog("%s", err.msg);
@@ -215,6 +226,8 @@ static int run(struct chaosd_options *o)
 		goto out;
 	}
 	dlog("serving on %s (pid %ld)", d.socket_path, (long)getpid());
+	if (chaosd_notify_ready())
+		dlog("cannot notify systemd: %s", strerror(errno));
 	rc = server_run(&d) ? 1 : 0;
 	dlog("stopping: guests keep running, unused shells are destroyed");
 out:
@@ -222,12 +235,17 @@ out:
 		close(d.listen_fd);
 		unlink(d.socket_path);
 	}
+	/* Saves and migrations under way finish first: they use the
+	 * consoles and leave guests suspended if cut short. */
+	jobs_stop(&d);
 	reaper_stop(&d);
 	consoles_stop(d.consoles);
+	events_free(d.events);
 	if (pool_up)
 		pool_shutdown(&d.pool);
 	else if (d.pool.host)
 		chaos_host_close(d.pool.host);
+	kernels_clear(&d.kernels);
 	chaos_host_close(d.host);
 	if (pid_fd >= 0) {
 		unlink(o->pid_path);

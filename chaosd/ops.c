@@ -6,10 +6,11 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <yajl/yajl_gen.h>
 
 #include "consoles.h"
 #include "daemon.h"
+#include "events.h"
+#include "jobs.h"
 #include "reply.h"
 #include "request.h"
 
@@ -30,6 +31,7 @@ struct shutdown_wait {
 	bool failed;
 	bool timed_out;
 	uint32_t domid;
+	uint32_t uid;              /* who asked: only it (or root) may ask on */
 	chaos_shutdown_reason reason;
 	unsigned int timeout_ms;
 	long long done_ms;
@@ -40,39 +42,23 @@ struct shutdown_wait {
 static pthread_mutex_t waits_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct shutdown_wait waits[SHUTDOWN_WAITS_MAX];
 
-static void gen_timing(yajl_gen g, const chaos_create_timing *t)
-{
-	gen_str(g, "timing_us");
-	yajl_gen_map_open(g);
-	gen_kv_uint(g, "parse", t->parse_us);
-	gen_kv_uint(g, "domain", t->domain_us);
-	gen_kv_uint(g, "memory", t->memory_us);
-	gen_kv_uint(g, "load", t->load_us);
-	gen_kv_uint(g, "pagetables", t->pagetables_us);
-	gen_kv_uint(g, "devices", t->devices_us);
-	gen_kv_uint(g, "unpause", t->unpause_us);
-	gen_kv_uint(g, "total", t->total_us);
-	yajl_gen_map_close(g);
-}
-
 static bool absolute_or_null(const char *path)
 {
 	return !path || path[0] == '/';
 }
 
-static int op_create(struct daemon *d, chaosd_request *req, yajl_gen *out,
-		     chaos_err *err)
+/*
+ * A create: checked here (paths, quota), its shell taken here, then built
+ * by a create worker (jobs.h), or here when every worker is busy.
+ */
+static int op_create(struct daemon *d, chaosd_request *req,
+		     struct ops_call *call, chaosd_reply **out, chaos_err *err)
 {
-	chaos_create_opts opts = {
-		.paused = req->paused,
-		.config_path = req->config_path[0] ? req->config_path : NULL,
-	};
-	chaos_create_timing timing;
 	chaos_shell *shell = NULL;
-	uint64_t shell_mib = 0;
-	uint32_t domid;
-	yajl_gen g;
-	int rc;
+	struct create_done done;
+	chaos_err busy;
+	chaosd_reply *g;
+	uint64_t mib;
 
 	/* chaosd's working directory is not the client's. */
 	if (!absolute_or_null(req->cfg.kernel) ||
@@ -81,36 +67,38 @@ static int op_create(struct daemon *d, chaosd_request *req, yajl_gen *out,
 		     "kernel/ramdisk: chaosd needs absolute paths");
 		return -1;
 	}
+	if (owner_create_check(d, req->cfg.memory_mib, err))
+		return -1;
 	if (!req->no_pool)
 		shell = pool_take(&d->pool, req->cfg.memory_mib, req->cfg.vcpus,
 				  (unsigned int)req->cfg.nr_vifs,
 				  req->allow_larger);
-	if (shell) {
-		shell_mib = chaos_shell_memory_mib(shell);
-		rc = chaos_guest_create_in_shell(d->host, &req->cfg, &opts,
-						 &shell, &domid, &timing, err);
+	/* A larger shell gives the guest its memory: count that. */
+	if (shell && chaos_shell_memory_mib(shell) > req->cfg.memory_mib &&
+	    owner_create_check(d, chaos_shell_memory_mib(shell), err)) {
+		pool_put_back(&d->pool, d->host, shell);
+		return -1;
+	}
+	mib = shell ? chaos_shell_memory_mib(shell) : req->cfg.memory_mib;
+	if (jobs_start_create(d, req, shell, mib, owner_caller(d), &call->job,
+			      &busy) == 0)
+		return 0;
+	g = chaosd_reply_ok();
+	if (!g) {
 		if (shell)
 			pool_put_back(&d->pool, d->host, shell);
-	} else {
-		rc = chaos_guest_create(d->host, &req->cfg, &opts, &domid,
-					&timing, err);
+		return derr(err, ENOMEM, "out of memory");
 	}
-	if (rc)
+	if (ops_create_run(d, d->host, req, shell, d->caller, g, &done,
+			   err)) {
+		chaosd_reply_free(g);
 		return -1;
-	consoles_attach(d->consoles, domid);
-	dlog("created domain %u%s%s%s (%s, %llu us)", domid,
-	     req->cfg.name[0] ? " (" : "", req->cfg.name,
-	     req->cfg.name[0] ? ")" : "", shell_mib ? "pooled" : "full",
-	     (unsigned long long)timing.total_us);
-	g = reply_ok_begin();
-	if (!g)
-		return -1;
-	gen_kv_uint(g, "domid", domid);
-	gen_kv_str(g, "name", req->cfg.name);
-	gen_kv_bool(g, "pooled", shell_mib != 0);
-	if (shell_mib)
-		gen_kv_uint(g, "shell_memory_mib", shell_mib);
-	gen_timing(g, &timing);
+	}
+	events_emit(d->events, CHAOSD_EVENT_CREATED, done.domid, done.name,
+		    owner_caller(d), NULL);
+	if (!req->paused && !req->cfg.paused)
+		events_emit(d->events, CHAOSD_EVENT_STARTED, done.domid,
+			    done.name, owner_caller(d), NULL);
 	*out = g;
 	return 0;
 }
@@ -133,43 +121,78 @@ static int resolve(struct daemon *d, const char *ref, uint32_t *domid,
 	return 0;
 }
 
-static int op_destroy(struct daemon *d, chaosd_request *req, yajl_gen *out,
+/* The same for an operation that changes the guest: not while a long
+ * one (a save, a migration) is under way on it. */
+static int resolve_free(struct daemon *d, const char *ref, uint32_t *domid,
+			chaos_err *err)
+{
+	const char *held;
+
+	if (resolve(d, ref, domid, err))
+		return -1;
+	held = jobs_holding(d, *domid);
+	if (held)
+		return derr(err, EBUSY,
+			    "domain %u: a %s is under way; try again when it is done",
+			    *domid, held);
+	return 0;
+}
+
+/* A guest's name and owner for its events ("" and root when it has no
+ * record: a domain chaos did not build). */
+static uint32_t guest_label(struct daemon *d, uint32_t domid,
+			    char name[CHAOS_NAME_MAX])
+{
+	chaos_guest_info guest;
+
+	if (chaos_guest_get(d->host, domid, &guest, NULL)) {
+		name[0] = '\0';
+		return 0;
+	}
+	memcpy(name, guest.name, CHAOS_NAME_MAX);
+	return guest.owner;
+}
+
+static int op_destroy(struct daemon *d, chaosd_request *req, chaosd_reply **out,
 		      chaos_err *err)
 {
-	uint32_t domid;
+	char name[CHAOS_NAME_MAX];
+	uint32_t domid, owner;
 
-	if (resolve(d, req->domain, &domid, err) ||
-	    chaos_guest_check(d->host, domid, "destroy", err))
+	if (resolve_free(d, req->domain, &domid, err) ||
+	    chaos_guest_check_for(d->host, owner_caller(d), domid, "destroy",
+				  err))
 		return -1;
+	owner = guest_label(d, domid, name);
 	/* Our mapping of its console ring would keep the domain dying. */
 	consoles_detach(d->consoles, domid);
 	if (chaos_guest_destroy(d->host, domid, err))
 		return -1;
 	dlog("destroyed domain %u", domid);
-	*out = reply_ok_begin();
+	events_emit(d->events, CHAOSD_EVENT_DESTROYED, domid, name, owner,
+		    "destroy");
+	*out = chaosd_reply_ok();
 	return *out ? 0 : -1;
 }
 
 static int op_pause(struct daemon *d, chaosd_request *req, bool pause,
-		    yajl_gen *out, chaos_err *err)
+		    chaosd_reply **out, chaos_err *err)
 {
-	uint32_t domid;
+	char name[CHAOS_NAME_MAX];
+	uint32_t domid, owner;
 
-	if (resolve(d, req->domain, &domid, err) ||
+	if (resolve_free(d, req->domain, &domid, err) ||
+	    chaos_guest_check_for(d->host, owner_caller(d), domid,
+				  pause ? "pause" : "unpause", err) ||
 	    (pause ? chaos_guest_pause(d->host, domid, err) :
 		     chaos_guest_unpause(d->host, domid, err)))
 		return -1;
 	dlog("%s domain %u", pause ? "paused" : "unpaused", domid);
-	*out = reply_ok_begin();
+	owner = guest_label(d, domid, name);
+	events_emit(d->events, pause ? CHAOSD_EVENT_PAUSED : CHAOSD_EVENT_UNPAUSED,
+		    domid, name, owner, NULL);
+	*out = chaosd_reply_ok();
 	return *out ? 0 : -1;
-}
-
-static long long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void *shutdown_main(void *arg)
@@ -191,7 +214,7 @@ static void *shutdown_main(void *arg)
 	w->failed = rc != 0;
 	w->timed_out = rc && err.code == ETIMEDOUT;
 	snprintf(w->msg, sizeof(w->msg), "%s", rc ? err.msg : "");
-	w->done_ms = mono_ms();
+	w->done_ms = chaos_clock_ms();
 	pthread_mutex_unlock(&waits_lock);
 	/* The loop's reaper applies the action for clients that left. */
 	if (write(d->wake_wr, &c, 1) < 0) {
@@ -212,7 +235,7 @@ static struct shutdown_wait *wait_find(uint32_t domid)
 /* Called with waits_lock held: results nobody collected in time. */
 static void waits_expire(void)
 {
-	long long now = mono_ms();
+	long long now = chaos_clock_ms();
 
 	for (int i = 0; i < SHUTDOWN_WAITS_MAX; i++)
 		if (waits[i].used && waits[i].done &&
@@ -220,7 +243,7 @@ static void waits_expire(void)
 			waits[i].used = false;
 }
 
-static int op_shutdown(struct daemon *d, chaosd_request *req, yajl_gen *out,
+static int op_shutdown(struct daemon *d, chaosd_request *req, chaosd_reply **out,
 		       chaos_err *err)
 {
 	struct shutdown_wait *w;
@@ -229,8 +252,9 @@ static int op_shutdown(struct daemon *d, chaosd_request *req, yajl_gen *out,
 	uint32_t domid;
 	int rc;
 
-	if (resolve(d, req->domain, &domid, err) ||
-	    chaos_guest_check(d->host, domid, "shut down", err))
+	if (resolve_free(d, req->domain, &domid, err) ||
+	    chaos_guest_check_for(d->host, owner_caller(d), domid, "shut down",
+				  err))
 		return -1;
 	pthread_mutex_lock(&waits_lock);
 	waits_expire();
@@ -252,6 +276,7 @@ static int op_shutdown(struct daemon *d, chaosd_request *req, yajl_gen *out,
 	memset(w, 0, sizeof(*w));
 	w->used = true;
 	w->domid = domid;
+	w->uid = owner_caller(d);
 	w->reason = req->reason;
 	w->timeout_ms = req->timeout_ms;
 	w->d = d;
@@ -268,9 +293,9 @@ static int op_shutdown(struct daemon *d, chaosd_request *req, yajl_gen *out,
 	     req->reason == CHAOS_SHUTDOWN_REBOOT ? "reboot" : "poweroff",
 	     req->timeout_ms);
 answer:
-	*out = reply_ok_begin();
+	*out = chaosd_reply_ok();
 	if (*out)
-		gen_kv_uint(*out, "domid", domid);
+		chaosd_reply_uint(*out, "domid", domid);
 	return *out ? 0 : -1;
 }
 
@@ -280,7 +305,7 @@ answer:
  * (unless the reaper was first), so the client gets the action's result.
  */
 static int op_shutdown_status(struct daemon *d, chaosd_request *req,
-			      yajl_gen *out, char **raw, chaos_err *err)
+			      chaosd_reply **out, char **raw, chaos_err *err)
 {
 	struct shutdown_wait *w, copy;
 	chaos_domain_info info;
@@ -288,6 +313,9 @@ static int op_shutdown_status(struct daemon *d, chaosd_request *req,
 
 	pthread_mutex_lock(&waits_lock);
 	w = wait_find(req->domid);
+	/* Another user's shutdown is none of this client's business. */
+	if (w && owner_caller(d) != 0 && w->uid != owner_caller(d))
+		w = NULL;
 	if (w)
 		copy = *w;
 	if (w && w->done)
@@ -297,14 +325,11 @@ static int op_shutdown_status(struct daemon *d, chaosd_request *req,
 		return derr(err, ENOENT, "no shutdown of domain %u is under way",
 			    req->domid);
 	if (copy.done && copy.failed) {
-		yajl_gen g = yajl_gen_alloc(NULL);
+		chaosd_reply *g = chaosd_reply_failed(copy.msg);
 
 		if (!g)
 			return -1;
-		yajl_gen_map_open(g);
-		gen_kv_bool(g, "ok", false);
-		gen_kv_str(g, "error", copy.msg);
-		gen_kv_bool(g, "timed_out", copy.timed_out);
+		chaosd_reply_bool(g, "timed_out", copy.timed_out);
 		*out = g;
 		*raw = NULL;
 		return 0;
@@ -312,18 +337,30 @@ static int op_shutdown_status(struct daemon *d, chaosd_request *req,
 	if (copy.done &&
 	    chaos_domain_get(d->host, copy.domid, &info, &gerr) == 0 &&
 	    info.state == CHAOS_STATE_SHUTDOWN) {
+		char name[CHAOS_NAME_MAX];
+		uint32_t owner = guest_label(d, copy.domid, name);
+		unsigned int why = info.shutdown_reason;
+
+		events_stopped(d->events, copy.domid, name, owner, why);
 		consoles_detach(d->consoles, copy.domid);
 		if (chaos_guest_reap(d->host, copy.domid, err))
 			return -1;
+		/* Destroyed, or restarted as a new domain (events_resync
+		 * announces that one); preserved guests stay. */
+		if (chaos_domain_get(d->host, copy.domid, &info, &gerr))
+			events_emit(d->events, CHAOSD_EVENT_DESTROYED,
+				    copy.domid, name, owner,
+				    events_reason_name(why));
+		events_resync(d);
 		dlog("domain %u shut down (reason %u), action applied",
 		     copy.domid, info.shutdown_reason);
 		consoles_poke(d->consoles);  /* a restarted guest is new */
 	}
-	*out = reply_ok_begin();
+	*out = chaosd_reply_ok();
 	if (!*out)
 		return -1;
-	gen_kv_uint(*out, "domid", copy.domid);
-	gen_kv_bool(*out, "done", copy.done);
+	chaosd_reply_uint(*out, "domid", copy.domid);
+	chaosd_reply_bool(*out, "done", copy.done);
 	return 0;
 }
 
@@ -335,7 +372,8 @@ static int op_console(struct daemon *d, chaosd_request *req,
 	uint32_t domid;
 
 	if (resolve(d, req->domain, &domid, err) ||
-	    chaos_guest_check(d->host, domid, "touch", err))
+	    chaos_guest_check_for(d->host, owner_caller(d), domid,
+				  "attach to the console of", err))
 		return -1;
 	if (chaos_guest_get(d->host, domid, &guest, err)) {
 		if (err->code != ENOENT)
@@ -359,6 +397,8 @@ static int op_list(struct daemon *d, char **raw, chaos_err *err)
 
 	if (chaos_domain_list(d->host, &doms, &n, err))
 		return -1;
+	/* A client that is not root sees its own guests only. */
+	chaos_guest_filter_visible(d->host, owner_caller(d), doms, &n);
 	if (chaos_format_domains_json(d->host, doms, n, CHAOS_FORMAT_COMPACT,
 				      &json, err)) {
 		free(doms);
@@ -378,32 +418,31 @@ static int op_list(struct daemon *d, char **raw, chaos_err *err)
 	return 0;
 }
 
-static int op_pool_get(struct daemon *d, yajl_gen *out)
+static int op_pool_get(struct daemon *d, chaosd_reply **out)
 {
 	chaosd_flavour fl[CHAOSD_FLAVOURS_MAX];
 	unsigned int n = pool_snapshot(&d->pool, fl);
-	yajl_gen g = reply_ok_begin();
+	chaosd_reply *g = chaosd_reply_ok();
 
 	if (!g)
 		return -1;
-	gen_kv_bool(g, "allow_larger", d->pool.allow_larger);
-	gen_str(g, "flavours");
-	yajl_gen_array_open(g);
+	chaosd_reply_bool(g, "allow_larger", d->pool.allow_larger);
+	chaosd_reply_open(g, "flavours", true);
 	for (unsigned int i = 0; i < n; i++) {
-		yajl_gen_map_open(g);
-		gen_kv_uint(g, "memory_mib", fl[i].memory_mib);
-		gen_kv_uint(g, "vcpus", fl[i].vcpus);
-		gen_kv_uint(g, "vifs", fl[i].vifs);
-		gen_kv_uint(g, "size", fl[i].size);
-		gen_kv_uint(g, "ready", fl[i].ready);
-		yajl_gen_map_close(g);
+		chaosd_reply_open(g, NULL, false);
+		chaosd_reply_uint(g, "memory_mib", fl[i].memory_mib);
+		chaosd_reply_uint(g, "vcpus", fl[i].vcpus);
+		chaosd_reply_uint(g, "vifs", fl[i].vifs);
+		chaosd_reply_uint(g, "size", fl[i].size);
+		chaosd_reply_uint(g, "ready", fl[i].ready);
+		chaosd_reply_close(g, false);
 	}
-	yajl_gen_array_close(g);
+	chaosd_reply_close(g, true);
 	*out = g;
 	return 0;
 }
 
-static int op_pool_set(struct daemon *d, chaosd_request *req, yajl_gen *out,
+static int op_pool_set(struct daemon *d, chaosd_request *req, chaosd_reply **out,
 		       chaos_err *err)
 {
 	chaosd_flavour want = {
@@ -411,26 +450,146 @@ static int op_pool_set(struct daemon *d, chaosd_request *req, yajl_gen *out,
 		.vifs = req->vifs, .size = req->size,
 	};
 
-	if (pool_set(&d->pool, &want, err))
+	if (owner_pool_set(d, &want, err))
 		return -1;
 	dlog("pool: %llu MiB/%u vCPU/%u vif shells: %u wanted",
 	     (unsigned long long)req->memory_mib, req->vcpus, req->vifs,
 	     req->size);
-	*out = reply_ok_begin();
+	*out = chaosd_reply_ok();
 	return *out ? 0 : -1;
 }
 
-static int dispatch(struct daemon *d, chaosd_request *req, yajl_gen *g,
-		    char **raw, uint32_t *stream_domid, chaos_err *err)
+/* A domain the caller may look at: anything for root, its own guests
+ * for anyone else. */
+static int resolve_visible(struct daemon *d, const char *ref, const char *verb,
+			   uint32_t *domid, chaos_err *err)
 {
+	if (resolve(d, ref, domid, err))
+		return -1;
+	if (owner_caller(d) != 0 &&
+	    chaos_guest_check_for(d->host, owner_caller(d), *domid, verb, err))
+		return -1;
+	return 0;
+}
+
+static int op_info(struct daemon *d, chaosd_reply **out, chaos_err *err)
+{
+	chaos_host_info info;
+
+	if (chaos_host_get_info(d->host, &info, err))
+		return -1;
+	*out = chaosd_reply_ok();
+	chaosd_reply_host_info(*out, &info);
+	return *out ? 0 : -1;
+}
+
+static int op_network_list(struct daemon *d, chaosd_request *req,
+			   chaosd_reply **out, chaos_err *err)
+{
+	chaos_vif_info *vifs;
+	uint32_t domid;
+	size_t n;
+
+	if (resolve_visible(d, req->domain, "list the vifs of", &domid, err) ||
+	    chaos_network_list(d->host, domid, &vifs, &n, err))
+		return -1;
+	*out = chaosd_reply_ok();
+	chaosd_reply_uint(*out, "domid", domid);
+	chaosd_reply_vifs(*out, vifs, n);
+	free(vifs);
+	return *out ? 0 : -1;
+}
+
+/* One guest's statistics, or every domain the caller may see. */
+static int op_stats(struct daemon *d, chaosd_request *req, chaosd_reply **out,
+		    chaos_err *err)
+{
+	chaos_domain_info *doms = NULL;
+	uint32_t domid;
+	size_t n = 0;
+
+	if (req->domain[0]) {
+		if (resolve_visible(d, req->domain, "read the stats of", &domid,
+				    err))
+			return -1;
+	} else {
+		if (chaos_domain_list(d->host, &doms, &n, err))
+			return -1;
+		chaos_guest_filter_visible(d->host, owner_caller(d), doms, &n);
+	}
+	*out = chaosd_reply_ok();
+	chaosd_reply_open(*out, "guests", true);
+	for (size_t i = 0; i < (req->domain[0] ? 1 : n); i++) {
+		chaos_guest_stats st;
+
+		/* One that went since the list is left out. */
+		if (chaos_stats_get(d->host, doms ? doms[i].domid : domid, &st,
+				    doms ? NULL : err)) {
+			if (doms)
+				continue;
+			free(doms);
+			chaosd_reply_free(*out);
+			*out = NULL;
+			return -1;
+		}
+		chaosd_reply_stats(*out, &st);
+	}
+	chaosd_reply_close(*out, true);
+	free(doms);
+	return *out ? 0 : -1;
+}
+
+/*
+ * A long operation: the guest resolved here, under the same rules as
+ * every other op, then the work goes to a thread of its own (jobs.h).
+ */
+static int op_long(struct daemon *d, chaosd_request *req, struct ops_call *call,
+		   chaos_err *err)
+{
+	uint32_t domid = 0;
+	size_t nfds = call->nfds;
+
+	if (req->op != CHAOSD_OP_RESTORE && req->op != CHAOSD_OP_MIGRATE_RECEIVE &&
+	    (resolve_free(d, req->domain, &domid, err) ||
+	     chaos_guest_check_for(d->host, owner_caller(d), domid,
+				   chaosd_op_name(req->op), err))) {
+		chaosd_fds_close(call->fds, call->nfds);
+		call->nfds = 0;
+		return -1;
+	}
+	call->nfds = 0;  /* the job's now, even if it does not start */
+	return jobs_start(d, req, domid, call->fds, nfds, &call->job, err);
+}
+
+static int dispatch(struct daemon *d, chaosd_request *req, chaosd_reply **g,
+		    char **raw, struct ops_call *call, chaos_err *err)
+{
+	uint32_t *stream_domid = &call->stream_domid;
+
 	switch (req->op) {
+	case CHAOSD_OP_HELLO:
+		*g = chaosd_reply_ok();
+		chaosd_reply_hello(*g);
+		return *g ? 0 : -1;
+	case CHAOSD_OP_INFO:
+		return op_info(d, g, err);
+	case CHAOSD_OP_NETWORK_LIST:
+		return op_network_list(d, req, g, err);
+	case CHAOSD_OP_STATS:
+		return op_stats(d, req, g, err);
+	case CHAOSD_OP_SUBSCRIBE:
+		/* The server hands the connection to the hub after this. */
+		call->subscribe = true;
+		*g = chaosd_reply_ok();
+		chaosd_reply_uint(*g, "protocol", CHAOSD_PROTOCOL_VERSION);
+		return *g ? 0 : -1;
 	case CHAOSD_OP_PING:
-		*g = reply_ok_begin();
+		*g = chaosd_reply_ok();
 		if (*g)
-			gen_kv_str(*g, "version", CHAOS_VERSION);
+			chaosd_reply_str(*g, "version", CHAOS_VERSION);
 		return *g ? 0 : -1;
 	case CHAOSD_OP_CREATE:
-		return op_create(d, req, g, err);
+		return op_create(d, req, call, g, err);
 	case CHAOSD_OP_DESTROY:
 		return op_destroy(d, req, g, err);
 	case CHAOSD_OP_SHUTDOWN:
@@ -449,40 +608,71 @@ static int dispatch(struct daemon *d, chaosd_request *req, yajl_gen *g,
 		return op_pool_set(d, req, g, err);
 	case CHAOSD_OP_CONSOLE:
 		return op_console(d, req, stream_domid, err);
+	case CHAOSD_OP_SAVE:
+	case CHAOSD_OP_RESTORE:
+	case CHAOSD_OP_RESUME:
+	case CHAOSD_OP_MIGRATE_SEND:
+	case CHAOSD_OP_MIGRATE_RECEIVE:
+		return op_long(d, req, call, err);
 	}
 	derr(err, EINVAL, "op: unknown operation");
 	return -1;
 }
 
-int ops_handle(struct daemon *d, const char *text, size_t len, char **resp,
-	       size_t *resp_len, uint32_t *stream_domid)
+/* The descriptors the op takes, or -1 (all closed) when the count is
+ * wrong: a client that sends others gets them closed, never kept. */
+static int check_fds(const chaosd_request *req, struct ops_call *call,
+		     chaos_err *err)
+{
+	size_t min, max;
+
+	chaosd_op_fds(req->op, &min, &max);
+	if (call->nfds >= min && call->nfds <= max)
+		return 0;
+	chaosd_fds_close(call->fds, call->nfds);
+	call->nfds = 0;
+	if (max == 0)
+		return derr(err, EINVAL, "%s: takes no file descriptors",
+			    chaosd_op_name(req->op));
+	return derr(err, EINVAL, "%s: expected %zu%s file descriptor%s, got %zu",
+		    chaosd_op_name(req->op), min, max > min ? " or 2" : "",
+		    max > 1 ? "s" : "", call->nfds);
+}
+
+int ops_handle(struct daemon *d, const char *text, size_t len,
+	       struct ops_call *call)
 {
 	chaosd_request req;
 	chaos_err err = { 0 };
-	yajl_gen g = NULL;
+	chaosd_reply *g = NULL;
 	char *raw = NULL;
 
-	*resp = NULL;
-	if (chaosd_request_parse(text, len, &req, &err))
-		return reply_error(err.msg, resp, resp_len);
-	*stream_domid = 0;
-	if (dispatch(d, &req, &g, &raw, stream_domid, &err)) {
+	call->resp = NULL;
+	call->stream_domid = 0;
+	call->job = NULL;
+	call->subscribe = false;
+	if (chaosd_request_parse(text, len, &req, &err)) {
+		chaosd_fds_close(call->fds, call->nfds);
+		call->nfds = 0;
+		return chaosd_reply_error(err.msg, &call->resp, &call->resp_len);
+	}
+	if (check_fds(&req, call, &err) ||
+	    dispatch(d, &req, &g, &raw, call, &err)) {
 		chaosd_request_free(&req);
+		call->subscribe = false;
 		if (g)
-			yajl_gen_free(g);
+			chaosd_reply_free(g);
 		free(raw);
-		return reply_error(err.msg[0] ? err.msg : "internal error", resp,
-				 resp_len);
+		return chaosd_reply_error(err.msg[0] ? err.msg : "internal error",
+				   &call->resp, &call->resp_len);
 	}
 	chaosd_request_free(&req);
-	if (*stream_domid) {
-		*resp_len = 0;
+	if (call->stream_domid || call->job)
 		return 0;
-	}
 	if (raw) {
-		*resp = raw;
-		*resp_len = strlen(raw);
+		call->resp = raw;
+		call->resp_len = strlen(raw);
 		return 0;
 	}
-	return reply_finish(g, resp, resp_len);
+	return chaosd_reply_finish(g, &call->resp, &call->resp_len);
 }

@@ -1,19 +1,22 @@
 // SPDX-License-Identifier: MIT
 /* chaosd's command line and its small config file (same keywords). */
 #include <errno.h>
+#include <getopt.h>
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "daemon.h"
+#include "events.h"
 #include "options.h"
 
 #define CONFIG_LINE_MAX 512
 
 static const char usage[] =
 	"usage: chaosd [-f] [--pool memory=M,vcpus=V,vifs=K,size=N]... [--group NAME]\n"
-	"              [--allow-larger] [--socket PATH] [--state-dir DIR]\n"
+	"              [--allow-larger] [--quota SPEC] [--quota-root SPEC]\n"
+	"              [--socket PATH] [--state-dir DIR]\n"
 	"              [--pid-file PATH] [--config FILE]\n"
 	"  -f, --foreground  stay in the foreground, log to stderr\n"
 	"  --pool SPEC       keep N shells of M MiB, V vCPUs and K vifs (repeatable)\n"
@@ -23,8 +26,16 @@ static const char usage[] =
 	"                    flavour is empty\n"
 	"  --no-virq         do not bind VIRQ_DOM_EXC (xenstored needs it when\n"
 	"                    it runs too); poll for stopped guests instead\n"
+	"  --quota guests=N,memory=M,pool=P\n"
+	"                    what each client other than root may hold: guests,\n"
+	"                    MiB of guests and pool shells, pool shells\n"
+	"  --quota-root SPEC the same for root (exempt unless given)\n"
+	"  --events-queue N  events a subscriber may have waiting before it\n"
+	"                    loses some (and is told how many); 16 to 65536,\n"
+	"                    default 1024\n"
 	"config file: one option per line without the dashes, e.g.\n"
-	"  pool memory=4,vcpus=1,size=20\n  group chaos\n  allow-larger\n";
+	"  pool memory=4,vcpus=1,size=20\n  group chaos\n  allow-larger\n"
+	"  quota guests=4,memory=256,pool=4\n";
 
 /* A numeric gid, 1 to 4294967294 (-1 is "no group" to the kernel). */
 static int parse_gid(const char *s, gid_t *out)
@@ -131,6 +142,12 @@ static int apply(struct chaosd_options *o, const char *name, const char *val,
 			return derr(err, EINVAL, "pool: at most %d flavours",
 				    CHAOSD_FLAVOURS_MAX);
 		o->pools[o->nr_pools++] = p;
+	} else if (!strcmp(name, "quota") || !strcmp(name, "quota-root")) {
+		bool root = !strcmp(name, "quota-root");
+
+		if (quota_parse(val, root ? &o->quota_root : &o->quota, err))
+			return -1;
+		*(root ? &o->quota_root_set : &o->quota_set) = true;
 	} else if (!strcmp(name, "group")) {
 		struct group *g = getgrnam(val);
 
@@ -154,6 +171,17 @@ static int apply(struct chaosd_options *o, const char *name, const char *val,
 			o->pid_path = keep(val);
 		else
 			o->state_dir = keep(val);
+	} else if (!strcmp(name, "events-queue")) {
+		char *end;
+		unsigned long v;
+
+		errno = 0;
+		v = strtoul(val, &end, 10);
+		if (errno || *end || *val < '0' || *val > '9' || v < 16 ||
+		    v > 65536)
+			return derr(err, EINVAL,
+				    "events-queue: expected a number from 16 to 65536");
+		o->events_queue = (unsigned int)v;
 	} else if (!strcmp(name, "config")) {
 		return read_config(o, val, err);
 	} else {
@@ -169,28 +197,54 @@ int chaosd_options_parse(int argc, char **argv, struct chaosd_options *o,
 	o->socket_path = CHAOSD_SOCKET;
 	o->pid_path = CHAOSD_PID_FILE;
 	o->state_dir = CHAOS_STATE_DIR;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *name, *val = NULL;
+	o->events_queue = EVENTS_QUEUE_LEN;
+	/* getopt_long: --opt=value, "--" and -fh bundled work; each long
+	 * option goes to apply() by its name, as a config file line does. */
+	static const struct option longopts[] = {
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "allow-larger", no_argument, NULL, 0 },
+		{ "no-virq", no_argument, NULL, 0 },
+		{ "pool", required_argument, NULL, 0 },
+		{ "group", required_argument, NULL, 0 },
+		{ "quota", required_argument, NULL, 0 },
+		{ "quota-root", required_argument, NULL, 0 },
+		{ "socket", required_argument, NULL, 0 },
+		{ "state-dir", required_argument, NULL, 0 },
+		{ "pid-file", required_argument, NULL, 0 },
+		{ "config", required_argument, NULL, 0 },
+		{ "events-queue", required_argument, NULL, 0 },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, idx;
 
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+	optind = 0;	/* a fresh scan (the unit tests parse several times) */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "fh", longopts, &idx)) != -1) {
+		switch (c) {
+		case 'h':
 			fputs(usage, stdout);
 			return 1;
-		}
-		if (!strcmp(a, "-f")) {
+		case 'f':
 			o->foreground = true;
-			continue;
+			break;
+		case 0:
+			if (apply(o, longopts[idx].name, optarg, err))
+				return -1;
+			break;
+		default:
+			/* An option missing its value, or one chaosd does not know. */
+			for (int i = 0; longopts[i].name; i++)
+				if (longopts[i].has_arg == required_argument &&
+				    !strcmp(argv[optind - 1] + 2, longopts[i].name))
+					return derr(err, EINVAL, "%s: needs a value",
+						    argv[optind - 1]);
+			return derr(err, EINVAL, "unexpected argument '%s'",
+				    argv[optind - 1]);
 		}
-		if (strncmp(a, "--", 2))
-			return derr(err, EINVAL, "unexpected argument '%s'", a);
-		name = a + 2;
-		if (strcmp(name, "foreground") && strcmp(name, "allow-larger") &&
-		    strcmp(name, "no-virq")) {
-			if (i + 1 >= argc)
-				return derr(err, EINVAL, "%s: needs a value", a);
-			val = argv[++i];
-		}
-		if (apply(o, name, val, err))
-			return -1;
 	}
+	if (optind < argc)
+		return derr(err, EINVAL, "unexpected argument '%s'",
+			    argv[optind]);
 	return 0;
 }

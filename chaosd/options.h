@@ -8,6 +8,8 @@
 
 #include <chaos/chaosd.h>
 
+#include "owner.h"
+
 struct chaosd_options {
 	bool foreground;
 	bool allow_larger;
@@ -17,6 +19,10 @@ struct chaosd_options {
 	const char *socket_path;
 	const char *pid_path;
 	const char *state_dir;
+	bool quota_set, quota_root_set;
+	struct quota quota;       /* every owner but root */
+	struct quota quota_root;  /* root, only if given */
+	unsigned int events_queue; /* events each subscriber may have waiting */
 	unsigned int nr_pools;
 	chaosd_flavour pools[CHAOSD_FLAVOURS_MAX];
 };

@@ -44,6 +44,7 @@ static void compact(struct pool *p)
 	for (unsigned int i = 0; i < p->nr; i++) {
 		if (p->fl[i].size == 0 && p->fl[i].ready == 0) {
 			free(p->fl[i].shells);
+			chaos_kernel_unref(p->fl[i].hint);
 			continue;
 		}
 		p->fl[j++] = p->fl[i];
@@ -65,10 +66,59 @@ static void timed_wait(struct pool *p, unsigned int ms)
 	pthread_cond_timedwait(&p->wake, &p->lock, &ts);
 }
 
+/* Prime s for k (if any); a shell that cannot be primed stays usable:
+ * its create primes it. Called unlocked. */
+static int prime(struct pool *p, chaos_shell *s, const chaos_kernel *k)
+{
+	chaos_err err;
+
+	if (!k || chaos_shell_prime(p->host, s, k, &err) == 0)
+		return 0;
+	dlog("pool: cannot prime domain %u for %s: %s", chaos_shell_domid(s),
+	     chaos_kernel_path(k), err.msg);
+	return -1;
+}
+
+/* Called locked, when every flavour is full: prime one ready shell made
+ * before its flavour had a kernel (or for another one). Out of the pool
+ * meanwhile, so no create takes it half primed. 0 if none was left;
+ * *failed if priming failed (then the thread backs off). */
+static int prime_one_ready(struct pool *p, bool *failed)
+{
+	for (unsigned int i = 0; i < p->nr; i++) {
+		struct flavour *f = &p->fl[i];
+		uint64_t mem = f->memory_mib;
+		unsigned int vcpus = f->vcpus, vifs = f->vifs;
+
+		for (unsigned int j = 0; f->hint && j < f->ready; j++) {
+			chaos_kernel *hint;
+			chaos_shell *s = f->shells[j];
+
+			if (chaos_shell_is_primed_for(s, f->hint))
+				continue;
+			f->shells[j] = f->shells[--f->ready];
+			hint = chaos_kernel_ref(f->hint);
+			pthread_mutex_unlock(&p->lock);
+			*failed = prime(p, s, hint) != 0;
+			chaos_kernel_unref(hint);
+			pthread_mutex_lock(&p->lock);
+			f = find(p, mem, vcpus, vifs);
+			if (f && push(f, s) == 0)
+				return 1;
+			pthread_mutex_unlock(&p->lock);
+			chaos_shell_free(p->host, s);
+			pthread_mutex_lock(&p->lock);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* One unit of work, called locked: trim a surplus shell or add a missing
  * one. Returns 0 if there was nothing to do. */
 static int refill_step(struct pool *p, bool *failed)
 {
+	chaos_kernel *hint;
 	chaos_err err;
 	chaos_shell *s;
 
@@ -95,15 +145,19 @@ static int refill_step(struct pool *p, bool *failed)
 		/* Build unlocked: creates keep taking shells meanwhile. The
 		 * library makes the power device and the vifs (unconfigured:
 		 * the guest's settings come at create). */
+		hint = chaos_kernel_ref(f->hint);
 		pthread_mutex_unlock(&p->lock);
 		if (chaos_shell_new_with_vifs(p->host, mem, vcpus, vifs, &s,
 					      &err)) {
 			dlog("pool: cannot make a %llu MiB/%u vCPU/%u vif shell: %s",
 			     (unsigned long long)mem, vcpus, vifs, err.msg);
+			chaos_kernel_unref(hint);
 			pthread_mutex_lock(&p->lock);
 			*failed = true;
 			return 1;
 		}
+		prime(p, s, hint);
+		chaos_kernel_unref(hint);
 		pthread_mutex_lock(&p->lock);
 		/* The flavours may have changed while we built. */
 		f = find(p, mem, vcpus, vifs);
@@ -114,7 +168,7 @@ static int refill_step(struct pool *p, bool *failed)
 		pthread_mutex_lock(&p->lock);
 		return 1;
 	}
-	return 0;
+	return prime_one_ready(p, failed);
 }
 
 static void *refill_main(void *arg)
@@ -155,6 +209,7 @@ int pool_start(struct pool *p, chaos_err *err)
 		}
 		return -1;
 	}
+	pthread_setname_np(p->thread, "chaosd-pool");
 	p->running = true;
 	return 0;
 }
@@ -178,6 +233,7 @@ void pool_shutdown(struct pool *p)
 			n++;
 		}
 		free(f->shells);
+		chaos_kernel_unref(f->hint);
 	}
 	p->nr = 0;
 	if (n)
@@ -190,6 +246,12 @@ void pool_shutdown(struct pool *p)
 
 int pool_set(struct pool *p, const chaosd_flavour *want, chaos_err *err)
 {
+	return pool_set_as(p, want, 0, err);
+}
+
+int pool_set_as(struct pool *p, const chaosd_flavour *want, uint32_t owner,
+		chaos_err *err)
+{
 	struct flavour *f;
 	int rc = 0;
 
@@ -197,6 +259,7 @@ int pool_set(struct pool *p, const chaosd_flavour *want, chaos_err *err)
 	f = find(p, want->memory_mib, want->vcpus, want->vifs);
 	if (f) {
 		f->size = want->size;
+		f->owner = owner;
 	} else if (want->size == 0) {
 		/* Nothing to remove. */
 	} else if (p->nr == CHAOSD_FLAVOURS_MAX) {
@@ -213,10 +276,26 @@ int pool_set(struct pool *p, const chaosd_flavour *want, chaos_err *err)
 		f->vcpus = want->vcpus;
 		f->vifs = want->vifs;
 		f->size = want->size;
+		f->owner = owner;
 	}
 	pthread_cond_broadcast(&p->wake);
 	pthread_mutex_unlock(&p->lock);
 	return rc;
+}
+
+void pool_hint(struct pool *p, uint64_t memory_mib, unsigned int vcpus,
+	       unsigned int vifs, chaos_kernel *k)
+{
+	struct flavour *f;
+
+	pthread_mutex_lock(&p->lock);
+	f = find(p, memory_mib, vcpus, vifs);
+	if (f && f->hint != k) {
+		chaos_kernel_unref(f->hint);
+		f->hint = chaos_kernel_ref(k);
+		pthread_cond_broadcast(&p->wake);
+	}
+	pthread_mutex_unlock(&p->lock);
 }
 
 chaos_shell *pool_take(struct pool *p, uint64_t memory_mib,
@@ -292,4 +371,36 @@ unsigned int pool_snapshot(struct pool *p, chaosd_flavour *out)
 	}
 	pthread_mutex_unlock(&p->lock);
 	return n;
+}
+
+bool pool_flavour_owner(struct pool *p, const chaosd_flavour *which,
+			uint32_t *owner)
+{
+	struct flavour *f;
+
+	pthread_mutex_lock(&p->lock);
+	f = find(p, which->memory_mib, which->vcpus, which->vifs);
+	if (f && f->size)
+		*owner = f->owner;
+	pthread_mutex_unlock(&p->lock);
+	return f && f->size;
+}
+
+void pool_usage(struct pool *p, uint32_t owner, const chaosd_flavour *except,
+		unsigned int *shells, uint64_t *mib)
+{
+	*shells = 0;
+	*mib = 0;
+	pthread_mutex_lock(&p->lock);
+	for (unsigned int i = 0; i < p->nr; i++) {
+		const struct flavour *f = &p->fl[i];
+
+		if (f->owner != owner ||
+		    (except && f->memory_mib == except->memory_mib &&
+		     f->vcpus == except->vcpus && f->vifs == except->vifs))
+			continue;
+		*shells += f->size;
+		*mib += (uint64_t)f->size * f->memory_mib;
+	}
+	pthread_mutex_unlock(&p->lock);
 }

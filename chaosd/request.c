@@ -44,7 +44,34 @@ static const char *const op_names[] = {
 	[CHAOSD_OP_PAUSE] = "pause",
 	[CHAOSD_OP_UNPAUSE] = "unpause",
 	[CHAOSD_OP_SHUTDOWN_STATUS] = "shutdown-status",
+	[CHAOSD_OP_SAVE] = "save",
+	[CHAOSD_OP_RESTORE] = "restore",
+	[CHAOSD_OP_RESUME] = "resume",
+	[CHAOSD_OP_MIGRATE_SEND] = "migrate-send",
+	[CHAOSD_OP_MIGRATE_RECEIVE] = "migrate-receive",
+	[CHAOSD_OP_HELLO] = "hello",
+	[CHAOSD_OP_INFO] = "info",
+	[CHAOSD_OP_NETWORK_LIST] = "network-list",
+	[CHAOSD_OP_STATS] = "stats",
+	[CHAOSD_OP_SUBSCRIBE] = "subscribe",
 };
+
+void chaosd_op_fds(chaosd_op op, size_t *min, size_t *max)
+{
+	switch (op) {
+	case CHAOSD_OP_SAVE:
+	case CHAOSD_OP_RESTORE:
+		*min = *max = 1;
+		return;
+	case CHAOSD_OP_MIGRATE_SEND:
+	case CHAOSD_OP_MIGRATE_RECEIVE:
+		*min = 1;
+		*max = 2;
+		return;
+	default:
+		*min = *max = 0;
+	}
+}
 
 const char *chaosd_op_name(chaosd_op op)
 {
@@ -202,6 +229,37 @@ static int get_path(yajl_val v, char *out, chaos_err *err)
 	return 0;
 }
 
+/* --bridge's NAME or FROM=TO; the library checks the names. */
+static int get_bridges(yajl_val v, chaosd_request *req, chaos_err *err)
+{
+	if (!YAJL_IS_ARRAY(v) || v->u.array.len > CHAOSD_BRIDGES_MAX)
+		return req_err(err, EINVAL,
+			       "bridges: expected an array of at most %d strings",
+			       CHAOSD_BRIDGES_MAX);
+	for (size_t i = 0; i < v->u.array.len; i++) {
+		const char *b = YAJL_GET_STRING(v->u.array.values[i]);
+
+		if (!b || !*b || *b == '=' ||
+		    strlen(b) >= CHAOSD_BRIDGE_ARG_MAX)
+			return req_err(err, EINVAL,
+				       "bridges: entry %zu: expected NAME or FROM=TO",
+				       i);
+		memcpy(req->bridges[i], b, strlen(b) + 1);
+	}
+	req->nr_bridges = v->u.array.len;
+	return 0;
+}
+
+/* The pre-shared key as hex (chaos_migrate_key_from_hex). */
+static int get_key(yajl_val v, chaos_migrate_key *key, chaos_err *err)
+{
+	const char *s = YAJL_GET_STRING(v);
+
+	if (!s)
+		return req_err(err, EINVAL, "key: expected a string");
+	return chaos_migrate_key_from_hex(s, key, err);
+}
+
 static int set_field(chaosd_request *req, const char *key, yajl_val v,
 		     bool *have_cfg, bool *have_domain, unsigned int *pool_keys,
 		     chaos_err *err)
@@ -228,6 +286,26 @@ static int set_field(chaosd_request *req, const char *key, yajl_val v,
 		if (!strcmp(key, "no_pool"))
 			return get_bool(v, key, &req->no_pool, err);
 		break;
+	case CHAOSD_OP_RESTORE:
+	case CHAOSD_OP_MIGRATE_RECEIVE:
+		if (!strcmp(key, "bridges"))
+			return get_bridges(v, req, err);
+		if (req->op == CHAOSD_OP_MIGRATE_RECEIVE && !strcmp(key, "key"))
+			return get_key(v, &req->key, err);
+		if (req->op == CHAOSD_OP_RESTORE && !strcmp(key, "paused"))
+			return get_bool(v, key, &req->paused, err);
+		if (req->op == CHAOSD_OP_RESTORE && !strcmp(key, "unnamed"))
+			return get_bool(v, key, &req->unnamed, err);
+		break;
+	case CHAOSD_OP_SAVE:
+	case CHAOSD_OP_MIGRATE_SEND:
+		if (req->op == CHAOSD_OP_SAVE && !strcmp(key, "keep_running"))
+			return get_bool(v, key, &req->keep_running, err);
+		if (req->op == CHAOSD_OP_MIGRATE_SEND && !strcmp(key, "live"))
+			return get_bool(v, key, &req->live, err);
+		if (req->op == CHAOSD_OP_MIGRATE_SEND && !strcmp(key, "key"))
+			return get_key(v, &req->key, err);
+		goto domain;
 	case CHAOSD_OP_SHUTDOWN:
 		if (!strcmp(key, "reason")) {
 			const char *r = YAJL_GET_STRING(v);
@@ -253,6 +331,10 @@ static int set_field(chaosd_request *req, const char *key, yajl_val v,
 	case CHAOSD_OP_CONSOLE:
 	case CHAOSD_OP_PAUSE:
 	case CHAOSD_OP_UNPAUSE:
+	case CHAOSD_OP_RESUME:
+	case CHAOSD_OP_NETWORK_LIST:
+	case CHAOSD_OP_STATS:
+	domain:
 		if (!strcmp(key, "domain")) {
 			*have_domain = true;
 			return get_domain(v, req->domain, err);
@@ -350,6 +432,10 @@ static int check_request(yajl_val top, chaosd_request *req, chaos_err *err)
 	case CHAOSD_OP_CONSOLE:
 	case CHAOSD_OP_PAUSE:
 	case CHAOSD_OP_UNPAUSE:
+	case CHAOSD_OP_SAVE:
+	case CHAOSD_OP_RESUME:
+	case CHAOSD_OP_MIGRATE_SEND:
+	case CHAOSD_OP_NETWORK_LIST:
 		if (!have_domain)
 			return req_err(err, EINVAL, "domain: missing");
 		break;
@@ -421,4 +507,5 @@ void chaosd_request_free(chaosd_request *req)
 	if (!req)
 		return;
 	chaos_config_free(&req->cfg);
+	explicit_bzero(&req->key, sizeof(req->key));
 }

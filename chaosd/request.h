@@ -21,18 +21,33 @@ typedef enum chaosd_op {
 	CHAOSD_OP_PAUSE,
 	CHAOSD_OP_UNPAUSE,
 	CHAOSD_OP_SHUTDOWN_STATUS,
+	CHAOSD_OP_SAVE,
+	CHAOSD_OP_RESTORE,
+	CHAOSD_OP_RESUME,
+	CHAOSD_OP_MIGRATE_SEND,
+	CHAOSD_OP_MIGRATE_RECEIVE,
+	/* protocol version 2 */
+	CHAOSD_OP_HELLO,
+	CHAOSD_OP_INFO,
+	CHAOSD_OP_NETWORK_LIST,
+	CHAOSD_OP_STATS,
+	CHAOSD_OP_SUBSCRIBE,
 } chaosd_op;
 
 #define CHAOSD_SHUTDOWN_TIMEOUT_MS_DEFAULT 30000u
+#define CHAOSD_BRIDGES_MAX 16        /* as the CLI's --bridge */
+#define CHAOSD_BRIDGE_ARG_MAX (2 * CHAOS_CONFIG_BRIDGE_MAX)  /* "FROM=TO" */
 
 typedef struct chaosd_request {
 	chaosd_op op;
-	/* destroy, shutdown, pause, unpause, console: a name or domain id */
+	/* destroy, shutdown, pause, unpause, console, save, resume,
+	 * migrate-send, network-list, stats: a name or domain id ("" for
+	 * stats without one: every domain) */
 	char domain[CHAOS_NAME_MAX];
 	/* create */
 	chaos_config cfg;             /* parsed and validated */
 	char config_path[CHAOS_CONFIG_PATH_MAX]; /* absolute, or "" */
-	bool paused;
+	bool paused;                  /* create, restore */
 	bool allow_larger;            /* a larger shell may be used */
 	bool no_pool;                 /* always a full create */
 	/* pool-set */
@@ -45,6 +60,17 @@ typedef struct chaosd_request {
 	unsigned int timeout_ms;
 	/* shutdown-status */
 	uint32_t domid;
+	/* save */
+	bool keep_running;
+	/* restore, migrate-receive: the bridges this host allows */
+	bool unnamed;
+	char bridges[CHAOSD_BRIDGES_MAX][CHAOSD_BRIDGE_ARG_MAX];
+	size_t nr_bridges;
+	/* migrate-send */
+	bool live;
+	/* migrate-send, migrate-receive: len 0 when the transport
+	 * authenticates; wiped by chaosd_request_free */
+	chaos_migrate_key key;
 } chaosd_request;
 
 /*
@@ -55,6 +81,10 @@ typedef struct chaosd_request {
 int chaosd_request_parse(const char *text, size_t len, chaosd_request *req,
 			 chaos_err *err);
 void chaosd_request_free(chaosd_request *req);
+/* How many file descriptors op takes with its frame: from *min to *max
+ * (save and restore one, the migrations their stream's one or two, the
+ * rest none). */
+void chaosd_op_fds(chaosd_op op, size_t *min, size_t *max);
 const char *chaosd_op_name(chaosd_op op);
 
 #endif

@@ -3,7 +3,10 @@
  * The socket loop: accepts clients (root or the configured group only),
  * reassembles frames from whatever the reads deliver, answers each request
  * in turn, and drops clients that are slow, idle too long or send a frame
- * that cannot be resynchronised (bad length).
+ * that cannot be resynchronised (bad length). A frame may carry file
+ * descriptors (at most CHAOSD_FRAME_FDS_MAX; the op takes them or they
+ * are closed). A client whose request started a long operation (jobs.h)
+ * is not read from until its reply is sent.
  */
 #include <errno.h>
 #include <grp.h>
@@ -17,43 +20,51 @@
 
 #include "consoles.h"
 #include "daemon.h"
+#include "events.h"
+#include "jobs.h"
 #include "reply.h"
 
-#define MAX_CLIENTS      64
 #define FRAME_TIMEOUT_MS 5000    /* a started frame must complete in this */
 #define IDLE_TIMEOUT_MS  300000  /* an idle connection is closed after this */
 #define REPLY_TIMEOUT_MS 2000    /* a client must take its reply in this */
 #define MAX_GROUPS       256
+#define EVENTS_SYNC_MS   1000    /* guests made or gone behind our back */
 
 struct client {
 	int fd;
 	uid_t uid;
+	chaos_cred cred;         /* who it is: owner.h */
 	uint8_t hdr[4];
 	size_t have;             /* bytes of the current frame so far */
 	uint32_t len;            /* body length once the header is in */
 	char *body;
 	long long deadline;      /* ms: frame or idle timeout */
+	int fds[CHAOSD_FRAME_FDS_MAX];  /* sent with the current frame */
+	size_t nfds;
+	struct job *job;         /* a long operation it waits for, or NULL */
 };
 
-static long long now_ms(void)
+/* Descriptors that came with a frame nobody took. */
+static void client_fds_close(struct client *c)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	chaosd_fds_close(c->fds, c->nfds);
+	c->nfds = 0;
 }
 
 static void client_reset(struct client *c)
 {
+	client_fds_close(c);
+	c->job = NULL;
 	free(c->body);
 	c->body = NULL;
 	c->have = 0;
 	c->len = 0;
-	c->deadline = now_ms() + IDLE_TIMEOUT_MS;
+	c->deadline = chaos_clock_ms() + IDLE_TIMEOUT_MS;
 }
 
 static void client_drop(struct client *c)
 {
+	client_fds_close(c);
 	free(c->body);
 	c->body = NULL;
 	close(c->fd);
@@ -102,6 +113,8 @@ static void accept_one(struct daemon *d, struct client *clients)
 	struct ucred cr;
 	socklen_t crlen = sizeof(cr);
 	struct client *c = NULL;
+	unsigned int used = 0, nonroot = 0;
+	chaos_err err;
 	int fd = accept4(d->listen_fd, NULL, NULL,
 			 SOCK_NONBLOCK | SOCK_CLOEXEC);
 
@@ -116,40 +129,34 @@ static void accept_one(struct daemon *d, struct client *clients)
 		close(fd);
 		return;
 	}
-	for (int i = 0; i < MAX_CLIENTS && !c; i++)
-		if (clients[i].fd < 0)
+	/* Slots beyond the ordinary ones are root's (owner.h). */
+	for (int i = 0; i < CLIENTS_MAX; i++) {
+		used += clients[i].fd >= 0;
+		nonroot += clients[i].fd >= 0 && clients[i].uid != 0;
+		if (clients[i].fd < 0 && !c)
 			c = &clients[i];
-	if (!c) {
+	}
+	if (!owner_slot_ok(cr.uid, used, nonroot)) {
 		reply_error_send(fd, "busy: too many clients", REPLY_TIMEOUT_MS);
 		close(fd);
 		return;
 	}
 	memset(c, 0, sizeof(*c));
+	if (owner_peer_cred(fd, &cr, &c->cred, &err)) {
+		reply_error_send(fd, err.msg, REPLY_TIMEOUT_MS);
+		close(fd);
+		return;
+	}
 	c->fd = fd;
 	c->uid = cr.uid;
 	client_reset(c);
 }
 
-static void answer(struct daemon *d, struct client *c)
+/* Send a response on c, then wait for its next request (or drop it). */
+static void send_reply(struct client *c, char *resp, size_t len)
 {
-	char *resp = NULL;
-	size_t len = 0;
-	uint32_t stream_domid;
 	chaos_err err;
 
-	if (ops_handle(d, c->body, c->len, &resp, &len, &stream_domid)) {
-		client_drop(c);
-		return;
-	}
-	if (!resp) {
-		/* A console stream: the connection is the console thread's
-		 * now, which answers the request itself. */
-		consoles_stream(d->consoles, c->fd, stream_domid);
-		free(c->body);
-		c->body = NULL;
-		c->fd = -1;
-		return;
-	}
 	if (chaosd_frame_write(c->fd, resp, len, REPLY_TIMEOUT_MS, &err)) {
 		dlog("client dropped: %s", err.msg);
 		client_drop(c);
@@ -159,6 +166,101 @@ static void answer(struct daemon *d, struct client *c)
 	free(resp);
 }
 
+/*
+ * A subscriber: its "ok" reply, then the connection is the hub's (every
+ * later frame on it is an event). The hub's room is checked first, so a
+ * client is never told ok and then dropped.
+ */
+static void subscribe(struct daemon *d, struct client *c, char *resp,
+		      size_t len)
+{
+	chaos_err err;
+
+	if (!events_room(d->events)) {
+		free(resp);
+		if (chaosd_reply_error("busy: too many event subscribers", &resp,
+				       &len)) {
+			client_drop(c);
+			return;
+		}
+		send_reply(c, resp, len);
+		return;
+	}
+	if (chaosd_frame_write(c->fd, resp, len, REPLY_TIMEOUT_MS, &err)) {
+		free(resp);
+		dlog("client dropped: %s", err.msg);
+		client_drop(c);
+		return;
+	}
+	free(resp);
+	if (events_subscribe(d->events, c->fd, c->uid, &err)) {
+		client_drop(c);
+		return;
+	}
+	dlog("events: subscriber added (uid %u)", (unsigned int)c->uid);
+	free(c->body);
+	c->body = NULL;
+	c->fd = -1;  /* the hub's now */
+}
+
+static void answer(struct daemon *d, struct client *c)
+{
+	struct ops_call call = { .nfds = c->nfds };
+	int rc;
+
+	memcpy(call.fds, c->fds, sizeof(call.fds));
+	c->nfds = 0;  /* ops_handle's now */
+	d->caller = &c->cred;
+	rc = ops_handle(d, c->body, c->len, &call);
+	d->caller = NULL;
+	if (rc) {
+		client_drop(c);
+		return;
+	}
+	if (call.job) {
+		/* Its reply comes when the job is done (collect_jobs). */
+		c->job = call.job;
+		return;
+	}
+	if (call.subscribe) {
+		subscribe(d, c, call.resp, call.resp_len);
+		return;
+	}
+	if (!call.resp) {
+		/* A console stream: the connection is the console thread's
+		 * now, which answers the request itself. */
+		consoles_stream(d->consoles, c->fd, call.stream_domid);
+		free(c->body);
+		c->body = NULL;
+		c->fd = -1;
+		return;
+	}
+	send_reply(c, call.resp, call.resp_len);
+}
+
+/* Replies of long operations that are done. */
+static void collect_jobs(struct daemon *d, struct client *clients)
+{
+	for (int i = 0; i < CLIENTS_MAX; i++) {
+		struct client *c = &clients[i];
+		char *resp;
+		size_t len;
+
+		if (c->fd >= 0 && c->job && jobs_collect(d, c->job, &resp, &len)) {
+			c->job = NULL;
+			if (resp)
+				send_reply(c, resp, len);
+			else
+				client_drop(c);
+		}
+	}
+	/* A guest that stopped before its create was announced: now. */
+	if (d->reap_after_jobs) {
+		d->reap_after_jobs = false;
+		reap_all(d);
+	}
+}
+
 /* Read what is there; answer a frame once complete. */
 static void client_read(struct daemon *d, struct client *c)
 {
@@ -166,15 +268,20 @@ static void client_read(struct daemon *d, struct client *c)
 	ssize_t n;
 
 	if (c->have < sizeof(c->hdr)) {
-		n = read(c->fd, c->hdr + c->have, sizeof(c->hdr) - c->have);
+		n = chaosd_frame_recv(c->fd, c->hdr + c->have,
+				      sizeof(c->hdr) - c->have, c->fds, &c->nfds,
+				      &err);
 		if (n <= 0) {
-			if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			if (n < 0 && (err.code == EAGAIN || err.code == EINTR))
 				return;
+			if (n < 0 && err.code == EPROTO)
+				reply_error_send(c->fd, err.msg,
+						 REPLY_TIMEOUT_MS);
 			client_drop(c);
 			return;
 		}
 		if (c->have == 0)
-			c->deadline = now_ms() + FRAME_TIMEOUT_MS;
+			c->deadline = chaos_clock_ms() + FRAME_TIMEOUT_MS;
 		c->have += (size_t)n;
 		if (c->have < sizeof(c->hdr))
 			return;
@@ -192,11 +299,14 @@ static void client_read(struct daemon *d, struct client *c)
 			return;
 		}
 	}
-	n = read(c->fd, c->body + (c->have - sizeof(c->hdr)),
-		 c->len - (c->have - sizeof(c->hdr)));
+	n = chaosd_frame_recv(c->fd, c->body + (c->have - sizeof(c->hdr)),
+			      c->len - (c->have - sizeof(c->hdr)), c->fds,
+			      &c->nfds, &err);
 	if (n <= 0) {
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		if (n < 0 && (err.code == EAGAIN || err.code == EINTR))
 			return;
+		if (n < 0 && err.code == EPROTO)
+			reply_error_send(c->fd, err.msg, REPLY_TIMEOUT_MS);
 		client_drop(c);  /* closed mid-frame: nobody to answer */
 		return;
 	}
@@ -207,24 +317,32 @@ static void client_read(struct daemon *d, struct client *c)
 	}
 }
 
-static void drain_wake(struct daemon *d)
+/* Empty the wake-up pipe. true if a byte asked for a reaping pass: all
+ * but a finished create's (a pass lists every domain; a create's worker
+ * wakes the loop only to have its reply sent). */
+static bool drain_wake(struct daemon *d)
 {
 	char buf[64];
+	bool reap = false;
+	ssize_t n;
 
-	while (read(d->wake_rd, buf, sizeof(buf)) > 0)
-		;
+	while ((n = read(d->wake_rd, buf, sizeof(buf))) > 0)
+		for (ssize_t i = 0; i < n; i++)
+			reap |= buf[i] != JOBS_WAKE_CREATE;
+	return reap;
 }
 
 int server_run(struct daemon *d)
 {
-	struct client clients[MAX_CLIENTS];
-	struct pollfd pfd[MAX_CLIENTS + 2];
-	struct client *owner[MAX_CLIENTS + 2];
+	struct client clients[CLIENTS_MAX];
+	struct pollfd pfd[CLIENTS_MAX + 2 + EVENTS_SUBSCRIBERS_MAX];
+	struct client *owner[CLIENTS_MAX + 2];
 
-	for (int i = 0; i < MAX_CLIENTS; i++)
+	for (int i = 0; i < CLIENTS_MAX; i++)
 		clients[i].fd = -1;
 	while (!d->stop) {
-		long long now = now_ms(), next = now + 1000;
+		long long now = chaos_clock_ms(), next = now + 1000;
+		size_t nsub;
 		int n = 0, rc;
 
 		pfd[n].fd = d->listen_fd;
@@ -233,11 +351,11 @@ int server_run(struct daemon *d)
 		pfd[n].fd = d->wake_rd;
 		pfd[n].events = POLLIN;
 		owner[n++] = NULL;
-		for (int i = 0; i < MAX_CLIENTS; i++) {
+		for (int i = 0; i < CLIENTS_MAX; i++) {
 			struct client *c = &clients[i];
 
-			if (c->fd < 0)
-				continue;
+			if (c->fd < 0 || c->job)
+				continue;  /* a job's client waits for its reply */
 			if (now >= c->deadline) {
 				if (c->have)
 					reply_error_send(c->fd,
@@ -252,16 +370,27 @@ int server_run(struct daemon *d)
 			pfd[n].events = POLLIN;
 			owner[n++] = c;
 		}
-		rc = poll(pfd, (nfds_t)n, (int)(next - now));
+		if (next > d->last_sync_ms + EVENTS_SYNC_MS)
+			next = d->last_sync_ms + EVENTS_SYNC_MS;
+		if (next < now)
+			next = now;
+		nsub = events_pollfds(d->events, pfd + n,
+				      EVENTS_SUBSCRIBERS_MAX);
+		rc = poll(pfd, (nfds_t)(n + (int)nsub), (int)(next - now));
 		if (rc < 0 && errno != EINTR) {
 			dlog("poll: %s", strerror(errno));
 			return -1;
 		}
+		if (chaos_clock_ms() >= d->last_sync_ms + EVENTS_SYNC_MS)
+			events_resync(d);
 		if (rc <= 0)
 			continue;
+		events_service(d->events, pfd + n, nsub);
 		if (pfd[1].revents & POLLIN) {
-			drain_wake(d);
-			if (!d->stop)
+			bool reap = drain_wake(d);
+
+			collect_jobs(d, clients);
+			if (reap && !d->stop)
 				reap_all(d);
 		}
 		for (int i = 2; i < n; i++)
@@ -270,7 +399,7 @@ int server_run(struct daemon *d)
 		if (pfd[0].revents & POLLIN)
 			accept_one(d, clients);
 	}
-	for (int i = 0; i < MAX_CLIENTS; i++)
+	for (int i = 0; i < CLIENTS_MAX; i++)
 		if (clients[i].fd >= 0)
 			client_drop(&clients[i]);
 	return 0;

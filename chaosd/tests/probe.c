@@ -6,11 +6,19 @@
  *   chaosd-probe [--socket P] abuse [N]     garbage, oversized, truncated,
  *                                           random frames; after each, the
  *                                           daemon must still answer ping
+ *   chaosd-probe [--socket P] hold N SECS    open N connections, say
+ *                                           "probe: holding N" and keep
+ *                                           them idle for SECS
  *   chaosd-probe [--socket P] console-stall DOM SECS
  *                                           attach to DOM's console and read
  *                                           nothing for SECS while pinging
  *                                           the daemon; then the stream must
  *                                           still deliver output
+ *   chaosd-probe [--socket P] events-stall SECS
+ *                                           subscribe, read nothing for
+ *                                           SECS, then print every event
+ *                                           ("probe: event TYPE SEQ LOST")
+ *                                           until 3 s pass without one
  */
 #include <errno.h>
 #include <grp.h>
@@ -248,6 +256,29 @@ static int console_stall(const char *dom, unsigned int secs)
 	return failures ? 1 : 0;
 }
 
+/* A subscriber that falls behind on purpose: what it gets afterwards
+ * must account for every event (seen, or counted in an overflow). */
+static int events_stall(int secs)
+{
+	chaosd_conn *c;
+	chaosd_event ev;
+	chaos_err err;
+
+	if (chaosd_connect(sock, &c, &err) || chaosd_subscribe(c, &err)) {
+		fprintf(stderr, "probe: %s\n", err.msg);
+		return 1;
+	}
+	printf("probe: subscribed\n");
+	fflush(stdout);
+	sleep((unsigned int)secs);
+	while (chaosd_event_next(c, 3000, &ev, &err) == 0)
+		printf("probe: event %s %llu %llu\n",
+		       chaosd_event_type_name(ev.type),
+		       (unsigned long long)ev.seq, (unsigned long long)ev.lost);
+	chaosd_close(c);
+	return err.code == ETIMEDOUT ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	int i = 1;
@@ -262,9 +293,11 @@ int main(int argc, char **argv)
 	}
 	if (i >= argc) {
 		fprintf(stderr, "usage: chaosd-probe [--socket P] call JSON | nonroot | abuse [N] |\n"
-			"       console-stall DOM SECS\n");
+			"       hold N SECS | console-stall DOM SECS | events-stall SECS\n");
 		return 2;
 	}
+	if (!strcmp(argv[i], "events-stall") && i + 1 < argc)
+		return events_stall(atoi(argv[i + 1]));
 	if (!strcmp(argv[i], "call") && i + 1 < argc) {
 		int fd = dial();
 		chaos_err err;
@@ -303,6 +336,17 @@ int main(int argc, char **argv)
 		send_bytes(fd, "\0\0\0\x0d{\"op\":\"ping\"}", 17);
 		/* Refused: an error reply then close, or just close. */
 		return reply(fd, "as uid 65534", 5000) == 0 ? 1 : 0;
+	}
+	if (!strcmp(argv[i], "hold") && i + 2 < argc) {
+		unsigned int n = (unsigned int)atoi(argv[i + 1]);
+
+		/* Idle clients: they take slots and say nothing. */
+		for (unsigned int k = 0; k < n; k++)
+			dial();
+		printf("probe: holding %u\n", n);
+		fflush(stdout);
+		sleep((unsigned int)atoi(argv[i + 2]));
+		return 0;
 	}
 	if (!strcmp(argv[i], "console-stall") && i + 2 < argc)
 		return console_stall(argv[i + 1],

@@ -271,6 +271,115 @@ static void test_prefixes(void **state)
 	}
 }
 
+/* Checkpoints: their fields, the key as hex, the bridges, the fd counts. */
+static void test_checkpoints(void **state)
+{
+	chaosd_request req;
+	chaos_err err = { 0 };
+	size_t min, max;
+	char text[512];
+
+	(void)state;
+	assert_int_equal(parse("{\"op\":\"save\",\"domain\":\"web1\","
+			       "\"keep_running\":true}", &req, &err), 0);
+	assert_int_equal(req.op, CHAOSD_OP_SAVE);
+	assert_string_equal(req.domain, "web1");
+	assert_true(req.keep_running);
+	chaosd_request_free(&req);
+	assert_int_equal(parse("{\"op\":\"restore\",\"paused\":true,"
+			       "\"bridges\":[\"br0\",\"xenbr0=br1\"]}", &req,
+			       &err), 0);
+	assert_true(req.paused);
+	assert_int_equal(req.nr_bridges, 2);
+	assert_string_equal(req.bridges[1], "xenbr0=br1");
+	chaosd_request_free(&req);
+	assert_int_equal(parse("{\"op\":\"resume\",\"domain\":\"7\"}", &req,
+			       &err), 0);
+	chaosd_request_free(&req);
+	snprintf(text, sizeof(text),
+		 "{\"key\":\"%s\",\"op\":\"migrate-send\",\"domain\":\"web1\","
+		 "\"live\":true}",
+		 "000102030405060708090a0b0c0d0e0f10");
+	assert_int_equal(parse(text, &req, &err), 0);
+	assert_true(req.live);
+	assert_int_equal(req.key.len, 17);
+	assert_int_equal(req.key.bytes[16], 0x10);
+	chaosd_request_free(&req);
+	/* The key is wiped with the request. */
+	assert_int_equal(req.key.len, 0);
+	assert_int_equal(req.key.bytes[16], 0);
+	assert_int_equal(parse("{\"op\":\"migrate-receive\"}", &req, &err), 0);
+	assert_int_equal(req.key.len, 0);
+	chaosd_request_free(&req);
+
+	expect_error("{\"op\":\"save\"}", "domain: missing");
+	expect_error("{\"op\":\"save\",\"domain\":\"a\",\"live\":true}",
+		     "live: not a field of 'save'");
+	expect_error("{\"op\":\"restore\",\"bridges\":[\"=x\"]}", "bridges");
+	expect_error("{\"op\":\"restore\",\"bridges\":\"br0\"}", "bridges");
+	expect_error("{\"op\":\"restore\",\"path\":\"/etc/shadow\"}",
+		     "path: not a field of 'restore'");
+	expect_error("{\"op\":\"migrate-send\",\"domain\":\"a\",\"key\":\"0011\"}",
+		     "key: expected");
+	expect_error("{\"op\":\"migrate-receive\",\"key\":"
+		     "\"000102030405060708090a0b0c0d0e0fZZ\"}", "hex");
+
+	chaosd_op_fds(CHAOSD_OP_SAVE, &min, &max);
+	assert_true(min == 1 && max == 1);
+	chaosd_op_fds(CHAOSD_OP_MIGRATE_RECEIVE, &min, &max);
+	assert_true(min == 1 && max == 2);
+	chaosd_op_fds(CHAOSD_OP_DESTROY, &min, &max);
+	assert_true(min == 0 && max == 0);
+}
+
+/* Protocol version 2: hello, info, subscribe take no fields; network-list
+ * needs a domain, stats may have one. */
+static void test_version2_ops(void **state)
+{
+	static const struct { const char *text; chaosd_op op; } cases[] = {
+		{ "{\"op\":\"hello\"}", CHAOSD_OP_HELLO },
+		{ "{\"op\":\"info\"}", CHAOSD_OP_INFO },
+		{ "{\"op\":\"subscribe\"}", CHAOSD_OP_SUBSCRIBE },
+		{ "{\"op\":\"stats\"}", CHAOSD_OP_STATS },
+	};
+	chaosd_request req;
+	size_t min, max;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(parse(cases[i].text, &req, NULL), 0);
+		assert_int_equal(req.op, cases[i].op);
+		assert_string_equal(req.domain, "");
+		chaosd_request_free(&req);
+		chaosd_op_fds(cases[i].op, &min, &max);
+		assert_true(min == 0 && max == 0);
+	}
+	assert_int_equal(parse("{\"op\":\"stats\",\"domain\":\"web1\"}", &req,
+			       NULL), 0);
+	assert_string_equal(req.domain, "web1");
+	chaosd_request_free(&req);
+	assert_int_equal(parse("{\"domain\":\"12\",\"op\":\"network-list\"}",
+			       &req, NULL), 0);
+	assert_int_equal(req.op, CHAOSD_OP_NETWORK_LIST);
+	assert_string_equal(req.domain, "12");
+	chaosd_request_free(&req);
+	assert_string_equal(chaosd_op_name(CHAOSD_OP_SUBSCRIBE), "subscribe");
+
+	expect_error("{\"op\":\"network-list\"}", "domain: missing");
+	expect_error("{\"op\":\"hello\",\"version\":2}",
+		     "version: not a field of 'hello'");
+	expect_error("{\"op\":\"subscribe\",\"domain\":\"a\"}",
+		     "domain: not a field of 'subscribe'");
+	expect_error("{\"op\":\"info\",\"domain\":\"a\"}",
+		     "domain: not a field of 'info'");
+	expect_error("{\"op\":\"stats\",\"domain\":7}", "domain: expected");
+	expect_error("{\"op\":\"stats\",\"domain\":\"123456\"}",
+		     "domain: not a guest name or domain id");
+	expect_error("{\"op\":\"network-list\",\"domain\":\"a/b\"}",
+		     "domain: not a guest name or domain id");
+	expect_error("{\"op\":\"Hello\"}", "op: unknown operation");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +392,8 @@ int main(void)
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_nul_and_size),
 		cmocka_unit_test(test_prefixes),
+		cmocka_unit_test(test_checkpoints),
+		cmocka_unit_test(test_version2_ops),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* chaosd's replies, byte for byte (clients and the rig match them). */
+/* chaosd's replies (libchaos's chaosd_reply_*), byte for byte (clients
+ * and the rig match them). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,13 +22,13 @@ static void test_error_reply(void **state)
 	size_t len;
 
 	(void)state;
-	assert_int_equal(reply_error("busy: too many clients", &resp, &len), 0);
+	assert_int_equal(chaosd_reply_error("busy: too many clients", &resp, &len), 0);
 	assert_string_equal(resp,
 			    "{\"ok\":false,\"error\":\"busy: too many clients\"}");
 	assert_int_equal(len, strlen(resp));
 	free(resp);
 	/* Whatever a message holds stays one JSON string. */
-	assert_int_equal(reply_error("bad \"name\"\n", &resp, &len), 0);
+	assert_int_equal(chaosd_reply_error("bad \"name\"\n", &resp, &len), 0);
 	assert_string_equal(resp,
 			    "{\"ok\":false,\"error\":\"bad \\\"name\\\"\\n\"}");
 	free(resp);
@@ -35,21 +36,43 @@ static void test_error_reply(void **state)
 
 static void test_ok_reply_with_fields(void **state)
 {
-	yajl_gen g = reply_ok_begin();
+	chaosd_reply *g = chaosd_reply_ok();
 	char *resp;
 	size_t len;
 
 	(void)state;
 	assert_non_null(g);
-	gen_kv_uint(g, "domid", 12);
-	gen_kv_str(g, "name", "web1");
-	gen_kv_bool(g, "pooled", false);
-	assert_int_equal(reply_finish(g, &resp, &len), 0);
+	chaosd_reply_uint(g, "domid", 12);
+	chaosd_reply_str(g, "name", "web1");
+	chaosd_reply_bool(g, "pooled", false);
+	assert_int_equal(chaosd_reply_finish(g, &resp, &len), 0);
 	assert_string_equal(resp,
 			    "{\"ok\":true,\"domid\":12,\"name\":\"web1\",\"pooled\":false}");
 	assert_int_equal(len, strlen(resp));
 	free(resp);
-	assert_int_equal(reply_finish(NULL, &resp, &len), -1);
+	assert_int_equal(chaosd_reply_finish(NULL, &resp, &len), -1);
+	/* Objects and arrays inside, and a failure with fields of its own. */
+	g = chaosd_reply_ok();
+	chaosd_reply_open(g, "timing_us", false);
+	chaosd_reply_uint(g, "total", 7);
+	chaosd_reply_close(g, false);
+	chaosd_reply_open(g, "flavours", true);
+	chaosd_reply_open(g, NULL, false);
+	chaosd_reply_uint(g, "vcpus", 1);
+	chaosd_reply_close(g, false);
+	chaosd_reply_close(g, true);
+	assert_int_equal(chaosd_reply_finish(g, &resp, &len), 0);
+	assert_string_equal(resp,
+			    "{\"ok\":true,\"timing_us\":{\"total\":7},\"flavours\":[{\"vcpus\":1}]}");
+	free(resp);
+	g = chaosd_reply_failed("too slow");
+	chaosd_reply_bool(g, "timed_out", true);
+	assert_int_equal(chaosd_reply_finish(g, &resp, &len), 0);
+	assert_string_equal(resp,
+			    "{\"ok\":false,\"error\":\"too slow\",\"timed_out\":true}");
+	free(resp);
+	chaosd_reply_free(chaosd_reply_ok());
+	chaosd_reply_free(NULL);
 }
 
 static void test_error_sent_as_one_frame(void **state)

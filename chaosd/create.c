@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+/* A create's work, the same on a create worker and in the serving loop. */
+#include <stdio.h>
+
+#include "consoles.h"
+#include "daemon.h"
+#include "jobs.h"
+#include "reply.h"
+#include "request.h"
+
+int ops_create_run(struct daemon *d, chaos_host *host,
+		   const chaosd_request *req, chaos_shell *shell,
+		   const chaos_cred *as, chaosd_reply *g,
+		   struct create_done *done, chaos_err *err)
+{
+	chaos_create_opts opts = {
+		.paused = req->paused,
+		.config_path = req->config_path[0] ? req->config_path : NULL,
+		/* The client owns it; its files are opened as the client. */
+		.as = as,
+	};
+	chaos_create_timing timing;
+	chaos_kernel *kernel;
+	uint64_t shell_mib = 0, t0, kernel_us;
+	unsigned int vcpus = 0;
+	uint32_t domid;
+	int rc;
+
+	/* Read as the client, or kept from an earlier create and still the
+	 * same file for this client: the library checks that again. */
+	t0 = chaos_clock_us();
+	kernel = kernels_get(&d->kernels, req->cfg.kernel, as);
+	kernel_us = chaos_clock_us() - t0;
+	opts.kernel = kernel;
+	if (shell) {
+		shell_mib = chaos_shell_memory_mib(shell);
+		vcpus = chaos_shell_vcpus(shell);
+		rc = chaos_guest_create_in_shell(host, &req->cfg, &opts,
+						 &shell, &domid, &timing, err);
+		if (shell)
+			pool_put_back(&d->pool, host, shell);
+	} else {
+		rc = chaos_guest_create(host, &req->cfg, &opts, &domid,
+					&timing, err);
+	}
+	/* The flavour's next shells are primed for this kernel (a full
+	 * create's too: its flavour, if there is one, is what it lacked). */
+	if (!rc && kernel && !req->cfg.ramdisk)
+		pool_hint(&d->pool, shell_mib ? shell_mib : req->cfg.memory_mib,
+			  shell_mib ? vcpus : req->cfg.vcpus,
+			  (unsigned int)req->cfg.nr_vifs, kernel);
+	chaos_kernel_unref(kernel);
+	if (rc)
+		return -1;
+	/* Reading (or checking) the kept kernel is part of the create. */
+	timing.parse_us += kernel_us;
+	timing.total_us += kernel_us;
+	consoles_attach(d->consoles, domid);
+	dlog("created domain %u%s%s%s (%s, %llu us)", domid,
+	     req->cfg.name[0] ? " (" : "", req->cfg.name,
+	     req->cfg.name[0] ? ")" : "", shell_mib ? "pooled" : "full",
+	     (unsigned long long)timing.total_us);
+	chaosd_reply_uint(g, "domid", domid);
+	chaosd_reply_str(g, "name", req->cfg.name);
+	chaosd_reply_bool(g, "pooled", shell_mib != 0);
+	if (shell_mib)
+		chaosd_reply_uint(g, "shell_memory_mib", shell_mib);
+	chaosd_reply_create_timing(g, &timing);
+	done->domid = domid;
+	snprintf(done->name, sizeof(done->name), "%s", req->cfg.name);
+	return 0;
+}

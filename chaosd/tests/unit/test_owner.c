@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: MIT
+/*
+ * chaosd's ownership logic (owner.c): root's reserved connection slots and
+ * the per-owner quotas, with the messages a refused client reads, and
+ * their options (audit finding 9: group members must neither lock root
+ * out nor take the host's memory with guests or pool shells).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../owner.h"
+#include "../../options.h"
+
+/* Audit finding 9: with every ordinary slot held by clients that are not
+ * root, root still connects; nobody gets more than the total. */
+static void test_root_slots(void **state)
+{
+	(void)state;
+	assert_true(owner_slot_ok(2001, 0, 0));
+	assert_true(owner_slot_ok(2001, CLIENTS_ORDINARY - 1,
+				  CLIENTS_ORDINARY - 1));
+	assert_false(owner_slot_ok(2001, CLIENTS_ORDINARY, CLIENTS_ORDINARY));
+	assert_true(owner_slot_ok(0, CLIENTS_ORDINARY, CLIENTS_ORDINARY));
+	assert_true(owner_slot_ok(0, CLIENTS_MAX - 1, CLIENTS_ORDINARY));
+	assert_false(owner_slot_ok(0, CLIENTS_MAX, CLIENTS_ORDINARY));
+	/* Root's own clients never use up the members' share... */
+	assert_true(owner_slot_ok(2001, CLIENTS_ORDINARY, 3));
+	/* ... but the table is finite for everyone. */
+	assert_false(owner_slot_ok(2001, CLIENTS_MAX, 3));
+	assert_true(CLIENTS_ROOT_RESERVED > 0);
+}
+
+static void test_quota_parse(void **state)
+{
+	struct quota q;
+	chaos_err err;
+
+	(void)state;
+	assert_int_equal(quota_parse("guests=2,memory=16,pool=3", &q, &err), 0);
+	assert_int_equal(q.guests, 2);
+	assert_int_equal(q.memory_mib, 16);
+	assert_int_equal(q.pool, 3);
+	/* What is not named is not limited. */
+	assert_int_equal(quota_parse("guests=0", &q, &err), 0);
+	assert_int_equal(q.guests, 0);
+	assert_true(q.memory_mib == QUOTA_NONE && q.pool == QUOTA_NONE);
+	assert_int_equal(quota_parse("guests=-1", &q, &err), -1);
+	assert_non_null(strstr(err.msg, "guests"));
+	assert_int_equal(quota_parse("cpus=2", &q, &err), -1);
+	assert_non_null(strstr(err.msg, "unknown key 'cpus'"));
+	assert_int_equal(quota_parse("memory", &q, &err), -1);
+	assert_int_equal(quota_parse("", &q, &err), -1);
+	assert_int_equal(quota_parse("pool=18446744073709551615", &q, &err),
+			 -1);
+}
+
+/* Audit finding 9: a member's guests and memory are capped; the message
+ * names the quota, the uid and the numbers. */
+static void test_quota_create(void **state)
+{
+	struct quota q = { .guests = 2, .memory_mib = 16, .pool = 4 };
+	struct usage u = { .guests = 1, .guest_mib = 4 };
+	chaos_err err;
+
+	(void)state;
+	assert_int_equal(quota_check_create(&q, 2001, &u, 4, &err), 0);
+	assert_int_equal(quota_check_create(&q, 2001, &u, 12, &err), 0);
+	assert_int_equal(quota_check_create(&q, 2001, &u, 13, &err), -1);
+	assert_int_equal(err.code, EDQUOT);
+	assert_string_equal(err.msg,
+			    "quota memory: uid 2001 may hold at most 16 MiB (has 4 MiB in guests and 0 MiB in pool shells; this guest needs 13 MiB)");
+	/* Pool shells a member keeps count as its memory. */
+	u.pool_mib = 8;
+	assert_int_equal(quota_check_create(&q, 2001, &u, 8, &err), -1);
+	assert_non_null(strstr(err.msg, "8 MiB in pool shells"));
+	u.pool_mib = 0;
+	u.guests = 2;
+	assert_int_equal(quota_check_create(&q, 2001, &u, 4, &err), -1);
+	assert_int_equal(err.code, EDQUOT);
+	assert_string_equal(err.msg,
+			    "quota guests: uid 2001 may have at most 2 guests (has 2)");
+}
+
+/* Audit finding 9: pool-set cannot make a member's flavours keep more
+ * shells, or more memory, than its quota. */
+static void test_quota_pool(void **state)
+{
+	struct quota q = { .guests = QUOTA_NONE, .memory_mib = 64, .pool = 4 };
+	struct usage u = { .guest_mib = 8, .pool_shells = 1, .pool_mib = 4 };
+	chaos_err err;
+
+	(void)state;
+	assert_int_equal(quota_check_pool(&q, 2001, &u, 3, 12, &err), 0);
+	assert_int_equal(quota_check_pool(&q, 2001, &u, 4, 16, &err), -1);
+	assert_int_equal(err.code, EDQUOT);
+	assert_string_equal(err.msg,
+			    "quota pool: uid 2001 may keep at most 4 pool shells (asked for 4, has 1 in other flavours)");
+	assert_int_equal(quota_check_pool(&q, 2001, &u, 1, 53, &err), -1);
+	assert_non_null(strstr(err.msg, "quota memory: uid 2001 may hold at most 64 MiB"));
+	/* Setting a flavour to 0 always fits. */
+	assert_int_equal(quota_check_pool(&q, 2001, &u, 0, 0, &err), 0);
+}
+
+static void test_options(void **state)
+{
+	char *argv[] = { "chaosd", "--quota", "guests=1,memory=8",
+			 "--quota-root", "pool=100", NULL };
+	char *bad[] = { "chaosd", "--quota", "guests=x", NULL };
+	struct chaosd_options o;
+	chaos_err err;
+
+	(void)state;
+	assert_int_equal(chaosd_options_parse(5, argv, &o, &err), 0);
+	assert_true(o.quota_set && o.quota_root_set);
+	assert_int_equal(o.quota.guests, 1);
+	assert_int_equal(o.quota.memory_mib, 8);
+	assert_true(o.quota.pool == QUOTA_NONE);
+	assert_int_equal(o.quota_root.pool, 100);
+	assert_int_equal(chaosd_options_parse(3, bad, &o, &err), -1);
+	assert_non_null(strstr(err.msg, "quota: guests"));
+	/* Without --quota-root, root is exempt. */
+	assert_int_equal(chaosd_options_parse(3, argv, &o, &err), 0);
+	assert_false(o.quota_root_set);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_root_slots),
+		cmocka_unit_test(test_quota_parse),
+		cmocka_unit_test(test_quota_create),
+		cmocka_unit_test(test_quota_pool),
+		cmocka_unit_test(test_options),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
