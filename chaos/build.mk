@@ -11,7 +11,7 @@ PROGRAMS += $(CHAOS_BIN)
 # shared libraries costs more than a pooled create itself.
 CHAOS_STATIC_LIBS := -lxenctrl -lxenforeignmemory -lxengnttab -lxenevtchn \
 		     -lxendevicemodel -lxencall -lxentoollog -lxentoolcore \
-		     -l:libyajl_s.a $(ZIP_LIBS) -lnettle -lpthread
+		     -l:libyajl_s.a $(ZIP_LIBS) -lnettle -lxxhash -lpthread
 ifeq ($(SAN),1)
 CHAOS_LINK := $(LIBCHAOS_LIBS)
 else

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* Helpers every subcommand shares: errors, the clock, argument parsing. */
+/* Helpers every subcommand shares: errors, chaosd, argument parsing. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include <chaos/checkpoint.h>
 
@@ -31,14 +30,6 @@ void cli_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-}
-
-uint64_t cli_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
 int cli_parse_seconds(const char *text, long *out)

@@ -6,6 +6,7 @@
  * logs it), else directly: map the ring and bind the channel here.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,21 +108,19 @@ int cli_console(chaos_host *host, uint32_t domid, const char *until,
 {
 	chaos_console_opts opts = console_opts(until, timeout_ms, input);
 	struct termios saved;
-	chaos_domain_record rec;
-	chaos_domain_info info;
 	chaos_console_end end;
+	chaos_guest_info guest;
 	chaos_err err;
 	int tty, rc;
 
-	if (chaos_domain_get(host, domid, &info, &err) ||
-	    chaos_record_load(chaos_host_state_dir(host), domid, info.handle,
-			      &rec, &err)) {
+	/* Only a guest chaos built has a console chaos knows: say so before
+	 * the terminal goes raw. */
+	if (chaos_guest_get(host, domid, &guest, &err)) {
 		cli_error("%s", err.msg);
 		return 1;
 	}
 	tty = tty_raw(input, domid, &saved);
-	rc = chaos_console_run(host, domid, rec.console_mfn, rec.console_port,
-			       &opts, &end, &err);
+	rc = chaos_console_run(host, domid, &opts, &end, &err);
 	if (tty)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
 	if (rc) {
@@ -139,21 +138,38 @@ int cmd_console(int argc, char **argv)
 	chaos_host *host;
 	chaos_err err;
 	uint32_t domid;
+	int c;
+	static const struct option longopts[] = {
+		{ "until", required_argument, NULL, 'u' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "no-input", no_argument, NULL, 'n' },
+		CLI_OPT_HELP,
+		{ NULL, 0, NULL, 0 },
+	};
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--until") && i + 1 < argc) {
-			until = argv[++i];
-		} else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
-			if (cli_parse_seconds(argv[++i], &timeout_s))
+	while ((c = cli_getopt(argc, argv, "h", longopts)) != -1) {
+		switch (c) {
+		case 'u':
+			until = optarg;
+			break;
+		case 't':
+			if (cli_parse_seconds(optarg, &timeout_s))
 				return 2;
-		} else if (!strcmp(argv[i], "--no-input")) {
+			break;
+		case 'n':
 			input = 0;
-		} else if (argv[i][0] == '-' || ref) {
-			cli_error("console: unexpected argument '%s'", argv[i]);
+			break;
+		case 'h':
+			return CLI_HELP;
+		default:
 			return 2;
-		} else {
-			ref = argv[i];
 		}
+	}
+	if (optind < argc)
+		ref = argv[optind++];
+	if (optind < argc) {
+		cli_error("console: unexpected argument '%s'", argv[optind]);
+		return 2;
 	}
 	if (!ref) {
 		cli_error("usage: chaos console <dom> [--until TEXT] [--timeout S] [--no-input]");

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,33 +25,17 @@ static void print_timing(const chaos_create_timing *t, uint64_t config_us,
 			 const char *via)
 {
 	printf("timing_us parse=%llu domain=%llu memory=%llu load=%llu "
-	       "pagetables=%llu devices=%llu unpause=%llu total=%llu%s\n",
-	       (unsigned long long)(t->parse_us + config_us),
+	       "pagetables=%llu devices=%llu unpause=%llu total=%llu "
+	       "config=%llu%s\n",
+	       (unsigned long long)t->parse_us,
 	       (unsigned long long)t->domain_us,
 	       (unsigned long long)t->memory_us,
 	       (unsigned long long)t->load_us,
 	       (unsigned long long)t->pagetables_us,
 	       (unsigned long long)t->devices_us,
 	       (unsigned long long)t->unpause_us,
-	       (unsigned long long)(t->total_us + config_us), via);
-}
-
-static char *read_text(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = malloc(CONFIG_TEXT_MAX + 1);
-	size_t n = 0;
-
-	if (f && buf)
-		n = fread(buf, 1, CONFIG_TEXT_MAX + 1, f);
-	if (f)
-		fclose(f);
-	if (!f || !buf || n == 0 || n > CONFIG_TEXT_MAX) {
-		free(buf);
-		return NULL;
-	}
-	*len = n;
-	return buf;
+	       (unsigned long long)t->total_us,
+	       (unsigned long long)config_us, via);
 }
 
 /*
@@ -69,8 +54,14 @@ static int via_chaosd(const char *path, const chaos_config *cfg, bool paused,
 	/* chaosd resolves paths from its own directory, not ours. */
 	if (cfg->kernel[0] != '/' || (cfg->ramdisk && cfg->ramdisk[0] != '/'))
 		return -1;
-	if (!realpath(path, abs) || !(text = read_text(path, &len)))
+	/* chaosd takes the config as JSON, whatever file it came from. */
+	if (!realpath(path, abs) || chaos_config_to_json(cfg, &text, &err))
 		return -1;
+	len = strlen(text);
+	if (len > CONFIG_TEXT_MAX) {
+		free(text);
+		return -1;
+	}
 	if (chaosd_connect(NULL, &c, &err)) {
 		free(text);
 		return -1;
@@ -98,35 +89,56 @@ int cmd_create(int argc, char **argv)
 	chaos_err err;
 	uint32_t domid;
 	uint64_t t0;
+	int c;
+	static const struct option longopts[] = {
+		{ "paused", no_argument, NULL, 'p' },
+		{ "console", no_argument, NULL, 'c' },
+		{ "timing", no_argument, NULL, 'T' },
+		{ "no-chaosd", no_argument, NULL, 'N' },
+		{ "allow-larger", no_argument, NULL, 'L' },
+		CLI_OPT_HELP,
+		{ NULL, 0, NULL, 0 },
+	};
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-p") || !strcmp(argv[i], "--paused"))
+	while ((c = cli_getopt(argc, argv, "pch", longopts)) != -1) {
+		switch (c) {
+		case 'p':
 			opts.paused = true;
-		else if (!strcmp(argv[i], "-c") || !strcmp(argv[i], "--console"))
+			break;
+		case 'c':
 			console = 1;
-		else if (!strcmp(argv[i], "--timing"))
+			break;
+		case 'T':
 			timing_wanted = 1;
-		else if (!strcmp(argv[i], "--no-chaosd"))
+			break;
+		case 'N':
 			use_chaosd = false;
-		else if (!strcmp(argv[i], "--allow-larger"))
+			break;
+		case 'L':
 			allow_larger = true;
-		else if (argv[i][0] == '-' || path) {
-			cli_error("create: unexpected argument '%s'", argv[i]);
+			break;
+		case 'h':
+			return CLI_HELP;
+		default:
 			return 2;
-		} else {
-			path = argv[i];
 		}
+	}
+	if (optind < argc)
+		path = argv[optind++];
+	if (optind < argc) {
+		cli_error("create: unexpected argument '%s'", argv[optind]);
+		return 2;
 	}
 	if (!path) {
 		cli_error("usage: chaos create <config.json> [-p] [-c] [--timing] [--no-chaosd] [--allow-larger]");
 		return 2;
 	}
-	t0 = cli_now_us();
+	t0 = chaos_clock_us();
 	if (chaos_config_parse_file(path, &cfg, &err)) {
 		cli_error("%s", err.msg);
 		return 1;
 	}
-	t0 = cli_now_us() - t0;
+	t0 = chaos_clock_us() - t0;
 	opts.config_path = path;
 	sent = use_chaosd ?
 	       via_chaosd(path, &cfg, opts.paused, allow_larger, &res) : -1;

@@ -8,6 +8,7 @@
  * are the same either way.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
@@ -64,8 +65,10 @@ static int simple_op(int argc, char **argv, enum op op)
 {
 	chaosd_conn *conn;
 	chaos_err err;
-	int rc;
+	int rc = cli_positional_only(&argc, &argv);
 
+	if (rc >= 0)
+		return rc;
 	if (argc != 2) {
 		cli_error("usage: chaos %s <dom>", argv[0]);
 		return 2;
@@ -164,21 +167,35 @@ static int power_op(int argc, char **argv, chaos_shutdown_reason reason)
 {
 	const char *ref = NULL;
 	long timeout_s = SHUTDOWN_DEFAULT_TIMEOUT_S;
-	int force = 0, rc;
+	int force = 0, rc, c;
 	chaosd_conn *conn;
+	static const struct option longopts[] = {
+		{ "timeout", required_argument, NULL, 't' },
+		{ "force", no_argument, NULL, 'f' },
+		CLI_OPT_HELP,
+		{ NULL, 0, NULL, 0 },
+	};
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
-			if (cli_parse_seconds(argv[++i], &timeout_s))
+	while ((c = cli_getopt(argc, argv, "h", longopts)) != -1) {
+		switch (c) {
+		case 't':
+			if (cli_parse_seconds(optarg, &timeout_s))
 				return 2;
-		} else if (!strcmp(argv[i], "--force")) {
+			break;
+		case 'f':
 			force = 1;
-		} else if (argv[i][0] == '-' || ref) {
-			cli_error("%s: unexpected argument '%s'", argv[0], argv[i]);
+			break;
+		case 'h':
+			return CLI_HELP;
+		default:
 			return 2;
-		} else {
-			ref = argv[i];
 		}
+	}
+	if (optind < argc)
+		ref = argv[optind++];
+	if (optind < argc) {
+		cli_error("%s: unexpected argument '%s'", argv[0], argv[optind]);
+		return 2;
 	}
 	if (!ref) {
 		cli_error("usage: chaos %s <dom> [--timeout S] [--force]", argv[0]);

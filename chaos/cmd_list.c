@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* chaos list [--json] */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,17 +47,31 @@ int cmd_list(int argc, char **argv)
 	chaos_domain_info *doms;
 	size_t count;
 	chaos_err err;
-	int json = 0, rc = 0, longfmt = 0;
+	int json = 0, rc = 0, longfmt = 0, c;
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "long", no_argument, NULL, 'l' },
+		CLI_OPT_HELP,
+		{ NULL, 0, NULL, 0 },
+	};
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json")) {
+	while ((c = cli_getopt(argc, argv, "lh", longopts)) != -1) {
+		switch (c) {
+		case 'j':
 			json = 1;
-		} else if (!strcmp(argv[i], "-l") || !strcmp(argv[i], "--long")) {
+			break;
+		case 'l':
 			longfmt = 1;
-		} else {
-			cli_error("list: unknown argument '%s'", argv[i]);
+			break;
+		case 'h':
+			return CLI_HELP;
+		default:
 			return 2;
 		}
+	}
+	if (optind < argc) {
+		cli_error("list: unknown argument '%s'", argv[optind]);
+		return 2;
 	}
 	if (chaos_host_open(&host, &err)) {
 		cli_error("%s", err.msg);

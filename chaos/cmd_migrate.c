@@ -13,6 +13,11 @@
  * chaos-tls links GnuTLS, which cannot be linked statically, so it is a
  * program of its own: found next to this binary, else in PATH, and run
  * with its stdin and stdout on a socket pair, without a shell.
+ *
+ * The CLI always sets the transport up itself, with its own credentials,
+ * and loads the key; while chaosd runs it hands chaosd the connected
+ * descriptor(s) and the key, and chaosd migrates (or receives) the guest;
+ * otherwise, or with --no-chaosd, the work is done here.
  */
 #include <errno.h>
 #include <arpa/inet.h>
@@ -20,6 +25,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -238,24 +244,54 @@ static int load_key(const char *psk_file, chaos_migrate_key **key)
 
 /*
  * Both ends: the key (if any) loaded, SIGPIPE ignored (a peer that goes
- * away is an error, not a death), the host opened. -1 after saying why;
- * *key and *host are then freed by the caller as usual.
+ * away is an error, not a death), then chaosd when it runs (*conn), else
+ * the host opened here (*host). -1 after saying why; *key, *conn and
+ * *host are then freed by the caller as usual.
  */
 static int open_for_migration(const char *psk_file, chaos_migrate_key **key,
-			      chaos_host **host)
+			      chaosd_conn **conn, chaos_host **host)
 {
 	chaos_err err;
 
 	*host = NULL;
+	*conn = NULL;
 	if (psk_file && load_key(psk_file, key))
 		return -1;
 	signal(SIGPIPE, SIG_IGN);
+	*conn = cli_chaosd();
+	if (*conn)
+		return 0;
 	if (chaos_host_open(host, &err)) {
 		cli_error("%s", err.msg);
 		*host = NULL;
 		return -1;
 	}
 	return 0;
+}
+
+/* What open_for_migration opened, let go (the key wiped). */
+static void close_migration(chaos_migrate_key *key, chaosd_conn *conn,
+			    chaos_host *host)
+{
+	free_key(key);
+	chaosd_close(conn);
+	if (host)
+		chaos_host_close(host);
+}
+
+/* The migration itself, through chaosd or here. */
+static int send_guest(chaosd_conn *conn, chaos_host *host, const char *ref,
+		      uint32_t domid, int fd, bool live,
+		      const chaos_migrate_key *key, chaos_migrate_timing *timing,
+		      uint32_t *sent, chaos_err *err)
+{
+	*sent = domid;
+	if (conn)
+		return chaosd_migrate_send(conn, ref, fd, fd, live, key, timing,
+					   sent, err);
+	return (live ? chaos_migrate_send_live : chaos_migrate_send)(host, domid,
+								       fd, fd, key,
+								       timing, err);
 }
 
 int cmd_migrate(int argc, char **argv)
@@ -267,28 +303,46 @@ int cmd_migrate(int argc, char **argv)
 	chaos_migrate_timing timing;
 	bool show_timing = false, live = false;
 	chaos_host *host = NULL;
+	chaosd_conn *conn = NULL;
 	char cmd[4096];
 	chaos_err err;
-	uint32_t domid;
-	int rc = 1, status, port_nr = 0;
+	uint32_t domid = 0;
+	int rc = 1, status, port_nr = 0, c;
+	static const struct option longopts[] = {
+		{ "port", required_argument, NULL, 'P' },
+		{ "psk-file", required_argument, NULL, 'K' },
+		{ "timing", no_argument, NULL, 'T' },
+		{ "live", no_argument, NULL, 'L' },
+		CLI_OPT_HELP,
+		{ NULL, 0, NULL, 0 },
+	};
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-s") && i + 1 < argc)
-			ssh = argv[++i];
-		else if (!strcmp(argv[i], "--port") && i + 1 < argc)
-			port = argv[++i];
-		else if (!strcmp(argv[i], "--psk-file") && i + 1 < argc)
-			psk_file = argv[++i];
-		else if (!strcmp(argv[i], "--timing"))
+	while ((c = cli_getopt(argc, argv, "s:h", longopts)) != -1) {
+		switch (c) {
+		case 's':
+			ssh = optarg;
+			break;
+		case 'P':
+			port = optarg;
+			break;
+		case 'K':
+			psk_file = optarg;
+			break;
+		case 'T':
 			show_timing = true;
-		else if (!strcmp(argv[i], "--live"))
+			break;
+		case 'L':
 			live = true;
-		else if (argv[i][0] == '-' || (ref && host_name))
+			break;
+		case 'h':
+			return CLI_HELP;
+		default:
 			goto usage;
-		else if (!ref)
-			ref = argv[i];
-		else
-			host_name = argv[i];
+		}
+	}
+	if (argc - optind == 2) {
+		ref = argv[optind];
+		host_name = argv[optind + 1];
 	}
 	if (!ref || !host_name || (port && (port_nr = parse_port(port)) < 0))
 		goto usage;
@@ -307,10 +361,12 @@ int cmd_migrate(int argc, char **argv)
 			  psk_file);
 		return 2;
 	}
-	if (open_for_migration(psk_file, &key, &host))
+	if (open_for_migration(psk_file, &key, &conn, &host))
 		goto out;
-	if (chaos_guest_resolve(host, ref, &domid, &err)) {
-		cli_error("%s", err.msg);
+	/* Here the guest is resolved before the transport starts; chaosd
+	 * resolves it itself: the same words either way. */
+	if (host && chaos_guest_resolve(host, ref, &domid, &err)) {
+		cli_error("migration failed: %s", err.msg);
 		goto out;
 	}
 	if (port) {
@@ -328,9 +384,8 @@ int cmd_migrate(int argc, char **argv)
 	}
 	if (t.fd < 0)
 		goto out;
-	if ((live ? chaos_migrate_send_live : chaos_migrate_send)(host, domid, t.fd,
-								  t.fd, key,
-								  &timing, &err)) {
+	if (send_guest(conn, host, ref, domid, t.fd, live, key, &timing, &domid,
+		       &err)) {
 		int st = port ? reap(&t) : 0;
 
 		/* Nothing crossed without a TLS session: the guest never stopped. */
@@ -355,6 +410,8 @@ int cmd_migrate(int argc, char **argv)
 			       timing.suspend_us / 1000.0,
 			       timing.capture_us / 1000.0,
 			       timing.transfer_us / 1000.0);
+		if (show_timing)
+			cli_print_phases(&timing.phases);
 	}
 out:
 	if (port)
@@ -365,9 +422,7 @@ out:
 		if (t.child > 0)
 			waitpid(t.child, &status, 0);
 	}
-	free_key(key);
-	if (host)
-		chaos_host_close(host);
+	close_migration(key, conn, host);
 	return rc;
 usage:
 	cli_error("usage: chaos migrate <dom> <host> [--live] [-s SSHCMD] [--port P --psk-file F] [--timing]");
@@ -413,35 +468,55 @@ int cmd_migrate_receive(int argc, char **argv)
 	chaos_migrate_key *key = NULL;
 	struct transport t = { .fd = -1 };
 	chaos_host *host = NULL;
+	chaosd_conn *conn = NULL;
 	int in = 0, out = 1, rc = 1, p = 0;
 	chaos_err err;
 	uint32_t domid;
+	int c;
+	static const struct option longopts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "psk-file", required_argument, NULL, 'K' },
+		{ "bridge", required_argument, NULL, 'b' },
+		CLI_OPT_HELP,
+		{ NULL, 0, NULL, 0 },
+	};
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--listen") && i + 1 < argc)
-			port = argv[++i];
-		else if (!strcmp(argv[i], "--psk-file") && i + 1 < argc)
-			psk_file = argv[++i];
-		else if (!strcmp(argv[i], "--bridge") && i + 1 < argc) {
-			if (cli_add_bridge(bridges, &opts.nr_bridges, argv[++i]))
+	while ((c = cli_getopt(argc, argv, "h", longopts)) != -1) {
+		switch (c) {
+		case 'l':
+			port = optarg;
+			break;
+		case 'K':
+			psk_file = optarg;
+			break;
+		case 'b':
+			if (cli_add_bridge(bridges, &opts.nr_bridges, optarg))
 				return 2;
-		} else
+			break;
+		case 'h':
+			return CLI_HELP;
+		default:
 			goto usage;
+		}
 	}
+	if (optind < argc)
+		goto usage;
 	if (port && ((p = parse_port(port)) < 0 || !psk_file)) {
 		cli_error("--listen needs a port and --psk-file");
 		return 2;
 	}
-	if (open_for_migration(psk_file, &key, &host))
+	if (open_for_migration(psk_file, &key, &conn, &host))
 		goto done;
-	cli_recover(host);  /* stderr: stdout may be the stream */
+	if (host)
+		cli_recover(host);  /* stderr: stdout may be the stream */
 	if (port) {
 		if (tls_accept(port, psk_file, &t))
 			goto done;
 		in = out = t.fd;
 	}
 	/* stdout is the stream: every word for people goes to stderr. */
-	if (chaos_migrate_receive(host, in, out, key, &opts, &domid, &err))
+	if (conn ? chaosd_migrate_receive(conn, in, out, key, &opts, &domid, &err) :
+		   chaos_migrate_receive(host, in, out, key, &opts, &domid, &err))
 		cli_error("migrate-receive: %s", err.msg);
 	else {
 		rc = 0;
@@ -451,9 +526,7 @@ int cmd_migrate_receive(int argc, char **argv)
 done:
 	if (port)
 		reap(&t);
-	free_key(key);
-	if (host)
-		chaos_host_close(host);
+	close_migration(key, conn, host);
 	return rc;
 usage:
 	cli_error("usage: chaos migrate-receive [--listen PORT --psk-file FILE] [--bridge NAME[=NEW]]...");

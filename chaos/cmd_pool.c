@@ -36,8 +36,11 @@ int cmd_pool(int argc, char **argv)
 	chaosd_flavour want = { 0 };
 	chaosd_conn *c;
 	chaos_err err;
-	int rc = 0;
+	int rc = cli_positional_only(&argc, &argv);
 
+	if (rc >= 0)
+		return rc;
+	rc = 0;
 	if (argc == 3 && !strcmp(argv[1], "set")) {
 		if (chaosd_flavour_parse(argv[2], &want, &err)) {
 			cli_error("%s", err.msg);

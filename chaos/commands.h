@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <chaos/host.h>
 #include <chaos/chaosd.h>
+#include <chaos/checkpoint.h>
 
 /*
  * Each subcommand is one function taking the arguments after its name
@@ -31,10 +32,14 @@ int cmd_console(int argc, char **argv);
 int cmd_network_list(int argc, char **argv);
 int cmd_save(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+void cli_print_phases(const chaos_ckpt_phases *p);
 int cmd_migrate(int argc, char **argv);
 int cmd_migrate_receive(int argc, char **argv);
 int cmd_pool(int argc, char **argv);
 int cmd_resume(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_top(int argc, char **argv);
+int cmd_events(int argc, char **argv);
 
 /* Set by the global option --no-chaosd: do the work here, not in chaosd. */
 extern bool cli_no_chaosd;
@@ -46,11 +51,29 @@ extern bool cli_no_chaosd;
  */
 chaosd_conn *cli_chaosd(void);
 
+/*
+ * getopt_long over a subcommand's arguments (argv[0] is its name); an
+ * option it does not know, or one missing its value, is reported as
+ * "chaos: <command>: unexpected argument '...'" and returns '?'. Every
+ * subcommand lists CLI_OPT_HELP and answers 'h' by returning CLI_HELP,
+ * for which main prints the command's usage from its table and exits 0.
+ */
+struct option;
+int cli_getopt(int argc, char **argv, const char *shortopts,
+	       const struct option *longopts);
+#define CLI_OPT_HELP { "help", no_argument, NULL, 'h' }
+#define CLI_HELP 1000
+
+/*
+ * For subcommands without options of their own: answers -h/--help
+ * (CLI_HELP) and consumes "--". Returns -1 to go on, with *argv shifted so
+ * that (*argv)[0] is still the name and the positional arguments follow;
+ * else the status to return.
+ */
+int cli_positional_only(int *argc, char ***argv);
+
 /* Print "chaos: <msg>" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Monotonic microseconds, for --timing. */
-uint64_t cli_now_us(void);
 
 /*
  * Finish what chaos processes killed half-way left (half-built guests,
