@@ -3,7 +3,8 @@
 # $(BUILD)/minios-noxs/<app>.elf (with symbols) and the stripped
 # $(BUILD)/guests/<app>.elf that the rig copies into dom0.
 
-MINIOS_APPS := noop hello-loop selftest deaf scribbler pingresp daytime udp-echo
+MINIOS_APPS := noop hello-loop selftest deaf scribbler pingresp daytime udp-echo \
+	       console-flood crasher si-liar memfill
 MINIOS_OUT  := $(BUILD)/minios-noxs
 MINIOS_GUESTS := $(MINIOS_APPS:%=$(BUILD)/guests/%.elf)
 
@@ -26,11 +27,11 @@ MINIOS_KERNEL_OBJ := $(MINIOS_KERNEL_SRC:minios-noxs/%=$(MINIOS_OUT)/obj/%.o)
 PROGRAMS   += $(MINIOS_GUESTS)
 RIG_GUESTS += $(MINIOS_GUESTS)
 
-$(MINIOS_OUT)/obj/%.c.o: minios-noxs/%.c | deps
+$(MINIOS_OUT)/obj/%.c.o: minios-noxs/%.c | build-deps
 	@mkdir -p $(dir $@)
 	$(CC) $(MINIOS_CFLAGS) -MMD -MP -c $< -o $@
 
-$(MINIOS_OUT)/obj/%.S.o: minios-noxs/%.S | deps
+$(MINIOS_OUT)/obj/%.S.o: minios-noxs/%.S | build-deps
 	@mkdir -p $(dir $@)
 	$(CC) $(MINIOS_CFLAGS) -D__ASSEMBLY__ -MMD -MP -c $< -o $@
 
@@ -75,7 +76,7 @@ NET_UDP_CLIENT := $(BUILD)/minios-noxs/udp-client
 PROGRAMS   += $(NET_UDP_CLIENT)
 RIG_GUESTS += $(NET_UDP_CLIENT)
 
-$(NET_UDP_CLIENT): minios-noxs/tests/udp-client.c | deps
+$(NET_UDP_CLIENT): minios-noxs/tests/udp-client.c | build-deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARNINGS) -O2 -g -static -o $@ $<
 

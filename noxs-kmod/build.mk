@@ -43,7 +43,7 @@ $(NOXS_KO): $(KMOD_COPY) | deps
 
 # A static userspace tool: /rig/guests/noxsctl in the rig's dom0.
 NOXSCTL_SRC := noxs-kmod/tests/noxsctl.c noxs-kmod/tests/netfe.c
-$(NOXSCTL): $(NOXSCTL_SRC) noxs-kmod/tests/noxsctl.h $(KMOD_ABI) | deps
+$(NOXSCTL): $(NOXSCTL_SRC) noxs-kmod/tests/noxsctl.h $(KMOD_ABI) | build-deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARNINGS) -O2 -g -Iabi -static -o $@ $(NOXSCTL_SRC)
 

@@ -18,7 +18,7 @@ xen:
 # cached build only costs a hash and a copy).
 rig demo bench: xen
 
-$(NOXS_TOOL): xen-patches/tests/noxs-tool.c abi/noxs.h | deps
+$(NOXS_TOOL): xen-patches/tests/noxs-tool.c abi/noxs.h | build-deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARNINGS) -O2 -g -static -o $@ $<
 

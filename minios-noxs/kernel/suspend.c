@@ -36,6 +36,13 @@ void __attribute__((weak)) app_resume_hook(bool new_domain)
 	(void)new_domain;
 }
 
+void __attribute__((weak)) app_suspend_start_info(start_info_t *si,
+						  bool suspending)
+{
+	(void)si;
+	(void)suspending;
+}
+
 /* start_info's frame numbers as pfns, which survive the move. */
 static void frames_to_pfns(start_info_t *si)
 {
@@ -79,8 +86,10 @@ int minios_suspend(void)
 	time_suspend();
 	frames_to_pfns(start_info);
 	shared_info_detach();
+	app_suspend_start_info(start_info, true);
 
 	rc = suspend_hypercall();
+	app_suspend_start_info(start_info, false);
 
 	new_domain = rc == 0;
 	shared_info_attach();

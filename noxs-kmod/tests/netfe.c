@@ -328,6 +328,35 @@ static uint32_t nf_ip(const char *s)
 	return a;
 }
 
+/*
+ * The backend's net device gets its carrier as we connect, and a bridge
+ * port follows only when the kernel's link watch gets to it (up to a
+ * second later): a frame sent before that is dropped at the port. Like a
+ * real guest whose first ARP would be retried, wait (at most 5 s) until
+ * vif0.DEVID, if it is on a bridge, is forwarding (state 3).
+ */
+static void nf_wait_port(struct netfe *n)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/sys/class/net/vif0.%u/brport/state",
+		 n->fe.devid);
+	for (double end = now_s() + 5; now_s() < end;) {
+		FILE *f = fopen(path, "r");
+		int state = -1;
+
+		if (!f)
+			return; /* not on a bridge */
+		if (fscanf(f, "%d", &state) != 1)
+			state = -1;
+		fclose(f);
+		if (state == 3)
+			return;
+		fe_wait(&n->fe, 0.05);
+		nf_reap(n);
+	}
+}
+
 static int nf_ping(struct netfe *n, const char *src, const char *dst,
 		   unsigned long count, double hold)
 {
@@ -336,6 +365,7 @@ static int nf_ping(struct netfe *n, const char *src, const char *dst,
 	n->want_spa = nf_ip(dst);
 	n->want_tpa = nf_ip(src);
 	nf_post_all_rx(n, false);
+	nf_wait_port(n);
 	for (unsigned long k = 0; k < count; k++) {
 		unsigned long before;
 		double t0, end;
@@ -383,8 +413,12 @@ static int nf_ping(struct netfe *n, const char *src, const char *dst,
 	return got == count ? 0 : 1;
 }
 
-/* Keep the TX ring full of junk broadcast frames (local ethertype). */
-static int nf_flood(struct netfe *n, double seconds)
+/*
+ * Keep the TX ring full of junk broadcast frames (local ethertype), then
+ * stay connected for hold seconds: the backend's net device (and its
+ * statistics) goes once we exit.
+ */
+static int nf_flood(struct netfe *n, double seconds, double hold)
 {
 	double t0 = now_s();
 
@@ -413,6 +447,10 @@ static int nf_flood(struct netfe *n, double seconds)
 	nf_reap(n);
 	printf("netfe: flood sent %lu tx_ok %lu tx_err %lu in %.1f s\n",
 	       n->tx_sent, n->tx_ok, n->tx_err, now_s() - t0);
+	for (double end = now_s() + hold; now_s() < end;) {
+		fe_wait(&n->fe, 0.1);
+		nf_reap(n);
+	}
 	return 0;
 }
 
@@ -493,8 +531,8 @@ int cmd_netfe(int argc, char **argv)
 	uint16_t devid;
 
 	if (argc < 2)
-		die("usage: netfe DEVID ping SRC DST COUNT | flood SECONDS | "
-		    "evflood COUNT | hostile KIND");
+		die("usage: netfe DEVID ping SRC DST COUNT [HOLD] | "
+		    "flood SECONDS [HOLD] | evflood COUNT | hostile KIND");
 	devid = (uint16_t)parse_num(argv[0], "devid", NOXS_DEVID_MAX);
 	mode = argv[1];
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -508,8 +546,10 @@ int cmd_netfe(int argc, char **argv)
 			       parse_num(argv[4], "count", 100000),
 			       argc == 6 ? (double)parse_num(argv[5], "hold",
 							     600) : 0);
-	if (!strcmp(mode, "flood") && argc == 3)
-		return nf_flood(&n, (double)parse_num(argv[2], "seconds", 600));
+	if (!strcmp(mode, "flood") && (argc == 3 || argc == 4))
+		return nf_flood(&n, (double)parse_num(argv[2], "seconds", 600),
+				argc == 4 ? (double)parse_num(argv[3], "hold",
+							      600) : 0);
 	if (!strcmp(mode, "evflood") && argc == 3)
 		return nf_evflood(&n, parse_num(argv[2], "count", 100000000));
 	die("netfe: bad mode");

@@ -9,6 +9,8 @@
 
 #include <stdbool.h>
 
+#include <minios/os.h>
+
 #define MINIOS_RESUMED_NEW_DOMAIN 0	/* restored or migrated */
 #define MINIOS_RESUMED_CANCELLED 1	/* the same domain goes on */
 
@@ -26,5 +28,13 @@ int minios_suspend(void);
  */
 void app_suspend_hook(void);
 void app_resume_hook(bool new_domain);
+
+/*
+ * A weak hook for hostile test apps (si-liar): start_info as the toolstack
+ * will read it, right before the suspend hypercall (suspending true), and
+ * again right after it returns (false), before the kernel uses it again.
+ * The default does nothing; an honest app never needs it.
+ */
+void app_suspend_start_info(start_info_t *si, bool suspending);
 
 #endif

@@ -97,16 +97,21 @@ t0=$(rig_now_us)
 $ctl query 0 vif 1 || rig_fail "query before flood failed"
 t1=$(rig_now_us)
 rig_metric noxs_netback_query_idle $((t1 - t0)) us
-$ctl netfe 1 flood 5 > flood.txt 2>&1 &
+# It stays connected 30 s after its flood: its vif's statistics go with
+# the vif once it exits.
+$ctl netfe 1 flood 5 30 > flood.txt 2>&1 &
 fl=$!
 sleep 2
 t0=$(rig_now_us)
 $ctl query 0 vif 1 || rig_fail "query during flood failed"
 t1=$(rig_now_us)
 rig_metric noxs_netback_query_during_flood $((t1 - t0)) us
-wait $fl || { cat flood.txt; rig_fail "flood frontend failed"; }
+rig_wait_for 30 grep -q "flood sent" flood.txt || { cat flood.txt; rig_fail "flood did not end"; }
+kill -0 $fl 2>/dev/null || { wait $fl; cat flood.txt; rig_fail "flood frontend failed"; }
 cat flood.txt
 rx=$(vifstat vif0.1 rx_packets)
+kill $fl
+wait $fl
 rig_metric noxs_netback_flood_frames_per_s $((rx / 5)) frames/s
 [ "$rx" -ge 100 ] || rig_fail "flood: only $rx frames received"
 # In loopback the fake guest's buffers are dom0's own grants. Its RX
