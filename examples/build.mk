@@ -15,3 +15,5 @@ $(EXAMPLES_DIR)/%: examples/%.c $(LIBCHAOS_SO) $(LIBCHAOS_HEADERS) | deps
 .PHONY: examples
 examples: $(EXAMPLES_BIN)
 	LD_LIBRARY_PATH=$(LIB) examples/no-xen.sh $(EXAMPLES_DIR)/orchestrator
+	LD_LIBRARY_PATH=$(LIB) examples/no-xen.sh $(EXAMPLES_DIR)/supervisor \
+		"supervisor: chaosd is not running"

@@ -27,7 +27,7 @@ FUZZ_LIB_WARN  := -w
 FUZZ_WARN      := $(WARNINGS)
 FUZZ_LDFLAGS   := -fsanitize=fuzzer $(FUZZ_SAN)
 
-FUZZ_ALL       := config image decompress saveimg saveimg_live migrate_wire \
+FUZZ_ALL       := config xlcfg image decompress saveimg saveimg_live migrate_wire \
 		  chaosd_client chaosd_request record registry ovsdb \
 		  xendevd_ctl noxs_checks console
 FUZZ_TARGETS   ?= $(FUZZ_ALL)

@@ -7,16 +7,24 @@
  * with two liberties that let the fuzzer get past what it cannot forge or
  * afford:
  *
- *  - the SHA-256 after an END record header is replaced by the right one
- *    (its 32 bytes are still consumed), so what follows the checksum is
- *    reached;
- *  - in page mode (while the target reads guest pages) each 4 KiB page
- *    takes one input byte b: b != 0xff fills the page with b, b == 0xff
- *    takes the page's 4096 bytes literally from the input. A guest of 256
- *    pages costs 256 bytes, and page tables can still be written.
+ *  - the checksum after an END record header (a 16-byte field: XXH64 in
+ *    its canonical, big-endian form in the first 8 bytes, the other 8
+ *    zero) is replaced by the right one (its 16 bytes are still
+ *    consumed), so what follows the checksum is reached. Only a read
+ *    that follows a whole END record header (type 6, flags 0, length 16)
+ *    is taken for the checksum;
+ *  - in page mode (while the target reads the pages that have bytes in
+ *    the stream) each 4 KiB page takes one input byte b: b != 0xff fills
+ *    the page with b, b == 0xff takes the page's 4096 bytes literally
+ *    from the input. Pages without bytes (version 3's map, the live
+ *    stream's CHAOS_LIVE_ZERO entries) take nothing. A guest of 256
+ *    pages costs at most 256 bytes, and page tables can still be written.
+ *    (b == 0 is a page with bytes that are all zero: no writer makes one,
+ *    the format does not forbid it.)
  *
- * The hash covers the bytes as served, so the stream checks out as the
- * library computes it.
+ * The checksum covers the bytes as served, so the stream checks out as
+ * the library computes it. The targets read unkeyed streams only (the
+ * keyed MAC is migrate_wire's business).
  */
 
 #include <errno.h>
@@ -24,7 +32,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
-#include <nettle/sha2.h>
+#define XXH_STATIC_LINKING_ONLY /* XXH64_state_t on the stack */
+#include <xxhash.h>
 
 #include "ckpt/ckpt.h"
 #include "fuzz.h"
@@ -34,7 +43,7 @@
 struct fz_in {
 	const uint8_t *p;
 	size_t len, at;
-	struct sha256_ctx sha;  /* everything served so far */
+	XXH64_state_t xxh;      /* everything served so far */
 	bool end_seen;          /* the last read was an END record header */
 	bool page_mode;
 };
@@ -44,7 +53,7 @@ static inline void fz_in_init(struct fz_in *in, const uint8_t *p, size_t len)
 	memset(in, 0, sizeof(*in));
 	in->p = p;
 	in->len = len;
-	sha256_init(&in->sha);
+	XXH64_reset(&in->xxh, 0);
 }
 
 static inline int fz_take(struct fz_in *in, void *buf, size_t len,
@@ -75,19 +84,26 @@ static inline int fz_read(void *ctx, void *buf, size_t len, chaos_err *err)
 				return -1;
 		}
 	} else if (in->end_seen && len == CHAOS_SAVEIMG_HASH_SIZE) {
-		struct sha256_ctx copy = in->sha;
 		uint8_t skip[CHAOS_SAVEIMG_HASH_SIZE];
+		XXH64_canonical_t c;
 
 		if (fz_take(in, skip, len, err))
 			return -1;
-		sha256_digest(&copy, CHAOS_SAVEIMG_HASH_SIZE, out);
+		XXH64_canonicalFromHash(&c, XXH64_digest(&in->xxh));
+		memset(out, 0, CHAOS_SAVEIMG_HASH_SIZE);
+		memcpy(out, c.digest, sizeof(c.digest));
 	} else {
+		uint8_t want[CHAOS_SAVEIMG_RECORD_HEADER];
+
 		if (fz_take(in, out, len, err))
 			return -1;
+		/* The record header and the checksum are both 16 bytes: only
+		 * a whole END header announces the checksum. */
+		chaos_saveimg_end_header(want);
 		end_hdr = len == CHAOS_SAVEIMG_RECORD_HEADER &&
-			  saveimg_get32(out) == CHAOS_REC_END;
+			  !memcmp(out, want, sizeof(want));
 	}
-	sha256_update(&in->sha, len, out);
+	XXH64_update(&in->xxh, out, len);
 	in->end_seen = end_hdr;
 	return 0;
 }
@@ -120,13 +136,10 @@ static inline uint8_t *fz_mem_find(struct fz_mem *m, uint64_t pfn)
 	return NULL;
 }
 
-/* Read one page of the stream into pfn (page mode). */
-static inline int fz_mem_read(struct fz_mem *m, struct fz_in *in,
-			      struct chaos_saveimg_stream *s, uint64_t pfn,
-			      chaos_err *err)
+/* The slot that holds pfn, taken (another pfn's, if full) when new. */
+static inline uint8_t *fz_mem_slot(struct fz_mem *m, uint64_t pfn)
 {
 	uint8_t *p;
-	int rc;
 
 	if (pfn >= m->nr_pages)
 		abort();  /* the library handed out a pfn outside the guest */
@@ -137,16 +150,48 @@ static inline int fz_mem_read(struct fz_mem *m, struct fz_in *in,
 		m->pfn[i] = pfn;
 		p = m->page[i];
 	}
+	return p;
+}
+
+/* Read one page of the stream into pfn (page mode). */
+static inline int fz_mem_read(struct fz_mem *m, struct fz_in *in,
+			      struct chaos_saveimg_stream *s, uint64_t pfn,
+			      chaos_err *err)
+{
+	uint8_t *p = fz_mem_slot(m, pfn);
+	int rc;
+
 	in->page_mode = true;
 	rc = chaos_saveimg_get(s, p, FZ_PAGE, err);
 	in->page_mode = false;
 	return rc;
 }
 
+/* Read one page of the stream and drop it (page mode). */
+static inline int fz_skip_page(struct fz_in *in,
+			       struct chaos_saveimg_stream *s, chaos_err *err)
+{
+	static uint8_t scratch[FZ_PAGE];
+	int rc;
+
+	in->page_mode = true;
+	rc = chaos_saveimg_get(s, scratch, FZ_PAGE, err);
+	in->page_mode = false;
+	return rc;
+}
+
+/* pfn is all zero: no bytes in the stream (as a restore leaves it, or a
+ * live receiver clears it). */
+static inline void fz_mem_zero(struct fz_mem *m, uint64_t pfn)
+{
+	memset(fz_mem_slot(m, pfn), 0, FZ_PAGE);
+}
+
 /*
  * What a restore does with a checked image (ckpt/restore_domain.c) that
  * needs no Xen: every index the image gives must be inside the guest,
- * every page table and vCPU is localised against a made-up p2m.
+ * every page table kept (with bytes or zero) and every vCPU is localised
+ * against a made-up p2m.
  */
 static inline void fz_localise(const struct chaos_saveimg *img,
 			       struct fz_mem *m)

@@ -2,10 +2,11 @@
 /*
  * Writes the generated seeds of fuzz/corpus/ (make fuzz-seeds): the unit
  * tests' synthetic kernel (image_fixture.h) raw and in a bzImage, and
- * saved images of both versions made by the library's own writers, in the
- * form the image targets read (fuzz_stream.h: one byte a page, 0xff and
- * the page for the page tables). The compressed variants come from
- * fuzz/gen_seeds.sh.
+ * saved images made by the library's own writers, version 3 images
+ * (saveimg/) and version 5 live streams (saveimg_live/), all-zero pages
+ * left out or flagged, in the form the image targets read (fuzz_stream.h:
+ * one byte a page with bytes, 0xff and the page for the page tables).
+ * The compressed variants come from fuzz/gen_seeds.sh.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -120,17 +121,32 @@ static int out_write(void *ctx, void *buf, size_t len, chaos_err *err)
 	return 0;
 }
 
-/* Page pfn of the guest: page tables mapping pfns 0..3, the rest filled. */
-static void page(uint64_t pfn, uint64_t *pg)
+/*
+ * Page pfn of the guest: page tables mapping pfns 0..3, the rest filled,
+ * but for the all-zero ones: every fourth data page and the last quarter
+ * of the guest (memory it never touched), and with empty_l1 the L1 too.
+ */
+static bool zero_page(uint64_t pfn, bool empty_l1)
+{
+	if (pfn == L4_PFN + 3)
+		return empty_l1;
+	if (pfn >= L4_PFN && pfn < L4_PFN + 3)
+		return false;
+	return pfn % 4 == 0 || pfn >= PAGES - PAGES / 4;
+}
+
+static void page(uint64_t pfn, bool empty_l1, uint64_t *pg)
 {
 	memset(pg, 0, 4096);
+	if (zero_page(pfn, empty_l1))
+		return;
 	if (pfn >= L4_PFN && pfn < L4_PFN + 3)
 		pg[0] = ((pfn + 1) << 12) | 7;
 	else if (pfn == L4_PFN + 3)
 		for (uint64_t i = 0; i < 4; i++)
 			pg[i] = (i << 12) | 3;
 	else
-		memset(pg, (int)(pfn & 0x7f), 4096);
+		memset(pg, (int)((pfn & 0x7f) | 1), 4096);
 }
 
 static void state(struct chaos_saveimg *img, struct chaos_saveimg_vcpu *v,
@@ -169,7 +185,8 @@ static void state(struct chaos_saveimg *img, struct chaos_saveimg_vcpu *v,
 	img->types = types;
 }
 
-static void v1(uint32_t nr_vcpus, bool vif, const char *name)
+/* A version 3 image: only the pages with bytes, the others in the map. */
+static void v3(uint32_t nr_vcpus, bool vif, bool empty_l1, const char *name)
 {
 	struct chaos_saveimg img;
 	struct chaos_saveimg_vcpu v[2];
@@ -177,46 +194,93 @@ static void v1(uint32_t nr_vcpus, bool vif, const char *name)
 	struct out o = { 0 };
 	uint64_t frame, pg[512];
 	uint8_t types[PAGES], digest[CHAOS_SAVEIMG_HASH_SIZE];
+	uint8_t map[(PAGES + 63) / 64 * 8] = { 0 };
 	size_t head = chaos_saveimg_head_size(PAGES, nr_vcpus);
 	uint8_t *buf = malloc(head);
 	chaos_err err;
 
+	_Static_assert(sizeof(map) == (PAGES + 63) / 64 * 8, "map size");
 	state(&img, v, nr_vcpus, &frame, types, vif);
-	chaos_saveimg_stream_init(&s, out_write, &o);
-	if (chaos_saveimg_encode_head(buf, head, &img, &err) ||
+	for (uint64_t pfn = 0; pfn < PAGES; pfn++)
+		if (!zero_page(pfn, empty_l1)) {
+			map[pfn / 8] |= (uint8_t)(1u << (pfn % 8));
+			img.present++;
+		}
+	img.present_map = map;
+	if (!buf || chaos_saveimg_map_size(PAGES) != sizeof(map) ||
+	    chaos_saveimg_stream_init(&s, out_write, &o, &err) ||
+	    chaos_saveimg_encode_head(buf, head, &img, &err) ||
 	    chaos_saveimg_put(&s, buf, head, &err) ||
-	    chaos_saveimg_put(&s, types, sizeof(types), &err)) {
-		fprintf(stderr, "v1: %s\n", err.msg);
+	    chaos_saveimg_put(&s, types, sizeof(types), &err) ||
+	    chaos_saveimg_put(&s, map, sizeof(map), &err)) {
+		fprintf(stderr, "v3: %s\n", err.msg);
 		exit(1);
 	}
 	o.pages = true;
 	for (uint64_t pfn = 0; pfn < PAGES; pfn++) {
-		page(pfn, pg);
-		chaos_saveimg_put(&s, pg, sizeof(pg), &err);
+		if (!chaos_saveimg_has_bytes(map, pfn))
+			continue;
+		page(pfn, empty_l1, pg);
+		if (chaos_saveimg_put(&s, pg, sizeof(pg), &err)) {
+			fprintf(stderr, "v3: %s\n", err.msg);
+			exit(1);
+		}
 	}
 	o.pages = false;
-	chaos_saveimg_put_end(&s, digest, &err);
+	if (chaos_saveimg_put_end(&s, digest, &err)) {
+		fprintf(stderr, "v3: %s\n", err.msg);
+		exit(1);
+	}
+	chaos_saveimg_stream_free(&s);
 	put("saveimg", name, o.buf, o.len);
 	free(o.buf);
 	free(buf);
 }
 
+/*
+ * A live BATCH as live_send.c writes it: an all-zero page as a flag, no
+ * bytes; in round 1 pfn 21, sent with bytes in round 0, is zero now.
+ */
+static bool live_zero(uint32_t round, uint64_t pfn)
+{
+	return zero_page(pfn, false) || (round == 1 && pfn == 21);
+}
+
 static void batch(struct chaos_saveimg_stream *s, struct out *o,
 		  uint32_t round, const uint64_t *pfns, uint32_t n)
 {
-	uint64_t pg[512];
+	uint64_t pg[512], entries[PAGES];
 	chaos_err err;
 
-	chaos_live_put_batch(s, round, pfns, n, &err);
+	for (uint32_t i = 0; i < n; i++) {
+		entries[i] = pfns[i] |
+			     (live_zero(round, pfns[i]) ? CHAOS_LIVE_ZERO : 0);
+		/* Page tables and the p2m list: machine-independent. */
+		if (pfns[i] == P2M_PFN ||
+		    (pfns[i] >= L4_PFN && pfns[i] <= L4_PFN + 3))
+			entries[i] |= CHAOS_LIVE_CANON;
+	}
+	if (chaos_live_put_batch(s, round, entries, n, &err)) {
+		fprintf(stderr, "v5: %s\n", err.msg);
+		exit(1);
+	}
 	o->pages = true;
 	for (uint32_t i = 0; i < n; i++) {
-		page(pfns[i], pg);
+		if (entries[i] & CHAOS_LIVE_ZERO)
+			continue;
+		page(pfns[i], false, pg);
 		chaos_saveimg_put(s, pg, sizeof(pg), &err);
 	}
 	o->pages = false;
 }
 
-static void v2(void)
+/*
+ * A live stream: round 0 every page (the last quarter, all zero, in a
+ * batch of its own: nothing for the receiver to do), round 1 pfns
+ * 20..29 (21 cleared), the final round the pages the state depends on,
+ * pfn 41 and pfn 44 (zero, flagged again: it is cleared this time).
+ */
+static void v5(void)
 {
 	struct chaos_saveimg img;
 	struct chaos_saveimg_vcpu v;
@@ -224,27 +288,29 @@ static void v2(void)
 	struct out o = { 0 };
 	uint64_t frame, pfns[PAGES];
 	uint64_t final[] = { SI_PFN, P2M_PFN, L4_PFN, L4_PFN + 1, L4_PFN + 2,
-			     L4_PFN + 3, 40 };
+			     L4_PFN + 3, 41, 44 };
 	uint8_t types[PAGES], digest[CHAOS_SAVEIMG_HASH_SIZE];
 	chaos_err err;
 
 	state(&img, &v, 1, &frame, types, true);
 	for (uint64_t i = 0; i < PAGES; i++)
 		pfns[i] = i;
-	chaos_saveimg_stream_init(&s, out_write, &o);
-	if (chaos_live_put_start(&s, PAGES, 1, &err)) {
-		fprintf(stderr, "v2: %s\n", err.msg);
+	if (chaos_saveimg_stream_init(&s, out_write, &o, &err) ||
+	    chaos_live_put_start(&s, PAGES, 1, &err)) {
+		fprintf(stderr, "v5: %s\n", err.msg);
 		exit(1);
 	}
-	batch(&s, &o, 0, pfns, PAGES);
+	batch(&s, &o, 0, pfns, PAGES - PAGES / 4);
+	batch(&s, &o, 0, pfns + PAGES - PAGES / 4, PAGES / 4);
 	batch(&s, &o, 1, pfns + 20, 10);
-	batch(&s, &o, 2, final, 7);
+	batch(&s, &o, 2, final, sizeof(final) / sizeof(final[0]));
 	if (chaos_live_put_state(&s, &img, &err) ||
 	    chaos_saveimg_put_end(&s, digest, &err)) {
-		fprintf(stderr, "v2: %s\n", err.msg);
+		fprintf(stderr, "v5: %s\n", err.msg);
 		exit(1);
 	}
-	put("saveimg_live", "three-rounds", o.buf, o.len);
+	chaos_saveimg_stream_free(&s);
+	put("saveimg_live", "v5-three-rounds", o.buf, o.len);
 	free(o.buf);
 }
 
@@ -256,8 +322,9 @@ int main(int argc, char **argv)
 	}
 	dir = argv[1];
 	kernels();
-	v1(1, true, "v1-1vcpu-vif");
-	v1(2, false, "v1-2vcpus");
-	v2();
+	v3(1, true, false, "v3-1vcpu-vif");
+	v3(2, false, false, "v3-2vcpus");
+	v3(1, false, true, "v3-empty-l1");
+	v5();
 	return 0;
 }

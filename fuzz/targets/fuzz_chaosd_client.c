@@ -8,6 +8,8 @@
  *
  *   0 ping  1 create  2 destroy  3 shutdown  4 console attach
  *   5 pool-set  6 pool-get  7 chaosd_call  8 frames read until an error
+ *   9 hello  10 info  11 network-list  12 stats  13 subscribe, then
+ *   events read until an error  14 list
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -127,6 +129,60 @@ static void call(chaosd_conn *c, unsigned int op)
 		if (rc == 0)
 			free(resp);
 		break;
+	case 9: {
+		chaosd_hello_info hello;
+
+		rc = chaosd_hello(c, &hello, &err);
+		if (rc == 0 && hello.nr_caps > CHAOSD_CAPS_MAX)
+			abort();
+		break;
+	}
+	case 10: {
+		chaos_host_info info;
+
+		rc = chaosd_info(c, &info, &err);
+		break;
+	}
+	case 11: {
+		chaos_vif_info *vifs;
+
+		rc = chaosd_network_list(c, "web1", &vifs, &count, &err);
+		if (rc == 0)
+			free(vifs);
+		break;
+	}
+	case 12: {
+		chaos_guest_stats *st;
+
+		rc = chaosd_stats(c, NULL, &st, &count, &err);
+		for (size_t i = 0; rc == 0 && i < count; i++)
+			if (st[i].nr_vifs > CHAOS_STATS_VIFS_MAX)
+				abort();
+		if (rc == 0)
+			free(st);
+		break;
+	}
+	case 13: {
+		chaosd_event ev;
+
+		rc = chaosd_subscribe(c, &err);
+		while (rc == 0 && chaosd_event_next(c, 1000, &ev, &err) == 0)
+			if (!chaosd_event_type_name(ev.type) ||
+			    !memchr(ev.name, '\0', sizeof(ev.name)))
+				abort();
+		break;
+	}
+	case 14: {
+		chaosd_domain *doms;
+
+		rc = chaosd_list(c, &doms, &count, &err);
+		for (size_t i = 0; rc == 0 && i < count; i++)
+			if (!memchr(doms[i].name, '\0', sizeof(doms[i].name)))
+				abort();
+		if (rc == 0)
+			free(doms);
+		break;
+	}
 	default:
 		while (chaosd_frame_read(chaosd_conn_fd(c), &resp, &len, 1000,
 					 &err) == 0) {
@@ -157,7 +213,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sfd < 0)
 		abort();
 	reply(sfd, data + 2, size - 2, data[1] & 1);
-	call(c, data[0] % 9);
+	call(c, data[0] % 15);
 	chaosd_close(c);
 	close(sfd);
 	return 0;

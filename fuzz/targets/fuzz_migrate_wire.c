@@ -14,8 +14,9 @@
  *          HELLO on.
  *   bit 2  our end is the source (sends an image, reads STATUS and
  *          RUNNING); otherwise the destination (HELLO/AUTH, the IMAGE or
- *          IMAGE_PARTs read as a version 1 or live image, the image MAC,
- *          GO, DONE). The guest's pages are read and dropped: no Xen.
+ *          IMAGE_PARTs read as a version 3 or live (version 5) image,
+ *          the image MAC, GO, DONE). The guest's pages with bytes are
+ *          read and dropped: no Xen.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -79,6 +80,7 @@ static int read_image(struct chaos_mig *m, chaos_err *err)
 	uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE];
 	struct chaos_mig_image_in in;
 	struct chaos_saveimg img = { 0 };
+	struct chaos_live_rx rx = { 0 };
 	uint32_t type, count;
 	uint64_t len;
 	int rc = -1, more;
@@ -87,39 +89,41 @@ static int read_image(struct chaos_mig *m, chaos_err *err)
 				  UINT64_C(1) << 40, TIMEOUT_MS, &type, &len, err))
 		return -1;
 	if (type == CHAOS_MIG_IMAGE_PART) {
-		struct chaos_live_rx rx;
-
 		if (len > CHAOS_MIG_PART_MAX || !len)
 			return chaos_err_set(err, EPROTO, "IMAGE_PART of %llu bytes",
 					     (unsigned long long)len);
-		chaos_mig_image_in_init(&in, m, len, true);
-		if (chaos_live_read_start(&rx, &in.stream, err))
-			return -1;
+		if (chaos_mig_image_in_init(&in, m, len, true, err) ||
+		    chaos_live_read_start(&rx, &in.stream, err))
+			goto out;
+		/* Entries with CHAOS_LIVE_ZERO have no bytes (cleared). */
 		while ((more = chaos_live_next(&rx, &in.stream, pfns, &count,
 					       &img, err)) > 0)
 			for (uint32_t i = 0; i < count && more > 0; i++)
-				if (chaos_saveimg_get(&in.stream, page, PAGE, err))
+				if (!(pfns[i] & CHAOS_LIVE_ZERO) &&
+				    chaos_saveimg_get(&in.stream, page, PAGE, err))
 					more = -1;
 		if (more == 0 && !chaos_saveimg_get_end(&in.stream, digest, err) &&
 		    !chaos_mig_check_image_mac(&in, digest, err) &&
 		    !chaos_live_check_final(&rx, &img, err))
 			rc = 0;
-		chaos_live_rx_free(&rx);
-		chaos_saveimg_free(&img);
-		return rc;
+		goto out;
 	}
-	chaos_mig_image_in_init(&in, m, len, false);
-	if (chaos_saveimg_read_head(&in.stream, len, &img, err))
-		return -1;
+	if (chaos_mig_image_in_init(&in, m, len, false, err) ||
+	    chaos_saveimg_read_head(&in.stream, len, &img, err))
+		goto out;
+	/* Only the pages with bytes are in a version 3 image. */
 	for (uint64_t pfn = 0; pfn < img.nr_pages; pfn++)
-		if (chaos_saveimg_get(&in.stream, page, PAGE, err))
+		if (chaos_saveimg_has_bytes(img.present_map, pfn) &&
+		    chaos_saveimg_get(&in.stream, page, PAGE, err))
 			goto out;
 	if (chaos_saveimg_get_end(&in.stream, digest, err) ||
 	    chaos_mig_check_image_mac(&in, digest, err))
 		goto out;
 	rc = 0;
 out:
+	chaos_live_rx_free(&rx);
 	chaos_saveimg_free(&img);
+	chaos_mig_image_in_free(&in);
 	return rc;
 }
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <chaos/record.h>
+#include "state/state.h"
 
 /* Field by field: a key given twice leaves bytes after a string's NUL. */
 static bool same(const chaos_domain_record *a, const chaos_domain_record *b)

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <chaos/registry.h>
+#include "state/state.h"
 #include "fuzz.h"
 
 static char dir[64], file[96];

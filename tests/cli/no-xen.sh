@@ -46,4 +46,36 @@ if [ "$rc" -ne 2 ] || [ -e "$pwned" ]; then
 else
 	echo "ok: migrate with shell code in --psk-file refused"
 fi
+# Options: getopt_long's rules everywhere; every command has its --help.
+for cmd in info list create destroy pause unpause shutdown reboot console \
+	network-list save restore resume migrate migrate-receive pool; do
+	rc=0
+	out=$("$chaos" "$cmd" --help 2>&1) || rc=$?
+	if [ "$rc" -ne 0 ] || ! printf '%s' "$out" | grep -q "^usage: chaos $cmd "; then
+		echo "FAIL: chaos $cmd --help: exit $rc, output: $out"
+		failed=$((failed + 1))
+	fi
+done
+check() { # WANT-STATUS WANT-TEXT ARGS...: exit status and a line of output
+	want=$1 text=$2 rc=0
+	shift 2
+	out=$("$chaos" "$@" 2>&1) || rc=$?
+	if [ "$rc" -ne "$want" ] || ! printf '%s' "$out" | grep -q -- "$text"; then
+		echo "FAIL: chaos $*: exit $rc (want $want), output: $out"
+		failed=$((failed + 1))
+	else
+		echo "ok: chaos $*: exit $rc"
+	fi
+}
+check 0 "^usage: chaos create " help create
+check 0 "^usage: chaos list " list -h
+check 0 "^usage: chaos <command>" -h list
+check 2 "unexpected argument '--bogus'" list --bogus
+check 2 "unexpected argument '-lx'" list -lx
+check 2 "'abc' is not a number of seconds" shutdown web --timeout=abc
+check 2 "'abc' is not a number of seconds" console web --timeout abc
+# Well-formed, bundled or =-joined: parsed, then refused off Xen (status 1).
+check 1 "not running on Xen" list -l --json
+check 1 "not running on Xen" --no-chaosd shutdown --timeout=5 --force web
+check 1 "not running on Xen" --no-chaosd destroy -- web
 [ "$failed" -eq 0 ]

@@ -28,30 +28,7 @@ free=$(rig-domains free-kib)
 	rig_fail "needs $need KiB free for $max guests, the host has $free: raise RIG_MEM_MB or lower RIG_VAR_POOL_SCALE_MAX"
 rig_log "N = 1..$max, pool of $pool, $mem MiB guests, $free KiB free"
 
-us_ms() { awk -v v="$1" 'BEGIN { printf "%.2f", v / 1000 }'; }
-# median FILE: the median of a file of numbers.
-median() { set -- $(rig_stats "$1"); echo "$1"; }
-# repeat_time N FILE CMD...: CMD's wall time N times into FILE.
-repeat_time() {
-	_n=$1 _f=$2
-	shift 2
-	: > "$_f"
-	_i=0
-	while [ $_i -lt "$_n" ]; do
-		rig_time_us "$@" >> "$_f" 2>/dev/null
-		_i=$((_i + 1))
-	done
-}
-pool_full() {
-	[ "$(chaos pool 2>/dev/null | awk -v m=$mem '$1 == m && $3 == 0 { print $5 }')" = "$pool" ]
-}
-wait_pool() {
-	_end=$(( $(rig_now_us) + 120000000 ))
-	until pool_full; do
-		[ "$(rig_now_us)" -lt "$_end" ] || rig_fail "pool did not refill"
-		sleep 0.05
-	done
-}
+. /rig/extra/bench-lib
 
 # --- chaos through chaosd's pool --------------------------------------------
 repeat_time 20 version.us chaos --version

@@ -2,7 +2,7 @@
 /*
  * mkbadsave: hostile saved-guest images for the restore-bad scenario.
  *   mkbadsave MUTATION GOOD.img OUT.img
- * Mutations that change a field recompute the SHA-256, so the restore's
+ * Mutations that change a field recompute the checksum, so the restore's
  * own field checks (or the hypervisor's) must catch them:
  *   truncate magic version          (no reseal: refused up front)
  *   flip                            (no reseal: the checksum, mid-build)
@@ -16,11 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <nettle/sha2.h>
 #include <xenctrl.h>
+#include <xxhash.h>
 
 #define HDR 32
 #define REC 16
+#define SUM 16
 #define PAGE 4096
 #define P 1ull
 #define RW 2ull
@@ -66,9 +67,27 @@ static uint8_t *types(void)
 	return record(5);
 }
 
+/* Version 3: the types, the map of pages with bytes, those pages. */
+static uint8_t *present_map(void)
+{
+	return record(5) + ((nr_pages() + 7) & ~7ull);
+}
+
+static int has_bytes(uint64_t pfn)
+{
+	return present_map()[pfn / 8] & (1u << (pfn % 8));
+}
+
 static uint64_t *page(uint64_t pfn)
 {
-	return (uint64_t *)(record(5) + ((nr_pages() + 7) & ~7ull) + pfn * PAGE);
+	uint8_t *pages = present_map() + (nr_pages() + 63) / 64 * 8;
+	uint64_t index = 0;
+
+	if (!has_bytes(pfn))
+		die("that page is all zero: not in the image");
+	for (uint64_t p = 0; p < pfn; p++)
+		index += has_bytes(p) ? 1 : 0;
+	return (uint64_t *)(pages + index * PAGE);
 }
 
 static uint64_t find_type(uint8_t want, uint8_t mask)
@@ -80,22 +99,24 @@ static uint64_t find_type(uint8_t want, uint8_t mask)
 	return 0;
 }
 
+/* XXH64, big-endian, in the first 8 bytes of the END record's 16. */
 static void reseal(void)
 {
-	struct sha256_ctx c;
+	XXH64_canonical_t c;
 
-	sha256_init(&c);
-	sha256_update(&c, len - 32, img);
-	sha256_digest(&c, 32, img + len - 32);
+	XXH64_canonicalFromHash(&c, XXH64(img, len - SUM, 0));
+	memset(img + len - SUM, 0, SUM);
+	memcpy(img + len - SUM, c.digest, sizeof(c.digest));
 }
 
 static void pt_writable(void)
 {
 	for (uint64_t pfn = 0; pfn < nr_pages(); pfn++) {
-		uint64_t *t = page(pfn);
+		uint64_t *t;
 
-		if ((types()[pfn] & 0xf) != 1)
+		if ((types()[pfn] & 0xf) != 1 || !has_bytes(pfn))
 			continue;
+		t = page(pfn);
 		for (int i = 0; i < 512; i++) {
 			uint64_t target = (t[i] & ADDR) >> 12;
 
@@ -130,7 +151,12 @@ int main(int argc, char **argv)
 	if (!strcmp(m, "truncate")) {
 		len -= 100;
 	} else if (!strcmp(m, "flip")) {
-		img[len / 2] ^= 0x40;
+		/* In the last page with bytes: seen only at the END record. */
+		uint64_t last = nr_pages();
+
+		while (last-- && !has_bytes(last))
+			;
+		((uint8_t *)page(last))[100] ^= 0x40;
 	} else if (!strcmp(m, "magic")) {
 		memcpy(img, "XXXXXXXX", 8);
 	} else if (!strcmp(m, "version")) {

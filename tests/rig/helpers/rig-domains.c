@@ -11,14 +11,32 @@
 #include <unistd.h>
 #include <xenctrl.h>
 
-#define MAX_DOMS 4096
+/* Domain ids stop below DOMID_FIRST_RESERVED (0x7ff0). */
+#define MAX_DOMS 0x7ff0
+#define BATCH 1024
 
+/* Every domain but dom0 into info, in batches of one hypercall each. */
 static int list(xc_interface *xch, xc_domaininfo_t *info)
 {
-	int n = xc_domain_getinfolist(xch, 1, MAX_DOMS, info);
+	int n = 0;
+	uint32_t next = 1;
 
-	if (n < 0)
-		perror("rig-domains: getinfolist");
+	while (n < MAX_DOMS) {
+		int want = MAX_DOMS - n < BATCH ? MAX_DOMS - n : BATCH;
+		int got = xc_domain_getinfolist(xch, next, (unsigned int)want,
+						info + n);
+
+		if (got < 0) {
+			perror("rig-domains: getinfolist");
+			return -1;
+		}
+		if (got == 0)
+			break;
+		n += got;
+		next = info[n - 1].domain + 1u;
+		if (got < want)
+			break;
+	}
 	return n;
 }
 
@@ -52,8 +70,9 @@ int main(int argc, char **argv)
 		n = list(xch, info);
 		for (int i = 0; i < n; i++)
 			xc_domain_destroy(xch, info[i].domain);
-		/* Destruction is asynchronous: wait until they are gone. */
-		for (int tries = 0; tries < 200 && list(xch, info) > 0; tries++)
+		/* Destruction is asynchronous: wait until they are gone
+		 * (thousands of them take a while). */
+		for (int tries = 0; tries < 2400 && list(xch, info) > 0; tries++)
 			usleep(50000);
 		if (list(xch, info) != 0) {
 			fprintf(stderr, "rig-domains: domains still present\n");

@@ -6,11 +6,14 @@
  *                               its wall time in microseconds; exit as CMD
  *   rigtime wait SECS CMD...    retry CMD every 50 ms until it exits 0
  *   rigtime stats FILE          "median p90 min max count" of the numbers
+ *   rigtime peak CMD [ARGS...]  like run, but print CMD's peak resident
+ *                               memory in KiB (its ru_maxrss)
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,8 +26,9 @@ static long long now_us(void)
 	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* Run argv with stdout redirected to stderr; return its exit status. */
-static int run(char **argv, int quiet)
+/* Run argv with stdout redirected to stderr; return its exit status and,
+ * if ru is not NULL, its resource usage. */
+static int run_ru(char **argv, int quiet, struct rusage *ru)
 {
 	pid_t pid = fork();
 	int status;
@@ -44,12 +48,17 @@ static int run(char **argv, int quiet)
 		fprintf(stderr, "rigtime: %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
-	while (waitpid(pid, &status, 0) < 0)
+	while (wait4(pid, &status, 0, ru) < 0)
 		if (errno != EINTR)
 			return 127;
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return 128 + WTERMSIG(status);
+}
+
+static int run(char **argv, int quiet)
+{
+	return run_ru(argv, quiet, NULL);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -122,8 +131,15 @@ int main(int argc, char **argv)
 			usleep(50000);
 		}
 	}
+	if (argc >= 3 && !strcmp(argv[1], "peak")) {
+		struct rusage ru = { 0 };
+		int rc = run_ru(argv + 2, 0, &ru);
+
+		printf("%ld\n", ru.ru_maxrss);
+		return rc;
+	}
 	if (argc == 3 && !strcmp(argv[1], "stats"))
 		return stats(argv[2]);
-	fprintf(stderr, "usage: rigtime now | run CMD... | wait SECS CMD... | stats FILE\n");
+	fprintf(stderr, "usage: rigtime now | run CMD... | peak CMD... | wait SECS CMD... | stats FILE\n");
 	return 2;
 }

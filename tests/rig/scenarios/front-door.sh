@@ -8,8 +8,15 @@
 #    same message and --force destroys it;
 #  - --no-chaosd does the work in the CLI (the member cannot; root can);
 #  - `chaos list --json` and chaosd's list print the same keys and the
-#    same domains (shells included, "kind": "shell").
-# rig-timeout: 300
+#    same domains (shells included, "kind": "shell");
+#  - save, restore and resume go through chaosd on files the CLI opened:
+#    a member saves into and restores from its own directory (the image
+#    is the member's), chaosd's log shows each, the messages of failures
+#    are those of --no-chaosd, and --no-chaosd saves and restores alike;
+#  - a migration through chaosd holds its guest: another operation on it
+#    is refused with a clear message while chaosd keeps serving others;
+#    a migration goes through chaosd at both ends.
+# rig-timeout: 600
 
 . /rig/extra/chaosd-lib
 rmmod noxs 2>/dev/null
@@ -133,7 +140,102 @@ tail -n +$((lines + 1)) chaosd.log | grep -q 'paused domain' &&
 chaos --no-chaosd destroy g2 || rig_fail "--no-chaosd destroy failed"
 chaos list | grep -q '^g2 ' && rig_fail "g2 still listed"
 
+# --- checkpoints through chaosd ---------------------------------------------
+printf '{ "name": "hl", "kernel": "/rig/guests/hello-loop.elf", "memory": 4 }\n' > hl.json
+chmod 0644 hl.json
+cat > connected.sh <<'SH'
+chaos list -l > list.txt &&
+	awk -v n="$1" '/^[^ ]/ {g = ($1 == n)} g' list.txt |
+	grep -Eq '^ +power +0 .* be connected +fe connected'
+SH
+# The member creates hl: it may save and restore only its own guests.
+member chaos create hl.json > m.out 2>&1 ||
+	{ cat m.out; rig_fail "member create hl failed"; }
+chaos console hl --no-input --until 'hello 3' --timeout 30 > /dev/null ||
+	rig_fail "hl did not count to 3"
+rig_wait_for 5 sh connected.sh hl || rig_fail "hl's power device not connected"
+mkdir mine && chown 2001:2001 mine
+dom=$(chaos list | awk '$1 == "hl" {print $2}')
+member chaos save hl mine/keep.img --keep-running > m.out 2>&1 ||
+	{ cat m.out; rig_fail "member save --keep-running failed"; }
+chaosd_said "saved domain $dom, kept running" || rig_fail "chaosd's log has no save"
+[ "$(ls -ln mine/keep.img | awk '{print $3}')" = 2001 ] ||
+	rig_fail "the image is not the member's: $(ls -l mine/keep.img)"
+[ "$(chaos list | awk '$1 == "hl" {print $2}')" = "$dom" ] ||
+	rig_fail "hl changed domain after save --keep-running"
+chaos console hl --no-input --until 'hello-loop: resumed' --timeout 20 > /dev/null ||
+	rig_fail "hl did not go on after save --keep-running"
+rig_wait_for 5 sh connected.sh hl || rig_fail "hl's power device not back"
+member chaos save hl mine/hl.img > m.out 2>&1 ||
+	{ cat m.out; rig_fail "member save failed"; }
+chaos list | grep -q '^hl ' && rig_fail "hl still listed after save"
+ls mine | grep -q 'hl.img\.' && rig_fail "a temporary file was left: $(ls mine)"
+member chaos restore mine/hl.img > m.out 2>&1 ||
+	{ cat m.out; rig_fail "member restore failed"; }
+cat m.out
+grep -q '^restored hl as domain ' m.out || rig_fail "restore said: $(cat m.out)"
+chaosd_said 'restored domain .* (hl)' || rig_fail "chaosd's log has no restore"
+chaos console hl --no-input --until 'hello-loop: resumed in a new domain' \
+	--timeout 20 > /dev/null || rig_fail "restored hl did not go on"
+rig_wait_for 5 sh connected.sh hl || rig_fail "restored hl's power device not connected"
+# Failures: the same message and status on both paths.
+printf 'not an image at all, but long enough to be read as one %064d\n' 0 > bad.img
+for args in "restore bad.img" "restore /nonexistent.img" "resume hl" \
+	    "save hl /nonexistent/dir/x.img" "save nosuchguest x.img"; do
+	rc1=0; rc2=0
+	chaos $args > via.out 2>&1 || rc1=$?
+	chaos --no-chaosd $args > direct.out 2>&1 || rc2=$?
+	[ $rc1 = 1 ] && [ $rc2 = 1 ] || rig_fail "chaos $args: exit $rc1 through chaosd, $rc2 direct"
+	cmp -s via.out direct.out ||
+		rig_fail "chaos $args: '$(cat via.out)' through chaosd, '$(cat direct.out)' direct"
+done
+chaosd_said "resume of domain .* failed: .*not suspended" ||
+	rig_fail "chaosd's log has no resume"
+# --no-chaosd saves and restores here, chaosd's log untouched.
+lines=$(wc -l < chaosd.log)
+chaos --no-chaosd save hl direct.img || rig_fail "--no-chaosd save failed"
+chaos --no-chaosd restore direct.img > /dev/null || rig_fail "--no-chaosd restore failed"
+tail -n +$((lines + 1)) chaosd.log | grep -Eq 'saved domain|restored domain' &&
+	rig_fail "--no-chaosd went through chaosd"
+chaos console hl --no-input --until 'hello-loop: resumed in a new domain' \
+	--timeout 20 > /dev/null || rig_fail "hl restored by --no-chaosd did not go on"
+# A migration whose peer says nothing for 3 s holds hl in chaosd; the
+# loop keeps answering, and hl is refused to others meanwhile.
+chaos migrate hl 'sleep 3' -s '' > mig.out 2>&1 &
+mpid=$!
+wait_until 10 chaosd_said "migrate-send of domain $(chaos list | awk '$1 == "hl" {print $2}') started" ||
+	rig_fail "chaosd's log has no migration: $(cat mig.out)"
+rc=0
+chaos pause hl > busy.out 2>&1 || rc=$?
+cat busy.out
+[ $rc = 1 ] && grep -q 'migrate-send is under way' busy.out ||
+	rig_fail "pause during a migration: exit $rc, $(cat busy.out)"
+us=$(rigtime run chaos pool 2> /dev/null) || rig_fail "chaosd did not answer during a migration"
+[ "$us" -lt 1500000 ] || rig_fail "chaos pool took $us us during a migration"
+rc=0
+wait $mpid || rc=$?
+cat mig.out
+[ $rc = 1 ] || rig_fail "migration to a silent peer: exit $rc"
+chaos list | awk '$1 == "hl" {print $5}' | grep -Eq 'running|blocked' ||
+	rig_fail "hl does not run after the failed migration: $(chaos list)"
+# A migration to this host through chaosd at both ends (the receiving CLI
+# hands chaosd its stdin and stdout); live: front-door-live.
+for live in ""; do
+	old=$(chaos list | awk '$1 == "hl" {print $2}')
+	chaos migrate hl 'chaos migrate-receive' -s '' $live > mig.out 2>&1 ||
+		rig_fail "migrate $live through chaosd failed: $(cat mig.out)"
+	cat mig.out
+	new=$(chaos list | awk '$1 == "hl" {print $2}')
+	[ -n "$new" ] && [ "$new" != "$old" ] || rig_fail "hl did not move ($old -> '$new')"
+	chaosd_said "migrated domain $old" && chaosd_said "received domain $new by migration" ||
+		rig_fail "chaosd's log has no migration of $old to $new"
+	chaos console hl --no-input --until 'hello-loop: resumed in a new domain' \
+		--timeout 20 > /dev/null || rig_fail "hl did not go on after migrate $live"
+	rig_wait_for 5 sh connected.sh hl || rig_fail "hl's power device not connected after migrate $live"
+done
+chaos destroy hl || rig_fail "destroy hl failed"
+
 wait_until 60 pool_full 4 2 || rig_fail "the pool did not refill"
 chaosd_stop
 [ "$(rig-domains count)" = 0 ] || rig_fail "domains left: $(rig-domains count)"
-rig_pass "shells refused on both paths, lifecycle through chaosd (member, logged), deaf guest timed out and forced, --no-chaosd direct, one list schema"
+rig_pass "shells refused on both paths, lifecycle through chaosd (member, logged), deaf guest timed out and forced, --no-chaosd direct, one list schema, save/restore/resume through chaosd on the member's files with --no-chaosd's messages, a migrating guest held, migrate through chaosd at both ends"

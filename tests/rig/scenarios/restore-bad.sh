@@ -49,7 +49,7 @@ bad() { # bad MUTATION TEXT
 # Damage and foreign files: refused before anything is created.
 bad truncate "truncated or padded"
 bad magic "bad magic (not a chaos saved guest)"
-bad version "version 9, this chaos reads version 1"
+bad version "version 9, this chaos reads version 3"
 refused /rig/guests/noop.elf "bad magic (not a chaos saved guest)"
 : > empty.img
 refused empty.img "too short for a saved guest"
@@ -62,7 +62,7 @@ bad name "CONFIG name is not a valid guest name"
 # Caught while building the new domain: rolled back. A flipped bit in the
 # pages shows when the END record's checksum is read, after the pages
 # went straight into the new domain, and before any of them is believed.
-bad flip "SHA-256 checksum mismatch: the image is damaged"
+bad flip "checksum mismatch: the image is damaged"
 bad pte-range "is outside the guest's 1024 pages"
 bad xen-slot "Xen's slot is not empty"
 bad start-info "start info console.domU.mfn (pfn 0x7fffffff) is outside the guest's memory"

@@ -1,0 +1,154 @@
+# create-concurrency: the front door. What a create through chaosd costs
+# on an already-open connection (what an orchestrator holds) beside the
+# in-library time chaosd measured for it (the reply's timing_us total);
+# creates per second with 1, 4 and 16 clients at once (rig-create-load:
+# one thread and one connection per client, the same COUNT creates in
+# all, every create from the pool, which is full before each round);
+# and the CLI's fixed cost, side by side in the same boot: a static
+# "hello" (rig-hello), busybox's true, chaos --version (process start),
+# the CLI linked against shared libraries (chaos-dynamic --version: what
+# dynamic loading would cost), chaos pool (connect and one round trip)
+# and chaos create's wall time beside its in-library time and beside one
+# create on an open connection made in the same conditions.
+#
+# Timed: a create on an open connection from its request sent to its
+# reply read; a round from every client starting at once to the last
+# create answered (connects and destroys are outside it; destroys are
+# timed on their own in the round's summary); a command's wall time is
+# its own (rigtime run: fork to exit). Results: rounds.csv (per round),
+# creates.csv (per create), cli.csv (the CLI's fixed costs, median µs).
+#
+# COUNT is RIG_VAR_CREATE_CONC_COUNT (default 48); the pool holds COUNT
+# shells of 4 MiB.
+# rig-timeout: 1800
+
+count=${RIG_VAR_CREATE_CONC_COUNT:-48}
+mem=4
+case $count in ''|*[!0-9]*) rig_fail "RIG_VAR_CREATE_CONC_COUNT '$count' is not a number" ;; esac
+[ "$count" -ge 16 ] || rig_fail "RIG_VAR_CREATE_CONC_COUNT must be at least 16 (one create per client)"
+pool=$count
+# A round's guests and the refilled pool at once, plus slack.
+need=$(( 2 * count * mem * 1024 + 8192 ))
+free=$(rig-domains free-kib)
+[ "$free" -ge "$need" ] ||
+	rig_fail "needs $need KiB free, the host has $free: raise RIG_MEM_MB or lower RIG_VAR_CREATE_CONC_COUNT"
+rig_log "$count creates per round, pool of $pool, $mem MiB guests"
+
+. /rig/extra/bench-lib
+
+# --- the CLI's process start, no daemon yet ----------------------------------
+repeat_time 20 hello.us rig-hello
+repeat_time 20 true.us busybox true
+repeat_time 20 version.us chaos --version
+repeat_time 20 dynamic.us chaos-dynamic --version
+LD_DEBUG=statistics chaos-dynamic --version 2>&1 | sed -n 's/^ *[0-9]*: *//p' | grep -E 'startup time|relocation|load objects'
+
+chaosd -f --pool memory=$mem,vcpus=1,size=$pool >> chaosd.log 2>&1 &
+chaosd_pid=$!
+trap 'kill -TERM $chaosd_pid 2>/dev/null; wait $chaosd_pid 2>/dev/null' EXIT
+rig_wait_for 20 chaos pool > /dev/null 2>&1 || { cat chaosd.log; rig_fail "chaosd did not come up"; }
+wait_pool
+repeat_time 20 pool.us chaos pool
+
+# --- chaos create, one at a time, pool full before each ----------------------
+# Each beside one create on an open connection in the same conditions (a
+# fresh rig-create-load, timed inside it), so the difference is what the
+# CLI adds: process start, config parse, connect, exit.
+: > cli-create.us; : > cli-lib.us; : > single-wall.us; : > single-lib.us
+i=1
+while [ $i -le 10 ]; do
+	echo "{ \"name\": \"cli$i\", \"kernel\": \"/rig/guests/noop.elf\", \"memory\": $mem }" > cli.json
+	wait_pool
+	rigtime run chaos create --timing cli.json >> cli-create.us 2> out.txt ||
+		rig_fail "chaos create cli$i failed: $(cat out.txt)"
+	grep -q 'via=pool' out.txt || { cat out.txt; rig_fail "chaos create cli$i did not take a pooled shell"; }
+	sed -n 's/^timing_us .*total=\([0-9]*\).*/\1/p' out.txt >> cli-lib.us
+	chaos destroy cli$i || rig_fail "destroy cli$i failed"
+	wait_pool
+	rig-create-load 1 1 /rig/guests/noop.elf $mem single$i > load.txt 2> load.err ||
+		{ cat load.err; rig_fail "rig-create-load of single$i failed: $(tail -1 load.err)"; }
+	grep '^create ' load.txt | sed 's/.* wall_us=\([0-9]*\) .*/\1/' >> single-wall.us
+	grep '^create ' load.txt | sed 's/.* lib_us=\([0-9]*\) .*/\1/' >> single-lib.us
+	i=$((i + 1))
+done
+[ "$(wc -l < single-wall.us)" = 10 ] || rig_fail "rig-create-load gave $(wc -l < single-wall.us) single creates, want 10"
+[ "$(wc -l < cli-lib.us)" = 10 ] || rig_fail "chaos create --timing printed $(wc -l < cli-lib.us) timing lines, want 10"
+
+# --- rounds of COUNT creates with 1, 4 and 16 clients ------------------------
+echo "clients,creates,pooled,seconds,creates_per_s,open_conn_median_us,open_conn_p90_us,lib_median_us,lib_p90_us,destroy_seconds" > rounds.csv
+echo "clients,client,name,wall_us,lib_us,pooled" > creates.csv
+for clients in 1 4 16; do
+	wait_pool
+	rig-create-load $clients "$count" /rig/guests/noop.elf $mem r$clients > load.txt 2> load.err ||
+		{ cat load.err; rig_fail "rig-create-load with $clients clients failed: $(tail -1 load.err)"; }
+	summary=$(grep '^summary ' load.txt) || rig_fail "rig-create-load with $clients clients printed no summary"
+	rig_log "$summary"
+	# summary k=v ... as the CSV's row, in its column order.
+	echo "$summary" | awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		print v["clients"] "," v["creates"] "," v["pooled"] "," v["seconds"] "," v["creates_per_s"] "," \
+		      v["open_conn_median_us"] "," v["open_conn_p90_us"] "," v["lib_median_us"] "," \
+		      v["lib_p90_us"] "," v["destroy_seconds"] }' >> rounds.csv
+	grep '^create ' load.txt | sed 's/[a-z_]*=//g' |
+		awk -v c=$clients '{ print c "," $2 "," $3 "," $4 "," $5 "," $6 }' >> creates.csv
+	grep '^create ' load.txt | sed 's/.* wall_us=\([0-9]*\) .*/\1/' > wall-c$clients.us
+	grep '^create ' load.txt | sed 's/.* lib_us=\([0-9]*\) .*/\1/' > lib-c$clients.us
+	pooled=$(echo "$summary" | sed 's/.* pooled=\([0-9]*\) .*/\1/')
+	[ "$pooled" = "$count" ] || rig_log "with $clients clients only $pooled of $count creates took a pooled shell"
+	left=$(chaos list | grep -c "^r$clients-")
+	[ "$left" = 0 ] || rig_fail "$left guests of the $clients-client round left after its destroys"
+done
+[ "$(wc -l < creates.csv)" = $((3 * count + 1)) ] || rig_fail "creates.csv has $(wc -l < creates.csv) lines, want $((3 * count + 1))"
+
+kill -TERM $chaosd_pid; wait $chaosd_pid; trap - EXIT
+[ "$(rig-domains count)" = 0 ] || rig_fail "domains left after chaosd stopped: $(rig-domains count)"
+
+# --- results -----------------------------------------------------------------
+{
+	echo "what,median_us"
+	echo "static_hello,$(median hello.us)"
+	echo "busybox_true,$(median true.us)"
+	echo "chaos_version,$(median version.us)"
+	echo "chaos_dynamic_version,$(median dynamic.us)"
+	echo "chaos_pool,$(median pool.us)"
+	echo "chaos_create,$(median cli-create.us)"
+	echo "chaos_create_lib,$(median cli-lib.us)"
+	echo "open_conn_single_create,$(median single-wall.us)"
+	echo "open_conn_single_lib,$(median single-lib.us)"
+	echo "open_conn_create,$(median wall-c1.us)"
+	echo "open_conn_lib,$(median lib-c1.us)"
+} > cli.csv
+rig_file rounds.csv < rounds.csv
+rig_file creates.csv < creates.csv
+rig_file cli.csv < cli.csv
+
+rate() { awk -F, -v c="$1" '$1 == c { print $5 }' rounds.csv; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+minus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", a - b }'; }
+rig_metric creates_per_s_c1 "$(rate 1)" creates/s
+rig_metric creates_per_s_c4 "$(rate 4)" creates/s
+rig_metric creates_per_s_c16 "$(rate 16)" creates/s
+# The open connection, one client: the create's wall time and its
+# in-library part.
+oc=$(median wall-c1.us); ol=$(median lib-c1.us)
+rig_metric open_conn_create_ms "$(us_ms "$oc")" ms
+rig_metric open_conn_lib_ms "$(us_ms "$ol")" ms
+rig_metric open_conn_over_lib "$(ratio "$oc" "$ol")" x
+rig_metric open_conn_create_ms_c4 "$(us_ms "$(median wall-c4.us)")" ms
+rig_metric open_conn_create_ms_c16 "$(us_ms "$(median wall-c16.us)")" ms
+# The CLI's fixed costs.
+rig_metric static_hello_ms "$(us_ms "$(median hello.us)")" ms
+rig_metric busybox_true_ms "$(us_ms "$(median true.us)")" ms
+rig_metric chaos_version_ms "$(us_ms "$(median version.us)")" ms
+rig_metric chaos_dynamic_version_ms "$(us_ms "$(median dynamic.us)")" ms
+rig_metric chaos_pool_ms "$(us_ms "$(median pool.us)")" ms
+cc=$(median cli-create.us); cl=$(median cli-lib.us)
+rig_metric chaos_create_ms "$(us_ms "$cc")" ms
+rig_metric chaos_create_lib_ms "$(us_ms "$cl")" ms
+rig_metric chaos_create_outside_lib_ms "$(us_ms "$(minus "$cc" "$cl")")" ms
+# The same create on an open connection, interleaved with the CLI's.
+sc=$(median single-wall.us); sl=$(median single-lib.us)
+rig_metric open_conn_single_create_ms "$(us_ms "$sc")" ms
+rig_metric open_conn_single_lib_ms "$(us_ms "$sl")" ms
+rig_metric chaos_create_fixed_ms "$(us_ms "$(minus "$cc" "$sc")")" ms
+rig_metric chaos_create_over_open_conn "$(ratio "$cc" "$sc")" x
+rig_pass "$count creates with 1, 4 and 16 clients, CLI fixed costs measured, nothing left"

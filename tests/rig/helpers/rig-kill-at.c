@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: MIT
+/*
+ * rig-kill-at: run a command under ptrace and kill it with SIGKILL at one
+ * exact point, so a scenario hits a crash window a few microseconds wide
+ * every time (audit finding 19). chaos and chaosd are static, so this
+ * works at the system call level, on every thread:
+ *
+ *   rig-kill-at enter|exit TEXT CMD [ARGS...]
+ *
+ * kills CMD (the process of the thread, children followed) when one of
+ * its threads enters (or returns from) a rename
+ * whose new path contains TEXT: "/domains/" is where a guest's record is
+ * committed. Exits as CMD did (137 when killed).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define THREADS_MAX 256
+
+static pid_t matched[THREADS_MAX];   /* threads inside a matching rename */
+static size_t nmatched;
+
+/* The new path of a rename family call, read from the tracee. */
+static bool new_path_has(pid_t tid, const struct __ptrace_syscall_info *si,
+			 const char *text)
+{
+	unsigned long long addr;
+	char path[4096];
+	struct iovec local = { path, sizeof(path) - 1 };
+	struct iovec remote;
+	ssize_t n;
+
+	switch (si->entry.nr) {
+	case SYS_rename:
+		addr = si->entry.args[1];
+		break;
+	case SYS_renameat:
+	case SYS_renameat2:
+		addr = si->entry.args[3];
+		break;
+	default:
+		return false;
+	}
+	remote.iov_base = (void *)(uintptr_t)addr;
+	remote.iov_len = sizeof(path) - 1;
+	n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
+	if (n <= 0)
+		return false;
+	path[n] = '\0';
+	return strstr(path, text) != NULL;
+}
+
+static bool take_matched(pid_t tid)
+{
+	for (size_t i = 0; i < nmatched; i++)
+		if (matched[i] == tid) {
+			matched[i] = matched[--nmatched];
+			return true;
+		}
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	bool at_exit;
+	const char *text;
+	pid_t pid;
+	int st;
+
+	if (argc < 4 || (strcmp(argv[1], "enter") && strcmp(argv[1], "exit"))) {
+		fprintf(stderr, "usage: rig-kill-at enter|exit TEXT CMD [ARGS...]\n");
+		return 2;
+	}
+	at_exit = !strcmp(argv[1], "exit");
+	text = argv[2];
+	pid = fork();
+	if (pid < 0) {
+		perror("rig-kill-at: fork");
+		return 127;
+	}
+	if (pid == 0) {
+		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+		raise(SIGSTOP);
+		execvp(argv[3], argv + 3);
+		fprintf(stderr, "rig-kill-at: %s: %s\n", argv[3], strerror(errno));
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) != pid || !WIFSTOPPED(st)) {
+		fprintf(stderr, "rig-kill-at: the child did not stop\n");
+		return 127;
+	}
+	ptrace(PTRACE_SETOPTIONS, pid, NULL,
+	       PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACECLONE |
+	       PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+	       PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL);
+	ptrace(PTRACE_SYSCALL, pid, NULL, NULL);
+	for (;;) {
+		pid_t tid = waitpid(-1, &st, __WALL);
+		int sig = 0;
+
+		if (tid < 0) {
+			if (errno == EINTR)
+				continue;
+			return 127;
+		}
+		if (WIFEXITED(st) || WIFSIGNALED(st)) {
+			take_matched(tid);
+			if (tid != pid)
+				continue;
+			return WIFEXITED(st) ? WEXITSTATUS(st) :
+					       128 + WTERMSIG(st);
+		}
+		if (!WIFSTOPPED(st))
+			continue;
+		if (WSTOPSIG(st) == (SIGTRAP | 0x80)) {
+			struct __ptrace_syscall_info si;
+
+			if (ptrace(PTRACE_GET_SYSCALL_INFO, tid,
+				   (void *)sizeof(si), &si) > 0) {
+				if (si.op == PTRACE_SYSCALL_INFO_ENTRY &&
+				    new_path_has(tid, &si, text)) {
+					if (!at_exit)
+						kill(tid, SIGKILL);
+					else if (nmatched < THREADS_MAX)
+						matched[nmatched++] = tid;
+				} else if (si.op == PTRACE_SYSCALL_INFO_EXIT &&
+					   take_matched(tid)) {
+					kill(tid, SIGKILL);
+				}
+			}
+		} else if (WSTOPSIG(st) != SIGTRAP && WSTOPSIG(st) != SIGSTOP) {
+			sig = WSTOPSIG(st);   /* the program's own: pass it on */
+		}
+		ptrace(PTRACE_SYSCALL, tid, NULL, (void *)(long)sig);
+	}
+}
