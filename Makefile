@@ -1,7 +1,11 @@
 # chaos: top-level build.
 #
 #   make            userspace: libchaos (shared + static), chaos, chaosd, xendevd
-#   make deps       install the Debian packages everything needs
+#                   (any user; only the build dependencies)
+#   make install    DESTDIR, PREFIX and the usual directories (mk/install.mk);
+#                   make uninstall; make install-check; make check-units
+#   make packages   the Debian packages (debian/); make lint-packages
+#   make deps       install the Debian packages everything needs (root)
 #   make unit       cmocka unit tests (SAN=1: AddressSanitizer + UBSan)
 #   make rig        every rig scenario on the emulated Xen host
 #                   (SCENARIOS="a b" picks some; RIG_EXTRA=dir adds more)
@@ -48,13 +52,18 @@ PROGRAMS   :=
 UNIT_TESTS :=
 INTEGRATION_TESTS :=
 
-.PHONY: all deps unit integration rig test demo bench clean
+.PHONY: all deps build-deps unit integration rig test demo bench clean
 # Keep objects make considers intermediate (test objects), so reruns are quick.
 .SECONDARY:
 all: programs
 
+# `make deps` (root) installs what the tests and the rig need too; a plain
+# `make` only checks the build dependencies and runs as any user.
 deps:
 	@./mk/deps.sh
+
+build-deps:
+	@./mk/deps.sh build
 
 include libchaos/build.mk
 include chaos/build.mk
@@ -67,24 +76,27 @@ include tests/rig/build.mk
 -include xen-patches/build.mk
 -include examples/build.mk
 -include fuzz/build.mk
+-include docs/man/build.mk
+include mk/install.mk
+include mk/packages.mk
 # After every fragment: the layer check needs their object lists.
 include mk/check-layers.mk
 
 .PHONY: programs
 programs: $(PROGRAMS)
 
-$(OBJ)/%.o: %.c | deps
+$(OBJ)/%.o: %.c | build-deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -path $(BUILD)/deb -prune -o -name '*.d' -type f -print 2>/dev/null)
 
 # Every test runs; the run fails if any failed. Without SAN each binary also
 # runs under valgrind (memcheck, leaks are errors).
 VALGRIND := valgrind --quiet --error-exitcode=99 --leak-check=full \
             --errors-for-leak-kinds=definite,indirect --track-origins=yes
 # (After the fragments: each adds its own binaries to UNIT_TESTS.)
-unit: $(UNIT_TESTS) | deps
+unit: deps $(UNIT_TESTS)
 	@failed=0; \
 	for t in $(UNIT_TESTS); do \
 		echo "== $$t"; \
@@ -125,7 +137,8 @@ check-headers: $(LIBCHAOS_HEADERS)
 check-exports: $(LIBCHAOS_SO) check-headers
 	mk/check-exports $(LIBCHAOS_SO) libchaos/include/chaos
 
-test: check-layers unit fuzz integration check-exports examples rig
+test: deps check-layers unit fuzz integration check-exports examples \
+	install-check check-units lint-packages rig
 
 clean:
 	rm -rf $(BUILD)
