@@ -46,13 +46,20 @@ view() {
 }
 view > view.txt
 cat view.txt
+# Listening for "done" before the view goes out: the main host sends it
+# right after reading the view, and a refused connection would leave this
+# side waiting until it is stopped.
+nc -l -p 7003 > done.txt &
+done_pid=$!
 nc -l -p 7002 -e cat view.txt || rig_fail "nc failed"
 # Until the main host has pinged the guest here.
-nc -l -p 7003 > done.txt || rig_fail "nc failed"
+wait $done_pid || rig_fail "nc failed"
 grep -q '^pr ' view.txt && grep -q '^counter ok' view.txt ||
 	rig_fail "the guests did not arrive whole: $(cat view.txt)"
 chaos destroy pr && chaos destroy hl || rig_fail "destroying the migrated guests failed"
 [ "$(rig-domains count)" = 0 ] || rig_fail "domains left"
 rig_wait_for 10 sh -c "! ls /sys/class/net | grep -q '^vif'" || rig_fail "vifs left"
 $N stats | grep -q '^devices 0 grants 0 ports 0 ' || rig_fail "noxs devices left: $($N stats)"
+# The main host waits for this before it ends its part.
+nc -l -p 7004 -e echo cleaned || rig_fail "nc failed"
 rig_pass "received pr and hl, both ran here under their names; nothing left after destroy"

@@ -91,7 +91,12 @@ grep -q '^hl ' view.txt || rig_fail "hl is not running under its name on the pee
 grep -q '^counter ok' view.txt || rig_fail "hello-loop's counter did not go on at the peer"
 grep -q '^pingresp resumed' view.txt || rig_fail "pingresp did not resume at the peer"
 grep -q '^br0 ports: .*vif[0-9]*\.0' view.txt || rig_fail "the guest's vif is not on the peer's br0"
-echo done | nc $RIG_PEER_IP 7003 > /dev/null 2>&1
+rig_wait_for 30 sh -c "echo done | nc $RIG_PEER_IP 7003 > /dev/null 2>&1" ||
+	rig_fail "the peer did not take the end of the pings"
+# The peer destroys both guests and checks that nothing is left there:
+# wait for it, so that its part is not cut short when this one ends.
+rig_wait_for 120 sh -c "nc $RIG_PEER_IP 7004 < /dev/null 2>/dev/null | grep -q cleaned" ||
+	rig_fail "the peer did not finish its cleanup (see its log)"
 
 rig_metric migrate_ms "$(ms $((t1 - t0)))" ms
 down=$(sed -n 's/.*(downtime \([0-9.]*\) ms).*/\1/p' mig.out)
