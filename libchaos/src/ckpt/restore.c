@@ -153,7 +153,8 @@ int chaos_checkpoint_claim_name(chaos_host *host, uint32_t domid, const char *na
 	    chaos_host_registry(host, err) ||
 	    chaos_record_load(host->state_dir, domid, info.handle, &rec, err))
 		return -1;
-	if (chaos_registry_claim(host->registry, name, domid, info.handle, err))
+	if (guest_name_free(host, name, err) ||
+	    chaos_registry_claim(host->registry, name, domid, info.handle, err))
 		return -1;
 	snprintf(rec.name, sizeof(rec.name), "%s", name);
 	if (chaos_record_save(host->state_dir, &rec, err)) {

@@ -266,11 +266,15 @@ static int set_vcpus(struct chaos_restore *r, chaos_err *err)
 	return 0;
 }
 
-/* The guest's name, when it keeps one (released by release_name). */
+/* The guest's name, when it keeps one (released by release_name). A
+ * holder that is gone or dying (a save killed between its destroy and
+ * the name's release) does not keep the image from taking it back. */
 static int claim_name(struct chaos_restore *r, bool claim, chaos_err *err)
 {
 	if (!claim || !r->img.cfg.name[0])
 		return 0;
+	if (guest_name_free(r->host, r->img.cfg.name, err))
+		return -1;
 	return chaos_registry_claim(r->host->registry, r->img.cfg.name,
 				    r->shell.domid, r->shell.handle, err);
 }

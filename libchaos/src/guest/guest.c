@@ -89,7 +89,8 @@ static int pin_vcpus(chaos_host *host, const chaos_config *cfg,
 }
 
 /*
- * Whether name's registry entry names a running domain: 1 if so, else 0.
+ * Whether name's registry entry names a domain that is not dying: 1 if so,
+ * else 0.
  * *found says whether there is an entry at all; if so, *domid and handle
  * hold it. One entry and one domain are read, not the whole list, so the
  * cost does not grow with the number of guests.
@@ -103,17 +104,18 @@ static int live_owner(chaos_host *host, const char *name, uint32_t *domid,
 	*found = chaos_registry_lookup(host->registry, name, domid, handle,
 				       &ignored) == 0;
 	return *found && chaos_domain_get(host, *domid, &owner, &ignored) == 0 &&
-	       !memcmp(owner.handle, handle, sizeof(owner.handle));
+	       !memcmp(owner.handle, handle, sizeof(owner.handle)) &&
+	       owner.state != CHAOS_STATE_DYING;
 }
 
 /*
- * Fail early, before any domain exists, when the name is taken: when its
- * entry names a running domain. A stale entry (the domain died without
- * chaos, e.g. destroyed by another tool) is removed here, if nobody
- * rebound the name meanwhile, so that the claim can take it.
+ * guest.h: fail early, before any domain exists, when the name is taken:
+ * when its entry names a domain that is not dying. A stale entry (the
+ * domain died without chaos, e.g. destroyed by another tool, or a chaos
+ * process was killed between a destroy and the name's release) is removed
+ * here, if nobody rebound the name meanwhile, so that the claim can take it.
  */
-static int check_name_free(chaos_host *host, const char *name,
-			   chaos_err *err)
+int guest_name_free(chaos_host *host, const char *name, chaos_err *err)
 {
 	uint8_t handle[16];
 	uint32_t id;
@@ -242,7 +244,7 @@ static int guest_build(chaos_host *host, const chaos_config *cfg,
 		return chaos_err_set(err, ENOTSUP,
 			"disks: block devices need the XenStore device path, which chaos does not have yet; nothing was created");
 	if (chaos_host_registry(host, err) ||
-	    check_name_free(host, cfg->name, err))
+	    guest_name_free(host, cfg->name, err))
 		return -1;
 	if (given && (cfg->memory_mib * PAGES_PER_MIB > given->nr_pages ||
 		      cfg->vcpus > given->vcpus))

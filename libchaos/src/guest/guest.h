@@ -22,6 +22,13 @@
  * still refused. Front ends use chaos_guest_destroy. */
 int guest_destroy_any(chaos_host *host, uint32_t domid, chaos_err *err);
 
+/*
+ * 0 if name ("" is always free) can be claimed: unbound, or bound to a
+ * domain that is gone or dying (that stale entry is dropped). Fails with
+ * EEXIST naming the holder otherwise. Call before the registry claim.
+ */
+int guest_name_free(chaos_host *host, const char *name, chaos_err *err);
+
 /* ---- kernel.c ---- */
 
 /* What identifies a file's content without reading it. */

@@ -451,6 +451,10 @@ int chaos_registry_lookup_live(chaos_registry *reg, const char *name,
 		return chaos_err_set(err, ESTALE,
 				     "guest '%s' is gone (domain %u is now another domain)",
 				     name, id);
+	if (d->state == CHAOS_STATE_DYING)
+		return chaos_err_set(err, ESTALE,
+				     "guest '%s' is gone (domain %u is dying)",
+				     name, id);
 	if (domid)
 		*domid = id;
 	return 0;
@@ -614,7 +618,9 @@ static int prune_one(chaos_registry *reg, const struct reg_entry *e,
 	struct prune_ctx *pc = ctx;
 	const chaos_domain_info *d = find_live(pc->live, pc->count, e->domid);
 
-	if (d && !memcmp(d->handle, e->handle, sizeof(e->handle)))
+	/* A dying domain never runs again: it holds no name. */
+	if (d && !memcmp(d->handle, e->handle, sizeof(e->handle)) &&
+	    d->state != CHAOS_STATE_DYING)
 		return 0;
 	if (unlinkat(reg->dirfd, e->name, 0) < 0 && errno != ENOENT &&
 	    !pc->error)

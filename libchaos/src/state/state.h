@@ -151,8 +151,8 @@ int chaos_registry_lookup(chaos_registry *reg, const char *name,
 
 /*
  * Like lookup, but also checks the binding against the live domains (from
- * chaos_domain_list): a binding whose (domid, handle) is not live fails
- * with code ESTALE and is left in place for prune.
+ * chaos_domain_list): a binding whose (domid, handle) is not live, or
+ * whose domain is dying, fails with code ESTALE and is left for prune.
  */
 int chaos_registry_lookup_live(chaos_registry *reg, const char *name,
 			       const chaos_domain_info *live,
@@ -185,8 +185,8 @@ int chaos_registry_release_if(chaos_registry *reg, const char *name,
 			      chaos_err *err);
 
 /*
- * Drop entries whose (domid, handle) is not among the live domains, and
- * temporary files left by a crashed writer. Invalid files are left alone
+ * Drop entries whose (domid, handle) is not among the live domains or
+ * whose domain is dying, and temporary files left by a crashed writer. Invalid files are left alone
  * (and reported to the warning hook).
  */
 int chaos_registry_prune(chaos_registry *reg,

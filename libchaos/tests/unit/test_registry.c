@@ -338,6 +338,45 @@ static void test_stale_and_prune(void **state)
 	assert_int_equal(fx->nr_warnings, 0);
 }
 
+/*
+ * A killed save or destroy (kill-anywhere: "name 'hl' is already used by
+ * domain 285") can leave a name bound to a domain that is dying: Xen keeps
+ * listing it until its memory is freed, but it never runs again, so it
+ * holds no name. Prune drops it and a live lookup calls it gone.
+ */
+static void test_dying_holder(void **state)
+{
+	struct fixture *fx = *state;
+	chaos_err err = { 0 };
+	uint8_t h[16];
+	uint32_t domid = 0;
+	chaos_domain_info live[2];
+
+	handle_of(30, h);
+	assert_int_equal(chaos_registry_claim(fx->reg, "hl", 285, h, &err), 0);
+	handle_of(31, h);
+	assert_int_equal(chaos_registry_claim(fx->reg, "up", 286, h, &err), 0);
+	live[0] = live_dom(285, 30);
+	live[0].state = CHAOS_STATE_DYING;
+	live[1] = live_dom(286, 31);
+	live[1].state = CHAOS_STATE_SHUTDOWN;
+
+	assert_int_equal(chaos_registry_lookup_live(fx->reg, "hl", live, 2,
+						    &domid, &err), -1);
+	assert_int_equal(err.code, ESTALE);
+	assert_string_equal(err.msg, "guest 'hl' is gone (domain 285 is dying)");
+	assert_int_equal(chaos_registry_prune(fx->reg, live, 2, &err), 0);
+	assert_int_equal(chaos_registry_lookup(fx->reg, "hl", NULL, NULL,
+					       &err), -1);
+	/* Shut down is not dying: the guest keeps its name until destroyed. */
+	assert_int_equal(chaos_registry_lookup_live(fx->reg, "up", live, 2,
+						    &domid, &err), 0);
+	assert_int_equal(domid, 286);
+	handle_of(32, h);
+	assert_int_equal(chaos_registry_claim(fx->reg, "hl", 290, h, &err), 0);
+	assert_int_equal(fx->nr_warnings, 0);
+}
+
 static void test_hostile_directory(void **state)
 {
 	struct fixture *fx = *state;
@@ -557,6 +596,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_open_errors, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_stale_and_prune, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_dying_holder, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_directory, setup,
 						teardown),
