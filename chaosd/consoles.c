@@ -29,9 +29,11 @@
 #define CLOSE_GRACE_MS   2000  /* a gone guest's last output to clients */
 #define EVENTS_PER_PASS  256
 #define REPLY_TIMEOUT_MS 200
+#define CONSOLE_DOMIDS   0x7ff0  /* guests' ids are below: DOMID_FIRST_RESERVED */
 
 struct guest_console {
 	uint32_t domid;
+	size_t slot;                 /* its index in consoles.g */
 	uint8_t handle[16];
 	char name[CHAOS_NAME_MAX];
 	chaos_console *con;          /* attached: ring mapped, port bound */
@@ -64,6 +66,9 @@ struct consoles {
 	int log_dir_fd;
 	struct guest_console **g;
 	size_t ng, capg;
+	/* The same by domain id: with thousands of guests, a pass over
+	 * them must not look each one up in a list. */
+	struct guest_console *by_domid[CONSOLE_DOMIDS];
 	struct console_stream *streams[CONSOLE_STREAMS_MAX];
 	pthread_t thread;
 	bool running;
@@ -94,10 +99,7 @@ static bool is_held(struct consoles *c, uint32_t domid)
 
 static struct guest_console *find(struct consoles *c, uint32_t domid)
 {
-	for (size_t i = 0; i < c->ng; i++)
-		if (c->g[i]->domid == domid)
-			return c->g[i];
-	return NULL;
+	return domid < CONSOLE_DOMIDS ? c->by_domid[domid] : NULL;
 }
 
 static struct guest_console *find_con(struct consoles *c,
@@ -238,8 +240,11 @@ static int take(struct consoles *c, struct guest_console *g, chaos_err *err)
 	return 0;
 }
 
+/* g, whose domid is set, into the list and the index. */
 static int add(struct consoles *c, struct guest_console *g)
 {
+	if (g->domid >= CONSOLE_DOMIDS)
+		return -1;
 	if (c->ng == c->capg) {
 		size_t cap = c->capg ? c->capg * 2 : 32;
 		struct guest_console **n = realloc(c->g, cap * sizeof(*n));
@@ -249,7 +254,9 @@ static int add(struct consoles *c, struct guest_console *g)
 		c->g = n;
 		c->capg = cap;
 	}
+	g->slot = c->ng;
 	c->g[c->ng++] = g;
+	c->by_domid[g->domid] = g;
 	return 0;
 }
 
@@ -294,12 +301,13 @@ static struct guest_console *console_for(struct consoles *c,
 	}
 	if (fresh) {
 		g = calloc(1, sizeof(*g));
+		if (g)
+			g->domid = info->domid;
 		if (!g || add(c, g)) {
 			free(g);
 			derr(err, ENOMEM, "console: out of memory");
 			return NULL;
 		}
-		g->domid = info->domid;
 		memcpy(g->handle, info->handle, sizeof(g->handle));
 		/* The record's name is checked again: it names a file. */
 		if (guest.name[0] &&
@@ -361,17 +369,28 @@ static void detach_at(struct consoles *c, size_t i, const char *why)
 		}
 	if (g->log_open)
 		console_log_close(&g->log);
+	c->by_domid[g->domid] = NULL;
 	free(g);
-	c->g[i] = c->g[--c->ng];
+	if (i < --c->ng) {
+		c->g[i] = c->g[c->ng];
+		c->g[i]->slot = i;
+	}
 }
 
 static void detach(struct consoles *c, uint32_t domid, const char *why)
 {
-	for (size_t i = 0; i < c->ng; i++)
-		if (c->g[i]->domid == domid) {
-			detach_at(c, i, why);
-			return;
-		}
+	struct guest_console *g = find(c, domid);
+
+	if (g)
+		detach_at(c, g->slot, why);
+}
+
+static int domid_cmp(const void *key, const void *elem)
+{
+	uint32_t a = *(const uint32_t *)key;
+	uint32_t b = ((const chaos_domain_info *)elem)->domid;
+
+	return a < b ? -1 : a > b;
 }
 
 /* Compare with the hypervisor: let go of guests that stopped or went,
@@ -382,17 +401,16 @@ static void sync_all(struct consoles *c, long long now)
 	chaos_err err;
 	size_t n;
 
-	if (chaos_domain_list(c->host, &doms, &n, &err)) {
+	if (chaos_domain_list_unnamed(c->host, &doms, &n, &err)) {
 		dlog("consoles: %s", err.msg);
 		return;
 	}
 	for (size_t i = 0; i < c->ng;) {
 		struct guest_console *g = c->g[i];
-		const chaos_domain_info *d = NULL;
+		/* The list is sorted by id (chaos_domain_list). */
+		const chaos_domain_info *d = bsearch(&g->domid, doms, n,
+						     sizeof(*doms), domid_cmp);
 
-		for (size_t j = 0; j < n && !d; j++)
-			if (doms[j].domid == g->domid)
-				d = &doms[j];
 		if (!d || memcmp(d->handle, g->handle, sizeof(g->handle))) {
 			detach_at(c, i, "domain gone");
 		} else if (d->state == CHAOS_STATE_SHUTDOWN ||

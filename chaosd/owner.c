@@ -158,7 +158,7 @@ static int usage_of(struct daemon *d, uint32_t uid,
 	size_t n;
 
 	memset(u, 0, sizeof(*u));
-	if (chaos_domain_list(d->host, &doms, &n, err))
+	if (chaos_domain_list_unnamed(d->host, &doms, &n, err))
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t owner;

@@ -187,7 +187,7 @@ void reap_all(struct daemon *d)
 	bool reaped = false, went, creating;
 
 	recover(d, "reaper", false);
-	if (chaos_domain_list(d->host, &doms, &n, &err)) {
+	if (chaos_domain_list_unnamed(d->host, &doms, &n, &err)) {
 		dlog("reaper: %s", err.msg);
 		return;
 	}
@@ -234,6 +234,8 @@ void reap_all(struct daemon *d)
 		if (action == CHAOS_ACTION_PRESERVE ||
 		    doms[i].shutdown_reason == CHAOS_SHUTDOWN_SUSPEND)
 			continue;
+		/* Listed without names (cheap on every pass): its record's. */
+		snprintf(doms[i].name, sizeof(doms[i].name), "%s", guest.name);
 		name = chaos_domain_display_name(&doms[i]);
 		/* A restart keeps the name, or for an unnamed guest the
 		 * config it is built from: that tells restarts apart. */
@@ -278,7 +280,7 @@ void events_resync(struct daemon *d)
 	chaos_err err;
 	size_t n;
 
-	if (chaos_domain_list(d->host, &doms, &n, &err)) {
+	if (chaos_domain_list_unnamed(d->host, &doms, &n, &err)) {
 		dlog("events: %s", err.msg);
 		return;
 	}
@@ -293,7 +295,7 @@ int daemon_adopt(struct daemon *d, chaos_err *err)
 	size_t n;
 
 	recover(d, "adopt", true);
-	if (chaos_domain_list(d->host, &doms, &n, err))
+	if (chaos_domain_list_unnamed(d->host, &doms, &n, err))
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		chaos_guest_info guest;

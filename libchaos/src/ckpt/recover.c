@@ -74,7 +74,7 @@ int chaos_checkpoint_recover(chaos_host *host, chaos_recover_report *report,
 		return chaos_err_set(err, errno, "%s/busy: %s", host->state_dir,
 				     strerror(errno));
 	}
-	if (count > 0 && chaos_domain_list(host, &doms, &n, err)) {
+	if (count > 0 && chaos_domain_list_unnamed(host, &doms, &n, err)) {
 		free(orphans);
 		return -1;
 	}

@@ -39,7 +39,7 @@ int chaos_device_collect(chaos_host *host, unsigned int *collected,
 	if (chaos_noxs_list_all(host, &devs, &ndevs, err))
 		return -1;
 	/* The domains after the devices: a device made since is alive. */
-	if (ndevs && chaos_domain_list(host, &doms, &ndoms, err)) {
+	if (ndevs && chaos_domain_list_unnamed(host, &doms, &ndoms, err)) {
 		free(devs);
 		return -1;
 	}

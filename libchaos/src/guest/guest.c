@@ -364,6 +364,7 @@ int chaos_guest_create_in_shell(chaos_host *host, const chaos_config *cfg,
 /* Destroy a domain and forget it, whatever its kind (not Domain-0). */
 int guest_destroy_any(chaos_host *host, uint32_t domid, chaos_err *err)
 {
+	chaos_domain_record rec;
 	chaos_domain_info info;
 	char name[CHAOS_NAME_MAX];
 
@@ -378,11 +379,22 @@ int guest_destroy_any(chaos_host *host, uint32_t domid, chaos_err *err)
 	chaos_device_remove_all(host, domid, NULL);
 	if (chaos_domain_kill(host, domid, err))
 		return -1;
-	/* The domain is gone; forget it even if that partly fails. */
+	/*
+	 * The domain is gone; forget it even if that partly fails. Its name
+	 * from its record: asking the registry which name is bound to it
+	 * reads every entry once the directory changed, and with thousands
+	 * of guests going one after the other that is every time. Without
+	 * a record (a builder killed before writing it), the registry.
+	 */
+	if (chaos_record_load(host->state_dir, domid, info.handle, &rec,
+			      NULL) == 0)
+		snprintf(name, sizeof(name), "%s", rec.name);
+	else if (chaos_host_registry(host, NULL) ||
+		 chaos_registry_name_of(host->registry, domid, info.handle,
+					name, sizeof(name)))
+		name[0] = '\0';
 	chaos_record_remove(host->state_dir, domid, NULL);
-	if (chaos_host_registry(host, NULL) == 0 &&
-	    chaos_registry_name_of(host->registry, domid, info.handle, name,
-				   sizeof(name)) == 0)
+	if (name[0] && chaos_host_registry(host, NULL) == 0)
 		/* Only if still ours: another process may have taken it. */
 		chaos_registry_release_if(host->registry, name, domid,
 					  info.handle, NULL);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* chaos_domain_list: every domain, in batches of one hypercall each. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,8 +25,8 @@ static void fill_info(chaos_domain_info *d, const xc_domaininfo_t *x)
 	memcpy(d->handle, x->handle, sizeof(d->handle));
 }
 
-int chaos_domain_list(chaos_host *host, chaos_domain_info **out,
-		      size_t *count, chaos_err *err)
+static int list_domains(chaos_host *host, bool named,
+			chaos_domain_info **out, size_t *count, chaos_err *err)
 {
 	xc_domaininfo_t batch[LIST_BATCH];
 	chaos_domain_info *doms = NULL;
@@ -65,7 +66,7 @@ int chaos_domain_list(chaos_host *host, chaos_domain_info **out,
 			break;
 	}
 	/* Names come from the registry; without one, domains stay unnamed. */
-	if (chaos_host_registry(host, NULL) == 0)
+	if (named && chaos_host_registry(host, NULL) == 0)
 		for (size_t i = 0; i < n; i++)
 			chaos_registry_name_of(host->registry, doms[i].domid,
 					       doms[i].handle, doms[i].name,
@@ -73,6 +74,23 @@ int chaos_domain_list(chaos_host *host, chaos_domain_info **out,
 	*out = doms;
 	*count = n;
 	return 0;
+}
+
+int chaos_domain_list(chaos_host *host, chaos_domain_info **out,
+		      size_t *count, chaos_err *err)
+{
+	return list_domains(host, true, out, count, err);
+}
+
+/*
+ * Without names: reading them costs a look at every registry entry once
+ * the directory changed, which a caller that polls (chaosd's threads,
+ * recovery, prune) would pay on every pass while guests come and go.
+ */
+int chaos_domain_list_unnamed(chaos_host *host, chaos_domain_info **out,
+			      size_t *count, chaos_err *err)
+{
+	return list_domains(host, false, out, count, err);
 }
 
 /* host.h: names whose domain is gone, dropped. */
@@ -83,7 +101,7 @@ int chaos_host_prune(chaos_host *host, chaos_err *err)
 	int rc;
 
 	if (chaos_host_registry(host, err) ||
-	    chaos_domain_list(host, &doms, &n, err))
+	    chaos_domain_list_unnamed(host, &doms, &n, err))
 		return -1;
 	rc = chaos_registry_prune(host->registry, doms, n, err);
 	free(doms);
