@@ -25,6 +25,8 @@
 #define TICK_MS          200   /* throttle windows end, missed events;
 				 * CHAOS_CONSOLE_PERIOD_MS */
 #define SYNC_MS          1000  /* compare with the hypervisor's list */
+#define SWEEP_MS         1000  /* drain every console: a lost notification */
+#define POKE_GAP_MS      100   /* at most one sync per gap when poked */
 #define RETRY_MS         5000  /* a console we could not take */
 #define CLOSE_GRACE_MS   2000  /* a gone guest's last output to clients */
 #define EVENTS_PER_PASS  256
@@ -44,6 +46,7 @@ struct guest_console {
 	bool corrupt_reported;
 	long long window_ms;         /* start of the rate window */
 	size_t window_bytes;
+	bool throttled;              /* output waits for the next window */
 	char hist[CONSOLE_HISTORY];  /* the last output, for new streams */
 	size_t hist_head, hist_len;
 };
@@ -78,6 +81,8 @@ struct consoles {
 	bool stop;
 	int wake_rd, wake_wr;
 	long long next_tick_ms, next_sync_ms;   /* the thread's own */
+	long long next_sweep_ms, last_sync_ms;
+	size_t nthrottled;           /* guests with g->throttled */
 	bool poked;                  /* atomic: sync at the next pass */
 	/* Guests a checkpoint holds (consoles_hold): not attached until
 	 * released; under lock. */
@@ -168,6 +173,20 @@ static void output(struct consoles *c, struct guest_console *g,
 	}
 }
 
+/* A guest whose budget is spent is drained on every tick until its
+ * output fits again; the others only when they notify. */
+static void set_throttled(struct consoles *c, struct guest_console *g,
+			  bool on)
+{
+	if (g->throttled == on)
+		return;
+	g->throttled = on;
+	if (on)
+		c->nthrottled++;
+	else
+		c->nthrottled--;
+}
+
 /* Take what the guest wrote, within its rate budget. force: the guest is
  * going away, take what is left regardless. */
 static void drain(struct consoles *c, struct guest_console *g, long long now,
@@ -183,8 +202,9 @@ static void drain(struct consoles *c, struct guest_console *g, long long now,
 		g->window_ms = now;
 		g->window_bytes = 0;
 	}
+	set_throttled(c, g, !force && g->window_bytes >= CONSOLE_RATE_BYTES);
 	if (!force) {
-		if (g->window_bytes >= CONSOLE_RATE_BYTES)
+		if (g->throttled)
 			return;
 		if (CONSOLE_RATE_BYTES - g->window_bytes < cap)
 			cap = CONSOLE_RATE_BYTES - g->window_bytes;
@@ -199,6 +219,7 @@ static void drain(struct consoles *c, struct guest_console *g, long long now,
 	if (n == 0)
 		return;
 	g->window_bytes += n;
+	set_throttled(c, g, !force && g->window_bytes >= CONSOLE_RATE_BYTES);
 	output(c, g, buf, n);
 }
 
@@ -361,6 +382,7 @@ static void detach_at(struct consoles *c, size_t i, const char *why)
 		log_out(g, NULL, 0, note);
 	}
 	release(g);
+	set_throttled(c, g, false);
 	for (int s = 0; s < CONSOLE_STREAMS_MAX; s++)
 		if (c->streams[s] && c->streams[s]->domid == g->domid &&
 		    !c->streams[s]->closing) {
@@ -595,6 +617,19 @@ static void serve_streams(struct consoles *c, struct pollfd *pfd,
 	}
 }
 
+/* Streams' typed input that did not fit in its guest's ring yet. */
+static void feed_waiting(struct consoles *c)
+{
+	for (int i = 0; i < CONSOLE_STREAMS_MAX; i++) {
+		struct console_stream *s = c->streams[i];
+		struct guest_console *g;
+
+		if (s && !s->closing && stream_has_input(s) &&
+		    (g = find(c, s->domid)))
+			feed(c, g);
+	}
+}
+
 static void *consoles_main(void *arg)
 {
 	struct consoles *c = arg;
@@ -648,17 +683,32 @@ static void *consoles_main(void *arg)
 		if (now >= c->next_tick_ms) {
 			/* Consoles the event rate limit held are released
 			 * (libchaos, finding 10); throttled guests get their
-			 * next window; events we missed are caught up. */
+			 * next window; typed input waiting for room goes on.
+			 * Every console only once a second (a notification
+			 * lost is caught up): with thousands of guests, a
+			 * pass over all of them is the thread's main cost. */
+			bool sweep = now >= c->next_sweep_ms;
+
 			events(c, now);
-			for (size_t i = 0; i < c->ng; i++) {
-				drain(c, c->g[i], now, false);
-				feed(c, c->g[i]);
+			if (sweep || c->nthrottled) {
+				for (size_t i = 0; i < c->ng; i++)
+					drain(c, c->g[i], now, false);
+				if (sweep)
+					c->next_sweep_ms = now + SWEEP_MS;
 			}
+			feed_waiting(c);
 			c->next_tick_ms = now + TICK_MS;
 		}
-		if (__atomic_exchange_n(&c->poked, false, __ATOMIC_ACQ_REL) ||
+		/* A poke (a domain stopped, a create) syncs at once, but
+		 * at most once a gap: thousands of guests going one after
+		 * the other would each ask for a pass over all. A poke
+		 * within the gap waits for the next tick. */
+		if ((__atomic_load_n(&c->poked, __ATOMIC_ACQUIRE) &&
+		     now >= c->last_sync_ms + POKE_GAP_MS) ||
 		    now >= c->next_sync_ms) {
+			__atomic_store_n(&c->poked, false, __ATOMIC_RELEASE);
 			sync_all(c, now);
+			c->last_sync_ms = now;
 			c->next_sync_ms = now + SYNC_MS;
 		}
 	}
@@ -843,6 +893,7 @@ int consoles_start(struct consoles **out, const char *state_dir,
 		goto fail;
 	c->next_tick_ms = chaos_clock_ms() + TICK_MS;
 	c->next_sync_ms = chaos_clock_ms() + SYNC_MS;
+	c->next_sweep_ms = chaos_clock_ms() + SWEEP_MS;
 	rc = pthread_create(&c->thread, NULL, consoles_main, c);
 	if (rc) {
 		derr(err, rc, "cannot start the console thread: %s",

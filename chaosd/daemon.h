@@ -106,6 +106,8 @@ struct daemon {
 	bool reaper_stop;
 	size_t last_domains;        /* at the last reap: fewer now, collect */
 	bool reap_after_jobs;       /* a guest waits for its job's events */
+	bool reap_pending;          /* asked for within REAP_GAP_MS of the last */
+	long long last_reap_ms;     /* reap_all's last run */
 };
 
 /* Start-up: adopt guests left by an earlier chaosd, destroy its shells. */

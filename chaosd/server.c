@@ -29,6 +29,9 @@
 #define REPLY_TIMEOUT_MS 2000    /* a client must take its reply in this */
 #define MAX_GROUPS       256
 #define EVENTS_SYNC_MS   1000    /* guests made or gone behind our back */
+/* At most one reap per gap: each reads every domain, and thousands of
+ * guests going one after the other would each ask for one. */
+#define REAP_GAP_MS      100
 
 struct client {
 	int fd;
@@ -320,6 +323,20 @@ static void client_read(struct daemon *d, struct client *c)
 /* Empty the wake-up pipe. true if a byte asked for a reaping pass: all
  * but a finished create's (a pass lists every domain; a create's worker
  * wakes the loop only to have its reply sent). */
+/* reap_all now, or at the end of the gap since the last one. */
+static void reap_soon(struct daemon *d)
+{
+	long long now = chaos_clock_ms();
+
+	if (now < d->last_reap_ms + REAP_GAP_MS) {
+		d->reap_pending = true;
+		return;
+	}
+	d->reap_pending = false;
+	d->last_reap_ms = now;
+	reap_all(d);
+}
+
 static bool drain_wake(struct daemon *d)
 {
 	char buf[64];
@@ -372,6 +389,8 @@ int server_run(struct daemon *d)
 		}
 		if (next > d->last_sync_ms + EVENTS_SYNC_MS)
 			next = d->last_sync_ms + EVENTS_SYNC_MS;
+		if (d->reap_pending && next > d->last_reap_ms + REAP_GAP_MS)
+			next = d->last_reap_ms + REAP_GAP_MS;
 		if (next < now)
 			next = now;
 		nsub = events_pollfds(d->events, pfd + n,
@@ -383,6 +402,9 @@ int server_run(struct daemon *d)
 		}
 		if (chaos_clock_ms() >= d->last_sync_ms + EVENTS_SYNC_MS)
 			events_resync(d);
+		if (d->reap_pending && !d->stop &&
+		    chaos_clock_ms() >= d->last_reap_ms + REAP_GAP_MS)
+			reap_soon(d);
 		if (rc <= 0)
 			continue;
 		events_service(d->events, pfd + n, nsub);
@@ -391,7 +413,7 @@ int server_run(struct daemon *d)
 
 			collect_jobs(d, clients);
 			if (reap && !d->stop)
-				reap_all(d);
+				reap_soon(d);
 		}
 		for (int i = 2; i < n; i++)
 			if (pfd[i].revents && owner[i]->fd >= 0)

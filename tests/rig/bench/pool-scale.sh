@@ -97,13 +97,28 @@ rig_stop_xenstore
 rig_file pool-scale.csv < pool-scale.csv
 
 # ratio N: xl over chaos wall time, medians of the guests N-4..N.
-ratio() {
-	awk -F, -v n="$1" 'NR > 1 && $1 > n - 5 && $1 <= n { c[++k] = $2; x[k] = $10 }
-		function med(a, m,   i, j, t) {
+# at N COL_A COL_B: median of column A over median of column B, over the
+# five creates ending at N (at N = 1, the first five: one sample is noise).
+at() {
+	awk -F, -v n="$1" -v a="$2" -v b="$3" '
+		NR > 1 && (n == 1 ? $1 <= 5 : $1 > n - 5 && $1 <= n) { x[++k] = $a; y[k] = $b }
+		function med(v, m,   i, j, t) {
 			for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++)
-				if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-			return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2 }
-		END { printf "%.2f", med(x, k) / med(c, k) }' pool-scale.csv
+				if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+			return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2 }
+		END { printf "%.2f", med(x, k) / med(y, k) }' pool-scale.csv
+}
+ratio() { at "$1" 10 2; }
+# chaos's create time at N = max over N = 1 (column 2 the CLI, 3 in-library).
+growth() {
+	awk -F, -v n="$max" -v c="$1" '
+		NR > 1 && $1 <= 5 { f[++i] = $c }
+		NR > 1 && $1 > n - 5 && $1 <= n { l[++j] = $c }
+		function med(v, m,   a, b, t) {
+			for (a = 1; a <= m; a++) for (b = a + 1; b <= m; b++)
+				if (v[b] < v[a]) { t = v[a]; v[a] = v[b]; v[b] = t }
+			return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2 }
+		END { printf "%.3f", med(l, j) / med(f, i) }' pool-scale.csv
 }
 # slope COLUMN: least-squares ms per guest of that column against N.
 slope() {
@@ -122,6 +137,14 @@ if [ "$max" -ge 100 ]; then
 	rig_metric ratio_xl_over_chaos_n100 "$(ratio 100)" x
 fi
 rig_metric ratio_xl_over_chaos_nmax "$(ratio "$max")" x
+# The issue's names (#14): xl's wall time over chaos's, the CLI's and the
+# in-library time, at N = 1 and N = max; chaos's own growth.
+rig_metric pool_xl_over_chaos_cli_n1 "$(at 1 10 2)" x
+rig_metric "pool_xl_over_chaos_cli_n$max" "$(at "$max" 10 2)" x
+rig_metric pool_xl_over_chaos_lib_n1 "$(at 1 10 3)" x
+rig_metric "pool_xl_over_chaos_lib_n$max" "$(at "$max" 10 3)" x
+rig_metric "chaos_t${max}_over_t1" "$(growth 2)" x
+rig_metric "chaos_lib_t${max}_over_t1" "$(growth 3)" x
 rig_metric slope_chaos_wall "$(slope 2)" ms/guest
 rig_metric slope_chaos_lib "$(slope 3)" ms/guest
 rig_metric slope_xl_wall "$(slope 10)" ms/guest
