@@ -27,6 +27,7 @@
 #define SYNC_MS          1000  /* compare with the hypervisor's list */
 #define SWEEP_MS         1000  /* drain every console: a lost notification */
 #define POKE_GAP_MS      100   /* at most one sync per gap when poked */
+#define SYNC_GAP_TIMES   4     /* ... and per SYNC_GAP_TIMES its last time */
 #define RETRY_MS         5000  /* a console we could not take */
 #define CLOSE_GRACE_MS   2000  /* a gone guest's last output to clients */
 #define EVENTS_PER_PASS  256
@@ -82,6 +83,7 @@ struct consoles {
 	int wake_rd, wake_wr;
 	long long next_tick_ms, next_sync_ms;   /* the thread's own */
 	long long next_sweep_ms, last_sync_ms;
+	long long sync_gap_ms;       /* the least time between two syncs */
 	size_t nthrottled;           /* guests with g->throttled */
 	bool poked;                  /* atomic: sync at the next pass */
 	/* Guests a checkpoint holds (consoles_hold): not attached until
@@ -704,12 +706,20 @@ static void *consoles_main(void *arg)
 		 * the other would each ask for a pass over all. A poke
 		 * within the gap waits for the next tick. */
 		if ((__atomic_load_n(&c->poked, __ATOMIC_ACQUIRE) &&
-		     now >= c->last_sync_ms + POKE_GAP_MS) ||
+		     now >= c->last_sync_ms + c->sync_gap_ms) ||
 		    now >= c->next_sync_ms) {
+			long long took;
+
 			__atomic_store_n(&c->poked, false, __ATOMIC_RELEASE);
 			sync_all(c, now);
+			took = chaos_clock_ms() - now;
+			/* With any number of guests, syncing takes at most
+			 * a fifth of the thread. */
+			c->sync_gap_ms = took * SYNC_GAP_TIMES > POKE_GAP_MS ?
+					 took * SYNC_GAP_TIMES : POKE_GAP_MS;
 			c->last_sync_ms = now;
-			c->next_sync_ms = now + SYNC_MS;
+			c->next_sync_ms = now + (c->sync_gap_ms > SYNC_MS ?
+						 c->sync_gap_ms : SYNC_MS);
 		}
 	}
 	return NULL;
@@ -893,6 +903,7 @@ int consoles_start(struct consoles **out, const char *state_dir,
 		goto fail;
 	c->next_tick_ms = chaos_clock_ms() + TICK_MS;
 	c->next_sync_ms = chaos_clock_ms() + SYNC_MS;
+	c->sync_gap_ms = POKE_GAP_MS;
 	c->next_sweep_ms = chaos_clock_ms() + SWEEP_MS;
 	rc = pthread_create(&c->thread, NULL, consoles_main, c);
 	if (rc) {

@@ -108,6 +108,7 @@ struct daemon {
 	bool reap_after_jobs;       /* a guest waits for its job's events */
 	bool reap_pending;          /* asked for within REAP_GAP_MS of the last */
 	long long last_reap_ms;     /* reap_all's last run */
+	long long reap_gap_ms;      /* the least time to the next one */
 };
 
 /* Start-up: adopt guests left by an earlier chaosd, destroy its shells. */
