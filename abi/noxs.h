@@ -49,6 +49,38 @@
  */
 #define NOXS_DOMCTL_getpageframeinfo_zero	0x4e01u
 #define NOXS_PFINFO_ZERO		(1u << 27)
+
+/*
+ * A domctl that copies whole pages between a PV domain's memory and a
+ * buffer of the caller's, through the hypervisor's own mapping. A save
+ * or migration that way never maps the guest's pages into dom0, which
+ * costs more (a mapping's teardown is a page-table write per page) than
+ * the copy itself. The argument lives in the domctl's union (u); frames
+ * and buf are addresses in the caller's memory (a hypercall buffer),
+ * frames the domain's machine frames as XEN_DOMCTL_getpageframeinfo3
+ * takes them, buf nr * 4096 bytes. From the domain any of its pages may
+ * be read; to the domain (NOXS_COPY_TO_DOMAIN) only a page it may write
+ * itself: a page table, a descriptor table or a page that is not its own
+ * is refused (EPERM, EINVAL). On an error, done says how many pages were
+ * copied, in order, before the failing one. Control domain only
+ * (XSM_PRIV); not for the caller's own domain (EINVAL) nor for a
+ * translated (HVM or PVH) one (EOPNOTSUPP). A hypervisor without it
+ * answers ENOSYS.
+ */
+#define NOXS_DOMCTL_copy_pages		0x4e02u
+#define NOXS_COPY_PAGES_MAX		1024u
+#define NOXS_COPY_TO_DOMAIN		(1u << 0)
+
+struct noxs_copy_pages {
+	uint64_t frames;	/* IN: address of nr uint64_t frames */
+	uint64_t buf;		/* IN: address of nr * 4096 bytes */
+	uint32_t nr;		/* IN: 1 .. NOXS_COPY_PAGES_MAX */
+	uint32_t flags;		/* IN: NOXS_COPY_TO_DOMAIN or 0 */
+	uint32_t done;		/* OUT: the pages copied */
+	uint32_t pad;		/* IN: 0 */
+};
+NOXS_STATIC_ASSERT(sizeof(struct noxs_copy_pages) == 32,
+		   "noxs_copy_pages is 32 bytes");
 #define NOXS_PAGE_MAGIC			0x53584f4eu	/* "NOXS" */
 #define NOXS_PAGE_SIZE			4096u
 

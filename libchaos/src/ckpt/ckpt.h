@@ -591,6 +591,39 @@ int chaos_ckpt_restore_stream(chaos_host *host,
 			       const chaos_restore_opts *opts, uint32_t *domid,
 			       char *name, chaos_err *err);
 
+/* ---- page_copy.c ---- */
+
+/*
+ * Whole pages between a PV domain and hypercall buffers of ours, copied
+ * by the noxs hypervisor (NOXS_DOMCTL_copy_pages) instead of mapped into
+ * dom0. The time goes to ph->map_us: it is what the mapping costs
+ * otherwise.
+ */
+#define CHAOS_PAGE_COPY_BATCH 1024u	/* pages per buffer, one call */
+#define CHAOS_PAGE_COPY_BUFFERS 2u	/* one filled while one is written */
+
+struct chaos_page_copy {
+	chaos_host *host;
+	uint32_t domid;
+	bool ready;
+	uint64_t *frames;	/* CHAOS_PAGE_COPY_BATCH, the call's list */
+	uint8_t *buf[CHAOS_PAGE_COPY_BUFFERS]; /* CHAOS_PAGE_COPY_BATCH pages */
+	chaos_ckpt_phases *ph;
+};
+
+/* 0: ready; 1: the hypervisor has no such call (nothing held, the caller
+ * maps the pages); -1: an error. */
+int chaos_page_copy_open(struct chaos_page_copy *pc, chaos_host *host,
+			 uint32_t domid, chaos_ckpt_phases *ph, chaos_err *err);
+/* n (1 .. CHAOS_PAGE_COPY_BATCH) pages of the domain, by frame, into buf
+ * (one of pc->buf), or from buf into the domain. */
+int chaos_page_copy_from(struct chaos_page_copy *pc, const uint64_t *frames,
+			 size_t n, uint8_t *buf, chaos_err *err);
+int chaos_page_copy_to(struct chaos_page_copy *pc, const uint64_t *frames,
+		       size_t n, const uint8_t *buf, chaos_err *err);
+/* Safe on a closed or never opened (zeroed) one. */
+void chaos_page_copy_close(struct chaos_page_copy *pc);
+
 /* ---- restore_domain.c ---- */
 
 /*
@@ -615,6 +648,7 @@ struct chaos_restore {
 	bool have_shell;
 	uint64_t console_pfn;
 	int *map_errs;			/* CHAOS_RESTORE_BATCH */
+	struct chaos_page_copy copy;	/* ready: pages in through the hypervisor */
 	chaos_ckpt_phases *ph;		/* where the time goes */
 	chaos_ckpt_phases scratch;	/* ph unless the caller gives one */
 };
@@ -630,6 +664,21 @@ int chaos_restore_shell(struct chaos_restore *r, chaos_host *host,
 void *chaos_restore_map(struct chaos_restore *r, const uint64_t *pfns,
 			uint64_t first, size_t n, chaos_err *err);
 void chaos_restore_unmap(struct chaos_restore *r, void *p, size_t n);
+/*
+ * Pages streaming in: chaos_restore_pages_begin gives a buffer for n
+ * pages (at most chaos_restore_pages_max), pfns[0..n) each checked below
+ * nr_pages by the caller, who fills every one of them; _end puts them
+ * into the domain (with the noxs hypervisor the buffer is ours and the
+ * hypervisor copies it in; otherwise it is the pages themselves, mapped)
+ * and gives the buffer back, also when the caller failed (fill false).
+ */
+size_t chaos_restore_pages_max(const struct chaos_restore *r);
+uint8_t *chaos_restore_pages_begin(struct chaos_restore *r,
+				   const uint64_t *pfns, size_t n,
+				   chaos_err *err);
+int chaos_restore_pages_end(struct chaos_restore *r, uint8_t *buf,
+			    const uint64_t *pfns, size_t n, bool fill,
+			    chaos_err *err);
 /* The final state from r->img, then unpaused unless opts->paused. */
 int chaos_restore_finish(struct chaos_restore *r,
 			 const chaos_restore_opts *opts, uint32_t *domid,

@@ -22,38 +22,39 @@
 #define PAGE_SIZE 4096u
 
 /*
- * The pages with bytes, in pfn order, straight into the new domain's
- * memory, those of a batch mapped together. The others stay as Xen gave
- * them: zero (it scrubs memory before a domain gets it).
+ * The pages with bytes, in pfn order, into the new domain's memory a
+ * batch at a time (restore_domain.c: copied in by the hypervisor, or
+ * read straight into a mapping). The others stay as Xen gave them: zero
+ * (it scrubs memory before a domain gets it).
  */
 static int read_pages(struct chaos_restore *r, struct chaos_saveimg_stream *in,
 		      chaos_err *err)
 {
-	uint64_t *pfns = malloc(CHAOS_RESTORE_BATCH * sizeof(uint64_t));
+	size_t max = chaos_restore_pages_max(r);
+	uint64_t *pfns = malloc(max * sizeof(uint64_t));
+	uint64_t pfn = 0;
 	int rc = 0;
 
 	if (!pfns)
 		return chaos_err_set(err, ENOMEM, "out of memory");
-	for (uint64_t first = 0; first < r->img.nr_pages && !rc;
-	     first += CHAOS_RESTORE_BATCH) {
-		size_t n = r->img.nr_pages - first < CHAOS_RESTORE_BATCH ?
-				   (size_t)(r->img.nr_pages - first) :
-				   CHAOS_RESTORE_BATCH;
+	while (!rc) {
 		size_t count = 0;
 		uint8_t *mem;
 
-		for (size_t i = 0; i < n; i++)
-			if (chaos_saveimg_has_bytes(r->img.present_map, first + i))
-				pfns[count++] = first + i;
+		for (; pfn < r->img.nr_pages && count < max; pfn++)
+			if (chaos_saveimg_has_bytes(r->img.present_map, pfn))
+				pfns[count++] = pfn;
 		if (!count)
-			continue;
-		mem = chaos_restore_map(r, pfns, 0, count, err);
+			break;
+		mem = chaos_restore_pages_begin(r, pfns, count, err);
 		if (!mem) {
 			rc = -1;
 			break;
 		}
 		rc = chaos_saveimg_get(in, mem, count * PAGE_SIZE, err);
-		chaos_restore_unmap(r, mem, count);
+		if (chaos_restore_pages_end(r, mem, pfns, count, !rc,
+					    rc ? NULL : err))
+			rc = -1;
 	}
 	r->ph->zero_pages = r->img.nr_pages - r->img.present;
 	free(pfns);

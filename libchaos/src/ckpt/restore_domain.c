@@ -40,6 +40,9 @@ int chaos_restore_shell(struct chaos_restore *r, chaos_host *host,
 		return -1;
 	chaos_ckpt_lap(&r->ph->alloc_us, t);
 	r->ph->pages = nr_pages;
+	/* With the noxs hypervisor the pages go in by copy, not mapping. */
+	if (chaos_page_copy_open(&r->copy, host, r->shell.domid, r->ph, err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -83,6 +86,41 @@ void chaos_restore_unmap(struct chaos_restore *r, void *p, size_t n)
 
 	xenforeignmemory_unmap(r->host->fmem, p, n);
 	chaos_ckpt_lap(&r->ph->map_us, t);
+}
+
+size_t chaos_restore_pages_max(const struct chaos_restore *r)
+{
+	return r->copy.ready ? CHAOS_PAGE_COPY_BATCH : CHAOS_RESTORE_BATCH;
+}
+
+uint8_t *chaos_restore_pages_begin(struct chaos_restore *r,
+				   const uint64_t *pfns, size_t n,
+				   chaos_err *err)
+{
+	if (!r->copy.ready)
+		return chaos_restore_map(r, pfns, 0, n, err);
+	if (!n || n > CHAOS_PAGE_COPY_BATCH) {
+		chaos_err_set(err, EINVAL, "cannot copy %zu pages at once", n);
+		return NULL;
+	}
+	return r->copy.buf[0];
+}
+
+int chaos_restore_pages_end(struct chaos_restore *r, uint8_t *buf,
+			    const uint64_t *pfns, size_t n, bool fill,
+			    chaos_err *err)
+{
+	uint64_t frames[CHAOS_PAGE_COPY_BATCH];
+
+	if (!r->copy.ready) {
+		chaos_restore_unmap(r, buf, n);
+		return 0;
+	}
+	if (!fill)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		frames[i] = r->shell.p2m[pfns[i]];
+	return chaos_page_copy_to(&r->copy, frames, n, buf, err);
 }
 
 /* start_info: the frames and ports of the new domain. */
@@ -361,6 +399,7 @@ int chaos_restore_finish(struct chaos_restore *r,
 	chaos_shell_release(&r->shell);
 	r->have_shell = false;
 	chaos_saveimg_free(&r->img);
+	chaos_page_copy_close(&r->copy);
 	free(r->map_errs);
 	r->map_errs = NULL;
 	return 0;
@@ -372,6 +411,7 @@ void chaos_restore_discard(struct chaos_restore *r)
 		chaos_shell_discard(r->host, &r->shell);
 	r->have_shell = false;
 	chaos_saveimg_free(&r->img);
+	chaos_page_copy_close(&r->copy);
 	free(r->map_errs);
 	r->map_errs = NULL;
 }

@@ -666,6 +666,82 @@ static int write_memory(struct chaos_capture *c, struct capture_pass *cp,
 	return rc;
 }
 
+/*
+ * The same pages, copied by the hypervisor into our buffers instead of
+ * mapped: consecutive pages with bytes sit side by side in a buffer and
+ * go out in one write, the rewritten ones through a copy. One buffer is
+ * filled while the writer thread still writes the other.
+ */
+static int write_memory_copied(struct chaos_capture *c,
+			       struct chaos_page_copy *pc,
+			       struct chaos_saveimg_stream *out, chaos_err *err)
+{
+	uint64_t *pfns = c->pass_pfns, *frames = c->pass_mfns;
+	uint64_t tickets[CHAOS_PAGE_COPY_BUFFERS] = { 0 };
+	unsigned int cur = 0;
+	uint64_t pfn = 0;
+	int rc = 0;
+
+	while (!rc) {
+		size_t count = 0, run_at = 0, run_len = 0;
+		uint8_t *buf = pc->buf[cur];
+
+		for (; pfn < c->nr_pages && count < CHAOS_PAGE_COPY_BATCH; pfn++) {
+			if (!chaos_saveimg_has_bytes(c->img.present_map, pfn))
+				continue;
+			pfns[count] = pfn;
+			frames[count++] = c->p2m[pfn];
+		}
+		if (!count)
+			break;
+		/* The writer is done with this buffer's last batch. */
+		if (chaos_saveimg_wait(out, tickets[cur], err) ||
+		    chaos_page_copy_from(pc, frames, count, buf, err))
+			return -1;
+		for (size_t k = 0; k < count && !rc; k++) {
+			if (chaos_capture_rewritten(c, pfns[k])) {
+				rc = put_run(out, buf, run_at, run_len,
+					     &tickets[cur], err) ||
+				     put_rewritten(c, out, buf + k * PAGE_SIZE,
+						   pfns[k], err);
+				run_len = 0;
+				continue;
+			}
+			if (!run_len)
+				run_at = k;
+			run_len++;
+		}
+		if (!rc)
+			rc = put_run(out, buf, run_at, run_len, &tickets[cur],
+				     err);
+		cur = (cur + 1) % CHAOS_PAGE_COPY_BUFFERS;
+	}
+	/* Nothing may still read a buffer once the caller frees it. */
+	for (unsigned int i = 0; i < CHAOS_PAGE_COPY_BUFFERS; i++)
+		if (chaos_saveimg_wait(out, tickets[i], rc ? NULL : err))
+			rc = -1;
+	return rc;
+}
+
+/* With the noxs hypervisor's copy, else through mappings. */
+static int write_pages(struct chaos_capture *c, struct capture_pass *cp,
+		       struct chaos_saveimg_stream *out, chaos_err *err)
+{
+	struct chaos_page_copy pc;
+	int rc;
+
+	if (!c->zero_known)
+		return write_memory(c, cp, out, err);
+	rc = chaos_page_copy_open(&pc, c->host, c->domid, c->ph, err);
+	if (rc < 0)
+		return -1;
+	if (rc > 0)
+		return write_memory(c, cp, out, err);
+	rc = write_memory_copied(c, &pc, out, err);
+	chaos_page_copy_close(&pc);
+	return rc;
+}
+
 void chaos_capture_free(struct chaos_capture *c)
 {
 	free(c->pass_pfns);
@@ -720,7 +796,7 @@ static int write_out(struct chaos_capture *c, struct chaos_saveimg_stream *out,
 			      chaos_saveimg_types_size(c->nr_pages), err) ||
 	    chaos_saveimg_put(out, c->img.present_map,
 			      chaos_saveimg_map_size(c->nr_pages), err) ||
-	    write_memory(c, &cp, out, err) ||
+	    write_pages(c, &cp, out, err) ||
 	    chaos_saveimg_put_end(out, digest, err))
 		goto out;
 	rc = 0;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The destination of a live migration: a paused shell of the size the
- * stream announces, every batch of pages read straight into it (later
+ * stream announces, every batch of pages put into it as it comes
+ * (copied in by the hypervisor, or read into a mapping; later
  * rounds overwrite earlier ones), then the state, the END record and the
  * MAC. Only then is anything of the guest believed: restore_domain.c
  * builds the final state. Any failure destroys the new domain.
@@ -9,6 +10,9 @@
 #include "migrate/migrate.h"
 
 #define PAGE_SIZE 4096u
+
+_Static_assert(CHAOS_LIVE_BATCH_MAX <= CHAOS_PAGE_COPY_BATCH,
+	       "a batch goes in with one copy");
 
 static int read_batches(struct chaos_restore *r, struct chaos_live_rx *rx,
 			struct chaos_saveimg_stream *s, chaos_err *err)
@@ -25,7 +29,7 @@ static int read_batches(struct chaos_restore *r, struct chaos_live_rx *rx,
 			continue;
 		for (uint32_t i = 0; i < count; i++)
 			plain[i] = pfns[i] & CHAOS_LIVE_PFN_MASK;
-		mem = chaos_restore_map(r, plain, 0, count, err);
+		mem = chaos_restore_pages_begin(r, plain, count, err);
 		if (!mem)
 			return -1;
 		/* Runs of pages with bytes read in one go; a page now zero
@@ -41,7 +45,9 @@ static int read_batches(struct chaos_restore *r, struct chaos_live_rx *rx,
 				memset(mem + (size_t)i * PAGE_SIZE, 0, PAGE_SIZE);
 			run = i + 1;
 		}
-		chaos_restore_unmap(r, mem, count);
+		if (chaos_restore_pages_end(r, mem, plain, count, !rc,
+					    rc ? NULL : err))
+			rc = -1;
 		if (rc)
 			return -1;
 	}

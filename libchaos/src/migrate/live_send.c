@@ -29,6 +29,8 @@
 /* A running guest's pages are copied this many at a time (256 KiB). */
 #define BOUNCE_PAGES 64u
 
+_Static_assert(CHAOS_LIVE_BATCH_MAX <= CHAOS_PAGE_COPY_BATCH,
+	       "a batch comes out with one copy");
 _Static_assert(LIVE_RUNNING_ROUNDS < CHAOS_LIVE_ROUNDS_MAX,
 	       "the final round must fit the receiver's limit");
 
@@ -45,6 +47,7 @@ struct live {
 	bool running_round;		/* the guest runs: pages go through bounce */
 	uint8_t *bounce;		/* BOUNCE_PAGES pages */
 	uint8_t *canon;			/* a batch's rewritten pages */
+	struct chaos_page_copy copy;	/* ready: pages copied, not mapped */
 	struct chaos_live_stats *stats;
 };
 
@@ -113,7 +116,8 @@ static int collect_dirty(struct live *l, uint64_t *added, chaos_err *err)
  * write a page between the checksum and the write (which can block on
  * the peer for long): the bytes go through a copy, so what is
  * checksummed is what is sent (a page written meanwhile is dirty, and
- * goes again in the next round).
+ * goes again in the next round). Pages the hypervisor copied out are
+ * that copy already.
  */
 static int put_pages(struct live *l, const uint8_t *src, uint32_t at,
 		     uint32_t len, chaos_err *err)
@@ -122,7 +126,7 @@ static int put_pages(struct live *l, const uint8_t *src, uint32_t at,
 
 	if (!len)
 		return 0;
-	if (!l->running_round)
+	if (!l->running_round || l->copy.ready)
 		return chaos_saveimg_put(&l->out, p, (size_t)len * PAGE_SIZE, err);
 	while (len) {
 		uint32_t n = len < BOUNCE_PAGES ? len : BOUNCE_PAGES;
@@ -174,7 +178,11 @@ static int send_batch(struct live *l, struct chaos_capture *c, uint32_t round,
 		slot[i] = mapped;
 		mfns[mapped++] = c->p2m[pfns[i]];
 	}
-	if (mapped) {
+	if (mapped && l->copy.ready) {
+		src = l->copy.buf[0];
+		if (chaos_page_copy_from(&l->copy, mfns, mapped, src, err))
+			return -1;
+	} else if (mapped) {
 		src = chaos_capture_map(c, mfns, mapped, err);
 		if (!src)
 			return -1;
@@ -244,7 +252,7 @@ static int send_batch(struct live *l, struct chaos_capture *c, uint32_t round,
 	}
 	if (!rc)
 		rc = put_pages(l, src, run, run_len, err);
-	if (src) {
+	if (src && !l->copy.ready) {
 		t = chaos_now_us();
 		xenforeignmemory_unmap(l->host->fmem, src, mapped);
 		chaos_ckpt_lap(&c->ph->map_us, t);
@@ -393,8 +401,12 @@ int chaos_live_send(chaos_host *host, uint32_t domid, struct chaos_mig *m,
 		chaos_err_set(err, ENOMEM, "out of memory");
 		goto out;
 	}
-	if (start(&l, err) ||
-	    chaos_live_put_start(&l.out, l.nr_pages, l.nr_vcpus, err) ||
+	if (start(&l, err))
+		goto out;
+	/* With the noxs hypervisor, pages are copied out, never mapped. */
+	if (chaos_page_copy_open(&l.copy, host, domid, l.out.ph, err) < 0)
+		goto out;
+	if (chaos_live_put_start(&l.out, l.nr_pages, l.nr_vcpus, err) ||
 	    precopy(&l, err))
 		goto out;
 	stats->stop_us = chaos_now_us();
@@ -416,6 +428,7 @@ out:
 	stats->phases.image_bytes = l.out.done;
 	stats->phases.pages = l.nr_pages;
 	chaos_saveimg_stream_free(&l.out);
+	chaos_page_copy_close(&l.copy);
 	chaos_capture_free(&l.running);
 	chaos_capture_free(&l.stopped);
 	free(l.dirty);
