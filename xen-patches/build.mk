@@ -6,7 +6,8 @@
 #                under ~/.cache/chaos/xen-<hash> (CHAOS_CACHE overrides).
 #
 # noxs-tool drives the hypercall through privcmd; it is static so the rig's
-# dom0 runs it as /rig/guests/noxs-tool.
+# dom0 runs it as /rig/guests/noxs-tool. copy-pages-tool (Xen's libraries,
+# as dom0 has them) drives the copy domctl.
 
 NOXS_TOOL := $(BUILD)/noxs-tool/noxs-tool
 
@@ -24,3 +25,14 @@ $(NOXS_TOOL): xen-patches/tests/noxs-tool.c abi/noxs.h | build-deps
 
 PROGRAMS   += $(NOXS_TOOL)
 RIG_GUESTS += $(NOXS_TOOL)
+
+# copy-pages-tool drives NOXS_DOMCTL_copy_pages with arguments the
+# hypervisor must refuse (xen-patches/tests/rig/noxs-copy-pages.sh).
+COPY_PAGES_TOOL := $(BUILD)/noxs-tool/copy-pages-tool
+
+$(COPY_PAGES_TOOL): xen-patches/tests/copy-pages-tool.c abi/noxs.h | build-deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARNINGS) -O2 -g -Iabi -o $@ $< -lxenctrl -lxencall
+
+PROGRAMS   += $(COPY_PAGES_TOOL)
+RIG_GUESTS += $(COPY_PAGES_TOOL)
