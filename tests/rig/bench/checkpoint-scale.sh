@@ -14,16 +14,24 @@
 # smaller than 128 MiB (the kernel needs the room), so xl's rows start at
 # RIG_VAR_CKPT_XL_MIN (128); chaos runs every size.
 #
+# The host's speed drifts by a factor of two over minutes, so one pair of
+# measurements can favour either toolstack. Each size is measured
+# RIG_VAR_CKPT_REPEAT times (3), chaos then xl each time, and every
+# figure is the median of its repeats; checkpoint-scale-runs.csv keeps
+# them all.
+#
 # Results: checkpoint-scale.csv (kind,size_mib,tool,op,value: ms, or KiB
-# for op=image_kib) handed back to the host, a RIG-METRIC line per ratio
-# <op>_xl_over_chaos_<size>mib_<kind> (xl's time over chaos's), and the
-# --timing split of a chaos save and restore of 4 and 128 MiB idle guests.
+# for op=image_kib; medians) handed back to the host, a RIG-METRIC line
+# per ratio <op>_xl_over_chaos_<size>mib_<kind> (xl's median over
+# chaos's), and the --timing split of a chaos save and restore of 4 and
+# 128 MiB idle guests.
 # RIG_VAR_CKPT_SIZES overrides the sizes, comma-separated (e.g. 4,128).
-# rig-timeout: 5400
+# rig-timeout: 7200
 
 sizes=$(echo "${RIG_VAR_CKPT_SIZES:-4,32,128,512}" | tr ',' ' ')
 xl_min=${RIG_VAR_CKPT_XL_MIN:-128}
-for s in $sizes $xl_min; do
+reps=${RIG_VAR_CKPT_REPEAT:-3}
+for s in $sizes $xl_min $reps; do
 	case $s in ''|*[!0-9]*) rig_fail "size '$s' is not a number of MiB" ;; esac
 done
 
@@ -32,9 +40,11 @@ insmod /rig/modules/noxs.ko || rig_fail "insmod noxs.ko failed"
 ckpt-hashbench 64 | tee hashbench.txt
 rig_log "sizes: $sizes MiB (xl from $xl_min MiB), $(rig-domains free-kib) KiB free"
 
-: > results.csv
+: > runs.csv
 ms() { awk -v v="$1" 'BEGIN { printf "%.1f", v / 1000 }'; }
-row() { echo "$1,$2,$3,$4,$5" >> results.csv; } # kind size tool op value
+row() { echo "$1,$2,$3,$4,$rep,$5" >> runs.csv; } # kind size tool op value
+# This repeat's figures of one toolstack, for the log.
+this_rep() { grep "^$1,$2,$3,[a-z_]*,$rep," runs.csv | cut -d, -f4,6 | tr '\n' ' '; }
 # fill_mib SIZE: how much the dirty Linux guest fills (its kernel needs the rest).
 fill_mib() { echo $(($1 * 7 / 8 - 40)); }
 
@@ -65,7 +75,7 @@ chaos_ops() {
 		$app $size > ck.json
 	chaos create ck.json > /dev/null || rig_fail "chaos create ($kind, $size MiB) failed"
 	chaos_wait ck $kind "$up"
-	if [ $kind = idle ] && { [ $size = 4 ] || [ $size = 128 ]; }; then
+	if [ $rep = 1 ] && [ $kind = idle ] && { [ $size = 4 ] || [ $size = 128 ]; }; then
 		echo "== chaos save --timing, $size MiB idle"
 		chaos save ck timing.img --keep-running --timing || rig_fail "save --timing failed"
 		chaos_wait ck $kind 'resumed'
@@ -74,7 +84,7 @@ chaos_ops() {
 	t=$(rig_time_us chaos save ck ck.img)
 	row $kind $size chaos save "$(ms "$t")"
 	row $kind $size chaos image_kib $(($(wc -c < ck.img) / 1024))
-	if [ $kind = idle ] && { [ $size = 4 ] || [ $size = 128 ]; }; then
+	if [ $rep = 1 ] && [ $kind = idle ] && { [ $size = 4 ] || [ $size = 128 ]; }; then
 		echo "== chaos restore --timing, $size MiB idle"
 		cp ck.img timing.img
 		chaos restore timing.img --timing || rig_fail "restore --timing failed"
@@ -97,7 +107,7 @@ chaos_ops() {
 	[ "$(rig-domains count)" = 0 ] || rig_fail "domains left after chaos ($kind, $size MiB)"
 	rig_wait_for 30 sh -c "[ \$(rig-domains free-kib) = $free0 ]" ||
 		rig_fail "free memory $(rig-domains free-kib) KiB after chaos ($kind, $size MiB), was $free0 KiB"
-	rig_log "chaos $kind $size MiB: $(grep "^$kind,$size,chaos," results.csv | cut -d, -f4,5 | tr '\n' ' ')"
+	rig_log "chaos $kind $size MiB, run $rep: $(this_rep $kind $size chaos)"
 }
 
 # --- xl ---------------------------------------------------------------------
@@ -137,7 +147,7 @@ CFG
 	row $kind $size xl migrate "$(ms "$t")"
 	row $kind $size xl downtime "$(ms "$(cat down.txt)")"
 	xl destroy xck || rig_fail "xl destroy failed"
-	rig_log "xl $kind $size MiB: $(grep "^$kind,$size,xl," results.csv | cut -d, -f4,5 | tr '\n' ' ')"
+	rig_log "xl $kind $size MiB, run $rep: $(this_rep $kind $size xl)"
 }
 
 # Each size with chaos, then at once with xl: the two measured as close
@@ -146,11 +156,26 @@ CFG
 rig_start_xenstore
 for kind in idle dirty; do
 	for size in $sizes; do
-		chaos_ops $kind $size
-		[ "$size" -ge "$xl_min" ] && xl_ops $kind $size
+		rep=1
+		while [ $rep -le $reps ]; do
+			chaos_ops $kind $size
+			[ "$size" -ge "$xl_min" ] && xl_ops $kind $size
+			rep=$((rep + 1))
+		done
 	done
 done
 rig_stop_xenstore
+
+# The median of each figure's repeats (of the middle two for an even count).
+sort -t, -k1,1 -k2,2n -k3,3 -k4,4 -k6,6g runs.csv | awk -F, '
+	function flush() {
+		if (!n) return
+		m = n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+		printf "%s,%.1f\n", key, m
+		n = 0
+	}
+	{ k = $1 "," $2 "," $3 "," $4; if (k != key) { flush(); key = k }; v[++n] = $6 }
+	END { flush() }' > results.csv
 
 # --- results ----------------------------------------------------------------
 {
@@ -158,6 +183,10 @@ rig_stop_xenstore
 	cat results.csv
 } > checkpoint-scale.csv
 rig_file checkpoint-scale.csv < checkpoint-scale.csv
+{
+	echo "kind,size_mib,tool,op,run,value"
+	cat runs.csv
+} | rig_file checkpoint-scale-runs.csv
 rig_file hashbench.txt < hashbench.txt
 for kind in idle dirty; do
 	for size in $sizes; do
@@ -172,4 +201,4 @@ for kind in idle dirty; do
 		done
 	done
 done
-rig_pass "checkpoints of $sizes MiB, idle and dirty, chaos and xl (from $xl_min MiB); every dirty guest verified after each restore and migration"
+rig_pass "checkpoints of $sizes MiB, idle and dirty, chaos and xl (from $xl_min MiB), medians of $reps runs each; every dirty guest verified after each restore and migration"
