@@ -80,6 +80,53 @@ static int map_guest_range(chaos_host *host, struct chaos_shell *shell,
 	return 0;
 }
 
+/*
+ * Guest pfns [0, pages) staged in the host's hypercall buffer instead of
+ * mapped, when the hypervisor copies pages (hyp/page_copy.c): a page is
+ * zeroed when it is first handed out, as a new domain's page is, and
+ * only those handed out go into the guest.
+ */
+struct staged_guest {
+	uint8_t *base;
+	uint64_t pages;
+	uint8_t *touched;	/* per pfn: 1 once handed out */
+};
+
+static void *staged_page(void *ctx, uint64_t pfn)
+{
+	struct staged_guest *g = ctx;
+	uint8_t *page;
+
+	if (pfn >= g->pages)
+		return NULL;
+	page = g->base + pfn * XC_PAGE_SIZE;
+	if (!g->touched[pfn]) {
+		memset(page, 0, XC_PAGE_SIZE);
+		g->touched[pfn] = 1;
+	}
+	return page;
+}
+
+/* The pages handed out into the guest, one call per run of pfns. */
+static int put_staged(chaos_host *host, const struct chaos_shell *shell,
+		      const struct staged_guest *g, chaos_err *err)
+{
+	uint64_t pfn = 0;
+
+	while (pfn < g->pages) {
+		uint64_t run = 0;
+
+		while (pfn + run < g->pages && g->touched[pfn + run])
+			run++;
+		if (run && chaos_copy_pages(host, shell->domid, shell->p2m + pfn,
+					    run, g->base + pfn * XC_PAGE_SIZE,
+					    true, NULL, err))
+			return -1;
+		pfn += run ? run : 1;
+	}
+	return 0;
+}
+
 static void unmap_guest(chaos_host *host, struct mapped_guest *m)
 {
 	xenforeignmemory_unmap(host->fmem, m->base + m->first * XC_PAGE_SIZE,
@@ -265,12 +312,51 @@ int chaos_shell_prime_layout(chaos_host *host, struct chaos_shell *shell,
 		return -1;
 	shell->primed_layout = *lay;
 	shell->primed = true;
-	/* Ahead of the load: it only copies. Without it, the load maps. */
-	if (map_guest_range(host, shell, 0, lay->pt_pfn, &m, NULL) == 0) {
+	/* Ahead of the load: it only copies. Without it, the load maps.
+	 * Where the hypervisor copies pages, the load needs no mapping. */
+	if (chaos_copy_available(host, shell->domid, NULL) == 0 &&
+	    map_guest_range(host, shell, 0, lay->pt_pfn, &m, NULL) == 0) {
 		shell->boot_map = m.base;
 		shell->boot_map_pages = lay->pt_pfn;
 	}
 	return 0;
+}
+
+/* The load's writes staged, then copied into the guest. */
+static int load_staged(chaos_host *host, struct chaos_shell *shell,
+		       const struct chaos_image *img,
+		       const struct chaos_pv_layout *lay,
+		       const struct chaos_pv_start_params *sp,
+		       const void *ramdisk, uint64_t ramdisk_len,
+		       chaos_create_timing *timing, chaos_err *err)
+{
+	struct staged_guest g = { .pages = lay->pt_pfn };
+	struct chaos_guest_mem mem = {
+		.nr_pages = shell->nr_pages, .p2m = shell->p2m,
+		.page = staged_page, .ctx = &g,
+	};
+	uint64_t t0 = chaos_now_us();
+	int rc;
+
+	g.base = chaos_host_stage(host, lay->pt_pfn, err);
+	g.touched = calloc(lay->pt_pfn ? lay->pt_pfn : 1, 1);
+	if (!g.base || !g.touched) {
+		free(g.touched);
+		return g.base ? chaos_err_set(err, ENOMEM, "out of memory") : -1;
+	}
+	rc = chaos_pv_load_segments(img, lay, &mem, err) ||
+	     (ramdisk_len &&
+	      chaos_pv_load_ramdisk(lay, &mem, ramdisk, ramdisk_len, err)) ||
+	     chaos_pv_write_start_info(lay, &mem, sp, err) ||
+	     put_staged(host, shell, &g, err) ? -1 : 0;
+	free(g.touched);
+	timing->load_us += chaos_now_us() - t0;
+	if (rc)
+		return -1;
+	t0 = chaos_now_us();
+	rc = chaos_shell_set_boot_vcpu(host, shell, lay, err);
+	timing->pagetables_us += chaos_now_us() - t0;
+	return rc;
 }
 
 int chaos_shell_load(chaos_host *host, struct chaos_shell *shell,
@@ -296,8 +382,12 @@ int chaos_shell_load(chaos_host *host, struct chaos_shell *shell,
 	int rc;
 
 	/* Kernel, ramdisk, p2m list, start_info, xenstore and console pages:
-	 * everything below the (pinned) tables; mapped already if primed
-	 * for this layout. */
+	 * everything below the (pinned) tables; staged and copied in where
+	 * the hypervisor can, else mapped (already, if primed for this
+	 * layout). */
+	if (!shell->boot_map && chaos_copy_available(host, shell->domid, NULL) > 0)
+		return load_staged(host, shell, img, lay, &sp, ramdisk,
+				   ramdisk_len, timing, err);
 	if (shell->boot_map && chaos_shell_primed_as(shell, lay) &&
 	    shell->boot_map_pages == lay->pt_pfn) {
 		m = (struct mapped_guest){ .base = shell->boot_map,

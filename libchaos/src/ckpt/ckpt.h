@@ -591,38 +591,10 @@ int chaos_ckpt_restore_stream(chaos_host *host,
 			       const chaos_restore_opts *opts, uint32_t *domid,
 			       char *name, chaos_err *err);
 
-/* ---- page_copy.c ---- */
-
-/*
- * Whole pages between a PV domain and hypercall buffers of ours, copied
- * by the noxs hypervisor (NOXS_DOMCTL_copy_pages) instead of mapped into
- * dom0. The time goes to ph->map_us: it is what the mapping costs
- * otherwise.
- */
-#define CHAOS_PAGE_COPY_BATCH 1024u	/* pages per buffer, one call */
-#define CHAOS_PAGE_COPY_BUFFERS 2u	/* one filled while one is written */
-
-struct chaos_page_copy {
-	chaos_host *host;
-	uint32_t domid;
-	bool ready;
-	uint64_t *frames;	/* CHAOS_PAGE_COPY_BATCH, the call's list */
-	uint8_t *buf[CHAOS_PAGE_COPY_BUFFERS]; /* CHAOS_PAGE_COPY_BATCH pages */
-	chaos_ckpt_phases *ph;
-};
-
-/* 0: ready; 1: the hypervisor has no such call (nothing held, the caller
- * maps the pages); -1: an error. */
-int chaos_page_copy_open(struct chaos_page_copy *pc, chaos_host *host,
-			 uint32_t domid, chaos_ckpt_phases *ph, chaos_err *err);
-/* n (1 .. CHAOS_PAGE_COPY_BATCH) pages of the domain, by frame, into buf
- * (one of pc->buf), or from buf into the domain. */
-int chaos_page_copy_from(struct chaos_page_copy *pc, const uint64_t *frames,
-			 size_t n, uint8_t *buf, chaos_err *err);
-int chaos_page_copy_to(struct chaos_page_copy *pc, const uint64_t *frames,
-		       size_t n, const uint8_t *buf, chaos_err *err);
-/* Safe on a closed or never opened (zeroed) one. */
-void chaos_page_copy_close(struct chaos_page_copy *pc);
+/* Checkpoints move pages through the hypervisor (hyp/page_copy.c) a
+ * batch at a time: one buffer filled while the other is written. */
+#define CHAOS_PAGE_COPY_BATCH 1024u
+#define CHAOS_PAGE_COPY_BUFFERS 2u
 
 /* ---- restore_domain.c ---- */
 

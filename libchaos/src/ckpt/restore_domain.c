@@ -41,7 +41,8 @@ int chaos_restore_shell(struct chaos_restore *r, chaos_host *host,
 	chaos_ckpt_lap(&r->ph->alloc_us, t);
 	r->ph->pages = nr_pages;
 	/* With the noxs hypervisor the pages go in by copy, not mapping. */
-	if (chaos_page_copy_open(&r->copy, host, r->shell.domid, r->ph, err) < 0)
+	if (chaos_page_copy_open(&r->copy, host, r->shell.domid, 1,
+				 CHAOS_PAGE_COPY_BATCH, &r->ph->map_us, err) < 0)
 		return -1;
 	return 0;
 }

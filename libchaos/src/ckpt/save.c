@@ -732,7 +732,9 @@ static int write_pages(struct chaos_capture *c, struct capture_pass *cp,
 
 	if (!c->zero_known)
 		return write_memory(c, cp, out, err);
-	rc = chaos_page_copy_open(&pc, c->host, c->domid, c->ph, err);
+	rc = chaos_page_copy_open(&pc, c->host, c->domid,
+				  CHAOS_PAGE_COPY_BUFFERS, CHAOS_PAGE_COPY_BATCH,
+				  &c->ph->map_us, err);
 	if (rc < 0)
 		return -1;
 	if (rc > 0)

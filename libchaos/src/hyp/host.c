@@ -119,6 +119,7 @@ void chaos_host_close(chaos_host *host)
 	if (!host)
 		return;
 	chaos_registry_close(host->registry);
+	chaos_copy_host_free(host);
 	if (host->xcall)
 		xencall_close(host->xcall);
 	if (host->noxs_fd >= 0)

@@ -42,6 +42,14 @@ struct chaos_host {
 	 * closed with the host. */
 	xenevtchn_handle *console_xce;
 	struct chaos_console *consoles;
+	/* Pages copied by the hypervisor (page_copy.c): whether it can
+	 * (0 unknown, 1 yes, -1 no), one call's frame list, and a staging
+	 * buffer kept from one build to the next (hypercall memory is
+	 * costly to map and unmap). */
+	int copy_state;
+	uint64_t *copy_frames;
+	uint8_t *stage;
+	size_t stage_pages;
 	/* Consoles whose port is left masked by the event rate limit, and
 	 * the earliest time one of them may be released. */
 	unsigned int consoles_masked;
@@ -68,5 +76,60 @@ int chaos_err_xen(chaos_err *err, struct chaos_host *host, int code,
 
 /* Map the hypervisor's XEN_DOMINF_* flags to one state. */
 chaos_domain_state chaos_domain_state_from_flags(uint32_t flags);
+
+/* ---- page_copy.c ---- */
+
+/*
+ * Whole pages between a PV domain and hypercall buffers of ours, copied
+ * by the noxs hypervisor (NOXS_DOMCTL_copy_pages) instead of mapped into
+ * dom0: on a PV dom0 the teardown of a mapping is a trapped page-table
+ * write per page, which costs more than the copy.
+ */
+
+/* 1: the hypervisor copies pages (asked once per host, of domid); 0: it
+ * cannot, map them instead; -1: an error. */
+int chaos_copy_available(struct chaos_host *host, uint32_t domid,
+			 chaos_err *err);
+/* n pages of domid, by frame, to or from buf (hypercall memory: a
+ * chaos_page_copy buffer or the host's stage), the time added to
+ * *spent_us unless NULL. */
+int chaos_copy_pages(struct chaos_host *host, uint32_t domid,
+		     const uint64_t *frames, size_t n, uint8_t *buf,
+		     bool to_domain, uint64_t *spent_us, chaos_err *err);
+/* The host's staging buffer, at least pages long (kept until the host
+ * closes, grown when asked for more). */
+uint8_t *chaos_host_stage(struct chaos_host *host, size_t pages,
+			  chaos_err *err);
+/* What page_copy.c keeps in the host, freed. */
+void chaos_copy_host_free(struct chaos_host *host);
+
+#define CHAOS_PAGE_COPY_BUFFERS_MAX 2u
+
+/* Buffers for one checkpoint's pages. */
+struct chaos_page_copy {
+	struct chaos_host *host;
+	uint32_t domid;
+	bool ready;
+	uint8_t *buf[CHAOS_PAGE_COPY_BUFFERS_MAX];
+	size_t nbufs, buf_pages;
+	uint64_t *spent_us;	/* where the copies' time goes, or NULL */
+};
+
+/*
+ * nbufs (1 .. CHAOS_PAGE_COPY_BUFFERS_MAX) buffers of buf_pages pages
+ * each, in pc->buf. 0: ready; 1: the hypervisor has no such call
+ * (nothing held: the caller maps the pages instead); -1: an error.
+ */
+int chaos_page_copy_open(struct chaos_page_copy *pc, struct chaos_host *host,
+			 uint32_t domid, size_t nbufs, size_t buf_pages,
+			 uint64_t *spent_us, chaos_err *err);
+/* n pages of the domain, by frame, into buf (one of pc->buf, or within
+ * one: at most buf_pages), or from buf into the domain. */
+int chaos_page_copy_from(struct chaos_page_copy *pc, const uint64_t *frames,
+			 size_t n, uint8_t *buf, chaos_err *err);
+int chaos_page_copy_to(struct chaos_page_copy *pc, const uint64_t *frames,
+		       size_t n, const uint8_t *buf, chaos_err *err);
+/* Safe on a closed or never opened (zeroed) one. */
+void chaos_page_copy_close(struct chaos_page_copy *pc);
 
 #endif

@@ -404,7 +404,8 @@ int chaos_live_send(chaos_host *host, uint32_t domid, struct chaos_mig *m,
 	if (start(&l, err))
 		goto out;
 	/* With the noxs hypervisor, pages are copied out, never mapped. */
-	if (chaos_page_copy_open(&l.copy, host, domid, l.out.ph, err) < 0)
+	if (chaos_page_copy_open(&l.copy, host, domid, 1, CHAOS_PAGE_COPY_BATCH,
+				 &l.out.ph->map_us, err) < 0)
 		goto out;
 	if (chaos_live_put_start(&l.out, l.nr_pages, l.nr_vcpus, err) ||
 	    precopy(&l, err))
