@@ -119,7 +119,12 @@ void chaos_host_close(chaos_host *host)
 	if (!host)
 		return;
 	chaos_registry_close(host->registry);
-	chaos_copy_host_free(host);
+	/* page_copy.c's buffers (freed here: it calls into this file). */
+	if (host->stage)
+		xencall_free_buffer_pages(host->xcall, host->stage,
+					  (int)host->stage_pages);
+	if (host->copy_frames)
+		xencall_free_buffer(host->xcall, host->copy_frames);
 	if (host->xcall)
 		xencall_close(host->xcall);
 	if (host->noxs_fd >= 0)

@@ -97,11 +97,10 @@ int chaos_copy_pages(struct chaos_host *host, uint32_t domid,
 		     const uint64_t *frames, size_t n, uint8_t *buf,
 		     bool to_domain, uint64_t *spent_us, chaos_err *err);
 /* The host's staging buffer, at least pages long (kept until the host
- * closes, grown when asked for more). */
+ * closes, grown when asked for more; chaos_host_close frees it and the
+ * frame list). */
 uint8_t *chaos_host_stage(struct chaos_host *host, size_t pages,
 			  chaos_err *err);
-/* What page_copy.c keeps in the host, freed. */
-void chaos_copy_host_free(struct chaos_host *host);
 
 #define CHAOS_PAGE_COPY_BUFFERS_MAX 2u
 

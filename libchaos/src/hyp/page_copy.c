@@ -136,18 +136,6 @@ uint8_t *chaos_host_stage(struct chaos_host *host, size_t pages,
 	return host->stage;
 }
 
-void chaos_copy_host_free(struct chaos_host *host)
-{
-	if (host->stage)
-		xencall_free_buffer_pages(host->xcall, host->stage,
-					  (int)host->stage_pages);
-	if (host->copy_frames)
-		xencall_free_buffer(host->xcall, host->copy_frames);
-	host->stage = NULL;
-	host->stage_pages = 0;
-	host->copy_frames = NULL;
-}
-
 int chaos_page_copy_open(struct chaos_page_copy *pc, struct chaos_host *host,
 			 uint32_t domid, size_t nbufs, size_t buf_pages,
 			 uint64_t *spent_us, chaos_err *err)
