@@ -322,43 +322,6 @@ int chaos_shell_prime_layout(chaos_host *host, struct chaos_shell *shell,
 	return 0;
 }
 
-/* The load's writes staged, then copied into the guest. */
-static int load_staged(chaos_host *host, struct chaos_shell *shell,
-		       const struct chaos_image *img,
-		       const struct chaos_pv_layout *lay,
-		       const struct chaos_pv_start_params *sp,
-		       const void *ramdisk, uint64_t ramdisk_len,
-		       chaos_create_timing *timing, chaos_err *err)
-{
-	struct staged_guest g = { .pages = lay->pt_pfn };
-	struct chaos_guest_mem mem = {
-		.nr_pages = shell->nr_pages, .p2m = shell->p2m,
-		.page = staged_page, .ctx = &g,
-	};
-	uint64_t t0 = chaos_now_us();
-	int rc;
-
-	g.base = chaos_host_stage(host, lay->pt_pfn, err);
-	g.touched = calloc(lay->pt_pfn ? lay->pt_pfn : 1, 1);
-	if (!g.base || !g.touched) {
-		free(g.touched);
-		return g.base ? chaos_err_set(err, ENOMEM, "out of memory") : -1;
-	}
-	rc = chaos_pv_load_segments(img, lay, &mem, err) ||
-	     (ramdisk_len &&
-	      chaos_pv_load_ramdisk(lay, &mem, ramdisk, ramdisk_len, err)) ||
-	     chaos_pv_write_start_info(lay, &mem, sp, err) ||
-	     put_staged(host, shell, &g, err) ? -1 : 0;
-	free(g.touched);
-	timing->load_us += chaos_now_us() - t0;
-	if (rc)
-		return -1;
-	t0 = chaos_now_us();
-	rc = chaos_shell_set_boot_vcpu(host, shell, lay, err);
-	timing->pagetables_us += chaos_now_us() - t0;
-	return rc;
-}
-
 int chaos_shell_load(chaos_host *host, struct chaos_shell *shell,
 		     const struct chaos_image *img,
 		     const struct chaos_pv_layout *lay, const void *ramdisk,
@@ -366,6 +329,7 @@ int chaos_shell_load(chaos_host *host, struct chaos_shell *shell,
 		     chaos_create_timing *timing, chaos_err *err)
 {
 	struct mapped_guest m;
+	struct staged_guest g = { .pages = lay->pt_pfn };
 	struct chaos_guest_mem mem = {
 		.nr_pages = shell->nr_pages, .p2m = shell->p2m,
 		.page = mapped_page, .ctx = &m,
@@ -379,17 +343,25 @@ int chaos_shell_load(chaos_host *host, struct chaos_shell *shell,
 		.flags = img->mod_start_pfn ? SIF_MOD_START_PFN : 0,
 	};
 	uint64_t t0 = chaos_now_us();
+	bool staged = !shell->boot_map &&
+		      chaos_copy_available(host, shell->domid, NULL) > 0;
 	int rc;
 
 	/* Kernel, ramdisk, p2m list, start_info, xenstore and console pages:
 	 * everything below the (pinned) tables; staged and copied in where
 	 * the hypervisor can, else mapped (already, if primed for this
 	 * layout). */
-	if (!shell->boot_map && chaos_copy_available(host, shell->domid, NULL) > 0)
-		return load_staged(host, shell, img, lay, &sp, ramdisk,
-				   ramdisk_len, timing, err);
-	if (shell->boot_map && chaos_shell_primed_as(shell, lay) &&
-	    shell->boot_map_pages == lay->pt_pfn) {
+	if (staged) {
+		g.base = chaos_host_stage(host, lay->pt_pfn, err);
+		if (!g.base)
+			return -1;
+		g.touched = calloc(lay->pt_pfn ? lay->pt_pfn : 1, 1);
+		if (!g.touched)
+			return chaos_err_set(err, ENOMEM, "out of memory");
+		mem.page = staged_page;
+		mem.ctx = &g;
+	} else if (shell->boot_map && chaos_shell_primed_as(shell, lay) &&
+		   shell->boot_map_pages == lay->pt_pfn) {
 		m = (struct mapped_guest){ .base = shell->boot_map,
 					   .pages = lay->pt_pfn };
 		shell->boot_map = NULL;
@@ -401,7 +373,13 @@ int chaos_shell_load(chaos_host *host, struct chaos_shell *shell,
 	     (ramdisk_len &&
 	      chaos_pv_load_ramdisk(lay, &mem, ramdisk, ramdisk_len, err)) ||
 	     chaos_pv_write_start_info(lay, &mem, &sp, err) ? -1 : 0;
-	unmap_guest(host, &m);
+	if (staged) {
+		if (!rc && put_staged(host, shell, &g, err))
+			rc = -1;
+		free(g.touched);
+	} else {
+		unmap_guest(host, &m);
+	}
 	timing->load_us += chaos_now_us() - t0;
 	if (rc)
 		return -1;

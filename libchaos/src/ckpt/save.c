@@ -284,12 +284,8 @@ static int page_types(struct chaos_capture *c, const uint64_t *mfns, size_t n,
 	xen_pfn_t *buf;
 	int rc;
 
-	if (!c->host->xcall) {
-		c->host->xcall = xencall_open(&c->host->log.vtable, 0);
-		if (!c->host->xcall)
-			return chaos_err_set(err, errno, "cannot open xencall: %s",
-					     strerror(errno));
-	}
+	if (chaos_host_xcall(c->host, err))
+		return -1;
 	buf = xencall_alloc_buffer(c->host->xcall, n * sizeof(*buf));
 	if (!buf)
 		return chaos_err_set(err, ENOMEM, "out of hypercall memory");

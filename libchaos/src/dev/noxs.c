@@ -25,11 +25,8 @@ static int noxs_op(chaos_host *host, unsigned int cmd, void *arg,
 	void *buf;
 	int rc, saved;
 
-	if (!host->xcall) {
-		host->xcall = xencall_open(&host->log.vtable, 0);
-		if (!host->xcall)
-			return -1;
-	}
+	if (chaos_host_xcall(host, NULL))
+		return -1;
 	buf = xencall_alloc_buffer(host->xcall, size);
 	if (!buf)
 		return -1;

@@ -114,6 +114,17 @@ int chaos_host_open(chaos_host **out, chaos_err *err)
 	return 0;
 }
 
+int chaos_host_xcall(chaos_host *host, chaos_err *err)
+{
+	if (host->xcall)
+		return 0;
+	host->xcall = xencall_open(&host->log.vtable, 0);
+	if (!host->xcall)
+		return chaos_err_set(err, errno, "cannot open xencall: %s",
+				     strerror(errno));
+	return 0;
+}
+
 void chaos_host_close(chaos_host *host)
 {
 	if (!host)

@@ -63,6 +63,10 @@ void chaos_quiet_logger_init(struct chaos_quiet_logger *q);
 /* The host's name registry, opened (and its directory made) on first use. */
 int chaos_host_registry(struct chaos_host *host, chaos_err *err);
 
+/* host->xcall (noxs hypercalls and domctls with buffers of our own),
+ * opened on first use. */
+int chaos_host_xcall(struct chaos_host *host, chaos_err *err);
+
 /* Like chaos_err_set, appending the Xen library's last message if any. */
 int chaos_err_xen(chaos_err *err, struct chaos_host *host, int code,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));

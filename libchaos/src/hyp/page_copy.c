@@ -16,17 +16,6 @@
 #include "util/util.h"
 #include "noxs.h"
 
-static int open_xcall(struct chaos_host *host, chaos_err *err)
-{
-	if (host->xcall)
-		return 0;
-	host->xcall = xencall_open(&host->log.vtable, 0);
-	if (!host->xcall)
-		return chaos_err_set(err, errno, "cannot open xencall: %s",
-				     strerror(errno));
-	return 0;
-}
-
 /* One call over the host's frame list. */
 static int copy_call(struct chaos_host *host, uint32_t domid, uint32_t nr,
 		     uint32_t flags, const void *buf, uint32_t *done)
@@ -58,7 +47,7 @@ int chaos_copy_available(struct chaos_host *host, uint32_t domid,
 
 	if (host->copy_state)
 		return host->copy_state > 0;
-	if (open_xcall(host, err))
+	if (chaos_host_xcall(host, err))
 		return -1;
 	if (!host->copy_frames) {
 		host->copy_frames = xencall_alloc_buffer(host->xcall,
@@ -120,7 +109,7 @@ uint8_t *chaos_host_stage(struct chaos_host *host, size_t pages,
 {
 	if (host->stage_pages >= pages)
 		return host->stage;
-	if (open_xcall(host, err))
+	if (chaos_host_xcall(host, err))
 		return NULL;
 	if (host->stage)
 		xencall_free_buffer_pages(host->xcall, host->stage,
