@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config/config.h"
 
@@ -119,6 +120,10 @@ int cfg_check_name(const char *s, size_t len, chaos_err *err)
 	if (s[0] == '.' || s[0] == '-')
 		return chaos_err_set(err, EINVAL,
 				     "%s: must not start with '.' or '-'", q);
+	/* xl and every Xen tool mean the control domain by this name. */
+	if (len == 8 && !strncasecmp(s, "Domain-0", 8))
+		return chaos_err_set(err, EINVAL,
+				     "%s: reserved for the control domain", q);
 	return 0;
 }
 

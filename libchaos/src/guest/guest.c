@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -452,6 +453,11 @@ static int guest_lookup(chaos_host *host, const char *ref, uint32_t *domid,
 			return -1;
 		*domid = (uint32_t)v;
 		return 0;
+	}
+	/* The name every Xen tool gives the control domain. */
+	if (!strcasecmp(ref, "Domain-0")) {
+		*domid = 0;
+		return chaos_domain_get(host, 0, &info, err);
 	}
 	if (chaos_config_check_name(ref, NULL))
 		return chaos_err_set(err, EINVAL, "'%s' is not a domain name or id",
