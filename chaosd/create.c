@@ -29,7 +29,8 @@ int ops_create_run(struct daemon *d, chaos_host *host,
 	/* Read as the client, or kept from an earlier create and still the
 	 * same file for this client: the library checks that again. */
 	t0 = chaos_clock_us();
-	kernel = kernels_get(&d->kernels, req->cfg.kernel, as);
+	kernel = kernels_get(&d->kernels, req->cfg.kernel, req->cfg.memory_mib,
+			     as);
 	kernel_us = chaos_clock_us() - t0;
 	opts.kernel = kernel;
 	if (shell) {

@@ -30,9 +30,10 @@ struct kernels {
 
 /* The kernel at path for as (a new reference), read now unless kept and
  * current; NULL if it cannot be read (the create reads it itself then,
- * and reports why as it always did). */
+ * and reports why as it always did). A read is bounded by the memory of
+ * the guest it is for (memory_mib): a bomb costs no more than that. */
 chaos_kernel *kernels_get(struct kernels *ks, const char *path,
-			  const chaos_cred *as);
+			  uint64_t memory_mib, const chaos_cred *as);
 
 /* Ready to use, empty. */
 void kernels_init(struct kernels *ks);

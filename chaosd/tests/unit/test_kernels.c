@@ -74,8 +74,8 @@ static void test_hit(void **state)
 	kernels_init(&ks);
 	(void)state;
 	kernel_path(0, path, sizeof(path));
-	a = kernels_get(&ks, path, NULL);
-	b = kernels_get(&ks, path, NULL);
+	a = kernels_get(&ks, path, 0, NULL);
+	b = kernels_get(&ks, path, 0, NULL);
 	assert_non_null(a);
 	assert_ptr_equal(a, b);
 	assert_int_equal(ks.reads, 1);
@@ -96,9 +96,9 @@ static void test_changed_file_read_again(void **state)
 	kernels_init(&ks);
 	(void)state;
 	kernel_path(1, path, sizeof(path));
-	a = kernels_get(&ks, path, NULL);
+	a = kernels_get(&ks, path, 0, NULL);
 	write_kernel(1);
-	b = kernels_get(&ks, path, NULL);
+	b = kernels_get(&ks, path, 0, NULL);
 	assert_non_null(b);
 	assert_ptr_not_equal(a, b);
 	assert_int_equal(ks.reads, 2);
@@ -118,15 +118,15 @@ static void test_eviction(void **state)
 	(void)state;
 	for (unsigned int i = 0; i < FILES; i++) {
 		kernel_path(i, path, sizeof(path));
-		chaos_kernel_unref(kernels_get(&ks, path, NULL));
+		chaos_kernel_unref(kernels_get(&ks, path, 0, NULL));
 	}
 	assert_int_equal(ks.reads, FILES);
 	/* The last ones are kept, the first ones are not. */
 	kernel_path(FILES - 1, path, sizeof(path));
-	chaos_kernel_unref(kernels_get(&ks, path, NULL));
+	chaos_kernel_unref(kernels_get(&ks, path, 0, NULL));
 	assert_int_equal(ks.hits, 1);
 	kernel_path(0, path, sizeof(path));
-	chaos_kernel_unref(kernels_get(&ks, path, NULL));
+	chaos_kernel_unref(kernels_get(&ks, path, 0, NULL));
 	assert_int_equal(ks.reads, FILES + 1);
 	kernels_clear(&ks);
 }
@@ -140,8 +140,8 @@ static void test_missing(void **state)
 	kernels_init(&ks);
 	(void)state;
 	snprintf(path, sizeof(path), "%s/none", dir);
-	assert_null(kernels_get(&ks, path, NULL));
-	assert_null(kernels_get(&ks, NULL, NULL));
+	assert_null(kernels_get(&ks, path, 0, NULL));
+	assert_null(kernels_get(&ks, NULL, 0, NULL));
 	assert_int_equal(ks.reads, 0);
 	kernels_clear(&ks);
 }

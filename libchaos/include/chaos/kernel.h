@@ -35,6 +35,17 @@ CHAOS_API int chaos_kernel_open(const char *path, const chaos_cred *as,
 				chaos_kernel **out, chaos_err *err);
 
 /*
+ * chaos_kernel_open for a guest of (memory_mib) MiB: a kernel whose ELF
+ * (once decompressed) is larger than that memory could never be loaded
+ * into the guest, and is refused with EFBIG as soon as decompression
+ * passes it, so a decompression bomb costs the caller no more than the
+ * guest's memory. 0: no guest in view (the library's own bound, 256 MiB).
+ */
+CHAOS_API int chaos_kernel_open_bounded(const char *path, const chaos_cred *as,
+					uint64_t memory_mib,
+					chaos_kernel **out, chaos_err *err);
+
+/*
  * Whether the file at k's path, opened with (as)'s rights now, is still
  * the one k was read from. false if it cannot be opened, or changed.
  */

@@ -78,14 +78,21 @@ struct chaos_image {
 int chaos_image_from_buffer(const uint8_t *buf, size_t len, const char *what,
 			    struct chaos_image *img, chaos_err *err);
 
+/* The same with the ELF (decompressed) bounded by limit bytes, which is
+ * then at most CHAOS_IMAGE_ELF_MAX (0: that bound); EFBIG past it. */
+int chaos_image_from_buffer_max(const uint8_t *buf, size_t len,
+				const char *what, size_t limit,
+				struct chaos_image *img, chaos_err *err);
+
 /* Read a regular file of at most CHAOS_IMAGE_FILE_MAX bytes and parse it. */
 int chaos_image_from_file(const char *path, struct chaos_image *img,
 			  chaos_err *err);
 
-/* The same from an open file (st: its fstat; path names it in errors). */
+/* The same from an open file (st: its fstat; path names it in errors),
+ * the ELF bounded as by chaos_image_from_buffer_max. */
 struct stat;
 int chaos_image_from_fd(int fd, const struct stat *st, const char *path,
-			struct chaos_image *img, chaos_err *err);
+			size_t limit, struct chaos_image *img, chaos_err *err);
 
 /* Free what the image owns; safe on a zeroed or released image. */
 void chaos_image_release(struct chaos_image *img);

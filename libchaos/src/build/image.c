@@ -44,7 +44,8 @@ static bool is_elf(const uint8_t *buf, size_t len)
 
 /* Turn data (ELF or compressed ELF) into an owned ELF copy in img. */
 static int unwrap(const uint8_t *data, size_t len, bool bzimage,
-		  const char *what, struct chaos_image *img, chaos_err *err)
+		  const char *what, size_t limit, struct chaos_image *img,
+		  chaos_err *err)
 {
 	enum chaos_compression c = chaos_image_detect_compression(data, len);
 
@@ -57,10 +58,10 @@ static int unwrap(const uint8_t *data, size_t len, bool bzimage,
 					     "ELF nor a known compression" :
 					     "%s: not an ELF, bzImage or "
 					     "compressed ELF image", what);
-		if (len > CHAOS_IMAGE_ELF_MAX)
+		if (len > limit)
 			return chaos_err_set(err, EFBIG,
-					     "%s: ELF larger than %u MiB", what,
-					     CHAOS_IMAGE_ELF_MAX >> 20);
+					     "%s: ELF larger than %zu MiB", what,
+					     limit >> 20);
 		img->elf = malloc(len);
 		if (!img->elf)
 			return chaos_err_set(err, ENOMEM,
@@ -69,7 +70,7 @@ static int unwrap(const uint8_t *data, size_t len, bool bzimage,
 		img->elf_size = len;
 		return 0;
 	}
-	if (chaos_image_decompress(c, data, len, CHAOS_IMAGE_ELF_MAX, what,
+	if (chaos_image_decompress(c, data, len, limit, what,
 				   &img->elf, &img->elf_size, err) < 0)
 		return -1;
 	if (!is_elf(img->elf, img->elf_size))
@@ -83,25 +84,38 @@ static int unwrap(const uint8_t *data, size_t len, bool bzimage,
 int chaos_image_from_buffer(const uint8_t *buf, size_t len, const char *what,
 			    struct chaos_image *img, chaos_err *err)
 {
+	return chaos_image_from_buffer_max(buf, len, what, 0, img, err);
+}
+
+int chaos_image_from_buffer_max(const uint8_t *buf, size_t len,
+				const char *what, size_t limit,
+				struct chaos_image *img, chaos_err *err)
+{
 	const uint8_t *payload;
 	size_t payload_len;
 	int rc;
 
+	/* The guest's memory, when the caller knows it: a kernel that
+	 * decompresses to more could never be loaded, and refusing it early
+	 * keeps a decompression bomb from costing the daemon more than the
+	 * guest would have. */
+	if (!limit || limit > CHAOS_IMAGE_ELF_MAX)
+		limit = CHAOS_IMAGE_ELF_MAX;
 	memset(img, 0, sizeof(*img));
 	if (!what)
 		what = "kernel image";
 	if (!buf || len == 0)
 		return chaos_err_set(err, EINVAL, "%s: empty image", what);
 	if (is_elf(buf, len))
-		rc = unwrap(buf, len, false, what, img, err);
+		rc = unwrap(buf, len, false, what, limit, img, err);
 	else {
 		rc = chaos_image_bzimage_payload(buf, len, what, &payload,
 						 &payload_len, err);
 		if (rc == 1)
-			rc = unwrap(payload, payload_len, true, what, img,
+			rc = unwrap(payload, payload_len, true, what, limit, img,
 				    err);
 		else if (rc == 0)
-			rc = unwrap(buf, len, false, what, img, err);
+			rc = unwrap(buf, len, false, what, limit, img, err);
 	}
 	if (rc == 0)
 		rc = chaos_image_parse_elf(img, what, err);
@@ -113,7 +127,7 @@ int chaos_image_from_buffer(const uint8_t *buf, size_t len, const char *what,
 }
 
 int chaos_image_from_fd(int fd, const struct stat *st, const char *path,
-			struct chaos_image *img, chaos_err *err)
+			size_t limit, struct chaos_image *img, chaos_err *err)
 {
 	uint8_t *buf;
 	ssize_t n;
@@ -136,7 +150,8 @@ int chaos_image_from_fd(int fd, const struct stat *st, const char *path,
 		return chaos_err_set(err, rc, "%s: read failed: %s", path,
 				     n < 0 ? strerror(rc) : "file shrank");
 	}
-	rc = chaos_image_from_buffer(buf, (size_t)n, path, img, err);
+	rc = chaos_image_from_buffer_max(buf, (size_t)n, path, limit, img,
+					 err);
 	free(buf);
 	return rc;
 }
@@ -151,7 +166,7 @@ int chaos_image_from_file(const char *path, struct chaos_image *img,
 	fd = chaos_open_regular(path, "", &st, err);
 	if (fd < 0)
 		return -1;
-	rc = chaos_image_from_fd(fd, &st, path, img, err);
+	rc = chaos_image_from_fd(fd, &st, path, 0, img, err);
 	close(fd);
 	return rc;
 }

@@ -140,7 +140,8 @@ int guest_name_free(chaos_host *host, const char *name, chaos_err *err)
  * *borrowed, not to be released), else read now.
  */
 static int read_kernel(const char *path, const chaos_kernel *kept,
-		       struct chaos_image *img, bool *borrowed, chaos_err *err)
+		       uint64_t memory_mib, struct chaos_image *img,
+		       bool *borrowed, chaos_err *err)
 {
 	struct stat st;
 	int fd, rc;
@@ -155,7 +156,10 @@ static int read_kernel(const char *path, const chaos_kernel *kept,
 		*borrowed = true;
 		rc = 0;
 	} else {
-		rc = chaos_image_from_fd(fd, &st, path, img, err);
+		/* No bigger than the guest it is for. */
+		rc = chaos_image_from_fd(fd, &st, path,
+					 chaos_kernel_limit(memory_mib), img,
+					 err);
 	}
 	close(fd);
 	return rc;
@@ -183,8 +187,8 @@ static int read_guest_files(const chaos_config *cfg,
 	config_path[0] = '\0';
 	if (guest_fscred_enter(as, &saved, err))
 		return -1;
-	if (read_kernel(cfg->kernel, opts ? opts->kernel : NULL, img,
-			img_borrowed, err))
+	if (read_kernel(cfg->kernel, opts ? opts->kernel : NULL,
+			cfg->memory_mib, img, img_borrowed, err))
 		goto out;
 	if (cfg->ramdisk && read_file(cfg->ramdisk, "ramdisk", RAMDISK_MAX,
 				      ramdisk, ramdisk_len, err))

@@ -31,8 +31,22 @@ void chaos_file_id_of(const struct stat *st, struct chaos_file_id *id)
 	id->ctime_ns = (int64_t)st->st_ctim.tv_nsec;
 }
 
+size_t chaos_kernel_limit(uint64_t memory_mib)
+{
+	if (!memory_mib || memory_mib >= CHAOS_IMAGE_ELF_MAX >> 20)
+		return CHAOS_IMAGE_ELF_MAX;
+	return (size_t)memory_mib << 20;
+}
+
 int chaos_kernel_open(const char *path, const chaos_cred *as,
 		      chaos_kernel **out, chaos_err *err)
+{
+	return chaos_kernel_open_bounded(path, as, 0, out, err);
+}
+
+int chaos_kernel_open_bounded(const char *path, const chaos_cred *as,
+			      uint64_t memory_mib, chaos_kernel **out,
+			      chaos_err *err)
 {
 	struct chaos_fscred_saved saved;
 	struct stat st;
@@ -55,7 +69,8 @@ int chaos_kernel_open(const char *path, const chaos_cred *as,
 	if (fd < 0)
 		goto fail;
 	chaos_file_id_of(&st, &k->id);
-	rc = chaos_image_from_fd(fd, &st, path, &k->img, err);
+	rc = chaos_image_from_fd(fd, &st, path, chaos_kernel_limit(memory_mib),
+				 &k->img, err);
 	close(fd);
 	if (rc)
 		goto fail;
