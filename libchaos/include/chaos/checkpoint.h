@@ -206,8 +206,12 @@ CHAOS_API int chaos_checkpoint_claim_name(chaos_host *host, uint32_t domid,
 
 /* What chaos_checkpoint_recover did. */
 typedef struct chaos_recover_report {
-	unsigned int destroyed;  /* guests whose builder died half-way */
-	unsigned int resumed;    /* guests a dead saver left suspended */
+	/* guests whose builder died half-way, or that a dead migration
+	 * destination received and was never told "go" for */
+	unsigned int destroyed;
+	/* guests a dead saver left suspended, or a dead destination left
+	 * paused after "go" */
+	unsigned int resumed;
 	unsigned int cleared;    /* marks of work that was done */
 } chaos_recover_report;
 
@@ -216,11 +220,16 @@ typedef struct chaos_recover_report {
  * create, restore, save and migration marks its guest under the state
  * directory while it works; a mark that no live process holds any more
  * names a guest its builder never recorded (destroyed, its devices and
- * name with it), or one its saver left suspended (resumed). A migration's
- * source that kept the guest suspended on purpose (after "go" without an
- * answer) is left alone. Costs one directory read when there is nothing
- * to do; chaosd runs it on start and whenever a domain changes state.
- * (report) may be NULL.
+ * name with it), or one its saver left suspended (resumed). A migration
+ * has one copy of the guest on each side, and "go" decides which is the
+ * guest: a destination's copy is destroyed if its receiver died before
+ * "go" (the source resumes its own), and run and given its name after it
+ * (the name once no live domain holds it: the source's copy may, until
+ * it is destroyed; until then the mark is left for the next call). A
+ * source's copy suspended after "go" is left alone, whether its sender
+ * kept it so or died: the destination may be running the guest. Costs
+ * one directory read when there is nothing to do; chaosd runs it on start
+ * and whenever a domain changes state. (report) may be NULL.
  *
  * Returns 0, or -1 with err set when the state directory or the domain
  * list cannot be read; a guest that cannot be destroyed or resumed is

@@ -589,7 +589,7 @@ int chaos_ckpt_restore_stream(chaos_host *host,
 			       struct chaos_saveimg_stream *in, uint64_t total,
 			       chaos_image_check check, void *check_ctx,
 			       const chaos_restore_opts *opts, uint32_t *domid,
-			       char *name, chaos_err *err);
+			       char *name, int *mark, chaos_err *err);
 
 /* Checkpoints move pages through the hypervisor (hyp/page_copy.c) a
  * batch at a time: one buffer filled while the other is written. */
@@ -651,10 +651,28 @@ uint8_t *chaos_restore_pages_begin(struct chaos_restore *r,
 int chaos_restore_pages_end(struct chaos_restore *r, uint8_t *buf,
 			    const uint64_t *pfns, size_t n, bool fill,
 			    chaos_err *err);
-/* The final state from r->img, then unpaused unless opts->paused. */
+/*
+ * Notes in a migration's busy marks (state/busy.c), read by recovery
+ * when their holder died:
+ * - RECEIVED: a destination holds the guest, paused, before "go": the
+ *   source still has it, so recovery destroys this copy;
+ * - RUNNING " NAME": a destination was told "go": this copy is the guest;
+ *   recovery runs it and gives it NAME once no live domain holds it;
+ * - SENT_GO: a source sent "go": the destination may run the guest, so
+ *   this copy stays suspended for an operator (the mark is kept).
+ */
+#define CHAOS_MARK_RECEIVED "received"
+#define CHAOS_MARK_RUNNING "running"
+#define CHAOS_MARK_SENT_GO "sent-go"
+
+/*
+ * The final state from r->img, then unpaused unless opts->paused. With
+ * mark non-NULL (a migration's destination), the guest's busy mark is
+ * noted CHAOS_MARK_RECEIVED first and handed over in *mark on success.
+ */
 int chaos_restore_finish(struct chaos_restore *r,
 			 const chaos_restore_opts *opts, uint32_t *domid,
-			 char *name, chaos_err *err);
+			 char *name, int *mark, chaos_err *err);
 /* After a failure: the new domain destroyed, everything freed. */
 void chaos_restore_discard(struct chaos_restore *r);
 

@@ -65,7 +65,7 @@ int chaos_ckpt_restore_stream(chaos_host *host,
 			       struct chaos_saveimg_stream *in, uint64_t total,
 			       chaos_image_check check, void *check_ctx,
 			       const chaos_restore_opts *opts, uint32_t *domid,
-			       char *name, chaos_err *err)
+			       char *name, int *mark, chaos_err *err)
 {
 	uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE];
 	struct chaos_restore r = { .host = host };
@@ -82,7 +82,7 @@ int chaos_ckpt_restore_stream(chaos_host *host,
 	    read_pages(&r, in, err) ||
 	    chaos_saveimg_get_end(in, digest, err) ||
 	    (check && check(check_ctx, digest, err)) ||
-	    chaos_restore_finish(&r, opts, domid, name, err)) {
+	    chaos_restore_finish(&r, opts, domid, name, mark, err)) {
 		chaos_restore_discard(&r);
 		return -1;
 	}
@@ -112,7 +112,7 @@ static int restore_from(chaos_host *host, int fd, const char *what,
 				     what, (long long)(st.st_size - at));
 	rc = chaos_saveimg_stream_init(&in, chaos_saveimg_fd_read, &fd, err) ||
 	     chaos_ckpt_restore_stream(host, &in, (uint64_t)(st.st_size - at),
-				       NULL, NULL, opts, domid, name, err);
+				       NULL, NULL, opts, domid, name, NULL, err);
 	if (opts && opts->phases)
 		opts->phases->image_bytes = (uint64_t)(st.st_size - at);
 	chaos_saveimg_stream_free(&in);
@@ -147,6 +147,9 @@ int chaos_checkpoint_claim_name(chaos_host *host, uint32_t domid, const char *na
 {
 	chaos_domain_record rec;
 	chaos_domain_info info;
+	uint8_t holder[16];
+	uint32_t id;
+	bool ours;
 
 	if (!name[0])
 		return 0;
@@ -154,12 +157,20 @@ int chaos_checkpoint_claim_name(chaos_host *host, uint32_t domid, const char *na
 	    chaos_host_registry(host, err) ||
 	    chaos_record_load(host->state_dir, domid, info.handle, &rec, err))
 		return -1;
-	if (guest_name_free(host, name, err) ||
-	    chaos_registry_claim(host->registry, name, domid, info.handle, err))
+	/* Already bound to this guest: a claimer killed between the
+	 * registry and the record; only the record is left to write. */
+	ours = chaos_registry_lookup(host->registry, name, &id, holder,
+				     NULL) == 0 &&
+	       id == domid && !memcmp(holder, info.handle, sizeof(holder));
+	if (!ours &&
+	    (guest_name_free(host, name, err) ||
+	     chaos_registry_claim(host->registry, name, domid, info.handle,
+				  err)))
 		return -1;
 	snprintf(rec.name, sizeof(rec.name), "%s", name);
 	if (chaos_record_save(host->state_dir, &rec, err)) {
-		chaos_registry_release(host->registry, name, NULL);
+		if (!ours)
+			chaos_registry_release(host->registry, name, NULL);
 		return -1;
 	}
 	return 0;

@@ -359,11 +359,17 @@ static int add_vifs(struct chaos_restore *r, chaos_err *err)
 
 int chaos_restore_finish(struct chaos_restore *r,
 			 const chaos_restore_opts *opts, uint32_t *domid,
-			 char *name, chaos_err *err)
+			 char *name, int *mark, chaos_err *err)
 {
 	bool claim = !(opts && opts->unnamed);
 	uint64_t t;
 
+	/* A migration's destination: killed from here until "go", its
+	 * guest is for recovery to destroy (the source still has it),
+	 * record or not. */
+	if (mark && chaos_busy_note(r->shell.busy_fd, CHAOS_MARK_RECEIVED))
+		return chaos_err_set(err, errno, "cannot note the restore in "
+				     "its busy mark: %s", strerror(errno));
 	if (localise_memory(r, err))
 		return -1;
 	t = chaos_now_us();
@@ -395,6 +401,13 @@ int chaos_restore_finish(struct chaos_restore *r,
 	}
 	chaos_ckpt_lap(&r->ph->devices_us, t);
 	*domid = r->shell.domid;
+	if (mark) {
+		/* The mark goes on to the receiver, which holds it until the
+		 * guest is named or gone. */
+		*mark = r->shell.busy_fd;
+		r->shell.busy_fd = -1;
+		r->shell.busy_dir = NULL;
+	}
 	if (name)
 		memcpy(name, r->img.cfg.name, CHAOS_NAME_MAX);
 	chaos_shell_release(&r->shell);

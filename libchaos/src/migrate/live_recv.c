@@ -56,7 +56,7 @@ static int read_batches(struct chaos_restore *r, struct chaos_live_rx *rx,
 
 int chaos_live_receive(chaos_host *host, struct chaos_mig_image_in *in,
 		       const chaos_restore_opts *opts, uint32_t *domid,
-		       char *name, chaos_err *err)
+		       char *name, int *mark, chaos_err *err)
 {
 	uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE];
 	struct chaos_restore r = { .host = host };
@@ -72,7 +72,7 @@ int chaos_live_receive(chaos_host *host, struct chaos_mig_image_in *in,
 	    chaos_mig_check_image_mac(in, digest, err) ||
 	    chaos_live_check_final(&rx, &r.img, err) ||
 	    chaos_ckpt_place_vifs(&r.img.cfg, opts, err) ||
-	    chaos_restore_finish(&r, opts, domid, name, err)) {
+	    chaos_restore_finish(&r, opts, domid, name, mark, err)) {
 		chaos_restore_discard(&r);
 		goto out;
 	}

@@ -64,6 +64,9 @@ struct chaos_mig {
 	/* The last receive failed on the peer's own STATUS (MAC'd with a
 	 * key): the only failure after GO that lets the source resume. */
 	bool peer_refused;
+	/* This side's busy mark on the guest (-1: none yet): noted at "go",
+	 * so that recovery knows which copy is the guest if we die. */
+	int mark;
 };
 
 int chaos_mig_send(struct chaos_mig *m, uint32_t type, const void *payload,
@@ -141,10 +144,11 @@ int chaos_mig_check_image_mac(void *ctx,
 			      const uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE],
 			      chaos_err *err);
 
-/* Destination of a live migration (live_receive.c): as a restore. */
+/* Destination of a live migration (live_receive.c): as a restore,
+ * the busy mark handed over as by chaos_restore_finish. */
 int chaos_live_receive(chaos_host *host, struct chaos_mig_image_in *in,
 		       const chaos_restore_opts *opts, uint32_t *domid,
-		       char *name, chaos_err *err);
+		       char *name, int *mark, chaos_err *err);
 
 /* ---- live_send.c ---- */
 

@@ -127,6 +127,14 @@ static void note(chaos_err *err, const char *fmt, ...)
 static int hand_over(struct chaos_mig *m, uint32_t domid,
 		     chaos_err *err)
 {
+	/* Killed once GO may be out, this copy must not be resumed by
+	 * recovery: the destination may be running the guest. */
+	if (chaos_busy_note(m->mark, CHAOS_MARK_SENT_GO)) {
+		chaos_err_set(err, errno, "cannot note \"go\" in the guest's "
+			      "busy mark: %s", strerror(errno));
+		return -1;
+	}
+	/* A GO that did not go out whole was never seen: resume here. */
 	if (chaos_mig_send(m, CHAOS_MIG_GO, NULL, 0, err))
 		return -1;
 	/* GO is out: from here the destination may run the guest. */
@@ -257,7 +265,8 @@ static int send_marked(send_fn *send, chaos_host *host, uint32_t domid,
 		       chaos_migrate_timing *timing, chaos_err *err)
 {
 	struct chaos_mig m = { .in = in_fd, .out = out_fd,
-			       .role = CHAOS_MIG_SENDER, .key = key };
+			       .role = CHAOS_MIG_SENDER, .key = key,
+			       .mark = -1 };
 	uint64_t start = chaos_now_us();
 	chaos_migrate_timing scratch;
 	uint8_t handle[16];
@@ -272,6 +281,7 @@ static int send_marked(send_fn *send, chaos_host *host, uint32_t domid,
 	mark = chaos_ckpt_mark(host, domid, handle, err);
 	if (mark < 0)
 		return -1;
+	m.mark = mark;
 	/* Nothing is touched before the destination proved itself. */
 	rc = chaos_mig_handshake(&m, HANDSHAKE_TIMEOUT_MS, err) ? -1 :
 	     send(host, domid, &m, start, timing, err);
@@ -299,10 +309,11 @@ int chaos_migrate_send_live(chaos_host *host, uint32_t domid, int in_fd,
 			   err);
 }
 
-/* Destination: the guest built from the stream, paused and unnamed. */
+/* Destination: the guest built from the stream, paused and unnamed, its
+ * busy mark (noted CHAOS_MARK_RECEIVED) into *mark. */
 static int receive_guest(struct chaos_mig *m, chaos_host *host,
 			 const chaos_restore_opts *given, uint32_t *domid,
-			 char *name, chaos_err *err)
+			 char *name, int *mark, chaos_err *err)
 {
 	chaos_restore_opts opts = { .paused = true, .unnamed = true };
 	struct chaos_mig_image_in in;
@@ -324,15 +335,46 @@ static int receive_guest(struct chaos_mig *m, chaos_host *host,
 					     "migration stream: IMAGE_PART of %llu bytes",
 					     (unsigned long long)len);
 		rc = chaos_mig_image_in_init(&in, m, len, true, err) ||
-		     chaos_live_receive(host, &in, &opts, domid, name, err);
+		     chaos_live_receive(host, &in, &opts, domid, name, mark,
+					err);
 	} else {
 		rc = chaos_mig_image_in_init(&in, m, len, false, err) ||
 		     chaos_ckpt_restore_stream(host, &in.stream, len,
 					       chaos_mig_check_image_mac, &in,
-					       &opts, domid, name, err);
+					       &opts, domid, name, mark, err);
 	}
 	chaos_mig_image_in_free(&in);
 	return rc ? -1 : 0;
+}
+
+/*
+ * The destination runs the guest: it takes the guest's name, and its
+ * mark goes. When it cannot (no DONE from the source, whose copy may
+ * still hold the name on this host, or another guest has the name), the
+ * mark, noted CHAOS_MARK_RUNNING with the name, is left for recovery,
+ * which names the guest once no live domain holds the name.
+ */
+static int name_here(chaos_host *host, struct chaos_mig *m, uint32_t domid,
+		     const uint8_t handle[16], const char *name, bool done,
+		     chaos_err *err)
+{
+	chaos_err claim;
+
+	if (chaos_checkpoint_claim_name(host, domid, name, &claim) == 0) {
+		chaos_busy_release(host->state_dir, handle, m->mark);
+		if (done)
+			return 0;
+		note(err, "; the guest runs here as domain %u, named '%s'",
+		     domid, name);
+		return -1;
+	}
+	chaos_busy_leave(m->mark);
+	if (done)
+		*err = claim;
+	note(err, "; the guest runs here as domain %u, unnamed: chaos "
+		  "names it '%s' once no live domain holds that name", domid,
+	     name);
+	return -1;
 }
 
 int chaos_migrate_receive(chaos_host *host, int in_fd, int out_fd,
@@ -341,38 +383,58 @@ int chaos_migrate_receive(chaos_host *host, int in_fd, int out_fd,
 			  chaos_err *err)
 {
 	struct chaos_mig m = { .in = in_fd, .out = out_fd,
-			       .role = CHAOS_MIG_RECEIVER, .key = key };
-	char name[CHAOS_NAME_MAX] = "";
+			       .role = CHAOS_MIG_RECEIVER, .key = key,
+			       .mark = -1 };
+	char name[CHAOS_NAME_MAX] = "", running[CHAOS_BUSY_NOTE_MAX];
+	chaos_domain_info info;
 	chaos_err local;
 
 	if (!err)
 		err = &local;
 	*domid = 0;
+	memset(&info, 0, sizeof(info));
 	if (chaos_mig_handshake(&m, HANDSHAKE_TIMEOUT_MS, err)) {
 		chaos_mig_status(&m, -(err->code ? err->code : EPROTO), err->msg);
 		return -1;
 	}
-	if (receive_guest(&m, host, opts, domid, name, err)) {
+	if (receive_guest(&m, host, opts, domid, name, &m.mark, err)) {
 		chaos_mig_status(&m, -(err->code ? err->code : EIO), err->msg);
 		return -1;
 	}
-	if (chaos_mig_status(&m, 0, "restored") ||
+	/* The guest's handle, for its mark once its domain may be gone. */
+	if (chaos_domain_get(host, *domid, &info, err) ||
+	    chaos_mig_status(&m, 0, "restored") ||
 	    expect(&m, CHAOS_MIG_GO, STEP_TIMEOUT_MS, err))
 		goto destroy;
+	/* From GO on this copy is the guest: killed now, we leave it to
+	 * recovery to run and name. */
+	snprintf(running, sizeof(running), "%s %s", CHAOS_MARK_RUNNING, name);
+	if (chaos_busy_note(m.mark, running)) {
+		chaos_err_set(err, errno, "cannot note \"go\" in the guest's "
+			      "busy mark: %s", strerror(errno));
+		chaos_mig_status(&m, -err->code, err->msg);
+		goto destroy;
+	}
 	if (chaos_domain_unpause(host, *domid, err)) {
 		chaos_mig_status(&m, -(err->code ? err->code : EIO), err->msg);
 		goto destroy;
 	}
+	/* Running here; a source that does not hear it keeps its copy
+	 * suspended, and its name with it. */
 	if (chaos_mig_send(&m, CHAOS_MIG_RUNNING, NULL, 0, err))
-		return -1; /* running here; the source keeps its copy suspended */
+		return name_here(host, &m, *domid, info.handle, name, false,
+				 err);
 	/* The source gives up the name when it destroys its copy. */
 	if (expect(&m, CHAOS_MIG_DONE, STEP_TIMEOUT_MS, err))
-		return -1;
-	if (chaos_checkpoint_claim_name(host, *domid, name, err))
-		return -1;
-	return 0;
+		return name_here(host, &m, *domid, info.handle, name, false,
+				 err);
+	return name_here(host, &m, *domid, info.handle, name, true, err);
 destroy:
 	chaos_guest_destroy(host, *domid, NULL);
+	if (*domid && info.domid == *domid)
+		chaos_busy_release(host->state_dir, info.handle, m.mark);
+	else
+		chaos_busy_leave(m.mark);  /* recovery finds the domain gone */
 	*domid = 0;
 	return -1;
 }

@@ -8,6 +8,7 @@
  * dead process: chaos_checkpoint_recover() finishes it off.
  */
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -89,6 +90,41 @@ void chaos_busy_unkeep(const char *state_dir, const uint8_t handle[16])
 	unlink(kept);
 }
 
+int chaos_busy_note(int fd, const char *note)
+{
+	size_t len = strlen(note);
+
+	if (len >= CHAOS_BUSY_NOTE_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* Written whole before the old one is cut: a reader sees one or
+	 * the other with at most a tail of the longer, which the newline
+	 * ends. */
+	if (pwrite(fd, note, len, 0) != (ssize_t)len ||
+	    pwrite(fd, "\n", 1, (off_t)len) != 1 ||
+	    ftruncate(fd, (off_t)len + 1))
+		return -1;
+	return 0;
+}
+
+void chaos_busy_read_note(int fd, char buf[CHAOS_BUSY_NOTE_MAX])
+{
+	ssize_t n = pread(fd, buf, CHAOS_BUSY_NOTE_MAX - 1, 0);
+	char *nl;
+
+	buf[n > 0 ? n : 0] = '\0';
+	nl = strchr(buf, '\n');
+	if (nl)
+		*nl = '\0';
+}
+
+void chaos_busy_leave(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
 int chaos_busy_held(const char *state_dir, const uint8_t handle[16])
 {
 	char path[4096 + 40];
@@ -103,12 +139,13 @@ int chaos_busy_held(const char *state_dir, const uint8_t handle[16])
 	return held;
 }
 
-int chaos_busy_orphans(const char *state_dir, uint8_t (*handles)[16],
-		       size_t max)
+/* Handles of the marks in busy/ named NAME (+ suffix) that pass want. */
+static int list_marks(const char *state_dir, const char *suffix,
+		      bool orphans_only, uint8_t (*handles)[16], size_t max)
 {
+	size_t slen = strlen(suffix), n = 0;
 	char dir[4096];
 	struct dirent *e;
-	size_t n = 0;
 	DIR *d;
 
 	snprintf(dir, sizeof(dir), "%s/busy", state_dir);
@@ -118,11 +155,24 @@ int chaos_busy_orphans(const char *state_dir, uint8_t (*handles)[16],
 	while ((e = readdir(d)) && n < max) {
 		uint8_t h[16];
 
-		if (strlen(e->d_name) == 32 &&
+		if (strlen(e->d_name) == 32 + slen &&
+		    !strcmp(e->d_name + 32, suffix) &&
 		    chaos_hex_decode(e->d_name, 16, h) == 0 &&
-		    !chaos_busy_held(state_dir, h))
+		    !(orphans_only && chaos_busy_held(state_dir, h)))
 			memcpy(handles[n++], h, 16);
 	}
 	closedir(d);
 	return (int)n;
+}
+
+int chaos_busy_orphans(const char *state_dir, uint8_t (*handles)[16],
+		       size_t max)
+{
+	return list_marks(state_dir, "", true, handles, max);
+}
+
+int chaos_busy_kept(const char *state_dir, uint8_t (*handles)[16],
+		    size_t max)
+{
+	return list_marks(state_dir, ".kept", false, handles, max);
 }

@@ -34,12 +34,28 @@ void chaos_busy_release(const char *state_dir, const uint8_t handle[16],
  * recovery leaves alone, until chaos_busy_unkeep (an explicit resume). */
 void chaos_busy_keep(const char *state_dir, const uint8_t handle[16], int fd);
 void chaos_busy_unkeep(const char *state_dir, const uint8_t handle[16]);
+/*
+ * What the holder of a mark is at, for whoever finishes its work if it
+ * dies: a short line (at most CHAOS_BUSY_NOTE_MAX - 1 bytes) in the mark
+ * file, replacing the last. No note means "building or checkpointing",
+ * as before notes existed. 0, or -1 with errno.
+ */
+#define CHAOS_BUSY_NOTE_MAX 96
+int chaos_busy_note(int fd, const char *note);
+/* The note of a mark held through fd ("" if none) into buf. */
+void chaos_busy_read_note(int fd, char buf[CHAOS_BUSY_NOTE_MAX]);
+/* Let go of a mark whose work is not finished, leaving it for a later
+ * recovery (which sees it orphaned and takes it up again). */
+void chaos_busy_leave(int fd);
 /* 1 if a live process holds handle's mark. */
 int chaos_busy_held(const char *state_dir, const uint8_t handle[16]);
 /* Up to max handles whose mark no live process holds (its owner died):
  * their count, or -1 with errno. */
 int chaos_busy_orphans(const char *state_dir, uint8_t (*handles)[16],
 		       size_t max);
+/* Up to max handles with a kept mark: their count, or -1 with errno. */
+int chaos_busy_kept(const char *state_dir, uint8_t (*handles)[16],
+		    size_t max);
 
 /* ---- record.c ---- */
 

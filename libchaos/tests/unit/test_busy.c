@@ -95,6 +95,56 @@ static void test_dead_owner_is_an_orphan(void **state)
 	chaos_busy_release(dir, other, chaos_busy_take(dir, other, NULL));
 }
 
+/*
+ * Audit finding 5's last window and finding 19's second: a migration's
+ * receiver or source that dies says, through its mark's note, which copy
+ * of the guest is the guest. The note survives its writer's death, a
+ * shorter note replaces a longer one whole, and a mark let go of with
+ * its work unfinished is an orphan for the next recovery.
+ */
+static void test_notes_outlive_their_writer(void **state)
+{
+	char note[CHAOS_BUSY_NOTE_MAX], longest[CHAOS_BUSY_NOTE_MAX + 1];
+	uint8_t h[16], found[4][16];
+	int status, fd;
+	pid_t pid;
+
+	(void)state;
+	handle_of(7, h);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		fd = chaos_busy_take(dir, h, NULL);
+		if (fd < 0 || chaos_busy_note(fd, "running a-much-longer-name") ||
+		    chaos_busy_note(fd, "running web1"))
+			_exit(1);
+		_exit(0);  /* killed after "go" */
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(chaos_busy_orphans(dir, found, 4), 1);
+	fd = chaos_busy_take(dir, h, NULL);
+	assert_true(fd >= 0);
+	chaos_busy_read_note(fd, note);
+	assert_string_equal(note, "running web1");
+	/* Its work cannot be finished yet: left for the next one. */
+	chaos_busy_leave(fd);
+	assert_int_equal(chaos_busy_orphans(dir, found, 4), 1);
+	fd = chaos_busy_take(dir, h, NULL);
+	assert_true(fd >= 0);
+	memset(longest, 'x', CHAOS_BUSY_NOTE_MAX);
+	longest[CHAOS_BUSY_NOTE_MAX] = '\0';
+	assert_int_equal(chaos_busy_note(fd, longest), -1);
+	assert_int_equal(errno, EINVAL);
+	chaos_busy_release(dir, h, fd);
+	/* A mark without a note reads as "" (builders never write one). */
+	fd = chaos_busy_take(dir, h, NULL);
+	chaos_busy_read_note(fd, note);
+	assert_string_equal(note, "");
+	chaos_busy_release(dir, h, fd);
+	assert_int_equal(chaos_busy_orphans(dir, found, 4), 0);
+}
+
 /* A kept mark (a migration's source after GO) is never an orphan. */
 static void test_kept(void **state)
 {
@@ -109,8 +159,12 @@ static void test_kept(void **state)
 	assert_false(mark_exists(h, ""));
 	assert_true(mark_exists(h, ".kept"));
 	assert_int_equal(chaos_busy_orphans(dir, found, 4), 0);
+	/* Listed apart, for recovery to drop once its guest is gone. */
+	assert_int_equal(chaos_busy_kept(dir, found, 4), 1);
+	assert_memory_equal(found[0], h, 16);
 	chaos_busy_unkeep(dir, h);
 	assert_false(mark_exists(h, ".kept"));
+	assert_int_equal(chaos_busy_kept(dir, found, 4), 0);
 }
 
 /* Files that are not marks are ignored; max bounds the answer. */
@@ -158,6 +212,7 @@ int main(void)
 		cmocka_unit_test(test_take_release),
 		cmocka_unit_test(test_dead_owner_is_an_orphan),
 		cmocka_unit_test(test_kept),
+		cmocka_unit_test(test_notes_outlive_their_writer),
 		cmocka_unit_test(test_junk_and_bounds),
 	};
 

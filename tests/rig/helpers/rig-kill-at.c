@@ -10,7 +10,9 @@
  * kills CMD (the process of the thread, children followed) when one of
  * its threads enters (or returns from) a rename
  * whose new path contains TEXT: "/domains/" is where a guest's record is
- * committed. Exits as CMD did (137 when killed).
+ * committed. With TEXT "pwrite:WORDS", a pwrite whose data starts with
+ * WORDS instead: "pwrite:sent-go" is a migration's source noting "go" in
+ * its busy mark. Exits as CMD did (137 when killed).
  */
 #include <errno.h>
 #include <signal.h>
@@ -30,34 +32,50 @@
 static pid_t matched[THREADS_MAX];   /* threads inside a matching rename */
 static size_t nmatched;
 
-/* The new path of a rename family call, read from the tracee. */
-static bool new_path_has(pid_t tid, const struct __ptrace_syscall_info *si,
-			 const char *text)
+/* Up to len bytes at addr in the tracee, NUL-terminated, into buf. */
+static bool read_tracee(pid_t tid, unsigned long long addr, size_t len,
+			char *buf, size_t size)
 {
-	unsigned long long addr;
-	char path[4096];
-	struct iovec local = { path, sizeof(path) - 1 };
+	struct iovec local = { buf, size - 1 };
 	struct iovec remote;
 	ssize_t n;
 
-	switch (si->entry.nr) {
-	case SYS_rename:
-		addr = si->entry.args[1];
-		break;
-	case SYS_renameat:
-	case SYS_renameat2:
-		addr = si->entry.args[3];
-		break;
-	default:
-		return false;
-	}
+	if (len < size - 1)
+		local.iov_len = len;
 	remote.iov_base = (void *)(uintptr_t)addr;
-	remote.iov_len = sizeof(path) - 1;
+	remote.iov_len = local.iov_len;
 	n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
 	if (n <= 0)
 		return false;
-	path[n] = '\0';
-	return strstr(path, text) != NULL;
+	buf[n] = '\0';
+	return true;
+}
+
+/* Whether the call entered is the one text names (see the top). */
+static bool call_matches(pid_t tid, const struct __ptrace_syscall_info *si,
+			 const char *text)
+{
+	static const char pw[] = "pwrite:";
+	char buf[4096];
+
+	if (!strncmp(text, pw, sizeof(pw) - 1)) {
+		text += sizeof(pw) - 1;
+		return si->entry.nr == SYS_pwrite64 &&
+		       read_tracee(tid, si->entry.args[1], si->entry.args[2],
+				   buf, sizeof(buf)) &&
+		       !strncmp(buf, text, strlen(text));
+	}
+	switch (si->entry.nr) {
+	case SYS_rename:
+		return read_tracee(tid, si->entry.args[1], sizeof(buf), buf,
+				   sizeof(buf)) && strstr(buf, text);
+	case SYS_renameat:
+	case SYS_renameat2:
+		return read_tracee(tid, si->entry.args[3], sizeof(buf), buf,
+				   sizeof(buf)) && strstr(buf, text);
+	default:
+		return false;
+	}
 }
 
 static bool take_matched(pid_t tid)
@@ -128,7 +146,7 @@ int main(int argc, char **argv)
 			if (ptrace(PTRACE_GET_SYSCALL_INFO, tid,
 				   (void *)sizeof(si), &si) > 0) {
 				if (si.op == PTRACE_SYSCALL_INFO_ENTRY &&
-				    new_path_has(tid, &si, text)) {
+				    call_matches(tid, &si, text)) {
 					if (!at_exit)
 						kill(tid, SIGKILL);
 					else if (nmatched < THREADS_MAX)
