@@ -1090,7 +1090,7 @@ int chaos_checkpoint_save(chaos_host *host, uint32_t domid, const char *path,
 	int rc;
 
 	/* A path that cannot take the image fails before the guest stops. */
-	to.fd = chaos_file_create_temp(path, to.tmp, sizeof(to.tmp), err);
+	to.fd = chaos_file_create_unnamed(path, to.tmp, sizeof(to.tmp), err);
 	if (to.fd < 0)
 		return -1;
 	rc = save_any(host, domid, &to, keep_running, timing, err);

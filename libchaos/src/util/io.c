@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -58,6 +59,36 @@ int chaos_open_regular(const char *path, const char *what, struct stat *st,
 	return fd;
 }
 
+/* path's directory into dir ("." for a bare name). */
+static void dir_of(const char *path, char *dir, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(dir, len, ".");
+	else if (slash == path)
+		snprintf(dir, len, "/");
+	else
+		snprintf(dir, len, "%.*s", (int)(slash - path), path);
+}
+
+/* "<path>.XXXXXX" with the X's random, into tmp. */
+static int random_name(const char *path, char *tmp, size_t tmp_len)
+{
+	static const char set[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned char r[6];
+	size_t n;
+
+	if ((size_t)snprintf(tmp, tmp_len, "%s.XXXXXX", path) >= tmp_len)
+		return -1;
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		return -1;
+	n = strlen(tmp);
+	for (size_t i = 0; i < sizeof(r); i++)
+		tmp[n - sizeof(r) + i] = set[r[i] % (sizeof(set) - 1)];
+	return 0;
+}
+
 int chaos_file_create_temp(const char *path, char *tmp, size_t tmp_len,
 			   chaos_err *err)
 {
@@ -78,20 +109,75 @@ int chaos_file_create_temp(const char *path, char *tmp, size_t tmp_len,
 	return fd;
 }
 
+int chaos_file_create_unnamed(const char *path, char *tmp, size_t tmp_len,
+			      chaos_err *err)
+{
+	char dir[4096];
+	int fd;
+
+	if ((size_t)snprintf(tmp, tmp_len, "%s.XXXXXX", path) >= tmp_len)
+		return chaos_err_set(err, ENAMETOOLONG, "%s: path too long",
+				     path);
+	/* No name until commit: a process killed before it (a save killed
+	 * half-way) leaves nothing in the directory; the kernel frees the
+	 * file with its last descriptor. */
+	dir_of(path, dir, sizeof(dir));
+	fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		tmp[0] = '\0';
+		return fd;
+	}
+	if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+		return chaos_err_set(err, errno,
+				     "%s: cannot create a file beside it: %s",
+				     path, strerror(errno));
+	/* A file system without unnamed files: a named one, as above. */
+	return chaos_file_create_temp(path, tmp, tmp_len, err);
+}
+
+/* An unnamed file (O_TMPFILE) gets a fresh name beside path, into name. */
+static int link_unnamed(int fd, const char *path, char *name, size_t len)
+{
+	char proc[64];
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	for (int tries = 0; tries < 16; tries++) {
+		if (random_name(path, name, len))
+			return -1;
+		if (linkat(AT_FDCWD, proc, AT_FDCWD, name,
+			   AT_SYMLINK_FOLLOW) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -1;
+	}
+	return -1;
+}
+
 int chaos_file_commit(int fd, const char *tmp, const char *path, bool keep,
 		      chaos_err *err)
 {
-	char dir[4096];
-	const char *slash;
+	char dir[4096], named[4096 + 8];
 	int dfd, e;
 
 	if (fsync(fd)) {
 		e = errno;
 		close(fd);
-		if (!keep)
+		if (!keep && tmp[0])
 			unlink(tmp);
-		return chaos_err_set(err, e, "%s: write failed: %s", tmp,
-				     strerror(e));
+		return chaos_err_set(err, e, "%s: write failed: %s",
+				     tmp[0] ? tmp : path, strerror(e));
+	}
+	if (!tmp[0]) {
+		/* Named beside path, then renamed over it: path is the old
+		 * file or the new one, never a part of either. */
+		if (link_unnamed(fd, path, named, sizeof(named))) {
+			e = errno;
+			close(fd);
+			return chaos_err_set(err, e, "%s: cannot name the file "
+					     "written for it: %s", path,
+					     strerror(e));
+		}
+		tmp = named;
 	}
 	if (close(fd) || rename(tmp, path)) {
 		e = errno;
@@ -103,13 +189,7 @@ int chaos_file_commit(int fd, const char *tmp, const char *path, bool keep,
 		return chaos_err_set(err, e, "%s: %s", path, strerror(e));
 	}
 	/* The rename itself is durable only once the directory is. */
-	slash = strrchr(path, '/');
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == path)
-		snprintf(dir, sizeof(dir), "/");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	dir_of(path, dir, sizeof(dir));
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0 || fsync(dfd)) {
 		e = errno;

@@ -44,9 +44,17 @@ int chaos_write_all(int fd, const void *buf, size_t len);
  * directory. On commit's failure the temporary file is gone, unless keep
  * (it may hold the only copy of something: the message names it); fd is
  * closed either way.
+ *
+ * create_unnamed is the same for a writer that commits before the data
+ * is its only copy (a save commits before it destroys the guest): the
+ * file has no name until commit (O_TMPFILE; tmp is then ""), so a writer
+ * killed before commit leaves nothing behind. It falls back to
+ * create_temp where the file system has no unnamed files.
  */
 int chaos_file_create_temp(const char *path, char *tmp, size_t tmp_len,
 			   chaos_err *err);
+int chaos_file_create_unnamed(const char *path, char *tmp, size_t tmp_len,
+			      chaos_err *err);
 int chaos_file_commit(int fd, const char *tmp, const char *path, bool keep,
 		      chaos_err *err);
 

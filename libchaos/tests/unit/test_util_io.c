@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* util/io.c: files opened only if regular, files written safely. */
+#include <dirent.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -105,6 +107,57 @@ static void test_write_safely(void **state)
 	unlink(target);
 }
 
+/* Entries in the test's directory, "." and ".." aside. */
+static int entries(void)
+{
+	struct dirent *e;
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/*
+ * Issue 12's known gap, "a killed save leaves its temporary file beside
+ * the target": a writer killed before commit leaves nothing in the
+ * directory; one that commits leaves the target alone.
+ */
+static void test_killed_writer_leaves_nothing(void **state)
+{
+	char target[128], tmp[160], buf[64];
+	chaos_err err;
+	int status, fd;
+	pid_t pid;
+
+	(void)state;
+	path_in(target, sizeof(target), "killed.img");
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		fd = chaos_file_create_unnamed(target, tmp, sizeof(tmp), &err);
+		if (fd < 0 || chaos_write_all(fd, "CHAOSIMG", 8))
+			_exit(1);
+		_exit(0);  /* killed half-way: never committed */
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(entries(), 0);
+	fd = chaos_file_create_unnamed(target, tmp, sizeof(tmp), &err);
+	assert_string_equal(tmp, "");  /* /tmp has unnamed files */
+	assert_true(fd >= 0);
+	assert_int_equal(chaos_write_all(fd, "CHAOSIMG", 8), 0);
+	assert_int_equal(chaos_file_commit(fd, tmp, target, true, &err), 0);
+	read_back(target, buf, sizeof(buf));
+	assert_string_equal(buf, "CHAOSIMG");
+	assert_int_equal(entries(), 1);
+	unlink(target);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -122,6 +175,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_regular),
 		cmocka_unit_test(test_write_safely),
+		cmocka_unit_test(test_killed_writer_leaves_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
