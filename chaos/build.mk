@@ -26,3 +26,16 @@ $(CHAOS_BIN): $(CHAOS_OBJ) $(LIBCHAOS_A)
 cli-no-xen: $(CHAOS_BIN)
 	tests/cli/no-xen.sh $(CHAOS_BIN)
 INTEGRATION_TESTS += cli-no-xen
+
+# One cmocka binary per chaos/tests/unit/test_*.c, linked with the CLI's
+# object of the same concern (test_tty: tty.o).
+CHAOS_UNIT_SRC  := $(wildcard chaos/tests/unit/test_*.c)
+CHAOS_UNIT_DIR  := $(BUILD)/unit$(if $(filter 1,$(SAN)),-san)/chaos
+CHAOS_UNIT_BINS := $(CHAOS_UNIT_SRC:chaos/tests/unit/%.c=$(CHAOS_UNIT_DIR)/%)
+UNIT_TESTS += $(CHAOS_UNIT_BINS)
+
+$(OBJ)/chaos/tests/unit/%.o: CFLAGS_EXTRA := -Ichaos
+
+$(CHAOS_UNIT_DIR)/test_tty: $(OBJ)/chaos/tests/unit/test_tty.o $(OBJ)/chaos/tty.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ -lutil -lcmocka

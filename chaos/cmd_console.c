@@ -10,23 +10,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <chaos/chaos.h>
 #include <chaos/chaosd.h>
 #include "commands.h"
+#include "tty.h"
 
 /* Raw mode, so keys like Ctrl-C reach the guest; Ctrl-] detaches. */
-static int tty_raw(int input, uint32_t domid, struct termios *saved)
+static int tty_raw(int input, uint32_t domid)
 {
-	struct termios raw;
-
-	if (!input || !isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, saved))
+	if (!cli_tty_raw(input))
 		return 0;
-	raw = *saved;
-	cfmakeraw(&raw);
-	tcsetattr(STDIN_FILENO, TCSANOW, &raw);
 	fprintf(stderr, "[chaos: console of domain %u; Ctrl-] detaches]\r\n",
 		domid);
 	return 1;
@@ -71,7 +66,6 @@ int cli_console_chaosd(const char *ref, const char *until, long timeout_ms,
 		       int input)
 {
 	chaos_console_opts opts = console_opts(until, timeout_ms, input);
-	struct termios saved;
 	chaos_console_end end;
 	chaosd_conn *conn;
 	chaos_err err;
@@ -85,10 +79,10 @@ int cli_console_chaosd(const char *ref, const char *until, long timeout_ms,
 		cli_error("%s", err.msg);
 		return 1;
 	}
-	tty = tty_raw(input, domid, &saved);
+	tty = tty_raw(input, domid);
 	rc = chaosd_console_run(conn, &opts, &end, &err);
 	if (tty)
-		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+		cli_tty_restore();
 	chaosd_close(conn);
 	if (rc) {
 		cli_error("%s", err.msg);
@@ -107,7 +101,6 @@ int cli_console(chaos_host *host, uint32_t domid, const char *until,
 		long timeout_ms, int input)
 {
 	chaos_console_opts opts = console_opts(until, timeout_ms, input);
-	struct termios saved;
 	chaos_console_end end;
 	chaos_guest_info guest;
 	chaos_err err;
@@ -119,10 +112,10 @@ int cli_console(chaos_host *host, uint32_t domid, const char *until,
 		cli_error("%s", err.msg);
 		return 1;
 	}
-	tty = tty_raw(input, domid, &saved);
+	tty = tty_raw(input, domid);
 	rc = chaos_console_run(host, domid, &opts, &end, &err);
 	if (tty)
-		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+		cli_tty_restore();
 	if (rc) {
 		cli_error("%s", err.msg);
 		return 1;
