@@ -86,9 +86,16 @@ send() { # send SENDER-PREFIX...
 	"$@" chaos migrate hl 127.0.0.1 --port $port --psk-file psk > send.out 2>&1 &
 	spid=$!
 }
-# Both sides end: the killed one, and the other on its cut stream.
+# Both sides end: the killed one, and the other on its cut stream; but a
+# receiver whose sender died before proving the key goes on listening
+# (a stranger does not end it): it has nothing yet, and is stopped here.
 ended() {
 	wait $spid 2>/dev/null; s_rc=$?
+	if ! rig_wait_for 30 sh -c "! kill -0 $rpid 2>/dev/null"; then
+		grep -q 'still waiting' recv.out ||
+			rig_fail "the receiver does not end: $(cat recv.out)"
+		kill $rpid
+	fi
 	wait $rpid 2>/dev/null; r_rc=$?
 	[ $s_rc = 137 ] || [ $r_rc = 137 ] && kills=$((kills + 1))
 	rig_log "sender $s_rc: $(tail -1 send.out); receiver $r_rc: $(tail -1 recv.out)"
@@ -148,6 +155,29 @@ for who in receiver sender; do
 		settle "$who killed after ${delay}s"
 	done
 done
+
+# --- chaosd killed after "go", serving both ends --------------------------
+# The CLI hands chaosd the streams at both ends; chaosd dies as its
+# receiving side notes "go". The next chaosd recovers on start: the source
+# copy is kept, the received one runs, and is named once the kept copy is
+# destroyed.
+. /rig/extra/chaosd-lib
+chaos create hl.json --no-chaosd > /dev/null || rig_fail "create hl failed"
+chaos console hl --no-input --until 'hello 1' --timeout 30 > /dev/null ||
+	rig_fail "hl did not count"
+rig-kill-at exit pwrite:running chaosd -f >> chaosd.log 2>&1 &
+chaosd_pid=$!
+rig_wait_for 20 chaos pool > /dev/null 2>&1 || { cat chaosd.log; rig_fail "chaosd did not come up"; }
+chaos migrate hl 'chaos migrate-receive' -s '' > mig.out 2>&1 &&
+	rig_fail "the migration through chaosd was not cut: $(cat mig.out)"
+wait $chaosd_pid 2>/dev/null
+[ $? = 137 ] && kills=$((kills + 1))
+rig_log "through chaosd: $(tail -1 mig.out)"
+chaosd_start
+d0=$destroyed_kept
+settle "chaosd killed after go at both ends"
+[ $destroyed_kept = $((d0 + 1)) ] || rig_fail "chaosd after go: the received copy was not the one left running"
+chaosd_stop
 
 rig_metric kill_migrate_kills "$kills" kills
 rig_pass "$kills kills of a migration's source or receiver; copies kept for the operator: $destroyed_kept destroyed (the destination ran the guest), $resumed_kept resumed; one hl counting after each, then nothing left ($free0 KiB)"
