@@ -92,8 +92,10 @@ send() { # send SENDER-PREFIX...
 ended() {
 	wait $spid 2>/dev/null; s_rc=$?
 	if ! rig_wait_for 30 sh -c "! kill -0 $rpid 2>/dev/null"; then
-		grep -q 'still waiting' recv.out ||
-			rig_fail "the receiver does not end: $(cat recv.out)"
+		# Any copy it held would have gone with the cut stream.
+		[ "$(rig-domains count)" = 1 ] ||
+			rig_fail "a receiver still runs with a guest: $(chaos list)"
+		rig_log "the receiver still listens: stopped"
 		kill $rpid
 	fi
 	wait $rpid 2>/dev/null; r_rc=$?
