@@ -399,6 +399,9 @@ int guest_destroy_any(chaos_host *host, uint32_t domid, chaos_err *err)
 					name, sizeof(name)))
 		name[0] = '\0';
 	chaos_record_remove(host->state_dir, domid, NULL);
+	/* A copy a migration kept for an operator, or whose receiver died
+	 * waiting to name it, is what the operator destroys here. */
+	chaos_busy_forget(host->state_dir, info.handle);
 	if (name[0] && chaos_host_registry(host, NULL) == 0)
 		/* Only if still ours: another process may have taken it. */
 		chaos_registry_release_if(host->registry, name, domid,

@@ -125,6 +125,22 @@ void chaos_busy_leave(int fd)
 		close(fd);
 }
 
+void chaos_busy_forget(const char *state_dir, const uint8_t handle[16])
+{
+	char path[4096 + 40];
+	int fd;
+
+	chaos_busy_unkeep(state_dir, handle);
+	mark_path(path, sizeof(path), state_dir, handle);
+	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return;  /* the usual case: no mark */
+	/* Only a dead holder's: a live one finishes its own work. */
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		unlink(path);
+	close(fd);
+}
+
 int chaos_busy_held(const char *state_dir, const uint8_t handle[16])
 {
 	char path[4096 + 40];

@@ -47,6 +47,9 @@ void chaos_busy_read_note(int fd, char buf[CHAOS_BUSY_NOTE_MAX]);
 /* Let go of a mark whose work is not finished, leaving it for a later
  * recovery (which sees it orphaned and takes it up again). */
 void chaos_busy_leave(int fd);
+/* The guest with handle is gone: its kept mark, and a mark no live
+ * process holds, go too (a live holder's stays). */
+void chaos_busy_forget(const char *state_dir, const uint8_t handle[16]);
 /* 1 if a live process holds handle's mark. */
 int chaos_busy_held(const char *state_dir, const uint8_t handle[16]);
 /* Up to max handles whose mark no live process holds (its owner died):

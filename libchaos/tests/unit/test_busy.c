@@ -145,6 +145,29 @@ static void test_notes_outlive_their_writer(void **state)
 	assert_int_equal(chaos_busy_orphans(dir, found, 4), 0);
 }
 
+/* A destroyed guest's marks go with it, unless a live process holds one. */
+static void test_forget(void **state)
+{
+	uint8_t h[16], found[4][16];
+	int fd;
+
+	(void)state;
+	handle_of(8, h);
+	chaos_busy_forget(dir, h);  /* none: nothing to do */
+	fd = chaos_busy_take(dir, h, NULL);
+	assert_true(fd >= 0);
+	chaos_busy_forget(dir, h);  /* held (here): kept */
+	assert_true(mark_exists(h, ""));
+	chaos_busy_leave(fd);       /* its holder is gone */
+	chaos_busy_forget(dir, h);
+	assert_false(mark_exists(h, ""));
+	fd = chaos_busy_take(dir, h, NULL);
+	chaos_busy_keep(dir, h, fd);
+	chaos_busy_forget(dir, h);
+	assert_false(mark_exists(h, ".kept"));
+	assert_int_equal(chaos_busy_orphans(dir, found, 4), 0);
+}
+
 /* A kept mark (a migration's source after GO) is never an orphan. */
 static void test_kept(void **state)
 {
@@ -213,6 +236,7 @@ int main(void)
 		cmocka_unit_test(test_dead_owner_is_an_orphan),
 		cmocka_unit_test(test_kept),
 		cmocka_unit_test(test_notes_outlive_their_writer),
+		cmocka_unit_test(test_forget),
 		cmocka_unit_test(test_junk_and_bounds),
 	};
 
