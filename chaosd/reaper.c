@@ -142,12 +142,9 @@ static struct restart_limit restarts;
 static bool too_fast(struct daemon *d, const chaos_domain_info *dom,
 		     const char *name, const char *key)
 {
-	struct timespec ts;
 	chaos_err err;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	if (restart_limit_allow(&restarts, key,
-				(long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000))
+	if (restart_limit_allow(&restarts, key, chaos_clock_ms()))
 		return false;
 	restart_limit_forget(&restarts, key);
 	consoles_reap(d->consoles, dom->domid);
