@@ -57,6 +57,16 @@ wait_answer() { # wait_answer vif timeout_ms -> prints the answer
 }
 add_vif() { in_ns ip link add "$1" type veth peer name "p${1#vif}"; }
 log_has() { grep -q -- "$1" "$LOG"; }
+# The log, from the first line matching $1 on, has a line matching $2.
+log_after_has() { sed -n "\\|$1|,\$p" "$LOG" | grep -q -- "$2"; }
+uevent_drops() { # events the kernel dropped on xendevd's uevent socket
+	local inodes
+	inodes=$(for f in /proc/"$XPID"/fd/*; do readlink "$f"; done |
+		sed -n 's/^socket:\[\([0-9]*\)\]$/\1/p' | tr '\n' ' ')
+	# /proc/net/netlink: protocol 15 is NETLINK_KOBJECT_UEVENT.
+	in_ns cat /proc/net/netlink |
+		awk -v l=" $inodes" '$2 == 15 && index(l " ", " " $10 " ") {print $9}'
+}
 retry() { # retry tries command... (50 ms apart)
 	local n=$1
 	shift
@@ -231,6 +241,53 @@ in_ns ip -batch "$TMP/unburst.batch"
 check "burst removal: 300 detaches logged" \
 	retry 100 eval '[ "$(grep -c "vif1[0-9][0-9][0-9].0: removed, detached" "$LOG")" -eq 300 ]'
 
+# --- A uevent overflow: vifs re-created meanwhile are checked again.
+# Audit finding 18: with xendevd stopped, flood its uevent socket with
+# synthetic "change" uevents (ignored, but they fill the 32 MiB buffer)
+# until the kernel drops events; then re-create two attached vifs whose
+# remove and add are lost: vif5.0 on no bridge, vif5.1 put on br0 by hand
+# but down. After the overflow's reconcile, both must really be attached.
+add_vif vif5.0
+add_vif vif5.1
+wait_answer vif5.0 5000 >/dev/null
+wait_answer vif5.1 5000 >/dev/null
+check "overflow: vif5.0 and vif5.1 attached first" \
+	eval 'on_bridge_up vif5.0 br0 && on_bridge_up vif5.1 br0'
+kill -STOP "$XPID"
+drops=$(uevent_drops)
+for _ in $(seq 1 20); do
+	[ "${drops:-0}" -gt 0 ] && break
+	in_ns bash -c 'exec 3>/sys/class/net/br2/uevent
+		for i in $(seq 1 10000); do echo change >&3; done'
+	drops=$(uevent_drops)
+done
+check "overflow: the kernel dropped uevents (${drops:-none})" \
+	test "${drops:-0}" -gt 0
+in_ns ip link del vif5.0
+add_vif vif5.0
+in_ns ip link del vif5.1
+add_vif vif5.1
+in_ns ip link set vif5.1 master br0
+drops2=$(uevent_drops)
+check "overflow: the re-created vifs' uevents were dropped too ($drops2)" \
+	test "${drops2:-0}" -gt "${drops:-0}"
+kill -CONT "$XPID"
+check "overflow: logged and reconciled" \
+	retry 600 log_after_has "uevent queue overflowed" "reconciled:"
+ans=$(wait_answer vif5.0 1000)
+check "overflow: re-created vif5.0 answered '$ans', master '$(master_of vif5.0)'" \
+	eval '[ "$ans" = "attached br0" ] && on_bridge_up vif5.0 br0'
+ans=$(wait_answer vif5.1 1000)
+check "overflow: re-created vif5.1 (on br0, down) answered '$ans' and is up" \
+	eval '[ "$ans" = "attached br0" ] && on_bridge_up vif5.1 br0'
+# Taken off its bridge by hand: a SIGHUP reconcile puts it back.
+in_ns ip link set vif5.0 nomaster
+kill -HUP "$XPID"
+check "SIGHUP: a vif taken off its bridge is attached again" \
+	retry 100 on_bridge_up vif5.0 br0
+in_ns ip link del vif5.0
+in_ns ip link del vif5.1
+
 # --- Open vSwitch.
 if [ "$OVS" != none ]; then
 	add_vif vif6.0
@@ -254,6 +311,12 @@ if [ "$OVS" != none ]; then
 		in_ns tee /sys/class/net/vif6.1/uevent >/dev/null
 	check "OVS: a port is moved between OVS bridges" \
 		retry 40 eval '[ "$("${VSCTL[@]}" port-to-br vif6.1)" = ovsbr1 ]'
+	# Its port deleted behind xendevd's back: a SIGHUP puts it back on
+	# the bridge it was on.
+	"${VSCTL[@]}" del-port vif6.1
+	kill -HUP "$XPID"
+	check "OVS: SIGHUP puts back a port deleted behind its back" \
+		retry 40 eval '[ "$("${VSCTL[@]}" port-to-br vif6.1 2>/dev/null)" = ovsbr1 ]'
 	add_vif vif6.2
 	# With ovs-vswitchd, wait until it has removed the bridge's netdev.
 	if [ "$OVS" = ovsdb-server ]; then
