@@ -317,11 +317,19 @@ static int run(struct xd_daemon *d, const struct options *o, int ufd,
 			free(buf);
 			return -1;
 		}
+		/*
+		 * Uevents first, whatever woke us: a wait must not be answered
+		 * from a table that has yet to learn of events the kernel
+		 * already sent or reported lost. A recv that finds none is
+		 * cheap.
+		 */
+		if (n > 0)
+			drain_uevents(d, ufd, buf);
 		for (int i = 0; i < n; i++) {
 			int fd = evs[i].data.fd;
 
 			if (fd == ufd) {
-				drain_uevents(d, ufd, buf);
+				continue;
 			} else if (fd == sfd) {
 				struct signalfd_siginfo si;
 
