@@ -18,6 +18,7 @@ SOCK=$TMP/xendevd.sock
 LOG=$TMP/xendevd.log
 XPID=
 OVS_PIDS=()
+HOLD_PIDS=()
 passed=0
 failed=0
 
@@ -29,7 +30,7 @@ fi
 cleanup() {
 	set +e
 	[ -n "$XPID" ] && kill "$XPID" 2>/dev/null && wait "$XPID" 2>/dev/null
-	for p in "${OVS_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${OVS_PIDS[@]}" "${HOLD_PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	ip netns del "$NS" 2>/dev/null
 	if [ "$failed" -ne 0 ] && [ -f "$LOG" ]; then
 		echo "---- xendevd log (last 40 lines)"
@@ -128,6 +129,7 @@ bridge vif8.* brmissing
 bridge vif6.* ovsbr0
 ovsdb-socket $TMP/db.sock
 control-socket $SOCK
+control-group daemon
 CONF
 
 # --- Restart: a vif that exists before the daemon starts is reconciled.
@@ -210,6 +212,47 @@ ans=$(in_ns setpriv --reuid=65534 --regid=65534 --clear-groups \
 check "non-root peer refused (got '$ans')" \
 	test "$ans" = "xendevd-wait: xendevd: permission denied (need root or its control-group)"
 check "refusal logged" log_has "control: refused peer"
+
+# --- Control slots: members of control-group ("daemon", gid 1, whose
+# members the tests make up by uid) cannot take them all, nor keep them
+# by sending nothing (audit finding 18). hold uid n expect [--silent]:
+# a holder (tests/ctl_hold.py) keeps n connections open; its report is in
+# $REPORT. (The system's python: root's own may be out of their reach.)
+cp "$(dirname "$0")/ctl_hold.py" "$TMP/ctl_hold.py"
+chmod 0644 "$TMP/ctl_hold.py"
+hold() {
+	local out=$TMP/hold.$1
+	setpriv --reuid="$1" --regid=1 --clear-groups \
+		/usr/bin/python3 "$TMP/ctl_hold.py" "$SOCK" "$2" "$3" "${@:4}" >"$out" &
+	HOLD_PIDS+=($!)
+	retry 400 test -s "$out" || true
+	REPORT=$(cat "$out")
+}
+hold 4001 130 2
+check "slots: one member keeps at most 128 ($REPORT)" \
+	eval '[[ "$REPORT" == "held 128 answered 2 "*" first '"'"'error busy: uid 4001 already holds 128 connections, the most one user may hold'"'"'" ]]'
+for u in 4002 4003 4004 4005 4006 4007; do
+	hold "$u" 128 0
+	[ "${REPORT%% answered*}" = "held 128" ] || break
+done
+check "slots: six more members hold 128 each ($REPORT)" \
+	test "${REPORT%% answered*}" = "held 128"
+hold 4008 100 36
+check "slots: members together keep at most 960 ($REPORT)" \
+	eval '[[ "$REPORT" == "held 64 answered 36 "*" first '"'"'error busy: the last 64 of 1024 connections are kept for root'"'"'" ]]'
+ans=$(wait_answer vif2.0 1000)
+check "slots: root is served meanwhile (got '$ans')" \
+	test "$ans" = "attached br0"
+check "slots: refusals logged" log_has "control: busy: "
+hold 4009 3 3 --silent
+last=${REPORT#*last }
+last=${last%% *}
+check "slots: silent connections dropped within 2 s ($REPORT)" \
+	eval '[[ "$REPORT" == "held 0 answered 3 "*"'"'"'error no request'"'"'" ]] && [ "$last" -lt 2000 ]'
+kill "${HOLD_PIDS[@]}" 2>/dev/null || true
+wait "${HOLD_PIDS[@]}" 2>/dev/null || true
+HOLD_PIDS=()
+check "slots: daemon alive after the holders left" kill -0 "$XPID"
 
 # --- Interfaces that vanish mid-handling and a burst of 300 vifs.
 for i in $(seq 1 100); do
