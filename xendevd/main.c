@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -193,6 +194,25 @@ static int resolve_group(const char *name, gid_t *gid)
 	}
 	*gid = gr.gr_gid;
 	return 0;
+}
+
+/*
+ * Room for every control connection and the daemon's own few: systemd's
+ * soft limit is 1024, and accept failing with EMFILE would leave the
+ * listening socket readable for ever.
+ */
+static void raise_fd_limit(void)
+{
+	const rlim_t want = XD_CTL_MAX_CLIENTS + 64;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max >= want ? want : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < want)
+		xd_log(LOG_WARNING, "open files limited to %llu: not every "
+		       "one of the %u control connections fits",
+		       (unsigned long long)rl.rlim_cur, XD_CTL_MAX_CLIENTS);
 }
 
 /* Tell systemd (Type=notify) that we are attached and listening. */
@@ -383,6 +403,7 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	raise_fd_limit();
 	ret = xd_rtnl_open(&d.rt);
 	if (ret < 0) {
 		xd_log(LOG_ERR, "rtnetlink: %s", strerror(-ret));

@@ -79,11 +79,11 @@ retry() { # retry tries command... (50 ms apart)
 	return 1
 }
 start_xendevd() {
-	# ip netns exec execs the daemon: $! is xendevd itself.
+	# ip netns exec execs the daemon: $! is xendevd itself. Started with
+	# systemd's soft limit of open files, which it must raise.
 	# shellcheck disable=SC2086
-	ip netns exec "$NS" ${XENDEVD_WRAP:-} "$XENDEVD" \
-		-c "$TMP/xendevd.conf" -v \
-		>>"$LOG" 2>&1 &
+	(ulimit -Sn 1024 && exec ip netns exec "$NS" ${XENDEVD_WRAP:-} \
+		"$XENDEVD" -c "$TMP/xendevd.conf" -v >>"$LOG" 2>&1) &
 	XPID=$!
 	retry 400 test -S "$SOCK" || { bad "xendevd starts"; exit 1; }
 }
@@ -139,6 +139,13 @@ check "xendevd runs as pid $XPID" \
 	grep -qE '^(xendevd|memcheck)' "/proc/$XPID/comm"
 check "reconcile on start: vif9.0 on br0 and up" \
 	retry 40 on_bridge_up vif9.0 br0
+# (valgrind refuses to raise the limit past what it reserved at start)
+if [ -z "${XENDEVD_WRAP:-}" ]; then
+	check "open files limit raised for 1024 control connections" \
+		eval '[ "$(awk "/^Max open files/ {print \$4}" /proc/$XPID/limits)" -ge 1088 ]'
+else
+	echo "note: open files limit not checked under XENDEVD_WRAP"
+fi
 
 # --- Linux bridge, default bridge, completion protocol.
 add_vif vif1.0
@@ -228,6 +235,11 @@ hold() {
 	retry 400 test -s "$out" || true
 	REPORT=$(cat "$out")
 }
+hold 4009 3 3 --silent
+last=${REPORT#*last }
+last=${last%% *}
+check "slots: silent connections dropped within 2 s ($REPORT)" \
+	eval '[[ "$REPORT" == "held 0 answered 3 "*"'"'"'error no request'"'"'" ]] && [ "$last" -lt 2000 ]'
 hold 4001 130 2
 check "slots: one member keeps at most 128 ($REPORT)" \
 	eval '[[ "$REPORT" == "held 128 answered 2 "*" first '"'"'error busy: uid 4001 already holds 128 connections, the most one user may hold'"'"'" ]]'
@@ -244,11 +256,6 @@ ans=$(wait_answer vif2.0 1000)
 check "slots: root is served meanwhile (got '$ans')" \
 	test "$ans" = "attached br0"
 check "slots: refusals logged" log_has "control: busy: "
-hold 4009 3 3 --silent
-last=${REPORT#*last }
-last=${last%% *}
-check "slots: silent connections dropped within 2 s ($REPORT)" \
-	eval '[[ "$REPORT" == "held 0 answered 3 "*"'"'"'error no request'"'"'" ]] && [ "$last" -lt 2000 ]'
 kill "${HOLD_PIDS[@]}" 2>/dev/null || true
 wait "${HOLD_PIDS[@]}" 2>/dev/null || true
 HOLD_PIDS=()
