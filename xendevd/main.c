@@ -58,6 +58,8 @@ XD_DEFAULT_CONTROL ")\n"
 "peers must be root or in control-group, checked with SO_PEERCRED):\n"
 "  -> wait vif<domid>.<n> <timeout_ms>\\n      (timeout 0..600000)\n"
 "  <- attached <bridge>\\n | timeout\\n | error <reason>\\n\n"
+"Users other than root hold at most 128 connections each and leave the\n"
+"last 64 of 1024 to root; a request must come within 1 s of connecting.\n"
 "\n"
 "Signals: SIGTERM/SIGINT stop cleanly; SIGHUP reloads the config and\n"
 "retries every vif not attached.\n";
