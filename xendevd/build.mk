@@ -3,8 +3,8 @@
 
 XENDEVD_LIB_SRC := xendevd/attach.c xendevd/config.c xendevd/ctl.c \
 		   xendevd/log.c xendevd/ovsdb.c xendevd/ovsdb_json.c \
-		   xendevd/rtnl.c xendevd/uevent.c xendevd/vifname.c \
-		   xendevd/vifs.c
+		   xendevd/reconcile.c xendevd/rtnl.c xendevd/uevent.c \
+		   xendevd/vifname.c xendevd/vifs.c
 XENDEVD_LIB_OBJ := $(XENDEVD_LIB_SRC:%.c=$(OBJ)/%.o)
 XENDEVD_BIN     := $(BIN)/xendevd
 

@@ -92,6 +92,37 @@ bool xd_ctl_peer_allowed(uid_t uid, gid_t gid, bool have_gid, gid_t group)
 	return gid == group || user_in_group(uid, group);
 }
 
+int xd_ctl_admit(const struct xd_ctl *ctl, uid_t uid, char *why,
+		 size_t whylen)
+{
+	size_t mine = 0;
+
+	if (ctl->n >= XD_CTL_MAX_CLIENTS) {
+		snprintf(why, whylen, "busy: all %u connections in use",
+			 XD_CTL_MAX_CLIENTS);
+		return -1;
+	}
+	if (uid == 0)
+		return 0;
+	/* Fewer others than the cap: no need to count this user's. */
+	for (size_t i = 0; ctl->n_others >= XD_CTL_MAX_PER_UID &&
+	     i < ctl->n; i++)
+		mine += ctl->c[i].uid == uid;
+	if (mine >= XD_CTL_MAX_PER_UID) {
+		snprintf(why, whylen, "busy: uid %u already holds %u "
+			 "connections, the most one user may hold",
+			 (unsigned)uid, XD_CTL_MAX_PER_UID);
+		return -1;
+	}
+	if (ctl->n_others >= XD_CTL_MAX_CLIENTS - XD_CTL_ROOT_RESERVE) {
+		snprintf(why, whylen, "busy: the last %u of %u connections "
+			 "are kept for root", XD_CTL_ROOT_RESERVE,
+			 XD_CTL_MAX_CLIENTS);
+		return -1;
+	}
+	return 0;
+}
+
 int xd_ctl_open(struct xd_ctl *ctl, const char *path, int epfd,
 		bool have_gid, gid_t gid)
 {
@@ -154,6 +185,8 @@ fail:
 static void drop_client(struct xd_ctl *ctl, size_t i)
 {
 	close(ctl->c[i].fd);
+	if (ctl->c[i].uid != 0)
+		ctl->n_others--;
 	ctl->c[i] = ctl->c[--ctl->n];
 }
 
@@ -213,12 +246,33 @@ static bool answer_state(struct xd_ctl *ctl, size_t i, const struct xd_vif *v)
 	return true;
 }
 
+/* A peer hammering a full socket must not flood the log either. */
+static void log_busy(struct xd_ctl *ctl, const struct ucred *cred,
+		     const char *why, uint64_t now_ms)
+{
+	if (ctl->busy_logged && now_ms - ctl->busy_log_ms < 1000) {
+		ctl->busy_quiet++;
+		return;
+	}
+	if (ctl->busy_quiet)
+		xd_log(LOG_WARNING, "control: %s; refused pid %d uid %u (and "
+		       "%u more since the last such line)", why,
+		       (int)cred->pid, (unsigned)cred->uid, ctl->busy_quiet);
+	else
+		xd_log(LOG_WARNING, "control: %s; refused pid %d uid %u", why,
+		       (int)cred->pid, (unsigned)cred->uid);
+	ctl->busy_logged = true;
+	ctl->busy_log_ms = now_ms;
+	ctl->busy_quiet = 0;
+}
+
 static void accept_clients(struct xd_ctl *ctl, uint64_t now_ms)
 {
 	for (;;) {
 		struct epoll_event ev = { .events = EPOLLIN };
 		struct ucred cred;
 		socklen_t len = sizeof(cred);
+		char why[XD_CTL_LINE_MAX];
 		int fd;
 
 		fd = accept4(ctl->lfd, NULL, NULL,
@@ -241,8 +295,12 @@ static void accept_clients(struct xd_ctl *ctl, uint64_t now_ms)
 			close(fd);
 			continue;
 		}
-		if (ctl->n == XD_CTL_MAX_CLIENTS) {
-			(void)!send(fd, "error busy\n", 11,
+		if (xd_ctl_admit(ctl, cred.uid, why, sizeof(why)) < 0) {
+			char line[XD_CTL_LINE_MAX + 8];
+			int n = snprintf(line, sizeof(line), "error %s\n", why);
+
+			log_busy(ctl, &cred, why, now_ms);
+			(void)!send(fd, line, (size_t)n,
 				    MSG_NOSIGNAL | MSG_DONTWAIT);
 			close(fd);
 			continue;
@@ -254,6 +312,9 @@ static void accept_clients(struct xd_ctl *ctl, uint64_t now_ms)
 		}
 		memset(&ctl->c[ctl->n], 0, sizeof(ctl->c[0]));
 		ctl->c[ctl->n].fd = fd;
+		ctl->c[ctl->n].uid = cred.uid;
+		if (cred.uid != 0)
+			ctl->n_others++;
 		/* A silent client must not hold a slot for ever. */
 		ctl->c[ctl->n++].deadline_ms = now_ms + XD_CTL_REQUEST_MS;
 	}

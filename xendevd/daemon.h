@@ -29,8 +29,9 @@ void xd_vif_added(struct xd_daemon *d, const char *ifname,
 void xd_vif_removed(struct xd_daemon *d, const char *ifname);
 
 /*
- * Attach every existing vif that is not on a bridge yet (start-up, lost
- * uevents, SIGHUP). retry_failed also retries vifs that failed before.
+ * Attach every existing vif that is not on its bridge (start-up, lost
+ * uevents, SIGHUP): a vif recorded as attached is checked against the
+ * kernel (reconcile.c). retry_failed also retries vifs that failed before.
  */
 void xd_reconcile(struct xd_daemon *d, bool retry_failed);
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -57,6 +58,8 @@ XD_DEFAULT_CONTROL ")\n"
 "peers must be root or in control-group, checked with SO_PEERCRED):\n"
 "  -> wait vif<domid>.<n> <timeout_ms>\\n      (timeout 0..600000)\n"
 "  <- attached <bridge>\\n | timeout\\n | error <reason>\\n\n"
+"Users other than root hold at most 128 connections each and leave the\n"
+"last 64 of 1024 to root; a request must come within 1 s of connecting.\n"
 "\n"
 "Signals: SIGTERM/SIGINT stop cleanly; SIGHUP reloads the config and\n"
 "retries every vif not attached.\n";
@@ -195,6 +198,25 @@ static int resolve_group(const char *name, gid_t *gid)
 	return 0;
 }
 
+/*
+ * Room for every control connection and the daemon's own few: systemd's
+ * soft limit is 1024, and accept failing with EMFILE would leave the
+ * listening socket readable for ever.
+ */
+static void raise_fd_limit(void)
+{
+	const rlim_t want = XD_CTL_MAX_CLIENTS + 64;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max >= want ? want : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < want)
+		xd_log(LOG_WARNING, "open files limited to %llu: not every "
+		       "one of the %u control connections fits",
+		       (unsigned long long)rl.rlim_cur, XD_CTL_MAX_CLIENTS);
+}
+
 /* Tell systemd (Type=notify) that we are attached and listening. */
 static void notify_ready(void)
 {
@@ -317,11 +339,19 @@ static int run(struct xd_daemon *d, const struct options *o, int ufd,
 			free(buf);
 			return -1;
 		}
+		/*
+		 * Uevents first, whatever woke us: a wait must not be answered
+		 * from a table that has yet to learn of events the kernel
+		 * already sent or reported lost. A recv that finds none is
+		 * cheap.
+		 */
+		if (n > 0)
+			drain_uevents(d, ufd, buf);
 		for (int i = 0; i < n; i++) {
 			int fd = evs[i].data.fd;
 
 			if (fd == ufd) {
-				drain_uevents(d, ufd, buf);
+				continue;
 			} else if (fd == sfd) {
 				struct signalfd_siginfo si;
 
@@ -375,6 +405,7 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	raise_fd_limit();
 	ret = xd_rtnl_open(&d.rt);
 	if (ret < 0) {
 		xd_log(LOG_ERR, "rtnetlink: %s", strerror(-ret));

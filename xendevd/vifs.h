@@ -17,6 +17,8 @@ enum xd_vif_state {
 struct xd_vif {
 	char name[IFNAMSIZ];
 	enum xd_vif_state state;
+	int ifindex;                    /* the netdev handled, 0 if unknown */
+	int master;                     /* its Linux bridge's ifindex, or 0 */
 	bool ovs;                       /* attached through OVSDB */
 	char bridge[IFNAMSIZ];
 	char reason[XD_REASON_MAX];     /* FAILED: why, one line */

@@ -185,6 +185,60 @@ static void test_hangup_while_waiting(void **state)
 	assert_true(xd_ctl_owns(&f->ctl, f->ctl.lfd));
 }
 
+/* Pretend n clients of this uid are connected (no sockets behind them). */
+static void fake_clients(struct xd_ctl *ctl, size_t n, uid_t uid)
+{
+	for (size_t i = 0; i < n; i++) {
+		ctl->c[ctl->n].fd = -1;
+		ctl->c[ctl->n].uid = uid;
+		ctl->n++;
+		ctl->n_others += uid != 0;
+	}
+}
+
+static void test_admit_limits(void **state)
+{
+	struct fixture *f = *state;
+	char why[128];
+	int fd;
+
+	assert_int_equal(xd_ctl_admit(&f->ctl, 1000, why, sizeof(why)), 0);
+	/* One user: at most XD_CTL_MAX_PER_UID, others unaffected. */
+	fake_clients(&f->ctl, XD_CTL_MAX_PER_UID, 1000);
+	assert_int_equal(xd_ctl_admit(&f->ctl, 1000, why, sizeof(why)), -1);
+	assert_string_equal(why, "busy: uid 1000 already holds 128 "
+			    "connections, the most one user may hold");
+	assert_int_equal(xd_ctl_admit(&f->ctl, 1001, why, sizeof(why)), 0);
+	/* All others together leave the last XD_CTL_ROOT_RESERVE to root. */
+	for (uid_t u = 1001; f->ctl.n_others + XD_CTL_MAX_PER_UID <=
+	     XD_CTL_MAX_CLIENTS - XD_CTL_ROOT_RESERVE; u++)
+		fake_clients(&f->ctl, XD_CTL_MAX_PER_UID, u);
+	fake_clients(&f->ctl, XD_CTL_MAX_CLIENTS - XD_CTL_ROOT_RESERVE -
+		     f->ctl.n_others, 2000);
+	assert_int_equal(xd_ctl_admit(&f->ctl, 2001, why, sizeof(why)), -1);
+	assert_string_equal(why, "busy: the last 64 of 1024 connections are "
+			    "kept for root");
+	assert_int_equal(xd_ctl_admit(&f->ctl, 0, why, sizeof(why)), 0);
+	/* Root may take the rest, then nobody gets in. */
+	fake_clients(&f->ctl, XD_CTL_ROOT_RESERVE, 0);
+	assert_int_equal(xd_ctl_admit(&f->ctl, 0, why, sizeof(why)), -1);
+	assert_string_equal(why, "busy: all 1024 connections in use");
+	/* Over a real socket: the answer names the limit, nothing is kept. */
+	expect_answer(client(f, NULL, 0),
+		      "error busy: all 1024 connections in use\n");
+	assert_int_equal(f->ctl.n, XD_CTL_MAX_CLIENTS);
+	/* A member who hangs up no longer counts. */
+	f->ctl.n = 0;
+	f->ctl.n_others = 0;
+	fd = client(f, "wait vif9.0 1000\n", 0);
+	f->ctl.c[0].uid = 1000;
+	f->ctl.n_others = 1;
+	close(fd);
+	xd_ctl_event(&f->ctl, f->ctl.c[0].fd, &f->vifs, 1);
+	assert_int_equal(f->ctl.n, 0);
+	assert_int_equal(f->ctl.n_others, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +252,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_hangup_while_waiting,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_admit_limits, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
