@@ -243,4 +243,27 @@ static inline void fx_mem_free(struct fx_mem *m)
 
 #endif /* CHAOS_BUILD_LAYER_H */
 
+/*
+ * A zstd frame of nblocks RLE blocks of 128 KiB of zeros each (4 bytes a
+ * block): a decompression bomb in 6 + 4 * nblocks bytes. Its length.
+ */
+static inline size_t fx_zstd_zeros(uint8_t *z, size_t nblocks)
+{
+	size_t pos = 0;
+
+	z[pos++] = 0x28; z[pos++] = 0xb5; z[pos++] = 0x2f; z[pos++] = 0xfd;
+	z[pos++] = 0x00;   /* FHD: no content size, no checksum, windowed */
+	z[pos++] = 0x50;   /* window descriptor: 128 KiB window */
+	for (size_t i = 0; i < nblocks; i++) {
+		/* Block header: last bit, type 1 (RLE), size 128 KiB. */
+		uint32_t h = (i + 1 == nblocks) | 1u << 1 | (128u << 10) << 3;
+
+		z[pos++] = (uint8_t)h;
+		z[pos++] = (uint8_t)(h >> 8);
+		z[pos++] = (uint8_t)(h >> 16);
+		z[pos++] = 0;
+	}
+	return pos;
+}
+
 #endif

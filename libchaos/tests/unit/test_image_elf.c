@@ -554,23 +554,11 @@ static void test_bombs(void **state)
  */
 static void test_zstd_bomb_end_to_end(void **state)
 {
-	size_t nblocks = 2112, len = 4 + 2 + nblocks * 4, pos = 0;
-	uint8_t *z = malloc(len);
+	size_t nblocks = 2112;
+	uint8_t *z = malloc(6 + nblocks * 4);
 
 	(void)state;
-	z[pos++] = 0x28; z[pos++] = 0xb5; z[pos++] = 0x2f; z[pos++] = 0xfd;
-	z[pos++] = 0x00;   /* FHD: no content size, no checksum, windowed */
-	z[pos++] = 0x50;   /* window descriptor: 128 KiB window */
-	for (size_t i = 0; i < nblocks; i++) {
-		/* Block header: last bit, type 1 (RLE), size 128 KiB. */
-		uint32_t h = (i + 1 == nblocks) | 1u << 1 | (128u << 10) << 3;
-
-		z[pos++] = (uint8_t)h;
-		z[pos++] = (uint8_t)(h >> 8);
-		z[pos++] = (uint8_t)(h >> 16);
-		z[pos++] = 0;
-	}
-	expect_fail(z, pos, "more than 256 MiB");
+	expect_fail(z, fx_zstd_zeros(z, nblocks), "more than 256 MiB");
 	free(z);
 }
 

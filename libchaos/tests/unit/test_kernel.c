@@ -154,25 +154,6 @@ static void test_bad_files(void **state)
 	assert_int_equal(err.code, EINVAL);
 }
 
-/* A zstd frame of RLE blocks: 128 KiB of zeros per 4 bytes, mib MiB. */
-static size_t zstd_zeros(uint8_t *z, unsigned int mib)
-{
-	size_t nblocks = (size_t)mib * 8, pos = 0;
-
-	z[pos++] = 0x28; z[pos++] = 0xb5; z[pos++] = 0x2f; z[pos++] = 0xfd;
-	z[pos++] = 0x00;   /* no content size, no checksum, windowed */
-	z[pos++] = 0x50;   /* 128 KiB window */
-	for (size_t i = 0; i < nblocks; i++) {
-		uint32_t h = (i + 1 == nblocks) | 1u << 1 | (128u << 10) << 3;
-
-		z[pos++] = (uint8_t)h;
-		z[pos++] = (uint8_t)(h >> 8);
-		z[pos++] = (uint8_t)(h >> 16);
-		z[pos++] = 0;
-	}
-	return pos;
-}
-
 /*
  * Found by tests kept outside the tree: refusing a decompression bomb
  * cost chaosd about 270 MB, because the bound was a fixed 256 MiB and not
@@ -185,7 +166,7 @@ static void test_bomb_bounded_by_guest_memory(void **state)
 	chaos_kernel *k;
 	chaos_err err;
 
-	write_file(d->kernel, z, zstd_zeros(z, 32));
+	write_file(d->kernel, z, fx_zstd_zeros(z, 32 * 8));
 	assert_int_equal(chaos_kernel_open_bounded(d->kernel, NULL, 4, &k,
 						   &err), -1);
 	assert_null(k);

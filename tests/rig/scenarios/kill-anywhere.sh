@@ -5,21 +5,8 @@
 # docs/cli.md "Recovery after a killed chaos process").
 # rig-timeout: 900
 
-rmmod noxs 2>/dev/null
-insmod /rig/modules/noxs.ko || rig_fail "insmod noxs.ko failed"
-N=/rig/guests/noxsctl
+. /rig/extra/kill-lib
 
-no_leaks() { # no_leaks WHEN
-	$N stats > stats.txt || rig_fail "noxsctl stats failed"
-	grep -q '^devices 0 grants 0 ports 0 ' stats.txt ||
-		rig_fail "$1: devices left: $(cat stats.txt)"
-	[ "$(rig-domains count)" = 0 ] ||
-		rig_fail "$1: $(rig-domains count) domains left: $(chaos list)"
-	[ "$(rig-domains free-kib)" = "$free0" ] ||
-		rig_fail "$1: free memory $(rig-domains free-kib) KiB, was $free0 KiB"
-	[ -z "$(ls /run/chaos/names 2>/dev/null)" ] ||
-		rig_fail "$1: names left: $(ls /run/chaos/names)"
-}
 # killed CMD...: run CMD, SIGKILL it after $delay seconds (if still alive).
 killed() {
 	"$@" > killed.out 2>&1 &
@@ -29,22 +16,7 @@ killed() {
 	wait "$pid" 2>/dev/null
 	return 0
 }
-# look: the next chaos that looks; says what it recovered.
-look() {
-	chaos create probe.json --no-chaosd > look.out 2>&1 ||
-		rig_fail "create after a kill failed: $(cat look.out)"
-	grep recovered look.out || true
-	chaos destroy probe || rig_fail "destroy probe failed"
-}
-
-printf '{ "name": "probe", "kernel": "/rig/guests/noop.elf", "memory": 4 }\n' > probe.json
 printf '{ "name": "big", "kernel": "/rig/guests/hello-loop.elf", "memory": 48 }\n' > big.json
-printf '{ "name": "hl", "kernel": "/rig/guests/hello-loop.elf", "memory": 4 }\n' > hl.json
-# Warm up (the first domain grows the hypervisor's tables once).
-chaos create probe.json --no-chaosd > /dev/null || rig_fail "warm-up create failed"
-chaos destroy probe || rig_fail "warm-up destroy failed"
-free0=$(rig-domains free-kib)
-kills=0
 
 # --- create ---------------------------------------------------------------
 for delay in 0.005 0.01 0.02 0.04 0.07 0.1 0.15 0.25 0.4; do

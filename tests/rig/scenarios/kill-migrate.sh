@@ -15,29 +15,8 @@
 # windows.)
 # rig-timeout: 900
 
-rmmod noxs 2>/dev/null
-insmod /rig/modules/noxs.ko || rig_fail "insmod noxs.ko failed"
-N=/rig/guests/noxsctl
+. /rig/extra/kill-lib
 
-no_leaks() { # no_leaks WHEN
-	$N stats > stats.txt || rig_fail "noxsctl stats failed"
-	grep -q '^devices 0 grants 0 ports 0 ' stats.txt ||
-		rig_fail "$1: devices left: $(cat stats.txt)"
-	[ "$(rig-domains count)" = 0 ] ||
-		rig_fail "$1: $(rig-domains count) domains left: $(chaos list)"
-	[ "$(rig-domains free-kib)" = "$free0" ] ||
-		rig_fail "$1: free memory $(rig-domains free-kib) KiB, was $free0 KiB"
-	[ -z "$(ls /run/chaos/names 2>/dev/null)" ] ||
-		rig_fail "$1: names left: $(ls /run/chaos/names)"
-	[ -z "$(ls /run/chaos/busy 2>/dev/null)" ] ||
-		rig_fail "$1: busy marks left: $(ls /run/chaos/busy)"
-}
-# look: the next chaos that looks (a create without chaosd recovers first).
-look() {
-	chaos create probe.json --no-chaosd > look.out 2>&1 ||
-		rig_fail "create after a kill failed: $(cat look.out)"
-	chaos destroy probe || rig_fail "destroy probe failed"
-}
 hl_state() { chaos list | awk '$1 == "hl" {print $5}'; }
 last_hello() { awk '$1 == "hello" && $2 ~ /^[0-9]+$/ {n = $2} END {print n + 0}' "$1"; }
 
@@ -69,6 +48,8 @@ settle() {
 	rig_log "$1: $(chaos list | awk '$1 == "hl"') (counted past $n)"
 	chaos destroy hl || rig_fail "$1: destroy hl failed"
 	no_leaks "$1"
+	[ -z "$(ls /run/chaos/busy 2>/dev/null)" ] ||
+		rig_fail "$1: busy marks left: $(ls /run/chaos/busy)"
 }
 
 # start: hl counting, a receiver listening on a fresh port.
@@ -105,12 +86,7 @@ ended() {
 
 head -c 32 /dev/urandom > psk
 chmod 600 psk
-printf '{ "name": "probe", "kernel": "/rig/guests/noop.elf", "memory": 4 }\n' > probe.json
-printf '{ "name": "hl", "kernel": "/rig/guests/hello-loop.elf", "memory": 4 }\n' > hl.json
-chaos create probe.json --no-chaosd > /dev/null || rig_fail "warm-up create failed"
-chaos destroy probe || rig_fail "warm-up destroy failed"
-free0=$(rig-domains free-kib)
-kills=0 port=7300 destroyed_kept=0 resumed_kept=0
+port=7300 destroyed_kept=0 resumed_kept=0
 
 # --- exact points ----------------------------------------------------------
 # The receiver, its copy restored and noted "received", before "go".
