@@ -21,6 +21,7 @@
 struct console_stream {
 	int fd;
 	uint32_t domid;
+	uint32_t uid;          /* the client's: root's streams are counted apart */
 	char *out;             /* STREAM_OUT_MAX bytes */
 	size_t out_off, out_len;
 	uint64_t dropped;      /* output lost since the last marker */

@@ -21,6 +21,7 @@
 #include "console_stream.h"
 #include "daemon.h"
 #include "reply.h"
+#include "slots.h"
 
 #define TICK_MS          200   /* throttle windows end, missed events;
 				 * CHAOS_CONSOLE_PERIOD_MS */
@@ -58,6 +59,7 @@ struct cmd {
 	enum cmd_kind kind;
 	uint32_t domid;
 	int fd;
+	uint32_t uid;                /* CMD_STREAM: the client's */
 	bool done;                   /* CMD_DETACH: the caller waits for it */
 	bool last_words;             /* CMD_DETACH of a guest that stopped */
 	bool waited;                 /* on the caller's stack, not malloc'd */
@@ -456,7 +458,8 @@ static void sync_all(struct consoles *c, long long now)
 
 /* ---- streams ------------------------------------------------------------ */
 
-static void stream_start(struct consoles *c, int fd, uint32_t domid)
+static void stream_start(struct consoles *c, int fd, uint32_t domid,
+			 uint32_t uid)
 {
 	struct console_stream *s;
 	struct guest_console *g;
@@ -466,12 +469,18 @@ static void stream_start(struct consoles *c, int fd, uint32_t domid)
 	char *resp = NULL;
 	size_t len;
 	uint8_t hdr[4];
+	unsigned int used = 0, nonroot = 0;
 	int slot = -1;
 
-	for (int i = 0; i < CONSOLE_STREAMS_MAX && slot < 0; i++)
-		if (!c->streams[i])
+	/* The last few are root's (slots.h; audit finding 9). */
+	for (int i = 0; i < CONSOLE_STREAMS_MAX; i++) {
+		used += c->streams[i] != NULL;
+		nonroot += c->streams[i] && c->streams[i]->uid != 0;
+		if (!c->streams[i] && slot < 0)
 			slot = i;
-	if (slot < 0) {
+	}
+	if (!slots_ok(uid, used, nonroot, CONSOLE_STREAMS_ORDINARY,
+		      CONSOLE_STREAMS_MAX)) {
 		reply_error_send(fd, "busy: too many console streams",
 				 REPLY_TIMEOUT_MS);
 		close(fd);
@@ -495,6 +504,7 @@ static void stream_start(struct consoles *c, int fd, uint32_t domid)
 		close(fd);
 		return;
 	}
+	s->uid = uid;
 	chaosd_frame_header((uint32_t)len, hdr);
 	stream_queue(s, (const char *)hdr, sizeof(hdr));
 	stream_queue(s, resp, len);
@@ -549,7 +559,7 @@ static void run_commands(struct consoles *c)
 			detach(c, cmd->domid, "destroyed by chaosd");
 			break;
 		case CMD_STREAM:
-			stream_start(c, cmd->fd, cmd->domid);
+			stream_start(c, cmd->fd, cmd->domid, cmd->uid);
 			break;
 		}
 		if (cmd->waited) {
@@ -822,7 +832,8 @@ void consoles_poke(struct consoles *c)
 	wake(c);
 }
 
-void consoles_stream(struct consoles *c, int fd, uint32_t domid)
+void consoles_stream(struct consoles *c, int fd, uint32_t domid,
+		     uint32_t uid)
 {
 	struct cmd *cmd = calloc(1, sizeof(*cmd));
 
@@ -834,6 +845,7 @@ void consoles_stream(struct consoles *c, int fd, uint32_t domid)
 	cmd->kind = CMD_STREAM;
 	cmd->domid = domid;
 	cmd->fd = fd;
+	cmd->uid = uid;
 	enqueue(c, cmd);
 }
 

@@ -20,7 +20,13 @@
 
 #define CONSOLE_RATE_BYTES (128 * 1024)  /* per guest per second */
 #define CONSOLE_HISTORY    4096          /* replayed to a new stream */
-#define CONSOLE_STREAMS_MAX 64
+/* Console streams at once: the ordinary ones any client may take, and a
+ * few more kept for root, as for connections (slots.h): members
+ * holding every ordinary stream never keep root from a console. */
+#define CONSOLE_STREAMS_ORDINARY      64
+#define CONSOLE_STREAMS_ROOT_RESERVED 8
+#define CONSOLE_STREAMS_MAX \
+	(CONSOLE_STREAMS_ORDINARY + CONSOLE_STREAMS_ROOT_RESERVED)
 
 struct consoles;
 
@@ -51,8 +57,9 @@ void consoles_hold(struct consoles *c, uint32_t domid);
 void consoles_release(struct consoles *c, uint32_t domid);
 /* Something changed (a domain stopped): re-check soon. Async-signal-safe. */
 void consoles_poke(struct consoles *c);
-/* Turn a client connection into domid's console stream: the thread takes
- * fd (non-blocking) and sends the response frame itself. */
-void consoles_stream(struct consoles *c, int fd, uint32_t domid);
+/* Turn a client connection of uid into domid's console stream: the
+ * thread takes fd (non-blocking) and sends the response frame itself. */
+void consoles_stream(struct consoles *c, int fd, uint32_t domid,
+		     uint32_t uid);
 
 #endif

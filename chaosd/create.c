@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* A create's work, the same on a create worker and in the serving loop. */
+#include <errno.h>
 #include <stdio.h>
 
 #include "consoles.h"
@@ -38,8 +39,19 @@ int ops_create_run(struct daemon *d, chaos_host *host,
 		vcpus = chaos_shell_vcpus(shell);
 		rc = chaos_guest_create_in_shell(host, &req->cfg, &opts,
 						 &shell, &domid, &timing, err);
-		if (shell)
+		if (shell) {
 			pool_put_back(&d->pool, host, shell);
+		} else if (rc && err->code == ESRCH) {
+			/* Its domain destroyed by someone else (`xl destroy`)
+			 * since the reaper last looked: the request is fine,
+			 * build it in full. That alone: any other failure is
+			 * the request's. */
+			dlog("create: %s; building the guest in full",
+			     err->msg);
+			shell_mib = 0;
+			rc = chaos_guest_create(host, &req->cfg, &opts, &domid,
+						&timing, err);
+		}
 	} else {
 		rc = chaos_guest_create(host, &req->cfg, &opts, &domid,
 					&timing, err);

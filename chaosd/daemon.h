@@ -70,6 +70,16 @@ chaos_shell *pool_take(struct pool *p, uint64_t memory_mib,
 		       unsigned int vcpus, unsigned int vifs, bool allow_larger);
 /* Give back a shell a create did not touch (host: the caller's). */
 void pool_put_back(struct pool *p, chaos_host *host, chaos_shell *shell);
+/*
+ * Drop the shells someone else destroyed (`xl destroy` of a shell's id):
+ * those not in doms (n domains, as chaos_domain_list_unnamed gives them,
+ * listed before the call) are looked for once more in a list taken with
+ * the pool locked (a shell made since is not in doms either); those gone
+ * or dying leave the pool, which refills, and are freed with host (the
+ * caller's), which lets a dying one go. Returns how many.
+ */
+unsigned int pool_drop_gone(struct pool *p, chaos_host *host,
+			    const chaos_domain_info *doms, size_t n);
 /* Is domid an unused shell of the pool? */
 bool pool_owns(struct pool *p, uint32_t domid);
 /* Snapshot of the flavours (at most CHAOSD_FLAVOURS_MAX). */

@@ -11,14 +11,13 @@
 #include "daemon.h"
 #include "jobs.h"
 #include "owner.h"
+#include "slots.h"
 
 #define KIB_PER_MIB 1024
 
 bool owner_slot_ok(uint32_t uid, unsigned int used, unsigned int nonroot)
 {
-	if (used >= CLIENTS_MAX)
-		return false;
-	return uid == 0 || nonroot < CLIENTS_ORDINARY;
+	return slots_ok(uid, used, nonroot, CLIENTS_ORDINARY, CLIENTS_MAX);
 }
 
 int owner_peer_cred(int fd, const struct ucred *cr, chaos_cred *out,

@@ -67,15 +67,19 @@ static void timed_wait(struct pool *p, unsigned int ms)
 }
 
 /* Prime s for k (if any); a shell that cannot be primed stays usable:
- * its create primes it. Called unlocked. */
-static int prime(struct pool *p, chaos_shell *s, const chaos_kernel *k)
+ * its create primes it. But one someone else destroyed meanwhile
+ * (*gone) is good for nothing: the caller frees it. Called unlocked. */
+static int prime(struct pool *p, chaos_shell *s, const chaos_kernel *k,
+		 bool *gone)
 {
 	chaos_err err;
 
+	*gone = false;
 	if (!k || chaos_shell_prime(p->host, s, k, &err) == 0)
 		return 0;
-	dlog("pool: cannot prime domain %u for %s: %s", chaos_shell_domid(s),
-	     chaos_kernel_path(k), err.msg);
+	*gone = err.code == ESRCH;
+	dlog("pool: cannot prime domain %u for %s: %s%s", chaos_shell_domid(s),
+	     chaos_kernel_path(k), err.msg, *gone ? "; dropped" : "");
 	return -1;
 }
 
@@ -93,17 +97,20 @@ static int prime_one_ready(struct pool *p, bool *failed)
 		for (unsigned int j = 0; f->hint && j < f->ready; j++) {
 			chaos_kernel *hint;
 			chaos_shell *s = f->shells[j];
+			bool gone;
 
 			if (chaos_shell_is_primed_for(s, f->hint))
 				continue;
 			f->shells[j] = f->shells[--f->ready];
 			hint = chaos_kernel_ref(f->hint);
 			pthread_mutex_unlock(&p->lock);
-			*failed = prime(p, s, hint) != 0;
+			/* A destroyed shell is no reason to back off: its
+			 * replacement is made at once. */
+			*failed = prime(p, s, hint, &gone) != 0 && !gone;
 			chaos_kernel_unref(hint);
 			pthread_mutex_lock(&p->lock);
 			f = find(p, mem, vcpus, vifs);
-			if (f && push(f, s) == 0)
+			if (!gone && f && push(f, s) == 0)
 				return 1;
 			pthread_mutex_unlock(&p->lock);
 			chaos_shell_free(p->host, s);
@@ -139,6 +146,7 @@ static int refill_step(struct pool *p, bool *failed)
 		struct flavour *f = &p->fl[i];
 		uint64_t mem = f->memory_mib;
 		unsigned int vcpus = f->vcpus, vifs = f->vifs;
+		bool gone;
 
 		if (f->ready >= f->size)
 			continue;
@@ -156,12 +164,12 @@ static int refill_step(struct pool *p, bool *failed)
 			*failed = true;
 			return 1;
 		}
-		prime(p, s, hint);
+		prime(p, s, hint, &gone);
 		chaos_kernel_unref(hint);
 		pthread_mutex_lock(&p->lock);
 		/* The flavours may have changed while we built. */
 		f = find(p, mem, vcpus, vifs);
-		if (f && f->ready < f->size && push(f, s) == 0)
+		if (!gone && f && f->ready < f->size && push(f, s) == 0)
 			return 1;
 		pthread_mutex_unlock(&p->lock);
 		chaos_shell_free(p->host, s);
@@ -342,6 +350,80 @@ void pool_put_back(struct pool *p, chaos_host *host, chaos_shell *shell)
 	pthread_mutex_unlock(&p->lock);
 	if (shell)
 		chaos_shell_free(host, shell);
+}
+
+/* Shells of the pool not among doms. Called locked. */
+static unsigned int unlisted(struct pool *p, const chaos_domain_info *doms,
+			     size_t n)
+{
+	unsigned int k = 0;
+
+	for (unsigned int i = 0; i < p->nr; i++)
+		for (unsigned int j = 0; j < p->fl[i].ready; j++)
+			k += !chaos_shell_listed(p->fl[i].shells[j], doms, n);
+	return k;
+}
+
+/* Out of the pool: the shells not among doms, into out (room for every
+ * ready shell). Called locked. */
+static unsigned int take_unlisted(struct pool *p, const chaos_domain_info *doms,
+				  size_t n, chaos_shell **out)
+{
+	unsigned int k = 0;
+
+	for (unsigned int i = 0; i < p->nr; i++) {
+		struct flavour *f = &p->fl[i];
+
+		for (unsigned int j = 0; j < f->ready;) {
+			if (chaos_shell_listed(f->shells[j], doms, n)) {
+				j++;
+				continue;
+			}
+			out[k++] = f->shells[j];
+			f->shells[j] = f->shells[--f->ready];
+		}
+	}
+	return k;
+}
+
+unsigned int pool_drop_gone(struct pool *p, chaos_host *host,
+			    const chaos_domain_info *doms, size_t n)
+{
+	chaos_domain_info *now = NULL;
+	chaos_shell **gone = NULL;
+	unsigned int ready = 0, k = 0;
+	size_t nnow;
+
+	pthread_mutex_lock(&p->lock);
+	/* Nearly always none: then no more than a look at the caller's list. */
+	if (!unlisted(p, doms, n))
+		goto out;
+	/*
+	 * Missing from the caller's list: destroyed, or made after the list
+	 * was taken. A list taken now, with the lock held, tells which: every
+	 * shell in the pool was made before it.
+	 */
+	for (unsigned int i = 0; i < p->nr; i++)
+		ready += p->fl[i].ready;
+	gone = calloc(ready, sizeof(*gone));
+	if (!gone || chaos_domain_list_unnamed(host, &now, &nnow, NULL))
+		goto out;
+	k = take_unlisted(p, now, nnow, gone);
+	if (k)
+		pthread_cond_broadcast(&p->wake);  /* refill */
+out:
+	pthread_mutex_unlock(&p->lock);
+	free(now);
+	for (unsigned int i = 0; i < k; i++) {
+		dlog("pool: shell %u (%llu MiB) went behind chaosd's back (destroyed by someone else); dropped",
+		     chaos_shell_domid(gone[i]),
+		     (unsigned long long)chaos_shell_memory_mib(gone[i]));
+		/* Its mapping of a primed shell's memory goes: a dying
+		 * domain can then finish dying. */
+		chaos_shell_free(host, gone[i]);
+	}
+	free(gone);
+	return k;
 }
 
 bool pool_owns(struct pool *p, uint32_t domid)

@@ -192,6 +192,10 @@ void reap_all(struct daemon *d)
 	went = n < d->last_domains;
 	for (size_t i = 0; i < n; i++)
 		went |= doms[i].state == CHAOS_STATE_DYING;
+	/* Pool shells someone else destroyed (`xl destroy` of a shell's
+	 * id): out of the pool before a create takes one, their devices
+	 * collected below (the refill may have kept the count level). */
+	went |= pool_drop_gone(&d->pool, d->host, doms, n) > 0;
 	d->last_domains = n;
 	if (went)
 		recover(d, "reaper", true);

@@ -235,7 +235,7 @@ static void answer(struct daemon *d, struct client *c)
 	if (!call.resp) {
 		/* A console stream: the connection is the console thread's
 		 * now, which answers the request itself. */
-		consoles_stream(d->consoles, c->fd, call.stream_domid);
+		consoles_stream(d->consoles, c->fd, call.stream_domid, c->uid);
 		free(c->body);
 		c->body = NULL;
 		c->fd = -1;

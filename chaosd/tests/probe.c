@@ -9,6 +9,11 @@
  *   chaosd-probe [--socket P] hold N SECS    open N connections, say
  *                                           "probe: holding N" and keep
  *                                           them idle for SECS
+ *   chaosd-probe [--socket P] streams N DOM SECS
+ *                                           attach N console streams to
+ *                                           DOM, say "probe: streaming N"
+ *                                           and keep them for SECS (the
+ *                                           first refusal ends it: exit 1)
  *   chaosd-probe [--socket P] console-stall DOM SECS
  *                                           attach to DOM's console and read
  *                                           nothing for SECS while pinging
@@ -256,6 +261,30 @@ static int console_stall(const char *dom, unsigned int secs)
 	return failures ? 1 : 0;
 }
 
+/* Console streams held open, reading nothing: each takes one of
+ * chaosd's stream slots. */
+static int streams(unsigned int n, const char *dom, unsigned int secs)
+{
+	chaos_err err;
+	uint32_t domid;
+
+	for (unsigned int k = 0; k < n; k++) {
+		chaosd_conn *c;
+
+		if (chaosd_connect(sock, &c, &err) ||
+		    chaosd_console_attach(c, dom, &domid, &err)) {
+			printf("probe: stream %u of %u refused: %s\n", k + 1, n,
+			       err.msg);
+			return 1;
+		}
+		/* Held until we exit. */
+	}
+	printf("probe: streaming %u\n", n);
+	fflush(stdout);
+	sleep(secs);
+	return 0;
+}
+
 /* A subscriber that falls behind on purpose: what it gets afterwards
  * must account for every event (seen, or counted in an overflow). */
 static int events_stall(int secs)
@@ -293,7 +322,8 @@ int main(int argc, char **argv)
 	}
 	if (i >= argc) {
 		fprintf(stderr, "usage: chaosd-probe [--socket P] call JSON | nonroot | abuse [N] |\n"
-			"       hold N SECS | console-stall DOM SECS | events-stall SECS\n");
+			"       hold N SECS | streams N DOM SECS | console-stall DOM SECS |\n"
+			"       events-stall SECS\n");
 		return 2;
 	}
 	if (!strcmp(argv[i], "events-stall") && i + 1 < argc)
@@ -348,6 +378,9 @@ int main(int argc, char **argv)
 		sleep((unsigned int)atoi(argv[i + 2]));
 		return 0;
 	}
+	if (!strcmp(argv[i], "streams") && i + 3 < argc)
+		return streams((unsigned int)atoi(argv[i + 1]), argv[i + 2],
+			       (unsigned int)atoi(argv[i + 3]));
 	if (!strcmp(argv[i], "console-stall") && i + 2 < argc)
 		return console_stall(argv[i + 1],
 				     (unsigned int)atoi(argv[i + 2]));

@@ -8,7 +8,8 @@ RIG_HELPERS := $(BUILD)/rig-helpers/rigtime $(BUILD)/rig-helpers/rig-domains \
 	       $(BUILD)/rig-helpers/ckpt-hashbench $(BUILD)/rig-helpers/rig-downtime \
 	       $(BUILD)/rig-helpers/rig-kill-at $(BUILD)/rig-helpers/rig-create-load \
 	       $(BUILD)/rig-helpers/rig-hello $(BUILD)/rig-helpers/chaos-dynamic \
-	       $(BUILD)/rig-helpers/rig-floor $(BUILD)/rig-helpers/rig-fill
+	       $(BUILD)/rig-helpers/rig-floor $(BUILD)/rig-helpers/rig-fill \
+	       $(BUILD)/rig-helpers/rig-ckpt-threads
 
 $(BUILD)/rig-helpers/rigtime: tests/rig/helpers/rigtime.c | deps
 	@mkdir -p $(dir $@)
@@ -70,6 +71,14 @@ $(BUILD)/rig-helpers/rig-create-load: tests/rig/helpers/rig-create-load.c \
 
 # The density bench: creates through chaosd until the host is full.
 $(BUILD)/rig-helpers/rig-fill: tests/rig/helpers/rig-fill.c \
+		$(LIBCHAOS_A) $(LIBCHAOS_HEADERS) | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARNINGS) -O2 -I$(INCLUDE) $(LDFLAGS_ALL) -o $@ $< $(LIBCHAOS_A) \
+		$(LIBCHAOS_LIBS)
+
+# Saves of two guests from two threads at once (audit finding 13), each
+# thread on its own host (public API).
+$(BUILD)/rig-helpers/rig-ckpt-threads: tests/rig/helpers/rig-ckpt-threads.c \
 		$(LIBCHAOS_A) $(LIBCHAOS_HEADERS) | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARNINGS) -O2 -I$(INCLUDE) $(LDFLAGS_ALL) -o $@ $< $(LIBCHAOS_A) \

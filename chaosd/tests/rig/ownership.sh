@@ -12,6 +12,9 @@
 #    rights, so rewriting it after the create to name the secret fails;
 #  - audit finding 9: 64 idle member connections hold every ordinary slot;
 #    another member is turned away, root is still served;
+#  - the same for console streams: a member holding 64 streams of her own
+#    guest takes every ordinary stream slot, another member's attach is
+#    refused, root still attaches to a console through chaosd;
 #  - audit finding 9: quotas (guests, memory, pool) refuse a member with a
 #    message naming the quota and the numbers; root is exempt.
 # rig-timeout: 300
@@ -170,7 +173,9 @@ chaos create r2.json > /dev/null && chaos create r3.json > /dev/null ||
 	rig_fail "root was held to the members' quota"
 
 # --- finding 9: root is never locked out ----------------------------------
-alice /rig/guests/chaosd-probe hold 64 60 > hold.out 2>&1 &
+# rig-as itself in the background (not the alice function, a subshell
+# that a kill would leave its probe behind): the kill ends the holder.
+rig-as 2001 2001,2000 /rig/guests/chaosd-probe hold 64 60 > hold.out 2>&1 &
 holder=$!
 wait_until 20 grep -q 'holding 64' hold.out || rig_fail "the holder did not connect"
 sleep 1
@@ -185,9 +190,22 @@ chaos pause rootg && chaos unpause rootg || rig_fail "root locked out: pause"
 chaos list | grep -q '^rootg ' || rig_fail "root's chaos list lost rootg"
 kill "$holder"
 wait "$holder" 2>/dev/null
+wait_until 10 probe_as alice '{"op":"ping"}' ||
+	{ cat probe.out; rig_fail "the holder's slots were not given back"; }
+# Console streams leave the connection slots (the console thread serves
+# them), so they have slots of their own, and root's among them.
+rig-as 2001 2001,2000 /rig/guests/chaosd-probe streams 64 a1 60 > streams.out 2>&1 &
+streamer=$!
+wait_until 30 grep -q 'streaming 64' streams.out ||
+	{ cat streams.out; rig_fail "the member could not hold 64 console streams"; }
+refused bob "busy: too many console streams" chaos console b1 --no-input --timeout 5
+chaos console rootg --no-input --until ready --timeout 20 > rootcon.out 2>&1 ||
+	{ cat rootcon.out; rig_fail "root locked out of consoles by 64 member streams: $(cat rootcon.out)"; }
+kill "$streamer"
+wait "$streamer" 2>/dev/null
 
 for g in a1 b1 rootg r2 r3; do chaos destroy $g || rig_fail "destroy $g"; done
 chaosd_stop
 rm -f /etc/rig-secret
 [ "$(rig-domains count)" = 0 ] || rig_fail "domains left: $(rig-domains count)"
-rig_pass "members see and touch only their own guests (finding 9), root-only ramdisk, kernel and config path refused with nothing leaked (finding 3), root served past 64 idle member connections, guest/memory/pool quotas refused with numbers, root exempt"
+rig_pass "members see and touch only their own guests (finding 9), root-only ramdisk, kernel and config path refused with nothing leaked (finding 3), root served past 64 idle member connections and 64 member console streams, guest/memory/pool quotas refused with numbers, root exempt"

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * chaosd's ownership logic (owner.c): root's reserved connection slots and
- * the per-owner quotas, with the messages a refused client reads, and
- * their options (audit finding 9: group members must neither lock root
+ * chaosd's ownership logic (owner.c): root's reserved connection slots
+ * and console streams and the per-owner quotas, with the messages a
+ * refused client reads, and their options (audit finding 9: group members must neither lock root
  * out nor take the host's memory with guests or pool shells).
  */
 #include <errno.h>
@@ -14,7 +14,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "../../consoles.h"
 #include "../../owner.h"
+#include "../../slots.h"
 #include "../../options.h"
 
 /* Audit finding 9: with every ordinary slot held by clients that are not
@@ -34,6 +36,32 @@ static void test_root_slots(void **state)
 	/* ... but the table is finite for everyone. */
 	assert_false(owner_slot_ok(2001, CLIENTS_MAX, 3));
 	assert_true(CLIENTS_ROOT_RESERVED > 0);
+}
+
+/* Console streams leave the connection slots, so they keep root's share
+ * of their own: 64 streams a member holds leave root 8 more. */
+static void test_root_streams(void **state)
+{
+	const unsigned int ord = CONSOLE_STREAMS_ORDINARY;
+	const unsigned int max = CONSOLE_STREAMS_MAX;
+
+	(void)state;
+	assert_true(CONSOLE_STREAMS_ROOT_RESERVED > 0);
+	assert_true(slots_ok(2001, 0, 0, ord, max));
+	assert_true(slots_ok(2001, ord - 1, ord - 1, ord, max));
+	assert_false(slots_ok(2001, ord, ord, ord, max));
+	assert_true(slots_ok(0, ord, ord, ord, max));
+	assert_true(slots_ok(0, max - 1, ord, ord, max));
+	assert_false(slots_ok(0, max, ord, ord, max));
+	/* Members and root sharing the ordinary ones: root's streams do not
+	 * count against the members... */
+	assert_true(slots_ok(2001, ord, 5, ord, max));
+	/* ... and nobody gets past the table. */
+	assert_false(slots_ok(2001, max, 5, ord, max));
+	/* The connection slots follow the same rule with their numbers. */
+	assert_int_equal(owner_slot_ok(2001, 10, 10),
+			 slots_ok(2001, 10, 10, CLIENTS_ORDINARY,
+					CLIENTS_MAX));
 }
 
 static void test_quota_parse(void **state)
@@ -133,6 +161,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_root_slots),
+		cmocka_unit_test(test_root_streams),
 		cmocka_unit_test(test_quota_parse),
 		cmocka_unit_test(test_quota_create),
 		cmocka_unit_test(test_quota_pool),

@@ -169,10 +169,13 @@ CHAOS_API int chaos_guest_shutdown(chaos_host *host, uint32_t domid,
  *
  * Returns 0: the shell has become the guest, and *shell is NULL (freed).
  * Or -1 with err set, as chaos_guest_create, plus EINVAL when the config
- * does not fit or *shell is NULL; then *shell is NULL if the shell was
- * used (freed, its domain destroyed), or unchanged if the failure came
- * before it was touched (bad config, unreadable kernel, name taken): the
- * caller may reuse it, and still owns it.
+ * does not fit or *shell is NULL, and ESRCH when the shell's domain was
+ * destroyed by someone else (dying or gone, e.g. `xl destroy` of a pooled
+ * shell): then nothing is wrong with the request, and a create elsewhere
+ * (another shell, chaos_guest_create) may succeed. *shell is NULL if the
+ * shell was used (freed, its domain destroyed), or unchanged if the
+ * failure came before it was touched (bad config, unreadable kernel, name
+ * taken): the caller may reuse it, and still owns it.
  */
 CHAOS_API int chaos_guest_create_in_shell(chaos_host *host,
 					  const chaos_config *cfg,

@@ -67,7 +67,9 @@ CHAOS_API void chaos_kernel_unref(chaos_kernel *k);
  * only copies the kernel in and starts it. No byte of k is written: a
  * shell primed for one client's kernel holds nothing of it. A create of
  * another layout still works (it primes again). Returns 0, or -1 with
- * err set (the shell is then as if never primed, and still usable).
+ * err set (the shell is then as if never primed, and still usable),
+ * ESRCH when the shell's domain was destroyed by someone else (dying or
+ * gone: the shell is good for nothing but chaos_shell_free).
  */
 CHAOS_API int chaos_shell_prime(chaos_host *host, chaos_shell *shell,
 				const chaos_kernel *k, chaos_err *err);

@@ -2,8 +2,11 @@
 #ifndef CHAOS_SHELL_H
 #define CHAOS_SHELL_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <chaos/api.h>
+#include <chaos/domain.h>
 #include <chaos/error.h>
 #include <chaos/host.h>
 
@@ -63,7 +66,9 @@ CHAOS_API int chaos_shell_new_with_vifs(chaos_host *host, uint64_t memory_mib,
 					unsigned int nr_vifs, chaos_shell **out,
 					chaos_err *err);
 /* Destructor. Destroy (shell)'s domain (waiting for its memory) and free
- * the shell. NULL is allowed. */
+ * the shell. A shell whose domain was destroyed by someone else and is
+ * gone is only freed: a domain that took its id since is left alone.
+ * NULL is allowed. */
 CHAOS_API void chaos_shell_free(chaos_host *host, chaos_shell *shell);
 /* Destructor. Free (shell) but leave its domain, paused and marked, for a
  * later process to find (a daemon that exits without tearing its pool
@@ -74,6 +79,19 @@ CHAOS_API uint32_t chaos_shell_domid(const chaos_shell *shell);
 CHAOS_API uint64_t chaos_shell_memory_mib(const chaos_shell *shell);
 CHAOS_API unsigned int chaos_shell_vcpus(const chaos_shell *shell);
 CHAOS_API unsigned int chaos_shell_vifs(const chaos_shell *shell);
+
+/*
+ * Whether (shell)'s domain is in (doms), (n) domains sorted by id as
+ * chaos_domain_list and chaos_domain_list_unnamed give them, as the
+ * shell: its id with its handle, and not dying. False when another
+ * process destroyed it (e.g. `xl destroy` of its id): the domain is
+ * dying or gone, and the shell good for nothing but chaos_shell_free.
+ * A shell made after the list was taken is not in it either: a caller
+ * that makes shells meanwhile looks again before it believes that. Pure;
+ * reentrant.
+ */
+CHAOS_API bool chaos_shell_listed(const chaos_shell *shell,
+				  const chaos_domain_info *doms, size_t n);
 
 /*
  * Destructor for a leftover: destroy (domid) only if it is a shell nobody

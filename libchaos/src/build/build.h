@@ -363,7 +363,19 @@ int chaos_shell_init_shared_info(chaos_host *host, struct chaos_shell *shell,
 /* Take down a primed shell's kept mapping (none: nothing). */
 void chaos_shell_drop_boot_map(struct chaos_shell *shell);
 
-/* Destroy the shell's domain and free the shell. */
+/* What became of a shell's domain (shell_fate.c): its owner is not the
+ * only one who can destroy it. */
+enum chaos_shell_fate {
+	CHAOS_SHELL_LIVE,     /* the shell's, and not dying */
+	CHAOS_SHELL_DYING,    /* the shell's, destroyed by someone else */
+	CHAOS_SHELL_GONE,     /* no domain of its id, or another's (same id) */
+	CHAOS_SHELL_UNKNOWN,  /* the hypervisor could not be asked */
+};
+enum chaos_shell_fate chaos_shell_fate(chaos_host *host,
+				       const struct chaos_shell *shell);
+
+/* Destroy the shell's domain and free the shell. A domain that is gone
+ * is left alone: its id may be another domain's by now. */
 void chaos_shell_discard(chaos_host *host, struct chaos_shell *shell);
 
 /* Free the shell's memory, leaving its domain alone. */

@@ -45,15 +45,18 @@ void chaos_shell_discard(chaos_host *host, struct chaos_shell *shell)
 {
 	/* Before the domain goes: a page still mapped keeps it a zombie. */
 	chaos_shell_drop_boot_map(shell);
-	if (shell->domid) {
+	/* Destroyed behind our back and gone: whatever has its id now is
+	 * not ours (its devices went with it: chaos_device_collect). Dying,
+	 * it is still ours to finish off. */
+	if (shell->domid && chaos_shell_fate(host, shell) != CHAOS_SHELL_GONE) {
 		/* Backends first (as chaos_guest_destroy does): a process
 		 * killed while the domain dies then leaves no device behind,
 		 * and a mapped ring never keeps the domain a zombie. */
 		chaos_device_remove_all(host, shell->domid, NULL);
 		xc_domain_destroy(host->xch, shell->domid);
 		chaos_domain_wait_gone(host, shell->domid, 10000, NULL);
-		shell->domid = 0;
 	}
+	shell->domid = 0;
 	chaos_shell_release(shell);
 }
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -214,6 +215,29 @@ out:
 }
 
 /*
+ * A given shell whose domain someone else destroyed fails the build at
+ * whatever step came next, each in its own words ("cannot map page 0"):
+ * say what happened instead, with ESRCH, so that the caller knows the
+ * request was fine and may build it elsewhere. Before the shell goes.
+ */
+static void shell_gone_err(chaos_host *host, const struct chaos_shell *shell,
+			   chaos_err *err)
+{
+	char why[CHAOS_ERR_MSG_MAX];
+	enum chaos_shell_fate fate;
+
+	if (!err)
+		return;
+	fate = chaos_shell_fate(host, shell);
+	if (fate != CHAOS_SHELL_DYING && fate != CHAOS_SHELL_GONE)
+		return;
+	snprintf(why, sizeof(why), "%s", err->msg);
+	chaos_err_set(err, ESRCH,
+		      "the shell's domain %u was destroyed by someone else (%s)",
+		      shell->domid, why);
+}
+
+/*
  * The whole create. With given (a prepared shell), the domain is not made
  * here: the shell is loaded instead. *given_used tells the caller whether
  * the shell was touched (and so is now either the guest or destroyed).
@@ -328,6 +352,8 @@ out_name:
 	if (named)
 		chaos_registry_release(host->registry, cfg->name, NULL);
 out_shell:
+	if (given)
+		shell_gone_err(host, &shell, err);
 	chaos_shell_discard(host, &shell);
 out_image:
 	free(ramdisk);

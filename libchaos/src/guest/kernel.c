@@ -150,7 +150,18 @@ int chaos_shell_prime(chaos_host *host, chaos_shell *shell,
 		return chaos_err_set(err, EINVAL, "prime: no host, shell or kernel");
 	if (kernel_layout(shell, k, &lay, err))
 		return -1;
-	return chaos_shell_prime_layout(host, shell, &lay, err);
+	if (chaos_shell_prime_layout(host, shell, &lay, err) == 0)
+		return 0;
+	/* Destroyed behind its owner's back: say so, whatever step failed. */
+	switch (chaos_shell_fate(host, shell)) {
+	case CHAOS_SHELL_DYING:
+	case CHAOS_SHELL_GONE:
+		return chaos_err_set(err, ESRCH,
+				     "prime: the shell's domain %u was destroyed by someone else",
+				     shell->domid);
+	default:
+		return -1;
+	}
 }
 
 bool chaos_shell_is_primed_for(const chaos_shell *shell, const chaos_kernel *k)
