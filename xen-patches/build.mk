@@ -4,6 +4,7 @@
 #                (with abi/noxs.h as public/noxs.h) and build the hypervisor
 #                into $(BUILD)/xen/{xen.gz,xen,xen-syms}; cached by content
 #                under ~/.cache/chaos/xen-<hash> (CHAOS_CACHE overrides).
+#   make xen-flask  the same with XSM/FLASK on, into $(BUILD)/xen-flask.
 #
 # noxs-tool drives the hypercall through privcmd; it is static so the rig's
 # dom0 runs it as /rig/guests/noxs-tool. copy-pages-tool (Xen's libraries,
@@ -14,6 +15,13 @@ NOXS_TOOL := $(BUILD)/noxs-tool/noxs-tool
 .PHONY: xen
 xen:
 	xen-patches/build $(BUILD)/xen
+
+# The same with XSM and FLASK (Xen's default policy built in; needs
+# checkpolicy): boot it with RIG_XEN=$(BUILD)/xen-flask/xen.gz and
+# RIG_XEN_CMDLINE_EXTRA=flask=enforcing (xen-patches/README.md).
+.PHONY: xen-flask
+xen-flask:
+	xen-patches/build --flask $(BUILD)/xen-flask
 
 # The rig boots $(BUILD)/xen/xen.gz when it exists: make sure it does (a
 # cached build only costs a hash and a copy).

@@ -10,10 +10,17 @@
  *   noxs-tool fill DOMID BE_DOMID EVTCHN
  *   noxs-tool [--expect ERR] map DOMID ro|rw
  *   noxs-tool raw OP DOMID HEXBYTES       (arbitrary argument bytes)
+ *   noxs-tool port DOMID                  (a dom0 port unbound for DOMID)
+ *   noxs-tool close PORT
  *
  * TYPE is power, console, vif or a number. With --expect ERR (an errno name
  * such as ENOSPC) the command succeeds only if the hypercall fails with
  * exactly that error. "list" prints one line per entry, "noxs-entry ...".
+ *
+ * An entry's port must be one its backend opened for the domain: "port"
+ * opens one in dom0 straight through the hypercall (so dom0's kernel never
+ * knows it, and it outlives the tool) and prints "noxs-port N"; "close"
+ * closes it again.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,11 +35,18 @@
 #include <unistd.h>
 
 #include <xen/xen.h>
+#include <xen/event_channel.h>
 #include <xen/sys/privcmd.h>
 
 #include "../../abi/noxs.h"
 
 #define BUF_SIZE 8192 /* one op, the largest being list (8 + 4096 bytes) */
+
+/*
+ * Not __HYPERVISOR_event_channel_op: without an interface version, xen.h
+ * names the old compat hypercall by it.
+ */
+#define EVENT_CHANNEL_OP 32
 
 struct ctx {
 	int fd;
@@ -75,7 +89,9 @@ static int usage(void)
 		"       noxs-tool [--expect ERR] list DOMID\n"
 		"       noxs-tool fill DOMID BE_DOMID EVTCHN\n"
 		"       noxs-tool [--expect ERR] map DOMID ro|rw\n"
-		"       noxs-tool [--expect ERR] raw OP HEXBYTES\n");
+		"       noxs-tool [--expect ERR] raw OP HEXBYTES\n"
+		"       noxs-tool port DOMID\n"
+		"       noxs-tool close PORT\n");
 	return 2;
 }
 
@@ -319,6 +335,49 @@ static int cmd_map(struct ctx *c, int argc, char **argv)
 	return err;
 }
 
+/* Returns 0 or a positive errno from an event channel op on c->buf. */
+static int evtchn_op(struct ctx *c, unsigned int cmd)
+{
+	privcmd_hypercall_t hc = {
+		.op = EVENT_CHANNEL_OP,
+		.arg = { cmd, (uint64_t)(uintptr_t)c->buf },
+	};
+
+	if (ioctl(c->fd, IOCTL_PRIVCMD_HYPERCALL, &hc) < 0)
+		return errno;
+	return 0;
+}
+
+/* A dom0 port unbound for DOMID, as a backend opens one for a device. */
+static int cmd_port(struct ctx *c, int argc, char **argv)
+{
+	struct evtchn_alloc_unbound *op = c->buf;
+	uint16_t domid;
+
+	if (argc != 1 || !parse_domid(argv[0], &domid) ||
+	    domid == NOXS_DOMID_SELF)
+		return -1;
+	memset(op, 0, sizeof(*op));
+	op->dom = DOMID_SELF;
+	op->remote_dom = domid;
+	int err = evtchn_op(c, EVTCHNOP_alloc_unbound);
+	if (!err)
+		printf("noxs-port %" PRIu32 "\n", (uint32_t)op->port);
+	return err;
+}
+
+static int cmd_close(struct ctx *c, int argc, char **argv)
+{
+	struct evtchn_close *op = c->buf;
+	unsigned long port;
+
+	if (argc != 1 || !parse_u(argv[0], UINT32_MAX, "port", &port))
+		return -1;
+	memset(op, 0, sizeof(*op));
+	op->port = (evtchn_port_t)port;
+	return evtchn_op(c, EVTCHNOP_close);
+}
+
 /* Raw op: send arbitrary bytes, to probe validation of every field. */
 static int cmd_raw(struct ctx *c, int argc, char **argv)
 {
@@ -353,7 +412,8 @@ int main(int argc, char **argv)
 		{ "get-page", cmd_get_page }, { "add", cmd_add },
 		{ "remove", cmd_remove },     { "list", cmd_list },
 		{ "fill", cmd_fill },	      { "map", cmd_map },
-		{ "raw", cmd_raw },
+		{ "raw", cmd_raw },	      { "port", cmd_port },
+		{ "close", cmd_close },
 	};
 	int expect = 0;
 	struct ctx c;

@@ -26,12 +26,15 @@ cat guest.cfg
 cycle() {
 	xl create -p -q guest.cfg || rig_fail "xl create -p failed"
 	d=$(xl domid noxscyc) || rig_fail "xl domid failed"
+	p=$($T port "$d" | sed -n 's/^noxs-port //p')
+	[ -n "$p" ] || rig_fail "noxs-tool port $d failed"
 	for dev in "power 0" "console 0" "vif 0"; do
-		$T add "$d" $dev 0 8 1 || rig_fail "add $dev to domain $d"
+		$T add "$d" $dev 0 8 "$p" || rig_fail "add $dev to domain $d"
 	done
 	xl destroy noxscyc || rig_fail "xl destroy failed"
 	rig_wait_for 10 $T --expect ESRCH list "$d" ||
 		rig_fail "domain $d's page outlived it"
+	$T close "$p" || rig_fail "close of port $p failed"
 }
 
 # One cycle first, so one-time allocations do not count as leaks.

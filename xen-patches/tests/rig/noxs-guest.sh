@@ -60,8 +60,10 @@ on_poweroff = "preserve"
 CFG
 xl create -p guest.cfg || rig_fail "xl create -p failed"
 d=$(xl domid noxsguest) || rig_fail "xl domid failed"
-$T add "$d" power 0 0 8 1 || rig_fail "add power 0 to the paused guest"
-$T add "$d" vif 3 0 9 1 || rig_fail "add vif 3 to the paused guest"
+P=$($T port "$d" | sed -n 's/^noxs-port //p')
+[ -n "$P" ] || rig_fail "noxs-tool port $d failed"
+$T add "$d" power 0 0 8 "$P" || rig_fail "add power 0 to the paused guest"
+$T add "$d" vif 3 0 9 "$P" || rig_fail "add vif 3 to the paused guest"
 xl unpause noxsguest || rig_fail "xl unpause failed"
 
 log=/var/log/xen/console/guest-noxsguest.log
@@ -79,5 +81,6 @@ gf=$(sed -n 's/.*NOXS-GUEST OK get-page-self: noxs-frame \(0x[0-9a-f]*\).*/\1/p'
 hf=$($T get-page "$d" | sed -n 's/noxs-frame //p')
 [ -n "$gf" ] && [ "$gf" = "$hf" ] || rig_fail "guest frame '$gf' != dom0's view '$hf'"
 xl destroy noxsguest 2>/dev/null
+$T close "$P"
 rig_stop_xenstore
 rig_pass "guest maps its page read-only (sees 2 entries), writable map and all writes refused (EBUSY/EPERM)"

@@ -19,8 +19,10 @@ xl create -p guest.cfg || rig_fail "xl create -p failed"
 d=$(xl domid noxslim) || rig_fail "xl domid failed"
 rig_log "paused guest is domain $d"
 
-# A port that exists in dom0 (the backend) and a grant above the reserved.
-P=1
+# A port that dom0 (the backend) opened for the guest, and a grant above
+# the reserved.
+P=$($T port "$d" | sed -n 's/^noxs-port //p')
+[ -n "$P" ] || rig_fail "noxs-tool port $d failed"
 G=8
 
 expect() { # expect ERR DESC ARGS...
@@ -64,6 +66,14 @@ expect EINVAL "devid 256" add "$d" vif 256 0 $G $P
 expect EINVAL "reserved grant 3" add "$d" vif 5 0 3 $P
 expect EINVAL "event channel 0" add "$d" vif 5 0 $G 0
 expect EINVAL "event channel not in the backend" add "$d" vif 5 0 $G 4000000
+# A port the backend has, but not for this guest: one of dom0's own (port 1
+# is bound in dom0 to something else) and one unbound for another domain.
+[ "$P" != 1 ] || rig_fail "the guest's port is 1"
+expect EINVAL "backend port bound to something else" add "$d" vif 5 0 $G 1
+Q=$($T port 0 | sed -n 's/^noxs-port //p')
+[ -n "$Q" ] || rig_fail "noxs-tool port 0 failed"
+expect EINVAL "backend port opened for another domain" add "$d" vif 5 0 $G "$Q"
+$T close "$Q" || rig_fail "close of port $Q failed"
 expect EINVAL "unknown flag" add "$d" vif 5 0 $G $P 128
 expect ESRCH "backend that does not exist" add "$d" vif 5 4321 $G $P
 expect EINVAL "reserved backend id" add "$d" vif 5 32752 $G $P
@@ -75,7 +85,9 @@ expect ENOSYS "unknown sub-op" raw 9 00
 # Raw ops: add with a non-zero pad, then with a non-zero reserved word.
 dl=$(printf '%02x%02x' $((d & 255)) $((d >> 8)))
 z8=0000000000000000
-ent="0300 0500 0000 0000 08000000 01000000"
+pl=$(printf '%02x%02x%02x%02x' $((P & 255)) $(((P >> 8) & 255)) \
+	$(((P >> 16) & 255)) $((P >> 24)))
+ent="0300 0500 0000 0000 08000000 $pl"
 ent=$(echo $ent | tr -d ' ')
 expect EINVAL "non-zero pad" raw 1 "${dl}010000000000${ent}${z8}${z8}"
 expect EINVAL "non-zero reserved" raw 1 "${dl}000000000000${ent}0100000000000000${z8}"
@@ -109,5 +121,6 @@ expect EBUSY "writable mapping of the device page" map "$d" rw
 xl destroy noxslim || rig_fail "xl destroy failed"
 rig_wait_for 10 $T --expect ESRCH list "$d" ||
 	rig_fail "the page of destroyed domain $d is still listed"
+$T close "$P" || rig_fail "close of port $P failed"
 rig_stop_xenstore
-rig_pass "full page -> ENOSPC at 126, remove takes exactly one, all fields validated, read-only mapping only"
+rig_pass "full page -> ENOSPC at 126, remove takes exactly one, all fields validated (the port only if opened for the guest), read-only mapping only"
