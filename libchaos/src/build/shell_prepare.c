@@ -18,6 +18,14 @@
 #define EXTENT_ORDER 9u
 #define EXTENT_PAGES (1u << EXTENT_ORDER)
 
+/*
+ * The security label of a guest: FLASK's initial SID "domU" (domU_t in
+ * Xen's default policy), as libxl gives every guest without a seclabel.
+ * 0 would make it unlabeled_t, which the default policy does not let
+ * dom0 create. The dummy XSM module, and a Xen without XSM, ignore it.
+ */
+#define SHELL_SSIDREF_DOMU 12u
+
 static int make_handle(uint8_t handle[16], enum chaos_domain_kind kind,
 		       chaos_err *err)
 {
@@ -64,6 +72,7 @@ static int shell_create_domain(chaos_host *host, unsigned int vcpus,
 			       struct chaos_shell *shell, chaos_err *err)
 {
 	struct xen_domctl_createdomain cfg = {
+		.ssidref = SHELL_SSIDREF_DOMU,
 		.flags = 0, /* PV */
 		.max_vcpus = vcpus,
 		.max_evtchn_port = SHELL_MAX_EVTCHN_PORT,

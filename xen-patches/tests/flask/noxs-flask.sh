@@ -8,9 +8,8 @@
 # denial. A Linux PV guest may get its own page; its get_page, list and add
 # on dom0's page are refused by FLASK (EACCES, where the dummy module says
 # EPERM), each with an AVC denial of class noxs in xl dmesg.
-# The guests are xl's: chaos creates its domains with ssidref 0, which
-# FLASK labels unlabeled_t (libxl asks for domU_t), and the default policy
-# does not let dom0 create those.
+# Then a chaos guest (labelled domU_t, as libxl labels its guests) is
+# created, saved and restored with no denial.
 # rig-timeout: 360
 
 T=/rig/guests/noxs-tool
@@ -108,6 +107,21 @@ rig_stop_xenstore
 grep -q 'NOXS-FLASK BAD' "$log" && rig_fail "a guest-side check failed"
 [ "$(grep -c 'NOXS-FLASK OK' "$log")" = 4 ] || rig_fail "not all 4 guest checks ran"
 
+# --- chaos's own guests: labelled domU_t, as libxl labels its guests ----
+rmmod noxs 2>/dev/null
+insmod /rig/modules/noxs.ko || rig_fail "insmod noxs.ko failed"
+printf '{ "name": "hl", "kernel": "/rig/guests/hello-loop.elf", "memory": 4 }\n' > hl.json
+chaos create hl.json > create.out 2>&1 || rig_fail "chaos create under FLASK failed: $(cat create.out)"
+xl list -Z | grep -E '^hl ' | grep -q ':domU_t' ||
+	rig_fail "chaos's guest is not domU_t: $(xl list -Z)"
+chaos console hl --no-input --until 'hello 2' --timeout 30 > /dev/null ||
+	rig_fail "hl did not count under FLASK"
+chaos save hl hl.img > save.out 2>&1 || rig_fail "chaos save under FLASK failed: $(cat save.out)"
+chaos restore hl.img > restore.out 2>&1 || rig_fail "chaos restore under FLASK failed: $(cat restore.out)"
+chaos console hl --no-input --until 'hello-loop: resumed' --timeout 30 > /dev/null ||
+	rig_fail "the restored hl did not go on under FLASK"
+chaos destroy hl || rig_fail "chaos destroy under FLASK failed"
+
 # The refusals are FLASK's: one AVC denial each, domU_t against dom0_t;
 # dom0 was refused nothing of noxs's, its copies or page queries.
 xl dmesg > dmesg.txt
@@ -124,4 +138,4 @@ grep 'scontext=[^ ]*:dom0_t ' avc.txt | grep -Eq 'tclass=(noxs|mmu)' &&
 	rig_fail "dom0 was denied: $(grep 'scontext=[^ ]*:dom0_t ' avc.txt | head -3)"
 grep -q 'unknown domctl' avc.txt && rig_fail "FLASK met an unknown domctl"
 rig_metric flask_avc_denials "$(grep -c denied avc.txt)" lines
-rig_pass "FLASK enforcing: dom0 gets, lists, adds, removes and copies ($(grep -c '^ok' copy.txt) copy checks); the guest's get_page, list, add on dom0 denied by AVC (class noxs, EACCES)"
+rig_pass "FLASK enforcing: dom0 gets, lists, adds, removes and copies ($(grep -c '^ok' copy.txt) copy checks); a chaos guest created, saved and restored; the guest's get_page, list, add on dom0 denied by AVC (class noxs, EACCES)"
