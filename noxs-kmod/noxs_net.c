@@ -212,12 +212,24 @@ static void noxs_net_fatal(struct noxs_vif *vif, u32 err, const char *what,
 }
 
 /*
- * Once the backend has said Closing or Closed, the frontend may free its
+ * A frontend that has said Closing or Closed may take its grants back
+ * before it sees our answer (minios does, as it suspends).
+ */
+static bool noxs_net_fe_left(struct noxs_vif *vif)
+{
+	u32 fe = READ_ONCE(vif->d->ctrl->hdr.fe_state);
+
+	return fe == NOXS_STATE_CLOSING || fe == NOXS_STATE_CLOSED;
+}
+
+/*
+ * Once either end has said Closing or Closed, the frontend may free its
  * buffers: stop copying at once, not only when the work disconnects.
  */
 static bool noxs_net_dead(struct noxs_vif *vif)
 {
-	return atomic_read(&vif->d->net_fatal) != 0 || noxs_dev_gone(vif->d);
+	return atomic_read(&vif->d->net_fatal) != 0 ||
+	       noxs_dev_gone(vif->d) || noxs_net_fe_left(vif);
 }
 
 /*
@@ -265,6 +277,12 @@ static bool noxs_net_copy(struct noxs_vif *vif, unsigned int nops)
 	gnttab_batch_copy(vif->ops, nops);
 	for (i = 0; i < nops; i++) {
 		if (vif->ops[i].status != GNTST_okay) {
+			/* Its grants went with it: the device's end, which
+			 * the work follows, not the guest's fault. */
+			if (noxs_net_fe_left(vif)) {
+				noxs_dev_kick(vif->d);
+				return false;
+			}
 			noxs_net_fatal(vif, NOXS_ERR_NET_GRANT,
 				       "grant copy failed (gref, -status)",
 				       (vif->ops[i].flags & GNTCOPY_dest_gref) ?
