@@ -373,6 +373,8 @@ enum chaos_shell_fate {
 };
 enum chaos_shell_fate chaos_shell_fate(chaos_host *host,
 				       const struct chaos_shell *shell);
+/* Its domain is dying or gone: someone else destroyed it. */
+bool chaos_shell_destroyed(chaos_host *host, const struct chaos_shell *shell);
 
 /* Destroy the shell's domain and free the shell. A domain that is gone
  * is left alone: its id may be another domain's by now. */

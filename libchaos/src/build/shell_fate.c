@@ -32,6 +32,13 @@ enum chaos_shell_fate chaos_shell_fate(chaos_host *host,
 	return fate_of(shell, &d);
 }
 
+bool chaos_shell_destroyed(chaos_host *host, const struct chaos_shell *shell)
+{
+	enum chaos_shell_fate fate = chaos_shell_fate(host, shell);
+
+	return fate == CHAOS_SHELL_DYING || fate == CHAOS_SHELL_GONE;
+}
+
 /* shell.h: the list is sorted by id (domain.h), so a bisection. */
 bool chaos_shell_listed(const chaos_shell *shell, const chaos_domain_info *doms,
 			size_t n)

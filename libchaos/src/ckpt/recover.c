@@ -34,17 +34,19 @@ static const chaos_domain_info *by_handle(const chaos_domain_info *doms,
 static bool run_received(chaos_host *host, const chaos_domain_info *d,
 			 const char *name, chaos_recover_report *rep)
 {
-	chaos_domain_record rec;
-
 	if (d->state == CHAOS_STATE_PAUSED &&
 	    chaos_domain_unpause(host, d->domid, NULL) == 0)
 		rep->resumed++;
-	if (!*name)
-		return true;
-	if (chaos_record_load(host->state_dir, d->domid, d->handle, &rec,
-			      NULL) == 0 && !strcmp(rec.name, name))
-		return true;  /* named before its receiver died */
+	/* A name already bound to it (its receiver died naming it) is
+	 * taken as it is. */
 	return chaos_checkpoint_claim_name(host, d->domid, name, NULL) == 0;
+}
+
+/* Left suspended by a saver or a migration's source. */
+static bool suspended(const chaos_domain_info *d)
+{
+	return d && d->state == CHAOS_STATE_SHUTDOWN &&
+	       d->shutdown_reason == CHAOS_SHUTDOWN_SUSPEND;
 }
 
 /* One orphaned mark, taken over (so no other recoverer acts on it). */
@@ -55,16 +57,13 @@ static void recover_one(chaos_host *host, const chaos_domain_info *d,
 	char note[CHAOS_BUSY_NOTE_MAX];
 	chaos_domain_record rec;
 	int mark = chaos_busy_take(host->state_dir, handle, NULL);
-	bool suspended;
 
 	if (mark < 0)
 		return;  /* a live process took it meanwhile: its work */
 	chaos_busy_read_note(mark, note);
-	suspended = d && d->state == CHAOS_STATE_SHUTDOWN &&
-		    d->shutdown_reason == CHAOS_SHUTDOWN_SUSPEND;
 	if (!d) {
 		rep->cleared++;  /* its domain is gone: only the mark was left */
-	} else if (!strcmp(note, CHAOS_MARK_SENT_GO) && suspended) {
+	} else if (!strcmp(note, CHAOS_MARK_SENT_GO) && suspended(d)) {
 		/* A source killed after "go": the destination may run the
 		 * guest, so this copy waits for an operator, as a source
 		 * that lived would have left it. */
@@ -86,7 +85,7 @@ static void recover_one(chaos_host *host, const chaos_domain_info *d,
 		chaos_device_remove_all(host, d->domid, NULL);
 		if (chaos_domain_kill(host, d->domid, NULL) == 0)
 			rep->destroyed++;
-	} else if (suspended) {
+	} else if (suspended(d)) {
 		if (chaos_ckpt_resume(host, d->domid, NULL) == 0)
 			rep->resumed++;
 	} else {
@@ -133,8 +132,7 @@ int chaos_checkpoint_recover(chaos_host *host, chaos_recover_report *report,
 	for (int i = 0; i < nkept; i++) {
 		const chaos_domain_info *d = by_handle(doms, n, kept[i]);
 
-		if (!d || d->state != CHAOS_STATE_SHUTDOWN ||
-		    d->shutdown_reason != CHAOS_SHUTDOWN_SUSPEND) {
+		if (!suspended(d)) {
 			chaos_busy_unkeep(host->state_dir, kept[i]);
 			report->cleared++;
 		}

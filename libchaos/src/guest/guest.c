@@ -224,12 +224,8 @@ static void shell_gone_err(chaos_host *host, const struct chaos_shell *shell,
 			   chaos_err *err)
 {
 	char why[CHAOS_ERR_MSG_MAX];
-	enum chaos_shell_fate fate;
 
-	if (!err)
-		return;
-	fate = chaos_shell_fate(host, shell);
-	if (fate != CHAOS_SHELL_DYING && fate != CHAOS_SHELL_GONE)
+	if (!err || !chaos_shell_destroyed(host, shell))
 		return;
 	snprintf(why, sizeof(why), "%s", err->msg);
 	chaos_err_set(err, ESRCH,

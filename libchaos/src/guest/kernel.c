@@ -153,15 +153,11 @@ int chaos_shell_prime(chaos_host *host, chaos_shell *shell,
 	if (chaos_shell_prime_layout(host, shell, &lay, err) == 0)
 		return 0;
 	/* Destroyed behind its owner's back: say so, whatever step failed. */
-	switch (chaos_shell_fate(host, shell)) {
-	case CHAOS_SHELL_DYING:
-	case CHAOS_SHELL_GONE:
-		return chaos_err_set(err, ESRCH,
-				     "prime: the shell's domain %u was destroyed by someone else",
-				     shell->domid);
-	default:
+	if (!chaos_shell_destroyed(host, shell))
 		return -1;
-	}
+	return chaos_err_set(err, ESRCH,
+			     "prime: the shell's domain %u was destroyed by someone else",
+			     shell->domid);
 }
 
 bool chaos_shell_is_primed_for(const chaos_shell *shell, const chaos_kernel *k)

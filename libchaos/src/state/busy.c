@@ -8,9 +8,9 @@
  * dead process: chaos_checkpoint_recover() finishes it off.
  */
 #include <dirent.h>
-#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
