@@ -41,6 +41,23 @@ $(NOXS_KO): $(KMOD_COPY) | deps
 	env -u MAKEFLAGS -u MFLAGS -u MAKEOVERRIDES -u MAKELEVEL \
 		$(MAKE) -C $(KMOD_KDIR) M=$(abspath $(KMOD_DIR)) modules
 
+# A rig-only test module: one failed irq bind and a port squatter
+# (noxs-kmod/tests/faultinj/, scenario noxs-bind-fail).
+FAULTINJ_DIR := $(BUILD)/noxs-faultinj
+FAULTINJ_KO  := $(FAULTINJ_DIR)/noxs_faultinj.ko
+FAULTINJ_SRC := noxs-kmod/tests/faultinj/Kbuild \
+		noxs-kmod/tests/faultinj/noxs_faultinj.c
+
+$(FAULTINJ_DIR)/%: noxs-kmod/tests/faultinj/%
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+$(FAULTINJ_KO): $(FAULTINJ_SRC:noxs-kmod/tests/faultinj/%=$(FAULTINJ_DIR)/%) | deps
+	@kdir='$(KMOD_KDIR)'; [ -d "$$kdir" ] || \
+		{ echo "kmod: no kernel headers at $$kdir (make deps)" >&2; exit 1; }
+	env -u MAKEFLAGS -u MFLAGS -u MAKEOVERRIDES -u MAKELEVEL \
+		$(MAKE) -C $(KMOD_KDIR) M=$(abspath $(FAULTINJ_DIR)) modules
+
 # A static userspace tool: /rig/guests/noxsctl in the rig's dom0.
 NOXSCTL_SRC := noxs-kmod/tests/noxsctl.c noxs-kmod/tests/netfe.c
 $(NOXSCTL): $(NOXSCTL_SRC) noxs-kmod/tests/noxsctl.h $(KMOD_ABI) | build-deps
@@ -49,5 +66,5 @@ $(NOXSCTL): $(NOXSCTL_SRC) noxs-kmod/tests/noxsctl.h $(KMOD_ABI) | build-deps
 
 PROGRAMS    += $(NOXSCTL)
 RIG_GUESTS  += $(NOXSCTL)
-RIG_MODULES += $(NOXS_KO)
-rig demo bench: $(NOXS_KO)
+RIG_MODULES += $(NOXS_KO) $(FAULTINJ_KO)
+rig demo bench: $(NOXS_KO) $(FAULTINJ_KO)
