@@ -1,7 +1,7 @@
 # xendevd: the vif hotplug daemon, its unit tests, its integration tests
 # (network namespaces, no Xen) and its benchmark against vif-bridge.
 
-XENDEVD_LIB_SRC := xendevd/attach.c xendevd/config.c xendevd/ctl.c \
+XENDEVD_LIB_SRC := xendevd/attach.c xendevd/clock.c xendevd/config.c xendevd/ctl.c \
 		   xendevd/log.c xendevd/ovsdb.c xendevd/ovsdb_json.c \
 		   xendevd/reconcile.c xendevd/rtnl.c xendevd/uevent.c \
 		   xendevd/vifname.c xendevd/vifs.c

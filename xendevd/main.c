@@ -12,9 +12,9 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "daemon.h"
 #include "log.h"
 #include "uevent.h"
@@ -72,14 +72,6 @@ struct options {
 	const char *ovsdb_socket;
 	bool no_ovs, use_syslog, verbose;
 };
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
@@ -331,7 +323,7 @@ static int run(struct xd_daemon *d, const struct options *o, int ufd,
 		return -1;
 	for (;;) {
 		struct epoll_event evs[32];
-		int timeout = xd_ctl_next_timeout(&d->ctl, now_ms());
+		int timeout = xd_ctl_next_timeout(&d->ctl, xd_now_ms());
 		int n = epoll_wait(epfd, evs, 32, timeout);
 
 		if (n < 0 && errno != EINTR) {
@@ -366,10 +358,10 @@ static int run(struct xd_daemon *d, const struct options *o, int ufd,
 				free(buf);
 				return 0;
 			} else {
-				xd_ctl_event(&d->ctl, fd, &d->vifs, now_ms());
+				xd_ctl_event(&d->ctl, fd, &d->vifs, xd_now_ms());
 			}
 		}
-		xd_ctl_expire(&d->ctl, now_ms());
+		xd_ctl_expire(&d->ctl, xd_now_ms());
 	}
 }
 

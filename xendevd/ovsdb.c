@@ -7,9 +7,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "ovsdb.h"
 #include "ovsdb_json.h"
 
@@ -32,14 +32,6 @@ void xd_ovsdb_close(struct xd_ovsdb *o)
 	free(o->buf);
 	o->buf = NULL;
 	o->len = o->cap = 0;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
 static int connect_db(struct xd_ovsdb *o, char *err, size_t errlen)
@@ -81,7 +73,7 @@ static int send_all(int fd, const char *p, size_t len)
 static int wait_reply(struct xd_ovsdb *o, unsigned id, yajl_val *out,
 		      char *err, size_t errlen)
 {
-	long long deadline = now_ms() + OVSDB_TIMEOUT_MS;
+	uint64_t deadline = xd_now_ms() + OVSDB_TIMEOUT_MS;
 	char perr[128];
 
 	for (;;) {
@@ -144,7 +136,7 @@ static int wait_reply(struct xd_ovsdb *o, unsigned id, yajl_val *out,
 		}
 		{
 			struct pollfd pfd = { .fd = o->fd, .events = POLLIN };
-			long long left = deadline - now_ms();
+			long long left = (long long)deadline - (long long)xd_now_ms();
 			ssize_t r;
 
 			if (left <= 0 || poll(&pfd, 1, (int)left) == 0) {

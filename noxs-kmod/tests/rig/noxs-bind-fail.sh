@@ -12,20 +12,10 @@
 # guest).
 # rig-timeout: 180
 
-ko=/rig/modules/noxs.ko
+. /rig/extra/noxs-lib
 fi_ko=/rig/modules/noxs_faultinj.ko
 fi=/sys/module/noxs_faultinj/parameters
-ctl=/rig/guests/noxsctl
 mac=00:16:3e:00:0e
-stat_of() {
-	$ctl stats | awk -v f="$1" '{for (i = 1; i < NF; i++) if ($i == f) print $(i + 1)}'
-}
-check_zero() {
-	$ctl stats
-	for f in devices grants ports irqs; do
-		[ "$(stat_of $f)" = 0 ] || rig_fail "$1: $f left: $($ctl stats)"
-	done
-}
 cleanup() {
 	rmmod noxs 2>/dev/null
 	rmmod noxs_faultinj 2>/dev/null

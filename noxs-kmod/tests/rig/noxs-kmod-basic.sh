@@ -5,20 +5,8 @@
 # cleanly while devices exist.
 # rig-timeout: 240
 
-ko=/rig/modules/noxs.ko
-ctl=/rig/guests/noxsctl
+. /rig/extra/noxs-lib
 [ -e $ko ] || rig_fail "$ko missing"
-
-# stat_of FIELD: FIELD's value in noxsctl stats.
-stat_of() {
-	$ctl stats | awk -v f="$1" '{for (i = 1; i < NF; i++) if ($i == f) print $(i + 1)}'
-}
-check_zero() {
-	$ctl stats
-	for f in devices grants ports irqs; do
-		[ "$(stat_of $f)" = 0 ] || rig_fail "$1: $f left: $($ctl stats)"
-	done
-}
 
 # Start from an unloaded module and leave none behind, pass or fail.
 rmmod noxs 2>/dev/null

@@ -7,17 +7,7 @@
 # events does not hang dom0.
 # rig-timeout: 240
 
-ko=/rig/modules/noxs.ko
-ctl=/rig/guests/noxsctl
-stat_of() {
-	$ctl stats | awk -v f="$1" '{for (i = 1; i < NF; i++) if ($i == f) print $(i + 1)}'
-}
-check_zero() {
-	$ctl stats
-	for f in devices grants ports irqs; do
-		[ "$(stat_of $f)" = 0 ] || rig_fail "$1: $f left: $($ctl stats)"
-	done
-}
+. /rig/extra/noxs-lib
 # rig_wait_for runs a program, not a shell function.
 is_connected="$ctl query 0 power \$0 | grep -q ' be Connected fe Connected '"
 

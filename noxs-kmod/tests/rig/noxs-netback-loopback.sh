@@ -11,18 +11,8 @@
 # before its frontend starts; destroy removes every vif and leaks nothing.
 # rig-timeout: 300
 
-ko=/rig/modules/noxs.ko
-ctl=/rig/guests/noxsctl
+. /rig/extra/noxs-lib
 mac=00:16:3e:00:00
-stat_of() {
-	$ctl stats | awk -v f="$1" '{for (i = 1; i < NF; i++) if ($i == f) print $(i + 1)}'
-}
-check_zero() {
-	$ctl stats
-	for f in devices grants ports irqs; do
-		[ "$(stat_of $f)" = 0 ] || rig_fail "$1: $f left: $($ctl stats)"
-	done
-}
 vifstat() { cat /sys/class/net/$1/statistics/$2; }
 # rig_wait_for runs a program, not a shell function.
 gone="! test -e /sys/class/net/\$0"
