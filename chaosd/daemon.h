@@ -11,6 +11,7 @@
 #include <chaos/chaos.h>
 #include <chaos/chaosd.h>
 
+#include "derr.h"
 #include "kernels.h"
 #include "owner.h"
 
@@ -161,8 +162,5 @@ int ops_handle(struct daemon *d, const char *req, size_t len,
 	       struct ops_call *call);
 
 void dlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Fill err (code and message); returns -1. */
-int derr(chaos_err *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 #endif

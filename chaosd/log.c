@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* chaosd's log lines and error filling, shared by every thread. */
+/* chaosd's log lines, shared by every thread. */
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -18,17 +18,4 @@ void dlog(const char *fmt, ...)
 	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "%s\n", line);
-}
-
-int derr(chaos_err *err, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err)
-		return -1;
-	err->code = code;
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	return -1;
 }

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* chaosd's request parser: one JSON request, checked field by field. */
 #include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yajl/yajl_gen.h>
@@ -10,6 +8,7 @@
 
 #include <chaos/chaosd.h>
 
+#include "derr.h"
 #include "request.h"
 
 /* Deeper JSON than this is refused before it is parsed (yajl's tree code
@@ -17,21 +16,6 @@
 #define JSON_DEPTH_MAX 16
 
 /* Fill err (may be NULL); returns -1. */
-static int req_err(chaos_err *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int req_err(chaos_err *err, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err)
-		return -1;
-	err->code = code;
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static const char *const op_names[] = {
 	[CHAOSD_OP_PING] = "ping",
 	[CHAOSD_OP_CREATE] = "create",
@@ -156,14 +140,14 @@ static int parse_config(yajl_val v, chaos_config *cfg, chaos_err *err)
 	int rc;
 
 	if (!YAJL_IS_OBJECT(v))
-		return req_err(err, EINVAL, "config: expected an object");
+		return derr(err, EINVAL, "config: expected an object");
 	g = yajl_gen_alloc(NULL);
 	if (!g)
-		return req_err(err, ENOMEM, "config: out of memory");
+		return derr(err, ENOMEM, "config: out of memory");
 	if (regen(g, v) ||
 	    yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok) {
 		yajl_gen_free(g);
-		return req_err(err, EINVAL, "config: cannot re-encode");
+		return derr(err, EINVAL, "config: cannot re-encode");
 	}
 	rc = chaos_config_parse_buffer((const char *)buf, len, "config", cfg,
 				       err);
@@ -174,7 +158,7 @@ static int parse_config(yajl_val v, chaos_config *cfg, chaos_err *err)
 static int get_bool(yajl_val v, const char *key, bool *out, chaos_err *err)
 {
 	if (!YAJL_IS_TRUE(v) && !YAJL_IS_FALSE(v))
-		return req_err(err, EINVAL, "%s: expected true or false",
+		return derr(err, EINVAL, "%s: expected true or false",
 				     key);
 	*out = YAJL_IS_TRUE(v);
 	return 0;
@@ -185,7 +169,7 @@ static int get_uint(yajl_val v, const char *key, long long min, long long max,
 {
 	if (!YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) < min ||
 	    YAJL_GET_INTEGER(v) > max)
-		return req_err(err, EINVAL,
+		return derr(err, EINVAL,
 				     "%s: expected an integer from %lld to %lld",
 				     key, min, max);
 	*out = YAJL_GET_INTEGER(v);
@@ -200,14 +184,14 @@ static int get_domain(yajl_val v, char *out, chaos_err *err)
 	bool digits = true;
 
 	if (!s)
-		return req_err(err, EINVAL,
+		return derr(err, EINVAL,
 				     "domain: expected a name or id as a string");
 	len = strlen(s);
 	for (size_t i = 0; i < len; i++)
 		digits &= s[i] >= '0' && s[i] <= '9';
 	if (len == 0 || len >= CHAOS_NAME_MAX ||
 	    (digits ? len > 5 : chaos_config_check_name(s, NULL) != 0))
-		return req_err(err, EINVAL,
+		return derr(err, EINVAL,
 				     "domain: not a guest name or domain id");
 	memcpy(out, s, len + 1);
 	return 0;
@@ -219,10 +203,10 @@ static int get_path(yajl_val v, char *out, chaos_err *err)
 	size_t len;
 
 	if (!s)
-		return req_err(err, EINVAL, "config_path: expected a string");
+		return derr(err, EINVAL, "config_path: expected a string");
 	len = strlen(s);
 	if (len == 0 || len >= CHAOS_CONFIG_PATH_MAX || s[0] != '/')
-		return req_err(err, EINVAL,
+		return derr(err, EINVAL,
 				     "config_path: expected an absolute path shorter than %d bytes",
 				     CHAOS_CONFIG_PATH_MAX);
 	memcpy(out, s, len + 1);
@@ -233,7 +217,7 @@ static int get_path(yajl_val v, char *out, chaos_err *err)
 static int get_bridges(yajl_val v, chaosd_request *req, chaos_err *err)
 {
 	if (!YAJL_IS_ARRAY(v) || v->u.array.len > CHAOSD_BRIDGES_MAX)
-		return req_err(err, EINVAL,
+		return derr(err, EINVAL,
 			       "bridges: expected an array of at most %d strings",
 			       CHAOSD_BRIDGES_MAX);
 	for (size_t i = 0; i < v->u.array.len; i++) {
@@ -241,7 +225,7 @@ static int get_bridges(yajl_val v, chaosd_request *req, chaos_err *err)
 
 		if (!b || !*b || *b == '=' ||
 		    strlen(b) >= CHAOSD_BRIDGE_ARG_MAX)
-			return req_err(err, EINVAL,
+			return derr(err, EINVAL,
 				       "bridges: entry %zu: expected NAME or FROM=TO",
 				       i);
 		memcpy(req->bridges[i], b, strlen(b) + 1);
@@ -256,7 +240,7 @@ static int get_key(yajl_val v, chaos_migrate_key *key, chaos_err *err)
 	const char *s = YAJL_GET_STRING(v);
 
 	if (!s)
-		return req_err(err, EINVAL, "key: expected a string");
+		return derr(err, EINVAL, "key: expected a string");
 	return chaos_migrate_key_from_hex(s, key, err);
 }
 
@@ -270,7 +254,7 @@ static int set_field(chaosd_request *req, const char *key, yajl_val v,
 	case CHAOSD_OP_CREATE:
 		if (!strcmp(key, "config")) {
 			if (*have_cfg)
-				return req_err(err, EINVAL,
+				return derr(err, EINVAL,
 						     "config: given twice");
 			if (parse_config(v, &req->cfg, err))
 				return -1;
@@ -315,7 +299,7 @@ static int set_field(chaosd_request *req, const char *key, yajl_val v,
 			else if (r && !strcmp(r, "reboot"))
 				req->reason = CHAOS_SHUTDOWN_REBOOT;
 			else
-				return req_err(err, EINVAL,
+				return derr(err, EINVAL,
 						     "reason: expected \"poweroff\" or \"reboot\"");
 			return 0;
 		}
@@ -381,7 +365,7 @@ static int set_field(chaosd_request *req, const char *key, yajl_val v,
 	default:
 		break;
 	}
-	return req_err(err, EINVAL, "%s: not a field of '%s'", key,
+	return derr(err, EINVAL, "%s: not a field of '%s'", key,
 			     chaosd_op_name(req->op));
 }
 
@@ -393,17 +377,17 @@ static int find_op(yajl_val top, chaosd_op *op, chaos_err *err)
 		if (!strcmp(top->u.object.keys[i], "op")) {
 			name = YAJL_GET_STRING(top->u.object.values[i]);
 			if (!name)
-				return req_err(err, EINVAL,
+				return derr(err, EINVAL,
 						     "op: expected a string");
 		}
 	if (!name)
-		return req_err(err, EINVAL, "op: missing");
+		return derr(err, EINVAL, "op: missing");
 	for (size_t i = 0; i < sizeof(op_names) / sizeof(op_names[0]); i++)
 		if (!strcmp(name, op_names[i])) {
 			*op = (chaosd_op)i;
 			return 0;
 		}
-	return req_err(err, EINVAL, "op: unknown operation");
+	return derr(err, EINVAL, "op: unknown operation");
 }
 
 static int check_request(yajl_val top, chaosd_request *req, chaos_err *err)
@@ -425,7 +409,7 @@ static int check_request(yajl_val top, chaosd_request *req, chaos_err *err)
 	switch (req->op) {
 	case CHAOSD_OP_CREATE:
 		if (!have_cfg)
-			return req_err(err, EINVAL, "config: missing");
+			return derr(err, EINVAL, "config: missing");
 		break;
 	case CHAOSD_OP_DESTROY:
 	case CHAOSD_OP_SHUTDOWN:
@@ -437,15 +421,15 @@ static int check_request(yajl_val top, chaosd_request *req, chaos_err *err)
 	case CHAOSD_OP_MIGRATE_SEND:
 	case CHAOSD_OP_NETWORK_LIST:
 		if (!have_domain)
-			return req_err(err, EINVAL, "domain: missing");
+			return derr(err, EINVAL, "domain: missing");
 		break;
 	case CHAOSD_OP_SHUTDOWN_STATUS:
 		if (!have_domain)
-			return req_err(err, EINVAL, "domid: missing");
+			return derr(err, EINVAL, "domid: missing");
 		break;
 	case CHAOSD_OP_POOL_SET:
 		if (pool_keys != 7)
-			return req_err(err, EINVAL,
+			return derr(err, EINVAL,
 					     "%s: missing",
 					     !(pool_keys & 1) ? "memory_mib" :
 					     !(pool_keys & 2) ? "vcpus" : "size");
@@ -469,18 +453,18 @@ int chaosd_request_parse(const char *text, size_t len, chaosd_request *req,
 	req->reason = CHAOS_SHUTDOWN_POWEROFF;
 	req->timeout_ms = CHAOSD_SHUTDOWN_TIMEOUT_MS_DEFAULT;
 	if (len == 0 || len > CHAOSD_FRAME_MAX)
-		return req_err(err, EMSGSIZE,
+		return derr(err, EMSGSIZE,
 				     "request: %zu bytes is not from 1 to %u",
 				     len, CHAOSD_FRAME_MAX);
 	if (memchr(text, '\0', len))
-		return req_err(err, EINVAL, "request: contains a NUL byte");
+		return derr(err, EINVAL, "request: contains a NUL byte");
 	if (!json_depth_ok(text, len, JSON_DEPTH_MAX))
-		return req_err(err, EINVAL,
+		return derr(err, EINVAL,
 				     "request: nested deeper than %d levels",
 				     JSON_DEPTH_MAX);
 	copy = malloc(len + 1);
 	if (!copy)
-		return req_err(err, ENOMEM, "request: out of memory");
+		return derr(err, ENOMEM, "request: out of memory");
 	memcpy(copy, text, len);
 	copy[len] = '\0';
 	top = yajl_tree_parse(copy, errbuf, sizeof(errbuf));
@@ -488,12 +472,12 @@ int chaosd_request_parse(const char *text, size_t len, chaosd_request *req,
 	if (!top) {
 		/* yajl's message spans lines; keep the first. */
 		errbuf[strcspn(errbuf, "\n")] = '\0';
-		return req_err(err, EINVAL, "request: not JSON: %s",
+		return derr(err, EINVAL, "request: not JSON: %s",
 				     errbuf[0] ? errbuf : "parse error");
 	}
 	if (!YAJL_IS_OBJECT(top)) {
 		yajl_tree_free(top);
-		return req_err(err, EINVAL, "request: expected an object");
+		return derr(err, EINVAL, "request: expected an object");
 	}
 	rc = check_request(top, req, err);
 	yajl_tree_free(top);

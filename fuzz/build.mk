@@ -81,7 +81,8 @@ $(FUZZ_BIN)/fuzz_%: $(FUZZ_OBJ)/fuzz/targets/fuzz_%.o $(FUZZ_LIBCHAOS_A)
 
 # The daemon's request parser lives in the daemon.
 $(FUZZ_BIN)/fuzz_chaosd_request: $(FUZZ_OBJ)/fuzz/targets/fuzz_chaosd_request.o \
-		$(FUZZ_OBJ)/chaosd/request.o $(FUZZ_LIBCHAOS_A)
+		$(FUZZ_OBJ)/chaosd/request.o $(FUZZ_OBJ)/chaosd/derr.o \
+		$(FUZZ_LIBCHAOS_A)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_LDFLAGS) -o $@ $^ $(LIBCHAOS_LIBS) -lpthread
 
