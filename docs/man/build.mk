@@ -25,3 +25,9 @@ $(MAN_OUT)/%: $$(MAN_SRC_$$(basename $$*)) mk/mkman | build-deps
 	@mkdir -p $(dir $@)
 	mk/mkman $(basename $*) $(subst .,,$(suffix $*)) $< \
 		"$(MAN_DESC_$(basename $*))" $(LIBCHAOS_VERSION) $@
+
+# The pages keep every "<placeholder>" of their source (mk/check-man).
+.PHONY: check-man
+check-man: $(MAN_PAGES)
+	mk/check-man $(foreach p,$(MAN_PAGES),$(MAN_SRC_$(basename $(notdir $(p)))) $(p))
+INTEGRATION_TESTS += check-man
