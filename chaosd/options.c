@@ -15,8 +15,8 @@
 
 static const char usage[] =
 	"usage: chaosd [-f] [--pool memory=M,vcpus=V,vifs=K,size=N]... [--group NAME]\n"
-	"              [--allow-larger] [--quota SPEC] [--quota-root SPEC]\n"
-	"              [--socket PATH] [--state-dir DIR]\n"
+	"              [--allow-larger] [--no-virq] [--quota SPEC] [--quota-root SPEC]\n"
+	"              [--events-queue N] [--socket PATH] [--state-dir DIR]\n"
 	"              [--pid-file PATH] [--config FILE]\n"
 	"  -f, --foreground  stay in the foreground, log to stderr\n"
 	"  --pool SPEC       keep N shells of M MiB, V vCPUs and K vifs (repeatable)\n"

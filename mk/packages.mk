@@ -10,7 +10,9 @@ DEB_TREE    := $(DEB_OUT)/chaos-$(LIBCHAOS_VERSION)
 DEB_CHANGES := $(DEB_OUT)/chaos_$(LIBCHAOS_VERSION)_amd64.changes
 
 .PHONY: packages lint-packages
-packages: | deps
+# Only the build dependencies: dpkg-buildpackage checks debian/control's
+# Build-Depends itself (no test-only packages for a packager).
+packages: | build-deps
 	rm -rf $(DEB_OUT)
 	mkdir -p $(DEB_TREE)
 	git ls-files -co --exclude-standard -z | \
@@ -19,8 +21,9 @@ packages: | deps
 		{ tail -40 ../dpkg-buildpackage.log; exit 1; }
 	@ls $(DEB_OUT)/*.deb
 
-# Errors and warnings fail; anything accepted carries an override with its
-# reason in debian/*.lintian-overrides. (--allow-root: CI runs as root.)
-lint-packages: packages
+# Errors and warnings fail (there are no overrides: a tag we accepted would
+# carry its reason in debian/<package>.lintian-overrides). (--allow-root:
+# CI runs as root.)
+lint-packages: packages | deps
 	lintian --allow-root --fail-on error,warning $(DEB_CHANGES)
 	@echo "lint-packages: lintian clean on $(words $(wildcard $(DEB_OUT)/*.deb)) packages"
