@@ -29,6 +29,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -625,43 +626,80 @@ static int parse_num(const char *text, long lo, long hi, long *v)
 	return !*text || *end || errno || *v < lo || *v > hi ? -1 : 0;
 }
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+static const char usage_text[] =
+	"usage: chaos-tls connect HOST PORT --psk-file F [--timeout S]\n"
+	"       chaos-tls listen PORT --psk-file F [--timeout S]\n"
+	"  --psk-file F   the pre-shared key file (the caller's, not readable by\n"
+	"                 others)\n"
+	"  --timeout S    connect: give up after S seconds (default "
+	STR(CONNECT_TIMEOUT_S) ");\n"
+	"                 listen: wait at most S seconds for the peer\n"
+	"  -h, --help     print this and exit\n";
+
 static int usage(void)
 {
-	fprintf(stderr,
-		"usage: chaos-tls connect HOST PORT --psk-file F [--timeout S]\n"
-		"       chaos-tls listen PORT --psk-file F [--timeout S]\n");
+	fputs(usage_text, stderr);
 	return EXIT_USAGE;
+}
+
+static int help(void)
+{
+	fputs(usage_text, stdout);
+	return EXIT_DONE;
 }
 
 int main(int argc, char **argv)
 {
-	const char *args[2] = { NULL, NULL }, *psk_file = NULL;
+	static const struct option longopts[] = {
+		{ "psk-file", required_argument, NULL, 'k' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *psk_file = NULL;
+	char **args;
 	long port, timeout = -1;
-	int nargs = 0, want, rc, r;
+	int want, rc, r, c;
 	bool listen_mode;
 
 	if (argc < 2)
 		return usage();
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
+		return help();
 	if (!strcmp(argv[1], "connect"))
 		listen_mode = false, want = 2;
 	else if (!strcmp(argv[1], "listen"))
 		listen_mode = true, want = 1;
 	else
 		return usage();
-	for (int i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--psk-file") && i + 1 < argc)
-			psk_file = argv[++i];
-		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
-			if (parse_num(argv[++i], 1, 86400 * 7, &timeout)) {
-				say("--timeout '%s': seconds, 1 or more", argv[i]);
+	/* The options follow the command: parse argv[1..] as its own argv. */
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc - 1, argv + 1, "h", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			psk_file = optarg;
+			break;
+		case 't':
+			if (parse_num(optarg, 1, 86400 * 7, &timeout)) {
+				say("--timeout '%s': seconds, 1 or more",
+				    optarg);
 				return EXIT_USAGE;
 			}
-		} else if (argv[i][0] == '-' || nargs == want)
+			break;
+		case 'h':
+			return help();
+		default:
+			say("%s: unknown option or missing value",
+			    argv[optind]);
 			return usage();
-		else
-			args[nargs++] = argv[i];
+		}
 	}
-	if (nargs != want || !psk_file)
+	args = argv + 1 + optind;
+	if (argc - 1 - optind != want || !psk_file)
 		return usage();
 	if (parse_num(args[want - 1], 1, 65535, &port)) {
 		say("'%s' is not a TCP port", args[want - 1]);

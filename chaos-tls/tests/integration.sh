@@ -3,7 +3,8 @@
 # silent connection, a wrong key) do not stop the listener; the right key
 # then carries 1 MiB each way intact; the bytes on the wire, recorded by a
 # relay in between, never show the plaintext; the timeouts and the refused
-# connect end with their own statuses.
+# connect end with their own statuses; --help and bad options answer as
+# a getopt_long program does.
 #
 #   chaos-tls/tests/integration.sh build/bin/chaos-tls
 set -u
@@ -143,7 +144,7 @@ else
 fi
 # Nobody listening: refused, its own status.
 rc=0
-timeout 20 "$TLS" connect 127.0.0.1 "$LP" --psk-file key < /dev/null > /dev/null 2> c.err || rc=$?
+timeout 20 "$TLS" connect --psk-file=key -- 127.0.0.1 "$LP" < /dev/null > /dev/null 2> c.err || rc=$?
 if [ $rc -eq 3 ] && grep -q 'refused' c.err; then
 	pass "nobody listening: status 3 ($(cat c.err))"
 else
@@ -157,6 +158,26 @@ if [ $rc -eq 1 ] && grep -q 'readable by its owner only' k.err; then
 	pass "a key file others can read: refused"
 else
 	fail "a loose key file: status $rc: $(cat k.err)"
+fi
+
+# Its command line (getopt_long): help on stdout with status 0, usage
+# errors with status 2 and the bad option named.
+for h in --help "connect --help" "listen -h"; do
+	rc=0
+	# shellcheck disable=SC2086
+	"$TLS" $h > h.out 2> h.err || rc=$?
+	if [ $rc -eq 0 ] && grep -q '^usage: chaos-tls connect' h.out && [ ! -s h.err ]; then
+		pass "'$h': usage on stdout, status 0"
+	else
+		fail "'$h': status $rc: $(cat h.out h.err)"
+	fi
+done
+rc=0
+"$TLS" connect --bogus 127.0.0.1 1 --psk-file key > /dev/null 2> u.err || rc=$?
+if [ $rc -eq 2 ] && grep -q -- '--bogus' u.err; then
+	pass "an unknown option: status 2, named"
+else
+	fail "an unknown option: status $rc: $(cat u.err)"
 fi
 
 echo "chaos-tls-integration: $failed failed"
