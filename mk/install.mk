@@ -129,8 +129,14 @@ uninstall:
 		rm -f $(DESTDIR)$(SYSCONFDIR)/chaos/chaosd.conf
 	! cmp -s xendevd/xendevd.conf.example $(DESTDIR)$(SYSCONFDIR)/xendevd.conf || \
 		rm -f $(DESTDIR)$(SYSCONFDIR)/xendevd.conf
-	@# Directories install may have made, deepest first, once empty.
-	for d in $(SYSCONFDIR)/chaos $(SYSCONFDIR) $(INCLUDEDIR) \
+	@# chaos's own directory; into a staging DESTDIR, also every directory
+	@# install may have made, deepest first, once empty. Never the shared
+	@# ones of a real root (/usr/local/bin and the like belong to base-files).
+	if [ -d "$(DESTDIR)$(SYSCONFDIR)/chaos" ] && \
+	   [ -z "$$(ls -A "$(DESTDIR)$(SYSCONFDIR)/chaos")" ]; then \
+		rmdir "$(DESTDIR)$(SYSCONFDIR)/chaos"; \
+	fi
+	[ -z "$(DESTDIR)" ] || for d in $(SYSCONFDIR) $(INCLUDEDIR) \
 		$(SYSTEMDUNITDIR) $(patsubst %/system,%,$(SYSTEMDUNITDIR)) \
 		$(patsubst %/systemd/system,%,$(SYSTEMDUNITDIR)) \
 		$(PREFIX)/lib/systemd $(SYSUSERSDIR) $(TMPFILESDIR) \
