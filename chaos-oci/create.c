@@ -53,32 +53,6 @@ static void exec_supervisor(const char *config)
 	_exit(127);
 }
 
-static int write_text(const char *path, const char *text, chaos_err *err)
-{
-	char tmp[PATH_MAX];
-	size_t len = strlen(text);
-	int fd, e;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
-		return oci_fail(err, ENAMETOOLONG, "%s: path too long", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0)
-		return oci_fail(err, errno, "%s: %s", tmp, strerror(errno));
-	if (write(fd, text, len) != (ssize_t)len || fsync(fd)) {
-		e = errno ? errno : EIO;
-		close(fd);
-		unlink(tmp);
-		return oci_fail(err, e, "%s: %s", tmp, strerror(e));
-	}
-	close(fd);
-	if (rename(tmp, path)) {
-		e = errno;
-		unlink(tmp);
-		return oci_fail(err, e, "%s: %s", path, strerror(e));
-	}
-	return 0;
-}
-
 /* Wait until the supervisor has the guest, paused: 0 and its domid, or
  * -1 when the supervisor ended first or the time ran out. */
 static int wait_guest(pid_t pid, const char *id, uint32_t *domid,
@@ -106,7 +80,6 @@ static int wait_guest(pid_t pid, const char *id, uint32_t *domid,
 /* Undo a failed create: supervisor, guest, files, directory. */
 static void undo(const char *dir, const char *id, pid_t pid)
 {
-	char path[PATH_MAX];
 	chaos_domain_state state;
 	uint32_t domid;
 	chaos_err err;
@@ -116,11 +89,7 @@ static void undo(const char *dir, const char *id, pid_t pid)
 	if (oci_guest_find(id, &domid, &state, &err) == 1 &&
 	    oci_guest_destroy(id, &err))
 		oci_error("%s: cleanup: %s", id, err.msg);
-	snprintf(path, sizeof(path), "%s/guest.json", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/state.json", dir);
-	unlink(path);
-	rmdir(dir);
+	oci_container_remove(dir);
 }
 
 struct create_args {
@@ -169,7 +138,7 @@ static int create(const struct oci_globals *g, const struct create_args *a)
 		goto fail_early;
 	}
 	snprintf(config, sizeof(config), "%s/guest.json", dir);
-	rc = write_text(config, json, &err);
+	rc = oci_write_file(config, json, strlen(json), 0644, &err);
 	free(json);
 	if (rc) {
 		oci_spec_free(&spec);
@@ -203,7 +172,7 @@ static int create(const struct oci_globals *g, const struct create_args *a)
 		char text[24];
 
 		snprintf(text, sizeof(text), "%d", pid);
-		rc = write_text(a->pid_file, text, &err);
+		rc = oci_write_file(a->pid_file, text, strlen(text), 0644, &err);
 	}
 	oci_spec_free(&spec);
 	if (rc) {

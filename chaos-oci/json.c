@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
-/* JSON input shared by config.json and state.json: read with a size
- * limit, nesting checked before yajl builds its (recursive) tree, and
+/* The files shared by config.json and state.json: read with a size
+ * limit, written whole, nesting checked before yajl builds its (recursive) tree, and
  * annotations copied with bounds. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -62,6 +64,33 @@ int oci_read_file(const char *path, size_t max, char **text, size_t *len,
 	buf[got] = '\0';
 	*text = buf;
 	*len = got;
+	return 0;
+}
+
+int oci_write_file(const char *path, const void *buf, size_t len, int mode,
+		   chaos_err *err)
+{
+	char tmp[PATH_MAX];
+	int fd, e;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+		return oci_fail(err, ENAMETOOLONG, "%s: path too long", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		  (mode_t)mode);
+	if (fd < 0)
+		return oci_fail(err, errno, "%s: %s", tmp, strerror(errno));
+	if (write(fd, buf, len) != (ssize_t)len || fsync(fd)) {
+		e = errno ? errno : EIO;
+		close(fd);
+		unlink(tmp);
+		return oci_fail(err, e, "%s: %s", tmp, strerror(e));
+	}
+	close(fd);
+	if (rename(tmp, path)) {
+		e = errno;
+		unlink(tmp);
+		return oci_fail(err, e, "%s: %s", path, strerror(e));
+	}
 	return 0;
 }
 

@@ -79,6 +79,10 @@ struct yajl_val_s;
 /* Read (path), at most (max) bytes; NUL-terminated in *text. */
 int oci_read_file(const char *path, size_t max, char **text, size_t *len,
 		  chaos_err *err);
+/* Write (path) whole or not at all: a temporary file beside it, synced,
+ * renamed over it. */
+int oci_write_file(const char *path, const void *buf, size_t len, int mode,
+		   chaos_err *err);
 /* yajl's tree of (text), refused if nested deeper than OCI_JSON_DEPTH_MAX
  * (yajl frees its tree recursively). */
 struct yajl_val_s *oci_json_parse(const char *text, size_t len,
@@ -129,5 +133,7 @@ int oci_cmd_features(const struct oci_globals *g, int argc, char **argv);
 /* (root)/(id) into buf, the id checked against chaos's name rules. */
 int oci_container_dir(const char *root, const char *id, char *buf,
 		      size_t size, chaos_err *err);
+/* Remove (dir) and the files chaos-oci keeps there. */
+void oci_container_remove(const char *dir);
 
 #endif

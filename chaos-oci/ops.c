@@ -228,9 +228,9 @@ fail:
 	return 1;
 }
 
-static void remove_dir(const char *dir)
+void oci_container_remove(const char *dir)
 {
-	static const char *const files[] = { "state.json", ".state.json.tmp",
+	static const char *const files[] = { "state.json", "state.json.tmp",
 					     "guest.json", "guest.json.tmp" };
 	char path[PATH_MAX + 32];
 
@@ -282,7 +282,7 @@ int oci_cmd_delete(const struct oci_globals *g, int argc, char **argv)
 		return 1;
 	}
 	wait_supervisor(&c);
-	remove_dir(c.dir);
+	oci_container_remove(c.dir);
 	oci_state_free(&c.st);
 	return 0;
 }

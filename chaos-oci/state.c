@@ -86,39 +86,20 @@ int oci_state_print(const struct oci_state *st, const char *status, FILE *out)
 int oci_state_write(const char *dir, const struct oci_state *st,
 		    chaos_err *err)
 {
-	char path[PATH_MAX], tmp[PATH_MAX];
+	char path[PATH_MAX];
 	yajl_gen g = gen_state(st, st->status, true);
 	const unsigned char *buf;
 	size_t len;
-	int fd, e;
+	int rc;
 
 	if (!g || yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok) {
 		yajl_gen_free(g);
 		return oci_fail(err, ENOMEM, "state: cannot write the JSON");
 	}
 	snprintf(path, sizeof(path), "%s/state.json", dir);
-	snprintf(tmp, sizeof(tmp), "%s/.state.json.tmp", dir);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		e = errno;
-		yajl_gen_free(g);
-		return oci_fail(err, e, "%s: %s", tmp, strerror(e));
-	}
-	if (write(fd, buf, len) != (ssize_t)len || fsync(fd)) {
-		e = errno ? errno : EIO;
-		close(fd);
-		unlink(tmp);
-		yajl_gen_free(g);
-		return oci_fail(err, e, "%s: %s", tmp, strerror(e));
-	}
-	close(fd);
+	rc = oci_write_file(path, buf, len, 0600, err);
 	yajl_gen_free(g);
-	if (rename(tmp, path)) {
-		e = errno;
-		unlink(tmp);
-		return oci_fail(err, e, "%s: %s", path, strerror(e));
-	}
-	return 0;
+	return rc;
 }
 
 static int get_string(yajl_val root, const char *key, char *out, size_t size,

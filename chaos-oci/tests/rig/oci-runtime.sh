@@ -10,22 +10,19 @@
 # leaves behind and reports its exit status.
 # rig-timeout: 600
 
-rmmod noxs 2>/dev/null
-insmod /rig/modules/noxs.ko || rig_fail "insmod noxs.ko failed"
-ip link add br0 type bridge || rig_fail "cannot make br0"
-ip addr add 10.12.0.1/24 dev br0 && ip link set br0 up || rig_fail "cannot set up br0"
+# The noxs module, br0 (10.10.0.1/24), leak checks: minios-noxs's net-lib.
+. /rig/extra/net-lib
+net_start
+net_bridge
 xendevd --no-ovs > xendevd.log 2>&1 &
-xd=$!
-trap 'kill $xd 2>/dev/null' EXIT
+net_pids=$!
 rig_wait_for 10 test -S /run/xendevd.sock || { cat xendevd.log; rig_fail "xendevd did not start"; }
 
 R=/run/chaos-oci
 oci() { chaos-oci --root $R --log oci.log --log-format json "$@"; }
 # What chaos keeps about guests (records, names), to compare at the end.
 records() { find /run/chaos -type f 2>/dev/null | sort; }
-vifs() { grep -c 'vif[0-9]' /proc/net/dev; }
 domains0=$(rig-domains count)
-vifs0=$(vifs)
 
 # bundle DIR ANNOTATIONS: pingresp's kernel in DIR/rootfs/boot.
 bundle() {
@@ -37,7 +34,7 @@ bundle() {
   "annotations": { "org.chaos.kernel": "/boot/pingresp.elf", $2 } }
 CFG
 }
-bundle good '"org.chaos.memory": "4", "org.chaos.ip": "10.12.0.2", "org.chaos.bridge": "br0"'
+bundle good '"org.chaos.memory": "4", "org.chaos.ip": "10.10.0.2", "org.chaos.bridge": "br0"'
 
 oci features > features.json || rig_fail "features failed"
 jq -e '.ociVersionMax and (.annotations["org.chaos.kernel"] | length > 0)' features.json > /dev/null ||
@@ -56,7 +53,7 @@ bad() {
 	rig_log "bad bundle $1: $(cat "bad$1.err")"
 }
 bad 1 '"org.chaos.memory": "0"' org.chaos.memory
-bad 2 '"org.chaos.ip": "10.12.0"' org.chaos.ip
+bad 2 '"org.chaos.ip": "10.10.0"' org.chaos.ip
 bundle bad3 '"org.chaos.memory": "4"'
 sed -i 's|/boot/pingresp.elf|../../../etc/passwd|' bad3/config.json
 oci create --bundle bad3 bad3 2> bad3.err < /dev/null && rig_fail "a kernel outside the rootfs was accepted"
@@ -89,7 +86,7 @@ gone() {
 	[ ! -e "$R/$1" ] || rig_fail "$1: state dir left"
 	[ "$(rig-domains count)" = "$domains0" ] || rig_fail "$1: domains left: $(rig-domains count)"
 	chaos list | grep -q "^$1 " && rig_fail "$1: still listed"
-	rig_wait_for 5 sh -c "[ \$(grep -c 'vif[0-9]' /proc/net/dev) = $vifs0 ]" || rig_fail "$1: vifs left"
+	net_no_leaks "$1"
 	[ "$(records)" = "$records0" ] || rig_fail "$1: records left: $(records)"
 	oci state "$1" 2> /dev/null && rig_fail "$1: state after delete"
 	return 0
@@ -101,13 +98,13 @@ create c1
 rig_metric oci_create_ms $(( ($(rig_now_us) - t0) / 1000 )) ms
 [ "$(status c1)" = created ] || rig_fail "c1: state $(status c1), not created"
 [ "$(oci state c1 | jq -r .pid)" = "$sup" ] || rig_fail "c1: state's pid is not the pid file's"
-[ "$(oci state c1 | jq -r '.annotations["org.chaos.ip"]')" = 10.12.0.2 ] || rig_fail "c1: annotations missing from state"
+[ "$(oci state c1 | jq -r '.annotations["org.chaos.ip"]')" = 10.10.0.2 ] || rig_fail "c1: annotations missing from state"
 [ "$(chaos list | awk '$1 == "c1" {print $5}')" = paused ] || rig_fail "c1: the domain is not paused: $(chaos list)"
 oci start c1 || rig_fail "start c1 failed"
 [ "$(status c1)" = running ] || rig_fail "c1: state $(status c1), not running"
 oci start c1 2> again.err && rig_fail "a second start was accepted"
 rig_wait_for 30 grep -q ready c1.out || { cat c1.out c1.err; rig_fail "c1: no 'ready' on the supervisor's stdout"; }
-ping -c 5 -i 0.2 -W 2 10.12.0.2 > ping.txt 2>&1 || { cat ping.txt; rig_fail "c1: no answer to ping"; }
+ping -c 5 -i 0.2 -W 2 10.10.0.2 > ping.txt 2>&1 || { cat ping.txt; rig_fail "c1: no answer to ping"; }
 oci delete c1 2> busy.err && rig_fail "delete of a running container was accepted"
 grep -q running busy.err || rig_fail "delete running: $(cat busy.err)"
 oci kill c1 FROB 2> /dev/null && rig_fail "kill with a bad signal was accepted"
@@ -133,6 +130,7 @@ oci delete --force c3 || rig_fail "delete --force c3 failed"
 ended c3 137
 oci state c3 2> /dev/null && rig_fail "c3: state after delete --force"
 [ "$(rig-domains count)" = "$domains0" ] || rig_fail "c3: domains left"
+net_no_leaks c3
 
 # Deleting a created (never started) container needs no --force.
 create c4
@@ -140,4 +138,5 @@ gone c4
 ended c4 137
 oci delete c4 2> /dev/null && rig_fail "delete of a deleted container was accepted"
 oci delete --force c4 || rig_fail "delete --force of a deleted container failed"
+net_dmesg_check
 rig_pass "create (paused, supervisor pid, console on its stdout), start (ping answered), state created/running/stopped, kill TERM (exit 0), kill KILL and delete --force (137), delete refuses a running container, bad bundles refused naming the field; nothing left"
