@@ -69,6 +69,7 @@ include libchaos/build.mk
 include chaos/build.mk
 include tests/rig/build.mk
 -include chaos-tls/build.mk
+-include chaos-oci/build.mk
 -include chaosd/build.mk
 -include xendevd/build.mk
 -include minios-noxs/build.mk

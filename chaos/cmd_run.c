@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * chaos run <config> [--stop-timeout S] [--no-console]
+ * chaos run <config> [--stop-timeout S] [--no-console] [--paused]
  *
  * Create the guest and stay in the foreground while it lives, as a
  * process under a supervisor expects: its console on stdin/stdout, SIGTERM
@@ -93,6 +93,7 @@ struct run {
 	const char *path;
 	unsigned int stop_timeout_s;
 	bool console;
+	bool paused;              /* left paused: someone else unpauses it */
 	uint32_t domid;
 	char id[16];
 	bool stopping;            /* a shutdown was asked */
@@ -208,7 +209,7 @@ static int run_chaosd(struct run *r, chaosd_conn *ctl, const char *cfg_text,
 		con = NULL;
 	}
 	r->stdin_open = con != NULL;
-	if (chaosd_unpause(ctl, r->id, &err)) {
+	if (!r->paused && chaosd_unpause(ctl, r->id, &err)) {
 		cli_error("run: unpause: %s", err.msg);
 		if (chaosd_destroy(ctl, r->id, &err))
 			cli_error("run: destroy: %s", err.msg);
@@ -352,7 +353,7 @@ static int run_direct(struct run *r)
 		cli_error("run: console: %s", err.msg);
 	r->stdin_open = con != NULL;
 	/* Created paused: its console is attached before it says a word. */
-	if (chaos_guest_unpause(host, r->domid, &err)) {
+	if (!r->paused && chaos_guest_unpause(host, r->domid, &err)) {
 		cli_error("run: unpause: %s", err.msg);
 		chaos_console_close(con);
 		if (chaos_guest_destroy(host, r->domid, &err))
@@ -412,7 +413,7 @@ static int run_direct(struct run *r)
 
 static void usage(void)
 {
-	cli_error("usage: chaos run <config.json> [--stop-timeout S] [--no-console]");
+	cli_error("usage: chaos run <config.json> [--stop-timeout S] [--no-console] [--paused]");
 }
 
 int cmd_run(int argc, char **argv)
@@ -420,6 +421,7 @@ int cmd_run(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "stop-timeout", required_argument, NULL, 't' },
 		{ "no-console", no_argument, NULL, 'n' },
+		{ "paused", no_argument, NULL, 'p' },
 		CLI_OPT_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -429,7 +431,7 @@ int cmd_run(int argc, char **argv)
 	long secs;
 	int opt, status;
 
-	while ((opt = cli_getopt(argc, argv, "t:nh", longopts)) != -1) {
+	while ((opt = cli_getopt(argc, argv, "t:nph", longopts)) != -1) {
 		switch (opt) {
 		case 't':
 			if (cli_parse_seconds(optarg, &secs))
@@ -438,6 +440,9 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'n':
 			r.console = false;
+			break;
+		case 'p':
+			r.paused = true;
 			break;
 		case 'h':
 			return CLI_HELP;

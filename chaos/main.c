@@ -38,7 +38,7 @@ static const struct chaos_command commands[] = {
 	  "the destination's end of chaos migrate", cmd_migrate_receive },
 	{ "pool", "[set memory=M,vcpus=V,vifs=K,size=N]",
 	  "show or set chaosd's shell pools", cmd_pool },
-	{ "run", "<cfg> [--stop-timeout S] [--no-console]",
+	{ "run", "<cfg> [--stop-timeout S] [--no-console] [--paused]",
 	  "run a guest in the foreground; exit status: how it ended", cmd_run },
 	{ "top", "[--json] [--delay S] [--iterations N]",
 	  "live view of guests and their statistics", cmd_top },

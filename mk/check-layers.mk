@@ -7,9 +7,9 @@
 # CHAOSD_OBJ: a rule's prerequisites are expanded when it is read.
 
 .PHONY: check-layers
-check-layers: $(LIBCHAOS_OBJ) $(CHAOS_OBJ) $(CHAOSD_OBJ)
+check-layers: $(LIBCHAOS_OBJ) $(CHAOS_OBJ) $(CHAOSD_OBJ) $(CHAOS_OCI_OBJ)
 	@CC='$(CC)' mk/check-layers --self-test
 	@mk/check-layers --src libchaos/src --include libchaos/include/chaos \
 		--abi abi --obj $(OBJ) --layers '$(LIBCHAOS_LAYERS)' \
-		--front chaos --front chaosd \
-		$(LIBCHAOS_OBJ) $(CHAOS_OBJ) $(CHAOSD_OBJ)
+		--front chaos --front chaosd --front chaos-oci \
+		$(LIBCHAOS_OBJ) $(CHAOS_OBJ) $(CHAOSD_OBJ) $(CHAOS_OCI_OBJ)

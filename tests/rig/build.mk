@@ -96,7 +96,7 @@ SCENARIOS ?=
 include tests/rig/installed/build.mk
 RIG_EXTRA ?=
 # Components keep the scenarios that prove them next to their code.
-RIG_COMPONENT_DIRS := $(wildcard chaosd/tests/rig minios-noxs/tests/rig \
+RIG_COMPONENT_DIRS := $(wildcard chaosd/tests/rig minios-noxs/tests/rig chaos-oci/tests/rig \
 			noxs-kmod/tests/rig xen-patches/tests/rig xendevd/tests/rig)
 RIG_TARGETS = programs $(RIG_HELPERS) $(RIG_GUESTS) $(RIG_MODULES)
 RIG_ENV = BUILD=$(BUILD) RIG_GUESTS="$(RIG_GUESTS)" RIG_MODULES="$(RIG_MODULES)" \

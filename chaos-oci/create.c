@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: MIT
+/*
+ * chaos-oci create --bundle DIR [--pid-file F] ID
+ *
+ * The container's process is a supervisor that lives as long as the
+ * guest: `chaos run --paused` (docs/cli.md), started in a session of its
+ * own with the stdio create inherited (the guest's console), so its exit
+ * status says how the guest ended. create returns once the guest exists,
+ * paused; `start` unpauses it. On any failure nothing is left: no
+ * supervisor, no domain, no state directory.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "oci.h"
+
+#define CREATE_TIMEOUT_MS 120000   /* a create under emulation is slow */
+#define CREATE_POLL_MS    100
+#define STOP_TIMEOUT      "10"     /* SIGTERM to destroy, in seconds */
+
+/* chaos from our own directory (as installed side by side), else PATH. */
+static void exec_supervisor(const char *config)
+{
+	char self[PATH_MAX], chaos[PATH_MAX + 8];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n > 0) {
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(chaos, sizeof(chaos), "%s/chaos", self);
+			if (access(chaos, X_OK) == 0)
+				execl(chaos, "chaos", "run", "--paused",
+				      "--stop-timeout", STOP_TIMEOUT, config,
+				      (char *)NULL);
+		}
+	}
+	execlp("chaos", "chaos", "run", "--paused", "--stop-timeout",
+	       STOP_TIMEOUT, config, (char *)NULL);
+	fprintf(stderr, "chaos-oci: cannot run chaos: %s\n", strerror(errno));
+	_exit(127);
+}
+
+/* Wait until the supervisor has the guest, paused: 0 and its domid, or
+ * -1 when the supervisor ended first or the time ran out. */
+static int wait_guest(pid_t pid, const char *id, uint32_t *domid,
+		      chaos_err *err)
+{
+	long long end = chaos_clock_ms() + CREATE_TIMEOUT_MS;
+	chaos_domain_state state;
+	int status;
+
+	while (chaos_clock_ms() < end) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return oci_fail(err, ECHILD,
+					"the guest could not be created (chaos run ended with status %d; its messages are on the container's stderr)",
+					WIFEXITED(status) ? WEXITSTATUS(status) :
+					128 + WTERMSIG(status));
+		if (oci_guest_find(id, domid, &state, err) == 1 &&
+		    state == CHAOS_STATE_PAUSED)
+			return 0;
+		usleep(CREATE_POLL_MS * 1000);
+	}
+	return oci_fail(err, ETIMEDOUT, "the guest did not appear within %d s",
+			CREATE_TIMEOUT_MS / 1000);
+}
+
+/* Undo a failed create: supervisor, guest, files, directory. */
+static void undo(const char *dir, const char *id, pid_t pid)
+{
+	chaos_domain_state state;
+	uint32_t domid;
+	chaos_err err;
+
+	if (pid > 0 && kill(pid, SIGKILL) == 0)
+		waitpid(pid, NULL, 0);
+	if (oci_guest_find(id, &domid, &state, &err) == 1 &&
+	    oci_guest_destroy(id, &err))
+		oci_error("%s: cleanup: %s", id, err.msg);
+	oci_container_remove(dir);
+}
+
+struct create_args {
+	const char *bundle;
+	const char *pid_file;
+	const char *id;
+};
+
+static int create(const struct oci_globals *g, const struct create_args *a)
+{
+	char bundle[PATH_MAX], dir[PATH_MAX], config[PATH_MAX + 16];
+	struct oci_state st = { 0 };
+	struct oci_spec spec;
+	chaos_config cfg;
+	chaos_err err;
+	char *json = NULL;
+	time_t now = time(NULL);
+	struct tm tm;
+	pid_t pid;
+	int rc;
+
+	if (oci_container_dir(g->root, a->id, dir, sizeof(dir), &err))
+		goto fail_early;
+	if (!realpath(a->bundle, bundle)) {
+		oci_error("--bundle %s: %s", a->bundle, strerror(errno));
+		return 1;
+	}
+	if (oci_spec_load(bundle, &spec, &err))
+		goto fail_early;
+	rc = oci_spec_to_config(&spec, a->id, &cfg, &err);
+	if (rc == 0) {
+		rc = chaos_config_to_json(&cfg, &json, &err);
+		chaos_config_free(&cfg);
+	}
+	if (rc) {
+		oci_spec_free(&spec);
+		goto fail_early;
+	}
+	if ((mkdir(g->root, 0711) && errno != EEXIST) || mkdir(dir, 0700)) {
+		if (errno == EEXIST)
+			oci_fail(&err, EEXIST, "container %s exists", a->id);
+		else
+			oci_fail(&err, errno, "%s: %s", dir, strerror(errno));
+		free(json);
+		oci_spec_free(&spec);
+		goto fail_early;
+	}
+	snprintf(config, sizeof(config), "%s/guest.json", dir);
+	rc = oci_write_file(config, json, strlen(json), 0644, &err);
+	free(json);
+	if (rc) {
+		oci_spec_free(&spec);
+		undo(dir, a->id, 0);
+		goto fail_early;
+	}
+	pid = fork();
+	if (pid == 0) {
+		setsid();
+		exec_supervisor(config);
+	}
+	if (pid < 0 || wait_guest(pid, a->id, &st.domid, &err)) {
+		if (pid < 0)
+			oci_fail(&err, errno, "fork: %s", strerror(errno));
+		oci_spec_free(&spec);
+		undo(dir, a->id, pid);
+		goto fail_early;
+	}
+	snprintf(st.id, sizeof(st.id), "%s", a->id);
+	st.bundle = bundle;
+	st.pid = pid;
+	snprintf(st.status, sizeof(st.status), "created");
+	gmtime_r(&now, &tm);
+	strftime(st.created, sizeof(st.created), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	st.annotations = spec.annotations;
+	st.nr_annotations = spec.nr_annotations;
+	rc = oci_pid_start(pid, &st.pid_start) ? oci_fail(&err, ESRCH,
+					"the supervisor (pid %d) ended", pid) :
+	     oci_state_write(dir, &st, &err);
+	if (rc == 0 && a->pid_file) {
+		char text[24];
+
+		snprintf(text, sizeof(text), "%d", pid);
+		rc = oci_write_file(a->pid_file, text, strlen(text), 0644, &err);
+	}
+	oci_spec_free(&spec);
+	if (rc) {
+		undo(dir, a->id, pid);
+		goto fail_early;
+	}
+	oci_debug("%s: domain %u created paused, supervisor pid %d", a->id,
+		  st.domid, pid);
+	return 0;
+fail_early:
+	oci_error("create %s: %s", a->id, err.msg);
+	return 1;
+}
+
+int oci_cmd_create(const struct oci_globals *g, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "bundle", required_argument, NULL, 'b' },
+		{ "pid-file", required_argument, NULL, 'p' },
+		{ "console-socket", required_argument, NULL, 'c' },
+		{ "no-pivot", no_argument, NULL, 'P' },
+		{ "no-new-keyring", no_argument, NULL, 'K' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct create_args a = { .bundle = "." };
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+b:", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'b':
+			a.bundle = optarg;
+			break;
+		case 'p':
+			a.pid_file = optarg;
+			break;
+		case 'c':
+			/* A terminal would need the console on a pty handed
+			 * over this socket: not built yet. */
+			oci_error("create: --console-socket: terminal mode is not supported; run the container without a terminal");
+			return 1;
+		case 'P':
+		case 'K':
+			break;   /* no root filesystem to pivot, no keyring */
+		default:
+			oci_error("usage: chaos-oci create --bundle DIR [--pid-file F] ID");
+			return 1;
+		}
+	}
+	if (optind != argc - 1) {
+		oci_error("usage: chaos-oci create --bundle DIR [--pid-file F] ID");
+		return 1;
+	}
+	a.id = argv[optind];
+	return create(g, &a);
+}
