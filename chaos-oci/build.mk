@@ -43,7 +43,9 @@ $(CHAOS_OCI_UNIT_DIR)/test_signame: $(OBJ)/chaos-oci/tests/unit/test_signame.o \
 
 # The rig's stand-in for the shim's reaping: a subreaper that reports the
 # exit status of the supervisor create leaves behind.
+# (tests/rig/build.mk's rules were read before this file: name it to them.)
 RIG_HELPERS += $(BUILD)/rig-helpers/rig-subreaper
+rig demo bench: $(BUILD)/rig-helpers/rig-subreaper
 $(BUILD)/rig-helpers/rig-subreaper: chaos-oci/tests/rig-subreaper.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARNINGS) -O2 -o $@ $<

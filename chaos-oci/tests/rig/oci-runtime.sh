@@ -67,7 +67,10 @@ create() {
 	: > "$1.exits"
 	rig-subreaper "$1.exits" chaos-oci --root $R --log oci.log --log-format json \
 		create --bundle good --pid-file "$1.pid" "$1" > "$1.out" 2> "$1.err" < /dev/null &
-	rig_wait_for 150 test -s "$1.exits" || rig_fail "$1: create did not return"
+	rig_wait_for 150 test -s "$1.exits" || {
+		cat "$1.err" oci.log; ps; xl list
+		rig_fail "$1: create did not return"
+	}
 	set -- "$1" $(head -n 1 "$1.exits")
 	[ "$3" = 0 ] || { cat "$1.err"; rig_fail "$1: create exited with $3"; }
 	sup=$(cat "$1.pid")
