@@ -23,4 +23,12 @@ static inline int fz_verbose(void)
 			fprintf(stderr, "fuzz: " __VA_ARGS__);               \
 	} while (0)
 
+/*
+ * The host a target pretends to run on: a receiver asks Xen for the
+ * domain (chaos_restore_shell) before it allocates anything for a
+ * stream's claimed size, and Xen refuses a claim above what the host
+ * has. Only the claims a host could grant go on to the bookkeeping.
+ */
+#define FZ_HOST_PAGES (2048u * 256u)	/* 2 GiB */
+
 #endif

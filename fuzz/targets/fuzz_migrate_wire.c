@@ -93,7 +93,9 @@ static int read_image(struct chaos_mig *m, chaos_err *err)
 			return chaos_err_set(err, EPROTO, "IMAGE_PART of %llu bytes",
 					     (unsigned long long)len);
 		if (chaos_mig_image_in_init(&in, m, len, true, err) ||
-		    chaos_live_read_start(&rx, &in.stream, err))
+		    chaos_live_read_start(&rx, &in.stream, err) ||
+		    rx.nr_pages > FZ_HOST_PAGES ||
+		    chaos_live_rx_track(&rx, err))
 			goto out;
 		/* Entries with CHAOS_LIVE_ZERO have no bytes (cleared). */
 		while ((more = chaos_live_next(&rx, &in.stream, pfns, &count,

@@ -27,7 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fz_in_init(&in, data, size);
 	if (chaos_saveimg_stream_init(&s, fz_read, &in, &err) < 0 ||
-	    chaos_live_read_start(&rx, &s, &err) < 0)
+	    chaos_live_read_start(&rx, &s, &err) < 0 ||
+	    rx.nr_pages > FZ_HOST_PAGES || chaos_live_rx_track(&rx, &err) < 0)
 		goto out;
 	fz_mem_init(&mem, rx.nr_pages);
 	while ((more = chaos_live_next(&rx, &s, pfns, &count, &img, &err)) > 0) {

@@ -362,9 +362,16 @@ struct chaos_live_rx {
 	uint64_t pages;		/* received, counting repeats */
 };
 
-/* The header and MEMORY record: the guest's size, every field checked. */
+/*
+ * The header and MEMORY record: the guest's size, every field checked.
+ * Nothing is allocated: the size is only a claim until the hypervisor
+ * has given a domain that memory.
+ */
 int chaos_live_read_start(struct chaos_live_rx *rx,
 			  struct chaos_saveimg_stream *s, chaos_err *err);
+/* Once the domain of rx->nr_pages exists: the per-page bookkeeping
+ * (two bytes a page) that chaos_live_next needs. */
+int chaos_live_rx_track(struct chaos_live_rx *rx, chaos_err *err);
 /*
  * The next record. 1: a batch: count entries in pfns (each pfn checked
  * inside the guest), the pages of those without CHAOS_LIVE_ZERO next in

@@ -122,6 +122,11 @@ int chaos_live_read_start(struct chaos_live_rx *rx,
 				     rx->nr_vcpus, CHAOS_CONFIG_VCPUS_MAX);
 	if (saveimg_get32(p + 12))
 		return chaos_err_set(err, EINVAL, "image: MEMORY reserved field not zero");
+	return 0;
+}
+
+int chaos_live_rx_track(struct chaos_live_rx *rx, chaos_err *err)
+{
 	rx->sent_in = calloc(rx->nr_pages, 1);
 	rx->canon = calloc(rx->nr_pages, 1);
 	if (!rx->sent_in || !rx->canon)
@@ -231,6 +236,9 @@ int chaos_live_next(struct chaos_live_rx *rx, struct chaos_saveimg_stream *s,
 	uint32_t type;
 
 	*count = 0;
+	if (!rx->sent_in || !rx->canon)
+		return chaos_err_set(err, EINVAL,
+				     "live stream: pages read before the guest's size was granted");
 	if (chaos_saveimg_get(s, hdr, sizeof(hdr), err))
 		return -1;
 	type = saveimg_get32(hdr);

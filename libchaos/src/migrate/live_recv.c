@@ -66,7 +66,10 @@ int chaos_live_receive(chaos_host *host, struct chaos_mig_image_in *in,
 	*domid = 0;
 	if (chaos_live_read_start(&rx, &in->stream, err))
 		goto out;
+	/* The shell first: the hypervisor bounds the stream's claimed size
+	 * before anything is allocated for it. */
 	if (chaos_restore_shell(&r, host, rx.nr_pages, rx.nr_vcpus, err) ||
+	    chaos_live_rx_track(&rx, err) ||
 	    read_batches(&r, &rx, &in->stream, err) ||
 	    chaos_saveimg_get_end(&in->stream, digest, err) ||
 	    chaos_mig_check_image_mac(in, digest, err) ||

@@ -114,7 +114,8 @@ static int receive(struct mem_stream *m, uint8_t *mem, chaos_err *err)
 	m->at = 0;
 	memset(&rx, 0, sizeof(rx));
 	if (chaos_saveimg_stream_init(&in, mem_read, m, err) ||
-	    chaos_live_read_start(&rx, &in, err))
+	    chaos_live_read_start(&rx, &in, err) ||
+	    chaos_live_rx_track(&rx, err))
 		goto out;
 	while ((more = chaos_live_next(&rx, &in, pfns, &count, &img, err)) > 0)
 		for (uint32_t i = 0; i < count; i++) {
