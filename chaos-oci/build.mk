@@ -49,3 +49,5 @@ rig demo bench: $(BUILD)/rig-helpers/rig-subreaper
 $(BUILD)/rig-helpers/rig-subreaper: chaos-oci/tests/rig-subreaper.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARNINGS) -O2 -o $@ $<
+
+-include chaos-oci/image/build.mk
