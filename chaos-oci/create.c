@@ -8,11 +8,19 @@
  * status says how the guest ended. create returns once the guest exists,
  * paused; `start` unpauses it. On any failure nothing is left: no
  * supervisor, no domain, no state directory.
+ *
+ * A container with a network namespace is made in two steps, because
+ * the engine gives the namespace its address between create and start
+ * (ctr run --cni, on /proc/PID/ns/net). create leaves the process in
+ * its namespace, waiting on start.fifo; start finds the address, writes
+ * the guest's config and lets the process become the supervisor
+ * (ops.c). The pid the engine waits for is the same throughout.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,21 +61,23 @@ static void exec_supervisor(const char *config)
 	_exit(127);
 }
 
-/* Wait until the supervisor has the guest, paused: 0 and its domid, or
- * -1 when the supervisor ended first or the time ran out. */
-static int wait_guest(pid_t pid, const char *id, uint32_t *domid,
-		      chaos_err *err)
+int oci_wait_guest(pid_t pid, unsigned long long start, const char *id,
+		   uint32_t *domid, chaos_err *err)
 {
 	long long end = chaos_clock_ms() + CREATE_TIMEOUT_MS;
 	chaos_domain_state state;
 	int status;
 
 	while (chaos_clock_ms() < end) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
+		/* Our child (create), or another's (start): gone either way. */
+		if (!start && waitpid(pid, &status, WNOHANG) == pid)
 			return oci_fail(err, ECHILD,
 					"the guest could not be created (chaos run ended with status %d; its messages are on the container's stderr)",
 					WIFEXITED(status) ? WEXITSTATUS(status) :
 					128 + WTERMSIG(status));
+		if (start && !oci_pid_alive(pid, start))
+			return oci_fail(err, ECHILD,
+					"the guest could not be created (chaos run ended; its messages are on the container's stderr)");
 		if (oci_guest_find(id, domid, &state, err) == 1 &&
 		    state == CHAOS_STATE_PAUSED)
 			return 0;
@@ -75,6 +85,134 @@ static int wait_guest(pid_t pid, const char *id, uint32_t *domid,
 	}
 	return oci_fail(err, ETIMEDOUT, "the guest did not appear within %d s",
 			CREATE_TIMEOUT_MS / 1000);
+}
+
+/*
+ * The process of a container with a network namespace, until start: in a
+ * session and the namespace of its own (or the one named), then it
+ * reports on (ready) and waits for start's word on the FIFO.
+ */
+static void hold(const char *dir, const char *netns_path, int ready)
+{
+	char fifo[PATH_MAX + 16], word[4] = { 0 };
+	const char *fail = NULL;
+	int fd, e = 0;
+
+	setsid();
+	if (netns_path) {
+		fd = open(netns_path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || setns(fd, CLONE_NEWNET))
+			fail = "joining linux.namespaces' network path";
+		e = errno;
+	} else if (unshare(CLONE_NEWNET)) {
+		fail = "a network namespace of its own";
+		e = errno;
+	}
+	if (fail) {
+		dprintf(ready, "%s: %s", fail, strerror(e));
+		_exit(1);
+	}
+	if (write(ready, "", 1) != 1)
+		_exit(1);
+	close(ready);
+	snprintf(fifo, sizeof(fifo), "%s/" OCI_START_FIFO, dir);
+	fd = open(fifo, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || read(fd, word, 3) != 3 || strcmp(word, "go\n"))
+		_exit(1);   /* deleted before start */
+	close(fd);
+	snprintf(fifo, sizeof(fifo), "%s/guest.json", dir);
+	exec_supervisor(fifo);
+}
+
+/* Start hold() and wait for its word: its pid, or -1. */
+static pid_t start_holder(const char *dir, const char *netns_path,
+			  chaos_err *err)
+{
+	char fifo[PATH_MAX + 16], msg[256];
+	int pipefd[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	snprintf(fifo, sizeof(fifo), "%s/" OCI_START_FIFO, dir);
+	if (mkfifo(fifo, 0600))
+		return oci_fail(err, errno, "%s: %s", fifo, strerror(errno));
+	if (pipe2(pipefd, O_CLOEXEC))
+		return oci_fail(err, errno, "pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid == 0) {
+		close(pipefd[0]);
+		hold(dir, netns_path, pipefd[1]);
+	}
+	close(pipefd[1]);
+	if (pid < 0) {
+		close(pipefd[0]);
+		return oci_fail(err, errno, "fork: %s", strerror(errno));
+	}
+	do
+		n = read(pipefd[0], msg, sizeof(msg) - 1);
+	while (n < 0 && errno == EINTR);
+	close(pipefd[0]);
+	if (n == 1 && msg[0] == '\0')
+		return pid;
+	msg[n > 0 ? n : 0] = '\0';
+	waitpid(pid, &status, 0);
+	return oci_fail(err, EIO, "the container's process: %s",
+			n > 0 ? msg : "ended before it had a network namespace");
+}
+
+int oci_create_late(const char *dir, const char *id, const char *bundle,
+		    int pid, unsigned long long pid_start, uint32_t *domid,
+		    chaos_err *err)
+{
+	char path[PATH_MAX + 16], vif[24];
+	struct oci_uplink up;
+	struct oci_spec spec;
+	chaos_config cfg;
+	char *json = NULL;
+	int nsfd, found, fifo = -1, rc = -1;
+
+	nsfd = oci_netns_open(pid, err);
+	if (nsfd < 0)
+		return -1;
+	found = oci_netns_uplink(nsfd, &up, err);
+	if (found < 0 || oci_spec_load(bundle, &spec, err))
+		goto out;
+	/* No address there (no network plugin ran): a guest without a vif. */
+	if (found) {
+		spec.vif = true;
+		memcpy(spec.ip, up.ip, 4);
+		oci_debug("%s: the guest takes %s's address %u.%u.%u.%u/%u", id,
+			  up.name, up.ip[0], up.ip[1], up.ip[2], up.ip[3],
+			  up.prefix);
+	}
+	rc = oci_spec_to_config(&spec, id, &cfg, err);
+	oci_spec_free(&spec);
+	if (rc == 0) {
+		rc = chaos_config_to_json(&cfg, &json, err);
+		chaos_config_free(&cfg);
+	}
+	snprintf(path, sizeof(path), "%s/guest.json", dir);
+	if (rc || (rc = oci_write_file(path, json, strlen(json), 0644, err)))
+		goto out;
+	/* Read and write: never blocks, and the word stays in the FIFO
+	 * until the process reads it. */
+	snprintf(path, sizeof(path), "%s/" OCI_START_FIFO, dir);
+	fifo = open(path, O_RDWR | O_CLOEXEC);
+	if (fifo < 0 || write(fifo, "go\n", 3) != 3) {
+		rc = oci_fail(err, errno, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	rc = oci_wait_guest(pid, pid_start, id, domid, err);
+	if (rc == 0 && found) {
+		snprintf(vif, sizeof(vif), "vif%u.0", *domid);
+		rc = oci_netns_plug(nsfd, vif, &up, err);
+	}
+out:
+	if (fifo >= 0)
+		close(fifo);
+	free(json);
+	close(nsfd);
+	return rc ? -1 : 0;
 }
 
 /* Undo a failed create: supervisor, guest, files, directory. */
@@ -90,6 +228,27 @@ static void undo(const char *dir, const char *id, pid_t pid)
 	    oci_guest_destroy(id, &err))
 		oci_error("%s: cleanup: %s", id, err.msg);
 	oci_container_remove(dir);
+}
+
+/* --root and its parents (the engine names one per namespace, as
+ * /run/containerd/runc/default, and makes none of it). */
+static int make_root(const char *root)
+{
+	char path[PATH_MAX];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s", root) >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (char *p = strchr(path + 1, '/');; p = strchr(p + 1, '/')) {
+		if (p)
+			*p = '\0';
+		if (mkdir(path, 0711) && errno != EEXIST)
+			return -1;
+		if (!p)
+			return 0;
+		*p = '/';
+	}
 }
 
 struct create_args {
@@ -128,7 +287,7 @@ static int create(const struct oci_globals *g, const struct create_args *a)
 		oci_spec_free(&spec);
 		goto fail_early;
 	}
-	if ((mkdir(g->root, 0711) && errno != EEXIST) || mkdir(dir, 0700)) {
+	if (make_root(g->root) || mkdir(dir, 0700)) {
 		if (errno == EEXIST)
 			oci_fail(&err, EEXIST, "container %s exists", a->id);
 		else
@@ -137,25 +296,36 @@ static int create(const struct oci_globals *g, const struct create_args *a)
 		oci_spec_free(&spec);
 		goto fail_early;
 	}
-	snprintf(config, sizeof(config), "%s/guest.json", dir);
-	rc = oci_write_file(config, json, strlen(json), 0644, &err);
-	free(json);
-	if (rc) {
-		oci_spec_free(&spec);
-		undo(dir, a->id, 0);
-		goto fail_early;
-	}
-	pid = fork();
-	if (pid == 0) {
-		setsid();
-		exec_supervisor(config);
-	}
-	if (pid < 0 || wait_guest(pid, a->id, &st.domid, &err)) {
-		if (pid < 0)
-			oci_fail(&err, errno, "fork: %s", strerror(errno));
-		oci_spec_free(&spec);
-		undo(dir, a->id, pid);
-		goto fail_early;
+	if (spec.netns) {
+		/* start writes the config, with the namespace's address. */
+		free(json);
+		pid = start_holder(dir, spec.netns_path, &err);
+		if (pid < 0) {
+			oci_spec_free(&spec);
+			undo(dir, a->id, 0);
+			goto fail_early;
+		}
+	} else {
+		snprintf(config, sizeof(config), "%s/guest.json", dir);
+		rc = oci_write_file(config, json, strlen(json), 0644, &err);
+		free(json);
+		if (rc) {
+			oci_spec_free(&spec);
+			undo(dir, a->id, 0);
+			goto fail_early;
+		}
+		pid = fork();
+		if (pid == 0) {
+			setsid();
+			exec_supervisor(config);
+		}
+		if (pid < 0 || oci_wait_guest(pid, 0, a->id, &st.domid, &err)) {
+			if (pid < 0)
+				oci_fail(&err, errno, "fork: %s", strerror(errno));
+			oci_spec_free(&spec);
+			undo(dir, a->id, pid);
+			goto fail_early;
+		}
 	}
 	snprintf(st.id, sizeof(st.id), "%s", a->id);
 	st.bundle = bundle;
@@ -179,8 +349,12 @@ static int create(const struct oci_globals *g, const struct create_args *a)
 		undo(dir, a->id, pid);
 		goto fail_early;
 	}
-	oci_debug("%s: domain %u created paused, supervisor pid %d", a->id,
-		  st.domid, pid);
+	if (st.domid)
+		oci_debug("%s: domain %u created paused, supervisor pid %d",
+			  a->id, st.domid, pid);
+	else
+		oci_debug("%s: process %d in its network namespace, the guest made at start",
+			  a->id, pid);
 	return 0;
 fail_early:
 	oci_error("create %s: %s", a->id, err.msg);

@@ -35,6 +35,8 @@ struct oci_spec {
 	bool vif;               /* org.chaos.ip given: one vif */
 	uint8_t ip[4];
 	char bridge[CHAOS_CONFIG_BRIDGE_MAX];
+	bool netns;             /* linux.namespaces has "network" */
+	char *netns_path;       /* its path, NULL: a new one */
 	size_t nr_annotations;
 	struct oci_annotation *annotations;
 };
@@ -59,7 +61,7 @@ struct oci_state {
 	char *bundle;
 	int pid;                       /* the supervisor */
 	unsigned long long pid_start;  /* its start time, against pid reuse */
-	uint32_t domid;
+	uint32_t domid;                /* 0: not made yet (start makes it) */
 	char status[OCI_STATUS_MAX];   /* created, running */
 	char created[40];              /* RFC 3339, UTC */
 	size_t nr_annotations;
@@ -119,6 +121,25 @@ int oci_guest_find(const char *name, uint32_t *domid,
 int oci_guest_unpause(const char *name, chaos_err *err);
 int oci_guest_destroy(const char *name, chaos_err *err);
 
+/*
+ * The container's network namespace (netns.c). oci_netns_open: the
+ * namespace of (pid), a descriptor, or -1. oci_netns_uplink: the first
+ * interface there, not loopback, with an IPv4 address: 1, 0 when there
+ * is none, -1 on error. oci_netns_plug: (vif) moved into it and bridged
+ * there with the uplink, whose address comes off (the guest has it).
+ */
+#define OCI_NETNS_BRIDGE "chaos-br"
+struct oci_uplink {
+	char name[16];
+	int ifindex;
+	uint8_t ip[4];
+	unsigned int prefix;
+};
+int oci_netns_open(int pid, chaos_err *err);
+int oci_netns_uplink(int nsfd, struct oci_uplink *up, chaos_err *err);
+int oci_netns_plug(int nsfd, const char *vif, const struct oci_uplink *up,
+		   chaos_err *err);
+
 /* The commands (create.c, ops.c, features.c). */
 struct oci_globals {
 	const char *root;
@@ -129,6 +150,23 @@ int oci_cmd_state(const struct oci_globals *g, int argc, char **argv);
 int oci_cmd_kill(const struct oci_globals *g, int argc, char **argv);
 int oci_cmd_delete(const struct oci_globals *g, int argc, char **argv);
 int oci_cmd_features(const struct oci_globals *g, int argc, char **argv);
+
+/* The FIFO in a container's directory on which its process waits for
+ * start (a container with a network namespace). */
+#define OCI_START_FIFO "start.fifo"
+/* Wait until the supervisor (pid) has the guest (id), paused: 0 and its
+ * domid, or -1 when the supervisor ended first or the time ran out.
+ * (start): the supervisor's start time when it is not our child, 0 when
+ * it is. */
+int oci_wait_guest(pid_t pid, unsigned long long start, const char *id,
+		   uint32_t *domid, chaos_err *err);
+
+/* The second half of a create for a container with a network namespace
+ * (its process waits on the FIFO): the guest made with the namespace's
+ * address, paused, its vif plugged in there. */
+int oci_create_late(const char *dir, const char *id, const char *bundle,
+		    int pid, unsigned long long pid_start, uint32_t *domid,
+		    chaos_err *err);
 
 /* (root)/(id) into buf, the id checked against chaos's name rules. */
 int oci_container_dir(const char *root, const char *id, char *buf,

@@ -38,6 +38,7 @@ struct container {
 	const char *status;         /* created, running or stopped */
 	bool supervisor;            /* it lives */
 	bool guest;                 /* it lives */
+	bool guest_unrecorded;      /* one of its name, start under way */
 };
 
 /* Load ID's record and see what lives. */
@@ -66,9 +67,14 @@ static int container_load(const struct oci_globals *g, const char *id,
 		return -1;
 	}
 	/* The name belongs to the domain we created, or to none of ours. */
-	c->guest = found == 1 && domid == c->st.domid &&
+	c->guest = found == 1 && c->st.domid && domid == c->st.domid &&
 		   state != CHAOS_STATE_SHUTDOWN && state != CHAOS_STATE_DYING;
 	c->status = c->supervisor && c->guest ? c->st.status : "stopped";
+	/* Not made yet (a network namespace): its process is the container. */
+	if (!c->st.domid && c->supervisor && !strcmp(c->st.status, "created"))
+		c->status = "created";
+	/* A guest of that name that start made but did not record yet. */
+	c->guest_unrecorded = found == 1 && !c->st.domid;
 	return 0;
 }
 
@@ -94,6 +100,8 @@ static const char *plain_args(int argc, char **argv, const char *usage)
 	return one_id(argc, argv, usage);
 }
 
+static int kill_now(const struct container *c, chaos_err *err);
+
 int oci_cmd_start(const struct oci_globals *g, int argc, char **argv)
 {
 	const char *id = plain_args(argc, argv, "start ID");
@@ -107,6 +115,15 @@ int oci_cmd_start(const struct oci_globals *g, int argc, char **argv)
 	if (strcmp(c.status, "created")) {
 		oci_fail(&err, EINVAL, "cannot start a container that is %s",
 			 c.status);
+		oci_state_free(&c.st);
+		goto fail;
+	}
+	if (!c.st.domid &&
+	    oci_create_late(c.dir, id, c.st.bundle, c.st.pid, c.st.pid_start,
+			    &c.st.domid, &err)) {
+		/* Nothing half-made stays: the container is stopped. */
+		c.guest_unrecorded = true;
+		kill_now(&c, &err);
 		oci_state_free(&c.st);
 		goto fail;
 	}
@@ -163,7 +180,8 @@ static int kill_now(const struct container *c, chaos_err *err)
 	if (c->supervisor && kill(c->st.pid, SIGKILL) && errno != ESRCH)
 		return oci_fail(err, errno, "kill %d: %s", c->st.pid,
 				strerror(errno));
-	if (c->guest && oci_guest_destroy(c->st.id, err))
+	if ((c->guest || c->guest_unrecorded) &&
+	    oci_guest_destroy(c->st.id, err))
 		return -1;
 	return 0;
 }
@@ -231,7 +249,8 @@ fail:
 void oci_container_remove(const char *dir)
 {
 	static const char *const files[] = { "state.json", "state.json.tmp",
-					     "guest.json", "guest.json.tmp" };
+					     "guest.json", "guest.json.tmp",
+					     OCI_START_FIFO };
 	char path[PATH_MAX + 32];
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {

@@ -25,6 +25,7 @@ void oci_spec_free(struct oci_spec *s)
 	free(s->kernel_rel);
 	free(s->kernel);
 	free(s->cmdline);
+	free(s->netns_path);
 	oci_annotations_free(s->annotations, s->nr_annotations);
 	memset(s, 0, sizeof(*s));
 }
@@ -37,7 +38,7 @@ static yajl_val get(yajl_val v, const char *a, const char *b, const char *c)
 }
 
 /* process.args joined by spaces, within the guest command line's size. */
-static int join_args(yajl_val args, char **out, chaos_err *err)
+static int join_args(yajl_val args, size_t first, char **out, chaos_err *err)
 {
 	size_t len = 0, n;
 	char *buf;
@@ -45,7 +46,7 @@ static int join_args(yajl_val args, char **out, chaos_err *err)
 	if (!YAJL_IS_ARRAY(args))
 		return oci_fail(err, EINVAL, "process.args: not an array");
 	n = args->u.array.len;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = first; i < n; i++) {
 		yajl_val a = args->u.array.values[i];
 		const char *str = oci_json_string(a);
 
@@ -58,11 +59,15 @@ static int join_args(yajl_val args, char **out, chaos_err *err)
 					"process.args: longer than a guest command line (%d bytes)",
 					CHAOS_CONFIG_CMDLINE_MAX - 1);
 	}
+	if (first >= n) {
+		*out = NULL;   /* the entrypoint alone: no command line */
+		return 0;
+	}
 	buf = calloc(1, len + 1);
 	if (!buf)
 		return oci_fail(err, ENOMEM, "process.args: out of memory");
-	for (size_t i = 0; i < n; i++) {
-		if (i)
+	for (size_t i = first; i < n; i++) {
+		if (i > first)
 			strcat(buf, " ");
 		strcat(buf, oci_json_string(args->u.array.values[i]));
 	}
@@ -149,11 +154,53 @@ static int parse_vif(struct oci_spec *s, chaos_err *err)
 	return 0;
 }
 
+/*
+ * linux.namespaces: a "network" entry gives the container a network
+ * namespace (with "path": that one), and the guest its address there.
+ */
+static int parse_netns(yajl_val root, struct oci_spec *s, chaos_err *err)
+{
+	yajl_val ns = get(root, "linux", "namespaces", NULL);
+
+	if (!ns)
+		return 0;
+	if (!YAJL_IS_ARRAY(ns))
+		return oci_fail(err, EINVAL, "linux.namespaces: not an array");
+	for (size_t i = 0; i < ns->u.array.len; i++) {
+		yajl_val e = ns->u.array.values[i];
+		const char *type = oci_json_string(get(e, "type", NULL, NULL));
+		yajl_val path = get(e, "path", NULL, NULL);
+		const char *p = oci_json_string(path);
+
+		if (!YAJL_IS_OBJECT(e) || !type)
+			return oci_fail(err, EINVAL,
+					"linux.namespaces[%zu]: not an object with a type", i);
+		if (strcmp(type, "network"))
+			continue;
+		if (s->netns)
+			return oci_fail(err, EINVAL,
+					"linux.namespaces[%zu]: a second network namespace", i);
+		s->netns = true;
+		if (!path)
+			continue;
+		if (!p || p[0] != '/' || strlen(p) >= PATH_MAX)
+			return oci_fail(err, EINVAL,
+					"linux.namespaces[%zu].path: not an absolute path", i);
+		if (!(s->netns_path = strdup(p)))
+			return oci_fail(err, ENOMEM, "out of memory");
+	}
+	if (s->netns && s->vif)
+		return oci_fail(err, EINVAL,
+				"annotations.org.chaos.ip: the container has a network namespace, and the guest takes the address its network plugins give");
+	return 0;
+}
+
 static int parse_fields(yajl_val root, struct oci_spec *s, chaos_err *err)
 {
 	const char *kernel, *cmdline;
 	const char *str = oci_json_string(get(root, "ociVersion", NULL, NULL));
-	yajl_val v;
+	yajl_val v, args;
+	size_t first = 0;
 
 	if (!str || !*str || strlen(str) > OCI_VERSION_FIELD_MAX)
 		return oci_fail(err, EINVAL, "ociVersion: missing or not a short string");
@@ -168,11 +215,23 @@ static int parse_fields(yajl_val root, struct oci_spec *s, chaos_err *err)
 				 &s->annotations, &s->nr_annotations,
 				 "annotations", err))
 		return -1;
+	if ((v = get(root, "process", NULL, NULL)) && !YAJL_IS_OBJECT(v))
+		return oci_fail(err, EINVAL, "process: not an object");
+	args = v ? get(v, "args", NULL, NULL) : NULL;
+	if (args && !YAJL_IS_ARRAY(args))
+		return oci_fail(err, EINVAL, "process.args: not an array");
 	kernel = oci_annotation_get(s->annotations, s->nr_annotations,
 				    "org.chaos.kernel");
+	/* An image's entrypoint is its kernel; the arguments after it are
+	 * the guest's command line. */
+	if (!kernel && args && args->u.array.len) {
+		if (!(kernel = oci_json_string(args->u.array.values[0])))
+			return oci_fail(err, EINVAL, "process.args[0]: not a string");
+		first = 1;
+	}
 	if (!kernel || !*kernel || strlen(kernel) >= PATH_MAX)
 		return oci_fail(err, EINVAL,
-				"annotations.org.chaos.kernel: missing: it names the kernel inside the root filesystem");
+				"annotations.org.chaos.kernel: missing, and no process.args[0]: one of them names the kernel inside the root filesystem");
 	if (!(s->kernel_rel = strdup(kernel)))
 		return oci_fail(err, ENOMEM, "out of memory");
 	cmdline = oci_annotation_get(s->annotations, s->nr_annotations,
@@ -184,17 +243,12 @@ static int parse_fields(yajl_val root, struct oci_spec *s, chaos_err *err)
 					CHAOS_CONFIG_CMDLINE_MAX - 1);
 		if (!(s->cmdline = strdup(cmdline)))
 			return oci_fail(err, ENOMEM, "out of memory");
-	} else if ((v = get(root, "process", NULL, NULL))) {
-		yajl_val args = get(v, "args", NULL, NULL);
-
-		if (!YAJL_IS_OBJECT(v))
-			return oci_fail(err, EINVAL, "process: not an object");
-		if (args && join_args(args, &s->cmdline, err))
-			return -1;
-	}
-	if (parse_memory(root, s, err))
+	} else if (args && join_args(args, first, &s->cmdline, err)) {
 		return -1;
-	return parse_vif(s, err);
+	}
+	if (parse_memory(root, s, err) || parse_vif(s, err))
+		return -1;
+	return parse_netns(root, s, err);
 }
 
 int oci_spec_parse(const char *text, size_t len, struct oci_spec *s,

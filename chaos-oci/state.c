@@ -141,7 +141,7 @@ static int read_fields(yajl_val root, struct oci_state *st, chaos_err *err)
 	    get_string(root, "bundle", bundle, sizeof(bundle), err) ||
 	    get_int(root, "pid", 1, INT_MAX, &pid, err) ||
 	    get_int(root, "pidStart", 0, LLONG_MAX, &start, err) ||
-	    get_int(root, "domid", 1, UINT32_MAX, &domid, err))
+	    get_int(root, "domid", 0, UINT32_MAX, &domid, err))
 		return -1;
 	if (strcmp(st->status, "created") && strcmp(st->status, "running"))
 		return oci_fail(err, EINVAL, "state.json: status: '%s' is not created or running",

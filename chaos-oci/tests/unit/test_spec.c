@@ -73,6 +73,35 @@ static void annotations_win(void **state)
 #define K "\"annotations\":{\"org.chaos.kernel\":\"k\"}"
 #define HEAD "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"r\"},"
 
+/* An image's entrypoint is the kernel, the rest of args its command
+ * line; a "network" namespace (with or without path) is the guest's. */
+static void entrypoint_and_netns(void **state)
+{
+	struct oci_spec s;
+	chaos_err err;
+
+	(void)state;
+	assert_int_equal(parse(HEAD "\"process\":{\"args\":[\"/pingresp.elf\",\"a\",\"b\"]},"
+			       "\"linux\":{\"namespaces\":[{\"type\":\"pid\"},"
+			       "{\"type\":\"network\"}]}}", &s, &err), 0);
+	assert_string_equal(s.kernel_rel, "/pingresp.elf");
+	assert_string_equal(s.cmdline, "a b");
+	assert_true(s.netns);
+	assert_null(s.netns_path);
+	oci_spec_free(&s);
+	assert_int_equal(parse(HEAD "\"process\":{\"args\":[\"/k\"]},"
+			       "\"linux\":{\"namespaces\":[{\"type\":\"network\","
+			       "\"path\":\"/var/run/netns/cni-1\"}]}}", &s, &err), 0);
+	assert_string_equal(s.kernel_rel, "/k");
+	assert_null(s.cmdline);
+	assert_string_equal(s.netns_path, "/var/run/netns/cni-1");
+	oci_spec_free(&s);
+	/* No namespace: the host's network, as before. */
+	assert_int_equal(parse(HEAD K "}", &s, &err), 0);
+	assert_false(s.netns);
+	oci_spec_free(&s);
+}
+
 static void bad_fields(void **state)
 {
 	static const struct { const char *text, *field; } cases[] = {
@@ -109,6 +138,16 @@ static void bad_fields(void **state)
 		  "linux.resources.memory.limit" },
 		{ HEAD K ",\"process\":[]}", "process" },
 		{ HEAD K ",\"process\":{\"args\":\"a b\"}}", "process.args" },
+		{ HEAD "\"process\":{\"args\":[]}}", "org.chaos.kernel" },
+		{ HEAD "\"process\":{\"args\":[7]}}", "process.args[0]" },
+		{ HEAD K ",\"linux\":{\"namespaces\":{}}}", "linux.namespaces" },
+		{ HEAD K ",\"linux\":{\"namespaces\":[\"network\"]}}", "linux.namespaces[0]" },
+		{ HEAD K ",\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"rel\"}]}}",
+		  "linux.namespaces[0].path" },
+		{ HEAD K ",\"linux\":{\"namespaces\":[{\"type\":\"network\"},{\"type\":\"network\"}]}}",
+		  "linux.namespaces[1]" },
+		{ HEAD "\"annotations\":{\"org.chaos.kernel\":\"k\",\"org.chaos.ip\":\"10.1.2.3\"},"
+		  "\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}", "org.chaos.ip" },
 		{ HEAD K ",\"process\":{\"args\":[\"a\",2]}}", "process.args[1]" },
 		{ HEAD "\"annotations\":{\"org.chaos.kernel\":\"k\",\"org.chaos.ip\":\"10.1.2\"}}",
 		  "org.chaos.ip" },
@@ -277,6 +316,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(good),
 		cmocka_unit_test(annotations_win),
+		cmocka_unit_test(entrypoint_and_netns),
 		cmocka_unit_test(bad_fields),
 		cmocka_unit_test(oversize),
 		cmocka_unit_test_setup_teardown(kernel_paths, bundle_setup,

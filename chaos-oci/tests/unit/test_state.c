@@ -89,7 +89,7 @@ static void bad_files(void **state)
 		{ "{\"id\":\"a\",\"status\":\"created\",\"pid\":\"5\"," GOOD_TAIL, "pid" },
 		{ "{\"id\":\"a\",\"status\":\"created\",\"pid\":99999999999," GOOD_TAIL, "pid" },
 		{ "{\"id\":\"a\",\"status\":\"created\",\"pid\":5,\"created\":\"t\","
-		  "\"bundle\":\"/b\",\"pidStart\":1,\"domid\":0}", "domid" },
+		  "\"bundle\":\"/b\",\"pidStart\":1,\"domid\":-1}", "domid" },
 		{ "{\"id\":\"a\",\"status\":\"created\",\"pid\":5,\"annotations\":[],"
 		  GOOD_TAIL, "annotations" },
 		{ "{\"id\":\"a\",\"status\":\"created\",\"pid\":5,\"annotations\":{\"k\":1},"
