@@ -32,6 +32,7 @@ $(CHAOS_OCI_UNIT_DIR)/test_spec: $(OBJ)/chaos-oci/tests/unit/test_spec.o \
 
 $(CHAOS_OCI_UNIT_DIR)/test_state: $(OBJ)/chaos-oci/tests/unit/test_state.o \
 		$(OBJ)/chaos-oci/state.o $(OBJ)/chaos-oci/proc.o \
+		$(OBJ)/chaos-oci/guest.o \
 		$(CHAOS_OCI_UNIT_COMMON) $(LIBCHAOS_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(LIBCHAOS_A) $(LIBCHAOS_LIBS) -lcmocka

@@ -92,14 +92,22 @@ int oci_wait_guest(pid_t pid, unsigned long long start, const char *id,
  * session and the namespace of its own (or the one named), then it
  * reports on (ready) and waits for start's word on the FIFO.
  */
-static void hold(const char *dir, const char *netns_path, int ready)
+static void sandbox_end(int sig)
+{
+	(void)sig;
+	_exit(0);
+}
+
+static void hold(const char *dir, const struct oci_spec *spec, int ready)
 {
 	char fifo[PATH_MAX + 16], word[4] = { 0 };
-	const char *fail = NULL;
+	const char *netns_path = spec->netns_path, *fail = NULL;
 	int fd, e = 0;
 
 	setsid();
-	if (netns_path) {
+	if (!spec->netns) {
+		/* A sandbox in the host's network. */
+	} else if (netns_path) {
 		fd = open(netns_path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0 || setns(fd, CLONE_NEWNET))
 			fail = "joining linux.namespaces' network path";
@@ -115,6 +123,13 @@ static void hold(const char *dir, const char *netns_path, int ready)
 	if (write(ready, "", 1) != 1)
 		_exit(1);
 	close(ready);
+	if (spec->sandbox) {
+		/* Holds the pod's namespace until it is stopped. */
+		signal(SIGTERM, sandbox_end);
+		signal(SIGINT, sandbox_end);
+		for (;;)
+			pause();
+	}
 	snprintf(fifo, sizeof(fifo), "%s/" OCI_START_FIFO, dir);
 	fd = open(fifo, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || read(fd, word, 3) != 3 || strcmp(word, "go\n"))
@@ -125,7 +140,7 @@ static void hold(const char *dir, const char *netns_path, int ready)
 }
 
 /* Start hold() and wait for its word: its pid, or -1. */
-static pid_t start_holder(const char *dir, const char *netns_path,
+static pid_t start_holder(const char *dir, const struct oci_spec *spec,
 			  chaos_err *err)
 {
 	char fifo[PATH_MAX + 16], msg[256];
@@ -141,7 +156,7 @@ static pid_t start_holder(const char *dir, const char *netns_path,
 	pid = fork();
 	if (pid == 0) {
 		close(pipefd[0]);
-		hold(dir, netns_path, pipefd[1]);
+		hold(dir, spec, pipefd[1]);
 	}
 	close(pipefd[1]);
 	if (pid < 0) {
@@ -278,8 +293,9 @@ static int create(const struct oci_globals *g, const struct create_args *a)
 	}
 	if (oci_spec_load(bundle, &spec, &err))
 		goto fail_early;
-	rc = oci_spec_to_config(&spec, a->id, &cfg, &err);
-	if (rc == 0) {
+	oci_guest_name(a->id, st.guest);
+	rc = spec.sandbox ? 0 : oci_spec_to_config(&spec, st.guest, &cfg, &err);
+	if (rc == 0 && !spec.sandbox) {
 		rc = chaos_config_to_json(&cfg, &json, &err);
 		chaos_config_free(&cfg);
 	}
@@ -296,13 +312,13 @@ static int create(const struct oci_globals *g, const struct create_args *a)
 		oci_spec_free(&spec);
 		goto fail_early;
 	}
-	if (spec.netns) {
+	if (spec.netns || spec.sandbox) {
 		/* start writes the config, with the namespace's address. */
 		free(json);
-		pid = start_holder(dir, spec.netns_path, &err);
+		pid = start_holder(dir, &spec, &err);
 		if (pid < 0) {
 			oci_spec_free(&spec);
-			undo(dir, a->id, 0);
+			undo(dir, st.guest, 0);
 			goto fail_early;
 		}
 	} else {
@@ -311,7 +327,7 @@ static int create(const struct oci_globals *g, const struct create_args *a)
 		free(json);
 		if (rc) {
 			oci_spec_free(&spec);
-			undo(dir, a->id, 0);
+			undo(dir, st.guest, 0);
 			goto fail_early;
 		}
 		pid = fork();
@@ -319,11 +335,11 @@ static int create(const struct oci_globals *g, const struct create_args *a)
 			setsid();
 			exec_supervisor(config);
 		}
-		if (pid < 0 || oci_wait_guest(pid, 0, a->id, &st.domid, &err)) {
+		if (pid < 0 || oci_wait_guest(pid, 0, st.guest, &st.domid, &err)) {
 			if (pid < 0)
 				oci_fail(&err, errno, "fork: %s", strerror(errno));
 			oci_spec_free(&spec);
-			undo(dir, a->id, pid);
+			undo(dir, st.guest, pid);
 			goto fail_early;
 		}
 	}
@@ -346,7 +362,7 @@ static int create(const struct oci_globals *g, const struct create_args *a)
 	}
 	oci_spec_free(&spec);
 	if (rc) {
-		undo(dir, a->id, pid);
+		undo(dir, st.guest, pid);
 		goto fail_early;
 	}
 	if (st.domid)

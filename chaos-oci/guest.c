@@ -5,11 +5,31 @@
  * them here; the hypervisor is read directly either way.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <nettle/sha2.h>
 #include <chaos/chaos.h>
 #include <chaos/chaosd.h>
 
 #include "oci.h"
+
+void oci_guest_name(const char *id, char name[CHAOS_NAME_MAX])
+{
+	uint8_t digest[SHA256_DIGEST_SIZE];
+	struct sha256_ctx ctx;
+	chaos_err err;
+
+	if (!chaos_config_check_name(id, &err)) {
+		snprintf(name, CHAOS_NAME_MAX, "%s", id);
+		return;
+	}
+	sha256_init(&ctx);
+	sha256_update(&ctx, strlen(id), (const uint8_t *)id);
+	sha256_digest(&ctx, sizeof(digest), digest);
+	memcpy(name, "oci-", 4);
+	for (int i = 0; i < 16; i++)
+		snprintf(name + 4 + 2 * i, 3, "%02x", digest[i]);
+}
 
 int oci_guest_find(const char *name, uint32_t *domid,
 		   chaos_domain_state *state, chaos_err *err)

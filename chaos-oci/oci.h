@@ -19,6 +19,7 @@
 #define OCI_ANNOTATION_KEY_MAX   256        /* bytes, without the NUL */
 #define OCI_ANNOTATION_VALUE_MAX 4096
 #define OCI_STATUS_MAX       16
+#define OCI_ID_MAX           255            /* bytes of a container id */
 
 struct oci_annotation {
 	char *key;
@@ -35,6 +36,7 @@ struct oci_spec {
 	bool vif;               /* org.chaos.ip given: one vif */
 	uint8_t ip[4];
 	char bridge[CHAOS_CONFIG_BRIDGE_MAX];
+	bool sandbox;           /* a pod's sandbox: no guest (below) */
 	bool netns;             /* linux.namespaces has "network" */
 	char *netns_path;       /* its path, NULL: a new one */
 	size_t nr_annotations;
@@ -57,7 +59,8 @@ int oci_spec_to_config(const struct oci_spec *s, const char *name,
 
 /* A container's record, (root)/(id)/state.json (state.c). */
 struct oci_state {
-	char id[CHAOS_NAME_MAX];
+	char id[OCI_ID_MAX + 1];
+	char guest[CHAOS_NAME_MAX];    /* not kept: oci_guest_name(id) */
 	char *bundle;
 	int pid;                       /* the supervisor */
 	unsigned long long pid_start;  /* its start time, against pid reuse */
@@ -116,6 +119,12 @@ int oci_fail(chaos_err *err, int code, const char *fmt, ...)
 /* The guest behind a container, by name: through chaosd when it runs,
  * else directly (guest.c). oci_guest_find: 1 and its state when it
  * lives, 0 when there is none, -1 on error. */
+/*
+ * The guest's name for container (id): the id itself when it is a valid
+ * chaos name, else "oci-" and 32 hex digits of its SHA-256 (engines
+ * such as Kubernetes's use 64 hex digits, longer than a chaos name).
+ */
+void oci_guest_name(const char *id, char name[CHAOS_NAME_MAX]);
 int oci_guest_find(const char *name, uint32_t *domid,
 		   chaos_domain_state *state, chaos_err *err);
 int oci_guest_unpause(const char *name, chaos_err *err);
@@ -151,6 +160,13 @@ int oci_cmd_kill(const struct oci_globals *g, int argc, char **argv);
 int oci_cmd_delete(const struct oci_globals *g, int argc, char **argv);
 int oci_cmd_features(const struct oci_globals *g, int argc, char **argv);
 
+/*
+ * Kubernetes (containerd's CRI) runs each pod's sandbox through the
+ * runtime too, with this annotation "sandbox": its process only holds
+ * the pod's network namespace, so no guest is made for it.
+ */
+#define OCI_CRI_TYPE "io.kubernetes.cri.container-type"
+
 /* The FIFO in a container's directory on which its process waits for
  * start (a container with a network namespace). */
 #define OCI_START_FIFO "start.fifo"
@@ -168,7 +184,8 @@ int oci_create_late(const char *dir, const char *id, const char *bundle,
 		    int pid, unsigned long long pid_start, uint32_t *domid,
 		    chaos_err *err);
 
-/* (root)/(id) into buf, the id checked against chaos's name rules. */
+/* (root)/(id) into buf, the id checked: 1 to OCI_ID_MAX bytes of
+ * A-Z a-z 0-9 _ + . -, not "." or "..". */
 int oci_container_dir(const char *root, const char *id, char *buf,
 		      size_t size, chaos_err *err);
 /* Remove (dir) and the files chaos-oci keeps there. */

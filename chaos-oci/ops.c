@@ -20,16 +20,26 @@
 int oci_container_dir(const char *root, const char *id, char *buf,
 		      size_t size, chaos_err *err)
 {
-	chaos_err name_err;
+	size_t n = strlen(id);
 
-	/* The id names the guest and a directory: chaos's name rules
-	 * keep it one plain path component. */
-	if (chaos_config_check_name(id, &name_err))
-		return oci_fail(err, EINVAL, "container id '%.64s': %s", id,
-				name_err.msg);
+	/* The id names a directory: one plain path component. */
+	if (!n || n > OCI_ID_MAX || strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "abcdefghijklmnopqrstuvwxyz0123456789_+.-") != n ||
+	    !strcmp(id, ".") || !strcmp(id, ".."))
+		return oci_fail(err, EINVAL,
+				"container id '%.64s': not 1 to %d of A-Z a-z 0-9 _ + . -",
+				id, OCI_ID_MAX);
 	if ((size_t)snprintf(buf, size, "%s/%s", root, id) >= size)
 		return oci_fail(err, ENAMETOOLONG, "--root: path too long");
 	return 0;
+}
+
+static bool sandbox(const struct oci_state *st)
+{
+	const char *type = oci_annotation_get(st->annotations,
+					      st->nr_annotations, OCI_CRI_TYPE);
+
+	return type && !strcmp(type, "sandbox");
 }
 
 struct container {
@@ -61,7 +71,8 @@ static int container_load(const struct oci_globals *g, const char *id,
 				c->st.id, id);
 	}
 	c->supervisor = oci_pid_alive(c->st.pid, c->st.pid_start);
-	found = oci_guest_find(id, &domid, &state, err);
+	oci_guest_name(id, c->st.guest);
+	found = oci_guest_find(c->st.guest, &domid, &state, err);
 	if (found < 0) {
 		oci_state_free(&c->st);
 		return -1;
@@ -70,9 +81,11 @@ static int container_load(const struct oci_globals *g, const char *id,
 	c->guest = found == 1 && c->st.domid && domid == c->st.domid &&
 		   state != CHAOS_STATE_SHUTDOWN && state != CHAOS_STATE_DYING;
 	c->status = c->supervisor && c->guest ? c->st.status : "stopped";
-	/* Not made yet (a network namespace): its process is the container. */
-	if (!c->st.domid && c->supervisor && !strcmp(c->st.status, "created"))
-		c->status = "created";
+	/* Not made yet (a network namespace), or never (a sandbox): its
+	 * process is the container. */
+	if (!c->st.domid && c->supervisor &&
+	    (!strcmp(c->st.status, "created") || sandbox(&c->st)))
+		c->status = c->st.status;
 	/* A guest of that name that start made but did not record yet. */
 	c->guest_unrecorded = found == 1 && !c->st.domid;
 	return 0;
@@ -118,8 +131,8 @@ int oci_cmd_start(const struct oci_globals *g, int argc, char **argv)
 		oci_state_free(&c.st);
 		goto fail;
 	}
-	if (!c.st.domid &&
-	    oci_create_late(c.dir, id, c.st.bundle, c.st.pid, c.st.pid_start,
+	if (!c.st.domid && !sandbox(&c.st) &&
+	    oci_create_late(c.dir, c.st.guest, c.st.bundle, c.st.pid, c.st.pid_start,
 			    &c.st.domid, &err)) {
 		/* Nothing half-made stays: the container is stopped. */
 		c.guest_unrecorded = true;
@@ -131,7 +144,7 @@ int oci_cmd_start(const struct oci_globals *g, int argc, char **argv)
 	 * and its guest's end then ends it. */
 	snprintf(c.st.status, sizeof(c.st.status), "running");
 	if (oci_state_write(c.dir, &c.st, &err) ||
-	    oci_guest_unpause(id, &err)) {
+	    (!sandbox(&c.st) && oci_guest_unpause(c.st.guest, &err))) {
 		oci_state_free(&c.st);
 		goto fail;
 	}
@@ -181,7 +194,7 @@ static int kill_now(const struct container *c, chaos_err *err)
 		return oci_fail(err, errno, "kill %d: %s", c->st.pid,
 				strerror(errno));
 	if ((c->guest || c->guest_unrecorded) &&
-	    oci_guest_destroy(c->st.id, err))
+	    oci_guest_destroy(c->st.guest, err))
 		return -1;
 	return 0;
 }

@@ -215,6 +215,11 @@ static int parse_fields(yajl_val root, struct oci_spec *s, chaos_err *err)
 				 &s->annotations, &s->nr_annotations,
 				 "annotations", err))
 		return -1;
+	str = oci_annotation_get(s->annotations, s->nr_annotations, OCI_CRI_TYPE);
+	if (str && !strcmp(str, "sandbox")) {
+		s->sandbox = true;
+		return parse_netns(root, s, err);
+	}
 	if ((v = get(root, "process", NULL, NULL)) && !YAJL_IS_OBJECT(v))
 		return oci_fail(err, EINVAL, "process: not an object");
 	args = v ? get(v, "args", NULL, NULL) : NULL;
@@ -341,7 +346,7 @@ int oci_spec_load(const char *bundle, struct oci_spec *s, chaos_err *err)
 		return -1;
 	rc = oci_spec_parse(text, len, s, err);
 	free(text);
-	if (rc == 0 && (rc = oci_spec_resolve(bundle, s, err)))
+	if (rc == 0 && !s->sandbox && (rc = oci_spec_resolve(bundle, s, err)))
 		oci_spec_free(s);
 	return rc;
 }

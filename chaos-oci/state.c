@@ -146,8 +146,8 @@ static int read_fields(yajl_val root, struct oci_state *st, chaos_err *err)
 	if (strcmp(st->status, "created") && strcmp(st->status, "running"))
 		return oci_fail(err, EINVAL, "state.json: status: '%s' is not created or running",
 				st->status);
-	if (chaos_config_check_name(st->id, err))
-		return oci_fail(err, EINVAL, "state.json: id: not a valid name");
+	if (!st->id[0] || strchr(st->id, '/'))
+		return oci_fail(err, EINVAL, "state.json: id: not a valid id");
 	if (!(st->bundle = strdup(bundle)))
 		return oci_fail(err, ENOMEM, "out of memory");
 	st->pid = (int)pid;

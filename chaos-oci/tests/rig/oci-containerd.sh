@@ -8,7 +8,10 @@
 # it off (exit status 0), `ctr task delete` and `ctr container delete`
 # remove it: no domain, vif, noxs device, network namespace, shim or
 # runtime state is left. Reports the time from `ctr run` to the first
-# ping answered. A second container ends with kill -s SIGKILL (137).
+# ping answered. A second container ends with kill -s SIGKILL (137). A
+# pod as containerd's CRI makes one (a sandbox that holds the network
+# namespace, the unikernel joining it by path, 64-hex-digit ids) answers
+# on the sandbox's address.
 # rig-timeout: 900
 
 # The noxs module, leak checks: minios-noxs's net-lib. No xendevd: the
@@ -111,13 +114,44 @@ rig_wait_for 60 sh -c "ctr task ls | grep -q '^pr2 .*STOPPED'" || rig_fail "pr2:
 ctr task delete pr2 > delete2.txt 2>&1 || { cat delete2.txt; rig_fail "ctr task delete pr2 failed"; }
 grep -q "non-zero exit code 137" delete2.txt || rig_fail "pr2: not exit code 137: $(cat delete2.txt)"
 ctr container delete pr2 || rig_fail "ctr container delete pr2 failed"
+# A pod as Kubernetes's CRI runs it, with 64-hex-digit ids: a sandbox
+# (the pod's network namespace, configured by the plugins; no guest) and
+# the unikernel joining that namespace by path.
+SB=5b1e0c2f7a9d4e6b8c0a2f4d6e8b0a2c4e6f8a0b2d4c6e8f0a2b4c6d8e0f2a4b
+APP=a7c3e5f1b9d2c4e6f8a0b2d4c6e8f0a2b4d6c8e0f2a4b6d8c0e2f4a6b8d0c2e4
+ctr run -d --cni --snapshotter native --runc-binary /usr/bin/chaos-oci \
+	--annotation io.kubernetes.cri.container-type=sandbox --null-io \
+	"$IMAGE" $SB > sb.txt 2>&1 || { cat sb.txt; rig_fail "the sandbox did not run"; }
+sbpid=$(ctr task ls | awk -v id=$SB '$1 == id {print $2}')
+[ "$(rig-domains count)" = "$domains0" ] || rig_fail "the sandbox made a domain"
+ip3=$(ls /var/lib/cni/networks/$CNI_NET | grep "^$SUBNET\." | grep -vx "$ip" | grep -vx "$ip2" | head -n 1)
+ctr run -d --snapshotter native --runc-binary /usr/bin/chaos-oci \
+	--with-ns network:/proc/$sbpid/ns/net --null-io \
+	--annotation io.kubernetes.cri.container-type=container \
+	--annotation org.chaos.memory=4 "$IMAGE" $APP > app.txt 2>&1 ||
+	{ cat app.txt; rig_fail "the pod's unikernel did not run"; }
+rig_wait_for 120 ping -c 1 -W 1 "$ip3" > /dev/null 2>&1 || { chaos list; rig_fail "pod: no answer to ping on $ip3"; }
+apppid=$(ctr task ls | awk -v id=$APP '$1 == id {print $2}')
+[ "$(readlink /proc/$apppid/ns/net)" = "$(readlink /proc/$sbpid/ns/net)" ] ||
+	rig_fail "pod: the unikernel's process is not in the sandbox's namespace"
+chaos list | grep -q '^oci-[0-9a-f]\{32\} ' || rig_fail "pod: no guest named oci-<hash>: $(chaos list)"
+rig_log "pod: sandbox $sbpid, unikernel $(chaos list | awk '$1 ~ /^oci-/ {print $1, "domain", $2}') on $ip3"
+ctr task kill $APP || rig_fail "pod: kill failed"
+rig_wait_for 60 sh -c "ctr task ls | grep -q '^$APP .*STOPPED'" || rig_fail "pod: the unikernel did not stop"
+ctr task delete $APP > app-del.txt 2>&1 || { cat app-del.txt; rig_fail "pod: task delete failed"; }
+grep -q "exit code" app-del.txt && rig_fail "pod: the unikernel did not exit 0: $(cat app-del.txt)"
+ctr task kill $SB || rig_fail "pod: kill of the sandbox failed"
+rig_wait_for 60 sh -c "ctr task ls | grep -q '^$SB .*STOPPED'" || rig_fail "pod: the sandbox did not stop"
+ctr task delete $SB > sb-del.txt 2>&1 || { cat sb-del.txt; rig_fail "pod: sandbox delete failed"; }
+ctr container delete $APP $SB || rig_fail "pod: container delete failed"
+
 # ctr run -d never runs the plugins' DEL (ctr's way): the leases stay.
 rig_log "CNI leases left by ctr run -d: $(ls /var/lib/cni/networks/$CNI_NET | grep -c "^$SUBNET\.")"
 
 rig_wait_for 30 sh -c "[ \$(rig-domains count) = $domains0 ]" || rig_fail "domains left: $(rig-domains count)"
 net_no_leaks "$ID"
 ps | grep -v grep | grep -q containerd-shim && rig_fail "a shim is left: $(ps | grep containerd-shim)"
-[ ! -e $OCI_ROOT/$ID ] || rig_fail "chaos-oci's state is left: $(ls $OCI_ROOT/$ID)"
+[ -z "$(ls $OCI_ROOT)" ] || rig_fail "chaos-oci's state is left: $(ls $OCI_ROOT)"
 n=0
 while [ "$(netns_count)" != "$netns0" ] && [ $n -lt 20 ]; do
 	sleep 0.5
@@ -127,4 +161,4 @@ done
 ip link | grep -q 'veth' && rig_fail "a veth is left: $(ip link | grep veth)"
 chaos list | grep -q "^$ID " && rig_fail "$ID: still listed"
 net_dmesg_check
-rig_pass "ctr images import of the build's OCI tarball, ctr run --cni (chaos-oci through containerd's runc shim): the guest answers ping on its CNI address $ip with its own MAC, its vif in the container's network namespace; ctr task kill (exit 0), kill -s SIGKILL (137), task delete, container delete: no domain, vif, noxs device, namespace, shim or state left"
+rig_pass "ctr images import of the build's OCI tarball, ctr run --cni (chaos-oci through containerd's runc shim): the guest answers ping on its CNI address $ip with its own MAC, its vif in the container's network namespace; ctr task kill (exit 0), kill -s SIGKILL (137), task delete, container delete; a CRI-shaped pod (sandbox holding the namespace, unikernel joining it by path, 64-hex ids) answers on $ip3; no domain, vif, noxs device, namespace, shim or state left"

@@ -96,6 +96,15 @@ static void entrypoint_and_netns(void **state)
 	assert_null(s.cmdline);
 	assert_string_equal(s.netns_path, "/var/run/netns/cni-1");
 	oci_spec_free(&s);
+	/* A pod's sandbox (CRI) needs no kernel: it makes no guest. */
+	assert_int_equal(parse(HEAD "\"annotations\":{\"io.kubernetes.cri.container-type\":\"sandbox\"},"
+			       "\"process\":{\"args\":[\"/pause\"]},"
+			       "\"linux\":{\"namespaces\":[{\"type\":\"network\","
+			       "\"path\":\"/var/run/netns/cni-1\"}]}}", &s, &err), 0);
+	assert_true(s.sandbox);
+	assert_null(s.kernel_rel);
+	assert_string_equal(s.netns_path, "/var/run/netns/cni-1");
+	oci_spec_free(&s);
 	/* No namespace: the host's network, as before. */
 	assert_int_equal(parse(HEAD K "}", &s, &err), 0);
 	assert_false(s.netns);

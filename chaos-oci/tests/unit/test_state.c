@@ -146,6 +146,34 @@ static void printed(void **state)
 	assert_null(strstr(buf, "domid"));
 }
 
+/* A container id that is a chaos name is the guest's name; a longer one
+ * (Kubernetes's 64 hex digits) gets a name of its own, the same each
+ * time, different for different ids. */
+static void guest_names(void **state)
+{
+	static const char *k8s_a =
+		"3f2a9c1e5b7d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c4e6b8d0f2a4c6e8b0d2f4a";
+	static const char *k8s_b =
+		"3f2a9c1e5b7d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c4e6b8d0f2a4c6e8b0d2f4b";
+	char a[CHAOS_NAME_MAX], a2[CHAOS_NAME_MAX], b[CHAOS_NAME_MAX];
+	chaos_err err;
+
+	(void)state;
+	oci_guest_name("web1", a);
+	assert_string_equal(a, "web1");
+	oci_guest_name(k8s_a, a);
+	oci_guest_name(k8s_a, a2);
+	oci_guest_name(k8s_b, b);
+	assert_string_equal(a, a2);
+	assert_string_not_equal(a, b);
+	assert_int_equal(strlen(a), 36);
+	assert_memory_equal(a, "oci-", 4);
+	assert_int_equal(chaos_config_check_name(a, &err), 0);
+	/* All digits is no chaos name either. */
+	oci_guest_name("12345", b);
+	assert_memory_equal(b, "oci-", 4);
+}
+
 static void liveness(void **state)
 {
 	unsigned long long start;
@@ -165,6 +193,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bad_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(oversize, setup, teardown),
 		cmocka_unit_test(printed),
+		cmocka_unit_test(guest_names),
 		cmocka_unit_test(liveness),
 	};
 
