@@ -33,7 +33,7 @@ INSTALL        ?= install
 # Dynamically linked programs for installing (chaos-tls already is).
 DYN            := $(BUILD)/dyn
 DYN_LINK        = -L$(LIB) -lchaos -Wl,--as-needed
-DYN_PROGRAMS   := $(DYN)/chaos $(DYN)/chaosd $(DYN)/chaos-tls
+DYN_PROGRAMS   := $(DYN)/chaos $(DYN)/chaosd $(DYN)/chaos-tls $(DYN)/chaos-oci
 
 $(DYN)/chaos: $(CHAOS_OBJ) $(LIBCHAOS_SO)
 	@mkdir -p $(dir $@)
@@ -42,6 +42,10 @@ $(DYN)/chaos: $(CHAOS_OBJ) $(LIBCHAOS_SO)
 $(DYN)/chaosd: $(CHAOSD_OBJ) $(LIBCHAOS_SO)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CHAOSD_OBJ) $(DYN_LINK) $(YAJL_LIBS) -lpthread
+
+$(DYN)/chaos-oci: $(CHAOS_OCI_OBJ) $(LIBCHAOS_SO)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CHAOS_OCI_OBJ) $(DYN_LINK) $(YAJL_LIBS) -lnettle
 
 $(DYN)/chaos-tls: $(OBJ)/chaos-tls/chaos-tls.o $(LIBCHAOS_SO)
 	@mkdir -p $(dir $@)
@@ -89,7 +93,7 @@ install: installables
 		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
 		$(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(BASHCOMPDIR) \
 		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/chaos
-	$(INSTALL) -m 755 $(DYN)/chaos $(DYN)/chaos-tls $(DESTDIR)$(BINDIR)/
+	$(INSTALL) -m 755 $(DYN)/chaos $(DYN)/chaos-tls $(DYN)/chaos-oci $(DESTDIR)$(BINDIR)/
 	$(INSTALL) -m 755 $(DYN)/chaosd $(XENDEVD_BIN) $(DESTDIR)$(SBINDIR)/
 	$(INSTALL) -m 644 $(LIBCHAOS_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(notdir $(LIBCHAOS_SO)) $(DESTDIR)$(LIBDIR)/$(LIBCHAOS_SONAME)
@@ -114,7 +118,7 @@ install: installables
 # Removes what install put there; a configuration file only while it is
 # still the one shipped, and directories only once empty.
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/chaos $(DESTDIR)$(BINDIR)/chaos-tls \
+	rm -f $(DESTDIR)$(BINDIR)/chaos $(DESTDIR)$(BINDIR)/chaos-tls $(DESTDIR)$(BINDIR)/chaos-oci \
 		$(DESTDIR)$(SBINDIR)/chaosd $(DESTDIR)$(SBINDIR)/xendevd \
 		$(DESTDIR)$(LIBDIR)/$(notdir $(LIBCHAOS_SO)) \
 		$(DESTDIR)$(LIBDIR)/$(LIBCHAOS_SONAME) $(DESTDIR)$(LIBDIR)/libchaos.so \

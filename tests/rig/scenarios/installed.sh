@@ -49,7 +49,7 @@ done
 	mkdir -p "$(dirname "$lib")" && cp "$X/deps$lib" "$lib" && echo "${lib#/}" >> unpacked.list
 done
 
-for f in usr/bin/chaos usr/bin/chaos-tls usr/sbin/chaosd usr/sbin/xendevd \
+for f in usr/bin/chaos usr/bin/chaos-tls usr/bin/chaos-oci usr/sbin/chaosd usr/sbin/xendevd \
 	lib/systemd/system/chaosd.service lib/systemd/system/xendevd.service \
 	etc/chaos/chaosd.conf etc/xendevd.conf usr/lib/sysusers.d/chaos.conf \
 	usr/lib/tmpfiles.d/chaos.conf; do
@@ -59,6 +59,8 @@ ls -l /usr/lib/x86_64-linux-gnu/libchaos.so* || rig_fail "libchaos.so.0 not inst
 # The installed programs are the dynamic ones, on the installed library.
 grep -q libchaos.so.0 /usr/bin/chaos || rig_fail "/usr/bin/chaos does not load libchaos.so.0"
 /usr/bin/chaos --version || rig_fail "installed chaos does not run"
+grep -q libchaos.so.0 /usr/bin/chaos-oci || rig_fail "/usr/bin/chaos-oci does not load libchaos.so.0"
+/usr/bin/chaos-oci features | jq -e .ociVersionMax > /dev/null || rig_fail "installed chaos-oci does not run"
 
 # What systemd-sysusers and systemd-tmpfiles would do with the entries.
 grep -q '^g chaos ' /usr/lib/sysusers.d/chaos.conf || rig_fail "no chaos group in sysusers.d"
