@@ -95,14 +95,20 @@ out:
 	return rc;
 }
 
+/* An RTM_NEWLINK request about link (ifindex), 0 for a new one. */
+static void link_req(struct nl_req *r, int ifindex, unsigned short flags)
+{
+	nl_init(r, RTM_NEWLINK, flags, sizeof(struct ifinfomsg));
+	r->u.link.ifi_family = AF_UNSPEC;
+	r->u.link.ifi_index = ifindex;
+}
+
 static int link_move(int ifindex, int nsfd)
 {
 	struct nl_req r;
 	uint32_t fd = (uint32_t)nsfd;
 
-	nl_init(&r, RTM_NEWLINK, 0, sizeof(struct ifinfomsg));
-	r.u.link.ifi_family = AF_UNSPEC;
-	r.u.link.ifi_index = ifindex;
+	link_req(&r, ifindex, 0);
 	nl_attr(&r, IFLA_NET_NS_FD, &fd, sizeof(fd));
 	return nl_talk(&r);
 }
@@ -112,9 +118,7 @@ static int bridge_add(const char *name)
 	struct nl_req r;
 	struct rtattr *info;
 
-	nl_init(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
-		sizeof(struct ifinfomsg));
-	r.u.link.ifi_family = AF_UNSPEC;
+	link_req(&r, 0, NLM_F_CREATE | NLM_F_EXCL);
 	nl_attr(&r, IFLA_IFNAME, name, strlen(name) + 1);
 	info = nl_attr(&r, IFLA_LINKINFO, NULL, 0);
 	nl_attr(&r, IFLA_INFO_KIND, "bridge", sizeof("bridge"));
@@ -129,9 +133,7 @@ static int link_up(int ifindex, int master)
 	struct nl_req r;
 	uint32_t m = (uint32_t)master;
 
-	nl_init(&r, RTM_NEWLINK, 0, sizeof(struct ifinfomsg));
-	r.u.link.ifi_family = AF_UNSPEC;
-	r.u.link.ifi_index = ifindex;
+	link_req(&r, ifindex, 0);
 	r.u.link.ifi_flags = IFF_UP;
 	r.u.link.ifi_change = IFF_UP;
 	if (master)
