@@ -43,7 +43,8 @@ struct oci_spec {
 	struct oci_annotation *annotations;
 };
 
-/* Parse config.json's text; every field is checked and a bad one named in
+/* Parse config.json's text (len bytes and a NUL after them, as
+ * oci_read_file gives it); every field is checked and a bad one named in
  * err. No file is touched: oci_spec_resolve finds the kernel. */
 int oci_spec_parse(const char *text, size_t len, struct oci_spec *s,
 		   chaos_err *err);
@@ -88,7 +89,7 @@ int oci_read_file(const char *path, size_t max, char **text, size_t *len,
  * renamed over it. */
 int oci_write_file(const char *path, const void *buf, size_t len, int mode,
 		   chaos_err *err);
-/* yajl's tree of (text), refused if nested deeper than OCI_JSON_DEPTH_MAX
+/* yajl's tree of (text: len bytes and a NUL), refused if nested deeper than OCI_JSON_DEPTH_MAX
  * (yajl frees its tree recursively). */
 struct yajl_val_s *oci_json_parse(const char *text, size_t len,
 				  const char *what, chaos_err *err);

@@ -29,7 +29,7 @@ FUZZ_LDFLAGS   := -fsanitize=fuzzer $(FUZZ_SAN)
 
 FUZZ_ALL       := config xlcfg image decompress saveimg saveimg_live migrate_wire \
 		  chaosd_client chaosd_request record registry ovsdb \
-		  xendevd_ctl noxs_checks console
+		  xendevd_ctl noxs_checks console oci
 FUZZ_TARGETS   ?= $(FUZZ_ALL)
 FUZZ_BINS      := $(FUZZ_TARGETS:%=$(FUZZ_BIN)/fuzz_%)
 
@@ -61,9 +61,13 @@ $(FUZZ_OBJ)/chaosd/%.o: chaosd/%.c | deps
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_LIB_WARN) -MMD -MP -c $< -o $@
 
+$(FUZZ_OBJ)/chaos-oci/%.o: chaos-oci/%.c | deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_LIB_WARN) -MMD -MP -c $< -o $@
+
 $(FUZZ_OBJ)/fuzz/%.o: fuzz/%.c | deps
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_WARN) -Ifuzz -Ixendevd -Ichaosd \
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_WARN) -Ifuzz -Ixendevd -Ichaosd -Ichaos-oci \
 		-Iminios-noxs -Ilibchaos/tests/unit -I$(FUZZ_DIR)/gen -MMD -MP -c $< -o $@
 
 $(FUZZ_LIBCHAOS_A): $(FUZZ_LIBCHAOS_OBJ)
@@ -82,6 +86,15 @@ $(FUZZ_BIN)/fuzz_%: $(FUZZ_OBJ)/fuzz/targets/fuzz_%.o $(FUZZ_LIBCHAOS_A)
 # The daemon's request parser lives in the daemon.
 $(FUZZ_BIN)/fuzz_chaosd_request: $(FUZZ_OBJ)/fuzz/targets/fuzz_chaosd_request.o \
 		$(FUZZ_OBJ)/chaosd/request.o $(FUZZ_OBJ)/chaosd/derr.o \
+		$(FUZZ_LIBCHAOS_A)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_LDFLAGS) -o $@ $^ $(LIBCHAOS_LIBS) -lpthread
+
+# chaos-oci's parsers live in chaos-oci.
+FUZZ_OCI_OBJ := $(FUZZ_OBJ)/chaos-oci/spec.o $(FUZZ_OBJ)/chaos-oci/state.o \
+		$(FUZZ_OBJ)/chaos-oci/json.o $(FUZZ_OBJ)/chaos-oci/log.o \
+		$(FUZZ_OBJ)/chaos-oci/proc.o
+$(FUZZ_BIN)/fuzz_oci: $(FUZZ_OBJ)/fuzz/targets/fuzz_oci.o $(FUZZ_OCI_OBJ) \
 		$(FUZZ_LIBCHAOS_A)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_LDFLAGS) -o $@ $^ $(LIBCHAOS_LIBS) -lpthread
