@@ -94,34 +94,6 @@ int oci_write_file(const char *path, const void *buf, size_t len, int mode,
 	return 0;
 }
 
-/* The deepest nesting of (text), strings skipped. */
-static size_t json_depth(const char *text, size_t len)
-{
-	size_t depth = 0, deepest = 0;
-	bool in_string = false;
-
-	for (size_t i = 0; i < len; i++) {
-		char c = text[i];
-
-		if (in_string) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_string = false;
-			continue;
-		}
-		if (c == '"') {
-			in_string = true;
-		} else if (c == '[' || c == '{') {
-			if (++depth > deepest)
-				deepest = depth;
-		} else if ((c == ']' || c == '}') && depth) {
-			depth--;
-		}
-	}
-	return deepest;
-}
-
 yajl_val oci_json_parse(const char *text, size_t len, const char *what,
 			chaos_err *err)
 {
@@ -132,7 +104,7 @@ yajl_val oci_json_parse(const char *text, size_t len, const char *what,
 		oci_fail(err, EINVAL, "%s: a NUL byte in the JSON", what);
 		return NULL;
 	}
-	if (json_depth(text, len) > OCI_JSON_DEPTH_MAX) {
+	if (chaos_json_depth(text, len) > OCI_JSON_DEPTH_MAX) {
 		oci_fail(err, EINVAL, "%s: nested deeper than %d levels", what,
 			 OCI_JSON_DEPTH_MAX);
 		return NULL;

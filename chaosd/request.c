@@ -7,6 +7,7 @@
 #include <yajl/yajl_tree.h>
 
 #include <chaos/chaosd.h>
+#include <chaos/format.h>
 
 #include "derr.h"
 #include "request.h"
@@ -62,34 +63,6 @@ const char *chaosd_op_name(chaosd_op op)
 	if ((size_t)op < sizeof(op_names) / sizeof(op_names[0]))
 		return op_names[op];
 	return "?";
-}
-
-/* Nesting depth of JSON text, strings skipped; -1 if it exceeds max. */
-static int json_depth_ok(const char *t, size_t len, int max)
-{
-	int depth = 0;
-	bool in_str = false;
-
-	for (size_t i = 0; i < len; i++) {
-		char c = t[i];
-
-		if (in_str) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_str = false;
-			continue;
-		}
-		if (c == '"') {
-			in_str = true;
-		} else if (c == '{' || c == '[') {
-			if (++depth > max)
-				return 0;
-		} else if (c == '}' || c == ']') {
-			depth--;
-		}
-	}
-	return 1;
 }
 
 /* Write a tree value back as JSON text (for the config parser). */
@@ -458,7 +431,7 @@ int chaosd_request_parse(const char *text, size_t len, chaosd_request *req,
 				     len, CHAOSD_FRAME_MAX);
 	if (memchr(text, '\0', len))
 		return derr(err, EINVAL, "request: contains a NUL byte");
-	if (!json_depth_ok(text, len, JSON_DEPTH_MAX))
+	if (chaos_json_depth(text, len) > JSON_DEPTH_MAX)
 		return derr(err, EINVAL,
 				     "request: nested deeper than %d levels",
 				     JSON_DEPTH_MAX);

@@ -26,7 +26,7 @@ LIBCHAOS_SRC_ckpt    := image_format.c image_stream.c image_writer.c live_format
 LIBCHAOS_SRC_migrate := wire.c image_in.c live_send.c live_recv.c session.c key.c
 LIBCHAOS_SRC_front   := chaosd_frame.c chaosd_reply.c chaosd_client.c \
 			chaosd_ckpt.c chaosd_console.c chaosd_api.c chaosd_events.c \
-			flavour.c format_info.c format_list.c
+			flavour.c format_info.c format_list.c json_depth.c
 # Statistics and vif listings (chaosd's protocol version 2).
 LIBCHAOS_SRC_guest   += stats.c network.c
 

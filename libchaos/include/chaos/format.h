@@ -19,6 +19,13 @@ extern "C" {
  * they are given: no host, no hypervisor. Reentrant.
  */
 
+/*
+ * The deepest nesting of arrays and objects in the JSON text (text, len),
+ * brackets inside strings not counted. A tree parser (yajl_tree_parse)
+ * recurses as deep as its input: check this against a bound first.
+ */
+CHAOS_API size_t chaos_json_depth(const char *text, size_t len);
+
 /* Write the table's header line, or the row of (d), to (out).
  * Returns 0, or -1 when the write failed (errno says why). */
 CHAOS_API int chaos_format_list_header(FILE *out);

@@ -13,6 +13,7 @@
 #include <yajl/yajl_tree.h>
 
 #include <chaos/chaosd.h>
+#include <chaos/format.h>
 
 #include "front/front.h"
 #include "util/util.h"
@@ -79,29 +80,6 @@ int chaosd_event_encode(const chaosd_event *ev, char **out, size_t *len,
 		return -1;
 	*len = strlen(*out);
 	return 0;
-}
-
-static bool depth_ok(const char *t, size_t len)
-{
-	int depth = 0;
-	bool in_str = false;
-
-	for (size_t i = 0; i < len; i++) {
-		if (in_str) {
-			if (t[i] == '\\')
-				i++;
-			else if (t[i] == '"')
-				in_str = false;
-		} else if (t[i] == '"') {
-			in_str = true;
-		} else if (t[i] == '{' || t[i] == '[') {
-			if (++depth > EVENT_DEPTH_MAX)
-				return false;
-		} else if (t[i] == '}' || t[i] == ']') {
-			depth--;
-		}
-	}
-	return true;
 }
 
 static int get_u64(yajl_val v, const char *key, uint64_t max, uint64_t *out,
@@ -191,7 +169,7 @@ int chaosd_event_parse(const char *text, size_t len, chaosd_event *ev,
 				     len, CHAOSD_FRAME_MAX);
 	if (memchr(text, '\0', len))
 		return chaos_err_set(err, EINVAL, "event: contains a NUL byte");
-	if (!depth_ok(text, len))
+	if (chaos_json_depth(text, len) > EVENT_DEPTH_MAX)
 		return chaos_err_set(err, EINVAL, "event: nested too deep");
 	copy = malloc(len + 1);
 	if (!copy)

@@ -163,6 +163,35 @@ static void test_err_clear(void **state)
 	chaos_err_clear(NULL);
 }
 
+/* JSON depth before a tree parse: brackets in strings (escaped quotes
+ * too) do not count, stray closers do not go below zero. */
+static void test_json_depth(void **state)
+{
+	static const struct { const char *text; size_t depth; } cases[] = {
+		{ "", 0 },
+		{ "7", 0 },
+		{ "{}", 1 },
+		{ "{\"a\":[1,{\"b\":[]}]}", 4 },
+		{ "\"[[[[\"", 0 },
+		{ "[\"\\\"[[\"]", 1 },
+		{ "]]]]}}[[", 2 },
+		{ "[[[", 3 },
+	};
+	char deep[2001];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (chaos_json_depth(cases[i].text, strlen(cases[i].text)) !=
+		    cases[i].depth)
+			fail_msg("case %zu: '%s'", i, cases[i].text);
+	memset(deep, '[', 1000);
+	memset(deep + 1000, ']', 1000);
+	deep[2000] = '\0';
+	assert_int_equal(chaos_json_depth(deep, 2000), 1000);
+	/* Only len bytes are read. */
+	assert_int_equal(chaos_json_depth(deep, 10), 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,6 +202,7 @@ int main(void)
 		cmocka_unit_test(test_list_json_empty),
 		cmocka_unit_test(test_info_formats),
 		cmocka_unit_test(test_err_clear),
+		cmocka_unit_test(test_json_depth),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
