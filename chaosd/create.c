@@ -25,7 +25,6 @@ int ops_create_run(struct daemon *d, chaos_host *host,
 	uint64_t shell_mib = 0, t0, kernel_us;
 	unsigned int vcpus = 0;
 	uint32_t domid;
-	bool took = shell != NULL;
 	int rc;
 
 	/* Read as the client, or kept from an earlier create and still the
@@ -42,7 +41,6 @@ int ops_create_run(struct daemon *d, chaos_host *host,
 						 &shell, &domid, &timing, err);
 		if (shell) {
 			pool_put_back(&d->pool, host, shell);
-			took = false;
 		} else if (rc && err->code == ESRCH) {
 			/* Its domain destroyed by someone else (`xl destroy`)
 			 * since the reaper last looked: the request is fine,
@@ -65,8 +63,6 @@ int ops_create_run(struct daemon *d, chaos_host *host,
 			  shell_mib ? vcpus : req->cfg.vcpus,
 			  (unsigned int)req->cfg.nr_vifs, kernel);
 	chaos_kernel_unref(kernel);
-	if (took)
-		pool_create_done(&d->pool);
 	if (rc)
 		return -1;
 	/* Reading (or checking) the kept kernel is part of the create. */

@@ -43,7 +43,6 @@ struct pool {
 	pthread_t thread;
 	chaos_host *host;           /* the refill thread's own */
 	uint32_t building;          /* domid of the shell being made, or 0 */
-	unsigned int creating;      /* shells taken, their creates under way */
 };
 
 int pool_init(struct pool *p, chaos_err *err);
@@ -72,9 +71,6 @@ chaos_shell *pool_take(struct pool *p, uint64_t memory_mib,
 		       unsigned int vcpus, unsigned int vifs, bool allow_larger);
 /* Give back a shell a create did not touch (host: the caller's). */
 void pool_put_back(struct pool *p, chaos_host *host, chaos_shell *shell);
-/* A shell pool_take gave is the guest now (or gone): its create is over,
- * and the refill may go on. */
-void pool_create_done(struct pool *p);
 /*
  * Drop the shells someone else destroyed (`xl destroy` of a shell's id):
  * those not in doms (n domains, as chaos_domain_list_unnamed gives them,

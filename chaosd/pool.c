@@ -179,15 +179,6 @@ static int refill_step(struct pool *p, bool *failed)
 	return prime_one_ready(p, failed);
 }
 
-/* A flavour with no shell left: creates of it are built in full now. */
-static bool starved(const struct pool *p)
-{
-	for (unsigned int i = 0; i < p->nr; i++)
-		if (p->fl[i].size && !p->fl[i].ready)
-			return true;
-	return false;
-}
-
 static void *refill_main(void *arg)
 {
 	struct pool *p = arg;
@@ -195,18 +186,6 @@ static void *refill_main(void *arg)
 
 	pthread_mutex_lock(&p->lock);
 	while (!p->stop) {
-		/*
-		 * Making a shell is the heaviest thing chaosd does (domain,
-		 * memory, page tables: hypercalls that take Xen's domctl
-		 * lock and a CPU). Done beside a create that just took a
-		 * shell, it slows exactly what the pool is there to make
-		 * fast; it waits for the creates under way, unless a
-		 * flavour ran out.
-		 */
-		if (p->creating && !starved(p)) {
-			pthread_cond_wait(&p->wake, &p->lock);
-			continue;
-		}
 		if (!refill_step(p, &failed))
 			pthread_cond_wait(&p->wake, &p->lock);
 		else if (failed && !p->stop)
@@ -352,20 +331,10 @@ chaos_shell *pool_take(struct pool *p, uint64_t memory_mib,
 	}
 	if (best) {
 		s = best->shells[--best->ready];
-		/* No wake: the refill waits for this create (refill_main). */
-		p->creating++;
+		pthread_cond_broadcast(&p->wake);
 	}
 	pthread_mutex_unlock(&p->lock);
 	return s;
-}
-
-void pool_create_done(struct pool *p)
-{
-	pthread_mutex_lock(&p->lock);
-	if (p->creating)
-		p->creating--;
-	pthread_cond_broadcast(&p->wake);
-	pthread_mutex_unlock(&p->lock);
 }
 
 void pool_put_back(struct pool *p, chaos_host *host, chaos_shell *shell)
@@ -377,8 +346,6 @@ void pool_put_back(struct pool *p, chaos_host *host, chaos_shell *shell)
 		 chaos_shell_vifs(shell));
 	if (f && push(f, shell) == 0)
 		shell = NULL;
-	if (p->creating)
-		p->creating--;
 	pthread_cond_broadcast(&p->wake);
 	pthread_mutex_unlock(&p->lock);
 	if (shell)
