@@ -115,7 +115,6 @@ struct daemon {
 	bool no_virq;
 	bool reaper_running;
 	bool reaper_stop;
-	size_t last_domains;        /* at the last reap: fewer now, collect */
 	bool reap_after_jobs;       /* a guest waits for its job's events */
 	bool reap_pending;          /* asked for within REAP_GAP_MS of the last */
 	long long last_reap_ms;     /* reap_all's last run */
