@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 static inline int fz_verbose(void)
 {
@@ -30,5 +31,28 @@ static inline int fz_verbose(void)
  * has. Only the claims a host could grant go on to the bookkeeping.
  */
 #define FZ_HOST_PAGES (2048u * 256u)	/* 2 GiB */
+
+/*
+ * A private directory for a target that reads a file (tmpfs when there is
+ * one), holding one file named (name): its path in fz_file, removed with
+ * the directory at exit.
+ */
+static char fz_dir[64] __attribute__((unused)), fz_file[96] __attribute__((unused));
+
+static inline void fz_private_cleanup(void)
+{
+	unlink(fz_file);
+	rmdir(fz_dir);
+}
+
+static inline void fz_private_file(const char *name)
+{
+	snprintf(fz_dir, sizeof(fz_dir), "%s/chaos-fuzz-XXXXXX",
+		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
+	if (!mkdtemp(fz_dir))
+		abort();
+	snprintf(fz_file, sizeof(fz_file), "%s/%s", fz_dir, name);
+	atexit(fz_private_cleanup);
+}
 
 #endif

@@ -18,24 +18,11 @@
 #include "oci.h"
 #include "fuzz.h"
 
-static char dir[64], file[96];
-
-static void cleanup(void)
-{
-	unlink(file);
-	rmdir(dir);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	snprintf(dir, sizeof(dir), "%s/chaos-fuzz-XXXXXX",
-		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
-	if (!mkdtemp(dir))
-		abort();
-	snprintf(file, sizeof(file), "%s/state.json", dir);
-	atexit(cleanup);
+	fz_private_file("state.json");
 	return 0;
 }
 
@@ -84,12 +71,12 @@ static void state(const uint8_t *data, size_t size)
 	chaos_err err;
 	int fd;
 
-	fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = open(fz_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || (size && write(fd, data, size) != (ssize_t)size))
 		abort();
 	close(fd);
 	memset(&st, 0, sizeof(st));
-	if (oci_state_read(dir, &st, &err)) {
+	if (oci_state_read(fz_dir, &st, &err)) {
 		FZ_SAY("%s\n", err.msg);
 		return;
 	}

@@ -17,14 +17,6 @@
 #include "state/state.h"
 #include "fuzz.h"
 
-static char dir[64], file[96];
-
-static void cleanup(void)
-{
-	unlink(file);
-	rmdir(dir);
-}
-
 static void quiet(void *ctx, const char *msg)
 {
 	(void)ctx;
@@ -35,12 +27,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	snprintf(dir, sizeof(dir), "%s/chaos-fuzz-XXXXXX",
-		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
-	if (!mkdtemp(dir))
-		abort();
-	snprintf(file, sizeof(file), "%s/guest-1", dir);
-	atexit(cleanup);
+	fz_private_file("guest-1");
 	return 0;
 }
 
@@ -53,11 +40,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	chaos_err err;
 	int fd, n;
 
-	fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = open(fz_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || (size && write(fd, data, size) != (ssize_t)size))
 		abort();
 	close(fd);
-	if (chaos_registry_open(dir, &reg, &err))
+	if (chaos_registry_open(fz_dir, &reg, &err))
 		abort();
 	chaos_registry_set_warn(reg, quiet, NULL);
 	if (chaos_registry_lookup(reg, "guest-1", &domid, handle, &err) == 0) {
