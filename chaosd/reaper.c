@@ -94,14 +94,26 @@ void reaper_stop(struct daemon *d)
 	d->reaper_running = false;
 }
 
+/* Backends whose domain went behind chaos's back. */
+static void collect_devices(struct daemon *d, const char *who)
+{
+	unsigned int collected = 0;
+	chaos_err err;
+
+	if (chaos_device_collect(d->host, &collected, &err))
+		dlog("%s: devices: %s", who, err.msg);
+	else if (collected)
+		dlog("%s: devices of %u domain(s) that went behind chaos's back destroyed",
+		     who, collected);
+}
+
 /*
  * What killed chaos processes left (half-built guests, guests left
- * suspended) and backends whose domain went behind chaos's back.
+ * suspended) and, with (devices), backends whose domain went.
  */
 static void recover(struct daemon *d, const char *who, bool devices)
 {
 	chaos_recover_report rep;
-	unsigned int collected = 0;
 	chaos_err err;
 
 	if (chaos_checkpoint_recover(d->host, &rep, &err))
@@ -109,13 +121,8 @@ static void recover(struct daemon *d, const char *who, bool devices)
 	else if (rep.destroyed || rep.resumed)
 		dlog("%s: after a killed chaos process: %u half-built guest(s) destroyed, %u suspended guest(s) resumed",
 		     who, rep.destroyed, rep.resumed);
-	if (!devices)
-		return;
-	if (chaos_device_collect(d->host, &collected, &err))
-		dlog("%s: devices: %s", who, err.msg);
-	else if (collected)
-		dlog("%s: devices of %u domain(s) that went behind chaos's back destroyed",
-		     who, collected);
+	if (devices)
+		collect_devices(d, who);
 }
 
 /* The action a shut-down guest's record asks for its shutdown reason. */
@@ -198,7 +205,7 @@ void reap_all(struct daemon *d)
 	 * dying (chaosd-orphans failed so once). The collector lists the
 	 * devices before the domains, so it is safe at any moment.
 	 */
-	recover(d, "reaper", true);
+	collect_devices(d, "reaper");
 	sync_with(d, doms, n);
 	creating = jobs_creating(d);
 	for (size_t i = 0; i < n; i++) {
