@@ -43,7 +43,7 @@ endif
 CFLAGS_ALL  = $(CSTD) $(WARNINGS) $(OPTFLAGS) -fPIC -Ilibchaos/include -Iabi $(CFLAGS_EXTRA) $(CFLAGS)
 LDFLAGS_ALL = $(SANLDFLAGS) $(LDFLAGS)
 
-XEN_LIBS   := -lxenctrl -lxenforeignmemory -lxengnttab -lxenevtchn -lxencall -lxentoollog
+XEN_LIBS   := -lxenstore -lxenctrl -lxenforeignmemory -lxengnttab -lxenevtchn -lxencall -lxentoollog
 YAJL_LIBS  := -lyajl
 ZIP_LIBS   := -lz -llzma -lzstd -lbz2 -llz4
 

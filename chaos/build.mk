@@ -9,7 +9,7 @@ PROGRAMS += $(CHAOS_BIN)
 
 # Fully static outside sanitizer builds: under emulation, loading a dozen
 # shared libraries costs more than a pooled create itself.
-CHAOS_STATIC_LIBS := -lxenctrl -lxenforeignmemory -lxengnttab -lxenevtchn \
+CHAOS_STATIC_LIBS := -lxenstore -lxenctrl -lxenforeignmemory -lxengnttab -lxenevtchn \
 		     -lxendevicemodel -lxencall -lxentoollog -lxentoolcore \
 		     -l:libyajl_s.a $(ZIP_LIBS) -lnettle -lxxhash -lpthread
 ifeq ($(SAN),1)

@@ -30,6 +30,7 @@ int cmd_shutdown(int argc, char **argv);
 int cmd_reboot(int argc, char **argv);
 int cmd_console(int argc, char **argv);
 int cmd_network_list(int argc, char **argv);
+int cmd_block_list(int argc, char **argv);
 int cmd_save(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 void cli_print_phases(const chaos_ckpt_phases *p);

@@ -26,6 +26,7 @@ static const struct chaos_command commands[] = {
 	{ "console", "<dom> [--until TEXT] [--timeout S] [--no-input]",
 	  "attach to a guest's console (Ctrl-] detaches)", cmd_console },
 	{ "network-list", "<dom>", "list a guest's vifs", cmd_network_list },
+	{ "block-list", "<dom>", "list a guest's disks", cmd_block_list },
 	{ "save", "<dom> <file> [--keep-running] [--timing]",
 	  "save a guest to a file (then destroy it)", cmd_save },
 	{ "restore", "<file> [-p|--paused] [--timing] [--bridge B[=NEW]]...", "restore a saved guest",

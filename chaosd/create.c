@@ -41,6 +41,13 @@ int ops_create_run(struct daemon *d, chaos_host *host,
 						 &shell, &domid, &timing, err);
 		if (shell) {
 			pool_put_back(&d->pool, host, shell);
+			/* A guest served through XenStore (a Linux kernel)
+			 * is never built in a pooled noxs shell. */
+			if (rc && err->code == EXDEV) {
+				shell_mib = 0;
+				rc = chaos_guest_create(host, &req->cfg, &opts,
+							&domid, &timing, err);
+			}
 		} else if (rc && err->code == ESRCH) {
 			/* Its domain destroyed by someone else (`xl destroy`)
 			 * since the reaper last looked: the request is fine,

@@ -43,5 +43,6 @@
 #include <chaos/format.h>
 #include <chaos/stats.h>
 #include <chaos/network.h>
+#include <chaos/block.h>
 
 #endif

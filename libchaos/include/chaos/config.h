@@ -65,10 +65,22 @@ typedef enum chaos_config_disk_kind {
 } chaos_config_disk_kind;
 
 /*
- * A block device for the guest. chaos has no block backend yet (it needs
- * the XenStore device path): a config with disks parses and validates, and
- * chaos_guest_create() refuses it before creating anything.
+ * A block device for the guest, served by dom0's blkback through the
+ * XenStore device path (a noxs guest cannot have disks).
  */
+/*
+ * How the guest's devices are announced to it. NOXS: chaos's device page,
+ * for guests built on noxs (minios-noxs). XENSTORE: xenstored and dom0's
+ * stock netback and blkback, for guests that speak only XenStore (stock
+ * Linux). AUTO: XENSTORE for a Linux kernel (its GUEST_OS note says
+ * "linux"), NOXS for every other kernel; decided when the kernel is read.
+ */
+typedef enum chaos_config_devices {
+	CHAOS_DEVICES_AUTO,
+	CHAOS_DEVICES_NOXS,
+	CHAOS_DEVICES_XENSTORE,
+} chaos_config_devices;
+
 typedef struct chaos_config_disk {
 	char *target;                /* the image or device path; heap, owned */
 	chaos_config_disk_kind kind;
@@ -97,6 +109,7 @@ typedef struct chaos_config {
 	chaos_config_vif vifs[CHAOS_CONFIG_VIFS_MAX];
 	size_t nr_disks;
 	chaos_config_disk disks[CHAOS_CONFIG_DISKS_MAX];
+	chaos_config_devices devices; /* AUTO by default */
 } chaos_config;
 
 /* Constructor. Set (*cfg) to the defaults: everything zero or NULL, except
@@ -189,6 +202,10 @@ CHAOS_API int chaos_config_validate(const chaos_config *cfg, chaos_err *err);
  * Returns 0, or -1 with EINVAL and the reason (without a key prefix).
  */
 CHAOS_API int chaos_config_check_name(const char *name, chaos_err *err);
+
+/* "auto", "noxs" or "xenstore"; "unknown" for a value outside the enum.
+ * A static string. */
+CHAOS_API const char *chaos_config_devices_name(chaos_config_devices devices);
 
 /* "destroy", "restart" or "preserve"; "unknown" for a value outside the
  * enum. A static string. */

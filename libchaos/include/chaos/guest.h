@@ -62,8 +62,12 @@ typedef struct chaos_create_opts {
  * memory, vCPUs (pinned if cfg says so), kernel, ramdisk, console and
  * devices, its name claimed and its record written, then unpaused unless
  * cfg->paused or opts->paused. cfg is validated first and not changed.
- * When cfg has vifs, noxs is needed and create waits up to 10 s for
- * xendevd to put each on its bridge (unless xendevd does not run).
+ * A noxs guest's vifs need noxs, and create waits up to 10 s for xendevd
+ * to put each on its bridge (unless xendevd does not run). A guest served
+ * through XenStore (cfg->devices, or "auto" and a Linux kernel) needs
+ * xenstored: chaos introduces it and writes its vif and vbd entries for
+ * dom0's netback and blkback, and waits up to 20 s for xendevd to set
+ * each backend up (bridge; loop device for a file-backed disk).
  * (opts) and (timing) may be NULL; (*domid) gets the new domain's id.
  *
  * Returns 0, or -1 with err set, and then nothing is left: no domain, no
@@ -71,7 +75,9 @@ typedef struct chaos_create_opts {
  * image, or CPUs the host lacks; EEXIST the name belongs to a running
  * domain; ENOENT or EACCES the kernel or ramdisk cannot be opened; EFBIG
  * either is too large; ENODEV vifs without noxs; ETIMEDOUT xendevd did
- * not attach a vif in time; ENOMEM the host lacks memory; else the
+ * not attach a vif or set up a backend in time; EIO it refused one (its
+ * hotplug-error in the message); EBUSY a disk is in use by another guest
+ * where one side writes; ECONNREFUSED or ENOENT xenstored is not running; ENOMEM the host lacks memory; else the
  * failing call's errno. The guest lives on after the process: destroy it
  * with chaos_guest_destroy().
  */
@@ -150,7 +156,8 @@ CHAOS_API int chaos_guest_reap(chaos_host *host, uint32_t domid,
 /*
  * Ask (domid) to power off or reboot, for (reason): through its noxs power
  * device when it has one, so the guest runs its own shutdown code, else
- * through the hypervisor (an immediate stop). Wait up to (timeout_ms) in
+ * through the hypervisor (an immediate stop); a guest served through
+ * XenStore gets the request in its control/shutdown, as under xl. Wait up to (timeout_ms) in
  * all for it to shut down, then apply its action (chaos_guest_reap).
  *
  * Returns 0, or -1 with err set: EPERM domid is 0, ESRCH no such domain,
@@ -172,7 +179,10 @@ CHAOS_API int chaos_guest_shutdown(chaos_host *host, uint32_t domid,
  * does not fit or *shell is NULL, and ESRCH when the shell's domain was
  * destroyed by someone else (dying or gone, e.g. `xl destroy` of a pooled
  * shell): then nothing is wrong with the request, and a create elsewhere
- * (another shell, chaos_guest_create) may succeed. *shell is NULL if the
+ * (another shell, chaos_guest_create) may succeed; EXDEV when the guest's
+ * devices are served through XenStore (config "devices", or a Linux
+ * kernel): a shell serves noxs guests only, chaos_guest_create builds it.
+ * *shell is NULL if the
  * shell was used (freed, its domain destroyed), or unchanged if the
  * failure came before it was touched (bad config, unreadable kernel, name
  * taken): the caller may reuse it, and still owns it.

@@ -292,6 +292,10 @@ struct chaos_shell {
 	xen_pfn_t *p2m;              /* pfn -> mfn, nr_pages entries */
 	unsigned int vcpus;
 	uint32_t console_port;       /* the guest's end, unbound for dom0 */
+	/* A XenStore guest's store channel (its end, unbound for dom0) and
+	 * page, set by the load from the layout; 0 for a noxs guest. */
+	uint32_t store_port;
+	uint64_t store_mfn;
 	unsigned int nr_vifs;        /* unconfigured vifs made ahead */
 	uint64_t shared_info_mfn;
 	/* A guest built in one go is marked busy (state/busy.c) from before
@@ -354,6 +358,18 @@ int chaos_shell_boot(chaos_host *host, struct chaos_shell *shell,
 		     uint64_t ramdisk_len, const char *cmdline,
 		     uint64_t *console_mfn, uint64_t *start_info_mfn,
 		     chaos_create_timing *timing, chaos_err *err);
+
+/* ---- grant_seed.c ---- */
+
+/*
+ * A XenStore guest's reserved grant entries, as Xen's toolstacks leave
+ * them: entry 0 its console page, entry 1 its xenstore page, both granted
+ * to dom0, through which xenstored (and xenconsoled) map them. The guest
+ * has not run: its table is still in version 1.
+ */
+int chaos_shell_seed_grants(chaos_host *host, uint32_t domid,
+			    uint64_t console_mfn, uint64_t store_mfn,
+			    chaos_err *err);
 
 /* A fresh shared info page, event delivery masked on every vCPU (the
  * builder's, and a restore's: the guest unmasks when it is ready). */

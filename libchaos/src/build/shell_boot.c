@@ -339,6 +339,9 @@ int chaos_shell_load(chaos_host *host, struct chaos_shell *shell,
 		.shared_info_mfn = shell->shared_info_mfn,
 		.console_mfn = shell->p2m[lay->console_pfn],
 		.console_evtchn = shell->console_port,
+		.store_mfn = shell->store_port ?
+			     shell->p2m[lay->xenstore_pfn] : 0,
+		.store_evtchn = shell->store_port,
 		.ramdisk_bytes = ramdisk_len,
 		.flags = img->mod_start_pfn ? SIF_MOD_START_PFN : 0,
 	};
@@ -383,6 +386,7 @@ int chaos_shell_load(chaos_host *host, struct chaos_shell *shell,
 	timing->load_us += chaos_now_us() - t0;
 	if (rc)
 		return -1;
+	shell->store_mfn = sp.store_mfn;
 	t0 = chaos_now_us();
 	rc = chaos_shell_set_boot_vcpu(host, shell, lay, err);
 	timing->pagetables_us += chaos_now_us() - t0;

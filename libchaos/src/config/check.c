@@ -242,6 +242,38 @@ int cfg_parse_action(const char *s, size_t len, chaos_config_action *out,
 		"expected \"destroy\", \"restart\" or \"preserve\", got %s", q);
 }
 
+static const char *const devices_names[] = {
+	[CHAOS_DEVICES_AUTO] = "auto",
+	[CHAOS_DEVICES_NOXS] = "noxs",
+	[CHAOS_DEVICES_XENSTORE] = "xenstore",
+};
+
+const char *chaos_config_devices_name(chaos_config_devices devices)
+{
+	if ((unsigned int)devices >=
+	    sizeof(devices_names) / sizeof(*devices_names))
+		return "unknown";
+	return devices_names[devices];
+}
+
+int cfg_parse_devices(const char *s, size_t len, chaos_config_devices *out,
+		      chaos_err *err)
+{
+	char q[CFG_QUOTE_MAX];
+
+	for (size_t d = 0; d < sizeof(devices_names) / sizeof(*devices_names);
+	     d++) {
+		if (strlen(devices_names[d]) == len &&
+		    memcmp(devices_names[d], s, len) == 0) {
+			*out = (chaos_config_devices)d;
+			return 0;
+		}
+	}
+	cfg_quote(s, len, q);
+	return chaos_err_set(err, EINVAL,
+		"expected \"auto\", \"noxs\" or \"xenstore\", got %s", q);
+}
+
 /* A CPU number at s[*i]; digits only, below CHAOS_CONFIG_CPUS_MAX. */
 static int cpu_number(const char *s, size_t len, size_t *i, unsigned int *cpu)
 {

@@ -174,6 +174,11 @@ int chaos_config_validate(const chaos_config *cfg, chaos_err *err)
 		return chaos_err_set(err, EINVAL, "on_reboot: unknown action");
 	if (!action_ok(cfg->on_crash))
 		return chaos_err_set(err, EINVAL, "on_crash: unknown action");
+	if ((unsigned int)cfg->devices > CHAOS_DEVICES_XENSTORE)
+		return chaos_err_set(err, EINVAL, "devices: unknown value");
+	if (cfg->devices == CHAOS_DEVICES_NOXS && cfg->nr_disks)
+		return chaos_err_set(err, EINVAL,
+				     "disks: a noxs guest has no block devices (\"devices\": \"xenstore\" serves them)");
 	if (cfg->nr_vifs > CHAOS_CONFIG_VIFS_MAX)
 		return chaos_err_set(err, EINVAL, "vifs: at most %d vifs, got %zu",
 				     CHAOS_CONFIG_VIFS_MAX, cfg->nr_vifs);

@@ -39,6 +39,8 @@ int cfg_check_bridge(const char *s, size_t len, chaos_err *err);
 int cfg_parse_ip(const char *s, size_t len, uint8_t ip[4], chaos_err *err);
 int cfg_parse_action(const char *s, size_t len, chaos_config_action *out,
 		     chaos_err *err);
+int cfg_parse_devices(const char *s, size_t len, chaos_config_devices *out,
+		      chaos_err *err);
 /* "0-3,6": sets the CPUs in cpumap (which the caller clears first). */
 int cfg_parse_cpus(const char *s, size_t len,
 		   uint8_t cpumap[CHAOS_CONFIG_CPUS_MAX / 8], chaos_err *err);

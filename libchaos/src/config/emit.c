@@ -104,6 +104,9 @@ int chaos_config_to_json(const chaos_config *cfg, char **json,
 	chaos_json_str(g, "on_reboot", chaos_config_action_name(cfg->on_reboot));
 	chaos_json_str(g, "on_crash", chaos_config_action_name(cfg->on_crash));
 	chaos_json_bool(g, "paused", cfg->paused);
+	if (cfg->devices != CHAOS_DEVICES_AUTO)
+		chaos_json_str(g, "devices",
+			       chaos_config_devices_name(cfg->devices));
 	if (cfg->nr_vifs)
 		vifs(g, cfg);
 	if (cfg->nr_disks)

@@ -17,7 +17,7 @@
 enum cfg_key {
 	K_NAME, K_KERNEL, K_RAMDISK, K_CMDLINE, K_MEMORY, K_VCPUS, K_CPUS,
 	K_ON_POWEROFF, K_ON_REBOOT, K_ON_CRASH, K_PAUSED, K_VIFS, K_DISKS,
-	K_COUNT
+	K_DEVICES, K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
@@ -26,6 +26,7 @@ static const char *const key_names[K_COUNT] = {
 	[K_CPUS] = "cpus", [K_ON_POWEROFF] = "on_poweroff",
 	[K_ON_REBOOT] = "on_reboot", [K_ON_CRASH] = "on_crash",
 	[K_PAUSED] = "paused", [K_VIFS] = "vifs", [K_DISKS] = "disks",
+	[K_DEVICES] = "devices",
 };
 
 enum vif_key { V_MAC, V_IP, V_BRIDGE, V_COUNT };
@@ -337,6 +338,13 @@ static int top_value(struct cfg_parser *p, enum cfg_kind kind, const char *s,
 			return fail_check(p, key);
 		break;
 	}
+	case K_DEVICES:
+		if (kind != J_STRING)
+			return wrong(p, kind, s, len,
+				     "\"auto\", \"noxs\" or \"xenstore\"");
+		if (cfg_parse_devices(s, len, &cfg->devices, p->err) < 0)
+			return fail_check(p, key);
+		break;
 	case K_PAUSED:
 		if (kind != J_BOOL)
 			return wrong(p, kind, s, len, "true or false");

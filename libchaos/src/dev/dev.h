@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <chaos/config.h>
 #include <chaos/console.h>
 #include <chaos/device.h>
 
@@ -55,6 +56,74 @@ enum chaos_power_request {
 int chaos_device_power(chaos_host *host, uint32_t domid,
 		       enum chaos_power_request request,
 		       unsigned int timeout_ms, chaos_err *err);
+
+/* ---- xs_guest.c ---- */
+
+/* What the XenStore device path needs of a guest beyond its config. */
+struct chaos_xs_guest {
+	uint32_t domid;
+	const char *name;               /* "" for an unnamed guest */
+	uint64_t memory_kib;
+	unsigned int vcpus;
+	uint64_t store_mfn;             /* its xenstore page */
+	uint32_t store_port;            /* its end, unbound for dom0 */
+	/* disks[i]'s target as blkback's hotplug reads it (absolute). */
+	const char *const *disk_targets;
+};
+
+/*
+ * Write the guest's entries as Xen's toolstack does (the domain, control/,
+ * its vifs and vbds from cfg, whose MACs are assigned, front and back
+ * halves with their permissions) in one transaction, then introduce the
+ * domain to xenstored. On failure nothing of it is left.
+ */
+int chaos_xs_guest_add(chaos_host *host, const struct chaos_xs_guest *g,
+		       const chaos_config *cfg, chaos_err *err);
+/* Wait until every vif and vbd backend of cfg has been set up by the
+ * hotplug agent (xendevd writes hotplug-status), or its error. */
+int chaos_xs_guest_wait_devices(chaos_host *host, uint32_t domid,
+				const chaos_config *cfg,
+				unsigned int timeout_ms, chaos_err *err);
+/* Remove its backends (first), release it from xenstored and remove its
+ * entries; what is already gone is fine. */
+int chaos_xs_guest_remove(chaos_host *host, uint32_t domid, chaos_err *err);
+/* Write control/shutdown: "poweroff", "reboot" or "suspend". */
+int chaos_xs_guest_request(chaos_host *host, uint32_t domid,
+			   const char *request, chaos_err *err);
+
+/* ---- xs_disks.c ---- */
+
+/* A disk's target as checked before the create. */
+struct chaos_disk_target {
+	char path[4096];                /* absolute */
+	bool block;                     /* a block device, else a file */
+	bool writable;
+	uint64_t dev, ino;              /* st_rdev for a device; else the
+					   file's st_dev and st_ino */
+};
+
+/* Each disk's target (out[i] for cfg->disks[i]) exists, is what its kind
+ * says, and opens in its mode, with the caller's file rights (call it
+ * with the creator's); no two of them share a target where one writes. */
+int chaos_disks_open_check(const chaos_config *cfg,
+			   struct chaos_disk_target *out, chaos_err *err);
+/* EBUSY if another vbd on the host serves one of targets where either
+ * side writes (as Xen's block script refuses). */
+int chaos_xs_disks_in_use(chaos_host *host, const chaos_config *cfg,
+			  const struct chaos_disk_target *targets,
+			  chaos_err *err);
+
+/* ---- xs_list.c ---- */
+
+/* The vbds and vifs of domid from its backend entries (*out: free()). */
+struct chaos_disk_info;
+struct chaos_vif_info;
+int chaos_xs_disk_list(chaos_host *host, uint32_t domid,
+		       struct chaos_disk_info **out, size_t *count,
+		       chaos_err *err);
+int chaos_xs_vif_list(chaos_host *host, uint32_t domid,
+		      struct chaos_vif_info **out, size_t *count,
+		      chaos_err *err);
 
 /* ---- console_common.c ---- */
 

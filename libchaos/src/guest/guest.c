@@ -15,6 +15,7 @@
 #include <chaos/device.h>
 
 #include "guest/guest.h"
+#include "dev/dev.h"
 
 #define RAMDISK_MAX (UINT64_C(1) << 30)
 #define PAGES_PER_MIB 256
@@ -179,6 +180,7 @@ static int read_guest_files(const chaos_config *cfg,
 			    uint8_t **ramdisk,
 			    uint64_t *ramdisk_len,
 			    char config_path[CHAOS_RECORD_PATH_MAX],
+			    struct chaos_disk_target *disks,
 			    chaos_err *err)
 {
 	struct chaos_fscred_saved saved;
@@ -193,6 +195,9 @@ static int read_guest_files(const chaos_config *cfg,
 		goto out;
 	if (cfg->ramdisk && read_file(cfg->ramdisk, "ramdisk", RAMDISK_MAX,
 				      ramdisk, ramdisk_len, err))
+		goto out;
+	/* Disks too: blkback's hotplug opens them as root, for this user. */
+	if (chaos_disks_open_check(cfg, disks, err))
 		goto out;
 	if (opts && opts->config_path) {
 		struct stat st;
@@ -251,7 +256,8 @@ static int guest_build(chaos_host *host, const chaos_config *cfg,
 	uint8_t *ramdisk = NULL;
 	uint64_t ramdisk_len = 0, start = chaos_now_us(), t0;
 	bool named = false, paused = cfg->paused || (opts && opts->paused);
-	bool img_borrowed = false;
+	bool img_borrowed = false, xs_added = false;
+	struct chaos_disk_target *disks = NULL;
 	int rc = -1;
 
 	if (!timing)
@@ -261,13 +267,6 @@ static int guest_build(chaos_host *host, const chaos_config *cfg,
 	*given_used = false;
 	if (chaos_config_validate(cfg, err))
 		return -1;
-	/*
-	 * Before anything exists: chaos has no block backend yet, and a guest
-	 * must never run believing it has a disk it does not have.
-	 */
-	if (cfg->nr_disks)
-		return chaos_err_set(err, ENOTSUP,
-			"disks: block devices need the XenStore device path, which chaos does not have yet; nothing was created");
 	if (chaos_host_registry(host, err) ||
 	    guest_name_free(host, cfg->name, err))
 		return -1;
@@ -286,9 +285,26 @@ static int guest_build(chaos_host *host, const chaos_config *cfg,
 	 * less for the others). */
 	if (cfg->cpus_set && xc_physinfo(host->xch, &phys))
 		return chaos_err_xen(err, host, errno, "cannot read host info");
+	disks = cfg->nr_disks ? calloc(cfg->nr_disks, sizeof(*disks)) : NULL;
+	if (cfg->nr_disks && !disks)
+		return chaos_err_set(err, ENOMEM, "out of memory");
 	if (read_guest_files(cfg, opts, &img, &img_borrowed, &ramdisk,
 			     &ramdisk_len,
-			     rec.config_path, err))
+			     rec.config_path, disks, err))
+		goto out_image;
+	rec.xenstore = guest_wants_xenstore(cfg, &img);
+	if (!rec.xenstore && cfg->nr_disks) {
+		chaos_err_set(err, EINVAL,
+			      "disks: a noxs guest has no block devices (\"devices\": \"xenstore\" serves them); nothing was created");
+		goto out_image;
+	}
+	if (rec.xenstore && given) {
+		/* EXDEV: the request is fine, the shell the wrong kind. */
+		chaos_err_set(err, EXDEV,
+			      "a pooled shell serves noxs guests only; this kernel's devices go through XenStore");
+		goto out_image;
+	}
+	if (rec.xenstore && guest_xenstore_check(host, cfg, disks, err))
 		goto out_image;
 	timing->parse_us = chaos_now_us() - start;
 
@@ -301,12 +317,21 @@ static int guest_build(chaos_host *host, const chaos_config *cfg,
 		goto out_image;
 	}
 	if (pin_vcpus(host, cfg, shell.domid, phys.nr_cpus, err) ||
-	    chaos_guest_add_vifs(host, cfg, shell.domid, shell.nr_vifs, timing,
-				 err) ||
+	    (rec.xenstore ? guest_xenstore_channel(host, &shell, err) :
+	     chaos_guest_add_vifs(host, cfg, shell.domid, shell.nr_vifs,
+				  timing, err)) ||
 	    chaos_shell_boot(host, &shell, &img, ramdisk, ramdisk_len,
 			     cfg->cmdline, &rec.console_mfn,
 			     &rec.start_info_mfn, timing, err))
 		goto out_shell;
+	if (rec.xenstore) {
+		t0 = chaos_now_us();
+		if (guest_xenstore_attach(host, cfg, &shell, rec.console_mfn,
+					  disks, err))
+			goto out_shell;
+		xs_added = true;
+		timing->devices_us += chaos_now_us() - t0;
+	}
 
 	t0 = chaos_now_us();
 	rec.domid = shell.domid;
@@ -350,8 +375,11 @@ out_name:
 out_shell:
 	if (given)
 		shell_gone_err(host, &shell, err);
+	if (xs_added)
+		chaos_xs_guest_remove(host, shell.domid, NULL);
 	chaos_shell_discard(host, &shell);
 out_image:
+	free(disks);
 	free(ramdisk);
 	if (!img_borrowed)
 		chaos_image_release(&img);
@@ -394,16 +422,22 @@ int guest_destroy_any(chaos_host *host, uint32_t domid, chaos_err *err)
 	chaos_domain_record rec;
 	chaos_domain_info info;
 	char name[CHAOS_NAME_MAX];
+	bool have_rec;
 
 	if (domid == 0)
 		return chaos_err_set(err, EPERM, "refusing to destroy Domain-0");
 	if (chaos_domain_get(host, domid, &info, err))
 		return -1;
+	have_rec = chaos_record_load(host->state_dir, domid, info.handle,
+				     &rec, NULL) == 0;
 	/*
 	 * Backends first: a vif backend maps the guest's ring pages, and a
 	 * domain whose pages dom0 still maps can never finish dying.
 	 */
-	chaos_device_remove_all(host, domid, NULL);
+	if (have_rec && rec.xenstore)
+		chaos_xs_guest_remove(host, domid, NULL);
+	else
+		chaos_device_remove_all(host, domid, NULL);
 	if (chaos_domain_kill(host, domid, err))
 		return -1;
 	/*
@@ -413,8 +447,7 @@ int guest_destroy_any(chaos_host *host, uint32_t domid, chaos_err *err)
 	 * of guests going one after the other that is every time. Without
 	 * a record (a builder killed before writing it), the registry.
 	 */
-	if (chaos_record_load(host->state_dir, domid, info.handle, &rec,
-			      NULL) == 0)
+	if (have_rec)
 		snprintf(name, sizeof(name), "%s", rec.name);
 	else if (chaos_host_registry(host, NULL) ||
 		 chaos_registry_name_of(host->registry, domid, info.handle,
@@ -603,6 +636,7 @@ int chaos_guest_stop(chaos_host *host, uint32_t domid,
 		     chaos_shutdown_reason reason, unsigned int timeout_ms,
 		     chaos_err *err)
 {
+	chaos_domain_record rec;
 	chaos_domain_info info;
 	uint64_t start = chaos_now_us();
 	long long left;
@@ -612,7 +646,14 @@ int chaos_guest_stop(chaos_host *host, uint32_t domid,
 	if (chaos_domain_get(host, domid, &info, err) ||
 	    guest_allowed_for(host, 0, domid, &info, "shut down", err))
 		return -1;
-	if (has_power_device(host, domid)) {
+	if (chaos_record_load(host->state_dir, domid, info.handle, &rec,
+			      NULL) == 0 && rec.xenstore) {
+		/* Its kernel watches control/shutdown, as under xl. */
+		if (chaos_xs_guest_request(host, domid,
+					   reason == SHUTDOWN_reboot ?
+					   "reboot" : "poweroff", err))
+			return -1;
+	} else if (has_power_device(host, domid)) {
 		/* The guest runs its own shutdown code, then stops itself. */
 		if (chaos_device_power(host, domid,
 				       reason == SHUTDOWN_reboot ?

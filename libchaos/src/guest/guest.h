@@ -29,6 +29,33 @@ int guest_destroy_any(chaos_host *host, uint32_t domid, chaos_err *err);
  */
 int guest_name_free(chaos_host *host, const char *name, chaos_err *err);
 
+/* ---- block.c ---- */
+
+/* Does chaos serve (domid)'s devices through XenStore (its record)? */
+bool guest_is_xenstore(chaos_host *host, uint32_t domid);
+
+/* ---- xenstore.c ---- */
+
+struct chaos_disk_target;
+/* Is a guest of cfg with kernel img served through XenStore? (its
+ * "devices", or for "auto" whether the kernel is Linux) */
+bool guest_wants_xenstore(const chaos_config *cfg,
+			  const struct chaos_image *img);
+/* Before anything is made: xenstored answers, no disk is in use. */
+int guest_xenstore_check(chaos_host *host, const chaos_config *cfg,
+			 const struct chaos_disk_target *targets,
+			 chaos_err *err);
+/* After the shell, before its boot: the store channel (for dom0). */
+int guest_xenstore_channel(chaos_host *host, struct chaos_shell *shell,
+			   chaos_err *err);
+/* After the boot, before the unpause: grants, entries, introduction,
+ * and every backend set up. Nothing of it is left on failure. */
+int guest_xenstore_attach(chaos_host *host, const chaos_config *cfg,
+			  const struct chaos_shell *shell,
+			  uint64_t console_mfn,
+			  const struct chaos_disk_target *targets,
+			  chaos_err *err);
+
 /* ---- kernel.c ---- */
 
 /* What identifies a file's content without reading it. */

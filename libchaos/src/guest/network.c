@@ -11,6 +11,7 @@
 
 #include "guest/guest.h"
 #include "util/util.h"
+#include "dev/dev.h"
 
 /* The config the guest was built from, read with its owner's rights
  * (never the caller's, which may be a daemon running as root). */
@@ -50,6 +51,8 @@ int chaos_network_list(chaos_host *host, uint32_t domid, chaos_vif_info **out,
 
 	*out = NULL;
 	*count = 0;
+	if (guest_is_xenstore(host, domid))
+		return chaos_xs_vif_list(host, domid, out, count, err);
 	if (chaos_device_list(host, domid, &devs, &n, err))
 		return -1;
 	vifs = calloc(n ? n : 1, sizeof(*vifs));

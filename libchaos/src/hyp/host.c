@@ -11,6 +11,7 @@
 
 #include "hyp/hyp.h"
 #include <xencall.h>
+#include <xenstore.h>
 #include <chaos/host.h>
 
 #define PRIVCMD_PATH "/dev/xen/privcmd"
@@ -125,10 +126,24 @@ int chaos_host_xcall(chaos_host *host, chaos_err *err)
 	return 0;
 }
 
+struct xs_handle *chaos_host_xs(chaos_host *host, chaos_err *err)
+{
+	if (host->xsh)
+		return host->xsh;
+	host->xsh = xs_open(XS_OPEN_SOCKETONLY);
+	if (!host->xsh)
+		chaos_err_set(err, errno,
+			      "cannot reach xenstored (%s): a XenStore guest needs it running",
+			      strerror(errno));
+	return host->xsh;
+}
+
 void chaos_host_close(chaos_host *host)
 {
 	if (!host)
 		return;
+	if (host->xsh)
+		xs_close(host->xsh);
 	chaos_registry_close(host->registry);
 	/* page_copy.c's buffers (freed here: it calls into this file). */
 	if (host->stage)

@@ -11,6 +11,7 @@
 #include <xenevtchn.h>
 #include <xenforeignmemory.h>
 #include <xentoollog.h>
+struct xs_handle;
 #include <chaos/domain.h>
 #include <chaos/error.h>
 
@@ -37,6 +38,7 @@ struct chaos_host {
 	xencall_handle *xcall;            /* noxs hypercalls, on first use */
 	int noxs_fd;                      /* /dev/noxs, -1 until first use */
 	int noxs_state;                   /* 0 unknown, 1 available, -1 not */
+	struct xs_handle *xsh;            /* xenstored, on first use */
 	/* Consoles this host is the backend of (dev/console_backend.c): one
 	 * event channel handle for all of them, opened on first use and
 	 * closed with the host. */
@@ -66,6 +68,11 @@ int chaos_host_registry(struct chaos_host *host, chaos_err *err);
 /* host->xcall (noxs hypercalls and domctls with buffers of our own),
  * opened on first use. */
 int chaos_host_xcall(struct chaos_host *host, chaos_err *err);
+
+/* host->xsh, a connection to xenstored's socket, opened on first use
+ * (never the kernel's xenbus device: with no xenstored behind it a
+ * request would wait for good). NULL with err set if it is not running. */
+struct xs_handle *chaos_host_xs(struct chaos_host *host, chaos_err *err);
 
 /* Like chaos_err_set, appending the Xen library's last message if any. */
 int chaos_err_xen(chaos_err *err, struct chaos_host *host, int code,

@@ -86,6 +86,8 @@ int chaos_record_format(const chaos_domain_record *rec, char *buf, size_t len)
 		     rec->on_poweroff, rec->on_reboot,
 		     rec->on_crash, rec->config_path, rec->owner,
 		     rec->owner_gid);
+	if (n >= 0 && (size_t)n < len && rec->xenstore)
+		n += snprintf(buf + n, len - (size_t)n, "devices xenstore\n");
 	return n < 0 || (size_t)n >= len ? -1 : n;
 }
 
@@ -94,7 +96,7 @@ enum {
 	SEEN_NAME = 4, SEEN_CONSOLE_MFN = 8, SEEN_START_INFO = 16,
 	SEEN_CONSOLE_PORT = 32, SEEN_POWEROFF = 64, SEEN_REBOOT = 128,
 	SEEN_CRASH = 256, SEEN_CONFIG = 512, SEEN_OWNER = 1024,
-	SEEN_OWNER_GID = 2048,
+	SEEN_OWNER_GID = 2048, SEEN_DEVICES = 4096,
 };
 
 static unsigned int key_bit(const char *key)
@@ -107,6 +109,7 @@ static unsigned int key_bit(const char *key)
 		{ "on_poweroff", SEEN_POWEROFF }, { "on_reboot", SEEN_REBOOT },
 		{ "on_crash", SEEN_CRASH }, { "config", SEEN_CONFIG },
 		{ "owner", SEEN_OWNER }, { "owner_gid", SEEN_OWNER_GID },
+		{ "devices", SEEN_DEVICES },
 	};
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -161,6 +164,11 @@ static int parse_line(chaos_domain_record *rec, const char *key,
 			return -1;
 		*(!strcmp(key, "owner") ? &rec->owner : &rec->owner_gid) =
 			(uint32_t)v;
+	} else if (!strcmp(key, "devices")) {
+		/* Optional: older records are noxs guests. */
+		if (strcmp(val, "xenstore") && strcmp(val, "noxs"))
+			return -1;
+		rec->xenstore = !strcmp(val, "xenstore");
 	} else if (!strcmp(key, "config")) {
 		if (strlen(val) >= sizeof(rec->config_path) ||
 		    (*val && *val != '/') || !one_line(val))

@@ -7,6 +7,7 @@
  * Internal to libchaos: declarations grouped by the file that defines them.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <chaos/error.h>
@@ -91,6 +92,9 @@ typedef struct chaos_domain_record {
 	 * with those rights. A record without them (older) is root's. */
 	uint32_t owner;
 	uint32_t owner_gid;
+	/* Its devices are served through XenStore (dom0's netback and
+	 * blkback), not noxs. Written as "devices xenstore"; absent: noxs. */
+	bool xenstore;
 } chaos_domain_record;
 
 /* Write (rec) as the record of rec->domid. 0 or -1. */
