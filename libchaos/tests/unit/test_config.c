@@ -816,6 +816,47 @@ static void test_validate(void **state)
 	assert_string_equal(err.msg, "name: expected 1 to 63 characters, got 0");
 }
 
+/* "devices": which path serves the guest; emitted only when set. */
+static void test_devices(void **state)
+{
+	chaos_config cfg;
+	chaos_err err = { 0 };
+	char *json = NULL;
+
+	(void)state;
+	member_ok("\"name\": \"d\"", &cfg);
+	assert_int_equal(cfg.devices, CHAOS_DEVICES_AUTO);
+	chaos_config_free(&cfg);
+	member_ok("\"devices\": \"xenstore\"", &cfg);
+	assert_int_equal(cfg.devices, CHAOS_DEVICES_XENSTORE);
+	assert_int_equal(chaos_config_to_json(&cfg, &json, &err), 0);
+	assert_non_null(strstr(json, "\"devices\":\"xenstore\""));
+	free(json);
+	chaos_config_free(&cfg);
+	member_ok("\"devices\": \"noxs\"", &cfg);
+	assert_int_equal(cfg.devices, CHAOS_DEVICES_NOXS);
+	chaos_config_free(&cfg);
+	member_err("\"devices\": \"xs\"",
+		   "devices: expected \"auto\", \"noxs\" or \"xenstore\", got \"xs\"");
+	member_err("\"devices\": 1", "devices: expected");
+	/* Parsed, then refused by the create's validation. */
+	member_ok("\"devices\": \"noxs\", \"disks\": [{\"target\": \"/d.img\", \"vdev\": \"xvda\"}]",
+		  &cfg);
+	assert_int_equal(chaos_config_validate(&cfg, &err), -1);
+	assert_non_null(strstr(err.msg, "disks: a noxs guest has no block devices"));
+	chaos_config_free(&cfg);
+	assert_string_equal(chaos_config_devices_name(CHAOS_DEVICES_XENSTORE),
+			    "xenstore");
+	assert_string_equal(chaos_config_devices_name((chaos_config_devices)9),
+			    "unknown");
+	chaos_config_init(&cfg);
+	cfg.devices = (chaos_config_devices)7;
+	cfg.kernel = strdup("/k");
+	assert_int_equal(chaos_config_validate(&cfg, &err), -1);
+	assert_non_null(strstr(err.msg, "devices: unknown value"));
+	chaos_config_free(&cfg);
+}
+
 static void test_files(void **state)
 {
 	char dir[] = "/tmp/chaos-config-test.XXXXXX";
@@ -893,6 +934,7 @@ int main(void)
 		cmocka_unit_test(test_assign_macs),
 		cmocka_unit_test(test_parse_mac_api),
 		cmocka_unit_test(test_validate),
+		cmocka_unit_test(test_devices),
 		cmocka_unit_test(test_files),
 	};
 

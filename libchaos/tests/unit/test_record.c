@@ -40,6 +40,15 @@ static void test_round_trip(void **state)
 	assert_true(n > 0);
 	assert_int_equal(chaos_record_parse(buf, (size_t)n, &out, NULL), 0);
 	assert_memory_equal(&in, &out, sizeof(in));
+	/* A XenStore guest says so; a noxs guest's record has no such line
+	 * (older records read as noxs). */
+	assert_null(strstr(buf, "devices"));
+	in.xenstore = true;
+	n = chaos_record_format(&in, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_non_null(strstr(buf, "devices xenstore\n"));
+	assert_int_equal(chaos_record_parse(buf, (size_t)n, &out, NULL), 0);
+	assert_true(out.xenstore);
 }
 
 static void expect_bad(const char *text, const char *want)
@@ -70,6 +79,8 @@ static void test_hostile(void **state)
 	expect_bad("domid 1\non_crash 3\n", "bad on_crash");
 	expect_bad("domid 1\nconfig relative/path\n", "bad config");
 	expect_bad("domid 1\nconsole_port 4294967296\n", "bad console_port");
+	expect_bad("domid 1\ndevices floppy\n", "bad devices");
+	expect_bad("domid 1\ndevices xenstore\ndevices noxs\n", "bad devices");
 	expect_bad("domid 1\nstart_info_mfn 4503599627370496\n", "bad start_info_mfn");
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
