@@ -15,7 +15,7 @@ LIBCHAOS_SRC_hyp     := host.c host_info.c domain_state.c domain_list.c \
 			domain_ops.c page_copy.c
 LIBCHAOS_SRC_dev     := noxs.c collect.c console_common.c console_ring.c \
 			console_throttle.c console_backend.c console.c watch.c xendevd_client.c \
-			xs_guest.c xs_disks.c xs_list.c
+			xs_guest.c xs_disks.c
 LIBCHAOS_SRC_build   := image.c image_elf.c image_bzimage.c \
 			image_decompress.c pv_layout.c pv_pagetable.c \
 			pv_start_info.c shell_prepare.c shell_boot.c \
@@ -29,7 +29,7 @@ LIBCHAOS_SRC_front   := chaosd_frame.c chaosd_reply.c chaosd_client.c \
 			chaosd_ckpt.c chaosd_console.c chaosd_api.c chaosd_events.c \
 			flavour.c format_info.c format_list.c json_depth.c
 # Statistics and vif listings (chaosd's protocol version 2).
-LIBCHAOS_SRC_guest   += stats.c network.c block.c
+LIBCHAOS_SRC_guest   += stats.c network.c block.c xs_list.c
 
 LIBCHAOS_SRC     := $(foreach l,$(LIBCHAOS_LAYERS),\
 			$(addprefix libchaos/src/$(l)/,$(LIBCHAOS_SRC_$(l))))

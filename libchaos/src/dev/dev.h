@@ -113,18 +113,6 @@ int chaos_xs_disks_in_use(chaos_host *host, const chaos_config *cfg,
 			  const struct chaos_disk_target *targets,
 			  chaos_err *err);
 
-/* ---- xs_list.c ---- */
-
-/* The vbds and vifs of domid from its backend entries (*out: free()). */
-struct chaos_disk_info;
-struct chaos_vif_info;
-int chaos_xs_disk_list(chaos_host *host, uint32_t domid,
-		       struct chaos_disk_info **out, size_t *count,
-		       chaos_err *err);
-int chaos_xs_vif_list(chaos_host *host, uint32_t domid,
-		      struct chaos_vif_info **out, size_t *count,
-		      chaos_err *err);
-
 /* ---- console_common.c ---- */
 
 /* What both console clients share: the direct one (console.c) and the one

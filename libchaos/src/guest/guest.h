@@ -29,6 +29,18 @@ int guest_destroy_any(chaos_host *host, uint32_t domid, chaos_err *err);
  */
 int guest_name_free(chaos_host *host, const char *name, chaos_err *err);
 
+/* ---- xs_list.c ---- */
+
+/* The vbds and vifs of domid from its backend entries (*out: free()). */
+struct chaos_disk_info;
+struct chaos_vif_info;
+int chaos_xs_disk_list(chaos_host *host, uint32_t domid,
+		       struct chaos_disk_info **out, size_t *count,
+		       chaos_err *err);
+int chaos_xs_vif_list(chaos_host *host, uint32_t domid,
+		      struct chaos_vif_info **out, size_t *count,
+		      chaos_err *err);
+
 /* ---- block.c ---- */
 
 /* Does chaos serve (domid)'s devices through XenStore (its record)? */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <xenstore.h>
 
+#include "guest/guest.h"
 #include "dev/dev.h"
 #include <chaos/block.h>
 #include <chaos/network.h>
