@@ -1,30 +1,121 @@
-# stock-linux: Debian's kernel, served through XenStore (xenstored, dom0's
-# netback and blkback), boots under chaos create; chaos introduces it to
-# xenstored, its xenbus connects, and destroy leaves no entry behind.
-# rig-timeout: 400
+# stock-linux: one stock Linux guest (Debian's kernel, its own xen-netfront
+# and xen-blkfront) with a vif on br0 and a file-backed ext2 disk, served
+# through XenStore by dom0's netback and blkback, with xendevd doing what
+# Xen's vif-bridge and block scripts do. chaos and xl each run it from the
+# same xl.cfg in this boot (xl with run_hotplug_scripts=0, so xendevd sets
+# up its backends too): the guest mounts the disk, reads and increments a
+# counter on it, and answers ping on br0. Then chaos block-list and
+# network-list show its devices, chaos shutdown powers it off through
+# control/shutdown, and nothing is left behind (no domain, no XenStore
+# entry, no loop device). Ratios xl over chaos: create to ping, destroy.
+# rig-timeout: 900
 
 rig_start_xenstore
-trap 'rig_stop_xenstore' EXIT
+modprobe xen-blkback || rig_fail "modprobe xen-blkback failed"
+modprobe loop || rig_fail "modprobe loop failed"
+ip link add br0 type bridge || rig_fail "cannot make br0"
+ip addr add 10.13.0.1/24 dev br0 && ip link set br0 up ||
+	rig_fail "cannot set up br0"
+xendevd --no-ovs > xendevd.log 2>&1 &
+xd=$!
+cp /etc/xen/xl.conf xl.conf.saved
+trap 'kill $xd 2>/dev/null; cp xl.conf.saved /etc/xen/xl.conf; rig_stop_xenstore' EXIT
+rig_wait_for 10 test -S /run/xendevd.sock ||
+	{ cat xendevd.log; rig_fail "xendevd did not start"; }
+# xl runs no script: xendevd completes its backends, as chaos's.
+echo 'run_hotplug_scripts=0' > /etc/xen/xl.conf
 
-cat > linux.json <<CFG
-{
-  "name": "linux",
-  "kernel": "/rig/guests/vmlinuz",
-  "ramdisk": "/rig/guests/tiny-initrd.gz",
-  "cmdline": "console=hvc0 tiny.stay",
-  "memory": 128
-}
+disk=$PWD/stock-disk.img
+dd if=/dev/zero of="$disk" bs=1M count=8 2>/dev/null && mke2fs -F "$disk" > /dev/null ||
+	rig_fail "cannot make the ext2 disk image"
+cat > stock.cfg <<CFG
+name = "stock"
+type = "pv"
+kernel = "/rig/guests/vmlinuz"
+ramdisk = "/rig/guests/stock-initrd.gz"
+extra = "console=hvc0 stock.ip=10.13.0.2/24"
+memory = 128
+vcpus = 1
+on_poweroff = "destroy"
+vif = [ 'mac=00:16:3e:13:00:02,bridge=br0' ]
+disk = [ 'format=raw, vdev=xvda, access=rw, target=$disk' ]
 CFG
-chaos create linux.json --timing || rig_fail "chaos create linux.json failed"
-domid=$(chaos list | awk '$1 == "linux" {print $2}')
-[ -n "$domid" ] || rig_fail "no domid for linux"
-chaos console linux --no-input --until TINY-INITRD-UP --timeout 200 > linux.console ||
-	{ tail -n 30 linux.console; rig_fail "the Linux guest did not reach its initramfs"; }
-# Its xenbus is up once it says what it can do under control/.
-rig_wait_for 60 xenstore-exists /local/domain/$domid/control/feature-poweroff ||
-	{ xenstore-ls -f /local/domain/$domid; tail -n 30 linux.console; rig_fail "the guest's xenbus did not connect"; }
-rig_log "xenbus up: feature-poweroff=$(xenstore-read /local/domain/$domid/control/feature-poweroff)"
-chaos destroy linux || rig_fail "chaos destroy linux failed"
-xenstore-exists /local/domain/$domid && rig_fail "/local/domain/$domid left behind"
-[ "$(rig-domains count)" = 0 ] || rig_fail "domains left behind"
-rig_pass "a XenStore Linux guest connected its xenbus under chaos"
+
+# leftovers WHO DOMID: nothing of domain DOMID may remain.
+leftovers() {
+	[ "$(rig-domains count)" = 0 ] || rig_fail "$1: a domain was left behind"
+	xenstore-exists "/local/domain/$2" && rig_fail "$1: /local/domain/$2 left behind"
+	xenstore-exists "/local/domain/0/backend/vbd/$2" &&
+		rig_fail "$1: its vbd backend was left behind"
+	xenstore-exists "/local/domain/0/backend/vif/$2" &&
+		rig_fail "$1: its vif backend was left behind"
+	# The loop device goes once blkback lets go of it.
+	rig_wait_for 10 sh -c '! grep -qs . /sys/block/loop*/loop/backing_file' ||
+		rig_fail "$1: a loop device is still attached: $(cat /sys/block/loop*/loop/backing_file)"
+	return 0
+}
+
+# until_ping: until the guest answers on br0 (at most 120 s).
+until_ping() {
+	rig_wait_for 120 ping -c 1 -W 1 10.13.0.2 > /dev/null
+}
+
+# --- chaos ---
+t0=$(rig_now_us)
+chaos create stock.cfg || rig_fail "chaos create stock.cfg failed"
+until_ping || { chaos console stock --no-input --timeout 5 | tail -n 30;
+		rig_fail "chaos: the guest does not answer ping"; }
+t1=$(rig_now_us)
+chaos_ping_ms=$(( (t1 - t0) / 1000 ))
+domid=$(chaos list | awk '$1 == "stock" {print $2}')
+chaos console stock --no-input --until 'STOCK-DISK-WROTE' --timeout 60 > chaos.console ||
+	{ tail -n 30 chaos.console; rig_fail "chaos: no STOCK-DISK-WROTE"; }
+grep -q 'STOCK-DISK 0' chaos.console && grep -q 'STOCK-DISK-WROTE 1' chaos.console ||
+	{ tail -n 30 chaos.console; rig_fail "chaos: the guest did not read 0 and write 1 on its disk"; }
+grep -q 'STOCK-NET 10.13.0.2/24' chaos.console || rig_fail "chaos: no STOCK-NET"
+chaos block-list stock > block.txt || rig_fail "chaos block-list failed"
+cat block.txt
+grep -q "^xvda .* w .*/dev/loop.* Connected *Connected .*stock-disk.img" block.txt ||
+	rig_fail "block-list does not show xvda connected on a loop device"
+chaos network-list stock > net.txt || rig_fail "chaos network-list failed"
+cat net.txt
+grep -q "vif$domid.0 .*00:16:3e:13:00:02 .*br0 .*connected *connected" net.txt ||
+	rig_fail "network-list does not show the connected vif on br0"
+ip link show master br0 | grep -q "vif$domid.0" || rig_fail "vif$domid.0 is not on br0"
+# Its own shutdown, through control/shutdown; on_poweroff destroys it.
+chaos shutdown stock || rig_fail "chaos shutdown stock failed"
+leftovers "chaos shutdown" "$domid"
+
+chaos create stock.cfg || rig_fail "chaos create stock.cfg (again) failed"
+domid=$(chaos list | awk '$1 == "stock" {print $2}')
+until_ping || rig_fail "chaos: the guest does not answer ping the second time"
+chaos console stock --no-input --until 'STOCK-DISK-WROTE' --timeout 60 > chaos2.console
+grep -q 'STOCK-DISK 1' chaos2.console ||
+	{ tail -n 30 chaos2.console; rig_fail "chaos: the counter written before the shutdown was not on the disk"; }
+chaos_destroy_us=$(rig_time_us chaos destroy stock)
+leftovers "chaos destroy" "$domid"
+
+# --- xl, the same xl.cfg ---
+t0=$(rig_now_us)
+xl create stock.cfg > xl-create.log 2>&1 || { cat xl-create.log; rig_fail "xl create stock.cfg failed"; }
+until_ping || { cat /var/log/xen/console/guest-stock.log | tail -n 30;
+		rig_fail "xl: the guest does not answer ping"; }
+t1=$(rig_now_us)
+xl_ping_ms=$(( (t1 - t0) / 1000 ))
+xdomid=$(xl domid stock)
+rig_wait_for 60 grep -q 'STOCK-DISK-WROTE' /var/log/xen/console/guest-stock.log ||
+	rig_fail "xl: no STOCK-DISK-WROTE"
+grep -q 'STOCK-DISK 2' /var/log/xen/console/guest-stock.log ||
+	{ tail -n 30 /var/log/xen/console/guest-stock.log; rig_fail "xl: the guest did not find chaos's writes on the disk"; }
+xl_destroy_us=$(rig_time_us xl destroy stock)
+leftovers "xl destroy" "$xdomid"
+
+rig_log "create to ping: chaos $chaos_ping_ms ms, xl $xl_ping_ms ms"
+rig_log "destroy: chaos $chaos_destroy_us us, xl $xl_destroy_us us"
+rig_metric stock_create_to_ping_chaos_ms "$chaos_ping_ms" ms
+rig_metric stock_create_to_ping_xl_ms "$xl_ping_ms" ms
+rig_metric stock_create_to_ping_xl_over_chaos \
+	"$(awk -v a="$xl_ping_ms" -v b="$chaos_ping_ms" 'BEGIN {printf "%.2f", a / b}')" x
+rig_metric stock_destroy_xl_over_chaos \
+	"$(awk -v a="$xl_destroy_us" -v b="$chaos_destroy_us" 'BEGIN {printf "%.2f", a / b}')" x
+rig_pass "a stock Linux guest with a vif and a disk ran under chaos and xl from one xl.cfg"
