@@ -91,12 +91,20 @@ static int set_suspend_return(chaos_host *host, uint32_t domid,
 int chaos_ckpt_mark(chaos_host *host, uint32_t domid, uint8_t handle[16],
 		    chaos_err *err)
 {
+	chaos_domain_record rec;
 	chaos_domain_info info;
 
 	if (domid == 0)
 		return chaos_err_set(err, EPERM, "refusing to checkpoint Domain-0");
 	if (chaos_domain_get(host, domid, &info, err))
 		return -1;
+	/* Before anything is touched: its suspend, and the re-introduction
+	 * and device reconnection after a restore, are not written yet. */
+	if (chaos_record_load(host->state_dir, domid, info.handle, &rec,
+			      NULL) == 0 && rec.xenstore)
+		return chaos_err_set(err, ENOTSUP,
+				     "domain %u's devices are served through XenStore: chaos cannot save or migrate such a guest yet (it keeps running)",
+				     domid);
 	memcpy(handle, info.handle, 16);
 	return chaos_busy_take(host->state_dir, handle, err);
 }
