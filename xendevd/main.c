@@ -243,7 +243,7 @@ static void handle_uevent(struct xd_daemon *d, const char *buf, size_t len)
 		xd_log(LOG_WARNING, "ignoring uevent: %s", err);
 		return;
 	}
-	if (ret == 0)
+	if (ret == 0 || ev.kind != XD_UEVENT_NET)
 		return;
 	switch (ev.action) {
 	case XD_UEVENT_ADD:
