@@ -84,7 +84,12 @@ static int real_attach(const char *file, bool ro, struct xd_loop *out,
 			break;
 		}
 		snprintf(out->dev, sizeof(out->dev), "/dev/loop%d", n);
-		lfd = open(out->dev, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+		/*
+		 * The loop itself opened for writing whatever the mode (the
+		 * flag makes it read-only): LOOP_SET_STATUS64 wants that,
+		 * short of CAP_SYS_ADMIN.
+		 */
+		lfd = open(out->dev, O_RDWR | O_CLOEXEC);
 		if (lfd < 0) {
 			snprintf(err, errlen, "%s: %s", out->dev,
 				 strerror(errno));

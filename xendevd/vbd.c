@@ -203,42 +203,50 @@ static int params_ident(struct xd_vbds *t, const char *params,
 }
 
 /*
- * Does the vbd at path use the device id? Through its params, and through
- * the device it was given (physical-device) and, for a loop, its file.
+ * Does the vbd at path use the device id? Only a vbd set up counts (it has
+ * a physical-device and is not in error: one refused or still waiting has
+ * no device yet). Compared: that device, for a loop its file, and the file
+ * or device its params names.
  */
 static bool uses(struct xd_vbds *t, const char *path, const struct ident *id)
 {
 	struct ident other;
 	char reason[REASON_MAX], *v;
 	unsigned maj, min;
-	bool hit = false;
+	bool hit = false, set_up;
 
+	v = rd(t, path, "hotplug-status");
+	set_up = !v || strcmp(v, "error");
+	free(v);
+	if (!set_up)
+		return false;
+	v = rd(t, path, "physical-device");
+	set_up = v && parse_physdev(v, &maj, &min);
+	free(v);
+	if (!set_up)
+		return false;
+	memset(&other, 0, sizeof(other));
+	other.blk = true;
+	other.rdev = makedev(maj, min);
+	if (same(id, &other))
+		return true;
+	if (!id->blk) {
+		other.blk = false;
+		if (t->lo->backing(maj, min, &other.dev, &other.ino) == 0 &&
+		    same(id, &other))
+			return true;
+	}
 	v = rd(t, path, "params");
 	if (v && v[0] == '/' && params_ident(t, v, &other, reason,
 					     sizeof(reason)) == 0)
 		hit = same(id, &other);
 	free(v);
-	if (hit)
-		return true;
-	v = rd(t, path, "physical-device");
-	if (v && parse_physdev(v, &maj, &min)) {
-		memset(&other, 0, sizeof(other));
-		other.blk = true;
-		other.rdev = makedev(maj, min);
-		hit = same(id, &other);
-		if (!hit && !id->blk) {
-			other.blk = false;
-			hit = t->lo->backing(maj, min, &other.dev,
-					     &other.ino) == 0 &&
-			      same(id, &other);
-		}
-	}
-	free(v);
 	return hit;
 }
 
 /*
- * Sharing, as xl's block script allows it: many readers, or one writer.
+ * Sharing, as xl's block script allows it: many readers, or one writer,
+ * among the vbds set up.
  * 0 if free, 1 if in use (reason set), -1 if it cannot be told (reason).
  */
 static int check_sharing(struct xd_vbds *t, const char *path,

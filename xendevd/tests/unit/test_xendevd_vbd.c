@@ -488,10 +488,24 @@ static void test_sharing(void **state)
 	/* A vbd whose mode cannot be read counts as a writer. */
 	vbd("backend/vbd/12/1", "/img/b", "r");
 	rm_tree("backend/vbd/10/1/mode");
-	rm_tree("backend/vbd/10/1/physical-device");
-	put("backend/vbd/10/1/params", "/img/b");
 	assert_int_equal(xd_vbd_add(&t, "backend/vbd/12/1"), -1);
 	assert_error("backend/vbd/12/1", "in use by domain 10");
+}
+
+/* Only vbds set up count: not one refused, not one still waiting. */
+static void test_sharing_set_up_only(void **state)
+{
+	(void)state;
+	/* Waiting (no physical-device yet) and refused ones, writers both. */
+	vbd(P2, "/img/a", "w");
+	vbd("backend/vbd/7/1", "/img/a", "w");
+	put("backend/vbd/7/1/physical-device", "7:0");
+	put("backend/vbd/7/1/hotplug-status", "error");
+	vbd(P1, "/img/a", "w");
+	assert_int_equal(xd_vbd_add(&t, P1), 0);
+	/* Now the waiting one is refused: P1 is set up. */
+	assert_int_equal(xd_vbd_add(&t, P2), -1);
+	assert_error(P2, "in use by domain 5 (vbd 51712)");
 }
 
 static void test_xenstore_failures(void **state)
@@ -597,6 +611,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_entries, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_sharing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sharing_set_up_only,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_xenstore_failures, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_made_again, setup,
