@@ -40,6 +40,12 @@ static void fail(struct xd_daemon *d, const char *ifname, int ifindex,
 	set_state(d, ifname, ifindex, 0, XD_VIF_FAILED, false, bridge, reason);
 }
 
+void xd_vif_failed(struct xd_daemon *d, const char *ifname,
+		   const char *reason)
+{
+	fail(d, ifname, 0, NULL, reason);
+}
+
 static void vanished(struct xd_daemon *d, const char *ifname)
 {
 	xd_log(LOG_INFO, "%s: vanished while being attached", ifname);

@@ -4,7 +4,8 @@
 XENDEVD_LIB_SRC := xendevd/attach.c xendevd/clock.c xendevd/config.c xendevd/ctl.c \
 		   xendevd/log.c xendevd/ovsdb.c xendevd/ovsdb_json.c \
 		   xendevd/reconcile.c xendevd/rtnl.c xendevd/uevent.c \
-		   xendevd/vifname.c xendevd/vifs.c
+		   xendevd/vifname.c xendevd/vifs.c xendevd/xs.c xendevd/xsvif.c \
+		   xendevd/vbd.c xendevd/loop.c
 XENDEVD_LIB_OBJ := $(XENDEVD_LIB_SRC:%.c=$(OBJ)/%.o)
 XENDEVD_BIN     := $(BIN)/xendevd
 
@@ -12,7 +13,7 @@ PROGRAMS += $(XENDEVD_BIN)
 
 $(XENDEVD_BIN): $(OBJ)/xendevd/main.o $(XENDEVD_LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(YAJL_LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(YAJL_LIBS) -lxenstore
 
 # One cmocka binary per xendevd/tests/unit/test_*.c, linked with the
 # daemon's objects (not main) so static helpers are tested through the API.
@@ -23,7 +24,7 @@ UNIT_TESTS += $(XENDEVD_UNIT_BINS)
 
 $(XENDEVD_UNIT_DIR)/%: $(OBJ)/xendevd/tests/unit/%.o $(XENDEVD_LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(YAJL_LIBS) -lcmocka
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(YAJL_LIBS) -lxenstore -lcmocka
 
 .PHONY: xendevd-integration bench-xendevd
 INTEGRATION_TESTS += xendevd-integration

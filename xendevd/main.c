@@ -61,8 +61,20 @@ XD_DEFAULT_CONTROL ")\n"
 "Users other than root hold at most 128 connections each and leave the\n"
 "last 64 of 1024 to root; a request must come within 1 s of connecting.\n"
 "\n"
+"XenStore devices (Xen's netback and blkback, backends written by libchaos\n"
+"or by xl with run_hotplug_scripts=0), instead of vif-bridge and block:\n"
+"  vif: bridge from backend/vif/<domid>/<n>/bridge if set (else as above);\n"
+"       writes hotplug-status connected, or hotplug-error and error.\n"
+"  vbd: reads params (block device or file) and mode (r|w); refuses a\n"
+"       device another vbd uses if either writes; puts a file on a loop\n"
+"       device (detached when the backend goes); writes physical-device\n"
+"       (%x:%x), physical-device-path, xendevd-loop, hotplug-status.\n"
+"  xenstored is contacted only when such a device shows up, or by the\n"
+"  start-up/SIGHUP reconcile where /sys/bus/xen-backend exists or\n"
+"  XENSTORED_PATH is set (libxenstore); without it, noxs vifs work as ever.\n"
+"\n"
 "Signals: SIGTERM/SIGINT stop cleanly; SIGHUP reloads the config and\n"
-"retries every vif not attached.\n";
+"retries every vif not attached, and completes XenStore vbds left over.\n";
 
 struct options {
 	const char *config;
@@ -233,6 +245,32 @@ static void notify_ready(void)
 	close(fd);
 }
 
+/* A xen-backend device: a vif netback made, a vbd for blkback. */
+static void handle_xenbus(struct xd_daemon *d, const struct xd_uevent *ev)
+{
+	char ifname[IFNAMSIZ];
+
+	if (ev->xb_type == XD_XENBUS_VBD) {
+		if (ev->action == XD_UEVENT_ADD)
+			xd_vbd_add(&d->vbds, ev->xb_path);
+		else if (ev->action == XD_UEVENT_REMOVE)
+			xd_vbd_remove(&d->vbds, ev->xb_path);
+		return;
+	}
+	if (ev->action != XD_UEVENT_ONLINE) {
+		/* Its netdev's own remove event detaches it. */
+		xd_log(LOG_DEBUG, "%s: xen-backend event %d", ev->xb_path,
+		       (int)ev->action);
+		return;
+	}
+	if (ev->ifname[0])
+		snprintf(ifname, sizeof(ifname), "%s", ev->ifname);
+	else
+		snprintf(ifname, sizeof(ifname), "vif%u.%u", ev->domid,
+			 ev->devid);
+	xd_xsvif_online(d, ev->xb_path, ifname);
+}
+
 static void handle_uevent(struct xd_daemon *d, const char *buf, size_t len)
 {
 	struct xd_uevent ev;
@@ -245,9 +283,16 @@ static void handle_uevent(struct xd_daemon *d, const char *buf, size_t len)
 	}
 	if (ret == 0)
 		return;
+	if (ev.kind == XD_UEVENT_XENBUS) {
+		handle_xenbus(d, &ev);
+		return;
+	}
 	switch (ev.action) {
 	case XD_UEVENT_ADD:
-		if (xd_is_vif_name(ev.ifname, NULL, NULL))
+		/* netback's netdev: its backend says which bridge. */
+		if (ev.xb_type == XD_XENBUS_VIF)
+			xd_xsvif_online(d, ev.xb_path, ev.ifname);
+		else if (xd_is_vif_name(ev.ifname, NULL, NULL))
 			xd_vif_added(d, ev.ifname, ev.bridge);
 		break;
 	case XD_UEVENT_REMOVE:
@@ -384,6 +429,8 @@ int main(int argc, char **argv)
 		return 2;
 	xd_log_init(o.use_syslog, o.verbose);
 	memset(&d, 0, sizeof(d));
+	d.xsops = &xd_xs_real_ops;
+	xd_vbds_init(&d.vbds, d.xsops, &d.xs, &xd_loop_real_ops);
 	if (build_config(&o, &d.cfg) < 0)
 		return 1;
 	if (d.cfg.control_group[0] && resolve_group(d.cfg.control_group,
@@ -436,6 +483,8 @@ out:
 	xd_ovsdb_close(&d.ovs);
 	xd_rtnl_close(&d.rt);
 	xd_vifs_free(&d.vifs);
+	xd_vbds_free(&d.vbds);
+	xd_xs_close(&d.xs);
 	if (ufd >= 0)
 		close(ufd);
 	if (sfd >= 0)

@@ -140,12 +140,24 @@ static void sysfs_bridge(const char *ifname, char *out, size_t outlen)
 			snprintf(out, outlen, "%s", line + strlen(key));
 }
 
+/*
+ * Is there a xenstored to reconcile vbds with? Xen's backend bus exists
+ * (dom0 with backend drivers), or XENSTORED_PATH names its socket. Nowhere
+ * else is xenstored contacted without an event asking for it.
+ */
+static bool xenstore_here(void)
+{
+	const char *p = getenv("XENSTORED_PATH");
+
+	return access("/sys/bus/xen-backend", F_OK) == 0 || (p && p[0]);
+}
+
 /* Handle one present vif; true if it was (re)attached or retried. */
 static bool reconcile_one(struct xd_daemon *d, const struct xd_link *l,
 			  const struct port_list *ports, bool retry_failed)
 {
 	struct xd_vif *v = xd_vifs_find(&d->vifs, l->name);
-	char bridge[IFNAMSIZ] = "";
+	char bridge[IFNAMSIZ] = "", xb_path[XD_XENBUS_PATH_MAX];
 	const char *why;
 
 	if (v && v->state == XD_VIF_ATTACHED) {
@@ -162,6 +174,10 @@ static bool reconcile_one(struct xd_daemon *d, const struct xd_link *l,
 	} else if (v && v->state == XD_VIF_FAILED && !retry_failed &&
 		   v->ifindex == l->ifindex) {
 		return false;   /* the same netdev failed: SIGHUP retries it */
+	}
+	if (xd_xsvif_backend(l->name, xb_path, sizeof(xb_path))) {
+		xd_xsvif_online(d, xb_path, l->name);
+		return true;
 	}
 	if (!bridge[0])
 		sysfs_bridge(l->name, bridge, sizeof(bridge));
@@ -238,6 +254,8 @@ void xd_reconcile(struct xd_daemon *d, bool retry_failed)
 	}
 	xd_log(LOG_INFO, "reconciled: %zu vifs present, %u handled", ll.n,
 	       handled);
+	if (xenstore_here())
+		xd_vbd_reconcile(&d->vbds);
 	free(ll.l);
 	free(ports.names);
 	free(ports.uuids);

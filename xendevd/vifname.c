@@ -4,8 +4,7 @@
 
 #include "vifname.h"
 
-/* Parse a decimal without sign or leading zero, at most max; advance *p. */
-static bool parse_num(const char **p, unsigned max, unsigned *out)
+bool xd_parse_dec(const char **p, unsigned max, unsigned *out)
 {
 	const char *s = *p;
 	unsigned long v = 0;
@@ -34,10 +33,10 @@ bool xd_is_vif_name(const char *name, unsigned *domid, unsigned *devid)
 		return false;
 	p += 3;
 	/* domids are 16-bit and 0x7FF0 upwards are reserved. */
-	if (!parse_num(&p, 0x7FEF, &d) || *p != '.')
+	if (!xd_parse_dec(&p, 0x7FEF, &d) || *p != '.')
 		return false;
 	p++;
-	if (!parse_num(&p, 0xFFFF, &n) || *p != '\0')
+	if (!xd_parse_dec(&p, 0xFFFF, &n) || *p != '\0')
 		return false;
 	if (domid)
 		*domid = d;

@@ -11,4 +11,11 @@
  */
 bool xd_is_vif_name(const char *name, unsigned *domid, unsigned *devid);
 
+/*
+ * Parse a decimal at *p without sign or leading zero, at most max, and
+ * advance *p past it. False (nothing consumed) if there is none or it is
+ * too big.
+ */
+bool xd_parse_dec(const char **p, unsigned max, unsigned *out);
+
 #endif

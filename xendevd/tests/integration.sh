@@ -17,6 +17,7 @@ TMP=$(mktemp -d /tmp/xendevd-it.XXXXXX)
 SOCK=$TMP/xendevd.sock
 LOG=$TMP/xendevd.log
 XPID=
+XS_PID=
 OVS_PIDS=()
 HOLD_PIDS=()
 passed=0
@@ -31,6 +32,11 @@ cleanup() {
 	set +e
 	[ -n "$XPID" ] && kill "$XPID" 2>/dev/null && wait "$XPID" 2>/dev/null
 	for p in "${OVS_PIDS[@]}" "${HOLD_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	[ -n "$XS_PID" ] && kill "$XS_PID" 2>/dev/null
+	# Loop devices over our files (xendevd's and the test's own).
+	losetup -n -O NAME,BACK-FILE 2>/dev/null |
+		awk -v t="$TMP/" 'index($2, t) == 1 {print $1}' |
+		xargs -r -n1 losetup -d 2>/dev/null
 	ip netns del "$NS" 2>/dev/null
 	if [ "$failed" -ne 0 ] && [ -f "$LOG" ]; then
 		echo "---- xendevd log (last 40 lines)"
@@ -404,6 +410,105 @@ if [ "$OVS" != none ]; then
 	wait "$XPID" || rc=$?
 	XPID=
 	check "second SIGTERM: exit status 0 (got $rc)" test "$rc" -eq 0
+fi
+# --- XenStore disks: blkback's side of a vbd, against the xenstored stand-in
+# (no Xen here: no xen-backend uevents, so the start-up and SIGHUP reconciles
+# find the backends) with real loop devices.
+if command -v xenstore-write >/dev/null && [ -e /dev/loop-control ] &&
+	command -v losetup >/dev/null; then
+	XSOCK=$TMP/xenstored.sock
+	python3 "$(dirname "$0")/xenstored_standin.py" "$XSOCK" &
+	XS_PID=$!
+	retry 100 test -S "$XSOCK" || bad "xenstored stand-in starts"
+	xsw() { XENSTORED_PATH=$XSOCK xenstore-write "$@"; }
+	xsr() { XENSTORED_PATH=$XSOCK xenstore-read "$1" 2>/dev/null; }
+	xsrm() { XENSTORED_PATH=$XSOCK xenstore-rm "$@"; }
+	loop_of() { losetup -n -O NAME -j "$1" | head -1; }
+	loop_ro() { losetup -n -O RO "$1" | tr -d ' '; }
+	hexdev() { printf '%x:%x' "0x$(stat -c %t "$1")" "0x$(stat -c %T "$1")"; }
+	truncate -s 4M "$TMP/disk-a" "$TMP/disk-b" "$TMP/disk-c"
+	V1=backend/vbd/5/51712 V2=backend/vbd/6/51712 V3=backend/vbd/7/51712
+	V4=backend/vbd/8/51712 V5=backend/vbd/9/51712
+	xsw $V1/params "$TMP/disk-a" $V1/mode w
+	xsw $V2/params "$TMP/disk-b" $V2/mode r
+	xsw $V3/params "$TMP/disk-a" $V3/mode r
+	xsw $V5/params "$TMP/disk-c" $V5/mode x
+	# A loop that is not xendevd's, over disk-c: must be left alone.
+	OTHER_LOOP=$(losetup -f --show "$TMP/disk-c")
+	export XENSTORED_PATH=$XSOCK
+	start_xendevd
+	unset XENSTORED_PATH
+	check "vbd: a file (w) is completed at start-up" \
+		retry 100 eval 'test "$(xsr $V1/hotplug-status)" = connected'
+	L1=$(xsr $V1/physical-device-path)
+	check "vbd: physical-device-path is the loop over the file ($L1)" \
+		test -n "$L1" -a "$L1" = "$(loop_of "$TMP/disk-a")"
+	check "vbd: physical-device is the loop's major:minor in hex" \
+		test "$(xsr $V1/physical-device)" = "$(hexdev "$L1")"
+	check "vbd: xendevd-loop names it" test "$(xsr $V1/xendevd-loop)" = "$L1"
+	check "vbd: mode w gives a writable loop" test "$(loop_ro "$L1")" = 0
+	L2=$(xsr $V2/physical-device-path)
+	check "vbd: mode r gives a read-only loop" \
+		eval 'test -n "$L2" && test "$(loop_ro "$L2")" = 1'
+	check "vbd: sharing a written file is refused" \
+		test "$(xsr $V3/hotplug-status)" = error
+	check "vbd: ... with hotplug-error naming the user" \
+		test "$(xsr $V3/hotplug-error)" = "$TMP/disk-a: in use by domain 5 (vbd 51712)"
+	check "vbd: ... and no loop made for it" \
+		test "$(losetup -n -O NAME -j "$TMP/disk-a" | wc -l)" = 1
+	check "vbd: a bad mode is refused, naming the field" \
+		test "$(xsr $V5/hotplug-error)" = "mode: 'x' is not r or w"
+	# A block device (the read-only loop) shared by two readers.
+	xsw $V4/params "$L2" $V4/mode r
+	kill -HUP "$XPID"
+	check "vbd: SIGHUP completes a new one; a block device is used as is" \
+		retry 100 eval 'test "$(xsr $V4/hotplug-status)" = connected'
+	check "vbd: ... its physical-device is the device's" \
+		test "$(xsr $V4/physical-device)" = "$(hexdev "$L2")"
+	check "vbd: ... no xendevd-loop for a block device" \
+		test -z "$(xsr $V4/xendevd-loop)"
+	# A restarted xendevd takes its loops back, and detaches them once
+	# their backend is gone.
+	kill -TERM "$XPID"
+	wait "$XPID" || true
+	XPID=
+	check "vbd: loops stay attached when xendevd stops" \
+		test -n "$(loop_of "$TMP/disk-a")"
+	export XENSTORED_PATH=$XSOCK
+	start_xendevd
+	unset XENSTORED_PATH
+	check "vbd: a restarted xendevd takes its loop back" \
+		retry 100 log_has "$V1: $L1 taken back"
+	xsrm $V1
+	kill -HUP "$XPID"
+	check "vbd: a loop whose backend is gone is detached" \
+		retry 100 eval 'test -z "$(loop_of "$TMP/disk-a")"'
+	check "vbd: ... and logged" log_has "$V1: backend gone; $L1 detached"
+	check "vbd: someone else's loop is left alone" \
+		test "$(losetup -n -O BACK-FILE "$OTHER_LOOP")" = "$TMP/disk-c"
+	# Without xenstored: logged, not fatal, vifs still handled.
+	kill "$XS_PID"
+	wait "$XS_PID" 2>/dev/null || true
+	XS_PID=
+	# The first request finds the connection broken and drops it; the
+	# next event tries to connect again and says it cannot.
+	kill -HUP "$XPID"
+	sleep 0.2
+	kill -HUP "$XPID"
+	check "vbd: xenstored gone: logged" \
+		retry 100 log_has "backend/vbd: cannot reach xenstored"
+	add_vif vif91.0
+	check "vbd: xenstored gone: xendevd still attaches vifs" \
+		test "$(wait_answer vif91.0 5000)" = "attached br0"
+	check "vbd: xenstored gone: xendevd still runs" kill -0 "$XPID"
+	kill -TERM "$XPID"
+	rc=0
+	wait "$XPID" || rc=$?
+	XPID=
+	check "vbd: SIGTERM: exit status 0 (got $rc)" test "$rc" -eq 0
+	losetup -d "$OTHER_LOOP"
+else
+	echo "SKIP XenStore vbds: needs xenstore-utils, losetup and /dev/loop-control"
 fi
 check "no sanitizer or crash report in the log" \
 	eval '! grep -qE "AddressSanitizer|runtime error|Segmentation" "$LOG"'

@@ -116,6 +116,154 @@ static void test_uevent_hostile(void **state)
 	assert_int_equal(xd_uevent_parse(buf, 0, &ev, err, sizeof(err)), -1);
 }
 
+static void test_uevent_xenbus(void **state)
+{
+	struct xd_uevent ev;
+	char buf[512], err[128];
+	size_t n;
+
+	(void)state;
+	n = msg(buf, "online@/devices/vif-5-0|ACTION=online|"
+		"DEVPATH=/devices/vif-5-0|SUBSYSTEM=xen-backend|"
+		"XENBUS_TYPE=vif|XENBUS_PATH=backend/vif/5/0|"
+		"XENBUS_BASE_PATH=backend|script=/etc/xen/scripts/vif-bridge|"
+		"vif=vif5.0|SEQNUM=12|");
+	assert_int_equal(xd_uevent_parse(buf, n, &ev, err, sizeof(err)), 1);
+	assert_int_equal(ev.kind, XD_UEVENT_XENBUS);
+	assert_int_equal(ev.action, XD_UEVENT_ONLINE);
+	assert_int_equal(ev.xb_type, XD_XENBUS_VIF);
+	assert_int_equal(ev.domid, 5);
+	assert_int_equal(ev.devid, 0);
+	assert_string_equal(ev.xb_path, "backend/vif/5/0");
+	assert_string_equal(ev.ifname, "vif5.0");
+
+	n = msg(buf, "add@/devices/vbd-32751-51712|ACTION=add|"
+		"SUBSYSTEM=xen-backend|XENBUS_TYPE=vbd|"
+		"XENBUS_PATH=backend/vbd/32751/51712|XENBUS_BASE_PATH=backend|");
+	assert_int_equal(xd_uevent_parse(buf, n, &ev, err, sizeof(err)), 1);
+	assert_int_equal(ev.action, XD_UEVENT_ADD);
+	assert_int_equal(ev.xb_type, XD_XENBUS_VBD);
+	assert_int_equal(ev.domid, 32751);
+	assert_int_equal(ev.devid, 51712);
+	assert_string_equal(ev.ifname, "");
+
+	n = msg(buf, "remove@/devices/vbd-3-268439552|ACTION=remove|"
+		"SUBSYSTEM=xen-backend|XENBUS_TYPE=vbd|"
+		"XENBUS_PATH=backend/vbd/3/268439552|");
+	assert_int_equal(xd_uevent_parse(buf, n, &ev, err, sizeof(err)), 1);
+	assert_int_equal(ev.action, XD_UEVENT_REMOVE);
+	assert_int_equal(ev.devid, 268439552u);
+
+	n = msg(buf, "offline@/devices/vif-5-0|ACTION=offline|"
+		"SUBSYSTEM=xen-backend|XENBUS_TYPE=vif|"
+		"XENBUS_PATH=backend/vif/5/0|vif=vif5.0|");
+	assert_int_equal(xd_uevent_parse(buf, n, &ev, err, sizeof(err)), 1);
+	assert_int_equal(ev.action, XD_UEVENT_OFFLINE);
+
+	/* Other backends and other actions are not ours. */
+	n = msg(buf, "add@/devices/console-5-0|ACTION=add|"
+		"SUBSYSTEM=xen-backend|XENBUS_TYPE=console|"
+		"XENBUS_PATH=backend/console/5/0|");
+	assert_int_equal(xd_uevent_parse(buf, n, &ev, err, sizeof(err)), 0);
+	n = msg(buf, "change@/devices/vbd-5-0|ACTION=change|"
+		"SUBSYSTEM=xen-backend|XENBUS_TYPE=vbd|"
+		"XENBUS_PATH=backend/vbd/5/0|");
+	assert_int_equal(xd_uevent_parse(buf, n, &ev, err, sizeof(err)), 0);
+
+	/* A netdev of netback: its backend is known from DEVPATH. */
+	n = msg(buf, "add@/devices/vif-7-2/net/vif7.2|ACTION=add|"
+		"DEVPATH=/devices/vif-7-2/net/vif7.2|SUBSYSTEM=net|"
+		"INTERFACE=vif7.2|IFINDEX=9|");
+	assert_int_equal(xd_uevent_parse(buf, n, &ev, err, sizeof(err)), 1);
+	assert_int_equal(ev.kind, XD_UEVENT_NET);
+	assert_int_equal(ev.xb_type, XD_XENBUS_VIF);
+	assert_string_equal(ev.xb_path, "backend/vif/7/2");
+	/* A noxs (virtual) one has none. */
+	n = msg(buf, "add@/devices/virtual/net/vif7.2|ACTION=add|"
+		"DEVPATH=/devices/virtual/net/vif7.2|SUBSYSTEM=net|"
+		"INTERFACE=vif7.2|");
+	assert_int_equal(xd_uevent_parse(buf, n, &ev, err, sizeof(err)), 1);
+	assert_int_equal(ev.xb_type, XD_XENBUS_NONE);
+	assert_string_equal(ev.xb_path, "");
+	n = msg(buf, "add@/x|ACTION=add|DEVPATH=/devices/vif-7-02/net/v|"
+		"SUBSYSTEM=net|INTERFACE=vif7.2|");
+	assert_int_equal(xd_uevent_parse(buf, n, &ev, err, sizeof(err)), 1);
+	assert_int_equal(ev.xb_type, XD_XENBUS_NONE);
+}
+
+static void xb_refused(const char *path, const char *type, const char *why)
+{
+	struct xd_uevent ev;
+	char buf[512], spec[400], err[128];
+	size_t n;
+
+	snprintf(spec, sizeof(spec), "add@/devices/x|ACTION=add|"
+		 "SUBSYSTEM=xen-backend|XENBUS_TYPE=%s|XENBUS_PATH=%s|",
+		 type, path);
+	n = msg(buf, spec);
+	assert_int_equal(xd_uevent_parse(buf, n, &ev, err, sizeof(err)), -1);
+	if (!strstr(err, why))
+		fail_msg("%s: '%s' does not say '%s'", path, err, why);
+}
+
+static void test_uevent_xenbus_hostile(void **state)
+{
+	struct xd_uevent ev;
+	char buf[600], err[128], spec[500];
+	size_t n;
+
+	(void)state;
+	xb_refused("backend/vbd/5/51712/x", "vbd", "devid");
+	xb_refused("backend/vbd/5", "vbd", "domid");
+	xb_refused("backend/vbd/05/1", "vbd", "domid");
+	xb_refused("backend/vbd/32752/1", "vbd", "domid");
+	xb_refused("backend/vbd/-1/1", "vbd", "domid");
+	xb_refused("backend/vbd/1/-1", "vbd", "devid");
+	xb_refused("backend/vbd/1/2147483648", "vbd", "devid");
+	xb_refused("backend/vif/1/65536", "vif", "devid");
+	xb_refused("backend/vbd/1/1 ", "vbd", "devid");
+	xb_refused("/local/domain/0/backend/vbd/1/1", "vbd", "not");
+	xb_refused("backend/vbd//1", "vbd", "domid");
+	xb_refused("backend/vbd/1/", "vbd", "devid");
+	xb_refused("backend/tap/1/1", "vbd", "not");
+	xb_refused("backend/vif/1/1", "vbd", "does not match");
+	xb_refused("backend/vbd/1/1", "vif", "does not match");
+	xb_refused("backend/vbd/1/1aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "vbd",
+		   "longer");
+	/* No XENBUS_PATH at all. */
+	n = msg(buf, "add@/x|ACTION=add|SUBSYSTEM=xen-backend|"
+		"XENBUS_TYPE=vbd|");
+	assert_int_equal(xd_uevent_parse(buf, n, &ev, err, sizeof(err)), -1);
+	/* Another base path. */
+	n = msg(buf, "add@/x|ACTION=add|SUBSYSTEM=xen-backend|"
+		"XENBUS_TYPE=vbd|XENBUS_PATH=backend/vbd/1/1|"
+		"XENBUS_BASE_PATH=frontend|");
+	assert_int_equal(xd_uevent_parse(buf, n, &ev, err, sizeof(err)), -1);
+	/* A vif property that is no interface name. */
+	n = msg(buf, "online@/x|ACTION=online|SUBSYSTEM=xen-backend|"
+		"XENBUS_TYPE=vif|XENBUS_PATH=backend/vif/1/1|vif=../../etc|");
+	assert_int_equal(xd_uevent_parse(buf, n, &ev, err, sizeof(err)), -1);
+	memset(spec, 0, sizeof(spec));
+	snprintf(spec, sizeof(spec), "online@/x|ACTION=online|"
+		 "SUBSYSTEM=xen-backend|XENBUS_TYPE=vif|"
+		 "XENBUS_PATH=backend/vif/1/1|vif=%0300d|", 1);
+	n = msg(buf, spec);
+	assert_int_equal(xd_uevent_parse(buf, n, &ev, err, sizeof(err)), -1);
+	/* Unterminated last property. */
+	n = msg(buf, "add@/x|ACTION=add|SUBSYSTEM=xen-backend|"
+		"XENBUS_TYPE=vbd|XENBUS_PATH=backend/vbd/1/1");
+	assert_int_equal(xd_uevent_parse(buf, n, &ev, err, sizeof(err)), -1);
+	/* A huge XENBUS_PATH is refused, not copied. */
+	memset(spec, 'a', sizeof(spec));
+	memcpy(spec, "add@/x|ACTION=add|SUBSYSTEM=xen-backend|XENBUS_TYPE=vbd|"
+	       "XENBUS_PATH=backend/vbd/1/", 68);
+	spec[sizeof(spec) - 2] = '|';
+	spec[sizeof(spec) - 1] = '\0';
+	n = msg(buf, spec);
+	assert_int_equal(xd_uevent_parse(buf, n, &ev, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "longer"));
+}
+
 struct link_msg {
 	struct nlmsghdr nh;
 	struct ifinfomsg ifi;
@@ -230,6 +378,8 @@ int main(void)
 		cmocka_unit_test(test_uevent_move_remove),
 		cmocka_unit_test(test_uevent_ignored),
 		cmocka_unit_test(test_uevent_hostile),
+		cmocka_unit_test(test_uevent_xenbus),
+		cmocka_unit_test(test_uevent_xenbus_hostile),
 		cmocka_unit_test(test_rtnl_parse),
 		cmocka_unit_test(test_rtnl_hostile),
 		cmocka_unit_test(test_vifs),
