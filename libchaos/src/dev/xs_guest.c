@@ -142,6 +142,9 @@ static void write_vif(struct xs_txn *x, const chaos_config_vif *vif,
 	putf(x, be, "handle", "%" PRIu32, devid);
 	putf(x, be, "mac", "%s", mac);
 	putf(x, be, "type", "vif");
+	/* netback's probe reads it (and fails without it); it names a
+	 * hotplug script, and xendevd, not a script, sets the vif up. */
+	putf(x, be, "script", "%s", "");
 	if (vif->bridge[0])
 		putf(x, be, "bridge", "%s", vif->bridge);
 	if (vif->ip_set)

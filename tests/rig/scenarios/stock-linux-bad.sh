@@ -1,12 +1,14 @@
 # stock-linux-bad: `chaos create` of xl.cfg files with syntax errors,
 # unsupported keys and values, and bad disk specs refuses each with one
 # line naming the key (and its line), and leaves nothing behind: no
-# domain, no vif, no noxs device. A valid disk spec parses and is refused
-# before anything exists (there is no block backend yet). Then the good
+# domain, no vif, no noxs device, no XenStore entry. A valid disk spec
+# parses, and a noxs kernel cannot have it; a Linux kernel (a XenStore
+# guest) is refused without xenstored, and its disks when missing, given
+# twice, not a file or device, of the wrong kind, or in use by another
+# domain's vbd. Then the good
 # side of xl.cfg: a pingresp unikernel with a vif from an xl.cfg answers
 # ping on br0 (created by the CLI, then through chaosd), and one noop.cfg
 # boots under `chaos create` and under real `xl create` in the same boot.
-# (The stock Linux guest parts of issue #15 come with the XenStore path.)
 # rig-timeout: 300
 
 rmmod noxs 2>/dev/null
@@ -90,15 +92,15 @@ refuse disk-cdrom "disk[0].cdrom: not supported" "disk = [ '$PWD/disk.img,,hdc,c
 refuse disk-tap "disk[0].target: prefix \"tap:\" is not supported" "disk = [ 'tap:aio:$PWD/disk.img,xvda,w' ]"
 refuse disk-positional "disk[0]: too many positional parameters" "disk = [ '$PWD/disk.img,raw,xvda,rw,x' ]"
 refuse disk-script "disk[0]: script: not supported" "disk = [ '$PWD/disk.img,,xvda,script=block-iscsi' ]"
-# A valid disk parses, and create refuses it before making anything.
-refuse disk-valid "disks: block devices need the XenStore device path" \
+# A valid disk parses; a noxs kernel (noop) cannot have it.
+refuse disk-valid "disks: a noxs guest has no block devices" \
 	"disk = [ 'phy:$PWD/disk.img,xvda,w', 'format=raw,vdev=xvdb,access=ro,target=$PWD/disk.img' ]"
 printf '{ "name": "bad", "kernel": "%s", "memory": 4, "disks": [ { "target": "%s", "vdev": "xvda", "mode": "ro" } ] }\n' \
 	$noop "$PWD/disk.img" > disk-json.json
 rc=0
 chaos create disk-json.json > disk-json.out 2>&1 || rc=$?
 [ "$rc" -ne 0 ] && [ "$(wc -l < disk-json.out)" -eq 1 ] &&
-	grep -q "disks: block devices need the XenStore device path" disk-json.out ||
+	grep -q "disks: a noxs guest has no block devices" disk-json.out ||
 	rig_fail "disk-json: $(cat disk-json.out)"
 rig_log "disk-json: $(cat disk-json.out)"
 nothing_left disk-json
@@ -134,11 +136,11 @@ chaos console xlpr --no-input --until ready --timeout 30 > prd.console ||
 ping -c 5 -i 0.2 -W 2 10.12.0.2 > pingd.txt 2>&1 || { cat pingd.txt; rig_fail "pingresp via chaosd did not answer ping"; }
 chaos destroy xlpr || rig_fail "chaos destroy xlpr (chaosd) failed"
 nothing_left pingresp-chaosd
-# chaosd refuses disks too, in one line, before it makes anything.
+# chaosd refuses them too, in one line, before it makes anything.
 rc=0
 chaos create disk-valid.cfg > disk-chaosd.out 2>&1 || rc=$?
 [ "$rc" -ne 0 ] && [ "$(wc -l < disk-chaosd.out)" -eq 1 ] &&
-	grep -q "disks: block devices need the XenStore device path" disk-chaosd.out ||
+	grep -q "disks: a noxs guest has no block devices" disk-chaosd.out ||
 	rig_fail "disk-valid via chaosd: $(cat disk-chaosd.out)"
 rig_log "disk-valid via chaosd: $(cat disk-chaosd.out)"
 nothing_left disk-chaosd
@@ -146,8 +148,63 @@ kill $cd_pid
 wait $cd_pid 2>/dev/null
 cd_pid=
 
+# A Linux kernel is a XenStore guest: without xenstored it is refused.
+linux=/rig/guests/vmlinuz
+# refuse_linux CASE WANT LINE...: as refuse, with Debian's kernel.
+refuse_linux() {
+	c=$1 want=$2
+	shift 2
+	{
+		echo "name = \"bad\""
+		echo "kernel = \"$linux\""
+		echo "memory = 64"
+		for l in "$@"; do printf '%s\n' "$l"; done
+	} > "$c.cfg"
+	rc=0
+	chaos create "$c.cfg" > "$c.out" 2>&1 || rc=$?
+	[ "$rc" -ne 0 ] || rig_fail "$c: chaos create succeeded"
+	[ "$(wc -l < "$c.out")" -eq 1 ] ||
+		rig_fail "$c: expected one line, got: $(cat "$c.out")"
+	grep -qF -- "$want" "$c.out" ||
+		rig_fail "$c: expected '$want' in: $(cat "$c.out")"
+	rig_log "$c: $(cat "$c.out")"
+	nothing_left "$c"
+	if [ -e /var/run/xenstored.pid ]; then
+		[ "$(xenstore-list /local/domain | grep -vc '^0$')" = 0 ] ||
+			rig_fail "$c: XenStore entries left: $(xenstore-list /local/domain)"
+	fi
+	n=$((n + 1))
+}
+refuse_linux xs-none "cannot reach xenstored" "disk = [ '$PWD/disk.img,,xvda,w' ]"
+
 # One noop.cfg, under chaos and under Debian's xl, in this boot.
 rig_start_xenstore
+# Disks of a XenStore guest, refused before anything is made.
+refuse_linux disk-missing "disks[0].target: $PWD/no-such.img: No such file or directory" \
+	"disk = [ '$PWD/no-such.img,,xvda,w' ]"
+refuse_linux disk-twice "disks[1].target: $PWD/disk.img is disks[0]'s too, and one of them is writable" \
+	"disk = [ '$PWD/disk.img,,xvda,w', '$PWD/disk.img,,xvdb,r' ]"
+mkdir -p adir
+refuse_linux disk-dir "disks[0].target: $PWD/adir is neither a regular file nor a block device" \
+	"disk = [ '$PWD/adir,,xvda,r' ]"
+# In use: a vbd of another domain serves it read-write (written here as
+# a toolstack would, for a domain that does not run, which nothing else
+# looks at before this check).
+xenstore-write /local/domain/0/backend/vbd/4000/51712/params "$PWD/disk.img" \
+	/local/domain/0/backend/vbd/4000/51712/mode w
+refuse_linux disk-in-use "disks[0].target: $PWD/disk.img is in use by domain 4000 (vbd 51712)" \
+	"disk = [ '$PWD/disk.img,,xvda,r' ]"
+xenstore-rm /local/domain/0/backend/vbd/4000
+printf '{ "name": "bad", "kernel": "%s", "memory": 64, "disks": [ { "target": "%s", "vdev": "xvda", "kind": "block" } ] }\n' \
+	$linux "$PWD/disk.img" > disk-kind.json
+rc=0
+chaos create disk-kind.json > disk-kind.out 2>&1 || rc=$?
+[ "$rc" -ne 0 ] && [ "$(wc -l < disk-kind.out)" -eq 1 ] &&
+	grep -q "is a regular file, not a block device as its kind says" disk-kind.out ||
+	rig_fail "disk-kind: $(cat disk-kind.out)"
+rig_log "disk-kind: $(cat disk-kind.out)"
+nothing_left disk-kind
+n=$((n + 1))
 cat > noop.cfg <<CFG
 name = "xlcfgnoop"
 type = "pv"

@@ -41,6 +41,15 @@ vif = [ 'mac=00:16:3e:13:00:02,bridge=br0' ]
 disk = [ 'format=raw, vdev=xvda, access=rw, target=$disk' ]
 CFG
 
+# diag: what the backends and xendevd did, for a failure.
+diag() {
+	echo "--- xendevd.log"; tail -n 40 xendevd.log
+	echo "--- xen-backend devices"; ls /sys/bus/xen-backend/devices 2>&1
+	echo "--- links"; ip -o link | cut -c1-120
+	echo "--- backends"; xenstore-ls -f /local/domain/0/backend 2>&1 | head -n 60
+	echo "--- dmesg"; dmesg | tail -n 30
+}
+
 # leftovers WHO DOMID: nothing of domain DOMID may remain.
 leftovers() {
 	[ "$(rig-domains count)" = 0 ] || rig_fail "$1: a domain was left behind"
@@ -62,7 +71,7 @@ until_ping() {
 
 # --- chaos ---
 t0=$(rig_now_us)
-chaos create stock.cfg || rig_fail "chaos create stock.cfg failed"
+chaos create stock.cfg || { diag; rig_fail "chaos create stock.cfg failed"; }
 until_ping || { chaos console stock --no-input --timeout 5 | tail -n 30;
 		rig_fail "chaos: the guest does not answer ping"; }
 t1=$(rig_now_us)
