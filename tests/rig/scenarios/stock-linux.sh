@@ -4,11 +4,12 @@
 # Xen's vif-bridge and block scripts do. chaos and xl each run it from the
 # same xl.cfg in this boot (xl with run_hotplug_scripts=0, so xendevd sets
 # up its backends too): the guest mounts the disk, reads and increments a
-# counter on it, and answers ping on br0. Then chaos block-list and
-# network-list show its devices, chaos shutdown powers it off through
-# control/shutdown, and nothing is left behind (no domain, no XenStore
-# entry, no loop device). Ratios xl over chaos: create to ping, destroy.
-# rig-timeout: 900
+# counter on it (each run finds the last one's), and answers ping on br0.
+# chaos block-list and network-list show its devices; chaos shutdown
+# powers it off through control/shutdown; nothing is left behind (no
+# domain, no XenStore entry, no loop device). Ratios xl over chaos: create
+# to ping, destroy.
+# rig-timeout: 1500
 
 rig_start_xenstore
 modprobe xen-blkback || rig_fail "modprobe xen-blkback failed"
@@ -64,21 +65,22 @@ leftovers() {
 	return 0
 }
 
-# until_ping: until the guest answers on br0 (at most 120 s).
+# until_ping: until the guest answers on br0 (at most 60 s; its network
+# is up by then: the caller waited for STOCK-NET).
 until_ping() {
-	rig_wait_for 120 ping -c 1 -W 1 10.13.0.2 > /dev/null
+	rig_wait_for 60 ping -c 1 -W 1 10.13.0.2 > /dev/null
 }
 
 # --- chaos ---
 t0=$(rig_now_us)
 chaos create stock.cfg || { diag; rig_fail "chaos create stock.cfg failed"; }
-until_ping || { chaos console stock --no-input --timeout 5 | tail -n 30;
-		rig_fail "chaos: the guest does not answer ping"; }
+domid=$(chaos list | awk '$1 == "stock" {print $2}')
+chaos console stock --no-input --until 'STOCK-NET' --timeout 600 > chaos.console ||
+	{ tail -n 30 chaos.console; diag; rig_fail "chaos: no STOCK-NET"; }
+until_ping || { diag; rig_fail "chaos: the guest does not answer ping"; }
 t1=$(rig_now_us)
 chaos_ping_ms=$(( (t1 - t0) / 1000 ))
-domid=$(chaos list | awk '$1 == "stock" {print $2}')
-chaos console stock --no-input --until 'STOCK-DISK-WROTE' --timeout 60 > chaos.console ||
-	{ tail -n 30 chaos.console; rig_fail "chaos: no STOCK-DISK-WROTE"; }
+rig_file chaos.console < chaos.console
 grep -q 'STOCK-DISK 0' chaos.console && grep -q 'STOCK-DISK-WROTE 1' chaos.console ||
 	{ tail -n 30 chaos.console; rig_fail "chaos: the guest did not read 0 and write 1 on its disk"; }
 grep -q 'STOCK-NET 10.13.0.2/24' chaos.console || rig_fail "chaos: no STOCK-NET"
@@ -91,36 +93,38 @@ cat net.txt
 grep -q "vif$domid.0 .*00:16:3e:13:00:02 .*br0 .*connected *connected" net.txt ||
 	rig_fail "network-list does not show the connected vif on br0"
 ip link show master br0 | grep -q "vif$domid.0" || rig_fail "vif$domid.0 is not on br0"
-# Its own shutdown, through control/shutdown; on_poweroff destroys it.
-chaos shutdown stock || rig_fail "chaos shutdown stock failed"
-leftovers "chaos shutdown" "$domid"
-
-chaos create stock.cfg || rig_fail "chaos create stock.cfg (again) failed"
-domid=$(chaos list | awk '$1 == "stock" {print $2}')
-until_ping || rig_fail "chaos: the guest does not answer ping the second time"
-chaos console stock --no-input --until 'STOCK-DISK-WROTE' --timeout 60 > chaos2.console
-grep -q 'STOCK-DISK 1' chaos2.console ||
-	{ tail -n 30 chaos2.console; rig_fail "chaos: the counter written before the shutdown was not on the disk"; }
 chaos_destroy_us=$(rig_time_us chaos destroy stock)
 leftovers "chaos destroy" "$domid"
 
 # --- xl, the same xl.cfg ---
 t0=$(rig_now_us)
 xl create stock.cfg > xl-create.log 2>&1 || { cat xl-create.log; rig_fail "xl create stock.cfg failed"; }
-until_ping || { cat /var/log/xen/console/guest-stock.log | tail -n 30;
-		rig_fail "xl: the guest does not answer ping"; }
+rig_wait_for 600 grep -q 'STOCK-NET' /var/log/xen/console/guest-stock.log ||
+	{ tail -n 30 /var/log/xen/console/guest-stock.log; diag; rig_fail "xl: no STOCK-NET"; }
+until_ping || { diag; rig_fail "xl: the guest does not answer ping"; }
 t1=$(rig_now_us)
 xl_ping_ms=$(( (t1 - t0) / 1000 ))
 xdomid=$(xl domid stock)
 rig_wait_for 60 grep -q 'STOCK-DISK-WROTE' /var/log/xen/console/guest-stock.log ||
 	rig_fail "xl: no STOCK-DISK-WROTE"
-grep -q 'STOCK-DISK 2' /var/log/xen/console/guest-stock.log ||
+grep -q 'STOCK-DISK 1' /var/log/xen/console/guest-stock.log ||
 	{ tail -n 30 /var/log/xen/console/guest-stock.log; rig_fail "xl: the guest did not find chaos's writes on the disk"; }
 xl_destroy_us=$(rig_time_us xl destroy stock)
 leftovers "xl destroy" "$xdomid"
 
+# Once more under chaos: it finds xl's write, and powers off through
+# control/shutdown (on_poweroff destroys it).
+chaos create stock.cfg || rig_fail "chaos create stock.cfg (again) failed"
+domid=$(chaos list | awk '$1 == "stock" {print $2}')
+chaos console stock --no-input --until 'STOCK-NET' --timeout 600 > chaos2.console ||
+	{ tail -n 30 chaos2.console; rig_fail "chaos: no STOCK-NET the second time"; }
+grep -q 'STOCK-DISK 2' chaos2.console ||
+	{ tail -n 30 chaos2.console; rig_fail "chaos: the guest did not find xl's write on the disk"; }
+chaos_shutdown_us=$(rig_time_us chaos shutdown stock --timeout 120)
+leftovers "chaos shutdown" "$domid"
+
 rig_log "create to ping: chaos $chaos_ping_ms ms, xl $xl_ping_ms ms"
-rig_log "destroy: chaos $chaos_destroy_us us, xl $xl_destroy_us us"
+rig_log "destroy: chaos $chaos_destroy_us us, xl $xl_destroy_us us; chaos shutdown $chaos_shutdown_us us"
 rig_metric stock_create_to_ping_chaos_ms "$chaos_ping_ms" ms
 rig_metric stock_create_to_ping_xl_ms "$xl_ping_ms" ms
 rig_metric stock_create_to_ping_xl_over_chaos \
