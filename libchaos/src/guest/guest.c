@@ -196,7 +196,13 @@ static int read_guest_files(const chaos_config *cfg,
 	if (cfg->ramdisk && read_file(cfg->ramdisk, "ramdisk", RAMDISK_MAX,
 				      ramdisk, ramdisk_len, err))
 		goto out;
-	/* Disks too: blkback's hotplug opens them as root, for this user. */
+	/* Disks too: blkback's hotplug opens them as root, for this user.
+	 * Only a XenStore guest has them (the kernel tells, under auto). */
+	if (cfg->nr_disks && !guest_wants_xenstore(cfg, img)) {
+		chaos_err_set(err, EINVAL,
+			      "disks: a noxs guest has no block devices (\"devices\": \"xenstore\" serves them); nothing was created");
+		goto out;
+	}
 	if (chaos_disks_open_check(cfg, disks, err))
 		goto out;
 	if (opts && opts->config_path) {
@@ -293,11 +299,6 @@ static int guest_build(chaos_host *host, const chaos_config *cfg,
 			     rec.config_path, disks, err))
 		goto out_image;
 	rec.xenstore = guest_wants_xenstore(cfg, &img);
-	if (!rec.xenstore && cfg->nr_disks) {
-		chaos_err_set(err, EINVAL,
-			      "disks: a noxs guest has no block devices (\"devices\": \"xenstore\" serves them); nothing was created");
-		goto out_image;
-	}
 	if (rec.xenstore && given) {
 		/* EXDEV: the request is fine, the shell the wrong kind. */
 		chaos_err_set(err, EXDEV,
