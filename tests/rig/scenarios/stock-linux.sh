@@ -92,7 +92,7 @@ chaos network-list stock > net.txt || rig_fail "chaos network-list failed"
 cat net.txt
 grep -q "vif$domid.0 .*00:16:3e:13:00:02 .*br0 .*connected *connected" net.txt ||
 	rig_fail "network-list does not show the connected vif on br0"
-ip link show master br0 | grep -q "vif$domid.0" || rig_fail "vif$domid.0 is not on br0"
+[ -e "/sys/class/net/br0/brif/vif$domid.0" ] || rig_fail "vif$domid.0 is not on br0"
 chaos_destroy_us=$(rig_time_us chaos destroy stock)
 leftovers "chaos destroy" "$domid"
 
