@@ -328,6 +328,23 @@ static bool already_done(struct xd_vbds *t, const char *path)
 	return done;
 }
 
+/*
+ * A backend whose toolstack runs a hotplug script itself (xl writes the
+ * block script's path in "script") is that script's, not ours: both would
+ * set up a loop. chaos writes no script, or an empty one.
+ */
+static bool scripted(struct xd_vbds *t, const char *path)
+{
+	char *script = rd(t, path, "script");
+	bool yes = script && script[0];
+
+	if (yes)
+		xd_log(LOG_DEBUG, "%s: its toolstack runs %s; left to it",
+		       path, script);
+	free(script);
+	return yes;
+}
+
 static int complete(struct xd_vbds *t, const char *path)
 {
 	char reason[REASON_MAX], physdev[24], *params = NULL, *mode = NULL;
@@ -341,6 +358,8 @@ static int complete(struct xd_vbds *t, const char *path)
 		xd_log(LOG_DEBUG, "%s: already connected", path);
 		return 0;
 	}
+	if (scripted(t, path))
+		return 0;
 	params = rd(t, path, "params");
 	if (!params) {
 		snprintf(reason, sizeof(reason), "params: cannot read it: %s",

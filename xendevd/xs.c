@@ -31,7 +31,9 @@ static int xs_connect(void *arg)
 
 	if (x->h)
 		return 0;
-	x->h = xs_open(0);
+	/* The socket only: the kernel's xenbus device, with no xenstored
+	 * behind it, would block every request, and the daemon with it. */
+	x->h = xs_open(XS_OPEN_SOCKETONLY);
 	if (!x->h) {
 		if (!errno)
 			errno = ECONNREFUSED;

@@ -53,6 +53,16 @@ void xd_xsvif_online(struct xd_daemon *d, const char *xb_path,
 		xd_vif_added(d, ifname, NULL);
 		return;
 	}
+	/* xl runs its vif script itself: its vifs are the script's. */
+	snprintf(k, sizeof(k), "%s/script", xb_path);
+	bridge = d->xsops->read(&d->xs, k);
+	if (bridge && bridge[0]) {
+		xd_log(LOG_DEBUG, "%s: its toolstack runs %s; left to it",
+		       xb_path, bridge);
+		free(bridge);
+		return;
+	}
+	free(bridge);
 	snprintf(k, sizeof(k), "%s/bridge", xb_path);
 	bridge = d->xsops->read(&d->xs, k);
 	if (!bridge && errno != ENOENT) {

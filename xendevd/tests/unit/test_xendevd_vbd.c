@@ -388,6 +388,26 @@ static void test_file_rw(void **state)
 	assert_int_equal(lo.detaches, 1);
 }
 
+/* A backend with a hotplug script (xl's) is the script's: untouched. */
+static void test_scripted_left_alone(void **state)
+{
+	char k[96];
+
+	(void)state;
+	vbd(P1, "/img/a", "w");
+	snprintf(k, sizeof(k), "%s/script", P1);
+	put(k, "/etc/xen/scripts/block");
+	assert_int_equal(xd_vbd_add(&t, P1), 0);
+	assert_null(key(P1, "physical-device"));
+	assert_null(key(P1, "hotplug-status"));
+	assert_int_equal(lo.attaches, 0);
+	/* chaos writes an empty script: that one is ours. */
+	put(k, "");
+	assert_int_equal(xd_vbd_add(&t, P1), 0);
+	assert_string_equal(key(P1, "hotplug-status"), "connected");
+	assert_int_equal(lo.attaches, 1);
+}
+
 static void test_file_ro_and_blockdev(void **state)
 {
 	(void)state;
@@ -614,6 +634,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sharing_set_up_only,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_xenstore_failures, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_scripted_left_alone, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_made_again, setup,
 						teardown),
