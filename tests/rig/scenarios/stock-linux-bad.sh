@@ -118,7 +118,8 @@ on_crash = 'preserve'
 vif = [ 'ip=10.12.0.2, bridge=br0, type=vif',
       ]
 CFG
-chaos create pingresp.cfg > pr.out 2>&1 || rig_fail "chaos create pingresp.cfg: $(cat pr.out)"
+chaos create pingresp.cfg > pr.out 2>&1 ||
+	{ tail -n 20 xendevd.log; rig_fail "chaos create pingresp.cfg: $(cat pr.out)"; }
 chaos console xlpr --no-input --until ready --timeout 30 > pr.console ||
 	rig_fail "pingresp did not print ready: $(cat pr.console)"
 ping -c 5 -i 0.2 -W 2 10.12.0.2 > ping.txt 2>&1 || { cat ping.txt; rig_fail "pingresp from xl.cfg did not answer ping"; }
