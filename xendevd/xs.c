@@ -8,6 +8,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 #include <xenstore.h>
 
 #include "xs.h"
@@ -25,14 +28,43 @@ static void check_broken(struct xd_xs *x)
 	errno = e;
 }
 
+/*
+ * Is xenstored answering on its socket? Asked first because libxenstore
+ * may fall back to the kernel's xenbus device whatever the flags say
+ * (Debian's does), and with no xenstored behind it every request there
+ * blocks, and the daemon with it.
+ */
+static int xenstored_listening(void)
+{
+	const char *env = getenv("XENSTORED_PATH");
+	const char *path = env && *env ? env : "/var/run/xenstored/socket";
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, rc;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	if (rc)
+		rc = errno;
+	close(fd);
+	errno = rc;
+	return rc ? -1 : 0;
+}
+
 static int xs_connect(void *arg)
 {
 	struct xd_xs *x = arg;
 
 	if (x->h)
 		return 0;
-	/* The socket only: the kernel's xenbus device, with no xenstored
-	 * behind it, would block every request, and the daemon with it. */
+	if (xenstored_listening() < 0)
+		return -1;
 	x->h = xs_open(XS_OPEN_SOCKETONLY);
 	if (!x->h) {
 		if (!errno)

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "hyp/hyp.h"
@@ -126,10 +128,43 @@ int chaos_host_xcall(chaos_host *host, chaos_err *err)
 	return 0;
 }
 
+/*
+ * Is xenstored answering on its socket (XENSTORED_PATH, else libxenstore's
+ * default)? Asked first: libxenstore may fall back to the kernel's xenbus
+ * device whatever the flags say (Debian's does), and with no xenstored
+ * behind it a request there never returns.
+ */
+static int xenstored_listening(void)
+{
+	const char *env = getenv("XENSTORED_PATH");
+	const char *path = env && *env ? env : "/var/run/xenstored/socket";
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, rc;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ? errno : 0;
+	close(fd);
+	errno = rc;
+	return rc ? -1 : 0;
+}
+
 struct xs_handle *chaos_host_xs(chaos_host *host, chaos_err *err)
 {
 	if (host->xsh)
 		return host->xsh;
+	if (xenstored_listening() < 0) {
+		chaos_err_set(err, errno,
+			      "cannot reach xenstored (%s): a XenStore guest needs it running",
+			      strerror(errno));
+		return NULL;
+	}
 	host->xsh = xs_open(XS_OPEN_SOCKETONLY);
 	if (!host->xsh)
 		chaos_err_set(err, errno,

@@ -5,10 +5,10 @@
 # same xl.cfg in this boot (xl with its own hotplug scripts, as xl users
 # run it): the guest mounts the disk, reads and increments a
 # counter on it (each run finds the last one's), and answers ping on br0.
-# chaos block-list and network-list show its devices; chaos shutdown
-# powers it off through control/shutdown; nothing is left behind (no
-# domain, no XenStore entry, no loop device). Ratios xl over chaos: create
-# to ping, destroy.
+# chaos block-list and network-list show its devices. Then through chaosd:
+# created, rebooted (a new domain, its disk and vif again) and powered off
+# through control/shutdown. Nothing is left behind (no domain, no XenStore
+# entry, no loop device). Ratios xl over chaos: create to ping, destroy.
 # rig-timeout: 1500
 
 rig_start_xenstore
@@ -113,16 +113,37 @@ grep -q 'STOCK-DISK 1' /var/log/xen/console/guest-stock.log ||
 xl_destroy_us=$(rig_time_us $xl_tools xl destroy stock)
 leftovers "xl destroy" "$xdomid"
 
-# Once more under chaos: it finds xl's write, and powers off through
-# control/shutdown (on_poweroff destroys it).
-chaos create stock.cfg || rig_fail "chaos create stock.cfg (again) failed"
+# Once more, through chaosd (xenstored holds VIRQ_DOM_EXC, as beside xl):
+# a XenStore guest is built in full, never in a pooled shell; it finds
+# xl's write, survives a reboot (on_reboot restart: a new domain from the
+# same config, disk and vif again), and powers off through control/shutdown
+# (on_poweroff destroys it).
+chaosd -f > chaosd.log 2>&1 &
+cd_pid=$!
+trap 'kill $xd $cd_pid 2>/dev/null; rig_stop_xenstore' EXIT
+rig_wait_for 20 chaos pool > /dev/null 2>&1 || { cat chaosd.log; rig_fail "chaosd did not come up"; }
+chaos create --timing stock.cfg > create2.out 2>&1 ||
+	{ cat create2.out; tail -n 20 chaosd.log; rig_fail "chaos create stock.cfg through chaosd failed"; }
+grep -q 'via=chaosd' create2.out || rig_fail "the create did not go through chaosd: $(cat create2.out)"
 domid=$(chaos list | awk '$1 == "stock" {print $2}')
 chaos console stock --no-input --until 'STOCK-NET' --timeout 600 > chaos2.console ||
-	{ tail -n 30 chaos2.console; rig_fail "chaos: no STOCK-NET the second time"; }
+	{ tail -n 30 chaos2.console; rig_fail "chaosd: no STOCK-NET"; }
 grep -q 'STOCK-DISK 2' chaos2.console ||
-	{ tail -n 30 chaos2.console; rig_fail "chaos: the guest did not find xl's write on the disk"; }
+	{ tail -n 30 chaos2.console; rig_fail "chaosd: the guest did not find xl's write on the disk"; }
+chaos reboot stock --timeout 120 || { tail -n 20 chaosd.log; rig_fail "chaos reboot stock failed"; }
+rig_wait_for 30 sh -c "chaos list | awk '\$1 == \"stock\" && \$2 != $domid {f = 1} END {exit !f}'" ||
+	rig_fail "the rebooted guest is not back as a new domain"
+rdomid=$(chaos list | awk '$1 == "stock" {print $2}')
+chaos console stock --no-input --until 'STOCK-NET' --timeout 600 > chaos3.console ||
+	{ tail -n 30 chaos3.console; rig_fail "after the reboot: no STOCK-NET"; }
+grep -q 'STOCK-DISK 3' chaos3.console ||
+	{ tail -n 30 chaos3.console; rig_fail "after the reboot: the disk does not hold the count before it"; }
+until_ping || rig_fail "after the reboot: no ping"
+xenstore-exists "/local/domain/$domid" && rig_fail "the domain before the reboot left its XenStore entries"
 chaos_shutdown_us=$(rig_time_us chaos shutdown stock --timeout 120)
-leftovers "chaos shutdown" "$domid"
+leftovers "chaos shutdown" "$rdomid"
+kill $cd_pid
+wait $cd_pid 2>/dev/null
 
 rig_log "create to ping: chaos $chaos_ping_ms ms, xl $xl_ping_ms ms"
 rig_log "destroy: chaos $chaos_destroy_us us, xl $xl_destroy_us us; chaos shutdown $chaos_shutdown_us us"
