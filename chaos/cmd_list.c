@@ -8,7 +8,34 @@
 #include <chaos/chaos.h>
 #include "commands.h"
 
-/* The table, each guest followed by its noxs devices. */
+/* A XenStore guest's vifs and vbds, from their backend entries. */
+static void print_xenstore_devices(chaos_host *host, uint32_t domid)
+{
+	chaos_vif_info *vifs = NULL;
+	chaos_disk_info *disks = NULL;
+	size_t nv = 0, nd = 0;
+
+	/* A noxs guest has neither here (its noxs list was empty). */
+	if (chaos_network_list(host, domid, &vifs, &nv, NULL) == 0)
+		for (size_t j = 0; j < nv; j++)
+			printf("    %-8s %5u  xenstore  %s on %s  be %s  fe %s\n",
+			       "vif", vifs[j].devid, vifs[j].ifname,
+			       vifs[j].bridge[0] ? vifs[j].bridge : "-",
+			       vifs[j].backend, vifs[j].frontend);
+	if (chaos_block_list(host, domid, &disks, &nd, NULL))
+		nd = 0;
+	for (size_t j = 0; j < nd; j++)
+		printf("    %-8s %5u  xenstore  %s on %s (%s)  be %s  fe %s\n",
+		       "vbd", disks[j].devid, disks[j].vdev,
+		       disks[j].device[0] ? disks[j].device : "-",
+		       disks[j].mode,
+		       chaos_device_state_name((uint32_t)disks[j].be_state),
+		       chaos_device_state_name((uint32_t)disks[j].fe_state));
+	free(vifs);
+	free(disks);
+}
+
+/* The table, each guest followed by its devices (noxs, or XenStore). */
 static int print_long(chaos_host *host, const chaos_domain_info *doms,
 		      size_t count)
 {
@@ -23,12 +50,17 @@ static int print_long(chaos_host *host, const chaos_domain_info *doms,
 
 		if (chaos_format_list_row(stdout, &doms[i]))
 			return 1;
-		if (!noxs || doms[i].domid == 0)
+		if (doms[i].domid == 0)
 			continue;
-		if (chaos_device_list(host, doms[i].domid, &devs, &n, &err)) {
+		n = 0;
+		devs = NULL;
+		if (noxs &&
+		    chaos_device_list(host, doms[i].domid, &devs, &n, &err)) {
 			printf("    devices: %s\n", err.msg);
 			continue;
 		}
+		if (n == 0)
+			print_xenstore_devices(host, doms[i].domid);
 		for (size_t j = 0; j < n; j++)
 			printf("    %-8s %3u  backend %u  grant %u  port %u  be %s  fe %s%s\n",
 			       chaos_device_type_name(devs[j].type), devs[j].devid,

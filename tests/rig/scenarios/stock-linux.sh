@@ -94,6 +94,11 @@ cat net.txt
 grep -q "vif$domid.0 .*00:16:3e:13:00:02 .*br0 .*connected *connected" net.txt ||
 	rig_fail "network-list does not show the connected vif on br0"
 [ -e "/sys/class/net/br0/brif/vif$domid.0" ] || rig_fail "vif$domid.0 is not on br0"
+chaos list -l > list.txt || rig_fail "chaos list -l failed"
+cat list.txt
+grep -q "^ *vif  *0  xenstore  vif$domid.0 on br0  be connected  fe connected" list.txt &&
+	grep -q "^ *vbd  *51712  xenstore  xvda on /dev/loop[0-9]* (w)  be connected  fe connected" list.txt ||
+	rig_fail "chaos list -l does not show the guest's vif and vbd"
 chaos_destroy_us=$(rig_time_us chaos destroy stock)
 leftovers "chaos destroy" "$domid"
 
