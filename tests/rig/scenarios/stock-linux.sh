@@ -10,6 +10,7 @@
 # through control/shutdown. Nothing is left behind (no domain, no XenStore
 # entry, no loop device). Ratios xl over chaos: create to ping, destroy.
 # rig-timeout: 1500
+# rig-boot: alone
 
 rig_start_xenstore
 modprobe xen-blkback || rig_fail "modprobe xen-blkback failed"
