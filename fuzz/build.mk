@@ -29,7 +29,7 @@ FUZZ_LDFLAGS   := -fsanitize=fuzzer $(FUZZ_SAN)
 
 FUZZ_ALL       := config xlcfg image decompress saveimg saveimg_live migrate_wire \
 		  chaosd_client chaosd_request record registry ovsdb \
-		  xendevd_ctl noxs_checks console oci
+		  xendevd_ctl uevent noxs_checks console oci
 FUZZ_TARGETS   ?= $(FUZZ_ALL)
 FUZZ_BINS      := $(FUZZ_TARGETS:%=$(FUZZ_BIN)/fuzz_%)
 
@@ -99,7 +99,8 @@ $(FUZZ_BIN)/fuzz_oci: $(FUZZ_OBJ)/fuzz/targets/fuzz_oci.o $(FUZZ_OCI_OBJ) \
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_LDFLAGS) -o $@ $^ $(LIBCHAOS_LIBS) -lpthread
 
-$(FUZZ_BIN)/fuzz_ovsdb $(FUZZ_BIN)/fuzz_xendevd_ctl: $(FUZZ_BIN)/fuzz_%: \
+$(FUZZ_BIN)/fuzz_ovsdb $(FUZZ_BIN)/fuzz_xendevd_ctl $(FUZZ_BIN)/fuzz_uevent: \
+		$(FUZZ_BIN)/fuzz_%: \
 		$(FUZZ_OBJ)/fuzz/targets/fuzz_%.o $(FUZZ_XENDEVD_A)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_LDFLAGS) -o $@ $< $(FUZZ_XENDEVD_A) $(YAJL_LIBS)
