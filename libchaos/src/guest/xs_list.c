@@ -35,112 +35,117 @@ static void copy_key(struct xs_handle *h, const char *dir, const char *key,
 	free(v);
 }
 
-int chaos_xs_disk_list(chaos_host *host, uint32_t domid,
-		       chaos_disk_info **out, size_t *count, chaos_err *err)
+/* Both ends' states of the backend at be: Xenbus numbers, 0 when absent. */
+static void end_states(struct xs_handle *h, const char *be, int *be_state,
+		       int *fe_state)
+{
+	char fe[XS_PATH_MAX], state[16];
+	char *v;
+
+	copy_key(h, be, "state", state, sizeof(state));
+	*be_state = (int)strtol(state, NULL, 10);
+	v = read_key(h, be, "frontend");
+	snprintf(fe, sizeof(fe), "%s", v ? v : "");
+	free(v);
+	*fe_state = 0;
+	if (fe[0]) {
+		copy_key(h, fe, "state", state, sizeof(state));
+		*fe_state = (int)strtol(state, NULL, 10);
+	}
+}
+
+/*
+ * The devices of (type) that dom0 serves (domid): *items gets an array
+ * of n items of (size) bytes, zeroed, and fill() is called on each with
+ * its backend path and device number.
+ */
+static int backend_walk(chaos_host *host, uint32_t domid, const char *type,
+			size_t size, void **items, size_t *count,
+			void (*fill)(struct xs_handle *h, const char *be,
+				     uint32_t devid, uint32_t domid,
+				     void *item),
+			chaos_err *err)
 {
 	char dir[XS_PATH_MAX];
-	chaos_disk_info *disks;
 	struct xs_handle *h;
 	unsigned int n;
 	char **devs;
+	uint8_t *arr;
 
-	*out = NULL;
+	*items = NULL;
 	*count = 0;
 	h = chaos_host_xs(host, err);
 	if (!h)
 		return -1;
-	snprintf(dir, sizeof(dir), "/local/domain/0/backend/vbd/%" PRIu32,
-		 domid);
+	snprintf(dir, sizeof(dir), "/local/domain/0/backend/%s/%" PRIu32,
+		 type, domid);
 	devs = xs_directory(h, XBT_NULL, dir, &n);
 	if (!devs)
-		return 0;
-	disks = calloc(n ? n : 1, sizeof(*disks));
-	if (!disks) {
+		return 0; /* none */
+	arr = calloc(n ? n : 1, size);
+	if (!arr) {
 		free(devs);
-		return chaos_err_set(err, ENOMEM, "block-list: out of memory");
+		return chaos_err_set(err, ENOMEM, "%s list: out of memory",
+				     type);
 	}
 	for (unsigned int i = 0; i < n; i++) {
-		chaos_disk_info *d = &disks[i];
-		char be[XS_PATH_MAX * 2], fe[XS_PATH_MAX], *v;
-		char state[16];
+		char be[XS_PATH_MAX * 2];
 
 		snprintf(be, sizeof(be), "%s/%s", dir, devs[i]);
-		d->devid = (uint32_t)strtoul(devs[i], NULL, 10);
-		copy_key(h, be, "dev", d->vdev, sizeof(d->vdev));
-		copy_key(h, be, "params", d->target, sizeof(d->target));
-		copy_key(h, be, "mode", d->mode, sizeof(d->mode));
-		copy_key(h, be, "physical-device-path", d->device,
-			 sizeof(d->device));
-		copy_key(h, be, "hotplug-status", d->hotplug,
-			 sizeof(d->hotplug));
-		copy_key(h, be, "state", state, sizeof(state));
-		d->be_state = (int)strtol(state, NULL, 10);
-		v = read_key(h, be, "frontend");
-		snprintf(fe, sizeof(fe), "%s", v ? v : "");
-		free(v);
-		copy_key(h, fe, "state", state, sizeof(state));
-		d->fe_state = fe[0] ? (int)strtol(state, NULL, 10) : 0;
+		fill(h, be, (uint32_t)strtoul(devs[i], NULL, 10), domid,
+		     arr + i * size);
 	}
 	free(devs);
-	*out = disks;
+	*items = arr;
 	*count = n;
 	return 0;
 }
 
-/* Xenbus states are numbered as noxs's (abi/noxs.h). */
-static const char *state_word(const char *v)
+static void fill_disk(struct xs_handle *h, const char *be, uint32_t devid,
+		      uint32_t domid, void *item)
 {
-	return chaos_device_state_name((uint32_t)strtoul(v, NULL, 10));
+	chaos_disk_info *d = item;
+
+	(void)domid;
+	d->devid = devid;
+	copy_key(h, be, "dev", d->vdev, sizeof(d->vdev));
+	copy_key(h, be, "params", d->target, sizeof(d->target));
+	copy_key(h, be, "mode", d->mode, sizeof(d->mode));
+	copy_key(h, be, "physical-device-path", d->device, sizeof(d->device));
+	copy_key(h, be, "hotplug-status", d->hotplug, sizeof(d->hotplug));
+	end_states(h, be, &d->be_state, &d->fe_state);
+}
+
+int chaos_xs_disk_list(chaos_host *host, uint32_t domid,
+		       chaos_disk_info **out, size_t *count, chaos_err *err)
+{
+	return backend_walk(host, domid, "vbd", sizeof(**out), (void **)out,
+			    count, fill_disk, err);
+}
+
+static void fill_vif(struct xs_handle *h, const char *be, uint32_t devid,
+		     uint32_t domid, void *item)
+{
+	chaos_vif_info *v = item;
+	int be_state, fe_state;
+
+	v->devid = devid;
+	snprintf(v->ifname, sizeof(v->ifname), "vif%u.%u", domid, devid);
+	copy_key(h, be, "mac", v->mac, sizeof(v->mac));
+	copy_key(h, be, "ip", v->ip, sizeof(v->ip));
+	copy_key(h, be, "bridge", v->bridge, sizeof(v->bridge));
+	end_states(h, be, &be_state, &fe_state);
+	/* Xenbus states are numbered as noxs's (abi/noxs.h). */
+	snprintf(v->backend, sizeof(v->backend), "%s",
+		 chaos_device_state_name((uint32_t)be_state));
+	snprintf(v->frontend, sizeof(v->frontend), "%s",
+		 chaos_device_state_name((uint32_t)fe_state));
 }
 
 int chaos_xs_vif_list(chaos_host *host, uint32_t domid,
 		      struct chaos_vif_info **out, size_t *count,
 		      chaos_err *err)
 {
-	char dir[XS_PATH_MAX];
-	chaos_vif_info *vifs;
-	struct xs_handle *h;
-	unsigned int n;
-	char **devs;
-
-	*out = NULL;
-	*count = 0;
-	h = chaos_host_xs(host, err);
-	if (!h)
-		return -1;
-	snprintf(dir, sizeof(dir), "/local/domain/0/backend/vif/%" PRIu32,
-		 domid);
-	devs = xs_directory(h, XBT_NULL, dir, &n);
-	if (!devs)
-		return 0;
-	vifs = calloc(n ? n : 1, sizeof(*vifs));
-	if (!vifs) {
-		free(devs);
-		return chaos_err_set(err, ENOMEM, "network-list: out of memory");
-	}
-	for (unsigned int i = 0; i < n; i++) {
-		chaos_vif_info *v = &vifs[i];
-		char be[XS_PATH_MAX * 2], fe[XS_PATH_MAX], state[16], *f;
-
-		snprintf(be, sizeof(be), "%s/%s", dir, devs[i]);
-		v->devid = (unsigned int)strtoul(devs[i], NULL, 10);
-		snprintf(v->ifname, sizeof(v->ifname), "vif%u.%u", domid,
-			 v->devid);
-		copy_key(h, be, "mac", v->mac, sizeof(v->mac));
-		copy_key(h, be, "ip", v->ip, sizeof(v->ip));
-		copy_key(h, be, "bridge", v->bridge, sizeof(v->bridge));
-		copy_key(h, be, "state", state, sizeof(state));
-		snprintf(v->backend, sizeof(v->backend), "%s",
-			 state_word(state));
-		f = read_key(h, be, "frontend");
-		snprintf(fe, sizeof(fe), "%s", f ? f : "");
-		free(f);
-		copy_key(h, fe, "state", state, sizeof(state));
-		snprintf(v->frontend, sizeof(v->frontend), "%s",
-			 fe[0] ? state_word(state) : "unknown");
-	}
-	free(devs);
-	*out = vifs;
-	*count = n;
-	return 0;
+	return backend_walk(host, domid, "vif", sizeof(**out), (void **)out,
+			    count, fill_vif, err);
 }
