@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* chaos block-list <dom>: a guest's disks. */
+/* chaos block-list <dom>: a guest's disks (through chaosd when it runs). */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include <chaos/chaos.h>
+#include <chaos/chaosd.h>
 #include "commands.h"
 
 static const char *state_name(int state)
@@ -18,12 +19,31 @@ static const char *state_name(int state)
 	return names[state];
 }
 
+static int disks_get(const char *ref, chaos_disk_info **disks, size_t *n,
+		     chaos_err *err)
+{
+	chaosd_conn *conn = cli_chaosd();
+	chaos_host *host;
+	uint32_t domid;
+	int rc;
+
+	if (conn) {
+		rc = chaosd_block_list(conn, ref, disks, n, err);
+		chaosd_close(conn);
+		return rc;
+	}
+	if (chaos_host_open(&host, err))
+		return -1;
+	rc = chaos_guest_resolve(host, ref, &domid, err) ||
+	     chaos_block_list(host, domid, disks, n, err) ? -1 : 0;
+	chaos_host_close(host);
+	return rc;
+}
+
 int cmd_block_list(int argc, char **argv)
 {
 	chaos_disk_info *disks = NULL;
-	chaos_host *host;
 	chaos_err err;
-	uint32_t domid;
 	size_t n = 0;
 	int rc = cli_positional_only(&argc, &argv);
 
@@ -33,14 +53,7 @@ int cmd_block_list(int argc, char **argv)
 		cli_error("usage: chaos block-list <dom>");
 		return 2;
 	}
-	if (chaos_host_open(&host, &err)) {
-		cli_error("%s", err.msg);
-		return 1;
-	}
-	rc = chaos_guest_resolve(host, argv[1], &domid, &err) ||
-	     chaos_block_list(host, domid, &disks, &n, &err) ? 1 : 0;
-	chaos_host_close(host);
-	if (rc) {
+	if (disks_get(argv[1], &disks, &n, &err)) {
 		cli_error("%s", err.msg);
 		return 1;
 	}

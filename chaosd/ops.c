@@ -500,6 +500,24 @@ static int op_network_list(struct daemon *d, chaosd_request *req,
 	return *out ? 0 : -1;
 }
 
+static int op_block_list(struct daemon *d, chaosd_request *req,
+			 chaosd_reply **out, chaos_err *err)
+{
+	chaos_disk_info *disks;
+	uint32_t domid;
+	size_t n;
+
+	if (resolve_visible(d, req->domain, "list the disks of", &domid,
+			    err) ||
+	    chaos_block_list(d->host, domid, &disks, &n, err))
+		return -1;
+	*out = chaosd_reply_ok();
+	chaosd_reply_uint(*out, "domid", domid);
+	chaosd_reply_disks(*out, disks, n);
+	free(disks);
+	return *out ? 0 : -1;
+}
+
 /* One guest's statistics, or every domain the caller may see. */
 static int op_stats(struct daemon *d, chaosd_request *req, chaosd_reply **out,
 		    chaos_err *err)
@@ -575,6 +593,8 @@ static int dispatch(struct daemon *d, chaosd_request *req, chaosd_reply **g,
 		return op_info(d, g, err);
 	case CHAOSD_OP_NETWORK_LIST:
 		return op_network_list(d, req, g, err);
+	case CHAOSD_OP_BLOCK_LIST:
+		return op_block_list(d, req, g, err);
 	case CHAOSD_OP_STATS:
 		return op_stats(d, req, g, err);
 	case CHAOSD_OP_SUBSCRIBE:

@@ -37,6 +37,7 @@ static const char *const op_names[] = {
 	[CHAOSD_OP_HELLO] = "hello",
 	[CHAOSD_OP_INFO] = "info",
 	[CHAOSD_OP_NETWORK_LIST] = "network-list",
+	[CHAOSD_OP_BLOCK_LIST] = "block-list",
 	[CHAOSD_OP_STATS] = "stats",
 	[CHAOSD_OP_SUBSCRIBE] = "subscribe",
 };
@@ -290,6 +291,7 @@ static int set_field(chaosd_request *req, const char *key, yajl_val v,
 	case CHAOSD_OP_UNPAUSE:
 	case CHAOSD_OP_RESUME:
 	case CHAOSD_OP_NETWORK_LIST:
+	case CHAOSD_OP_BLOCK_LIST:
 	case CHAOSD_OP_STATS:
 	domain:
 		if (!strcmp(key, "domain")) {
@@ -393,6 +395,7 @@ static int check_request(yajl_val top, chaosd_request *req, chaos_err *err)
 	case CHAOSD_OP_RESUME:
 	case CHAOSD_OP_MIGRATE_SEND:
 	case CHAOSD_OP_NETWORK_LIST:
+	case CHAOSD_OP_BLOCK_LIST:
 		if (!have_domain)
 			return derr(err, EINVAL, "domain: missing");
 		break;

@@ -32,6 +32,7 @@ typedef enum chaosd_op {
 	CHAOSD_OP_NETWORK_LIST,
 	CHAOSD_OP_STATS,
 	CHAOSD_OP_SUBSCRIBE,
+	CHAOSD_OP_BLOCK_LIST,
 } chaosd_op;
 
 #define CHAOSD_SHUTDOWN_TIMEOUT_MS_DEFAULT 30000u
@@ -41,7 +42,7 @@ typedef enum chaosd_op {
 typedef struct chaosd_request {
 	chaosd_op op;
 	/* destroy, shutdown, pause, unpause, console, save, resume,
-	 * migrate-send, network-list, stats: a name or domain id ("" for
+	 * migrate-send, network-list, block-list, stats: a name or domain id ("" for
 	 * stats without one: every domain) */
 	char domain[CHAOS_NAME_MAX];
 	/* create */

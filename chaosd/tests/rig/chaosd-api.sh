@@ -1,6 +1,6 @@
 # chaosd-api: protocol version 2 through the socket, and the event stream.
 #  - hello gives the protocol version and the capabilities; info, stats
-#    (all, one) and network-list answer; a bad field is named; a pingresp
+#    (all, one), network-list and block-list answer; a bad field is named; a pingresp
 #    guest's vif counters (the noxs netback's dom0 device) count the
 #    pings; chaos top shows it;
 #  - a subscriber (chaos events) sees, in order and for the right domain:
@@ -28,7 +28,7 @@ call() { /rig/guests/chaosd-probe call "$1" 2>&1 | sed -n 's/^probe: call: //p';
 call '{"op":"hello"}' > hello.json
 cat hello.json
 [ "$(jq .protocol hello.json)" = 2 ] || rig_fail "hello: no protocol 2: $(cat hello.json)"
-for cap in events stats info network-list; do
+for cap in events stats info network-list block-list; do
 	jq -e --arg c $cap '.caps | index($c)' hello.json > /dev/null ||
 		rig_fail "hello: capability $cap missing"
 done
@@ -57,6 +57,9 @@ chaos pause life && chaos unpause life || rig_fail "pause/unpause failed"
 expect life 'created: started: paused: unpaused: '
 call '{"op":"network-list","domain":"life"}' > nl.json
 [ "$(jq '.vifs | length' nl.json)" = 0 ] || rig_fail "network-list: $(cat nl.json)"
+# A noxs guest has no disks (XenStore guests' are in stock-linux).
+call '{"op":"block-list","domain":"life"}' > bl.json
+[ "$(jq '.disks | length' bl.json)" = 0 ] || rig_fail "block-list: $(cat bl.json)"
 call '{"op":"stats","domain":"life"}' > st.json
 [ "$(jq -r '.guests[0].name' st.json)" = life ] || rig_fail "stats: $(cat st.json)"
 [ "$(jq '.guests[0].cpu_time_ns' st.json)" -gt 0 ] || rig_fail "stats: no CPU time: $(cat st.json)"

@@ -35,6 +35,7 @@
 #include <chaos/migrate.h>
 #include <chaos/stats.h>
 #include <chaos/network.h>
+#include <chaos/block.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -179,7 +180,8 @@ CHAOS_API void chaosd_reply_migrate_timing(chaosd_reply *r,
 					   const chaos_migrate_timing *t);
 /*
  * The reply fields of hello (protocol, version, caps), info (a "host"
- * object), network-list (a "vifs" array) and stats (one object per
+ * object), network-list (a "vifs" array), block-list (a "disks" array)
+ * and stats (one object per
  * guest: call it with the array "guests" open), with the keys the client
  * below reads back.
  */
@@ -188,6 +190,8 @@ CHAOS_API void chaosd_reply_host_info(chaosd_reply *r,
 				      const chaos_host_info *info);
 CHAOS_API void chaosd_reply_vifs(chaosd_reply *r, const chaos_vif_info *vifs,
 				 size_t count);
+CHAOS_API void chaosd_reply_disks(chaosd_reply *r,
+				  const chaos_disk_info *disks, size_t count);
 CHAOS_API void chaosd_reply_stats(chaosd_reply *r,
 				  const chaos_guest_stats *stats);
 /* {"ok":false,"error":msg} into (*out, *len), as chaosd_reply_finish. */
@@ -427,6 +431,13 @@ CHAOS_API int chaosd_info(chaosd_conn *conn, chaos_host_info *out,
 CHAOS_API int chaosd_network_list(chaosd_conn *conn, const char *domain,
 				  chaos_vif_info **out, size_t *count,
 				  chaos_err *err);
+
+/* The disks of (domain) into (*out, *count) (chaos_block_list, run in
+ * chaosd; the caller frees *out with free()). Returns as the operations
+ * above; also ENOMEM. */
+CHAOS_API int chaosd_block_list(chaosd_conn *conn, const char *domain,
+				chaos_disk_info **out, size_t *count,
+				chaos_err *err);
 
 /*
  * Statistics (stats.h) through chaosd: of (domain), or with (domain)

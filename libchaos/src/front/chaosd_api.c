@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Protocol version 2's queries: hello, info, network-list and stats,
- * written here for the daemon and read back here for the client, so each
- * key is spelled once.
+ * Protocol version 2's queries: hello, info, network-list, block-list and
+ * stats, written here for the daemon and read back here for the client,
+ * so each key is spelled once.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,7 +21,8 @@
 /* What this chaosd can do beyond version 1's ops; a client checks for a
  * name here rather than comparing versions. */
 static const char *const caps[] = {
-	"hello", "info", "network-list", "stats", "events", "reboot",
+	"hello", "info", "network-list", "block-list", "stats", "events",
+	"reboot",
 	"checkpoints", "console", "pool",
 };
 
@@ -68,6 +69,27 @@ void chaosd_reply_vifs(chaosd_reply *r, const chaos_vif_info *vifs,
 		chaosd_reply_str(r, "bridge", vifs[i].bridge);
 		chaosd_reply_str(r, "backend", vifs[i].backend);
 		chaosd_reply_str(r, "frontend", vifs[i].frontend);
+		chaosd_reply_close(r, false);
+	}
+	chaosd_reply_close(r, true);
+}
+
+void chaosd_reply_disks(chaosd_reply *r, const chaos_disk_info *disks,
+			size_t count)
+{
+	chaosd_reply_open(r, "disks", true);
+	for (size_t i = 0; i < count; i++) {
+		chaosd_reply_open(r, NULL, false);
+		chaosd_reply_uint(r, "devid", disks[i].devid);
+		chaosd_reply_str(r, "vdev", disks[i].vdev);
+		chaosd_reply_str(r, "target", disks[i].target);
+		chaosd_reply_str(r, "mode", disks[i].mode);
+		chaosd_reply_str(r, "device", disks[i].device);
+		chaosd_reply_str(r, "hotplug", disks[i].hotplug);
+		chaosd_reply_uint(r, "backend_state",
+				  (uint64_t)disks[i].be_state);
+		chaosd_reply_uint(r, "frontend_state",
+				  (uint64_t)disks[i].fe_state);
 		chaosd_reply_close(r, false);
 	}
 	chaosd_reply_close(r, true);
@@ -261,6 +283,58 @@ int chaosd_network_list(chaosd_conn *conn, const char *domain,
 		     tree_str(o, "bridge", v[i].bridge, sizeof(v[i].bridge), err) ||
 		     tree_str(o, "backend", v[i].backend, sizeof(v[i].backend), err) ||
 		     tree_str(o, "frontend", v[i].frontend, sizeof(v[i].frontend),
+			      err);
+	}
+	yajl_tree_free(top);
+	if (rc) {
+		free(v);
+		return -1;
+	}
+	*out = v;
+	*count = n;
+	return 0;
+}
+
+int chaosd_block_list(chaosd_conn *conn, const char *domain,
+		      chaos_disk_info **out, size_t *count, chaos_err *err)
+{
+	char req[256];
+	chaos_disk_info *v;
+	yajl_val top, arr;
+	size_t n;
+	int rc = 0;
+
+	*out = NULL;
+	*count = 0;
+	if (domain_request("block-list", domain, req, sizeof(req), err) ||
+	    simple_tree(conn, req, &top, err))
+		return -1;
+	arr = tree_array(top, "disks", err);
+	n = arr ? arr->u.array.len : 0;
+	v = calloc(n ? n : 1, sizeof(*v));
+	if (!arr || !v) {
+		yajl_tree_free(top);
+		free(v);
+		return arr ? chaos_err_set(err, ENOMEM, "chaosd: out of memory") :
+			     -1;
+	}
+	for (size_t i = 0; i < n && !rc; i++) {
+		yajl_val o = arr->u.array.values[i];
+		uint64_t be, fe;
+
+		v[i].devid = (uint32_t)front_tree_u64(o, "devid", NULL);
+		/* Xenbus states: 0 to 8. */
+		be = front_tree_u64(o, "backend_state", NULL);
+		fe = front_tree_u64(o, "frontend_state", NULL);
+		v[i].be_state = be <= 8 ? (int)be : 0;
+		v[i].fe_state = fe <= 8 ? (int)fe : 0;
+		rc = tree_str(o, "vdev", v[i].vdev, sizeof(v[i].vdev), err) ||
+		     tree_str(o, "target", v[i].target, sizeof(v[i].target),
+			      err) ||
+		     tree_str(o, "mode", v[i].mode, sizeof(v[i].mode), err) ||
+		     tree_str(o, "device", v[i].device, sizeof(v[i].device),
+			      err) ||
+		     tree_str(o, "hotplug", v[i].hotplug, sizeof(v[i].hotplug),
 			      err);
 	}
 	yajl_tree_free(top);

@@ -307,6 +307,53 @@ static void test_stats_and_vifs(void **state)
 	free(vback);
 }
 
+/* block-list: a XenStore guest's disks, written and read back. */
+static void test_disks(void **state)
+{
+	chaos_disk_info d = { .devid = 51712, .be_state = 4, .fe_state = 4 },
+			*back;
+	chaosd_reply *r;
+	chaosd_conn *c;
+	chaos_err err = { 0 };
+	char path[64], *text;
+	size_t n;
+	pid_t pid;
+
+	(void)state;
+	strcpy(d.vdev, "xvda");
+	strcpy(d.target, "/images/a.raw");
+	strcpy(d.mode, "w");
+	strcpy(d.device, "/dev/loop0");
+	strcpy(d.hotplug, "connected");
+	r = chaosd_reply_ok();
+	chaosd_reply_uint(r, "domid", 7);
+	chaosd_reply_disks(r, &d, 1);
+	text = finish(r);
+	c = client_for(text, &pid, path);
+	free(text);
+	assert_int_equal(chaosd_block_list(c, "web1", &back, &n, &err), 0);
+	chaosd_close(c);
+	reap(pid);
+	assert_int_equal(n, 1);
+	assert_int_equal(back[0].devid, 51712);
+	assert_string_equal(back[0].vdev, "xvda");
+	assert_string_equal(back[0].target, "/images/a.raw");
+	assert_string_equal(back[0].mode, "w");
+	assert_string_equal(back[0].device, "/dev/loop0");
+	assert_string_equal(back[0].hotplug, "connected");
+	assert_int_equal(back[0].be_state, 4);
+	assert_int_equal(back[0].fe_state, 4);
+	free(back);
+
+	/* No "disks" array: a malformed response, nothing returned. */
+	c = client_for("{\"ok\":true,\"domid\":7}", &pid, path);
+	assert_int_equal(chaosd_block_list(c, "web1", &back, &n, &err), -1);
+	assert_int_equal(err.code, EPROTO);
+	assert_null(back);
+	chaosd_close(c);
+	reap(pid);
+}
+
 static void test_list(void **state)
 {
 	chaosd_domain *d;
@@ -441,6 +488,7 @@ int main(void)
 		cmocka_unit_test(test_hello_and_info),
 		cmocka_unit_test(test_stats_and_vifs),
 		cmocka_unit_test(test_subscribe_timeout),
+		cmocka_unit_test(test_disks),
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_netdev_counters),
 	};

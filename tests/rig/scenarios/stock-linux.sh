@@ -136,6 +136,10 @@ chaos console stock --no-input --until 'STOCK-NET' --timeout 600 > chaos2.consol
 	{ tail -n 30 chaos2.console; rig_fail "chaosd: no STOCK-NET"; }
 grep -q 'STOCK-DISK 2' chaos2.console ||
 	{ tail -n 30 chaos2.console; rig_fail "chaosd: the guest did not find xl's write on the disk"; }
+# block-list through chaosd now: the same disk, connected.
+chaos block-list stock > block2.txt || rig_fail "chaos block-list through chaosd failed"
+grep -q "^xvda .* w .*/dev/loop.* Connected *Connected .*stock-disk.img" block2.txt ||
+	rig_fail "block-list through chaosd: $(cat block2.txt)"
 chaos reboot stock --timeout 120 || { tail -n 20 chaosd.log; rig_fail "chaos reboot stock failed"; }
 rig_wait_for 30 sh -c "chaos list | awk '\$1 == \"stock\" && \$2 != $domid {f = 1} END {exit !f}'" ||
 	rig_fail "the rebooted guest is not back as a new domain"
