@@ -1,8 +1,8 @@
 # chaosd-api: protocol version 2 through the socket, and the event stream.
 #  - hello gives the protocol version and the capabilities; info, stats
 #    (all, one), network-list and block-list answer; a bad field is
-#    named; a pingresp guest's vif counters (the noxs netback's dom0 device) count the
-#    pings; chaos top shows it;
+#    named; a pingresp guest's vif counters (the noxs netback's dom0
+#    device) count the pings; chaos top shows it;
 #  - a subscriber (chaos events) sees, in order and for the right domain:
 #    create (created, started), pause, unpause, shutdown (shutdown
 #    poweroff, destroyed poweroff), crash (crashed, destroyed crash), save
