@@ -1,11 +1,12 @@
 # stock-linux: one stock Linux guest (Debian's kernel, its own xen-netfront
-# and xen-blkfront) with a vif on br0 and a file-backed ext2 disk, served
-# through XenStore by dom0's netback and blkback, with xendevd doing what
+# and xen-blkfront) with a vif on br0, a file-backed ext2 disk and a
+# read-only block-device disk, served through XenStore by dom0's netback
+# and blkback, with xendevd doing what
 # Xen's vif-bridge and block scripts do. chaos and xl each run it from the
 # same xl.cfg in this boot (xl with its own hotplug scripts, as xl users
-# run it): the guest mounts the disk, reads and increments a
-# counter on it (each run finds the last one's), and answers ping on br0.
-# chaos block-list and network-list show its devices. Then through chaosd:
+# run it): the guest mounts the first disk, reads and increments a counter
+# on it (each run finds the last one's), and answers ping on br0. chaos
+# block-list, network-list and list -l show its devices. Then through chaosd:
 # created, rebooted (a new domain, its disk and vif again) and powered off
 # through control/shutdown. Nothing is left behind (no domain, no XenStore
 # entry, no loop device). Ratios xl over chaos: create to ping, destroy.
@@ -20,7 +21,7 @@ ip addr add 10.13.0.1/24 dev br0 && ip link set br0 up ||
 	rig_fail "cannot set up br0"
 xendevd --no-ovs > xendevd.log 2>&1 &
 xd=$!
-trap 'kill $xd 2>/dev/null; rig_stop_xenstore' EXIT
+trap 'kill $xd 2>/dev/null; losetup -d "$rodev" 2>/dev/null; rig_stop_xenstore' EXIT
 rig_wait_for 10 test -S /run/xendevd.sock ||
 	{ cat xendevd.log; rig_fail "xendevd did not start"; }
 # xl runs Debian's vif-bridge and block scripts itself, as on any Xen
@@ -31,6 +32,10 @@ xl_tools="env PATH=/usr/lib/rig-xl-tools:$PATH"
 disk=$PWD/stock-disk.img
 dd if=/dev/zero of="$disk" bs=1M count=8 2>/dev/null && mke2fs -F "$disk" > /dev/null ||
 	rig_fail "cannot make the ext2 disk image"
+# A second disk, read-only, on a block device (a loop device made here,
+# standing for a partition or an LV).
+dd if=/dev/zero of=ro.img bs=1M count=2 2>/dev/null
+rodev=$(losetup -f) && losetup "$rodev" ro.img || rig_fail "cannot make a loop device for the block-backed disk"
 cat > stock.cfg <<CFG
 name = "stock"
 type = "pv"
@@ -41,7 +46,8 @@ memory = 128
 vcpus = 1
 on_poweroff = "destroy"
 vif = [ 'mac=00:16:3e:13:00:02,bridge=br0' ]
-disk = [ 'format=raw, vdev=xvda, access=rw, target=$disk' ]
+disk = [ 'format=raw, vdev=xvda, access=rw, target=$disk',
+         'format=raw, vdev=xvdb, access=ro, target=$rodev' ]
 CFG
 
 # diag: what the backends and xendevd did, for a failure.
@@ -61,8 +67,9 @@ leftovers() {
 		rig_fail "$1: its vbd backend was left behind"
 	xenstore-exists "/local/domain/0/backend/vif/$2" &&
 		rig_fail "$1: its vif backend was left behind"
-	# The loop device goes once blkback lets go of it.
-	rig_wait_for 10 sh -c '! grep -qs . /sys/block/loop*/loop/backing_file' ||
+	# The image's loop device goes once blkback lets go of it (the one
+	# standing for xvdb's block device is the scenario's own).
+	rig_wait_for 10 sh -c '! grep -qs stock-disk.img /sys/block/loop*/loop/backing_file' ||
 		rig_fail "$1: a loop device is still attached: $(cat /sys/block/loop*/loop/backing_file)"
 	return 0
 }
@@ -88,6 +95,8 @@ grep -q 'STOCK-DISK 0' chaos.console && grep -q 'STOCK-DISK-WROTE 1' chaos.conso
 grep -q 'STOCK-NET 10.13.0.2/24' chaos.console || rig_fail "chaos: no STOCK-NET"
 chaos block-list stock > block.txt || rig_fail "chaos block-list failed"
 cat block.txt
+grep -q "^xvdb .* r .*$rodev .*Connected *Connected .*$rodev" block.txt ||
+	rig_fail "block-list does not show xvdb connected, read-only, on $rodev"
 grep -q "^xvda .* w .*/dev/loop.* Connected *Connected .*stock-disk.img" block.txt ||
 	rig_fail "block-list does not show xvda connected on a loop device"
 chaos network-list stock > net.txt || rig_fail "chaos network-list failed"
@@ -126,7 +135,7 @@ leftovers "xl destroy" "$xdomid"
 # (on_poweroff destroys it).
 chaosd -f > chaosd.log 2>&1 &
 cd_pid=$!
-trap 'kill $xd $cd_pid 2>/dev/null; rig_stop_xenstore' EXIT
+trap 'kill $xd $cd_pid 2>/dev/null; losetup -d "$rodev" 2>/dev/null; rig_stop_xenstore' EXIT
 rig_wait_for 20 chaos pool > /dev/null 2>&1 || { cat chaosd.log; rig_fail "chaosd did not come up"; }
 chaos create --timing stock.cfg > create2.out 2>&1 ||
 	{ cat create2.out; tail -n 20 chaosd.log; rig_fail "chaos create stock.cfg through chaosd failed"; }
