@@ -1,15 +1,15 @@
-# stock-linux: one stock Linux guest (Debian's kernel, its own xen-netfront
-# and xen-blkfront) with a vif on br0, a file-backed ext2 disk and a
-# read-only block-device disk, served through XenStore by dom0's netback
-# and blkback, with xendevd doing what
-# Xen's vif-bridge and block scripts do. chaos and xl each run it from the
-# same xl.cfg in this boot (xl with its own hotplug scripts, as xl users
-# run it): the guest mounts the first disk, reads and increments a counter
-# on it (each run finds the last one's), and answers ping on br0. chaos
-# block-list, network-list and list -l show its devices. Then through chaosd:
-# created, rebooted (a new domain, its disk and vif again) and powered off
-# through control/shutdown. Nothing is left behind (no domain, no XenStore
-# entry, no loop device). Ratios xl over chaos: create to ping, destroy.
+# stock-linux: one stock Linux guest (Debian's kernel, its own xen-
+# netfront and xen-blkfront) with a vif on br0, a file-backed ext2 disk
+# and a read-only block-device disk, served through XenStore by dom0's
+# netback and blkback, with xendevd doing what Xen's vif-bridge and block
+# scripts do. chaos and xl each run it from the same xl.cfg in this boot
+# (xl with its own hotplug scripts, as xl users run it): the guest mounts
+# the first disk, reads and increments a counter on it (each run finds the
+# last one's), and answers ping on br0. chaos block-list, network-list and
+# list -l show its devices. Then through chaosd: created, rebooted (a new
+# domain, its disk and vif again) and powered off through
+# control/shutdown. Nothing is left behind (no domain, no XenStore entry,
+# no loop device). Ratios xl over chaos: create to ping, destroy.
 # rig-timeout: 1500
 # rig-boot: alone
 
