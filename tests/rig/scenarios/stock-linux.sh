@@ -1,5 +1,5 @@
-# stock-linux: one stock Linux guest (Debian's kernel, its own xen-
-# netfront and xen-blkfront) with a vif on br0, a file-backed ext2 disk
+# stock-linux: one stock Linux guest (Debian's kernel, its own xen-netfront
+# and xen-blkfront) with a vif on br0, a file-backed ext2 disk
 # and a read-only block-device disk, served through XenStore by dom0's
 # netback and blkback, with xendevd doing what Xen's vif-bridge and block
 # scripts do. chaos and xl each run it from the same xl.cfg in this boot
