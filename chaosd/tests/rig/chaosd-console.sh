@@ -44,12 +44,13 @@ cat zero.out nosuch.out
 # A loud guest: Linux with initcall_debug prints thousands of lines while
 # it boots. Meanwhile a client attached to it reads nothing (its buffer
 # overflows and output is dropped for it alone), and the daemon must keep
-# answering every half second.
+# answering every half second. Console only: no XenStore needed
+# ("devices": "noxs"; a Linux kernel is a XenStore guest by default).
 cat > linux.json <<CFG
 { "name": "lin", "kernel": "/rig/guests/vmlinuz",
   "ramdisk": "/rig/guests/tiny-initrd.gz",
   "cmdline": "console=hvc0 tiny.stay initcall_debug ignore_loglevel",
-  "memory": 128 }
+  "memory": 128, "devices": "noxs" }
 CFG
 chaos create linux.json > /dev/null || rig_fail "create lin failed"
 /rig/guests/chaosd-probe console-stall lin 8 > stall2.out 2>&1 ||
