@@ -250,101 +250,94 @@ static yajl_val tree_array(yajl_val top, const char *key, chaos_err *err)
 	return a;
 }
 
-int chaosd_network_list(chaosd_conn *conn, const char *domain,
-			chaos_vif_info **out, size_t *count, chaos_err *err)
+/*
+ * A per-guest list: the (op) request about (domain), and each object of
+ * the reply's (key) array read into an item of (size) bytes by read(),
+ * which fails (with err set) on a malformed object. *items: free().
+ */
+static int guest_list(chaosd_conn *conn, const char *op, const char *domain,
+		      const char *key, size_t size, void **items,
+		      size_t *count,
+		      int (*read)(yajl_val o, void *item, chaos_err *err),
+		      chaos_err *err)
 {
 	char req[256];
-	chaos_vif_info *v;
+	uint8_t *v;
 	yajl_val top, arr;
 	size_t n;
 	int rc = 0;
 
-	*out = NULL;
+	*items = NULL;
 	*count = 0;
-	if (domain_request("network-list", domain, req, sizeof(req), err) ||
+	if (domain_request(op, domain, req, sizeof(req), err) ||
 	    simple_tree(conn, req, &top, err))
 		return -1;
-	arr = tree_array(top, "vifs", err);
+	arr = tree_array(top, key, err);
 	n = arr ? arr->u.array.len : 0;
-	v = calloc(n ? n : 1, sizeof(*v));
+	v = calloc(n ? n : 1, size);
 	if (!arr || !v) {
 		yajl_tree_free(top);
 		free(v);
 		return arr ? chaos_err_set(err, ENOMEM, "chaosd: out of memory") :
 			     -1;
 	}
-	for (size_t i = 0; i < n && !rc; i++) {
-		yajl_val o = arr->u.array.values[i];
-
-		v[i].devid = (unsigned int)front_tree_u64(o, "devid", NULL);
-		rc = tree_str(o, "ifname", v[i].ifname, sizeof(v[i].ifname), err) ||
-		     tree_str(o, "mac", v[i].mac, sizeof(v[i].mac), err) ||
-		     tree_str(o, "ip", v[i].ip, sizeof(v[i].ip), err) ||
-		     tree_str(o, "bridge", v[i].bridge, sizeof(v[i].bridge), err) ||
-		     tree_str(o, "backend", v[i].backend, sizeof(v[i].backend), err) ||
-		     tree_str(o, "frontend", v[i].frontend, sizeof(v[i].frontend),
-			      err);
-	}
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = read(arr->u.array.values[i], v + i * size, err);
 	yajl_tree_free(top);
 	if (rc) {
 		free(v);
 		return -1;
 	}
-	*out = v;
+	*items = v;
 	*count = n;
 	return 0;
+}
+
+static int read_vif(yajl_val o, void *item, chaos_err *err)
+{
+	chaos_vif_info *v = item;
+
+	v->devid = (unsigned int)front_tree_u64(o, "devid", NULL);
+	return tree_str(o, "ifname", v->ifname, sizeof(v->ifname), err) ||
+	       tree_str(o, "mac", v->mac, sizeof(v->mac), err) ||
+	       tree_str(o, "ip", v->ip, sizeof(v->ip), err) ||
+	       tree_str(o, "bridge", v->bridge, sizeof(v->bridge), err) ||
+	       tree_str(o, "backend", v->backend, sizeof(v->backend), err) ||
+	       tree_str(o, "frontend", v->frontend, sizeof(v->frontend), err) ?
+	       -1 : 0;
+}
+
+int chaosd_network_list(chaosd_conn *conn, const char *domain,
+			chaos_vif_info **out, size_t *count, chaos_err *err)
+{
+	return guest_list(conn, "network-list", domain, "vifs", sizeof(**out),
+			  (void **)out, count, read_vif, err);
+}
+
+static int read_disk(yajl_val o, void *item, chaos_err *err)
+{
+	chaos_disk_info *d = item;
+	uint64_t be, fe;
+
+	d->devid = (uint32_t)front_tree_u64(o, "devid", NULL);
+	/* Xenbus states: 0 to 8. */
+	be = front_tree_u64(o, "backend_state", NULL);
+	fe = front_tree_u64(o, "frontend_state", NULL);
+	d->be_state = be <= 8 ? (int)be : 0;
+	d->fe_state = fe <= 8 ? (int)fe : 0;
+	return tree_str(o, "vdev", d->vdev, sizeof(d->vdev), err) ||
+	       tree_str(o, "target", d->target, sizeof(d->target), err) ||
+	       tree_str(o, "mode", d->mode, sizeof(d->mode), err) ||
+	       tree_str(o, "device", d->device, sizeof(d->device), err) ||
+	       tree_str(o, "hotplug", d->hotplug, sizeof(d->hotplug), err) ?
+	       -1 : 0;
 }
 
 int chaosd_block_list(chaosd_conn *conn, const char *domain,
 		      chaos_disk_info **out, size_t *count, chaos_err *err)
 {
-	char req[256];
-	chaos_disk_info *v;
-	yajl_val top, arr;
-	size_t n;
-	int rc = 0;
-
-	*out = NULL;
-	*count = 0;
-	if (domain_request("block-list", domain, req, sizeof(req), err) ||
-	    simple_tree(conn, req, &top, err))
-		return -1;
-	arr = tree_array(top, "disks", err);
-	n = arr ? arr->u.array.len : 0;
-	v = calloc(n ? n : 1, sizeof(*v));
-	if (!arr || !v) {
-		yajl_tree_free(top);
-		free(v);
-		return arr ? chaos_err_set(err, ENOMEM, "chaosd: out of memory") :
-			     -1;
-	}
-	for (size_t i = 0; i < n && !rc; i++) {
-		yajl_val o = arr->u.array.values[i];
-		uint64_t be, fe;
-
-		v[i].devid = (uint32_t)front_tree_u64(o, "devid", NULL);
-		/* Xenbus states: 0 to 8. */
-		be = front_tree_u64(o, "backend_state", NULL);
-		fe = front_tree_u64(o, "frontend_state", NULL);
-		v[i].be_state = be <= 8 ? (int)be : 0;
-		v[i].fe_state = fe <= 8 ? (int)fe : 0;
-		rc = tree_str(o, "vdev", v[i].vdev, sizeof(v[i].vdev), err) ||
-		     tree_str(o, "target", v[i].target, sizeof(v[i].target),
-			      err) ||
-		     tree_str(o, "mode", v[i].mode, sizeof(v[i].mode), err) ||
-		     tree_str(o, "device", v[i].device, sizeof(v[i].device),
-			      err) ||
-		     tree_str(o, "hotplug", v[i].hotplug, sizeof(v[i].hotplug),
-			      err);
-	}
-	yajl_tree_free(top);
-	if (rc) {
-		free(v);
-		return -1;
-	}
-	*out = v;
-	*count = n;
-	return 0;
+	return guest_list(conn, "block-list", domain, "disks", sizeof(**out),
+			  (void **)out, count, read_disk, err);
 }
 
 static int state_of(const char *name, chaos_domain_state *out)
