@@ -48,7 +48,7 @@ else
 fi
 # Options: getopt_long's rules everywhere; every command has its --help.
 for cmd in info list create destroy pause unpause shutdown reboot console \
-	network-list save restore resume migrate migrate-receive pool; do
+	network-list block-list save restore resume migrate migrate-receive pool; do
 	rc=0
 	out=$("$chaos" "$cmd" --help 2>&1) || rc=$?
 	if [ "$rc" -ne 0 ] || ! printf '%s' "$out" | grep -q "^usage: chaos $cmd "; then
