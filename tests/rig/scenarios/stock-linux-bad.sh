@@ -5,11 +5,12 @@
 # parses, and a noxs kernel cannot have it; a Linux kernel (a XenStore
 # guest) is refused without xenstored, and its disks when missing, given
 # twice, not a file or device, of the wrong kind, or in use by another
-# domain's vbd. Then the good
+# domain's vbd; and with no xendevd to set its backends up, it gives up
+# and takes back its entries, backends and domain. Then the good
 # side of xl.cfg: a pingresp unikernel with a vif from an xl.cfg answers
 # ping on br0 (created by the CLI, then through chaosd), and one noop.cfg
 # boots under `chaos create` and under real `xl create` in the same boot.
-# rig-timeout: 300
+# rig-timeout: 420
 
 rmmod noxs 2>/dev/null
 insmod /rig/modules/noxs.ko || rig_fail "insmod noxs.ko failed"
@@ -189,6 +190,32 @@ chaos create disk-kind.json > disk-kind.out 2>&1 || rc=$?
 	rig_fail "disk-kind: $(cat disk-kind.out)"
 rig_log "disk-kind: $(cat disk-kind.out)"
 nothing_left disk-kind
+n=$((n + 1))
+# No xendevd: no backend is set up, and the create gives up after its
+# 20 s, taking back all it made (entries, backends, domain).
+kill $xd
+wait $xd 2>/dev/null
+{
+	echo "name = \"bad\""
+	echo "kernel = \"$kernel\""
+	echo "memory = 128"
+	echo "vif = [ 'bridge=br0' ]"
+	echo "disk = [ '$PWD/disk.img,,xvda,r' ]"
+} > no-hotplug.cfg
+rc=0
+chaos create no-hotplug.cfg > no-hotplug.out 2>&1 || rc=$?
+[ "$rc" -ne 0 ] && [ "$(wc -l < no-hotplug.out)" -eq 1 ] &&
+	grep -q "its backend was not set up within the time allowed" no-hotplug.out ||
+	rig_fail "no-hotplug: $(cat no-hotplug.out)"
+rig_log "no-hotplug: $(cat no-hotplug.out)"
+# netback takes its vif away once the backend's directory is gone.
+rig_wait_for 10 sh -c '! ls /sys/class/net | grep -q "^vif"' ||
+	rig_fail "no-hotplug: a vif was left: $(ls /sys/class/net)"
+nothing_left no-hotplug
+[ -z "$(xenstore-list /local/domain/0/backend/vif 2>/dev/null)$(xenstore-list /local/domain/0/backend/vbd 2>/dev/null)" ] ||
+	rig_fail "no-hotplug: backends left: $(xenstore-ls -f /local/domain/0/backend)"
+[ "$(xenstore-list /local/domain | grep -vc '^0$')" = 0 ] ||
+	rig_fail "no-hotplug: XenStore entries left: $(xenstore-list /local/domain)"
 n=$((n + 1))
 cat > noop.cfg <<CFG
 name = "xlcfgnoop"
