@@ -48,6 +48,8 @@ enum chaos_saveimg_record {
 	CHAOS_REC_MEMORY = 7,
 	CHAOS_REC_BATCH = 8,
 	CHAOS_REC_TYPES = 9,
+	/* Version 6 (and the live stream's version 7): after CONFIG. */
+	CHAOS_REC_DEVICES = 10,
 };
 
 /* Page types in the PAGES record: 0 data, 1-4 a page table of that level,
@@ -74,6 +76,32 @@ struct chaos_saveimg_config {
 	} vifs[CHAOS_CONFIG_VIFS_MAX];
 };
 
+/*
+ * How the guest's devices are served, and its disks (DEVICES record,
+ * version 6). A fixed 4096 bytes: the disks' targets are packed in
+ * targets[], each followed by a NUL, in disk order, zero after the last.
+ */
+#define CHAOS_SAVEIMG_DEVICES_SIZE 4096u
+#define CHAOS_SAVEIMG_DEVICES_NOXS 1u
+#define CHAOS_SAVEIMG_DEVICES_XENSTORE 2u
+struct chaos_saveimg_disk {
+	uint32_t devid;				/* Xen's number for vdev */
+	uint8_t kind;				/* chaos_config_disk_kind */
+	uint8_t readonly;			/* 0 or 1 */
+	uint16_t target_len;			/* bytes in targets[], no NUL */
+	char vdev[CHAOS_CONFIG_VDEV_MAX];	/* zero after its NUL */
+	uint8_t reserved[8];
+};
+
+struct chaos_saveimg_devices {
+	uint8_t devices;			/* CHAOS_SAVEIMG_DEVICES_* */
+	uint8_t nr_disks;			/* 0 for a noxs guest */
+	uint8_t reserved[6];
+	struct chaos_saveimg_disk disks[CHAOS_CONFIG_DISKS_MAX];
+	char targets[CHAOS_SAVEIMG_DEVICES_SIZE - 8 -
+		     CHAOS_CONFIG_DISKS_MAX * sizeof(struct chaos_saveimg_disk)];
+};
+
 struct chaos_saveimg_vcpu {
 	uint32_t online;			/* CHAOS_SAVEIMG_VCPU_ONLINE */
 	vcpu_guest_context_x86_64_t ctx;	/* canonical (pfns) */
@@ -84,6 +112,7 @@ struct chaos_saveimg {
 	uint64_t start_info_pfn;
 	uint32_t nr_vcpus;
 	struct chaos_saveimg_config cfg;
+	struct chaos_saveimg_devices dev;	/* version 6 */
 	struct chaos_saveimg_vcpu *vcpus;	/* nr_vcpus */
 	uint64_t nr_p2m_frames;
 	uint64_t *p2m_frames;			/* pfns of the guest's p2m list */
@@ -95,6 +124,27 @@ struct chaos_saveimg {
 	uint64_t present;
 	void *owned;		/* what types and present_map point into, if ours */
 };
+
+/* ---- image_devices.c: the DEVICES record's contents ---- */
+
+/*
+ * Fill d from cfg (its devices and disks; targets[i] the absolute path
+ * disks[i] is served from, as resolved at create). xenstore: the guest is
+ * served through XenStore, else noxs (which has no disks). E2BIG naming
+ * the disk whose target no longer fits targets[]; EINVAL for a noxs
+ * guest with disks.
+ */
+int chaos_saveimg_devices_pack(struct chaos_saveimg_devices *d,
+			       bool xenstore, const chaos_config *cfg,
+			       const char *const *targets, chaos_err *err);
+/* Every field of a decoded DEVICES record (hostile), naming the bad one
+ * as "image: DEVICES disks[1].vdev ...". */
+int chaos_saveimg_devices_check(const struct chaos_saveimg_devices *d,
+				chaos_err *err);
+/* A checked d into cfg: cfg->devices (NOXS or XENSTORE), nr_disks and the
+ * disks (targets strdup'd, freed by chaos_config_free). */
+int chaos_saveimg_devices_unpack(const struct chaos_saveimg_devices *d,
+				 chaos_config *cfg, chaos_err *err);
 
 /* Pages the guest's p2m list (8 bytes per pfn) takes. */
 uint64_t chaos_saveimg_p2m_frames(uint64_t nr_pages);
