@@ -24,6 +24,7 @@ LIBCHAOS_SRC_guest   := vifs.c policy.c kernel.c xenstore.c guest.c info.c
 LIBCHAOS_SRC_ckpt    := image_format.c image_stream.c image_writer.c live_format.c canon.c \
 			travel.c suspend.c save.c save_file.c restore_domain.c \
 			restore.c recover.c
+LIBCHAOS_SRC_ckpt    += travel_xs.c restore_xs.c
 LIBCHAOS_SRC_migrate := wire.c image_in.c live_send.c live_recv.c session.c key.c
 LIBCHAOS_SRC_front   := chaosd_frame.c chaosd_reply.c chaosd_client.c \
 			chaosd_ckpt.c chaosd_console.c chaosd_api.c chaosd_events.c \

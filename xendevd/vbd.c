@@ -17,6 +17,8 @@
 #include "vbd.h"
 
 #define REASON_MAX 512
+/* A suspended guest's vbd that lends its disk to the guest's next domain. */
+#define XD_VBD_LENT_NODE "chaos-checkpoint"
 #define KEY_MAX (XD_XENBUS_PATH_MAX + 32)
 
 /* What a vbd's device is: a block device, or a file (dev + inode). */
@@ -281,7 +283,7 @@ static int check_sharing(struct xd_vbds *t, const char *path,
 			break;
 		}
 		for (unsigned j = 0; j < nv && ret == 0; j++) {
-			char *mode;
+			char *mode, *lent;
 			bool other_writes;
 
 			if (snprintf(p, sizeof(p), "%s/%s", dpath, devs[j]) >=
@@ -289,6 +291,14 @@ static int check_sharing(struct xd_vbds *t, const char *path,
 			    xd_xenbus_path_parse(p, &d, &v, err, sizeof(err))
 			    != XD_XENBUS_VBD || !strcmp(p, path))
 				continue;
+			/* Its guest is suspended for a checkpoint and lends
+			 * the disk to its next domain (libchaos dev.h,
+			 * CHAOS_XS_LENT_NODE; dom0's node, not the guest's). */
+			lent = rd(t, p, XD_VBD_LENT_NODE);
+			if (lent) {
+				free(lent);
+				continue;
+			}
 			mode = rd(t, p, "mode");
 			/* Unknown mode: assume it writes. */
 			other_writes = !mode || strcmp(mode, "r");

@@ -514,12 +514,24 @@ int chaos_vcpu_localize(vcpu_guest_context_x86_64_t *c, unsigned int vcpu,
  * The part of a guest's config that travels with it (save_config.c): name
  * (registry), memory (start_info's nr_pages), vCPUs, actions (record) and
  * vifs with their effective MACs (the config file the guest was created
- * from, MACs assigned as at create). A guest with vifs and no known
- * config is refused.
+ * from, MACs assigned as at create; a XenStore guest's from its backends,
+ * and its disks into dev). A noxs guest with vifs and no known config is
+ * refused.
  */
 int chaos_travel_config(chaos_host *host, uint32_t domid, uint64_t nr_pages,
 			unsigned int vcpus, struct chaos_saveimg_config *out,
-			chaos_err *err);
+			struct chaos_saveimg_devices *dev, chaos_err *err);
+
+/* ---- travel_xs.c ---- */
+
+/* A XenStore guest's vifs (into out) and disks (dev) from its backends. */
+int chaos_travel_xs(chaos_host *host, uint32_t domid,
+		    struct chaos_saveimg_config *out,
+		    struct chaos_saveimg_devices *dev, chaos_err *err);
+/* Mark (lend) or unmark each of domid's vbd backends with
+ * CHAOS_XS_LENT_NODE: only while the domain is suspended. */
+int chaos_ckpt_lend_disks(chaos_host *host, uint32_t domid, bool lend,
+			  chaos_err *err);
 
 /*
  * Where an incoming guest's vifs go: each bridge the image names must be
@@ -539,6 +551,7 @@ int chaos_ckpt_recreate_devices(chaos_host *host, uint32_t domid,
 				 chaos_err *err);
 
 struct chaos_saveimg_stream;
+struct chaos_disk_target;
 
 /* A guest's memory and state as save.c reads them (pt_canon.h's m2p). */
 struct chaos_capture {
@@ -680,7 +693,26 @@ struct chaos_restore {
 	struct chaos_page_copy copy;	/* ready: pages in through the hypervisor */
 	chaos_ckpt_phases *ph;		/* where the time goes */
 	chaos_ckpt_phases scratch;	/* ph unless the caller gives one */
+	/* Served through XenStore (restore_xs.c): its vifs and disks, the
+	 * disks' targets as checked, its store page, and whether its
+	 * entries are written (taken back on a discard). */
+	bool xenstore, xs_added;
+	chaos_config xs_cfg;
+	struct chaos_disk_target *targets;
+	uint64_t store_pfn;
 };
+
+/* ---- restore_xs.c ---- */
+
+/* Before the pages are localised: a XenStore image's disks checked (with
+ * opts->as's file rights, free of other users), xenstored reachable, and
+ * the new store channel (r->shell.store_port). Nothing for noxs. */
+int chaos_restore_xs_prepare(struct chaos_restore *r,
+			     const chaos_restore_opts *opts, chaos_err *err);
+/* Before the unpause: grants, entries, introduction, backends set up. */
+int chaos_restore_xs_attach(struct chaos_restore *r, chaos_err *err);
+/* Free what prepare kept; discard: also take back the entries. */
+void chaos_restore_xs_free(struct chaos_restore *r, bool discard);
 
 /* A paused shell of nr_pages pages (whole MiB) and nr_vcpus vCPUs. */
 int chaos_restore_shell(struct chaos_restore *r, chaos_host *host,

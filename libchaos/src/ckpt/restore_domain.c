@@ -153,9 +153,14 @@ static int fix_start_info(struct chaos_restore *r, start_info_t *si,
 	si->shared_info = r->shell.shared_info_mfn << 12;
 	si->console.domU.mfn = r->shell.p2m[r->console_pfn];
 	si->console.domU.evtchn = r->shell.console_port;
+	if (r->xenstore && !si->store_mfn)
+		return chaos_err_set(err, EINVAL,
+				     "image: a XenStore guest's start info has no store_mfn");
+	r->store_pfn = si->store_mfn;
 	if (si->store_mfn)
 		si->store_mfn = r->shell.p2m[si->store_mfn];
-	si->store_evtchn = 0; /* no XenStore */
+	/* The new channel (restore_xs.c); 0 for noxs: no XenStore. */
+	si->store_evtchn = r->xenstore ? r->shell.store_port : 0;
 	return 0;
 }
 
@@ -336,6 +341,7 @@ static int record_guest(struct chaos_restore *r, bool claim,
 		.on_poweroff = r->img.cfg.on_poweroff,
 		.on_reboot = r->img.cfg.on_reboot,
 		.on_crash = r->img.cfg.on_crash,
+		.xenstore = r->xenstore,
 	};
 
 	memcpy(rec.handle, r->shell.handle, sizeof(rec.handle));
@@ -352,6 +358,8 @@ static int add_vifs(struct chaos_restore *r, chaos_err *err)
 	chaos_create_timing timing = { 0 };
 	chaos_config cfg;
 
+	if (r->xenstore)
+		return 0; /* its backends come with its entries */
 	chaos_travel_config_to_config(&r->img.cfg, &cfg);
 	return chaos_guest_add_vifs(r->host, &cfg, r->shell.domid, 0, &timing,
 				    err);
@@ -370,7 +378,7 @@ int chaos_restore_finish(struct chaos_restore *r,
 	if (mark && chaos_busy_note(r->shell.busy_fd, CHAOS_MARK_RECEIVED))
 		return chaos_err_set(err, errno, "cannot note the restore in "
 				     "its busy mark: %s", strerror(errno));
-	if (localise_memory(r, err))
+	if (chaos_restore_xs_prepare(r, opts, err) || localise_memory(r, err))
 		return -1;
 	t = chaos_now_us();
 	if (add_vifs(r, err))
@@ -382,6 +390,9 @@ int chaos_restore_finish(struct chaos_restore *r,
 	if (set_vcpus(r, err))
 		return -1;
 	t = chaos_ckpt_lap(&r->ph->state_us, t);
+	if (chaos_restore_xs_attach(r, err))
+		return -1;
+	t = chaos_ckpt_lap(&r->ph->devices_us, t);
 	if (claim_name(r, claim, err))
 		return -1;
 	/* Running before it is recorded (audit finding 19): a restorer
@@ -412,6 +423,7 @@ int chaos_restore_finish(struct chaos_restore *r,
 		memcpy(name, r->img.cfg.name, CHAOS_NAME_MAX);
 	chaos_shell_release(&r->shell);
 	r->have_shell = false;
+	chaos_restore_xs_free(r, false);
 	chaos_saveimg_free(&r->img);
 	chaos_page_copy_close(&r->copy);
 	free(r->map_errs);
@@ -421,6 +433,7 @@ int chaos_restore_finish(struct chaos_restore *r,
 
 void chaos_restore_discard(struct chaos_restore *r)
 {
+	chaos_restore_xs_free(r, true);
 	if (r->have_shell)
 		chaos_shell_discard(r->host, &r->shell);
 	r->have_shell = false;

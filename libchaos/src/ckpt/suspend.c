@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Suspending a guest through its noxs power device, and cancelling a
- * suspend (the guest goes on in the same domain).
+ * Suspending a guest through its noxs power device or, served through
+ * XenStore, its control/shutdown node; cancelling a suspend (the guest
+ * goes on in the same domain).
  */
 #include <errno.h>
 #include <string.h>
@@ -9,6 +10,8 @@
 #include <chaos/device.h>
 
 #include "ckpt/ckpt.h"
+#include "dev/dev.h"
+#include "guest/guest.h"
 
 static int is_suspended(const chaos_domain_info *info)
 {
@@ -39,13 +42,15 @@ int chaos_checkpoint_suspend(chaos_host *host, uint32_t domid,
 	uint64_t start = chaos_now_us();
 	chaos_domain_info info;
 	uint64_t spent_ms;
+	bool xenstore;
 
 	if (domid == 0)
 		return chaos_err_set(err, EPERM, "refusing to suspend Domain-0");
 	if (chaos_domain_get(host, domid, &info, err))
 		return -1;
+	xenstore = guest_is_xenstore(host, domid);
 	if (is_suspended(&info))
-		return 0;
+		return xenstore ? chaos_ckpt_lend_disks(host, domid, true, err) : 0;
 	if (info.state == CHAOS_STATE_SHUTDOWN || info.state == CHAOS_STATE_DYING)
 		return chaos_err_set(err, EINVAL, "domain %u is %s", domid,
 				     chaos_domain_state_name(info.state));
@@ -53,22 +58,34 @@ int chaos_checkpoint_suspend(chaos_host *host, uint32_t domid,
 		return chaos_err_set(err, EINVAL,
 				     "domain %u is paused: it cannot answer a suspend request",
 				     domid);
-	if (!chaos_device_available(host))
+	if (!xenstore && !chaos_device_available(host))
 		return chaos_err_set(err, ENODEV,
 				     "suspending needs noxs (the patched hypervisor and the noxs module)");
-	/* The guest answers, disconnects its devices, then stops itself. */
-	if (chaos_device_power(host, domid, CHAOS_POWER_SUSPEND, timeout_ms, err))
+	/* The guest answers, disconnects its devices, then stops itself. A
+	 * XenStore guest clears the request when it takes it. */
+	if (xenstore ? chaos_xs_guest_request(host, domid, "suspend", err) :
+		       chaos_device_power(host, domid, CHAOS_POWER_SUSPEND,
+					  timeout_ms, err))
 		return -1;
 	spent_ms = (chaos_now_us() - start) / 1000u;
 	if (chaos_domain_wait_shutdown(host, domid,
 				       spent_ms < timeout_ms ?
 				       (unsigned int)(timeout_ms - spent_ms) : 1,
-				       &info, err))
+				       &info, err)) {
+		/* Not taken: a guest that takes it later must not stop
+		 * when nobody saves it. */
+		if (xenstore)
+			chaos_xs_guest_request(host, domid, "", NULL);
 		return -1;
+	}
 	if (!is_suspended(&info))
 		return chaos_err_set(err, EIO,
 				     "domain %u acknowledged the suspend but stopped with reason %u",
 				     domid, info.shutdown_reason);
+	/* Stopped: its next domain (a restore, a migration's destination
+	 * here) may serve the same disks. */
+	if (xenstore)
+		return chaos_ckpt_lend_disks(host, domid, true, err);
 	return 0;
 }
 
@@ -91,20 +108,12 @@ static int set_suspend_return(chaos_host *host, uint32_t domid,
 int chaos_ckpt_mark(chaos_host *host, uint32_t domid, uint8_t handle[16],
 		    chaos_err *err)
 {
-	chaos_domain_record rec;
 	chaos_domain_info info;
 
 	if (domid == 0)
 		return chaos_err_set(err, EPERM, "refusing to checkpoint Domain-0");
 	if (chaos_domain_get(host, domid, &info, err))
 		return -1;
-	/* Before anything is touched: its suspend, and the re-introduction
-	 * and device reconnection after a restore, are not written yet. */
-	if (chaos_record_load(host->state_dir, domid, info.handle, &rec,
-			      NULL) == 0 && rec.xenstore)
-		return chaos_err_set(err, ENOTSUP,
-				     "domain %u's devices are served through XenStore: chaos cannot save or migrate such a guest yet (it keeps running)",
-				     domid);
 	memcpy(handle, info.handle, 16);
 	return chaos_busy_take(host->state_dir, handle, err);
 }
@@ -131,16 +140,24 @@ int chaos_ckpt_resume(chaos_host *host, uint32_t domid, chaos_err *err)
 		.cmd = XEN_DOMCTL_resumedomain,
 		.domain = (domid_t)domid,
 	};
+	struct chaos_saveimg_devices dev;
 	struct chaos_saveimg_config c;
 	xc_domaininfo_t xi;
 
 	if (chaos_ckpt_require_suspended(host, domid, &xi, err))
 		return -1;
-	if (chaos_travel_config(host, domid, xi.max_pages, xi.max_vcpu_id + 1,
-				&c, err) ||
-	    chaos_ckpt_recreate_devices(host, domid, &c, err) ||
-	    set_suspend_return(host, domid, err))
+	if (guest_is_xenstore(host, domid)) {
+		/* Its backends stayed; its frontends take up where they were
+		 * (a cancelled suspend), and the disks are its own again. */
+		if (chaos_ckpt_lend_disks(host, domid, false, err) ||
+		    set_suspend_return(host, domid, err))
+			return -1;
+	} else if (chaos_travel_config(host, domid, xi.max_pages,
+				       xi.max_vcpu_id + 1, &c, &dev, err) ||
+		   chaos_ckpt_recreate_devices(host, domid, &c, err) ||
+		   set_suspend_return(host, domid, err)) {
 		return -1;
+	}
 	if (xc_domctl(host->xch, &domctl))
 		return chaos_err_xen(err, host, errno,
 				     "cannot resume domain %u", domid);

@@ -59,13 +59,14 @@ static int vifs_from_config(const chaos_domain_record *rec, uint32_t domid,
 
 int chaos_travel_config(chaos_host *host, uint32_t domid, uint64_t nr_pages,
 			unsigned int vcpus, struct chaos_saveimg_config *out,
-			chaos_err *err)
+			struct chaos_saveimg_devices *dev, chaos_err *err)
 {
 	chaos_domain_record rec;
 	chaos_domain_info info;
 	size_t nr_vifs;
 
 	memset(out, 0, sizeof(*out));
+	memset(dev, 0, sizeof(*dev));
 	if (nr_pages % PAGES_PER_MIB)
 		return chaos_err_set(err, EINVAL,
 				     "domain %u: %llu pages is not a whole number of MiB",
@@ -85,6 +86,10 @@ int chaos_travel_config(chaos_host *host, uint32_t domid, uint64_t nr_pages,
 	out->on_poweroff = (uint8_t)rec.on_poweroff;
 	out->on_reboot = (uint8_t)rec.on_reboot;
 	out->on_crash = (uint8_t)rec.on_crash;
+	/* Served through XenStore: what its backends hold is what goes. */
+	if (rec.xenstore)
+		return chaos_travel_xs(host, domid, out, dev, err);
+	dev->devices = CHAOS_SAVEIMG_DEVICES_NOXS;
 	if (count_vifs(host, domid, &nr_vifs, err))
 		return -1;
 	if (nr_vifs && vifs_from_config(&rec, domid, out, err))

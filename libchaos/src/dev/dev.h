@@ -107,8 +107,18 @@ struct chaos_disk_target {
  * with the creator's); no two of them share a target where one writes. */
 int chaos_disks_open_check(const chaos_config *cfg,
 			   struct chaos_disk_target *out, chaos_err *err);
+/*
+ * In a vbd backend's directory: its guest is suspended for a checkpoint
+ * (save or migration) and lends the disk to its own next domain, which
+ * may then serve the same target while this one exists (as xl's block
+ * script lets a migrating VM share with itself). Written by chaos only
+ * while the domain is suspended (dom0's directory: the guest cannot);
+ * xendevd reads the same name.
+ */
+#define CHAOS_XS_LENT_NODE "chaos-checkpoint"
+
 /* EBUSY if another vbd on the host serves one of targets where either
- * side writes (as Xen's block script refuses). */
+ * side writes (as Xen's block script refuses); a lent one does not count. */
 int chaos_xs_disks_in_use(chaos_host *host, const chaos_config *cfg,
 			  const struct chaos_disk_target *targets,
 			  chaos_err *err);

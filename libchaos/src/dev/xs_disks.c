@@ -95,10 +95,12 @@ static bool same_target(struct xs_handle *h, const char *dir,
 {
 	char *params = read_key(h, dir, "params");
 	char *mode = read_key(h, dir, "mode");
+	char *lent = read_key(h, dir, CHAOS_XS_LENT_NODE);
 	struct stat st;
 	bool same = false;
 
-	if (params && stat(params, &st) == 0) {
+	/* Its guest is suspended and hands the disk to its next domain. */
+	if (params && !lent && stat(params, &st) == 0) {
 		if (t->block)
 			same = S_ISBLK(st.st_mode) &&
 			       (uint64_t)st.st_rdev == t->dev;
@@ -111,6 +113,7 @@ static bool same_target(struct xs_handle *h, const char *dir,
 	*writable = !mode || strcmp(mode, "r") != 0;
 	free(params);
 	free(mode);
+	free(lent);
 	return same;
 }
 
