@@ -21,7 +21,8 @@ LIBCHAOS_SRC_build   := image.c image_elf.c image_bzimage.c \
 			pv_start_info.c shell_prepare.c shell_boot.c \
 			shell_fate.c shell_public.c grant_seed.c
 LIBCHAOS_SRC_guest   := vifs.c policy.c kernel.c xenstore.c guest.c info.c
-LIBCHAOS_SRC_ckpt    := image_format.c image_stream.c image_writer.c live_format.c canon.c \
+LIBCHAOS_SRC_ckpt    := image_format.c image_devices.c image_stream.c \
+			image_writer.c live_format.c canon.c \
 			travel.c suspend.c save.c save_file.c restore_domain.c \
 			restore.c recover.c
 LIBCHAOS_SRC_ckpt    += travel_xs.c restore_xs.c
