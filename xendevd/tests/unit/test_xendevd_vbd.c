@@ -512,6 +512,23 @@ static void test_sharing(void **state)
 	assert_error("backend/vbd/12/1", "in use by domain 10");
 }
 
+/* A suspended guest's vbd, marked by chaos, lends its disk to the
+ * guest's next domain; unmarked (the suspend cancelled), it is its own. */
+static void test_sharing_lent(void **state)
+{
+	(void)state;
+	vbd(P1, "/img/a", "w");
+	assert_int_equal(xd_vbd_add(&t, P1), 0);
+	put(P1 "/chaos-checkpoint", "1");
+	vbd(P2, "/img/a", "w");
+	assert_int_equal(xd_vbd_add(&t, P2), 0);
+	assert_int_equal(lo.attaches, 2);
+	rm_tree(P1 "/chaos-checkpoint");
+	vbd("backend/vbd/7/1", "/img/a", "r");
+	assert_int_equal(xd_vbd_add(&t, "backend/vbd/7/1"), -1);
+	assert_error("backend/vbd/7/1", "in use by domain");
+}
+
 /* Only vbds set up count: not one refused, not one still waiting. */
 static void test_sharing_set_up_only(void **state)
 {
@@ -631,6 +648,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_entries, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_sharing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sharing_lent, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_sharing_set_up_only,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_xenstore_failures, setup,
