@@ -25,14 +25,15 @@
 
 /*
  * The saved-guest image (docs/image-format.md): a header, then records in
- * a fixed order (DOMAIN, CONFIG, one VCPU per vCPU, P2M_FRAMES, PAGES,
- * END), every length checked, ending with a checksum of everything before
- * it. Pure code: encoding into and decoding from a buffer, no Xen calls.
+ * a fixed order (DOMAIN, CONFIG, DEVICES, one VCPU per vCPU, P2M_FRAMES,
+ * PAGES, END), every length checked, ending with a checksum of everything
+ * before it. Pure code: encoding into and decoding from a buffer, no Xen
+ * calls.
  */
 
 
 #define CHAOS_SAVEIMG_MAGIC "CHAOSIMG"
-#define CHAOS_SAVEIMG_VERSION 3
+#define CHAOS_SAVEIMG_VERSION 6
 #define CHAOS_SAVEIMG_HEADER_SIZE 32
 #define CHAOS_SAVEIMG_RECORD_HEADER 16
 #define CHAOS_SAVEIMG_HASH_SIZE 16
@@ -44,7 +45,7 @@ enum chaos_saveimg_record {
 	CHAOS_REC_P2M_FRAMES = 4,
 	CHAOS_REC_PAGES = 5,
 	CHAOS_REC_END = 6,
-	/* Version 2 (the live stream, saveimg_live.h) only. */
+	/* The live stream (live_format.c) only. */
 	CHAOS_REC_MEMORY = 7,
 	CHAOS_REC_BATCH = 8,
 	CHAOS_REC_TYPES = 9,
@@ -117,9 +118,9 @@ struct chaos_saveimg {
 	uint64_t nr_p2m_frames;
 	uint64_t *p2m_frames;			/* pfns of the guest's p2m list */
 	uint8_t *types;				/* nr_pages page types */
-	/* Version 3: bit n (byte n / 8, bit n % 8: little-endian u64s) set
-	 * when pfn n's bytes are in the image, the others being all zero;
-	 * present counts them. */
+	/* Bit n (byte n / 8, bit n % 8: little-endian u64s) set when pfn
+	 * n's bytes are in the image, the others being all zero; present
+	 * counts them. */
 	uint8_t *present_map;
 	uint64_t present;
 	void *owned;		/* what types and present_map point into, if ours */
@@ -214,9 +215,10 @@ int chaos_saveimg_peek_size(const uint8_t *hdr, size_t len, uint64_t *total,
 			    chaos_err *err);
 
 /*
- * The guest's state as the live stream (version 4, live_format.c) ends:
- * DOMAIN, CONFIG, VCPUs, P2M_FRAMES and TYPES, the same records and
- * checks as version 3's head (TYPES holds what PAGES' first part does).
+ * The guest's state as the live stream (version 7, live_format.c) ends:
+ * DOMAIN, CONFIG, DEVICES, VCPUs, P2M_FRAMES and TYPES, the same records
+ * and checks as version 6's head (TYPES holds what PAGES' first part
+ * does).
  */
 size_t chaos_saveimg_state_size(uint64_t nr_pages, uint32_t nr_vcpus);
 /* Encode img's state into buf (chaos_saveimg_state_size bytes). */
@@ -353,7 +355,7 @@ int chaos_saveimg_get_end(struct chaos_saveimg_stream *s,
 			  chaos_err *err);
 
 /*
- * Version 3, read side: the head, the page types and the map of an image of total
+ * Version 6, read side: the head, the page types and the map of an image of total
  * bytes (the file's size, or what the migration stream announced) from
  * the stream, every field checked (chaos_saveimg_decode_head). img owns
  * what it points into (chaos_saveimg_free). The pages follow in the
@@ -369,16 +371,17 @@ int chaos_saveimg_fd_read(void *fdp, void *buf, size_t len, chaos_err *err);
 /* ---- live_format.c ---- */
 
 /*
- * The live stream (image version 5, docs/image-format.md): the guest's
+ * The live stream (image version 7, docs/image-format.md): the guest's
  * size, then its pages in batches over several rounds while it runs, the
- * last round after it is suspended, then its state (saveimg.h's
- * DOMAIN..TYPES) and END with the checksum of everything before. Page
- * tables and the p2m list go machine-independent in whichever round
- * they are due (the hypervisor marks a page dirty when it becomes or
- * stops being a page table), so the final round holds only what changed.
+ * last round after it is suspended, then its state (DOMAIN..TYPES, as
+ * chaos_saveimg_encode_state) and END with the checksum of everything
+ * before. Page tables and the p2m list go machine-independent in
+ * whichever round they are due (the hypervisor marks a page dirty when it
+ * becomes or stops being a page table), so the final round holds only
+ * what changed.
  * Pure code over a chaos_saveimg_stream: no Xen here.
  */
-#define CHAOS_LIVE_VERSION 5
+#define CHAOS_LIVE_VERSION 7
 /* Pages in one BATCH at most. */
 #define CHAOS_LIVE_BATCH_MAX 1024u
 /* In a BATCH's pfn list: the page is all zero and no bytes follow. */
@@ -651,7 +654,7 @@ typedef int (*chaos_image_check)(void *ctx,
 				 chaos_err *err);
 
 /*
- * Restore a version 3 image of total bytes from in (restore.c), the pages
+ * Restore a version 6 image of total bytes from in (restore.c), the pages
  * straight into the new domain; check (may be NULL) runs once the END
  * record is verified, before the final state is built.
  */

@@ -11,11 +11,6 @@
 
 #include "ckpt/ckpt.h"
 
-_Static_assert(sizeof(struct chaos_saveimg_disk) == 32, "disk slot size");
-_Static_assert(sizeof(struct chaos_saveimg_devices) ==
-	       CHAOS_SAVEIMG_DEVICES_SIZE, "DEVICES record size");
-_Static_assert(offsetof(struct chaos_saveimg_devices, targets) ==
-	       8 + CHAOS_CONFIG_DISKS_MAX * 32, "targets follow the slots");
 _Static_assert(CHAOS_DISK_AUTO == 0 && CHAOS_DISK_FILE == 1 &&
 	       CHAOS_DISK_BLOCK == 2, "the kind byte is the config's enum");
 

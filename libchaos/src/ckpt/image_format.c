@@ -17,11 +17,17 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	       "the image is written in host order, which must be little-endian");
 _Static_assert(sizeof(struct chaos_saveimg_vif) == 32, "vif record size");
 _Static_assert(sizeof(struct chaos_saveimg_config) == 336, "config size");
+_Static_assert(sizeof(struct chaos_saveimg_disk) == 32, "disk slot size");
+_Static_assert(sizeof(struct chaos_saveimg_devices) == 4096 &&
+	       CHAOS_SAVEIMG_DEVICES_SIZE == 4096, "DEVICES record size");
+_Static_assert(offsetof(struct chaos_saveimg_devices, targets) ==
+	       8 + CHAOS_CONFIG_DISKS_MAX * 32, "targets follow the disk slots");
 
 /* Fixed payload sizes. */
 #define DOMAIN_SIZE 32u
 #define VCPU_SIZE (8u + sizeof(vcpu_guest_context_x86_64_t))
 #define CONFIG_SIZE sizeof(struct chaos_saveimg_config)
+#define DEVICES_SIZE CHAOS_SAVEIMG_DEVICES_SIZE
 
 static uint64_t pad8(uint64_t n)
 {
@@ -64,6 +70,7 @@ size_t chaos_saveimg_size_with(uint64_t nr_pages, uint32_t nr_vcpus,
 		return 0;
 	n += CHAOS_SAVEIMG_RECORD_HEADER + DOMAIN_SIZE;
 	n += CHAOS_SAVEIMG_RECORD_HEADER + pad8(CONFIG_SIZE);
+	n += CHAOS_SAVEIMG_RECORD_HEADER + DEVICES_SIZE;
 	n += (uint64_t)nr_vcpus * (CHAOS_SAVEIMG_RECORD_HEADER + pad8(VCPU_SIZE));
 	n += CHAOS_SAVEIMG_RECORD_HEADER + chaos_saveimg_p2m_frames(nr_pages) * 8;
 	n += CHAOS_SAVEIMG_RECORD_HEADER + pages_payload(nr_pages, present);
@@ -113,7 +120,8 @@ size_t chaos_saveimg_map_size(uint64_t nr_pages)
 	return (size_t)map_bytes(nr_pages);
 }
 
-/* DOMAIN, CONFIG, VCPUs and P2M_FRAMES at at; returns where they end. */
+/* DOMAIN, CONFIG, DEVICES, VCPUs and P2M_FRAMES at at; returns where
+ * they end. */
 static uint8_t *encode_state_records(uint8_t *at,
 				     const struct chaos_saveimg *img)
 {
@@ -126,6 +134,9 @@ static uint8_t *encode_state_records(uint8_t *at,
 
 	p = record(&at, CHAOS_REC_CONFIG, CONFIG_SIZE);
 	memcpy(p, &img->cfg, CONFIG_SIZE);
+
+	p = record(&at, CHAOS_REC_DEVICES, DEVICES_SIZE);
+	memcpy(p, &img->dev, DEVICES_SIZE);
 
 	for (uint32_t v = 0; v < img->nr_vcpus; v++) {
 		p = record(&at, CHAOS_REC_VCPU, VCPU_SIZE);
@@ -158,6 +169,9 @@ int chaos_saveimg_encode_head(uint8_t *buf, size_t len,
 				     "image: %llu p2m frames for %llu pages",
 				     (unsigned long long)img->nr_p2m_frames,
 				     (unsigned long long)img->nr_pages);
+	/* A DEVICES record nobody filled in (all zero) is not written. */
+	if (chaos_saveimg_devices_check(&img->dev, err))
+		return -1;
 	memset(buf, 0, CHAOS_SAVEIMG_HEADER_SIZE);
 	memcpy(buf, CHAOS_SAVEIMG_MAGIC, 8);
 	saveimg_put32(buf + 8, CHAOS_SAVEIMG_VERSION);
@@ -238,7 +252,7 @@ static int next_record(struct reader *r, uint32_t want, uint64_t *length,
 		[CHAOS_REC_VCPU] = "VCPU", [CHAOS_REC_P2M_FRAMES] = "P2M_FRAMES",
 		[CHAOS_REC_PAGES] = "PAGES", [CHAOS_REC_END] = "END",
 		[CHAOS_REC_MEMORY] = "MEMORY", [CHAOS_REC_BATCH] = "BATCH",
-		[CHAOS_REC_TYPES] = "TYPES",
+		[CHAOS_REC_TYPES] = "TYPES", [CHAOS_REC_DEVICES] = "DEVICES",
 	};
 	uint32_t type;
 	uint64_t n;
@@ -434,6 +448,20 @@ static int decode_config(struct reader *r, struct chaos_saveimg *img,
 	return 0;
 }
 
+/* Version 6: how the guest's devices are served, its disks. */
+static int decode_devices(struct reader *r, struct chaos_saveimg *img,
+			  chaos_err *err)
+{
+	const uint8_t *p;
+	uint64_t n;
+
+	if (next_record(r, CHAOS_REC_DEVICES, &n, &p, err) ||
+	    expect_length("DEVICES", n, DEVICES_SIZE, err))
+		return -1;
+	memcpy(&img->dev, p, DEVICES_SIZE);
+	return chaos_saveimg_devices_check(&img->dev, err);
+}
+
 static int decode_vcpus(struct reader *r, struct chaos_saveimg *img,
 			chaos_err *err)
 {
@@ -574,7 +602,7 @@ static int decode_pages(struct reader *r, struct chaos_saveimg *img,
 	return check_types(img, err);
 }
 
-/* Version 2: the TYPES record, whole. */
+/* The live stream's TYPES record, whole. */
 static int decode_types(struct reader *r, struct chaos_saveimg *img,
 			chaos_err *err)
 {
@@ -623,8 +651,8 @@ int chaos_saveimg_decode_head(const uint8_t *buf, size_t have, uint64_t total,
 	if (have > total || have < CHAOS_SAVEIMG_PEEK_SIZE)
 		return chaos_err_set(err, EINVAL, "image: a %zu-byte head", have);
 	if (decode_domain(&r, img, err) || decode_config(&r, img, err) ||
-	    decode_vcpus(&r, img, err) || decode_p2m_frames(&r, img, err) ||
-	    decode_pages(&r, img, err)) {
+	    decode_devices(&r, img, err) || decode_vcpus(&r, img, err) ||
+	    decode_p2m_frames(&r, img, err) || decode_pages(&r, img, err)) {
 		chaos_saveimg_free(img);
 		return -1;
 	}
@@ -666,6 +694,8 @@ int chaos_saveimg_encode_state(uint8_t *buf, size_t len,
 				     "image: %llu pages and %u vCPUs do not fit a %zu-byte state",
 				     (unsigned long long)img->nr_pages,
 				     img->nr_vcpus, len);
+	if (chaos_saveimg_devices_check(&img->dev, err))
+		return -1;
 	at = encode_state_records(buf, img);
 	memcpy(record(&at, CHAOS_REC_TYPES, img->nr_pages), img->types,
 	       img->nr_pages);
@@ -689,8 +719,9 @@ int chaos_saveimg_decode_state(const uint8_t *buf, size_t len,
 			      (unsigned long long)nr_pages, nr_vcpus);
 		goto fail;
 	}
-	if (decode_config(&r, img, err) || decode_vcpus(&r, img, err) ||
-	    decode_p2m_frames(&r, img, err) || decode_types(&r, img, err))
+	if (decode_config(&r, img, err) || decode_devices(&r, img, err) ||
+	    decode_vcpus(&r, img, err) || decode_p2m_frames(&r, img, err) ||
+	    decode_types(&r, img, err))
 		goto fail;
 	if (r.at != len) {
 		chaos_err_set(err, EINVAL, "image: %zu bytes after the TYPES record",

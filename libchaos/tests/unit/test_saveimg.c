@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * The saved-guest image format (version 3): a round trip with all-zero
+ * The saved-guest image format (version 6): a round trip with all-zero
  * pages left out, then hostile images: every truncation, damage anywhere
  * (checksum), each field made wrong with the checksum recomputed, so the
- * field check itself must catch it, and older versions refused.
+ * field check itself must catch it, and older versions refused. The
+ * DEVICES record's own checks: test_saveimg_devices.c.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -53,6 +54,7 @@ static void make(struct fixture *f, uint32_t nr_vcpus)
 	img.cfg.nr_vifs = 1;
 	memcpy(img.cfg.vifs[0].mac, "\x00\x16\x3e\x01\x02\x03", 6);
 	strcpy(img.cfg.vifs[0].bridge, "br0");
+	img.dev.devices = CHAOS_SAVEIMG_DEVICES_NOXS;
 	for (uint32_t v = 0; v < nr_vcpus; v++) {
 		vcpus[v].online = CHAOS_SAVEIMG_VCPU_ONLINE;
 		vcpus[v].ctx.flags = VGCF_online;
@@ -265,12 +267,19 @@ static void test_header(void **state)
 	f->buf[0] = 'X';
 	expect_error(f->buf, f->len, "bad magic");
 	f->buf[0] = 'C';
-	/* Older images (version 1: every page, SHA-256) are refused by name. */
+	/* Older images (version 1: every page, SHA-256; version 3: no
+	 * DEVICES record) and live streams (4, 5, 7) are refused by name. */
 	f->buf[8] = 1;
-	expect_error(f->buf, f->len, "version 1, this chaos reads version 3");
+	expect_error(f->buf, f->len, "version 1, this chaos reads version 6");
 	f->buf[8] = 2;
-	expect_error(f->buf, f->len, "version 2, this chaos reads version 3");
+	expect_error(f->buf, f->len, "version 2, this chaos reads version 6");
 	f->buf[8] = 3;
+	expect_error(f->buf, f->len, "version 3, this chaos reads version 6");
+	f->buf[8] = 5;
+	expect_error(f->buf, f->len, "version 5, this chaos reads version 6");
+	f->buf[8] = 7;
+	expect_error(f->buf, f->len, "version 7, this chaos reads version 6");
+	f->buf[8] = CHAOS_SAVEIMG_VERSION;
 	f->buf[12] = 64;
 	expect_error(f->buf, f->len, "header_size 64");
 	f->buf[12] = 32;
@@ -314,8 +323,8 @@ static void mutate(struct fixture *f, uint8_t *p, const void *bytes, size_t n,
 static void test_fields(void **state)
 {
 	struct fixture *f = *state;
-	uint8_t *dom = payload(f, 1), *cfg = payload(f, 2), *vcpu = payload(f, 3);
-	uint8_t *p2m = payload(f, 4), *pages = payload(f, 5);
+	uint8_t *dom = payload(f, 1), *cfg = payload(f, 2), *dev = payload(f, 3);
+	uint8_t *vcpu = payload(f, 4), *p2m = payload(f, 5), *pages = payload(f, 6);
 	uint64_t big = UINT64_MAX, pfn_out = PAGES, zero64 = 0;
 	uint32_t zero32 = 0, two = 2, type = 99;
 	uint8_t byte;
@@ -346,6 +355,18 @@ static void test_fields(void **state)
 	mutate(f, cfg + 86, &byte, 1, "ip_set is 2");
 	mutate(f, cfg + 96, "br/0", 4, "vifs[0].bridge");
 	mutate(f, cfg + 112 + 3, "\x01", 1, "unused vifs[1] not zero");
+
+	/* DEVICES: each of its checks in test_saveimg_devices.c; here that
+	 * the decoder runs them, and that the record is where it belongs. */
+	byte = 3;
+	mutate(f, dev, &byte, 1, "DEVICES devices 3 is neither noxs (1) nor xenstore (2)");
+	byte = 1;
+	mutate(f, dev + 1, &byte, 1, "DEVICES nr_disks 1 for a noxs guest");
+	type = CHAOS_REC_VCPU;
+	mutate(f, dev - CHAOS_SAVEIMG_RECORD_HEADER, &type, 4,
+	       "record 3 at byte 432 has type 3, expected DEVICES (10)");
+	big = 4088;
+	mutate(f, dev - 8, &big, 8, "DEVICES record is 4088 bytes, expected 4096");
 
 	mutate(f, vcpu, &two, 4, "VCPU record for vCPU 2");
 	mutate(f, vcpu + 4, &two, 4, "flags 0x2 unknown");

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * The live stream (image version 5): a round trip over several rounds,
+ * The live stream (image version 7): a round trip over several rounds,
  * all-zero pages sent as a flag (left alone when new, cleared when they
  * came with bytes before), page tables and the p2m list machine-
  * independent in any round, then hostile streams: round numbers out of
  * order or past the limit, pfns outside the guest, batches with bad
  * counts or lengths, truncated batches, a page table last sent with
  * machine frames, a plain page sent machine-independent, start info or
- * a page missing from the final round.
+ * a page missing from the final round. The state's DEVICES record comes
+ * through, a XenStore guest's disks with it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -41,6 +42,7 @@ static void state(struct chaos_saveimg *img, struct chaos_saveimg_vcpu *vcpu,
 	strcpy(img->cfg.name, "hl");
 	img->cfg.memory_mib = 1;
 	img->cfg.vcpus = 1;
+	img->dev.devices = CHAOS_SAVEIMG_DEVICES_NOXS;
 	vcpu->online = CHAOS_SAVEIMG_VCPU_ONLINE;
 	vcpu->ctx.flags = VGCF_online;
 	vcpu->ctx.ctrlreg[3] = (uint64_t)PT_PFN << 12;
@@ -74,9 +76,34 @@ static void put_pages(struct chaos_saveimg_stream *s, uint32_t round,
 	}
 }
 
+/* A XenStore guest's DEVICES record: two disks. */
+static void xenstore_devices(struct chaos_saveimg_devices *dev)
+{
+	static const char *const targets[] = { "/srv/hl/root.img", "/dev/vg0/hl" };
+	chaos_config cfg;
+	chaos_err err;
+
+	chaos_config_init(&cfg);
+	cfg.nr_disks = 2;
+	cfg.disks[0].kind = CHAOS_DISK_FILE;
+	strcpy(cfg.disks[0].vdev, "xvda");
+	cfg.disks[1].kind = CHAOS_DISK_BLOCK;
+	cfg.disks[1].readonly = true;
+	strcpy(cfg.disks[1].vdev, "xvdb");
+	for (size_t i = 0; i < cfg.nr_disks; i++)
+		assert_int_equal(chaos_config_parse_vdev(cfg.disks[i].vdev,
+							 &cfg.disks[i].devid,
+							 &err), 0);
+	assert_int_equal(chaos_saveimg_devices_pack(dev, true, &cfg, targets,
+						    &err), 0);
+	chaos_config_free(&cfg);
+}
+
 /* round 0: every page; round 1: pfns 20..29; final round 2: the page
- * table, the p2m frame, start info and pfn 40. */
-static void make(struct mem_stream *m, uint32_t final_round)
+ * table, the p2m frame, start info and pfn 40. With dev, its DEVICES
+ * record instead of a noxs guest's. */
+static void make_with(struct mem_stream *m, uint32_t final_round,
+		      const struct chaos_saveimg_devices *dev)
 {
 	struct chaos_saveimg_stream out;
 	struct chaos_saveimg img;
@@ -89,6 +116,8 @@ static void make(struct mem_stream *m, uint32_t final_round)
 	memset(m, 0, sizeof(*m));
 	assert_int_equal(chaos_saveimg_stream_init(&out, mem_write, m, &err), 0);
 	state(&img, &vcpu, &frame, types);
+	if (dev)
+		img.dev = *dev;
 	for (uint64_t i = 0; i < PAGES; i++)
 		pfns[i] = i;
 	assert_int_equal(chaos_live_put_start(&out, PAGES, 1, &err), 0);
@@ -100,8 +129,15 @@ static void make(struct mem_stream *m, uint32_t final_round)
 	chaos_saveimg_stream_free(&out);
 }
 
-/* Reads a whole stream as the receiver does; pages land in mem. */
-static int receive(struct mem_stream *m, uint8_t *mem, chaos_err *err)
+static void make(struct mem_stream *m, uint32_t final_round)
+{
+	make_with(m, final_round, NULL);
+}
+
+/* Reads a whole stream as the receiver does; pages land in mem, the
+ * DEVICES record in dev (both if not NULL). */
+static int receive_dev(struct mem_stream *m, uint8_t *mem,
+		       struct chaos_saveimg_devices *dev, chaos_err *err)
 {
 	struct chaos_saveimg_stream in;
 	struct chaos_live_rx rx;
@@ -130,12 +166,19 @@ static int receive(struct mem_stream *m, uint8_t *mem, chaos_err *err)
 	if (more < 0 || chaos_saveimg_get_end(&in, digest, err) ||
 	    chaos_live_check_final(&rx, &img, err))
 		goto out;
+	if (dev)
+		*dev = img.dev;
 	rc = 0;
 out:
 	chaos_saveimg_stream_free(&in);
 	chaos_saveimg_free(&img);
 	chaos_live_rx_free(&rx);
 	return rc;
+}
+
+static int receive(struct mem_stream *m, uint8_t *mem, chaos_err *err)
+{
+	return receive_dev(m, mem, NULL, err);
 }
 
 static void expect_error(struct mem_stream *m, const char *text)
@@ -203,6 +246,40 @@ static void reseal(struct mem_stream *m)
 	XXH64_canonicalFromHash(&c, XXH64(m->buf, m->len - CHAOS_SAVEIMG_HASH_SIZE, 0));
 	memset(end, 0, CHAOS_SAVEIMG_HASH_SIZE);
 	memcpy(end, c.digest, sizeof(c.digest));
+}
+
+static void test_xenstore_disks(void **st)
+{
+	struct chaos_saveimg_devices sent, got;
+	struct mem_stream m;
+	chaos_err err;
+
+	(void)st;
+	xenstore_devices(&sent);
+	make_with(&m, 2, &sent);
+	assert_int_equal(receive_dev(&m, NULL, &got, &err), 0);
+	assert_memory_equal(&got, &sent, sizeof(got));
+	assert_int_equal(got.devices, CHAOS_SAVEIMG_DEVICES_XENSTORE);
+	assert_int_equal(got.nr_disks, 2);
+	assert_string_equal(got.disks[1].vdev, "xvdb");
+	assert_string_equal(got.targets + got.disks[0].target_len + 1,
+			    "/dev/vg0/hl");
+	free(m.buf);
+
+	/* A noxs guest's state with a disk in it: the DEVICES check runs
+	 * on the live stream's state too. */
+	make_with(&m, 2, NULL);
+	{
+		/* DEVICES follows DOMAIN (48 bytes) and CONFIG (352): its
+		 * nr_disks byte, then the END record's checksum redone. */
+		size_t state = m.len - CHAOS_SAVEIMG_TAIL_SIZE -
+			       chaos_saveimg_state_size(PAGES, 1);
+
+		m.buf[state + 48 + 352 + CHAOS_SAVEIMG_RECORD_HEADER + 1] = 1;
+		reseal(&m);
+		expect_error(&m, "image: DEVICES nr_disks 1 for a noxs guest");
+	}
+	free(m.buf);
 }
 
 static void test_rounds(void **st)
@@ -337,9 +414,14 @@ static void test_start(void **st)
 	(void)st;
 	make(&m, 2);
 	poke32(&m, 8, 2);
-	expect_error(&m, "version 2, a live stream is version 5");
+	expect_error(&m, "version 2, a live stream is version 7");
 	poke32(&m, 8, 4);
-	expect_error(&m, "version 4, a live stream is version 5");
+	expect_error(&m, "version 4, a live stream is version 7");
+	/* Version 5: no DEVICES record in its state. */
+	poke32(&m, 8, 5);
+	expect_error(&m, "version 5, a live stream is version 7");
+	poke32(&m, 8, 6);
+	expect_error(&m, "version 6, a live stream is version 7");
 	poke32(&m, 8, CHAOS_LIVE_VERSION);
 	poke64(&m, 16, 4096);
 	expect_error(&m, "total_size");
@@ -377,6 +459,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_xenstore_disks),
 		cmocka_unit_test(test_rounds),
 		cmocka_unit_test(test_pfns),
 		cmocka_unit_test(test_batches),
