@@ -98,7 +98,7 @@ timed() {
 	t_what=$1
 	shift
 	rigtime run "$@" 2> "$t_what.out" ||
-		{ cat "$t_what.out"; diag; rig_fail "$t_what: $* failed"; }
+		{ { cat "$t_what.out"; diag; } >&2; rig_fail "$t_what: $* failed"; }
 }
 
 # --- chaos, through chaosd (which keeps the guest's console log) ---
@@ -125,19 +125,19 @@ before=$(last_tick)
 save_us=$(timed save chaos save stock stock.img) || exit 1
 [ "$(rig-domains count)" = 0 ] || rig_fail "save: the guest is still there"
 leftovers "save" "$old"
-restore_us=$(timed restore chaos restore stock.img) || exit 1
+restore_us=$(timed restore chaos restore stock.img --bridge br0) || exit 1
 moved "save and restore" "$old"
 ticks_on "save and restore" "$before"
 
 old=$(domid_of stock)
 before=$(last_tick)
-mig_us=$(timed migrate chaos migrate stock 'chaos migrate-receive' -s '') || exit 1
+mig_us=$(timed migrate chaos migrate stock 'chaos migrate-receive --bridge br0' -s '') || exit 1
 moved "migrate" "$old"
 ticks_on "migrate" "$before"
 
 old=$(domid_of stock)
 before=$(last_tick)
-live_us=$(timed live chaos migrate stock 'chaos migrate-receive' -s '' --live) || exit 1
+live_us=$(timed live chaos migrate stock 'chaos migrate-receive --bridge br0' -s '' --live) || exit 1
 moved "live migrate" "$old"
 ticks_on "live migrate" "$before"
 
