@@ -286,6 +286,29 @@ static int add(struct consoles *c, struct guest_console *g)
 }
 
 /*
+ * A guest named after its console was taken (a migration's destination
+ * takes its name last, and the sync may have found it before): its log
+ * goes on under the name, as any other guest's.
+ */
+static void follow_name(struct consoles *c, struct guest_console *g)
+{
+	chaos_guest_info guest;
+	chaos_err err;
+
+	if (chaos_guest_get(c->host, g->domid, &guest, NULL) ||
+	    !guest.name[0] || chaos_config_check_name(guest.name, NULL) ||
+	    !strcmp(guest.name, g->name))
+		return;
+	snprintf(g->name, sizeof(g->name), "%s", guest.name);
+	if (g->log_open)
+		console_log_close(&g->log);
+	g->log_open = console_log_open(&g->log, c->log_dir_fd, g->name,
+				       CONSOLE_LOG_MAX_DEFAULT, &err) == 0;
+	if (!g->log_open)
+		dlog("console of domain %u: no log: %s", g->domid, err.msg);
+}
+
+/*
  * The console of info's domain, attached now if it is a chaos guest that
  * is not held yet. NULL with err when it is not a guest (ENOENT) or
  * cannot be taken now (retried every RETRY_MS by the sync).
@@ -541,8 +564,12 @@ static void run_commands(struct consoles *c)
 		list = cmd->next;
 		switch (cmd->kind) {
 		case CMD_ATTACH:
-			if (chaos_domain_get(c->host, cmd->domid, &info, &err) == 0 &&
-			    !find(c, cmd->domid))
+			if (chaos_domain_get(c->host, cmd->domid, &info,
+					     &err) != 0)
+				break;
+			if (find(c, cmd->domid))
+				follow_name(c, find(c, cmd->domid));
+			else
 				console_for(c, &info, chaos_clock_ms(), false,
 					    &err);
 			break;
