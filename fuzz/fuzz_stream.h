@@ -16,7 +16,7 @@
  *  - in page mode (while the target reads the pages that have bytes in
  *    the stream) each 4 KiB page takes one input byte b: b != 0xff fills
  *    the page with b, b == 0xff takes the page's 4096 bytes literally
- *    from the input. Pages without bytes (version 3's map, the live
+ *    from the input. Pages without bytes (version 6's map, the live
  *    stream's CHAOS_LIVE_ZERO entries) take nothing. A guest of 256
  *    pages costs at most 256 bytes, and page tables can still be written.
  *    (b == 0 is a page with bytes that are all zero: no writer makes one,
@@ -187,17 +187,36 @@ static inline void fz_mem_zero(struct fz_mem *m, uint64_t pfn)
 	memset(fz_mem_slot(m, pfn), 0, FZ_PAGE);
 }
 
+/* A checked DEVICES record unpacks into disks a config accepts. */
+static inline void fz_devices(const struct chaos_saveimg *img)
+{
+	chaos_config cfg;
+	chaos_err err;
+
+	chaos_config_init(&cfg);
+	if (chaos_saveimg_devices_unpack(&img->dev, &cfg, &err))
+		return;  /* out of memory */
+	cfg.kernel = strdup("/k");
+	if (cfg.kernel && chaos_config_validate(&cfg, &err)) {
+		fprintf(stderr, "fuzz: unpacked DEVICES: %s\n", err.msg);
+		abort();
+	}
+	chaos_config_free(&cfg);
+}
+
 /*
  * What a restore does with a checked image (ckpt/restore_domain.c) that
  * needs no Xen: every index the image gives must be inside the guest,
  * every page table kept (with bytes or zero) and every vCPU is localised
- * against a made-up p2m.
+ * against a made-up p2m; the disks unpacked.
  */
 static inline void fz_localise(const struct chaos_saveimg *img,
 			       struct fz_mem *m)
 {
 	uint64_t *p2m;
 	chaos_err err;
+
+	fz_devices(img);
 
 	if (img->start_info_pfn >= img->nr_pages)
 		abort();

@@ -2,9 +2,10 @@
 /*
  * Writes the generated seeds of fuzz/corpus/ (make fuzz-seeds): the unit
  * tests' synthetic kernel (image_fixture.h) raw and in a bzImage, and
- * saved images made by the library's own writers, version 3 images
- * (saveimg/) and version 5 live streams (saveimg_live/), all-zero pages
- * left out or flagged, in the form the image targets read (fuzz_stream.h:
+ * saved images made by the library's own writers, version 6 images
+ * (saveimg/) and version 7 live streams (saveimg_live/), all-zero pages
+ * left out or flagged, a noxs guest's or a XenStore guest's disks in the
+ * DEVICES record, in the form the image targets read (fuzz_stream.h:
  * one byte a page with bytes, 0xff and the page for the page tables).
  * The compressed variants come from fuzz/gen_seeds.sh.
  */
@@ -149,8 +150,38 @@ static void page(uint64_t pfn, bool empty_l1, uint64_t *pg)
 		memset(pg, (int)((pfn & 0x7f) | 1), 4096);
 }
 
+/* A XenStore guest's DEVICES record: a file, a read-only block device
+ * and one whose kind is found at attach time. */
+static void disks(struct chaos_saveimg_devices *dev)
+{
+	static const char *const targets[] = {
+		"/srv/fz/root.img", "/dev/vg0/fz-data", "/srv/fz/swap",
+	};
+	static const char *const vdevs[] = { "xvda", "xvdb", "xvdq" };
+	chaos_config cfg;
+	chaos_err err;
+
+	chaos_config_init(&cfg);
+	cfg.nr_disks = 3;
+	cfg.disks[0].kind = CHAOS_DISK_FILE;
+	cfg.disks[1].kind = CHAOS_DISK_BLOCK;
+	cfg.disks[1].readonly = true;
+	cfg.disks[2].kind = CHAOS_DISK_AUTO;
+	for (size_t i = 0; i < cfg.nr_disks; i++) {
+		strcpy(cfg.disks[i].vdev, vdevs[i]);
+		if (chaos_config_parse_vdev(vdevs[i], &cfg.disks[i].devid, &err))
+			abort();
+	}
+	if (chaos_saveimg_devices_pack(dev, true, &cfg, targets, &err)) {
+		fprintf(stderr, "devices: %s\n", err.msg);
+		exit(1);
+	}
+	chaos_config_free(&cfg);
+}
+
 static void state(struct chaos_saveimg *img, struct chaos_saveimg_vcpu *v,
-		  uint32_t nr_vcpus, uint64_t *frame, uint8_t *types, bool vif)
+		  uint32_t nr_vcpus, uint64_t *frame, uint8_t *types, bool vif,
+		  bool xenstore)
 {
 	memset(img, 0, sizeof(*img));
 	memset(v, 0, sizeof(*v) * nr_vcpus);
@@ -167,6 +198,10 @@ static void state(struct chaos_saveimg *img, struct chaos_saveimg_vcpu *v,
 		memcpy(img->cfg.vifs[0].ip, "\x0a\x00\x00\x02", 4);
 		strcpy(img->cfg.vifs[0].bridge, "br0");
 	}
+	if (xenstore)
+		disks(&img->dev);
+	else
+		img->dev.devices = CHAOS_SAVEIMG_DEVICES_NOXS;
 	for (uint32_t i = 0; i < nr_vcpus; i++) {
 		v[i].online = CHAOS_SAVEIMG_VCPU_ONLINE;
 		v[i].ctx.flags = VGCF_online;
@@ -185,8 +220,9 @@ static void state(struct chaos_saveimg *img, struct chaos_saveimg_vcpu *v,
 	img->types = types;
 }
 
-/* A version 3 image: only the pages with bytes, the others in the map. */
-static void v3(uint32_t nr_vcpus, bool vif, bool empty_l1, const char *name)
+/* A version 6 image: only the pages with bytes, the others in the map. */
+static void v6(uint32_t nr_vcpus, bool vif, bool empty_l1, bool xenstore,
+	       const char *name)
 {
 	struct chaos_saveimg img;
 	struct chaos_saveimg_vcpu v[2];
@@ -200,7 +236,7 @@ static void v3(uint32_t nr_vcpus, bool vif, bool empty_l1, const char *name)
 	chaos_err err;
 
 	_Static_assert(sizeof(map) == (PAGES + 63) / 64 * 8, "map size");
-	state(&img, v, nr_vcpus, &frame, types, vif);
+	state(&img, v, nr_vcpus, &frame, types, vif, xenstore);
 	for (uint64_t pfn = 0; pfn < PAGES; pfn++)
 		if (!zero_page(pfn, empty_l1)) {
 			map[pfn / 8] |= (uint8_t)(1u << (pfn % 8));
@@ -213,7 +249,7 @@ static void v3(uint32_t nr_vcpus, bool vif, bool empty_l1, const char *name)
 	    chaos_saveimg_put(&s, buf, head, &err) ||
 	    chaos_saveimg_put(&s, types, sizeof(types), &err) ||
 	    chaos_saveimg_put(&s, map, sizeof(map), &err)) {
-		fprintf(stderr, "v3: %s\n", err.msg);
+		fprintf(stderr, "v6: %s\n", err.msg);
 		exit(1);
 	}
 	o.pages = true;
@@ -222,13 +258,13 @@ static void v3(uint32_t nr_vcpus, bool vif, bool empty_l1, const char *name)
 			continue;
 		page(pfn, empty_l1, pg);
 		if (chaos_saveimg_put(&s, pg, sizeof(pg), &err)) {
-			fprintf(stderr, "v3: %s\n", err.msg);
+			fprintf(stderr, "v6: %s\n", err.msg);
 			exit(1);
 		}
 	}
 	o.pages = false;
 	if (chaos_saveimg_put_end(&s, digest, &err)) {
-		fprintf(stderr, "v3: %s\n", err.msg);
+		fprintf(stderr, "v6: %s\n", err.msg);
 		exit(1);
 	}
 	chaos_saveimg_stream_free(&s);
@@ -261,7 +297,7 @@ static void batch(struct chaos_saveimg_stream *s, struct out *o,
 			entries[i] |= CHAOS_LIVE_CANON;
 	}
 	if (chaos_live_put_batch(s, round, entries, n, &err)) {
-		fprintf(stderr, "v5: %s\n", err.msg);
+		fprintf(stderr, "v7: %s\n", err.msg);
 		exit(1);
 	}
 	o->pages = true;
@@ -280,7 +316,7 @@ static void batch(struct chaos_saveimg_stream *s, struct out *o,
  * 20..29 (21 cleared), the final round the pages the state depends on,
  * pfn 41 and pfn 44 (zero, flagged again: it is cleared this time).
  */
-static void v5(void)
+static void v7(bool xenstore, const char *name)
 {
 	struct chaos_saveimg img;
 	struct chaos_saveimg_vcpu v;
@@ -292,12 +328,12 @@ static void v5(void)
 	uint8_t types[PAGES], digest[CHAOS_SAVEIMG_HASH_SIZE];
 	chaos_err err;
 
-	state(&img, &v, 1, &frame, types, true);
+	state(&img, &v, 1, &frame, types, !xenstore, xenstore);
 	for (uint64_t i = 0; i < PAGES; i++)
 		pfns[i] = i;
 	if (chaos_saveimg_stream_init(&s, out_write, &o, &err) ||
 	    chaos_live_put_start(&s, PAGES, 1, &err)) {
-		fprintf(stderr, "v5: %s\n", err.msg);
+		fprintf(stderr, "v7: %s\n", err.msg);
 		exit(1);
 	}
 	batch(&s, &o, 0, pfns, PAGES - PAGES / 4);
@@ -306,11 +342,11 @@ static void v5(void)
 	batch(&s, &o, 2, final, sizeof(final) / sizeof(final[0]));
 	if (chaos_live_put_state(&s, &img, &err) ||
 	    chaos_saveimg_put_end(&s, digest, &err)) {
-		fprintf(stderr, "v5: %s\n", err.msg);
+		fprintf(stderr, "v7: %s\n", err.msg);
 		exit(1);
 	}
 	chaos_saveimg_stream_free(&s);
-	put("saveimg_live", "v5-three-rounds", o.buf, o.len);
+	put("saveimg_live", name, o.buf, o.len);
 	free(o.buf);
 }
 
@@ -322,9 +358,11 @@ int main(int argc, char **argv)
 	}
 	dir = argv[1];
 	kernels();
-	v3(1, true, false, "v3-1vcpu-vif");
-	v3(2, false, false, "v3-2vcpus");
-	v3(1, false, true, "v3-empty-l1");
-	v5();
+	v6(1, true, false, false, "v6-1vcpu-vif");
+	v6(2, false, false, false, "v6-2vcpus");
+	v6(1, false, true, false, "v6-empty-l1");
+	v6(1, false, false, true, "v6-xenstore-disks");
+	v7(false, "v7-three-rounds");
+	v7(true, "v7-xenstore-disks");
 	return 0;
 }

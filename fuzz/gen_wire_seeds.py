@@ -16,9 +16,9 @@ def rec(t, payload=b''):
     return struct.pack('<BH', t, len(payload)) + payload
 
 hello = struct.pack('<II', 1, 0) + bytes(range(1, 33))
-# A live stream's start: header (version 5) and MEMORY (256 pages, 1 vCPU),
+# A live stream's start: header (version 7) and MEMORY (256 pages, 1 vCPU),
 # then one BATCH of one page (pfn 0) and its page.
-live = (b'CHAOSIMG' + struct.pack('<IIQQ', 5, 32, 0, 0) +
+live = (b'CHAOSIMG' + struct.pack('<IIQQ', 7, 32, 0, 0) +
         struct.pack('<IIQ', 7, 0, 16) + struct.pack('<QII', 256, 1, 0) +
         struct.pack('<IIQ', 8, 0, 16 + 4096) + struct.pack('<II', 0, 1) +
         struct.pack('<Q', 0) + bytes(4096))
@@ -42,6 +42,6 @@ put('peer-key-destination', b'\x03' + rec(PART, live[:64]) +
     rec(0x80, struct.pack('<IIQ', PART, 0, len(live) - 64) + live[64:]) +
     rec(IMAGE_MAC, bytes(32)) + rec(GO) + rec(DONE))
 put('peer-key-source', b'\x07' + rec(STATUS, status_ok) + rec(RUNNING))
-v3 = b'CHAOSIMG' + struct.pack('<IIQQ', 3, 32, 1048720, 0)
-put('peer-destination-v3', b'\x02' + rec(0x80, struct.pack('<IIQ', IMAGE, 0,
-    1048720) + v3) + rec(GO) + rec(DONE))
+v6 = b'CHAOSIMG' + struct.pack('<IIQQ', 6, 32, 1048720, 0)
+put('peer-destination-v6', b'\x02' + rec(0x80, struct.pack('<IIQ', IMAGE, 0,
+    1048720) + v6) + rec(GO) + rec(DONE))

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * Saved images, version 3 (ckpt/image_format.c, image_stream.c): a file
+ * Saved images, version 6 (ckpt/image_format.c, image_stream.c): a file
  * for `chaos restore`, or the IMAGE message of a migration, read the way
  * restore.c reads it: the header's size, the head with the page types
  * and the map of pages with bytes, only those pages, the END record; then
  * what restore_domain.c does without Xen (page tables and vCPUs
- * localised; a page without bytes is zero). Pages and the checksum are
+ * localised; a page without bytes is zero; the DEVICES record unpacked
+ * into disks that validate). Pages and the checksum are
  * as fuzz_stream.h describes (one byte a page with bytes, checksum fixed
  * up).
  */
@@ -55,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (s.done != total)
 		abort();
 	fz_localise(&img, &mem);
-	FZ_SAY("version 3 image of %llu pages (%llu with bytes) read and localised\n",
+	FZ_SAY("version 6 image of %llu pages (%llu with bytes) read and localised\n",
 	       (unsigned long long)img.nr_pages,
 	       (unsigned long long)img.present);
 	err.msg[0] = '\0';
