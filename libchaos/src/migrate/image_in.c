@@ -12,9 +12,9 @@
 #include "migrate/migrate.h"
 
 /*
- * Destination: the image's io on the stream. A version 3 image is one
+ * Destination: the image's io on the stream. A version 6 image is one
  * IMAGE message of the length its header gives; a live stream (version
- * 2) is IMAGE_PART messages one after another, read on across them.
+ * 7) is IMAGE_PART messages one after another, read on across them.
  */
 static int image_read(void *ctx, void *buf, size_t len, chaos_err *err)
 {
