@@ -188,7 +188,7 @@ int chaos_saveimg_devices_pack(struct chaos_saveimg_devices *d,
 		struct chaos_saveimg_disk *k = &d->disks[i];
 		size_t vlen = strnlen(c->vdev, sizeof(c->vdev)), len;
 
-		if (!targets[i])
+		if (!targets || !targets[i])
 			return chaos_err_set(err, EINVAL,
 					     "image: DEVICES disks[%zu].target: no path", i);
 		len = strlen(targets[i]);
@@ -220,6 +220,9 @@ int chaos_saveimg_devices_unpack(const struct chaos_saveimg_devices *d,
 {
 	size_t at = 0;
 
+	/* Cheap, and the lengths below are then known to stay inside d. */
+	if (chaos_saveimg_devices_check(d, err))
+		return -1;
 	for (unsigned int i = 0; i < d->nr_disks; i++) {
 		const struct chaos_saveimg_disk *k = &d->disks[i];
 		chaos_config_disk *c = &cfg->disks[i];

@@ -492,6 +492,25 @@ static void test_check_targets_tail(void **st)
 	refused(&d, "DEVICES targets has bytes after the last target's NUL (at byte 0)");
 }
 
+/* Unpack checks what it is given: nothing of a bad record is taken. */
+static void test_unpack_checks(void **st)
+{
+	struct chaos_saveimg_devices d;
+	chaos_config cfg;
+	chaos_err err;
+
+	(void)st;
+	packed(&d);
+	d.disks[2].target_len = 3600;
+	chaos_config_init(&cfg);
+	assert_int_equal(chaos_saveimg_devices_unpack(&d, &cfg, &err), -1);
+	assert_non_null(strstr(err.msg, "disks[2].target_len 3600 runs past"));
+	assert_int_equal(cfg.nr_disks, 0);
+	assert_null(cfg.disks[0].target);
+	assert_int_equal(cfg.devices, CHAOS_DEVICES_AUTO);
+	chaos_config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -519,6 +538,7 @@ int main(void)
 		cmocka_unit_test(test_check_target_unterminated),
 		cmocka_unit_test(test_check_target_past_end),
 		cmocka_unit_test(test_check_targets_tail),
+		cmocka_unit_test(test_unpack_checks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
