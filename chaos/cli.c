@@ -74,3 +74,17 @@ int cli_add_bridge(const char **list, size_t *count, const char *arg)
 	list[(*count)++] = arg;
 	return 0;
 }
+
+int cli_add_disk(const char **list, size_t *count, const char *arg)
+{
+	if (*count == CHAOS_CONFIG_DISKS_MAX) {
+		cli_error("--disk: at most %d", CHAOS_CONFIG_DISKS_MAX);
+		return -1;
+	}
+	if (*arg != '/') {
+		cli_error("--disk '%s': PATH or FROM=TO, absolute paths", arg);
+		return -1;
+	}
+	list[(*count)++] = arg;
+	return 0;
+}

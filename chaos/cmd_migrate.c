@@ -464,7 +464,8 @@ static int tls_accept(const char *port, const char *psk_file,
 int cmd_migrate_receive(int argc, char **argv)
 {
 	const char *port = NULL, *psk_file = NULL, *bridges[CLI_BRIDGES_MAX];
-	chaos_restore_opts opts = { .bridges = bridges };
+	const char *disks[CHAOS_CONFIG_DISKS_MAX];
+	chaos_restore_opts opts = { .bridges = bridges, .disks = disks };
 	chaos_migrate_key *key = NULL;
 	struct transport t = { .fd = -1 };
 	chaos_host *host = NULL;
@@ -477,6 +478,7 @@ int cmd_migrate_receive(int argc, char **argv)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "psk-file", required_argument, NULL, 'K' },
 		{ "bridge", required_argument, NULL, 'b' },
+		{ "disk", required_argument, NULL, 'd' },
 		CLI_OPT_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -491,6 +493,10 @@ int cmd_migrate_receive(int argc, char **argv)
 			break;
 		case 'b':
 			if (cli_add_bridge(bridges, &opts.nr_bridges, optarg))
+				return 2;
+			break;
+		case 'd':
+			if (cli_add_disk(disks, &opts.nr_disks, optarg))
 				return 2;
 			break;
 		case 'h':
@@ -529,6 +535,6 @@ done:
 	close_migration(key, conn, host);
 	return rc;
 usage:
-	cli_error("usage: chaos migrate-receive [--listen PORT --psk-file FILE] [--bridge NAME[=NEW]]...");
+	cli_error("usage: chaos migrate-receive [--listen PORT --psk-file FILE] [--bridge NAME[=NEW]]... [--disk PATH[=NEW]]...");
 	return 2;
 }

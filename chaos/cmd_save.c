@@ -2,6 +2,7 @@
 /*
  * chaos save <dom> <file> [--keep-running] [--timing]
  * chaos restore <file> [--paused] [--timing] [--bridge B[=NEW]]
+ *               [--disk PATH[=NEW]]
  * chaos resume <dom>
  *
  * The CLI opens the files with its own credentials (save: a fresh
@@ -198,8 +199,8 @@ static int restore_direct(int fd, const chaos_restore_opts *opts,
 
 int cmd_restore(int argc, char **argv)
 {
-	const char *bridges[CLI_BRIDGES_MAX];
-	chaos_restore_opts opts = { .bridges = bridges };
+	const char *bridges[CLI_BRIDGES_MAX], *disks[CHAOS_CONFIG_DISKS_MAX];
+	chaos_restore_opts opts = { .bridges = bridges, .disks = disks };
 	chaos_ckpt_phases phases = { 0 };
 	const char *path = NULL;
 	char name[CHAOS_NAME_MAX];
@@ -213,6 +214,7 @@ int cmd_restore(int argc, char **argv)
 		{ "paused", no_argument, NULL, 'p' },
 		{ "timing", no_argument, NULL, 'T' },
 		{ "bridge", required_argument, NULL, 'b' },
+		{ "disk", required_argument, NULL, 'd' },
 		CLI_OPT_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -227,6 +229,10 @@ int cmd_restore(int argc, char **argv)
 			break;
 		case 'b':
 			if (cli_add_bridge(bridges, &opts.nr_bridges, optarg))
+				return 2;
+			break;
+		case 'd':
+			if (cli_add_disk(disks, &opts.nr_disks, optarg))
 				return 2;
 			break;
 		case 'h':
@@ -264,7 +270,7 @@ int cmd_restore(int argc, char **argv)
 	}
 	return 0;
 usage:
-	cli_error("usage: chaos restore <file> [--paused] [--timing] [--bridge NAME[=NEW]]...");
+	cli_error("usage: chaos restore <file> [--paused] [--timing] [--bridge NAME[=NEW]]... [--disk PATH[=NEW]]...");
 	return 2;
 }
 

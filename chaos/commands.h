@@ -90,6 +90,9 @@ void cli_recover(chaos_host *host);
  */
 #define CLI_BRIDGES_MAX 16
 int cli_add_bridge(const char **list, size_t *count, const char *arg);
+/* Add --disk's PATH or FROM=TO (absolute paths) to list (at most
+ * CHAOS_CONFIG_DISKS_MAX); -1 after saying why. */
+int cli_add_disk(const char **list, size_t *count, const char *arg);
 
 /* A whole number of seconds, 0 to one day; prints the error itself. */
 int cli_parse_seconds(const char *text, long *out);

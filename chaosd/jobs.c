@@ -125,8 +125,8 @@ const char *jobs_holding(struct daemon *d, uint32_t domid)
 	return op;
 }
 
-/* The bridges of the request as chaos_restore_opts wants them, and its
- * client as the new guest's owner. */
+/* The bridges and disks of the request as chaos_restore_opts wants
+ * them, and its client as the new guest's owner. */
 static void restore_opts(const struct job *j, const char **list,
 			 chaos_restore_opts *opts)
 {
@@ -137,6 +137,8 @@ static void restore_opts(const struct job *j, const char **list,
 	*opts = (chaos_restore_opts){
 		.paused = req->paused, .unnamed = req->unnamed,
 		.bridges = list, .nr_bridges = req->nr_bridges,
+		.disks = (const char *const *)req->disks,
+		.nr_disks = req->nr_disks,
 		.as = j->has_as ? &j->as : NULL,
 	};
 }

@@ -187,6 +187,29 @@ static int get_path(yajl_val v, char *out, chaos_err *err)
 	return 0;
 }
 
+/* --disk's PATH or FROM=TO; the library checks them against the image. */
+static int get_disks(yajl_val v, chaosd_request *req, chaos_err *err)
+{
+	if (!YAJL_IS_ARRAY(v) || v->u.array.len > CHAOS_CONFIG_DISKS_MAX)
+		return derr(err, EINVAL,
+			       "disks: expected an array of at most %d strings",
+			       CHAOS_CONFIG_DISKS_MAX);
+	for (size_t i = 0; i < v->u.array.len; i++) {
+		const char *b = YAJL_GET_STRING(v->u.array.values[i]);
+
+		if (!b || *b != '/' ||
+		    strlen(b) >= 2 * CHAOS_CONFIG_PATH_MAX)
+			return derr(err, EINVAL,
+				       "disks: entry %zu: expected PATH or FROM=TO, absolute paths",
+				       i);
+		req->disks[i] = strdup(b);
+		if (!req->disks[i])
+			return derr(err, ENOMEM, "disks: out of memory");
+		req->nr_disks = i + 1;
+	}
+	return 0;
+}
+
 /* --bridge's NAME or FROM=TO; the library checks the names. */
 static int get_bridges(yajl_val v, chaosd_request *req, chaos_err *err)
 {
@@ -248,6 +271,8 @@ static int set_field(chaosd_request *req, const char *key, yajl_val v,
 	case CHAOSD_OP_MIGRATE_RECEIVE:
 		if (!strcmp(key, "bridges"))
 			return get_bridges(v, req, err);
+		if (!strcmp(key, "disks") && !req->nr_disks)
+			return get_disks(v, req, err);
 		if (req->op == CHAOSD_OP_MIGRATE_RECEIVE && !strcmp(key, "key"))
 			return get_key(v, &req->key, err);
 		if (req->op == CHAOSD_OP_RESTORE && !strcmp(key, "paused"))
@@ -467,5 +492,8 @@ void chaosd_request_free(chaosd_request *req)
 	if (!req)
 		return;
 	chaos_config_free(&req->cfg);
+	for (size_t i = 0; i < req->nr_disks; i++)
+		free(req->disks[i]);
+	req->nr_disks = 0;
 	explicit_bzero(&req->key, sizeof(req->key));
 }

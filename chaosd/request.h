@@ -67,6 +67,9 @@ typedef struct chaosd_request {
 	bool unnamed;
 	char bridges[CHAOSD_BRIDGES_MAX][CHAOSD_BRIDGE_ARG_MAX];
 	size_t nr_bridges;
+	/* ... and the disks ("PATH" or "FROM=TO"; heap, chaosd_request_free) */
+	char *disks[CHAOS_CONFIG_DISKS_MAX];
+	size_t nr_disks;
 	/* migrate-send */
 	bool live;
 	/* migrate-send, migrate-receive: len 0 when the transport

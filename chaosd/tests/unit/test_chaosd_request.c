@@ -293,6 +293,13 @@ static void test_checkpoints(void **state)
 	assert_int_equal(req.nr_bridges, 2);
 	assert_string_equal(req.bridges[1], "xenbr0=br1");
 	chaosd_request_free(&req);
+	assert_int_equal(parse("{\"op\":\"migrate-receive\",\"disks\":"
+			       "[\"/img/a.raw\",\"/old/b=/img/b\"]}", &req,
+			       &err), 0);
+	assert_int_equal(req.nr_disks, 2);
+	assert_string_equal(req.disks[1], "/old/b=/img/b");
+	chaosd_request_free(&req);
+	assert_int_equal(req.nr_disks, 0);
 	assert_int_equal(parse("{\"op\":\"resume\",\"domain\":\"7\"}", &req,
 			       &err), 0);
 	chaosd_request_free(&req);
@@ -317,6 +324,10 @@ static void test_checkpoints(void **state)
 		     "live: not a field of 'save'");
 	expect_error("{\"op\":\"restore\",\"bridges\":[\"=x\"]}", "bridges");
 	expect_error("{\"op\":\"restore\",\"bridges\":\"br0\"}", "bridges");
+	expect_error("{\"op\":\"restore\",\"disks\":[\"img/a\"]}", "disks");
+	expect_error("{\"op\":\"restore\",\"disks\":[\"/a\",7]}", "disks");
+	expect_error("{\"op\":\"save\",\"domain\":\"a\",\"disks\":[\"/a\"]}",
+		     "disks: not a field of 'save'");
 	expect_error("{\"op\":\"restore\",\"path\":\"/etc/shadow\"}",
 		     "path: not a field of 'restore'");
 	expect_error("{\"op\":\"migrate-send\",\"domain\":\"a\",\"key\":\"0011\"}",

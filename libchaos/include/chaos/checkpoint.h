@@ -133,6 +133,16 @@ typedef struct chaos_restore_opts {
 	const chaos_cred *as;
 	/* NULL, or filled with where the restore's time went. */
 	chaos_ckpt_phases *phases;
+	/*
+	 * The disks an incoming guest (one served through XenStore) may be
+	 * given: this host decides, never the image. Each entry is "PATH"
+	 * (a disk the image serves from PATH is served from it here too) or
+	 * "FROM=TO" (one the image serves from FROM is served from TO, an
+	 * absolute path). A disk no entry names is refused (EACCES) before
+	 * anything is built.
+	 */
+	const char *const *disks;
+	size_t nr_disks;
 } chaos_restore_opts;
 
 /*

@@ -531,6 +531,11 @@ int chaos_travel_config(chaos_host *host, uint32_t domid, uint64_t nr_pages,
 int chaos_travel_xs(chaos_host *host, uint32_t domid,
 		    struct chaos_saveimg_config *out,
 		    struct chaos_saveimg_devices *dev, chaos_err *err);
+/* Where an incoming guest's disks are served from: each target the
+ * image names must be allowed or mapped by opts->disks (rewritten in d
+ * when mapped), else EACCES naming the disk. Before anything is built. */
+int chaos_ckpt_place_disks(struct chaos_saveimg_devices *d,
+			   const chaos_restore_opts *opts, chaos_err *err);
 /* Mark (lend) or unmark each of domid's vbd backends with
  * CHAOS_XS_LENT_NODE: only while the domain is suspended. */
 int chaos_ckpt_lend_disks(chaos_host *host, uint32_t domid, bool lend,

@@ -73,10 +73,12 @@ int chaos_ckpt_restore_stream(chaos_host *host,
 	*domid = 0;
 	r.ph = opts && opts->phases ? opts->phases : &r.scratch;
 	in->ph = r.ph;
-	/* The host's bridges are the host's: refused before anything is
-	 * built when the head says so (a live image's config comes last). */
+	/* The host's bridges and disks are the host's: refused before
+	 * anything is built when the head says so (a live image's config
+	 * comes last). */
 	if (chaos_saveimg_read_head(in, total, &r.img, err) ||
-	    chaos_ckpt_place_vifs(&r.img.cfg, opts, err))
+	    chaos_ckpt_place_vifs(&r.img.cfg, opts, err) ||
+	    chaos_ckpt_place_disks(&r.img.dev, opts, err))
 		return -1;
 	if (chaos_restore_shell(&r, host, r.img.nr_pages, r.img.nr_vcpus, err) ||
 	    read_pages(&r, in, err) ||

@@ -160,3 +160,53 @@ int chaos_ckpt_lend_disks(chaos_host *host, uint32_t domid, bool lend,
 	free(devs);
 	return rc;
 }
+
+/* The entry of opts->disks for target: where it goes here, or NULL. */
+static const char *disk_place(const char *target,
+			      const chaos_restore_opts *opts)
+{
+	size_t n = strlen(target);
+
+	for (size_t k = 0; opts && k < opts->nr_disks; k++) {
+		const char *e = opts->disks[k];
+
+		if (!e)
+			continue;
+		if (!strcmp(e, target))
+			return target;
+		if (!strncmp(e, target, n) && e[n] == '=')
+			return e + n + 1;
+	}
+	return NULL;
+}
+
+int chaos_ckpt_place_disks(struct chaos_saveimg_devices *d,
+			   const chaos_restore_opts *opts, chaos_err *err)
+{
+	const char *targets[CHAOS_CONFIG_DISKS_MAX];
+	chaos_config cfg;
+	int rc = 0;
+
+	if (d->devices != CHAOS_SAVEIMG_DEVICES_XENSTORE || !d->nr_disks)
+		return 0;
+	chaos_config_init(&cfg);
+	if (chaos_saveimg_devices_unpack(d, &cfg, err))
+		return -1;
+	for (size_t i = 0; i < cfg.nr_disks && !rc; i++) {
+		const char *from = cfg.disks[i].target;
+		const char *to = disk_place(from, opts);
+
+		if (!to)
+			rc = chaos_err_set(err, EACCES,
+					   "disk %s: the image serves it from %s; allow that here (--disk %s) or map it (--disk %s=PATH)",
+					   cfg.disks[i].vdev, from, from, from);
+		else if (to[0] != '/')
+			rc = chaos_err_set(err, EINVAL,
+					   "disk %s: '%s' is not an absolute path",
+					   cfg.disks[i].vdev, to);
+		targets[i] = to;
+	}
+	rc = rc || chaos_saveimg_devices_pack(d, true, &cfg, targets, err);
+	chaos_config_free(&cfg);
+	return rc ? -1 : 0;
+}

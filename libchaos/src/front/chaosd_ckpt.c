@@ -49,6 +49,18 @@ static void gen_bridges(yajl_gen g, const chaos_restore_opts *opts)
 	yajl_gen_array_close(g);
 }
 
+static void gen_disks(yajl_gen g, const chaos_restore_opts *opts)
+{
+	if (!opts || !opts->nr_disks)
+		return;
+	chaos_json_key(g, "disks");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < opts->nr_disks; i++)
+		yajl_gen_string(g, (const unsigned char *)opts->disks[i],
+				strlen(opts->disks[i]));
+	yajl_gen_array_close(g);
+}
+
 /*
  * Close the request, put the key (if any) in front of its fields, send it
  * with (fds) and parse the answer. The buffer that held the key is wiped.
@@ -137,6 +149,7 @@ int chaosd_restore(chaosd_conn *conn, int fd, const chaos_restore_opts *opts,
 	chaos_json_bool(g, "paused", opts && opts->paused);
 	chaos_json_bool(g, "unnamed", opts && opts->unnamed);
 	gen_bridges(g, opts);
+	gen_disks(g, opts);
 	if (send_request(conn, g, NULL, &fd, 1, &top, err))
 		return -1;
 	*domid = reply_domid(top);
@@ -217,6 +230,7 @@ int chaosd_migrate_receive(chaosd_conn *conn, int in_fd, int out_fd,
 	if (!g)
 		return -1;
 	gen_bridges(g, opts);
+	gen_disks(g, opts);
 	if (send_request(conn, g, key, fds, n, &top, err))
 		return -1;
 	*domid = reply_domid(top);

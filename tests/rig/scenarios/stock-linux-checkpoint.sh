@@ -129,19 +129,26 @@ before=$(last_tick)
 save_us=$(timed save chaos save stock stock.img) || exit 1
 [ "$(rig-domains count)" = 0 ] || rig_fail "save: the guest is still there"
 leftovers "save" "$old"
-restore_us=$(timed restore chaos restore stock.img --bridge br0) || exit 1
+# The image names the disk's path; this host decides: without --disk the
+# restore is refused before anything is built.
+chaos restore stock.img --bridge br0 > nodisk.out 2>&1 &&
+	rig_fail "restored with a disk this host did not allow"
+grep -q "disk xvda: the image serves it from $disk; allow that here (--disk $disk)" nodisk.out ||
+	rig_fail "restore without --disk: $(cat nodisk.out)"
+[ "$(rig-domains count)" = 0 ] || rig_fail "a refused restore left a domain"
+restore_us=$(timed restore chaos restore stock.img --bridge br0 --disk "$disk") || exit 1
 moved "save and restore" "$old"
 ticks_on "save and restore" "$before"
 
 old=$(domid_of stock)
 before=$(last_tick)
-mig_us=$(timed migrate chaos migrate stock 'chaos migrate-receive --bridge br0' -s '') || exit 1
+mig_us=$(timed migrate chaos migrate stock "chaos migrate-receive --bridge br0 --disk $disk" -s '') || exit 1
 moved "migrate" "$old"
 ticks_on "migrate" "$before"
 
 old=$(domid_of stock)
 before=$(last_tick)
-live_us=$(timed live chaos migrate stock 'chaos migrate-receive --bridge br0' -s '' --live) || exit 1
+live_us=$(timed live chaos migrate stock "chaos migrate-receive --bridge br0 --disk $disk" -s '' --live) || exit 1
 moved "live migrate" "$old"
 ticks_on "live migrate" "$before"
 

@@ -25,7 +25,7 @@ rig_wait_for 20 chaos pool > /dev/null 2>&1 || { cat chaosd.log; rig_fail "chaos
 printf 'chaos-rig-two-hosts-migration-key\n' > psk
 chmod 600 psk
 
-chaos migrate-receive --listen 7021 --psk-file psk --bridge br0 2> recv.err &
+chaos migrate-receive --listen 7021 --psk-file psk --bridge br0 --disk /dev/vda 2> recv.err &
 recv_pid=$!
 rig_wait_for 10 grep -q listening recv.err || rig_fail "the receiver did not listen: $(cat recv.err)"
 rig_wire_wait $RIG_MAIN_IP 120
