@@ -21,12 +21,16 @@ extern "C" {
  * suspend through its noxs power device (it disconnects its devices and
  * stops with SHUTDOWN_suspend); its memory, page tables (made
  * machine-independent), vCPUs and the part of its config that may travel
- * (name, memory, vCPUs, actions, vifs: never a kernel path or a host disk)
- * become an image (docs/image-format.md). A restore builds a new domain
+ * (name, memory, vCPUs, actions, vifs; a XenStore guest's disk paths,
+ * which the restoring host must allow: never a kernel path) become an
+ * image (docs/image-format.md). A restore builds a new domain
  * from it with the builder's own steps (shell, power device, vifs).
  */
 
 #define CHAOS_SUSPEND_TIMEOUT_MS 10000u
+/* A guest served through XenStore (a stock Linux kernel) freezes its
+ * processes and devices first: it gets as long as xl gives it. */
+#define CHAOS_SUSPEND_XS_TIMEOUT_MS 60000u
 
 /*
  * Where a checkpoint's work went, phase by phase (microseconds), and what
@@ -178,13 +182,16 @@ CHAOS_API int chaos_checkpoint_restore_fd(chaos_host *host, int fd,
 /* The steps, for migration and for callers that checkpoint themselves. */
 
 /*
- * Ask (domid) through its noxs power device to suspend, and wait up to
- * (timeout_ms) until it has (it disconnected its devices and stopped with
- * SHUTDOWN_suspend). An already suspended guest is left as it is.
+ * Ask (domid) through its noxs power device to suspend (a guest served
+ * through XenStore: through its control/shutdown node, taken back if it
+ * does not stop in time), and wait up to (timeout_ms) until it has (it
+ * disconnected its devices and stopped with SHUTDOWN_suspend); a XenStore
+ * guest gets at least CHAOS_SUSPEND_XS_TIMEOUT_MS. An already suspended
+ * guest is left as it is.
  *
  * Returns 0, or -1 with err set: EPERM domid is 0, ESRCH no such domain,
  * EINVAL it is paused (it could not answer), shut down or dying, ENODEV
- * the host lacks noxs, ETIMEDOUT no answer or no stop in time, EIO it
+ * the host lacks noxs (for a noxs guest), ETIMEDOUT no answer or no stop in time, EIO it
  * answered but stopped for another reason; else the failing call's errno.
  */
 CHAOS_API int chaos_checkpoint_suspend(chaos_host *host, uint32_t domid,

@@ -58,6 +58,8 @@ int chaos_checkpoint_suspend(chaos_host *host, uint32_t domid,
 		return chaos_err_set(err, EINVAL,
 				     "domain %u is paused: it cannot answer a suspend request",
 				     domid);
+	if (xenstore && timeout_ms < CHAOS_SUSPEND_XS_TIMEOUT_MS)
+		timeout_ms = CHAOS_SUSPEND_XS_TIMEOUT_MS;
 	if (!xenstore && !chaos_device_available(host))
 		return chaos_err_set(err, ENODEV,
 				     "suspending needs noxs (the patched hypervisor and the noxs module)");

@@ -52,6 +52,8 @@ diag() {
 	echo "--- chaosd.log"; tail -n 20 chaosd.log
 	echo "--- backends"; xenstore-ls -f /local/domain/0/backend 2>&1 | head -n 40
 	echo "--- dmesg"; dmesg | tail -n 20
+	echo "--- guest console"
+	chaos console stock --no-input --timeout 3 2>&1 | tail -n 40
 }
 
 chaos create stock.cfg || { diag; rig_fail "chaos create stock.cfg failed"; }
