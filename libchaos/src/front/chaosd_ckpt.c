@@ -37,28 +37,27 @@ static yajl_gen begin(const char *op, chaos_err *err)
 	return g;
 }
 
-static void gen_bridges(yajl_gen g, const chaos_restore_opts *opts)
+/* A list of strings under key, when there is one. */
+static void gen_list(yajl_gen g, const char *key, const char *const *list,
+		     size_t n)
 {
-	if (!opts || !opts->nr_bridges)
+	if (!n)
 		return;
-	chaos_json_key(g, "bridges");
+	chaos_json_key(g, key);
 	yajl_gen_array_open(g);
-	for (size_t i = 0; i < opts->nr_bridges; i++)
-		yajl_gen_string(g, (const unsigned char *)opts->bridges[i],
-				strlen(opts->bridges[i]));
+	for (size_t i = 0; i < n; i++)
+		yajl_gen_string(g, (const unsigned char *)list[i],
+				strlen(list[i]));
 	yajl_gen_array_close(g);
 }
 
-static void gen_disks(yajl_gen g, const chaos_restore_opts *opts)
+/* What the host allows an incoming guest: bridges, disks. */
+static void gen_places(yajl_gen g, const chaos_restore_opts *opts)
 {
-	if (!opts || !opts->nr_disks)
+	if (!opts)
 		return;
-	chaos_json_key(g, "disks");
-	yajl_gen_array_open(g);
-	for (size_t i = 0; i < opts->nr_disks; i++)
-		yajl_gen_string(g, (const unsigned char *)opts->disks[i],
-				strlen(opts->disks[i]));
-	yajl_gen_array_close(g);
+	gen_list(g, "bridges", opts->bridges, opts->nr_bridges);
+	gen_list(g, "disks", opts->disks, opts->nr_disks);
 }
 
 /*
@@ -148,8 +147,7 @@ int chaosd_restore(chaosd_conn *conn, int fd, const chaos_restore_opts *opts,
 		return -1;
 	chaos_json_bool(g, "paused", opts && opts->paused);
 	chaos_json_bool(g, "unnamed", opts && opts->unnamed);
-	gen_bridges(g, opts);
-	gen_disks(g, opts);
+	gen_places(g, opts);
 	if (send_request(conn, g, NULL, &fd, 1, &top, err))
 		return -1;
 	*domid = reply_domid(top);
@@ -229,8 +227,7 @@ int chaosd_migrate_receive(chaosd_conn *conn, int in_fd, int out_fd,
 	*domid = 0;
 	if (!g)
 		return -1;
-	gen_bridges(g, opts);
-	gen_disks(g, opts);
+	gen_places(g, opts);
 	if (send_request(conn, g, key, fds, n, &top, err))
 		return -1;
 	*domid = reply_domid(top);
