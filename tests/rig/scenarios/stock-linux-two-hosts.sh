@@ -52,8 +52,8 @@ diag() {
 	echo "--- chaosd.log"; tail -n 20 chaosd.log
 	echo "--- backends"; xenstore-ls -f /local/domain/0/backend 2>&1 | head -n 40
 	echo "--- dmesg"; dmesg | tail -n 20
-	echo "--- guest console"
-	chaos console stock --no-input --timeout 3 2>&1 | tail -n 40
+	echo "--- control/shutdown: '$(xenstore-read "/local/domain/$domid/control/shutdown" 2>&1)'"
+	echo "--- guest console (chaosd's log)"; tail -n 60 /var/log/chaos/stock.log
 }
 
 chaos create stock.cfg || { diag; rig_fail "chaos create stock.cfg failed"; }
@@ -66,6 +66,19 @@ domid=$(chaos list | awk '$1 == "stock" {print $2}')
 rig_wire_wait $RIG_PEER_IP 120
 rig_wait_for 300 sh -c "nc $RIG_PEER_IP 7020 < /dev/null 2>/dev/null | grep -q listening" ||
 	rig_fail "the peer's receiver is not listening"
+
+# A save that keeps the guest running: its suspend cancelled, the guest
+# goes on in the same domain with the same backends.
+chaos console stock --no-input --timeout 2 > before.console 2>&1
+before=$(max_tick before.console)
+chaos save stock keep.img --keep-running > keep.out 2>&1 ||
+	{ cat keep.out; diag; rig_fail "chaos save --keep-running stock failed"; }
+[ "$(chaos list | awk '$1 == "stock" {print $2}')" = "$domid" ] ||
+	rig_fail "save --keep-running: the guest is not in its domain any more"
+chaos console stock --no-input --until "STOCK-TICK $((before + 2))" --timeout 60 > kept.console ||
+	{ diag; rig_fail "save --keep-running: the guest did not tick on"; }
+grep -q STOCK-TICK-FAIL kept.console && rig_fail "save --keep-running: $(grep STOCK-TICK-FAIL kept.console)"
+rm -f keep.img
 
 chaos console stock --no-input --timeout 2 > before.console 2>&1
 before=$(max_tick before.console)
