@@ -11,17 +11,12 @@
 # rig-timeout: 1500
 # rig-boot: alone
 
-rig_start_xenstore
-modprobe xen-blkback || rig_fail "modprobe xen-blkback failed"
-modprobe loop || rig_fail "modprobe loop failed"
+. /rig/extra/stock-lib
+stock_host_up loop
 ip link add br0 type bridge || rig_fail "cannot make br0"
 ip addr add 10.13.0.1/24 dev br0 && ip link set br0 up ||
 	rig_fail "cannot set up br0"
-xendevd --no-ovs > xendevd.log 2>&1 &
-xd=$!
 trap 'kill $xd $cd_pid 2>/dev/null; rig_stop_xenstore' EXIT
-rig_wait_for 10 test -S /run/xendevd.sock ||
-	{ cat xendevd.log; rig_fail "xendevd did not start"; }
 xl_tools="env PATH=/usr/lib/rig-xl-tools:$PATH"
 
 disk=$PWD/stock-disk.img
@@ -62,19 +57,14 @@ leftovers() {
 	return 0
 }
 
-# last_tick: the highest STOCK-TICK in the guest's console log, 0 if none.
-last_tick() {
-	awk '/STOCK-TICK-FAIL/ {next} /STOCK-TICK [0-9]+/ {
-		for (i = 1; i < NF; i++) if ($i == "STOCK-TICK" && $(i + 1) > m) m = $(i + 1)
-	} END {print m + 0}' "$log" 2>/dev/null || echo 0
-}
+last_tick() { stock_max_tick "$log"; }
 
 # ticks_on WHAT BEFORE: the guest ticks at least twice past BEFORE (one
 # may have come before its suspend; the next is the new domain's), reading
 # back the count it left on the disk, and answers ping.
 ticks_on() {
 	want=$(($2 + 2))
-	rig_wait_for 90 sh -c "[ \$(awk '/STOCK-TICK [0-9]+/ {for (i = 1; i < NF; i++) if (\$i == \"STOCK-TICK\" && \$(i + 1) > m) m = \$(i + 1)} END {print m + 0}' '$log') -ge $want ]" ||
+	rig_wait_for 90 sh -c ". /rig/extra/stock-lib; [ \$(stock_max_tick '$log') -ge $want ]" ||
 		{ diag; rig_fail "$1: the guest did not tick on its disk to $want"; }
 	grep -q 'STOCK-TICK-FAIL' "$log" && { diag; rig_fail "$1: $(grep STOCK-TICK-FAIL "$log" | head -n 1)"; }
 	rig_wait_for 30 ping -c 1 -W 1 10.13.0.2 > /dev/null ||
@@ -106,9 +96,7 @@ timed() {
 }
 
 # --- chaos, through chaosd (which keeps the guest's console log) ---
-chaosd -f > chaosd.log 2>&1 &
-cd_pid=$!
-rig_wait_for 20 chaos pool > /dev/null 2>&1 || { cat chaosd.log; rig_fail "chaosd did not come up"; }
+stock_chaosd_up
 log=/var/log/chaos/stock.log
 chaos create stock.cfg || { diag; rig_fail "chaos create stock.cfg failed"; }
 rig_wait_for 600 grep -q 'STOCK-NET' "$log" || { diag; rig_fail "chaos: no STOCK-NET"; }

@@ -5,23 +5,13 @@
 # check that nothing is left.
 # rig-timeout: 900
 
-max_tick() {
-	awk '/STOCK-TICK [0-9]+/ {for (i = 1; i < NF; i++) if ($i == "STOCK-TICK" && $(i + 1) > m) m = $(i + 1)} END {print m + 0}' "$1"
-}
+. /rig/extra/stock-lib
 
-rig_start_xenstore
-for m in xen-blkback virtio_pci virtio_blk; do
-	modprobe "$m" || rig_fail "modprobe $m failed"
-done
+stock_host_up virtio_pci virtio_blk
 rig_wait_for 20 test -b /dev/vda || rig_fail "no shared disk (/dev/vda)"
 rig_wire_up $RIG_PEER_IP
-xendevd --no-ovs > xendevd.log 2>&1 &
-xd=$!
-chaosd -f > chaosd.log 2>&1 &
-cd_pid=$!
+stock_chaosd_up
 trap 'kill $xd $cd_pid 2>/dev/null; rig_stop_xenstore' EXIT
-rig_wait_for 10 test -S /run/xendevd.sock || rig_fail "xendevd did not start"
-rig_wait_for 20 chaos pool > /dev/null 2>&1 || { cat chaosd.log; rig_fail "chaosd did not come up"; }
 printf 'chaos-rig-two-hosts-migration-key\n' > psk
 chmod 600 psk
 
@@ -40,7 +30,7 @@ view() {
 	chaos list
 	if chaos console stock --no-input --until "STOCK-TICK $want" --timeout 90 > ticks.console 2>&1 &&
 		! grep -q STOCK-TICK-FAIL ticks.console; then
-		echo "ticked on to $(max_tick ticks.console) (from $before)"
+		echo "ticked on to $(stock_max_tick ticks.console) (from $before)"
 	else
 		echo "no tick: $(tail -n 5 ticks.console | tr '\n' ' ')"
 	fi

@@ -11,25 +11,14 @@
 # rig-timeout: 900
 
 GUEST_IP=10.99.0.60
+. /rig/extra/stock-lib
 ms() { awk -v v="$1" 'BEGIN {printf "%.1f", v / 1000}'; }
-# max_tick FILE: the highest STOCK-TICK in FILE, 0 if none.
-max_tick() {
-	awk '/STOCK-TICK [0-9]+/ {for (i = 1; i < NF; i++) if ($i == "STOCK-TICK" && $(i + 1) > m) m = $(i + 1)} END {print m + 0}' "$1"
-}
 
-rig_start_xenstore
-for m in xen-blkback virtio_pci virtio_blk; do
-	modprobe "$m" || rig_fail "modprobe $m failed"
-done
+stock_host_up virtio_pci virtio_blk
 rig_wait_for 20 test -b /dev/vda || rig_fail "no shared disk (/dev/vda)"
 rig_wire_up $RIG_MAIN_IP
-xendevd --no-ovs > xendevd.log 2>&1 &
-xd=$!
-chaosd -f > chaosd.log 2>&1 &
-cd_pid=$!
+stock_chaosd_up
 trap 'kill $xd $cd_pid 2>/dev/null; rig_stop_xenstore' EXIT
-rig_wait_for 10 test -S /run/xendevd.sock || rig_fail "xendevd did not start"
-rig_wait_for 20 chaos pool > /dev/null 2>&1 || { cat chaosd.log; rig_fail "chaosd did not come up"; }
 printf 'chaos-rig-two-hosts-migration-key\n' > psk
 chmod 600 psk
 
@@ -53,7 +42,9 @@ diag() {
 	echo "--- backends"; xenstore-ls -f /local/domain/0/backend 2>&1 | head -n 40
 	echo "--- dmesg"; dmesg | tail -n 20
 	echo "--- control/shutdown: '$(xenstore-read "/local/domain/$domid/control/shutdown" 2>&1)'"
-	echo "--- guest console (chaosd's log)"; tail -n 60 /var/log/chaos/stock.log
+	echo "--- guest entries"; xenstore-ls -f "/local/domain/$domid" 2>&1 | grep -v '/feature\|/multi-queue' | head -n 60
+	echo "--- guest console (chaosd's log, handed back whole)"; tail -n 20 /var/log/chaos/stock.log
+	rig_file stock-console.log < /var/log/chaos/stock.log
 }
 
 chaos create stock.cfg || { diag; rig_fail "chaos create stock.cfg failed"; }
@@ -70,7 +61,7 @@ rig_wait_for 300 sh -c "nc $RIG_PEER_IP 7020 < /dev/null 2>/dev/null | grep -q l
 # A save that keeps the guest running: its suspend cancelled, the guest
 # goes on in the same domain with the same backends.
 chaos console stock --no-input --timeout 2 > before.console 2>&1
-before=$(max_tick before.console)
+before=$(stock_max_tick before.console)
 chaos save stock keep.img --keep-running > keep.out 2>&1 ||
 	{ cat keep.out; diag; rig_fail "chaos save --keep-running stock failed"; }
 [ "$(chaos list | awk '$1 == "stock" {print $2}')" = "$domid" ] ||
@@ -81,7 +72,7 @@ grep -q STOCK-TICK-FAIL kept.console && rig_fail "save --keep-running: $(grep ST
 rm -f keep.img
 
 chaos console stock --no-input --timeout 2 > before.console 2>&1
-before=$(max_tick before.console)
+before=$(stock_max_tick before.console)
 t0=$(rig_now_us)
 chaos migrate stock $RIG_PEER_IP --port 7021 --psk-file psk --live --timing > mig.out 2>&1 ||
 	{ cat mig.out; diag; rig_fail "chaos migrate --live stock to the peer failed"; }
