@@ -213,13 +213,20 @@ static int run(struct job *j, chaos_host *host, chaosd_reply *g, chaos_err *err)
 		chaosd_reply_str(g, "name", name);
 		break;
 	case CHAOSD_OP_MIGRATE_SEND:
-		/* As for a save: draining the ring would change pages the
-		 * live rounds already sent. The output waits in the ring. */
-		consoles_hold(d->consoles, domid);
+		/* As for a save, but a live one keeps draining the console
+		 * while the guest runs: a Linux guest whose ring is full
+		 * waits in printk for room, and would never answer the
+		 * suspend request. The final round sends the ring's page
+		 * again, whatever the rounds before sent. */
+		if (!req->live)
+			consoles_hold(d->consoles, domid);
 		rc = (req->live ? chaos_migrate_send_live :
 				  chaos_migrate_send)(host, domid, in, out,
 						      key_of(req), &mt, err);
-		consoles_release(d->consoles, domid);
+		if (!req->live)
+			consoles_release(d->consoles, domid);
+		else if (rc == 0)
+			consoles_detach(d->consoles, domid);
 		if (rc)
 			return -1;
 		dlog("migrated domain %u%s (%llu us, downtime %llu us)", domid,

@@ -317,7 +317,16 @@ static int precopy(struct live *l, chaos_err *err)
  * suspend (the page tables and the p2m list went when they changed). */
 static void mark_final(struct live *l)
 {
+	const start_info_t *si = &l->stopped.si;
+
 	l->dirty[l->stopped.img.start_info_pfn] = 1;
+	/* The console and xenstore rings: dom0 writes them too (chaosd
+	 * drains the console while the guest runs, xenstored answers), and
+	 * those writes go through mappings the dirty log does not see.
+	 * Suspended, the guest wrote pfns there (checked below nr_pages). */
+	l->dirty[si->console.domU.mfn] = 1;
+	if (si->store_mfn)
+		l->dirty[si->store_mfn] = 1;
 }
 
 static int start(struct live *l, chaos_err *err)

@@ -74,8 +74,11 @@ rm -f keep.img
 chaos console stock --no-input --timeout 2 > before.console 2>&1
 before=$(stock_max_tick before.console)
 t0=$(rig_now_us)
+( while :; do echo "$(cat /proc/uptime) $(xl list 2>/dev/null | awk '$1 == "stock" {print $5}')"; sleep 1; done ) > states.txt 2>&1 &
+sampler=$!
 chaos migrate stock $RIG_PEER_IP --port 7021 --psk-file psk --live --timing > mig.out 2>&1 ||
-	{ cat mig.out; diag; rig_fail "chaos migrate --live stock to the peer failed"; }
+	{ kill $sampler; cat mig.out; echo "--- states"; cat states.txt; diag; rig_fail "chaos migrate --live stock to the peer failed"; }
+kill $sampler
 t1=$(rig_now_us)
 cat mig.out
 
