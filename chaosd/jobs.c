@@ -353,6 +353,18 @@ int jobs_start(struct daemon *d, const chaosd_request *req, uint32_t domid,
 	slot_reset(j, d);
 	j->req = *req;
 	chaos_config_init(&j->req.cfg);  /* the config is the request's */
+	/* So are its disks (freed with it): the job keeps copies. */
+	for (size_t i = 0; i < req->nr_disks; i++) {
+		j->req.disks[i] = strdup(req->disks[i]);
+		if (!j->req.disks[i]) {
+			j->req.nr_disks = i;
+			chaosd_request_free(&j->req);
+			j->used = false;
+			pthread_mutex_unlock(&js->lock);
+			chaosd_fds_close(fds, nfds);
+			return derr(err, ENOMEM, "out of memory");
+		}
+	}
 	j->domid = domid;
 	j->op = req->op;
 	j->keep_running = req->keep_running;
@@ -366,7 +378,7 @@ int jobs_start(struct daemon *d, const chaosd_request *req, uint32_t domid,
 	rc = pthread_create(&j->thread, NULL, job_main, j);
 	if (rc) {
 		chaosd_fds_close(j->fds, j->nfds);
-		explicit_bzero(&j->req.key, sizeof(j->req.key));
+		chaosd_request_free(&j->req);  /* the key wiped, copies freed */
 		j->used = false;
 	} else {
 		j->started = true;
