@@ -324,6 +324,8 @@ static int receive_guest(struct chaos_mig *m, chaos_host *host,
 	if (given) {
 		opts.bridges = given->bridges;
 		opts.nr_bridges = given->nr_bridges;
+		opts.disks = given->disks;
+		opts.nr_disks = given->nr_disks;
 		opts.as = given->as;  /* whoever receives it owns it */
 	}
 	if (chaos_mig_recv_stream(m, CHAOS_MIG_IMAGE, CHAOS_MIG_IMAGE_PART,
