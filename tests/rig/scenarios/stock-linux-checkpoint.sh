@@ -142,6 +142,9 @@ ticks_on "live migrate" "$before"
 
 old=$(domid_of stock)
 chaos shutdown stock --timeout 120 || { diag; rig_fail "chaos shutdown stock failed"; }
+# Powered off with its disk clean: the next boot (under xl, below) finds
+# at least the last count it printed.
+last=$(last_tick)
 leftovers "shutdown" "$old"
 rig_wait_for 10 sh -c '! grep -qs stock-disk.img /sys/block/loop*/loop/backing_file' ||
 	rig_fail "a loop device is still attached: $(cat /sys/block/loop*/loop/backing_file)"
@@ -154,6 +157,10 @@ log=/var/log/xen/console/guest-stock.log
 $xl_tools xl create stock.cfg > xl-create.log 2>&1 || { cat xl-create.log; rig_fail "xl create stock.cfg failed"; }
 rig_wait_for 600 grep -q 'STOCK-NET' "$log" || { diag; rig_fail "xl: no STOCK-NET"; }
 ticks_on "xl boot" "$(last_tick)"
+found=$(sed -n 's/.*STOCK-DISK \([0-9][0-9]*\).*/\1/p' "$log" | head -n 1)
+[ -n "$found" ] && [ "$found" -ge "$last" ] ||
+	rig_fail "after chaos shutdown the disk held '$found', the guest's last count was $last"
+rig_log "after the shutdown the next boot found $found on the disk (last count $last)"
 xl_save_us=$(timed xl-save $xl_tools xl save stock xl.img) || exit 1
 xl_restore_us=$(timed xl-restore $xl_tools xl restore xl.img) || exit 1
 rig_wait_for 30 ping -c 1 -W 1 10.13.0.2 > /dev/null || { diag; rig_fail "xl restore: no ping"; }
