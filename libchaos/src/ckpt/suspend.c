@@ -48,7 +48,7 @@ int chaos_checkpoint_suspend(chaos_host *host, uint32_t domid,
 		return chaos_err_set(err, EPERM, "refusing to suspend Domain-0");
 	if (chaos_domain_get(host, domid, &info, err))
 		return -1;
-	xenstore = guest_is_xenstore(host, domid);
+	xenstore = guest_is_xenstore(host, domid, info.handle);
 	if (is_suspended(&info))
 		return xenstore ? chaos_ckpt_lend_disks(host, domid, true, err) : 0;
 	if (info.state == CHAOS_STATE_SHUTDOWN || info.state == CHAOS_STATE_DYING)
@@ -148,7 +148,7 @@ int chaos_ckpt_resume(chaos_host *host, uint32_t domid, chaos_err *err)
 
 	if (chaos_ckpt_require_suspended(host, domid, &xi, err))
 		return -1;
-	if (guest_is_xenstore(host, domid)) {
+	if (guest_is_xenstore(host, domid, xi.handle)) {
 		/* Its backends stayed; its frontends take up where they were
 		 * (a cancelled suspend), and the disks are its own again. */
 		if (chaos_ckpt_lend_disks(host, domid, false, err) ||

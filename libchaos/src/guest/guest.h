@@ -43,8 +43,10 @@ int chaos_xs_vif_list(chaos_host *host, uint32_t domid,
 
 /* ---- block.c ---- */
 
-/* Does chaos serve (domid)'s devices through XenStore (its record)? */
-bool guest_is_xenstore(chaos_host *host, uint32_t domid);
+/* Does chaos serve (domid)'s devices through XenStore (its record)? For
+ * the caller who has already looked the domain up: its handle. */
+bool guest_is_xenstore(chaos_host *host, uint32_t domid,
+		       const uint8_t handle[16]);
 
 /* ---- xenstore.c ---- */
 

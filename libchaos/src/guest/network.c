@@ -44,6 +44,7 @@ int chaos_network_list(chaos_host *host, uint32_t domid, chaos_vif_info **out,
 		       size_t *count, chaos_err *err)
 {
 	chaos_device_info *devs;
+	chaos_domain_info info;
 	chaos_vif_info *vifs;
 	chaos_config cfg;
 	size_t n, nr = 0;
@@ -51,7 +52,8 @@ int chaos_network_list(chaos_host *host, uint32_t domid, chaos_vif_info **out,
 
 	*out = NULL;
 	*count = 0;
-	if (guest_is_xenstore(host, domid))
+	if (chaos_domain_get(host, domid, &info, NULL) == 0 &&
+	    guest_is_xenstore(host, domid, info.handle))
 		return chaos_xs_vif_list(host, domid, out, count, err);
 	if (chaos_device_list(host, domid, &devs, &n, err))
 		return -1;
