@@ -285,6 +285,22 @@ static int add(struct consoles *c, struct guest_console *g)
 	return 0;
 }
 
+/* g's log, under its name or "domain-<id>"; a failure is only noted. */
+static void open_log(struct consoles *c, struct guest_console *g,
+		     chaos_err *err)
+{
+	char base[CHAOS_NAME_MAX + 16];
+
+	if (g->name[0])
+		snprintf(base, sizeof(base), "%s", g->name);
+	else
+		snprintf(base, sizeof(base), "domain-%u", g->domid);
+	g->log_open = console_log_open(&g->log, c->log_dir_fd, base,
+				       CONSOLE_LOG_MAX_DEFAULT, err) == 0;
+	if (!g->log_open)
+		dlog("console of domain %u: no log: %s", g->domid, err->msg);
+}
+
 /*
  * A guest named after its console was taken (a migration's destination
  * takes its name last, and the sync may have found it before): its log
@@ -302,10 +318,7 @@ static void follow_name(struct consoles *c, struct guest_console *g)
 	snprintf(g->name, sizeof(g->name), "%s", guest.name);
 	if (g->log_open)
 		console_log_close(&g->log);
-	g->log_open = console_log_open(&g->log, c->log_dir_fd, g->name,
-				       CONSOLE_LOG_MAX_DEFAULT, &err) == 0;
-	if (!g->log_open)
-		dlog("console of domain %u: no log: %s", g->domid, err.msg);
+	open_log(c, g, &err);
 }
 
 /*
@@ -320,7 +333,7 @@ static struct guest_console *console_for(struct consoles *c,
 {
 	struct guest_console *g = find(c, info->domid);
 	chaos_guest_info guest;
-	char base[CHAOS_NAME_MAX + 16], note[96];
+	char note[96];
 	bool fresh = !g;
 
 	if (g && (g->con || now < g->retry_ms)) {
@@ -361,17 +374,7 @@ static struct guest_console *console_for(struct consoles *c,
 		if (guest.name[0] &&
 		    chaos_config_check_name(guest.name, NULL) == 0)
 			snprintf(g->name, sizeof(g->name), "%s", guest.name);
-		if (g->name[0])
-			snprintf(base, sizeof(base), "%s", g->name);
-		else
-			snprintf(base, sizeof(base), "domain-%u", g->domid);
-		if (console_log_open(&g->log, c->log_dir_fd, base,
-				     CONSOLE_LOG_MAX_DEFAULT, err)) {
-			dlog("console of domain %u: no log: %s", g->domid,
-			     err->msg);
-		} else {
-			g->log_open = true;
-		}
+		open_log(c, g, err);
 		/* Taking guests back after a restart: what they said before,
 		 * from their logs. Never for a new guest: an earlier guest of
 		 * the same name must not answer for it. */
@@ -558,6 +561,7 @@ static void run_commands(struct consoles *c)
 	pthread_mutex_unlock(&c->lock);
 	while (list) {
 		struct cmd *cmd = list;
+		struct guest_console *g;
 		chaos_domain_info info;
 		chaos_err err;
 
@@ -567,8 +571,9 @@ static void run_commands(struct consoles *c)
 			if (chaos_domain_get(c->host, cmd->domid, &info,
 					     &err) != 0)
 				break;
-			if (find(c, cmd->domid))
-				follow_name(c, find(c, cmd->domid));
+			g = find(c, cmd->domid);
+			if (g)
+				follow_name(c, g);
 			else
 				console_for(c, &info, chaos_clock_ms(), false,
 					    &err);
