@@ -21,12 +21,19 @@
 /* Room left in a request frame for the fields around the config. */
 #define CONFIG_TEXT_MAX (CHAOSD_FRAME_MAX - PATH_MAX - 256)
 
-static void print_timing(const chaos_create_timing *t, uint64_t config_us,
-			 const char *via)
+/* The CLI's own part of a create through chaosd, beside chaosd's. */
+struct cli_timing {
+	uint64_t config_us;	/* reading and checking the config file */
+	uint64_t connect_us;	/* connecting to chaosd */
+	uint64_t request_us;	/* the create request, sent to answer read */
+};
+
+static void print_timing(const chaos_create_timing *t,
+			 const struct cli_timing *cli, const char *via)
 {
 	printf("timing_us parse=%llu domain=%llu memory=%llu load=%llu "
 	       "pagetables=%llu devices=%llu unpause=%llu total=%llu "
-	       "config=%llu%s\n",
+	       "config=%llu",
 	       (unsigned long long)t->parse_us,
 	       (unsigned long long)t->domain_us,
 	       (unsigned long long)t->memory_us,
@@ -35,7 +42,12 @@ static void print_timing(const chaos_create_timing *t, uint64_t config_us,
 	       (unsigned long long)t->devices_us,
 	       (unsigned long long)t->unpause_us,
 	       (unsigned long long)t->total_us,
-	       (unsigned long long)config_us, via);
+	       (unsigned long long)cli->config_us);
+	if (via[0])
+		printf(" connect=%llu request=%llu",
+		       (unsigned long long)cli->connect_us,
+		       (unsigned long long)cli->request_us);
+	printf("%s\n", via);
 }
 
 /*
@@ -43,12 +55,14 @@ static void print_timing(const chaos_create_timing *t, uint64_t config_us,
  * -1: chaosd is not there or cannot take this config: create locally.
  */
 static int via_chaosd(const char *path, const chaos_config *cfg, bool paused,
-		      bool allow_larger, chaosd_create_result *res)
+		      bool allow_larger, chaosd_create_result *res,
+		      struct cli_timing *cli)
 {
 	char abs[PATH_MAX], *text;
 	chaosd_conn *c;
 	chaos_err err;
 	size_t len;
+	uint64_t t0;
 	int rc;
 
 	/* chaosd resolves paths from its own directory, not ours. */
@@ -62,11 +76,15 @@ static int via_chaosd(const char *path, const chaos_config *cfg, bool paused,
 		free(text);
 		return -1;
 	}
+	t0 = chaos_clock_us();
 	if (chaosd_connect(NULL, &c, &err)) {
 		free(text);
 		return -1;
 	}
+	cli->connect_us = chaos_clock_us() - t0;
+	t0 = chaos_clock_us();
 	rc = chaosd_create(c, text, len, abs, paused, allow_larger, res, &err);
+	cli->request_us = chaos_clock_us() - t0;
 	chaosd_close(c);
 	free(text);
 	if (rc) {
@@ -84,6 +102,7 @@ int cmd_create(int argc, char **argv)
 	chaos_create_opts opts = { 0 };
 	chaosd_create_result res;
 	chaos_create_timing timing;
+	struct cli_timing cli = { 0 };
 	chaos_config cfg;
 	chaos_host *host = NULL;
 	chaos_err err;
@@ -138,10 +157,11 @@ int cmd_create(int argc, char **argv)
 		cli_error("%s", err.msg);
 		return 1;
 	}
-	t0 = chaos_clock_us() - t0;
+	cli.config_us = chaos_clock_us() - t0;
 	opts.config_path = path;
 	sent = use_chaosd ?
-	       via_chaosd(path, &cfg, opts.paused, allow_larger, &res) : -1;
+	       via_chaosd(path, &cfg, opts.paused, allow_larger, &res, &cli) :
+	       -1;
 	if (sent == 1)
 		goto out_cfg;
 	/* A create through chaosd needs no hypervisor access here. */
@@ -162,7 +182,7 @@ int cmd_create(int argc, char **argv)
 	printf("created domain %u%s%s%s\n", domid, cfg.name[0] ? " (" : "",
 	       cfg.name, cfg.name[0] ? ")" : "");
 	if (timing_wanted)
-		print_timing(&timing, t0, sent ? "" :
+		print_timing(&timing, &cli, sent ? "" :
 			     res.pooled ? " via=pool" : " via=chaosd");
 	fflush(stdout);
 	rc = 0;
