@@ -93,6 +93,7 @@ while [ $i -lt 20 ]; do
 	i=$((i + 1))
 done
 : > chaos.csv
+: > split.csv
 pooled=0
 n=1
 while [ $n -le $max ]; do
@@ -107,6 +108,10 @@ while [ $n -le $max ]; do
 		{ read -r total parse load pt dev unp via
 		  case $via in *pool*) p=1 ;; *) p=0 ;; esac
 		  echo "$n,$wall,$total,$parse,$load,$pt,$dev,$unp,$p"; } >> chaos.csv
+	# The CLI's side: n,wall,total,config,connect,request.
+	sed -n 's/.* total=\([0-9]*\) config=\([0-9]*\) connect=\([0-9]*\) request=\([0-9]*\).*/\1 \2 \3 \4/p' out.txt |
+		{ read -r total config connect request
+		  echo "$n,$wall,$total,$config,$connect,$request"; } >> split.csv
 	[ $((n % 100)) = 0 ] && rig_log "chaos: $n guests"
 	n=$((n + 1))
 done
@@ -258,6 +263,19 @@ rig_metric fixed_chaos_lib_load "$(col_median 5)" ms
 rig_metric fixed_chaos_lib_pagetables "$(col_median 6)" ms
 rig_metric fixed_chaos_lib_unpause "$(col_median 8)" ms
 rig_metric chaosd_cpu_total "$chaosd_cpu" s
+# A CLI create's wall time, split: the config read, the connect, chaosd's
+# work outside the library with the round trip (request - in-library),
+# and the rest (process start and exit, the config turned into JSON).
+[ "$(wc -l < split.csv)" = "$max" ] || rig_fail "split.csv has $(wc -l < split.csv) rows, want $max"
+rig_file split.csv < split.csv
+split_median() {
+	awk -F, "{ print $1 }" split.csv > col.tmp
+	us_ms "$(median col.tmp)"
+}
+rig_metric cli_split_config "$(split_median '$4')" ms
+rig_metric cli_split_connect "$(split_median '$5')" ms
+rig_metric cli_split_chaosd_outside_lib "$(split_median '$6 - $3')" ms
+rig_metric cli_split_rest "$(split_median '$2 - $4 - $5 - $6')" ms
 rig_metric fixed_xl_process_start "$(us_ms "$(median xlhelp.us)")" ms
 rig_metric fixed_xl_list_n0 "$(us_ms "$(median xllist0.us)")" ms
 rig_metric fixed_xl_list_nmax "$(us_ms "$(median xllistN.us)")" ms
