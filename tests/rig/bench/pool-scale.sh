@@ -93,7 +93,7 @@ while [ $i -lt 20 ]; do
 	i=$((i + 1))
 done
 : > chaos.csv
-: > split.csv
+echo "n,wall_us,lib_us,config_us,connect_us,request_us" > split.csv
 pooled=0
 n=1
 while [ $n -le $max ]; do
@@ -223,10 +223,13 @@ slope() {
 	awk -F, -v c="$1" 'NR > 1 && $c != "" { n++; sx += $1; sy += $c; sxx += $1 * $1; sxy += $1 * $c }
 		END { printf "%.4f", (n * sxy - sx * sy) / (n * sxx - sx * sx) / 1000 }' pool-scale.csv
 }
-col_median() {
-	awk -F, -v c="$1" 'NR > 1 { print $c }' pool-scale.csv > col.tmp
+# median_of FILE EXPR: the median, in ms, of the awk expression EXPR
+# (columns as $N) over FILE's rows below its header.
+median_of() {
+	awk -F, "NR > 1 { print $2 }" "$1" > col.tmp
 	us_ms "$(median col.tmp)"
 }
+col_median() { median_of pool-scale.csv "\$$1"; }
 
 rig_metric pool_scale_max "$max" guests
 rig_metric pool_scale_xl_max "$xl_max" guests
@@ -266,16 +269,12 @@ rig_metric chaosd_cpu_total "$chaosd_cpu" s
 # A CLI create's wall time, split: the config read, the connect, chaosd's
 # work outside the library with the round trip (request - in-library),
 # and the rest (process start and exit, the config turned into JSON).
-[ "$(wc -l < split.csv)" = "$max" ] || rig_fail "split.csv has $(wc -l < split.csv) rows, want $max"
+[ "$(wc -l < split.csv)" = "$((max + 1))" ] || rig_fail "split.csv has $(($(wc -l < split.csv) - 1)) rows, want $max"
 rig_file split.csv < split.csv
-split_median() {
-	awk -F, "{ print $1 }" split.csv > col.tmp
-	us_ms "$(median col.tmp)"
-}
-rig_metric cli_split_config "$(split_median '$4')" ms
-rig_metric cli_split_connect "$(split_median '$5')" ms
-rig_metric cli_split_chaosd_outside_lib "$(split_median '$6 - $3')" ms
-rig_metric cli_split_rest "$(split_median '$2 - $4 - $5 - $6')" ms
+rig_metric cli_split_config "$(median_of split.csv '$4')" ms
+rig_metric cli_split_connect "$(median_of split.csv '$5')" ms
+rig_metric cli_split_chaosd_outside_lib "$(median_of split.csv '$6 - $3')" ms
+rig_metric cli_split_rest "$(median_of split.csv '$2 - $4 - $5 - $6')" ms
 rig_metric fixed_xl_process_start "$(us_ms "$(median xlhelp.us)")" ms
 rig_metric fixed_xl_list_n0 "$(us_ms "$(median xllist0.us)")" ms
 rig_metric fixed_xl_list_nmax "$(us_ms "$(median xllistN.us)")" ms
