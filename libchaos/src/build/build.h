@@ -334,6 +334,8 @@ int chaos_shell_prepare(chaos_host *host, uint64_t memory_mib,
  * per layout: a shell primed for another is unpinned and primed again).
  * chaos_shell_load then copies kernel and ramdisk, writes start_info,
  * the hypercall page and vCPU 0 (fills load_us and pagetables_us).
+ * *mark is the time the step before ended (chaos_now_us()): each phase
+ * runs from the mark, which moves to its end.
  */
 int chaos_shell_prime_layout(chaos_host *host, struct chaos_shell *shell,
 			     const struct chaos_pv_layout *lay, chaos_err *err);
@@ -344,7 +346,8 @@ int chaos_shell_load(chaos_host *host, struct chaos_shell *shell,
 		     const struct chaos_image *img,
 		     const struct chaos_pv_layout *lay, const void *ramdisk,
 		     uint64_t ramdisk_len, const char *cmdline,
-		     chaos_create_timing *timing, chaos_err *err);
+		     chaos_create_timing *timing, uint64_t *mark,
+		     chaos_err *err);
 /* The kernel's hypercall page, and vCPU 0 at its entry, on the layout's
  * stack and (pinned) tables. */
 int chaos_shell_set_boot_vcpu(chaos_host *host, struct chaos_shell *shell,
@@ -352,12 +355,14 @@ int chaos_shell_set_boot_vcpu(chaos_host *host, struct chaos_shell *shell,
 			      chaos_err *err);
 
 /* Both halves: load img (and a ramdisk) into the shell and make vCPU 0
- * ready to run. The domain stays paused. Fills load_us and pagetables_us. */
+ * ready to run. The domain stays paused. Fills load_us and pagetables_us
+ * from *mark, as chaos_shell_load. */
 int chaos_shell_boot(chaos_host *host, struct chaos_shell *shell,
 		     const struct chaos_image *img, const void *ramdisk,
 		     uint64_t ramdisk_len, const char *cmdline,
 		     uint64_t *console_mfn, uint64_t *start_info_mfn,
-		     chaos_create_timing *timing, chaos_err *err);
+		     chaos_create_timing *timing, uint64_t *mark,
+		     chaos_err *err);
 
 /* ---- grant_seed.c ---- */
 

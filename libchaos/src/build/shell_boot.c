@@ -326,7 +326,8 @@ int chaos_shell_load(chaos_host *host, struct chaos_shell *shell,
 		     const struct chaos_image *img,
 		     const struct chaos_pv_layout *lay, const void *ramdisk,
 		     uint64_t ramdisk_len, const char *cmdline,
-		     chaos_create_timing *timing, chaos_err *err)
+		     chaos_create_timing *timing, uint64_t *mark,
+		     chaos_err *err)
 {
 	struct mapped_guest m;
 	struct staged_guest g = { .pages = lay->pt_pfn };
@@ -345,7 +346,6 @@ int chaos_shell_load(chaos_host *host, struct chaos_shell *shell,
 		.ramdisk_bytes = ramdisk_len,
 		.flags = img->mod_start_pfn ? SIF_MOD_START_PFN : 0,
 	};
-	uint64_t t0 = chaos_now_us();
 	bool staged = !shell->boot_map &&
 		      chaos_copy_available(host, shell->domid, NULL) > 0;
 	int rc;
@@ -383,13 +383,12 @@ int chaos_shell_load(chaos_host *host, struct chaos_shell *shell,
 	} else {
 		unmap_guest(host, &m);
 	}
-	timing->load_us += chaos_now_us() - t0;
+	*mark = chaos_lap(&timing->load_us, *mark);
 	if (rc)
 		return -1;
 	shell->store_mfn = sp.store_mfn;
-	t0 = chaos_now_us();
 	rc = chaos_shell_set_boot_vcpu(host, shell, lay, err);
-	timing->pagetables_us += chaos_now_us() - t0;
+	*mark = chaos_lap(&timing->pagetables_us, *mark);
 	return rc;
 }
 
@@ -397,20 +396,19 @@ int chaos_shell_boot(chaos_host *host, struct chaos_shell *shell,
 		     const struct chaos_image *img, const void *ramdisk,
 		     uint64_t ramdisk_len, const char *cmdline,
 		     uint64_t *console_mfn, uint64_t *start_info_mfn,
-		     chaos_create_timing *timing, chaos_err *err)
+		     chaos_create_timing *timing, uint64_t *mark,
+		     chaos_err *err)
 {
 	struct chaos_pv_layout lay;
-	uint64_t t0;
 
 	if (chaos_pv_layout_compute(img, shell->nr_pages, ramdisk_len, &lay,
 				    err))
 		return -1;
-	t0 = chaos_now_us();
 	if (chaos_shell_prime_layout(host, shell, &lay, err))
 		return -1;
-	timing->pagetables_us += chaos_now_us() - t0;
+	*mark = chaos_lap(&timing->pagetables_us, *mark);
 	if (chaos_shell_load(host, shell, img, &lay, ramdisk, ramdisk_len,
-			     cmdline, timing, err))
+			     cmdline, timing, mark, err))
 		return -1;
 	*console_mfn = shell->p2m[lay.console_pfn];
 	*start_info_mfn = shell->p2m[lay.start_info_pfn];

@@ -298,15 +298,6 @@ struct chaos_saveimg_stream {
 	struct chaos_saveimg_async *async; /* writes on their own thread */
 };
 
-/* The time since t0 added to *acc; returns the time now (the next t0). */
-static inline uint64_t chaos_ckpt_lap(uint64_t *acc, uint64_t t0)
-{
-	uint64_t now = chaos_now_us();
-
-	*acc += now - t0;
-	return now;
-}
-
 /*
  * From now on the stream's writes are done by a thread of its own
  * (image_writer.c), in order: put copies its bytes, put_held does not

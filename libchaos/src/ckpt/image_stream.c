@@ -67,7 +67,7 @@ static void sum_update(struct chaos_saveimg_stream *s, const void *buf,
 		umac128_update(s->umac, len, buf);
 	else
 		XXH64_update(s->xxh, buf, len);
-	chaos_ckpt_lap(&s->ph->hash_us, t);
+	chaos_lap(&s->ph->hash_us, t);
 }
 
 static void sum_digest(struct chaos_saveimg_stream *s,
@@ -108,7 +108,7 @@ int chaos_saveimg_put_held(struct chaos_saveimg_stream *s, const void *buf,
 	t = chaos_now_us();
 	if (s->io(s->ctx, (void *)buf, len, err))
 		return -1;
-	chaos_ckpt_lap(&s->ph->io_us, t);
+	chaos_lap(&s->ph->io_us, t);
 	s->done += len;
 	return 0;
 }
@@ -120,7 +120,7 @@ int chaos_saveimg_get(struct chaos_saveimg_stream *s, void *buf, size_t len,
 
 	if (s->io(s->ctx, buf, len, err))
 		return -1;
-	chaos_ckpt_lap(&s->ph->io_us, t);
+	chaos_lap(&s->ph->io_us, t);
 	sum_update(s, buf, len);
 	s->done += len;
 	return 0;

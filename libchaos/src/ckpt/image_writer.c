@@ -66,7 +66,7 @@ static void *writer_main(void *arg)
 		if (!skip) {
 			t = chaos_now_us();
 			rc = s->io(s->ctx, (void *)j->buf, j->len, &err);
-			chaos_ckpt_lap(&s->ph->io_us, t);
+			chaos_lap(&s->ph->io_us, t);
 		}
 		pthread_mutex_lock(&a->lock);
 		if (rc && !a->failed) {

@@ -38,7 +38,7 @@ int chaos_restore_shell(struct chaos_restore *r, chaos_host *host,
 	/* Nothing of the image needed: not left for the guest's downtime. */
 	if (chaos_shell_init_shared_info(host, &r->shell, err))
 		return -1;
-	chaos_ckpt_lap(&r->ph->alloc_us, t);
+	chaos_lap(&r->ph->alloc_us, t);
 	r->ph->pages = nr_pages;
 	/* With the noxs hypervisor the pages go in by copy, not mapping. */
 	if (chaos_page_copy_open(&r->copy, host, r->shell.domid, 1,
@@ -62,7 +62,7 @@ void *chaos_restore_map(struct chaos_restore *r, const uint64_t *pfns,
 		mfns[i] = r->shell.p2m[pfns ? pfns[i] : first + i];
 	p = xenforeignmemory_map(r->host->fmem, r->shell.domid,
 				 PROT_READ | PROT_WRITE, n, mfns, r->map_errs);
-	chaos_ckpt_lap(&r->ph->map_us, t);
+	chaos_lap(&r->ph->map_us, t);
 	if (!p) {
 		chaos_err_xen(err, r->host, errno, "cannot map domain %u's memory",
 			      r->shell.domid);
@@ -86,7 +86,7 @@ void chaos_restore_unmap(struct chaos_restore *r, void *p, size_t n)
 	uint64_t t = chaos_now_us();
 
 	xenforeignmemory_unmap(r->host->fmem, p, n);
-	chaos_ckpt_lap(&r->ph->map_us, t);
+	chaos_lap(&r->ph->map_us, t);
 }
 
 size_t chaos_restore_pages_max(const struct chaos_restore *r)
@@ -240,7 +240,7 @@ static int localise_memory(struct chaos_restore *r, chaos_err *err)
 		for (size_t i = 0; i < n && !bad; i++)
 			bad = localise_page(r, pfns[first + i],
 					    mem + i * PAGE_SIZE, err);
-		chaos_ckpt_lap(&r->ph->canon_us, t);
+		chaos_lap(&r->ph->canon_us, t);
 		/* Unmapped before pinning: Xen will not make a page with a
 		 * writable mapping into a page table. */
 		chaos_restore_unmap(r, mem, n);
@@ -355,14 +355,13 @@ static int record_guest(struct chaos_restore *r, bool claim,
 
 static int add_vifs(struct chaos_restore *r, chaos_err *err)
 {
-	chaos_create_timing timing = { 0 };
 	chaos_config cfg;
 
 	if (r->xenstore)
 		return 0; /* its backends come with its entries */
 	chaos_travel_config_to_config(&r->img.cfg, &cfg);
-	return chaos_guest_add_vifs(r->host, &cfg, r->shell.domid, 0, &timing,
-				    err);
+	return chaos_guest_add_vifs(r->host, &cfg, r->shell.domid, 0, NULL,
+				    NULL, err);
 }
 
 int chaos_restore_finish(struct chaos_restore *r,
@@ -383,16 +382,16 @@ int chaos_restore_finish(struct chaos_restore *r,
 	t = chaos_now_us();
 	if (add_vifs(r, err))
 		return -1;
-	t = chaos_ckpt_lap(&r->ph->devices_us, t);
+	t = chaos_lap(&r->ph->devices_us, t);
 	if (pin_tables(r, err))
 		return -1;
-	t = chaos_ckpt_lap(&r->ph->pin_us, t);
+	t = chaos_lap(&r->ph->pin_us, t);
 	if (set_vcpus(r, err))
 		return -1;
-	t = chaos_ckpt_lap(&r->ph->state_us, t);
+	t = chaos_lap(&r->ph->state_us, t);
 	if (chaos_restore_xs_attach(r, err))
 		return -1;
-	t = chaos_ckpt_lap(&r->ph->devices_us, t);
+	t = chaos_lap(&r->ph->devices_us, t);
 	if (claim_name(r, claim, err))
 		return -1;
 	/* Running before it is recorded (audit finding 19): a restorer
@@ -410,7 +409,7 @@ int chaos_restore_finish(struct chaos_restore *r,
 		release_name(r, claim);
 		return -1;
 	}
-	chaos_ckpt_lap(&r->ph->devices_us, t);
+	chaos_lap(&r->ph->devices_us, t);
 	*domid = r->shell.domid;
 	if (mark) {
 		/* The mark goes on to the receiver, which holds it until the

@@ -48,7 +48,7 @@ void *chaos_capture_map(struct chaos_capture *c, const uint64_t *mfns, size_t n,
 	_Static_assert(sizeof(xen_pfn_t) == sizeof(uint64_t), "xen_pfn_t");
 	p = xenforeignmemory_map(c->host->fmem, c->domid, PROT_READ, n,
 				 (const xen_pfn_t *)mfns, errs);
-	chaos_ckpt_lap(&c->ph->map_us, t);
+	chaos_lap(&c->ph->map_us, t);
 	if (!p) {
 		chaos_err_xen(err, c->host, errno,
 			      "cannot map domain %u's memory", c->domid);
@@ -349,7 +349,7 @@ static int read_types(struct chaos_capture *c, chaos_err *err)
 			       NULL, first, err))
 			return -1;
 	}
-	chaos_ckpt_lap(&c->ph->types_us, t);
+	chaos_lap(&c->ph->types_us, t);
 	return 0;
 }
 
@@ -378,7 +378,7 @@ int chaos_capture_query_zero(struct chaos_capture *c, chaos_err *err)
 		rc = page_types(c, c->p2m + first, n,
 				c->img.types ? c->img.types + first : types,
 				NULL, first, err);
-		chaos_ckpt_lap(&c->ph->types_us, t);
+		chaos_lap(&c->ph->types_us, t);
 	}
 	free(types);
 	return rc;
@@ -401,7 +401,7 @@ int chaos_capture_types_of(struct chaos_capture *c, const uint64_t *pfns,
 			c->img.types[pfns[done + i]] = types[i];
 		done += k;
 	}
-	chaos_ckpt_lap(&c->ph->types_us, t);
+	chaos_lap(&c->ph->types_us, t);
 	return 0;
 }
 
@@ -459,7 +459,7 @@ static void pass_unmap(struct chaos_capture *c, struct capture_pass *cp,
 
 	xenforeignmemory_unmap(c->host->fmem, cp->batch[b], n);
 	cp->batch[b] = NULL;
-	chaos_ckpt_lap(&c->ph->map_us, t);
+	chaos_lap(&c->ph->map_us, t);
 }
 
 static void pass_free(struct chaos_capture *c, struct capture_pass *cp)
@@ -505,7 +505,7 @@ static int scan_memory(struct chaos_capture *c, struct capture_pass *cp,
 				c->img.present++;
 			}
 		}
-		chaos_ckpt_lap(&c->ph->scan_us, t);
+		chaos_lap(&c->ph->scan_us, t);
 		if (!cp->keep)
 			pass_unmap(c, cp, b, n);
 	}
@@ -560,7 +560,7 @@ static int put_rewritten(struct chaos_capture *c,
 
 	memcpy(c->page_copy, src, PAGE_SIZE);
 	rc = chaos_capture_canonical(c, pfn, (uint8_t *)c->page_copy, err);
-	chaos_ckpt_lap(&c->ph->canon_us, t);
+	chaos_lap(&c->ph->canon_us, t);
 	return rc || chaos_saveimg_put(out, c->page_copy, PAGE_SIZE, err);
 }
 
@@ -866,7 +866,7 @@ int chaos_capture_suspended(struct chaos_capture *c, chaos_host *host,
 	}
 	if (page_arrays(c, err))
 		goto fail;
-	chaos_ckpt_lap(&c->ph->state_us, t);
+	chaos_lap(&c->ph->state_us, t);
 	/* Unless the hypervisor lacks the call (then the save looks). */
 	c->zero_known = find_zero;
 	if (known && known->img.types && known->nr_pages == c->nr_pages) {

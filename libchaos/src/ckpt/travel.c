@@ -159,7 +159,6 @@ int chaos_ckpt_recreate_devices(chaos_host *host, uint32_t domid,
 				 const struct chaos_saveimg_config *c,
 				 chaos_err *err)
 {
-	chaos_create_timing timing = { 0 };
 	chaos_device_info *devs;
 	chaos_config cfg;
 	size_t n;
@@ -180,5 +179,5 @@ int chaos_ckpt_recreate_devices(chaos_host *host, uint32_t domid,
 	if (chaos_device_add(host, domid, CHAOS_DEV_POWER, 0, NULL, err))
 		return -1;
 	chaos_travel_config_to_config(c, &cfg);
-	return chaos_guest_add_vifs(host, &cfg, domid, 0, &timing, err);
+	return chaos_guest_add_vifs(host, &cfg, domid, 0, NULL, NULL, err);
 }

@@ -109,10 +109,13 @@ int guest_fscred_enter(const chaos_cred *as, struct chaos_fscred_saved *saved,
  * exist already, unconfigured, in a pooled shell: they are configured),
  * and, when xendevd runs, a wait until each is on its bridge so the
  * guest's first packets are not lost. Devices are removed by the caller's
- * rollback on failure.
+ * rollback on failure. With timing, the time from *mark (the end of the
+ * step before, chaos_now_us()) goes to devices_us and *mark moves on;
+ * timing and mark may both be NULL.
  */
 int chaos_guest_add_vifs(chaos_host *host, const chaos_config *cfg,
 			 uint32_t domid, unsigned int precreated,
-			 chaos_create_timing *timing, chaos_err *err);
+			 chaos_create_timing *timing, uint64_t *mark,
+			 chaos_err *err);
 
 #endif

@@ -133,7 +133,7 @@ static int put_pages(struct live *l, const uint8_t *src, uint32_t at,
 		uint64_t t = chaos_now_us();
 
 		memcpy(l->bounce, p, (size_t)n * PAGE_SIZE);
-		chaos_ckpt_lap(&l->out.ph->scan_us, t);
+		chaos_lap(&l->out.ph->scan_us, t);
 		if (chaos_saveimg_put(&l->out, l->bounce, (size_t)n * PAGE_SIZE,
 				      err))
 			return -1;
@@ -255,7 +255,7 @@ static int send_batch(struct live *l, struct chaos_capture *c, uint32_t round,
 	if (src && !l->copy.ready) {
 		t = chaos_now_us();
 		xenforeignmemory_unmap(l->host->fmem, src, mapped);
-		chaos_ckpt_lap(&c->ph->map_us, t);
+		chaos_lap(&c->ph->map_us, t);
 	}
 	if (rc)
 		return -1;

@@ -32,6 +32,20 @@ void chaos_err_vset(chaos_err *err, int code, const char *fmt, va_list ap);
 #define chaos_now_us chaos_clock_us
 #define chaos_now_ms chaos_clock_ms
 
+/*
+ * The time since t0 added to *acc; returns the time now (the next t0).
+ * One clock read per phase boundary: where the clock is a system call
+ * (a PV dom0 without a vDSO clock), each read costs tens of
+ * microseconds in a create.
+ */
+static inline uint64_t chaos_lap(uint64_t *acc, uint64_t t0)
+{
+	uint64_t now = chaos_now_us();
+
+	*acc += now - t0;
+	return now;
+}
+
 /* ---- io.c ---- */
 
 /* Write all of buf to a blocking fd, retrying short writes and EINTR;
