@@ -149,20 +149,22 @@ static int read_kernel(const char *path, const chaos_kernel *kept,
 	int fd, rc;
 
 	memset(img, 0, sizeof(*img));
+	/* The kept one, if the file is still the same: only a look. */
+	if (kept && !strcmp(chaos_kernel_path(kept), path)) {
+		if (chaos_check_regular(path, "", &st, err))
+			return -1;
+		if (chaos_kernel_fd_matches(kept, &st)) {
+			*img = *chaos_kernel_image(kept);
+			*borrowed = true;
+			return 0;
+		}
+	}
 	fd = chaos_open_regular(path, "", &st, err);
 	if (fd < 0)
 		return -1;
-	if (kept && !strcmp(chaos_kernel_path(kept), path) &&
-	    chaos_kernel_fd_matches(kept, &st)) {
-		*img = *chaos_kernel_image(kept);
-		*borrowed = true;
-		rc = 0;
-	} else {
-		/* No bigger than the guest it is for. */
-		rc = chaos_image_from_fd(fd, &st, path,
-					 chaos_kernel_limit(memory_mib), img,
-					 err);
-	}
+	/* No bigger than the guest it is for. */
+	rc = chaos_image_from_fd(fd, &st, path, chaos_kernel_limit(memory_mib),
+				 img, err);
 	close(fd);
 	return rc;
 }
@@ -209,7 +211,10 @@ static int read_guest_files(const chaos_config *cfg,
 		struct stat st;
 		int fd;
 
-		if (!realpath(opts->config_path, config_path)) {
+		if (as && chaos_resolve_regular(opts->config_path,
+						config_path) == 0) {
+			/* Readable by the client, and resolved. */
+		} else if (!realpath(opts->config_path, config_path)) {
 			config_path[0] = '\0';
 		} else if (as) {
 			fd = chaos_open_regular(config_path, "config_path", &st,

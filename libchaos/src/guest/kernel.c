@@ -95,16 +95,12 @@ bool chaos_kernel_is_current(const chaos_kernel *k, const chaos_cred *as)
 	struct chaos_fscred_saved saved;
 	struct stat st;
 	bool same;
-	int fd;
 
 	if (!k || guest_fscred_enter(as, &saved, NULL))
 		return false;
-	fd = chaos_open_regular(k->path, "", &st, NULL);
+	same = chaos_check_regular(k->path, "", &st, NULL) == 0 &&
+	       chaos_kernel_fd_matches(k, &st);
 	chaos_fscred_leave(&saved);
-	if (fd < 0)
-		return false;
-	same = chaos_kernel_fd_matches(k, &st);
-	close(fd);
 	return same;
 }
 

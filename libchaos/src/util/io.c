@@ -32,10 +32,12 @@ int chaos_write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-int chaos_open_regular(const char *path, const char *what, struct stat *st,
-		       chaos_err *err)
+/* Opened read-only without blocking and checked regular; the fd stays
+ * non-blocking. */
+static int open_regular_nonblocking(const char *path, const char *what,
+				    struct stat *st, chaos_err *err)
 {
-	int fd, flags;
+	int fd;
 
 	/* O_NONBLOCK: opening a FIFO would wait for a writer, for ever. */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -47,6 +49,17 @@ int chaos_open_regular(const char *path, const char *what, struct stat *st,
 		return chaos_err_set(err, EINVAL, "%s%s%s: not a regular file",
 				     what, *what ? " " : "", path);
 	}
+	return fd;
+}
+
+int chaos_open_regular(const char *path, const char *what, struct stat *st,
+		       chaos_err *err)
+{
+	int fd, flags;
+
+	fd = open_regular_nonblocking(path, what, st, err);
+	if (fd < 0)
+		return -1;
 	/* A regular file never blocks; readers expect blocking semantics. */
 	flags = fcntl(fd, F_GETFL);
 	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
@@ -57,6 +70,39 @@ int chaos_open_regular(const char *path, const char *what, struct stat *st,
 				     *what ? " " : "", path, strerror(e));
 	}
 	return fd;
+}
+
+int chaos_check_regular(const char *path, const char *what, struct stat *st,
+			chaos_err *err)
+{
+	int fd = open_regular_nonblocking(path, what, st, err);
+
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+int chaos_resolve_regular(const char *path, char resolved[PATH_MAX])
+{
+	char link[32];
+	struct stat st;
+	ssize_t n = -1;
+	int fd;
+
+	/* The file opened, then its name as the kernel has it: fewer system
+	 * calls than realpath's one per path component. */
+	fd = open_regular_nonblocking(path, "", &st, NULL);
+	if (fd < 0)
+		return -1;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	if (st.st_nlink > 0)
+		n = readlink(link, resolved, PATH_MAX - 1);
+	close(fd);
+	if (n <= 0 || n >= PATH_MAX - 1 || resolved[0] != '/')
+		return -1;
+	resolved[n] = '\0';
+	return 0;
 }
 
 /* path's directory into dir ("." for a bare name). */

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <yajl/yajl_gen.h>
@@ -84,6 +85,15 @@ struct stat;
  */
 int chaos_open_regular(const char *path, const char *what, struct stat *st,
 		       chaos_err *err);
+/* The same check, only to look: opened, fstat'ed into *st, closed
+ * (three system calls, where a create counts each). 0, or -1 with err. */
+int chaos_check_regular(const char *path, const char *what, struct stat *st,
+			chaos_err *err);
+/* The same check of path, whose absolute name without links goes into
+ * resolved (a PATH_MAX buffer), as realpath gives it. 0, or -1 when the
+ * check fails or the name cannot be had that way (no /proc): the caller
+ * takes realpath's long way for its own error. */
+int chaos_resolve_regular(const char *path, char resolved[PATH_MAX]);
 
 /* ---- cred.c ---- */
 

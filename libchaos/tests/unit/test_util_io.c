@@ -68,6 +68,47 @@ static void test_open_regular(void **state)
 	unlink(fifo);
 }
 
+/* The look-only check and the resolve refuse what the open does, and the
+ * resolve names the file as realpath would, through links. */
+static void test_check_and_resolve_regular(void **state)
+{
+	char fifo[128], file[128], link[128], want[PATH_MAX], got[PATH_MAX];
+	struct stat st;
+	chaos_err err;
+
+	(void)state;
+	path_in(fifo, sizeof(fifo), "fifo2");
+	path_in(file, sizeof(file), "file2");
+	path_in(link, sizeof(link), "link2");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	alarm(5);  /* a hang is a failure */
+	assert_int_equal(chaos_check_regular(fifo, "kernel", &st, &err), -1);
+	assert_non_null(strstr(err.msg, "fifo2: not a regular file"));
+	assert_int_equal(chaos_resolve_regular(fifo, got), -1);
+	alarm(0);
+	assert_int_equal(chaos_check_regular(dir, "", &st, &err), -1);
+	assert_int_equal(chaos_resolve_regular(dir, got), -1);
+	assert_int_equal(chaos_check_regular(file, "kernel", &st, &err), -1);
+	assert_non_null(strstr(err.msg, "No such file"));
+	assert_int_equal(chaos_resolve_regular(file, got), -1);
+	{
+		FILE *f = fopen(file, "w");
+
+		assert_non_null(f);
+		fputs("data", f);
+		fclose(f);
+	}
+	assert_int_equal(chaos_check_regular(file, "kernel", &st, &err), 0);
+	assert_int_equal(st.st_size, 4);
+	assert_int_equal(symlink(file, link), 0);
+	assert_non_null(realpath(link, want));
+	assert_int_equal(chaos_resolve_regular(link, got), 0);
+	assert_string_equal(got, want);
+	unlink(link);
+	unlink(file);
+	unlink(fifo);
+}
+
 /*
  * Audit finding 11, "chaos save follows symlinks and truncates
  * <file>.tmp": someone else's symlink next to the target is neither
@@ -174,6 +215,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_regular),
+		cmocka_unit_test(test_check_and_resolve_regular),
 		cmocka_unit_test(test_write_safely),
 		cmocka_unit_test(test_killed_writer_leaves_nothing),
 	};
