@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * The name registry: one file per guest name in a state directory, holding
- * "<domid> <handle as 32 hex digits>\n". Readers need no lock because every
- * write is a rename of a complete file; writers hold flock() on the
- * directory so that check-then-claim is atomic between processes.
+ * The name registry: one entry per guest name in a state directory, a
+ * symbolic link whose target is the text "<domid> <handle as 32 hex
+ * digits>" (never followed: it only holds the text). A claim is one
+ * symlink(2), which creates the whole entry at once or fails because the
+ * name is taken: atomic between processes without a lock, and one system
+ * call where a create counts each. Readers need no lock either (one
+ * readlink). Replacing an invalid entry and releasing one are
+ * check-then-act, so those hold flock() on the directory. Entries that
+ * earlier versions wrote, regular files holding the same text and a
+ * newline, are still read, released and replaced.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -19,7 +25,7 @@
 
 #include "state/state.h"
 
-#define ENTRY_MAX      64        /* bytes in a valid entry file, with slack */
+#define ENTRY_MAX      64        /* bytes in a valid entry, with slack */
 #define DOMID_GUEST_MAX 0x7fefu  /* below DOMID_FIRST_RESERVED */
 #define TMP_PREFIX     ".tmp."
 
@@ -112,29 +118,28 @@ static const char *entry_parse(const char *buf, size_t len, uint32_t *domid,
 }
 
 /*
- * Read the entry called name without following links or blocking on odd
- * file types. why gets the reason when the result is ENTRY_INVALID.
+ * An entry an earlier version wrote: a regular file, read without
+ * following links or blocking on odd file types.
  */
-static enum entry_status entry_read(chaos_registry *reg, const char *name,
-				    struct reg_entry *e, const char **why,
-				    int *code)
+static enum entry_status entry_read_file(chaos_registry *reg,
+					 const char *name, struct reg_entry *e,
+					 const char **why, int *code)
 {
 	char buf[ENTRY_MAX + 1];
 	struct stat st;
 	ssize_t n;
 	int fd;
 
-	*code = 0;
 	if (fstatat(reg->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		*code = errno;
 		if (errno == ENOENT)
-			return ENTRY_ABSENT;
+			return ENTRY_ABSENT;   /* released meanwhile */
 		*why = "cannot stat";
 		return ENTRY_INVALID;
 	}
 	if (S_ISLNK(st.st_mode)) {
-		*why = "is a symbolic link";
-		return ENTRY_INVALID;
+		*code = ELOOP;   /* replaced by a link meanwhile: read again */
+		return ENTRY_ABSENT;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		*why = "not a regular file";
@@ -148,9 +153,9 @@ static enum entry_status entry_read(chaos_registry *reg, const char *name,
 		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0) {
 		*code = errno;
-		if (errno == ENOENT)
-			return ENTRY_ABSENT;   /* released meanwhile */
-		*why = errno == ELOOP ? "is a symbolic link" : "cannot open";
+		if (errno == ENOENT || errno == ELOOP)
+			return ENTRY_ABSENT;   /* released, or replaced (ELOOP) */
+		*why = "cannot open";
 		return ENTRY_INVALID;
 	}
 	/* Re-check what we opened: the name may have been swapped. */
@@ -172,6 +177,50 @@ static enum entry_status entry_read(chaos_registry *reg, const char *name,
 		return ENTRY_INVALID;
 	}
 	*why = entry_parse(buf, (size_t)n, &e->domid, e->handle);
+	if (*why)
+		return ENTRY_INVALID;
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	return ENTRY_OK;
+}
+
+/*
+ * Read the entry called name: its link's text, or an earlier version's
+ * file. why gets the reason when the result is ENTRY_INVALID.
+ */
+static enum entry_status entry_read(chaos_registry *reg, const char *name,
+				    struct reg_entry *e, const char **why,
+				    int *code)
+{
+	char buf[ENTRY_MAX + 1];
+	enum entry_status status;
+	ssize_t n;
+
+	for (int tries = 0;; tries++) {
+		*code = 0;
+		n = readlinkat(reg->dirfd, name, buf, ENTRY_MAX);
+		if (n >= 0)
+			break;
+		*code = errno;
+		if (errno == ENOENT)
+			return ENTRY_ABSENT;
+		if (errno != EINVAL) {
+			*why = "cannot read";
+			return ENTRY_INVALID;
+		}
+		/* Not a link: a file (an earlier version's entry), unless
+		 * a claim put a link in its place meanwhile. */
+		*code = 0;
+		status = entry_read_file(reg, name, e, why, code);
+		if (status != ENTRY_ABSENT || *code != ELOOP || tries)
+			return status;
+	}
+	if (n >= ENTRY_MAX) {
+		*why = "too large to be an entry";
+		return ENTRY_INVALID;
+	}
+	/* The text is a file's without its newline. */
+	buf[n] = '\n';
+	*why = entry_parse(buf, (size_t)n + 1, &e->domid, e->handle);
 	if (*why)
 		return ENTRY_INVALID;
 	snprintf(e->name, sizeof(e->name), "%s", name);
@@ -273,51 +322,52 @@ static bool domid_ok(uint32_t domid)
 	return domid >= 1 && domid <= DOMID_GUEST_MAX;
 }
 
-/* Write the entry to a private temporary file, then rename it over name. */
-static int entry_write(chaos_registry *reg, const char *name, uint32_t domid,
-		       const uint8_t handle[16], chaos_err *err)
+/* An entry's text, without a newline: a link's target. */
+static void entry_text(char buf[ENTRY_MAX], uint32_t domid,
+		       const uint8_t handle[16])
+{
+	int len = snprintf(buf, ENTRY_MAX, "%u ", domid);
+
+	for (int b = 0; b < 16; b++)
+		len += snprintf(buf + len, ENTRY_MAX - (size_t)len, "%02x",
+				handle[b]);
+}
+
+static int write_failed(chaos_registry *reg, const char *name, int e,
+			chaos_err *err)
+{
+	return chaos_err_set(err, e, "name registry: cannot write %s/%s: %s",
+			     reg->path, name, strerror(e));
+}
+
+/*
+ * Put the entry in place of whatever name is (an invalid entry): a link
+ * made aside, then renamed over it. Under the lock, so nobody else
+ * replaces or releases meanwhile (a claim only ever creates).
+ */
+static int entry_replace(chaos_registry *reg, const char *name,
+			 const char *text, chaos_err *err)
 {
 	char tmp[sizeof(TMP_PREFIX) + CHAOS_NAME_MAX + 16];
-	char buf[ENTRY_MAX];
-	int fd, len, e;
+	int e;
 
-	len = snprintf(buf, sizeof(buf), "%u ", domid);
-	for (int b = 0; b < 16; b++)
-		len += snprintf(buf + len, sizeof(buf) - (size_t)len, "%02x",
-				handle[b]);
-	len += snprintf(buf + len, sizeof(buf) - (size_t)len, "\n");
 	snprintf(tmp, sizeof(tmp), TMP_PREFIX "%s.%ld", name, (long)getpid());
-	/* A file of that name can only be a leftover (we hold the lock, and
-	 * nobody else may write in the directory): truncated, not removed
-	 * first, which would be one more system call per claim. */
-	fd = openat(reg->dirfd, tmp,
-		    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK |
-		    O_CLOEXEC, 0644);
-	if (fd < 0)
-		goto fail;
+	if (symlinkat(text, reg->dirfd, tmp) < 0) {
+		/* A leftover of ours (we hold the lock). */
+		if (errno != EEXIST || unlinkat(reg->dirfd, tmp, 0) < 0 ||
+		    symlinkat(text, reg->dirfd, tmp) < 0)
+			return write_failed(reg, name, errno, err);
+	}
 	/*
 	 * No fsync: the entries describe running domains, which do not
 	 * survive a reboot either, and the default directory is on tmpfs.
 	 */
-	if (write(fd, buf, (size_t)len) != len) {
-		e = errno ? errno : EIO;
-		close(fd);
-		unlinkat(reg->dirfd, tmp, 0);
-		errno = e;
-		goto fail;
-	}
-	close(fd);
 	if (renameat(reg->dirfd, tmp, reg->dirfd, name) < 0) {
 		e = errno;
 		unlinkat(reg->dirfd, tmp, 0);
-		errno = e;
-		goto fail;
+		return write_failed(reg, name, e, err);
 	}
 	return 0;
-fail:
-	e = errno;
-	return chaos_err_set(err, e, "name registry: cannot write %s/%s: %s",
-			     reg->path, name, strerror(e));
 }
 
 static int entry_cmp(const void *a, const void *b)
@@ -356,7 +406,8 @@ int chaos_registry_claim(chaos_registry *reg, const char *name, uint32_t domid,
 {
 	struct reg_entry e;
 	const char *why = NULL;
-	int code;
+	char text[ENTRY_MAX];
+	int code, rc;
 
 	if (check_name(name, err) < 0)
 		return -1;
@@ -364,30 +415,44 @@ int chaos_registry_claim(chaos_registry *reg, const char *name, uint32_t domid,
 		return chaos_err_set(err, EINVAL,
 				     "name registry: %u is not a guest domain id",
 				     domid);
+	entry_text(text, domid, handle);
+	/* The claim itself: the link is made only if the name is free. The
+	 * claim changes the directory's mtime, so name_of scans again;
+	 * adding to its snapshot (a sort in each create) would buy nothing. */
+	if (symlinkat(text, reg->dirfd, name) == 0) {
+		snap_drop(reg);
+		return 0;
+	}
+	if (errno != EEXIST)
+		return write_failed(reg, name, errno, err);
+	/* The name is there: taken, or an invalid entry, which is a free
+	 * name. Told apart and replaced under the lock. */
 	if (lock_dir(reg, err) < 0)
 		return -1;
 	switch (entry_read(reg, name, &e, &why, &code)) {
 	case ENTRY_OK:
-		unlock_dir(reg);
-		return chaos_err_set(err, EEXIST,
-				     "name '%s' is already used by domain %u",
-				     name, e.domid);
+		rc = chaos_err_set(err, EEXIST,
+				   "name '%s' is already used by domain %u",
+				   name, e.domid);
+		break;
 	case ENTRY_INVALID:
 		warn(reg, name, "%s (replacing it)", why);
+		rc = entry_replace(reg, name, text, err);
 		break;
 	case ENTRY_ABSENT:
+	default:
+		/* Released meanwhile: created, not renamed over, as a claim
+		 * without the lock may have been quicker. */
+		rc = symlinkat(text, reg->dirfd, name) == 0 ? 0 :
+		     errno == EEXIST ?
+		     chaos_err_set(err, EEXIST,
+				   "name '%s' was claimed meanwhile", name) :
+		     write_failed(reg, name, errno, err);
 		break;
 	}
-	if (entry_write(reg, name, domid, handle, err) < 0) {
-		unlock_dir(reg);
-		return -1;
-	}
 	unlock_dir(reg);
-	/* The claim changed the directory's mtime, so name_of scans again
-	 * whatever the snapshot holds: adding to it (a sort of every guest's
-	 * entry in each create) bought nothing. */
 	snap_drop(reg);
-	return 0;
+	return rc;
 }
 
 int chaos_registry_lookup(chaos_registry *reg, const char *name,

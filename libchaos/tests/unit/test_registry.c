@@ -142,6 +142,54 @@ static void test_claim_lookup_release(void **state)
 	assert_int_equal(fx->nr_warnings, 0);
 }
 
+/*
+ * An entry is a link whose text is "<domid> <handle>"; a regular file
+ * holding that text and a newline (what earlier versions wrote) is read,
+ * released and taken as the name's owner the same way.
+ */
+static void test_entry_formats(void **state)
+{
+	struct fixture *fx = *state;
+	chaos_err err = { 0 };
+	uint8_t h[16], got[16];
+	uint32_t domid = 0;
+	char path[256], text[80], name[CHAOS_NAME_MAX];
+	struct stat st;
+	ssize_t n;
+
+	handle_of(1, h);
+	assert_int_equal(chaos_registry_claim(fx->reg, "new", 5, h, &err), 0);
+	snprintf(path, sizeof(path), "%s/new", fx->dir);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	n = readlink(path, text, sizeof(text) - 1);
+	assert_true(n > 0);
+	text[n] = '\0';
+	assert_string_equal(text, "5 1f262d343b424950575e656c737a8188");
+
+	/* An earlier version's file: read... */
+	handle_of(2, h);
+	write_file(fx, "old", "6 3e454c535a61686f767d848b9299a0a7\n", 35);
+	assert_int_equal(chaos_registry_lookup(fx->reg, "old", &domid, got,
+					       &err), 0);
+	assert_int_equal(domid, 6);
+	assert_memory_equal(got, h, 16);
+	assert_int_equal(chaos_registry_name_of(fx->reg, 6, h, name,
+						sizeof(name)), 0);
+	assert_string_equal(name, "old");
+	/* ...holding its name against a claim... */
+	assert_int_equal(chaos_registry_claim(fx->reg, "old", 7, h, &err), -1);
+	assert_int_equal(err.code, EEXIST);
+	/* ...and released, after which the name is claimed as a link. */
+	assert_int_equal(chaos_registry_release_if(fx->reg, "old", 6, h, &err),
+			 0);
+	assert_int_equal(chaos_registry_claim(fx->reg, "old", 7, h, &err), 0);
+	snprintf(path, sizeof(path), "%s/old", fx->dir);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_int_equal(fx->nr_warnings, 0);
+}
+
 /* Only the binding the caller saw is removed, never a newer one. */
 static void test_release_if(void **state)
 {
@@ -418,7 +466,8 @@ static void test_hostile_directory(void **state)
 	assert_int_equal(mkfifo(path, 0600), 0);
 	write_file(fx, "123", "5 000102030405060708090a0b0c0d0e0f\n", 35);
 	write_file(fx, "bad name", "5 000102030405060708090a0b0c0d0e0f\n", 35);
-	/* A valid-looking entry reached through a symlink is not trusted. */
+	/* A valid-looking entry reached through a symlink is not trusted:
+	 * an entry is a link's own text, never what it points to. */
 	snprintf(target, sizeof(target), "%s/outside", fx->top);
 	{
 		FILE *f = fopen(target, "w");
@@ -449,8 +498,9 @@ static void test_hostile_directory(void **state)
 	assert_non_null(strstr(fx->warnings, "/huge: ignored: too large to be an entry"));
 	assert_non_null(strstr(fx->warnings, "/subdir: ignored: not a regular file"));
 	assert_non_null(strstr(fx->warnings, "/fifo: ignored: not a regular file"));
-	assert_non_null(strstr(fx->warnings, "/link: ignored: is a symbolic link"));
-	assert_non_null(strstr(fx->warnings, "/zero: ignored: is a symbolic link"));
+	assert_non_null(strstr(fx->warnings, "/link: ignored: bad domain id"));
+	assert_non_null(strstr(fx->warnings, "/zero: ignored: bad domain id"));
+	assert_non_null(strstr(fx->warnings, "/loop: ignored: bad domain id"));
 	assert_non_null(strstr(fx->warnings, "/123: ignored: not a valid guest name"));
 	assert_non_null(strstr(fx->warnings, "/bad name: ignored: not a valid guest name"));
 	assert_int_equal(fx->nr_warnings, 20);
@@ -459,7 +509,7 @@ static void test_hostile_directory(void **state)
 					       &err), -1);
 	assert_int_equal(err.code, ENOENT);
 	assert_string_equal(err.msg, "no guest named 'link' (its registry "
-			    "entry is invalid: is a symbolic link)");
+			    "entry is invalid: bad domain id)");
 
 	/* Invalid entries are free names: a claim replaces them... */
 	handle_of(4, h);
@@ -587,6 +637,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_claim_lookup_release,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_entry_formats, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_release_if,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_process_changes,

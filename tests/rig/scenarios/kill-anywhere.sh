@@ -80,10 +80,10 @@ done
 chaos create hl.json --no-chaosd > /dev/null || rig_fail "create hl failed"
 chaos console hl --no-input --until 'hello 1' --timeout 30 > /dev/null ||
 	rig_fail "hl did not count"
-cp /run/chaos/names/hl stale-entry || rig_fail "hl has no name entry"
+cp -P /run/chaos/names/hl stale-entry || rig_fail "hl has no name entry"
 rm -f hl.img
 chaos save hl hl.img > save.out 2>&1 || rig_fail "save hl failed: $(cat save.out)"
-cp stale-entry /run/chaos/names/hl
+cp -P stale-entry /run/chaos/names/hl
 chaos restore hl.img > restore.out 2>&1 ||
 	rig_fail "restore over a stale name entry failed: $(cat restore.out)"
 chaos list | grep -q '^hl ' || rig_fail "restored hl is not listed by name"
