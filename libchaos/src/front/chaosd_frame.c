@@ -6,9 +6,11 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <chaos/chaosd.h>
@@ -16,10 +18,32 @@
 #include "front/front.h"
 
 
+/*
+ * A frame's time limit. The deadline is read from the clock only when the
+ * frame first has to wait: most frames never do, and where the clock is a
+ * system call (a PV dom0) each read counts.
+ */
+struct frame_clock {
+	int timeout_ms;         /* < 0: none */
+	bool read;              /* deadline is set */
+	long long deadline;     /* -1: none */
+};
+
+static long long deadline_of(struct frame_clock *c)
+{
+	if (!c->read) {
+		c->deadline = c->timeout_ms < 0 ? -1 :
+			      chaos_now_ms() + c->timeout_ms;
+		c->read = true;
+	}
+	return c->deadline;
+}
+
 /* Wait for fd to be ready for events; -1 with ETIMEDOUT past deadline. */
-static int wait_fd(int fd, short events, long long deadline)
+static int wait_fd(int fd, short events, struct frame_clock *c)
 {
 	struct pollfd p = { .fd = fd, .events = events };
+	long long deadline = deadline_of(c);
 	int left = -1, n;
 
 	if (deadline >= 0) {
@@ -71,16 +95,15 @@ void chaosd_fds_close(int *fds, size_t n)
 			close(fds[i]);
 }
 
-/* One sendmsg of (p, len) with (fds) attached: the bytes sent, or -1. */
-static ssize_t send_fds(int fd, const uint8_t *p, size_t len, const int *fds,
+/* One sendmsg of iov with (fds) attached: the bytes sent, or -1. */
+static ssize_t send_fds(int fd, struct iovec *iov, int iovcnt, const int *fds,
 			size_t nfds)
 {
 	union {
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(sizeof(int) * CHAOSD_FRAME_FDS_MAX)];
 	} ctl;
-	struct iovec iov = { .iov_base = (void *)p, .iov_len = len };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct msghdr m = { .msg_iov = iov, .msg_iovlen = (size_t)iovcnt };
 	struct cmsghdr *c;
 
 	memset(&ctl, 0, sizeof(ctl));
@@ -94,24 +117,35 @@ static ssize_t send_fds(int fd, const uint8_t *p, size_t len, const int *fds,
 	return sendmsg(fd, &m, 0);
 }
 
-/* Write all of (p, len); the fds go with the first byte that leaves. */
-static int write_all(int fd, const uint8_t *p, size_t len, const int *fds,
-		     size_t nfds, long long deadline, chaos_err *err)
+/*
+ * Write all of iov (header and body together: one system call, and one
+ * wake-up of the reader, for a frame that fits the socket's buffer); the
+ * fds go with the first byte that leaves.
+ */
+static int write_all(int fd, struct iovec *iov, int iovcnt, const int *fds,
+		     size_t nfds, struct frame_clock *clock, chaos_err *err)
 {
-	while (len) {
-		ssize_t n = nfds ? send_fds(fd, p, len, fds, nfds) :
-				   write(fd, p, len);
+	while (iovcnt) {
+		ssize_t n = nfds ? send_fds(fd, iov, iovcnt, fds, nfds) :
+				   writev(fd, iov, iovcnt);
 
 		if (n > 0) {
-			p += n;
-			len -= (size_t)n;
 			nfds = 0;
+			while (iovcnt && (size_t)n >= iov->iov_len) {
+				n -= (ssize_t)iov->iov_len;
+				iov++;
+				iovcnt--;
+			}
+			if (iovcnt) {
+				iov->iov_base = (uint8_t *)iov->iov_base + n;
+				iov->iov_len -= (size_t)n;
+			}
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if (wait_fd(fd, POLLOUT, deadline))
+			if (wait_fd(fd, POLLOUT, clock))
 				return chaos_err_set(err, errno,
 						     "frame: write: %s",
 						     strerror(errno));
@@ -128,8 +162,12 @@ int chaosd_frame_write_fds(int fd, const void *buf, size_t len,
 			   const int *fds, size_t nfds, int timeout_ms,
 			   chaos_err *err)
 {
-	long long deadline = timeout_ms < 0 ? -1 : chaos_now_ms() + timeout_ms;
+	struct frame_clock clock = { .timeout_ms = timeout_ms };
 	uint8_t hdr[4];
+	struct iovec iov[2] = {
+		{ .iov_base = hdr, .iov_len = sizeof(hdr) },
+		{ .iov_base = (void *)buf, .iov_len = len },
+	};
 
 	if (len == 0 || len > CHAOSD_FRAME_MAX)
 		return chaos_err_set(err, EMSGSIZE,
@@ -144,9 +182,7 @@ int chaosd_frame_write_fds(int fd, const void *buf, size_t len,
 			return chaos_err_set(err, EBADF,
 					     "frame: file descriptor %d", fds[i]);
 	chaosd_frame_header((uint32_t)len, hdr);
-	if (write_all(fd, hdr, sizeof(hdr), fds, nfds, deadline, err))
-		return -1;
-	return write_all(fd, buf, len, NULL, 0, deadline, err);
+	return write_all(fd, iov, 2, fds, nfds, &clock, err);
 }
 
 int chaosd_frame_write(int fd, const void *buf, size_t len, int timeout_ms,
@@ -223,7 +259,7 @@ ssize_t chaosd_frame_recv(int fd, void *buf, size_t len, int *fds,
 
 /* Read exactly len bytes. Returns the bytes read before EOF if short. */
 static int read_all(int fd, uint8_t *p, size_t len, int *fds, size_t *nfds,
-		    long long deadline, size_t *got, chaos_err *err)
+		    struct frame_clock *clock, size_t *got, chaos_err *err)
 {
 	*got = 0;
 	while (*got < len) {
@@ -240,7 +276,7 @@ static int read_all(int fd, uint8_t *p, size_t len, int *fds, size_t *nfds,
 		if (rerr.code == EINTR)
 			continue;
 		if (rerr.code == EAGAIN || rerr.code == EWOULDBLOCK) {
-			if (wait_fd(fd, POLLIN, deadline))
+			if (wait_fd(fd, POLLIN, clock))
 				return chaos_err_set(err, errno,
 						     "frame: read: %s",
 						     strerror(errno));
@@ -256,7 +292,7 @@ static int read_all(int fd, uint8_t *p, size_t len, int *fds, size_t *nfds,
 int chaosd_frame_read_fds(int fd, char **out, size_t *len, int *fds,
 			  size_t *nfds, int timeout_ms, chaos_err *err)
 {
-	long long deadline = timeout_ms < 0 ? -1 : chaos_now_ms() + timeout_ms;
+	struct frame_clock clock = { .timeout_ms = timeout_ms };
 	size_t got, none = 0;
 	uint8_t hdr[4];
 	char *buf = NULL;
@@ -267,7 +303,7 @@ int chaosd_frame_read_fds(int fd, char **out, size_t *len, int *fds,
 	if (!nfds)
 		nfds = &none;
 	*nfds = 0;
-	if (read_all(fd, hdr, sizeof(hdr), fds, nfds, deadline, &got, err))
+	if (read_all(fd, hdr, sizeof(hdr), fds, nfds, &clock, &got, err))
 		goto fail;
 	if (got == 0) {
 		chaos_err_set(err, EPIPE, "frame: connection closed");
@@ -284,7 +320,7 @@ int chaosd_frame_read_fds(int fd, char **out, size_t *len, int *fds,
 		chaos_err_set(err, ENOMEM, "frame: out of memory");
 		goto fail;
 	}
-	if (read_all(fd, (uint8_t *)buf, n, fds, nfds, deadline, &got, err))
+	if (read_all(fd, (uint8_t *)buf, n, fds, nfds, &clock, &got, err))
 		goto fail;
 	if (got < n) {
 		chaos_err_set(err, EPROTO, "frame: cut short at %zu of %u bytes",
