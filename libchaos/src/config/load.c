@@ -18,6 +18,10 @@
 
 #include "config/config.h"
 
+/* A config file's first buffer, at least: most fit, and a grown file
+ * is read on in a larger one. */
+#define CONFIG_BUF_MIN 4096u
+
 static bool word_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -63,7 +67,7 @@ int chaos_config_parse_file(const char *path, chaos_config *cfg,
 {
 	struct stat st;
 	char *buf;
-	size_t got = 0;
+	size_t got = 0, cap;
 	int fd, rc;
 
 	chaos_config_init(cfg);
@@ -83,15 +87,33 @@ int chaos_config_parse_file(const char *path, chaos_config *cfg,
 				     "%s: larger than 1 MiB (%lld bytes)", path,
 				     (long long)st.st_size);
 	}
-	/* One byte of slack tells us if the file grew while we read it. */
-	buf = malloc(CHAOS_CONFIG_FILE_MAX + 1);
+	/* Sized to the file, with a byte of slack that tells us if it grew
+	 * while we read it (then grown, up to the limit and one): a 1 MiB
+	 * buffer for a 100-byte config was a mapping made and torn down. */
+	cap = (size_t)st.st_size + 1 < CONFIG_BUF_MIN ? CONFIG_BUF_MIN :
+							(size_t)st.st_size + 1;
+	buf = malloc(cap);
 	if (!buf) {
 		close(fd);
 		return chaos_err_set(err, ENOMEM, "out of memory");
 	}
 	while (got <= CHAOS_CONFIG_FILE_MAX) {
-		ssize_t n = read(fd, buf + got, CHAOS_CONFIG_FILE_MAX + 1 - got);
+		ssize_t n;
 
+		if (got == cap) {
+			size_t grown = cap * 2 > CHAOS_CONFIG_FILE_MAX + 1 ?
+				       CHAOS_CONFIG_FILE_MAX + 1 : cap * 2;
+			char *more = realloc(buf, grown);
+
+			if (!more) {
+				rc = chaos_err_set(err, ENOMEM,
+						   "out of memory");
+				goto out;
+			}
+			buf = more;
+			cap = grown;
+		}
+		n = read(fd, buf + got, cap - got);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {

@@ -888,6 +888,17 @@ static void test_files(void **state)
 	assert_int_equal(cfg.vcpus, 2);
 	chaos_config_free(&cfg);
 
+	/* Larger than the first buffer: read whole, the config at its end. */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	for (int i = 0; i < 200 * 1024; i += 64)
+		fputs("                                                                ", f);
+	fputs("{\"kernel\": \"/k\", \"vcpus\": 3}", f);
+	fclose(f);
+	assert_int_equal(chaos_config_parse_file(path, &cfg, &err), 0);
+	assert_int_equal(cfg.vcpus, 3);
+	chaos_config_free(&cfg);
+
 	/* Over 1 MiB on disk. */
 	f = fopen(path, "w");
 	assert_non_null(f);
