@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-/* chaosd's long operations, each in a thread of its own (jobs.h). */
+/* chaosd's long operations and creates, each on a slot's thread (jobs.h). */
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,12 +16,21 @@
 #define SLOTS (JOBS_MAX + JOBS_CREATES_MAX)
 
 struct job {
+	/*
+	 * The slot's, kept from job to job (slot_reset clears what follows):
+	 * its host, and its thread, woken by go_cond (starting a thread is
+	 * a clone and a handful of system calls, in every create).
+	 */
+	pthread_cond_t go_cond;
+	pthread_t thread;
+	bool has_thread;
+	chaos_host *host;
+	/* The job's: */
 	bool used;
 	bool done;
 	bool started;
-	pthread_t thread;
+	bool go;                       /* a job waits for the thread */
 	struct daemon *d;
-	chaos_host *host;              /* the slot's, kept from job to job */
 	chaos_shell *shell;            /* a create's pooled shell, or NULL */
 	uint64_t mib;                  /* a create's memory, for quotas */
 	chaosd_request req;            /* its own copy; the key wiped at the end */
@@ -42,6 +52,7 @@ struct job {
 
 struct jobs {
 	pthread_mutex_t lock;
+	bool quit;                     /* the slots' threads end */
 	struct job slot[SLOTS];
 };
 
@@ -51,6 +62,8 @@ int jobs_init(struct daemon *d, chaos_err *err)
 	if (!d->jobs)
 		return derr(err, ENOMEM, "out of memory");
 	pthread_mutex_init(&d->jobs->lock, NULL);
+	for (int i = 0; i < SLOTS; i++)
+		pthread_cond_init(&d->jobs->slot[i].go_cond, NULL);
 	return 0;
 }
 
@@ -60,20 +73,29 @@ void jobs_stop(struct daemon *d)
 
 	if (!js)
 		return;
+	/* Each thread ends once its job, if it has one, is done. */
+	pthread_mutex_lock(&js->lock);
+	js->quit = true;
+	for (int i = 0; i < SLOTS; i++)
+		pthread_cond_signal(&js->slot[i].go_cond);
+	pthread_mutex_unlock(&js->lock);
 	for (int i = 0; i < SLOTS; i++) {
 		struct job *j = &js->slot[i];
 
-		if (j->used && j->started) {
-			if (!__atomic_load_n(&j->done, __ATOMIC_ACQUIRE))
-				dlog("stopping: waiting for the %s of domain %u",
-				     chaosd_op_name(j->req.op), j->domid);
+		if (j->used && j->started &&
+		    !__atomic_load_n(&j->done, __ATOMIC_ACQUIRE))
+			dlog("stopping: waiting for the %s of domain %u",
+			     chaosd_op_name(j->req.op), j->domid);
+		if (j->has_thread)
 			pthread_join(j->thread, NULL);
+		if (j->used && j->started) {
 			free(j->resp);
 			/* Unused: back to the pool, which destroys it. */
 			if (j->shell)
 				pool_put_back(&d->pool, d->host, j->shell);
 		}
 		chaos_host_close(j->host);
+		pthread_cond_destroy(&j->go_cond);
 	}
 	pthread_mutex_destroy(&js->lock);
 	free(js);
@@ -260,9 +282,9 @@ static int run(struct job *j, chaos_host *host, chaosd_reply *g, chaos_err *err)
 	return 0;
 }
 
-static void *job_main(void *arg)
+/* One job, on its slot's thread; the loop is woken to send its reply. */
+static void job_run(struct job *j)
 {
-	struct job *j = arg;
 	struct daemon *d = j->d;
 	chaos_host *host = NULL;
 	chaos_err err = { 0 };
@@ -307,16 +329,56 @@ static void *job_main(void *arg)
 	if (write(d->wake_wr, &c, 1) < 0) {
 		/* Pipe full: a wake-up is pending anyway. */
 	}
+}
+
+/* A slot's thread: each job it is given, until chaosd stops. */
+static void *slot_main(void *arg)
+{
+	struct job *j = arg;
+	struct jobs *js = j->d->jobs;
+
+	pthread_mutex_lock(&js->lock);
+	for (;;) {
+		while (!j->go && !js->quit)
+			pthread_cond_wait(&j->go_cond, &js->lock);
+		if (!j->go)
+			break;
+		j->go = false;
+		pthread_mutex_unlock(&js->lock);
+		job_run(j);
+		pthread_mutex_lock(&js->lock);
+	}
+	pthread_mutex_unlock(&js->lock);
 	return NULL;
 }
 
-/* A free slot made ready for a job of d's; its host stays. */
+/* Hand the slot's job to its thread, started the first time. Called
+ * locked; 0 or the error of pthread_create. */
+static int slot_go(struct job *j)
+{
+	int rc;
+
+	j->go = true;
+	if (j->has_thread) {
+		pthread_cond_signal(&j->go_cond);
+		return 0;
+	}
+	rc = pthread_create(&j->thread, NULL, slot_main, j);
+	if (rc) {
+		j->go = false;
+		return rc;
+	}
+	j->has_thread = true;
+	return 0;
+}
+
+/* A free slot made ready for a job of d's; its host and thread stay
+ * (a condition variable a thread waits on is never copied or cleared). */
 static void slot_reset(struct job *j, struct daemon *d)
 {
-	chaos_host *host = j->host;
+	size_t keep = offsetof(struct job, used);
 
-	memset(j, 0, sizeof(*j));
-	j->host = host;
+	memset((char *)j + keep, 0, sizeof(*j) - keep);
 	j->used = true;
 	j->d = d;
 }
@@ -375,7 +437,7 @@ int jobs_start(struct daemon *d, const chaosd_request *req, uint32_t domid,
 	}
 	memcpy(j->fds, fds, nfds * sizeof(int));
 	j->nfds = nfds;
-	rc = pthread_create(&j->thread, NULL, job_main, j);
+	rc = slot_go(j);
 	if (rc) {
 		chaosd_fds_close(j->fds, j->nfds);
 		chaosd_request_free(&j->req);  /* the key wiped, copies freed */
@@ -425,7 +487,7 @@ int jobs_start_create(struct daemon *d, chaosd_request *req,
 		j->has_as = true;
 	}
 	j->owner = owner;
-	rc = pthread_create(&j->thread, NULL, job_main, j);
+	rc = slot_go(j);
 	if (rc) {
 		j->used = false;
 		pthread_mutex_unlock(&js->lock);
@@ -498,7 +560,6 @@ bool jobs_collect(struct daemon *d, struct job *job, char **resp,
 	pthread_mutex_unlock(&d->jobs->lock);
 	if (!done)
 		return false;
-	pthread_join(job->thread, NULL);
 	/* A create that never got to its shell (no host): back to the
 	 * pool, with the serving thread's host. */
 	if (job->shell) {

@@ -12,9 +12,11 @@
 /*
  * chaosd's long operations: save, restore, resume, migrate and
  * migrate-receive. Each takes seconds (a guest's whole memory), so each
- * runs in a thread of its own, with its own host handle, while the loop
+ * runs on a thread of its own, with its own host handle, while the loop
  * serves other clients; the client that asked waits for its reply, which
- * the loop sends when the thread is done (jobs_collect).
+ * the loop sends when the job is done (jobs_collect). A slot's thread
+ * and host are kept from one job to the next, and its thread ends when
+ * chaosd stops (jobs_stop).
  *
  * Threads, not forked children: chaosd has threads already (consoles,
  * reaper, pool), and a child forked from a threaded process may call
