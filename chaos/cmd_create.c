@@ -62,7 +62,7 @@ static int via_chaosd(const char *path, const chaos_config *cfg, bool paused,
 	chaosd_conn *c;
 	chaos_err err;
 	size_t len;
-	uint64_t t0;
+	uint64_t t0, t1;
 	int rc;
 
 	/* chaosd resolves paths from its own directory, not ours. */
@@ -81,8 +81,10 @@ static int via_chaosd(const char *path, const chaos_config *cfg, bool paused,
 		free(text);
 		return -1;
 	}
-	cli->connect_us = chaos_clock_us() - t0;
-	t0 = chaos_clock_us();
+	/* One clock read ends the connect and starts the request. */
+	t1 = chaos_clock_us();
+	cli->connect_us = t1 - t0;
+	t0 = t1;
 	rc = chaosd_create(c, text, len, abs, paused, allow_larger, res, &err);
 	cli->request_us = chaos_clock_us() - t0;
 	chaosd_close(c);
