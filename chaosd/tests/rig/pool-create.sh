@@ -121,6 +121,11 @@ for f in parse load pagetables devices unpause; do
 	sed -n "s/.*\<$f=\([0-9]*\).*/\1/p" pool-phases.txt > pool-$f.us
 	metric_stats pool_create_lib_${f}_ms pool-$f.us
 done
+# chaosd's work outside the library, with the round trip: the CLI's
+# request time (sent to answer read) less the library's total.
+sed -n 's/.*\<total=\([0-9]*\).*\<request=\([0-9]*\).*/\2 \1/p' pool-phases.txt |
+	awk '{ print $1 - $2 }' > pool-outside.us
+metric_stats pool_create_outside_lib_ms pool-outside.us
 for f in floor_us copy start vcpu unpause; do
 	metric_stats floor_${f%_us}_ms floor-$f.us
 done
