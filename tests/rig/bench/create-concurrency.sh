@@ -9,14 +9,18 @@
 # the CLI linked against shared libraries (chaos-dynamic --version: what
 # dynamic loading would cost), chaos pool (connect and one round trip)
 # and chaos create's wall time beside its in-library time and beside one
-# create on an open connection made in the same conditions.
+# create on an open connection made in the same conditions. Also the
+# floor (rig-floor: only what no pool can do ahead, on a shell prepared
+# in full, before chaosd starts) beside the phases of those pooled
+# creates: execute_over_floor is their in-library time over it.
 #
 # Timed: a create on an open connection from its request sent to its
 # reply read; a round from every client starting at once to the last
 # create answered (connects and destroys are outside it; destroys are
 # timed on their own in the round's summary); a command's wall time is
 # its own (rigtime run: fork to exit). Results: rounds.csv (per round),
-# creates.csv (per create), cli.csv (the CLI's fixed costs, median µs).
+# creates.csv (per create), cli.csv (the CLI's fixed costs, median µs),
+# phases.csv (a pooled create's phases and the floor's steps, median µs).
 #
 # COUNT is RIG_VAR_CREATE_CONC_COUNT (default 48); the pool holds COUNT
 # shells of 4 MiB.
@@ -35,6 +39,12 @@ free=$(rig-domains free-kib)
 rig_log "$count creates per round, pool of $pool, $mem MiB guests"
 
 . /rig/extra/bench-lib
+
+# --- the floor, before anything else runs ------------------------------------
+rig-floor /rig/guests/noop.elf $mem 20 > floor.txt || rig_fail "rig-floor failed"
+for f in floor_us copy start vcpu unpause; do
+	sed -n "s/.*\<$f=\([0-9]*\).*/\1/p" floor.txt > floor-$f.us
+done
 
 # --- the CLI's process start, no daemon yet ----------------------------------
 repeat_time 20 hello.us rig-hello
@@ -63,6 +73,7 @@ while [ $i -le 10 ]; do
 		rig_fail "chaos create cli$i failed: $(cat out.txt)"
 	grep -q 'via=pool' out.txt || { cat out.txt; rig_fail "chaos create cli$i did not take a pooled shell"; }
 	sed -n 's/^timing_us .*total=\([0-9]*\).*/\1/p' out.txt >> cli-lib.us
+	grep '^timing_us ' out.txt >> cli-phases.txt
 	chaos destroy cli$i || rig_fail "destroy cli$i failed"
 	wait_pool
 	rig-create-load 1 1 /rig/guests/noop.elf $mem single$i > load.txt 2> load.err ||
@@ -117,9 +128,27 @@ kill -TERM $chaosd_pid; wait $chaosd_pid; trap - EXIT
 	echo "open_conn_create,$(median wall-c1.us)"
 	echo "open_conn_lib,$(median lib-c1.us)"
 } > cli.csv
+# The pooled creates' phases (chaos create --timing) beside the floor's
+# steps; outside_lib: the CLI's request time less the library's total
+# (chaosd's work outside the library, with the round trip).
+for f in parse load pagetables unpause total; do
+	sed -n "s/.*\<$f=\([0-9]*\).*/\1/p" cli-phases.txt > phase-$f.us
+done
+sed -n 's/.*\<total=\([0-9]*\).*\<request=\([0-9]*\).*/\2 \1/p' cli-phases.txt |
+	awk '{ print $1 - $2 }' > phase-outside.us
+{
+	echo "what,median_us"
+	for f in parse load pagetables unpause total outside; do
+		echo "create_$f,$(median phase-$f.us)"
+	done
+	for f in copy start vcpu unpause floor_us; do
+		echo "floor_${f%_us},$(median floor-$f.us)"
+	done
+} > phases.csv
 rig_file rounds.csv < rounds.csv
 rig_file creates.csv < creates.csv
 rig_file cli.csv < cli.csv
+rig_file phases.csv < phases.csv
 
 rate() { awk -F, -v c="$1" '$1 == c { print $5 }' rounds.csv; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
@@ -151,4 +180,9 @@ rig_metric open_conn_single_create_ms "$(us_ms "$sc")" ms
 rig_metric open_conn_single_lib_ms "$(us_ms "$sl")" ms
 rig_metric chaos_create_fixed_ms "$(us_ms "$(minus "$cc" "$sc")")" ms
 rig_metric chaos_create_over_open_conn "$(ratio "$cc" "$sc")" x
+# A pooled create's in-library time over the floor, and chaosd's part.
+fl=$(median floor-floor_us.us)
+rig_metric floor_ms "$(us_ms "$fl")" ms
+rig_metric execute_over_floor "$(ratio "$(median phase-total.us)" "$fl")" x
+rig_metric chaos_create_chaosd_outside_lib_ms "$(us_ms "$(median phase-outside.us)")" ms
 rig_pass "$count creates with 1, 4 and 16 clients, CLI fixed costs measured, nothing left"
