@@ -88,6 +88,7 @@ struct consoles {
 	long long sync_gap_ms;       /* the least time between two syncs */
 	size_t nthrottled;           /* guests with g->throttled */
 	bool poked;                  /* atomic: sync at the next pass */
+	bool unwoken;                /* atomic: attaches queued, not woken */
 	/* Guests a checkpoint holds (consoles_hold): not attached until
 	 * released; under lock. */
 	uint32_t held[CONSOLES_HELD_MAX];
@@ -778,7 +779,7 @@ static void wake(struct consoles *c)
 	}
 }
 
-static void enqueue(struct consoles *c, struct cmd *cmd)
+static void queue(struct consoles *c, struct cmd *cmd)
 {
 	pthread_mutex_lock(&c->lock);
 	cmd->next = NULL;
@@ -788,10 +789,15 @@ static void enqueue(struct consoles *c, struct cmd *cmd)
 		c->head = cmd;
 	c->tail = cmd;
 	pthread_mutex_unlock(&c->lock);
+}
+
+static void enqueue(struct consoles *c, struct cmd *cmd)
+{
+	queue(c, cmd);
 	wake(c);
 }
 
-void consoles_attach(struct consoles *c, uint32_t domid)
+static void attach(struct consoles *c, uint32_t domid, bool now)
 {
 	struct cmd *cmd;
 
@@ -804,7 +810,28 @@ void consoles_attach(struct consoles *c, uint32_t domid)
 	}
 	cmd->kind = CMD_ATTACH;
 	cmd->domid = domid;
-	enqueue(c, cmd);
+	if (now) {
+		enqueue(c, cmd);
+		return;
+	}
+	queue(c, cmd);
+	__atomic_store_n(&c->unwoken, true, __ATOMIC_RELEASE);
+}
+
+void consoles_attach(struct consoles *c, uint32_t domid)
+{
+	attach(c, domid, true);
+}
+
+void consoles_attach_later(struct consoles *c, uint32_t domid)
+{
+	attach(c, domid, false);
+}
+
+void consoles_flush(struct consoles *c)
+{
+	if (c && __atomic_exchange_n(&c->unwoken, false, __ATOMIC_ACQ_REL))
+		wake(c);
 }
 
 static void detach_waited(struct consoles *c, uint32_t domid, bool last_words)

@@ -39,6 +39,16 @@ void consoles_stop(struct consoles *c);
 
 /* A guest was just created: attach its console (asynchronous). */
 void consoles_attach(struct consoles *c, uint32_t domid);
+/*
+ * The same, but the console thread is not woken for it until
+ * consoles_flush (or its next wake-up for anything else): a create's
+ * worker queues the attach, and the serving loop flushes once the reply
+ * is sent, so that the attach's work (the record read, the log opened,
+ * the ring mapped) does not run beside the reply on dom0's CPUs. The
+ * guest's first output waits in its ring meanwhile.
+ */
+void consoles_attach_later(struct consoles *c, uint32_t domid);
+void consoles_flush(struct consoles *c);
 /* Release domid's console and wait until its ring is unmapped (a mapped
  * page would keep a destroyed domain from going away). */
 void consoles_detach(struct consoles *c, uint32_t domid);

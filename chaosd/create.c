@@ -75,7 +75,8 @@ int ops_create_run(struct daemon *d, chaos_host *host,
 	/* Reading (or checking) the kept kernel is part of the create. */
 	timing.parse_us += kernel_us;
 	timing.total_us += kernel_us;
-	consoles_attach(d->consoles, domid);
+	/* Woken by the serving loop once the reply is out. */
+	consoles_attach_later(d->consoles, domid);
 	dlog("created domain %u%s%s%s (%s, %llu us)", domid,
 	     req->cfg.name[0] ? " (" : "", req->cfg.name,
 	     req->cfg.name[0] ? ")" : "", shell_mib ? "pooled" : "full",

@@ -426,6 +426,8 @@ int server_run(struct daemon *d)
 				client_read(d, owner[i]);
 		if (pfd[0].revents & POLLIN)
 			accept_one(d, clients);
+		/* Creates answered above: their consoles now. */
+		consoles_flush(d->consoles);
 	}
 	for (int i = 0; i < CLIENTS_MAX; i++)
 		if (clients[i].fd >= 0)
