@@ -207,22 +207,19 @@ static int read_guest_files(const chaos_config *cfg,
 	}
 	if (chaos_disks_open_check(cfg, disks, err))
 		goto out;
-	if (opts && opts->config_path) {
+	/* Checked readable by the client and resolved in one go; failing
+	 * that (no /proc, or the check failed), realpath's way, for its
+	 * error: an unresolvable path is not remembered. */
+	if (opts && opts->config_path &&
+	    !(as &&
+	      chaos_resolve_regular(opts->config_path, config_path) == 0)) {
 		struct stat st;
-		int fd;
 
-		if (as && chaos_resolve_regular(opts->config_path,
-						config_path) == 0) {
-			/* Readable by the client, and resolved. */
-		} else if (!realpath(opts->config_path, config_path)) {
+		if (!realpath(opts->config_path, config_path))
 			config_path[0] = '\0';
-		} else if (as) {
-			fd = chaos_open_regular(config_path, "config_path", &st,
-						err);
-			if (fd < 0)
-				goto out;
-			close(fd);
-		}
+		else if (as && chaos_check_regular(config_path, "config_path",
+						   &st, err))
+			goto out;
 	}
 	rc = 0;
 out:
