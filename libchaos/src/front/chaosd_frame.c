@@ -19,36 +19,31 @@
 
 
 /*
- * A frame's time limit. The deadline is read from the clock only when the
+ * A frame's time limit. The deadline is taken from the clock only when the
  * frame first has to wait: most frames never do, and where the clock is a
  * system call (a PV dom0) each read counts.
  */
 struct frame_clock {
 	int timeout_ms;         /* < 0: none */
-	bool read;              /* deadline is set */
-	long long deadline;     /* -1: none */
+	bool started;           /* deadline is set */
+	long long deadline;
 };
 
-static long long deadline_of(struct frame_clock *c)
-{
-	if (!c->read) {
-		c->deadline = c->timeout_ms < 0 ? -1 :
-			      chaos_now_ms() + c->timeout_ms;
-		c->read = true;
-	}
-	return c->deadline;
-}
-
-/* Wait for fd to be ready for events; -1 with ETIMEDOUT past deadline. */
+/* Wait for fd to be ready for events; -1 with ETIMEDOUT past the frame's
+ * deadline. */
 static int wait_fd(int fd, short events, struct frame_clock *c)
 {
 	struct pollfd p = { .fd = fd, .events = events };
-	long long deadline = deadline_of(c);
 	int left = -1, n;
 
-	if (deadline >= 0) {
-		long long l = deadline - chaos_now_ms();
+	if (c->timeout_ms >= 0) {
+		long long now = chaos_now_ms(), l;
 
+		if (!c->started) {
+			c->deadline = now + c->timeout_ms;
+			c->started = true;
+		}
+		l = c->deadline - now;
 		if (l <= 0) {
 			errno = ETIMEDOUT;
 			return -1;
@@ -59,7 +54,7 @@ static int wait_fd(int fd, short events, struct frame_clock *c)
 	if (n < 0)
 		return errno == EINTR ? 0 : -1;
 	if (n == 0)
-		return deadline >= 0 && chaos_now_ms() >= deadline ?
+		return c->timeout_ms >= 0 && chaos_now_ms() >= c->deadline ?
 		       (errno = ETIMEDOUT, -1) : 0;
 	return 0;
 }
