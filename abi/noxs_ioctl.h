@@ -19,7 +19,8 @@
 #include <linux/ioctl.h>
 #include "noxs.h"
 
-#define NOXS_IOCTL_VERSION		1
+/* 2: NOXS_CREATE_F_NETDEV_AHEAD. */
+#define NOXS_IOCTL_VERSION		2
 #define NOXS_DEVICE_PATH		"/dev/noxs"
 
 /* Time limits for the calls that wait on a guest (0 = the default). */
@@ -51,7 +52,16 @@ NOXS_STATIC_ASSERT(sizeof(struct noxs_ioc_version) == 32,
  * before the guest is known is done, and its params are all zero).
  */
 #define NOXS_CREATE_F_UNCONFIGURED	(1u << 0)
-#define NOXS_CREATE_F_KNOWN		(NOXS_CREATE_F_UNCONFIGURED)
+/*
+ * With NOXS_CREATE_F_UNCONFIGURED: make the vif's dom0 net device now,
+ * on params' bridge (its only field set; "" lets xendevd choose), so that
+ * it is on its bridge before the guest is known. NOXS_IOC_VIF_CONFIG
+ * later gives the vif the rest of its settings, with the same bridge.
+ * Until then the frontend cannot connect.
+ */
+#define NOXS_CREATE_F_NETDEV_AHEAD	(1u << 1)
+#define NOXS_CREATE_F_KNOWN		(NOXS_CREATE_F_UNCONFIGURED | \
+					 NOXS_CREATE_F_NETDEV_AHEAD)
 
 struct noxs_ioc_create {
 	uint16_t domid;		/* IN: the frontend's domain */
@@ -99,10 +109,13 @@ NOXS_STATIC_ASSERT(sizeof(struct noxs_vif_params) == 64,
 /*
  * NOXS_IOC_VIF_CONFIG: give a vif created with NOXS_CREATE_F_UNCONFIGURED
  * its settings (the same checks as at create), then create its net
- * device, whose "add" uevent carries the bridge. Errors: -ENOENT no such
- * vif, -EALREADY it has its settings already, -EBUSY its frontend has
- * started (it must not see the settings change), -EEXIST a net device of
- * that name exists (the vif stays unconfigured), -EINVAL bad params.
+ * device, whose "add" uevent carries the bridge; a vif made with
+ * NOXS_CREATE_F_NETDEV_AHEAD has its net device, and only gets the
+ * settings. Errors: -ENOENT no such vif, -EALREADY it has its settings
+ * already, -EBUSY its frontend has started (it must not see the settings
+ * change), -EEXIST a net device of that name exists (the vif stays
+ * unconfigured), -EXDEV its net device was made ahead on another bridge
+ * than params' (the vif stays unconfigured), -EINVAL bad params.
  */
 struct noxs_ioc_vif_config {
 	uint16_t domid;		/* IN */

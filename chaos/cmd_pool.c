@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* chaos pool [set memory=M,vcpus=V,vifs=K,size=N]: chaosd's shell pools. */
+/* chaos pool [set memory=M,vcpus=V,vifs=K[,bridge=B],size=N]: chaosd's
+ * shell pools. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,12 +21,13 @@ static int show(chaosd_conn *c)
 		cli_error("%s", err.msg);
 		return 1;
 	}
-	printf("%-10s %5s %5s %5s %5s\n", "Memory", "VCPUs", "Vifs", "Size",
-	       "Ready");
+	printf("%-10s %5s %5s %5s %5s %s\n", "Memory", "VCPUs", "Vifs",
+	       "Size", "Ready", "Bridge");
 	for (size_t i = 0; i < n; i++)
-		printf("%-10llu %5u %5u %5u %5u\n",
+		printf("%-10llu %5u %5u %5u %5u %s\n",
 		       (unsigned long long)fl[i].memory_mib, fl[i].vcpus,
-		       fl[i].vifs, fl[i].size, fl[i].ready);
+		       fl[i].vifs, fl[i].size, fl[i].ready,
+		       fl[i].bridge[0] ? fl[i].bridge : "-");
 	printf("allow_larger: %s\n", larger ? "yes" : "no");
 	free(fl);
 	return 0;
@@ -47,7 +49,7 @@ int cmd_pool(int argc, char **argv)
 			return 2;
 		}
 	} else if (argc != 1) {
-		cli_error("usage: chaos pool [set memory=M,vcpus=V,vifs=K,size=N]");
+		cli_error("usage: chaos pool [set memory=M,vcpus=V,vifs=K[,bridge=B],size=N]");
 		return 2;
 	}
 	if (chaosd_connect(NULL, &c, &err)) {

@@ -37,7 +37,7 @@ static const struct chaos_command commands[] = {
 	  "move a guest to another host", cmd_migrate },
 	{ "migrate-receive", "[--listen P --psk-file F] [--bridge B[=NEW]]... [--disk P[=NEW]]...",
 	  "the destination's end of chaos migrate", cmd_migrate_receive },
-	{ "pool", "[set memory=M,vcpus=V,vifs=K,size=N]",
+	{ "pool", "[set memory=M,vcpus=V,vifs=K[,bridge=B],size=N]",
 	  "show or set chaosd's shell pools", cmd_pool },
 	{ "run", "<cfg> [--stop-timeout S] [--no-console] [--paused]",
 	  "run a guest in the foreground; exit status: how it ended", cmd_run },

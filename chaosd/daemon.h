@@ -21,6 +21,7 @@ struct flavour {
 	uint64_t memory_mib;
 	unsigned int vcpus;
 	unsigned int vifs;
+	char bridge[CHAOS_CONFIG_BRIDGE_MAX]; /* vifs' net devices ahead */
 	unsigned int size;          /* wanted */
 	uint32_t owner;             /* uid that set it last (the config's: 0) */
 	unsigned int ready;         /* shells[0..ready) */
@@ -60,15 +61,19 @@ bool pool_flavour_owner(struct pool *p, const chaosd_flavour *which,
  * flavour left out (NULL: none). */
 void pool_usage(struct pool *p, uint32_t owner, const chaosd_flavour *except,
 		unsigned int *shells, uint64_t *mib);
-/* The kernel the flavour (memory, vcpus, vifs) ran last: its shells
- * get primed for it. Takes a reference; nothing if no such flavour. */
+/* The kernel the flavours (memory, vcpus, vifs), whatever their bridge,
+ * ran last: their shells get primed for it. Takes a reference; nothing
+ * if no such flavour. */
 void pool_hint(struct pool *p, uint64_t memory_mib, unsigned int vcpus,
 	       unsigned int vifs, chaos_kernel *k);
 /* A shell for (memory, vcpus) with exactly vifs vifs, or NULL: exact
- * flavour first, else the smallest larger one (memory, vCPUs) when
- * allowed. Never waits for a refill. */
+ * flavour first (with its net devices on bridge, the one every vif
+ * names, if there is one; else without them), else the smallest larger
+ * one (memory, vCPUs) when allowed. bridge: NULL when the vifs name
+ * different bridges. Never waits for a refill. */
 chaos_shell *pool_take(struct pool *p, uint64_t memory_mib,
-		       unsigned int vcpus, unsigned int vifs, bool allow_larger);
+		       unsigned int vcpus, unsigned int vifs,
+		       const char *bridge, bool allow_larger);
 /* Give back a shell a create did not touch (host: the caller's). */
 void pool_put_back(struct pool *p, chaos_host *host, chaos_shell *shell);
 /*

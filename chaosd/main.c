@@ -3,7 +3,7 @@
  * chaosd: the per-host daemon. Keeps pools of prepared shells, serves
  * creates from them over a Unix socket, reaps guests that stop.
  *
- *   chaosd [-f] [--pool memory=M,vcpus=V,vifs=K,size=N]... [--group NAME]
+ *   chaosd [-f] [--pool memory=M,vcpus=V,vifs=K[,bridge=B],size=N]... [--group NAME]
  *          [--allow-larger] [--no-virq] [--socket PATH] [--state-dir DIR]
  *          [--config FILE]
  */

@@ -47,6 +47,15 @@ static bool absolute_or_null(const char *path)
 	return !path || path[0] == '/';
 }
 
+/* The bridge every vif of cfg names, or NULL (no vifs, or several). */
+static const char *vifs_bridge(const chaos_config *cfg)
+{
+	for (size_t i = 1; i < cfg->nr_vifs; i++)
+		if (strcmp(cfg->vifs[i].bridge, cfg->vifs[0].bridge))
+			return NULL;
+	return cfg->nr_vifs ? cfg->vifs[0].bridge : NULL;
+}
+
 /*
  * A create: checked here (paths, quota), its shell taken here, then built
  * by a create worker (jobs.h), or here when every worker is busy.
@@ -72,7 +81,7 @@ static int op_create(struct daemon *d, chaosd_request *req,
 	if (!req->no_pool)
 		shell = pool_take(&d->pool, req->cfg.memory_mib, req->cfg.vcpus,
 				  (unsigned int)req->cfg.nr_vifs,
-				  req->allow_larger);
+				  vifs_bridge(&req->cfg), req->allow_larger);
 	/* A larger shell gives the guest its memory: count that. */
 	if (shell && chaos_shell_memory_mib(shell) > req->cfg.memory_mib &&
 	    owner_create_check(d, chaos_shell_memory_mib(shell), err)) {
@@ -433,6 +442,8 @@ static int op_pool_get(struct daemon *d, chaosd_reply **out)
 		chaosd_reply_uint(g, "memory_mib", fl[i].memory_mib);
 		chaosd_reply_uint(g, "vcpus", fl[i].vcpus);
 		chaosd_reply_uint(g, "vifs", fl[i].vifs);
+		if (fl[i].bridge[0])
+			chaosd_reply_str(g, "bridge", fl[i].bridge);
 		chaosd_reply_uint(g, "size", fl[i].size);
 		chaosd_reply_uint(g, "ready", fl[i].ready);
 		chaosd_reply_close(g, false);
@@ -450,11 +461,12 @@ static int op_pool_set(struct daemon *d, chaosd_request *req, chaosd_reply **out
 		.vifs = req->vifs, .size = req->size,
 	};
 
+	memcpy(want.bridge, req->bridge, sizeof(want.bridge));
 	if (owner_pool_set(d, &want, err))
 		return -1;
-	dlog("pool: %llu MiB/%u vCPU/%u vif shells: %u wanted",
+	dlog("pool: %llu MiB/%u vCPU/%u vif%s%s shells: %u wanted",
 	     (unsigned long long)req->memory_mib, req->vcpus, req->vifs,
-	     req->size);
+	     want.bridge[0] ? " on " : "", want.bridge, req->size);
 	*out = chaosd_reply_ok();
 	return *out ? 0 : -1;
 }

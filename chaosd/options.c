@@ -14,7 +14,7 @@
 #define CONFIG_LINE_MAX 512
 
 static const char usage[] =
-	"usage: chaosd [-f] [--pool memory=M,vcpus=V,vifs=K,size=N]... [--group NAME]\n"
+	"usage: chaosd [-f] [--pool memory=M,vcpus=V,vifs=K[,bridge=B],size=N]... [--group NAME]\n"
 	"              [--allow-larger] [--no-virq] [--quota SPEC] [--quota-root SPEC]\n"
 	"              [--events-queue N] [--socket PATH] [--state-dir DIR]\n"
 	"              [--pid-file PATH] [--config FILE]\n"

@@ -11,14 +11,26 @@
  * before trying again, so a full host is not hammered. */
 #define REFILL_BACKOFF_MS 1000
 
+/* bridge: "" for a flavour whose vifs get their net devices at create. */
 static struct flavour *find(struct pool *p, uint64_t memory_mib,
-			    unsigned int vcpus, unsigned int vifs)
+			    unsigned int vcpus, unsigned int vifs,
+			    const char *bridge)
 {
 	for (unsigned int i = 0; i < p->nr; i++)
 		if (p->fl[i].memory_mib == memory_mib &&
-		    p->fl[i].vcpus == vcpus && p->fl[i].vifs == vifs)
+		    p->fl[i].vcpus == vcpus && p->fl[i].vifs == vifs &&
+		    !strcmp(p->fl[i].bridge, bridge))
 			return &p->fl[i];
 	return NULL;
+}
+
+/* A shell's flavour. Called locked. */
+static struct flavour *find_of(struct pool *p, const chaos_shell *s)
+{
+	const char *bridge = chaos_shell_bridge(s);
+
+	return find(p, chaos_shell_memory_mib(s), chaos_shell_vcpus(s),
+		    chaos_shell_vifs(s), bridge ? bridge : "");
 }
 
 static int push(struct flavour *f, chaos_shell *s)
@@ -91,8 +103,6 @@ static int prime_one_ready(struct pool *p, bool *failed)
 {
 	for (unsigned int i = 0; i < p->nr; i++) {
 		struct flavour *f = &p->fl[i];
-		uint64_t mem = f->memory_mib;
-		unsigned int vcpus = f->vcpus, vifs = f->vifs;
 
 		for (unsigned int j = 0; f->hint && j < f->ready; j++) {
 			chaos_kernel *hint;
@@ -109,7 +119,7 @@ static int prime_one_ready(struct pool *p, bool *failed)
 			*failed = prime(p, s, hint, &gone) != 0 && !gone;
 			chaos_kernel_unref(hint);
 			pthread_mutex_lock(&p->lock);
-			f = find(p, mem, vcpus, vifs);
+			f = find_of(p, s);
 			if (!gone && f && push(f, s) == 0)
 				return 1;
 			pthread_mutex_unlock(&p->lock);
@@ -146,19 +156,28 @@ static int refill_step(struct pool *p, bool *failed)
 		struct flavour *f = &p->fl[i];
 		uint64_t mem = f->memory_mib;
 		unsigned int vcpus = f->vcpus, vifs = f->vifs;
+		char bridge[sizeof(f->bridge)];
 		bool gone;
+		int rc;
 
 		if (f->ready >= f->size)
 			continue;
 		/* Build unlocked: creates keep taking shells meanwhile. The
 		 * library makes the power device and the vifs (unconfigured:
-		 * the guest's settings come at create). */
+		 * the guest's settings come at create; with a bridge, their
+		 * net devices now, on it). */
+		memcpy(bridge, f->bridge, sizeof(bridge));
 		hint = chaos_kernel_ref(f->hint);
 		pthread_mutex_unlock(&p->lock);
-		if (chaos_shell_new_with_vifs(p->host, mem, vcpus, vifs, &s,
-					      &err)) {
-			dlog("pool: cannot make a %llu MiB/%u vCPU/%u vif shell: %s",
-			     (unsigned long long)mem, vcpus, vifs, err.msg);
+		rc = bridge[0] ?
+		     chaos_shell_new_on_bridge(p->host, mem, vcpus, vifs, bridge,
+					       &s, &err) :
+		     chaos_shell_new_with_vifs(p->host, mem, vcpus, vifs, &s,
+					       &err);
+		if (rc) {
+			dlog("pool: cannot make a %llu MiB/%u vCPU/%u vif%s%s shell: %s",
+			     (unsigned long long)mem, vcpus, vifs,
+			     bridge[0] ? " on " : "", bridge, err.msg);
 			chaos_kernel_unref(hint);
 			pthread_mutex_lock(&p->lock);
 			*failed = true;
@@ -168,7 +187,7 @@ static int refill_step(struct pool *p, bool *failed)
 		chaos_kernel_unref(hint);
 		pthread_mutex_lock(&p->lock);
 		/* The flavours may have changed while we built. */
-		f = find(p, mem, vcpus, vifs);
+		f = find_of(p, s);
 		if (!gone && f && f->ready < f->size && push(f, s) == 0)
 			return 1;
 		pthread_mutex_unlock(&p->lock);
@@ -264,7 +283,7 @@ int pool_set_as(struct pool *p, const chaosd_flavour *want, uint32_t owner,
 	int rc = 0;
 
 	pthread_mutex_lock(&p->lock);
-	f = find(p, want->memory_mib, want->vcpus, want->vifs);
+	f = find(p, want->memory_mib, want->vcpus, want->vifs, want->bridge);
 	if (f) {
 		f->size = want->size;
 		f->owner = owner;
@@ -283,6 +302,7 @@ int pool_set_as(struct pool *p, const chaosd_flavour *want, uint32_t owner,
 		f->memory_mib = want->memory_mib;
 		f->vcpus = want->vcpus;
 		f->vifs = want->vifs;
+		memcpy(f->bridge, want->bridge, sizeof(f->bridge));
 		f->size = want->size;
 		f->owner = owner;
 	}
@@ -294,11 +314,14 @@ int pool_set_as(struct pool *p, const chaosd_flavour *want, uint32_t owner,
 void pool_hint(struct pool *p, uint64_t memory_mib, unsigned int vcpus,
 	       unsigned int vifs, chaos_kernel *k)
 {
-	struct flavour *f;
-
 	pthread_mutex_lock(&p->lock);
-	f = find(p, memory_mib, vcpus, vifs);
-	if (f && f->hint != k) {
+	/* Whatever their bridge: the guest's kernel is the same. */
+	for (unsigned int i = 0; i < p->nr; i++) {
+		struct flavour *f = &p->fl[i];
+
+		if (f->memory_mib != memory_mib || f->vcpus != vcpus ||
+		    f->vifs != vifs || f->hint == k)
+			continue;
 		chaos_kernel_unref(f->hint);
 		f->hint = chaos_kernel_ref(k);
 		pthread_cond_broadcast(&p->wake);
@@ -306,14 +329,25 @@ void pool_hint(struct pool *p, uint64_t memory_mib, unsigned int vcpus,
 	pthread_mutex_unlock(&p->lock);
 }
 
-chaos_shell *pool_take(struct pool *p, uint64_t memory_mib,
-		       unsigned int vcpus, unsigned int vifs, bool allow_larger)
+/* Whether a flavour's net devices suit vifs that all name bridge. */
+static bool bridge_fits(const struct flavour *f, const char *bridge)
 {
-	struct flavour *best = NULL, *f;
+	return !f->bridge[0] || (bridge && !strcmp(f->bridge, bridge));
+}
+
+chaos_shell *pool_take(struct pool *p, uint64_t memory_mib,
+		       unsigned int vcpus, unsigned int vifs,
+		       const char *bridge, bool allow_larger)
+{
+	struct flavour *best = NULL, *f = NULL;
 	chaos_shell *s = NULL;
 
 	pthread_mutex_lock(&p->lock);
-	f = find(p, memory_mib, vcpus, vifs);
+	/* Net devices already on the guest's bridge first. */
+	if (bridge && bridge[0])
+		f = find(p, memory_mib, vcpus, vifs, bridge);
+	if (!f || !f->ready)
+		f = find(p, memory_mib, vcpus, vifs, "");
 	if (f && f->ready) {
 		best = f;
 	} else if (allow_larger || p->allow_larger) {
@@ -321,7 +355,8 @@ chaos_shell *pool_take(struct pool *p, uint64_t memory_mib,
 		for (unsigned int i = 0; i < p->nr; i++) {
 			f = &p->fl[i];
 			if (!f->ready || f->vifs != vifs ||
-			    f->memory_mib < memory_mib || f->vcpus < vcpus)
+			    f->memory_mib < memory_mib || f->vcpus < vcpus ||
+			    !bridge_fits(f, bridge))
 				continue;
 			if (!best || f->memory_mib < best->memory_mib ||
 			    (f->memory_mib == best->memory_mib &&
@@ -342,8 +377,7 @@ void pool_put_back(struct pool *p, chaos_host *host, chaos_shell *shell)
 	struct flavour *f;
 
 	pthread_mutex_lock(&p->lock);
-	f = find(p, chaos_shell_memory_mib(shell), chaos_shell_vcpus(shell),
-		 chaos_shell_vifs(shell));
+	f = find_of(p, shell);
 	if (f && push(f, shell) == 0)
 		shell = NULL;
 	pthread_cond_broadcast(&p->wake);
@@ -448,6 +482,7 @@ unsigned int pool_snapshot(struct pool *p, chaosd_flavour *out)
 		out[i].memory_mib = p->fl[i].memory_mib;
 		out[i].vcpus = p->fl[i].vcpus;
 		out[i].vifs = p->fl[i].vifs;
+		memcpy(out[i].bridge, p->fl[i].bridge, sizeof(out[i].bridge));
 		out[i].size = p->fl[i].size;
 		out[i].ready = p->fl[i].ready;
 	}
@@ -461,7 +496,8 @@ bool pool_flavour_owner(struct pool *p, const chaosd_flavour *which,
 	struct flavour *f;
 
 	pthread_mutex_lock(&p->lock);
-	f = find(p, which->memory_mib, which->vcpus, which->vifs);
+	f = find(p, which->memory_mib, which->vcpus, which->vifs,
+		 which->bridge);
 	if (f && f->size)
 		*owner = f->owner;
 	pthread_mutex_unlock(&p->lock);
@@ -479,7 +515,8 @@ void pool_usage(struct pool *p, uint32_t owner, const chaosd_flavour *except,
 
 		if (f->owner != owner ||
 		    (except && f->memory_mib == except->memory_mib &&
-		     f->vcpus == except->vcpus && f->vifs == except->vifs))
+		     f->vcpus == except->vcpus && f->vifs == except->vifs &&
+		     !strcmp(f->bridge, except->bridge)))
 			continue;
 		*shells += f->size;
 		*mib += (uint64_t)f->size * f->memory_mib;

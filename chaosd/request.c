@@ -354,6 +354,17 @@ static int set_field(chaosd_request *req, const char *key, yajl_val v,
 			req->vifs = (unsigned int)n;
 			return 0;
 		}
+		if (!strcmp(key, "bridge")) {
+			const char *b = YAJL_GET_STRING(v);
+
+			if (!b)
+				return derr(err, EINVAL,
+					    "bridge: expected a string");
+			if (chaos_config_check_bridge(b, err))
+				return -1;
+			memcpy(req->bridge, b, strlen(b) + 1);
+			return 0;
+		}
 		if (!strcmp(key, "size")) {
 			*pool_keys |= 4;
 			if (get_uint(v, key, 0, CHAOSD_POOL_SIZE_MAX, &n, err))
@@ -434,6 +445,9 @@ static int check_request(yajl_val top, chaosd_request *req, chaos_err *err)
 					     "%s: missing",
 					     !(pool_keys & 1) ? "memory_mib" :
 					     !(pool_keys & 2) ? "vcpus" : "size");
+		if (req->bridge[0] && !req->vifs)
+			return derr(err, EINVAL,
+				    "bridge: a flavour without vifs has none");
 		break;
 	default:
 		break;

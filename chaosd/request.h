@@ -55,6 +55,7 @@ typedef struct chaosd_request {
 	uint64_t memory_mib;
 	unsigned int vcpus;
 	unsigned int vifs;            /* vifs made ahead in each shell */
+	char bridge[CHAOS_CONFIG_BRIDGE_MAX]; /* their net devices' ("": none) */
 	unsigned int size;
 	/* shutdown */
 	chaos_shutdown_reason reason; /* POWEROFF or REBOOT */

@@ -449,8 +449,11 @@ int noxs_dev_create(struct noxs_ioc_create *req)
 	d->type = req->type;
 	d->devid = req->devid;
 	atomic_set(&d->net_fatal, 0);
-	if (d->type == NOXS_DEV_VIF)
+	if (d->type == NOXS_DEV_VIF) {
 		memcpy(&d->vif_params, req->params, sizeof(d->vif_params));
+		d->vif_configured =
+			!(req->flags & NOXS_CREATE_F_UNCONFIGURED);
+	}
 	snprintf(d->name, sizeof(d->name), "noxs-%u-%s%u", d->domid,
 		 noxs_type_name(d->type), d->devid);
 
@@ -462,9 +465,13 @@ int noxs_dev_create(struct noxs_ioc_create *req)
 	ret = -ENOSPC;
 	if (atomic_read(&noxs_counters.devices) >= noxs_max_devices)
 		goto fail;
-	/* An unconfigured vif gets its net device with its settings. */
+	/*
+	 * An unconfigured vif gets its net device with its settings, or
+	 * now if it is made ahead.
+	 */
 	if (d->type == NOXS_DEV_VIF &&
-	    !(req->flags & NOXS_CREATE_F_UNCONFIGURED)) {
+	    (!(req->flags & NOXS_CREATE_F_UNCONFIGURED) ||
+	     (req->flags & NOXS_CREATE_F_NETDEV_AHEAD))) {
 		ret = noxs_net_create(d);
 		if (ret)
 			goto fail;
@@ -617,9 +624,10 @@ static void noxs_dev_set_vif_params(struct noxs_dev *d,
 int noxs_dev_vif_config(u16 domid, u16 devid,
 			const struct noxs_vif_params *params)
 {
-	static const struct noxs_vif_params unset;
+	struct noxs_vif_params unset = { };
 	struct noxs_dev *d;
 	unsigned long flags;
+	bool ahead;
 	int ret;
 
 	/* Held throughout: create and destroy of this device wait. */
@@ -629,8 +637,15 @@ int noxs_dev_vif_config(u16 domid, u16 devid,
 	if (!d)
 		goto out;
 	ret = -EALREADY;
-	if (READ_ONCE(d->vif))
+	if (READ_ONCE(d->vif_configured))
 		goto out;
+	/* Its net device, made ahead, is on its bridge: keep that one. */
+	ahead = READ_ONCE(d->vif) != NULL;
+	ret = -EXDEV;
+	if (ahead && strncmp(d->vif_params.bridge, params->bridge,
+			     sizeof(params->bridge)))
+		goto out;
+	memcpy(unset.bridge, d->vif_params.bridge, sizeof(unset.bridge));
 
 	spin_lock_irqsave(&d->lock, flags);
 	/* A frontend that started has read the old settings. */
@@ -641,12 +656,14 @@ int noxs_dev_vif_config(u16 domid, u16 devid,
 		goto out;
 	}
 	noxs_dev_set_vif_params(d, params);
+	d->vif_configured = true;
 	spin_unlock_irqrestore(&d->lock, flags);
 
-	ret = noxs_net_create(d);
+	ret = ahead ? 0 : noxs_net_create(d);
 	if (ret) {
 		spin_lock_irqsave(&d->lock, flags);
 		noxs_dev_set_vif_params(d, &unset);
+		d->vif_configured = false;
 		spin_unlock_irqrestore(&d->lock, flags);
 		goto out;
 	}

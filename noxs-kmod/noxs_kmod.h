@@ -65,6 +65,7 @@ struct noxs_dev {
 	struct noxs_vif_params vif_params;
 	struct noxs_ctrl_net net_fe;	/* frontend's fields, fixed at use */
 	bool net_taken;			/* net_fe recorded: connect wanted */
+	bool vif_configured;		/* vif_params are the guest's */
 	atomic_t net_fatal;		/* NOXS_ERR_* from the data path */
 	/* The net device; only the work, create and finish touch it. */
 	struct noxs_vif *vif;
@@ -127,6 +128,7 @@ int noxs_power_request(struct noxs_dev *d, u32 request, u32 timeout_ms,
 /* noxs_net.c: the network backend (vif). */
 struct noxs_vif;
 bool noxs_net_valid_params(const struct noxs_vif_params *p);
+bool noxs_net_valid_ahead_params(const struct noxs_vif_params *p, bool ahead);
 int noxs_net_create(struct noxs_dev *d);
 int noxs_dev_vif_config(u16 domid, u16 devid,
 			const struct noxs_vif_params *params);

@@ -10,7 +10,9 @@
  *
  * The dom0 side is a net device vif<domid>.<devid>, registered when the
  * device is created (carrier off) so that xendevd can put it on its bridge
- * before the guest even boots; its uevents carry XENDEVD_BRIDGE.
+ * before the guest even boots; its uevents carry XENDEVD_BRIDGE. A pooled
+ * shell's vif gets it with its settings, or ahead of them, on the bridge
+ * its guest will have.
  *
  * Everything on the rings is hostile: producer indexes are bounded by the
  * ring size, each request must fit its page, and the first bad index,
@@ -119,6 +121,21 @@ bool noxs_net_valid_params(const struct noxs_vif_params *p)
 	if (!noxs_net_valid_netmask(p->ipv4_netmask))
 		return false;
 	return noxs_net_valid_bridge(p->bridge);
+}
+
+/*
+ * An unconfigured vif's params: all zero, but for the bridge of a net
+ * device made ahead (which may be "" too).
+ */
+bool noxs_net_valid_ahead_params(const struct noxs_vif_params *p, bool ahead)
+{
+	struct noxs_vif_params rest = *p;
+
+	if (!ahead)
+		return !memchr_inv(p, 0, sizeof(*p));
+	memset(rest.bridge, 0, sizeof(rest.bridge));
+	return !memchr_inv(&rest, 0, sizeof(rest)) &&
+	       noxs_net_valid_bridge(p->bridge);
 }
 
 /* The backend fields of the control page, before it is granted. */
@@ -822,7 +839,9 @@ bool noxs_net_sync(struct noxs_dev *d)
 		return false;
 	spin_lock_irqsave(&d->lock, flags);
 	be = d->be_state;
-	want = d->net_taken && be == NOXS_STATE_INITWAIT && !d->dead;
+	/* A net device made ahead waits for the vif's settings. */
+	want = d->net_taken && d->vif_configured &&
+	       be == NOXS_STATE_INITWAIT && !d->dead;
 	fe = d->net_fe;
 	spin_unlock_irqrestore(&d->lock, flags);
 

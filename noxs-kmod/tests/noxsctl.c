@@ -14,6 +14,9 @@
  *                                    create a vif (net device vifDOMID.DEVID)
  *   noxsctl vif DOMID DEVID unconfigured
  *                                    create a vif whose settings come later
+ *   noxsctl vif DOMID DEVID ahead [BRIDGE]
+ *                                    the same, with its net device now, on
+ *                                    BRIDGE (default: xendevd's choice)
  *   noxsctl vif-config DOMID DEVID MAC [options as for vif]
  *                                    give such a vif its settings
  *   noxsctl netfe DEVID MODE [ARG...] play the guest of vif (0, DEVID);
@@ -35,6 +38,7 @@
 #include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +76,7 @@ static const char *errno_name(int e)
 	case ECONNRESET: return "ECONNRESET";
 	case EACCES: return "EACCES";
 	case ENODEV: return "ENODEV";
+	case EXDEV: return "EXDEV";
 	}
 	return "E?";
 }
@@ -356,7 +361,7 @@ static void parse_vif_params(int argc, char **argv, struct noxs_vif_params *p)
 	}
 }
 
-/* vif DOMID DEVID (MAC [options] | unconfigured) */
+/* vif DOMID DEVID (MAC [options] | unconfigured | ahead [BRIDGE]) */
 static int cmd_vif(int argc, char **argv)
 {
 	struct noxs_ioc_create c;
@@ -368,6 +373,15 @@ static int cmd_vif(int argc, char **argv)
 	c.devid = (uint16_t)parse_num(argv[1], "devid", 0xffff);
 	if (argc == 3 && !strcmp(argv[2], "unconfigured")) {
 		c.flags = NOXS_CREATE_F_UNCONFIGURED;
+	} else if ((argc == 3 || argc == 4) && !strcmp(argv[2], "ahead")) {
+		c.flags = NOXS_CREATE_F_UNCONFIGURED |
+			  NOXS_CREATE_F_NETDEV_AHEAD;
+		memset(&p, 0, sizeof(p));
+		/* Copied as is (up to 16 bytes): the module judges. */
+		if (argc == 4)
+			memcpy(p.bridge, argv[3],
+			       strnlen(argv[3], sizeof(p.bridge)));
+		memcpy(c.params, &p, sizeof(p));
 	} else {
 		parse_vif_params(argc - 2, argv + 2, &p);
 		memcpy(c.params, &p, sizeof(p));
@@ -433,6 +447,25 @@ static int cmd_badargs(uint16_t domid)
 	bad += expect("create vif zero MAC", NOXS_IOC_CREATE, &c, EINVAL);
 	C_INIT(); c.flags = 1;
 	bad += expect("create flags", NOXS_IOC_CREATE, &c, EINVAL);
+	C_INIT(); c.type = NOXS_DEV_VIF; c.flags = NOXS_CREATE_F_NETDEV_AHEAD;
+	bad += expect("create vif ahead, configured", NOXS_IOC_CREATE, &c,
+		      EINVAL);
+	C_INIT(); c.type = NOXS_DEV_VIF; c.flags = 1u << 2;
+	bad += expect("create vif unknown flag", NOXS_IOC_CREATE, &c, EINVAL);
+	C_INIT(); c.type = NOXS_DEV_VIF;
+	c.flags = NOXS_CREATE_F_UNCONFIGURED | NOXS_CREATE_F_NETDEV_AHEAD;
+	c.params[0] = 0x02;	/* a MAC: only the bridge may be set ahead */
+	bad += expect("create vif ahead with a MAC", NOXS_IOC_CREATE, &c,
+		      EINVAL);
+	C_INIT(); c.type = NOXS_DEV_VIF;
+	c.flags = NOXS_CREATE_F_UNCONFIGURED | NOXS_CREATE_F_NETDEV_AHEAD;
+	memcpy(c.params + offsetof(struct noxs_vif_params, bridge), "b/r", 3);
+	bad += expect("create vif ahead, bad bridge", NOXS_IOC_CREATE, &c,
+		      EINVAL);
+	C_INIT(); c.type = NOXS_DEV_VIF; c.flags = NOXS_CREATE_F_UNCONFIGURED;
+	memcpy(c.params + offsetof(struct noxs_vif_params, bridge), "br0", 3);
+	bad += expect("create vif unconfigured, a bridge", NOXS_IOC_CREATE,
+		      &c, EINVAL);
 	C_INIT(); c.reserved[1] = 1;
 	bad += expect("create reserved", NOXS_IOC_CREATE, &c, EINVAL);
 	C_INIT(); c.params[63] = 1;
@@ -755,6 +788,7 @@ static void usage(void)
 	      "       noxsctl vif DOMID DEVID MAC [ip=A.B.C.D/N] [gw=A.B.C.D]"
 	      " [bridge=BR]\n"
 	      "       noxsctl vif DOMID DEVID unconfigured\n"
+	      "       noxsctl vif DOMID DEVID ahead [BRIDGE]\n"
 	      "       noxsctl vif-config DOMID DEVID MAC [ip=A.B.C.D/N]"
 	      " [gw=A.B.C.D] [bridge=BR]\n"
 	      "       noxsctl netfe DEVID ping SRC_IP DST_IP COUNT | flood SECONDS"

@@ -3,8 +3,12 @@
 # pingresp guests with one vif each take such a shell; the vif gets the
 # request's MAC, address and bridge (not the shell's), xendevd attaches it,
 # and every guest answers ping. A config with no vif does not take a vif
-# shell. Prints the in-library and CLI create time beside full creates of
-# the same guest. SIGTERM leaves no shell, vif or noxs device behind.
+# shell. Then a flavour with bridge=br0: its shells' vifs have their net
+# devices on br0 before any guest (carrier off); creates on br0 take them
+# and give only MAC and address, and those guests answer ping too; a guest
+# on br1 does not take one. Prints the in-library, devices and CLI create
+# times of both beside full creates of the same guest. SIGTERM leaves no
+# shell, vif or noxs device behind.
 # rig-timeout: 400
 
 . /rig/extra/chaosd-lib
@@ -31,6 +35,7 @@ pr_json() { # NAME IP MAC
 
 : > pool.us
 : > pool-lib.us
+: > pool-devices.us
 pooled=0
 i=1
 while [ $i -le 10 ]; do
@@ -42,6 +47,7 @@ while [ $i -le 10 ]; do
 	cat out.txt
 	grep -q 'via=pool' out.txt && pooled=$((pooled + 1))
 	sed -n 's/.*total=\([0-9]*\).*/\1/p' out.txt >> pool-lib.us
+	sed -n 's/.*devices=\([0-9]*\).*/\1/p' out.txt >> pool-devices.us
 	i=$((i + 1))
 done
 [ "$pooled" = 10 ] || rig_fail "only $pooled of 10 creates took a vif shell"
@@ -66,6 +72,67 @@ chaos create --timing plain.json > out.txt || rig_fail "create plain failed"
 grep -q 'via=pool' out.txt && rig_fail "a guest without vifs took a vif shell"
 chaos destroy plain || rig_fail "destroy plain failed"
 
+# Shells whose vifs' net devices are made ahead, on br0: on the bridge
+# before any guest is known, carrier off; creates on br0 take them and
+# only give the vifs MAC and address; a create on another bridge does not.
+ip link add br1 type bridge && ip link set br1 up || rig_fail "cannot make br1"
+chaos pool set memory=4,vcpus=1,vifs=1,size=0 || rig_fail "cannot empty the vif flavour"
+chaos pool set memory=4,vcpus=1,vifs=1,bridge=br0,size=5 || rig_fail "cannot set the br0 flavour"
+out=$(chaos pool set memory=4,vcpus=1,vifs=0,bridge=br0,size=1 2>&1) && rig_fail "a bridge without vifs accepted"
+echo "$out" | grep -q "bridge=br0 needs vifs" || rig_fail "bridge without vifs: $out"
+wait_until 120 pool_full 4 5 1 br0 || { chaos pool; cat chaosd.log; rig_fail "the br0 flavour did not fill"; }
+wait_until 60 sh -c '[ -z "$(chaos pool | awk "\$1 == 4 && \$3 == 1 && \$6 == \"-\"")" ]' ||
+	{ chaos pool; rig_fail "the vif flavour without a bridge stayed"; }
+chaos pool
+# The ten guests' vifs have their carrier; the shells' do not yet.
+ahead=0
+for n in /sys/class/net/vif*; do
+	[ "$(cat $n/carrier)" = 0 ] || continue
+	ahead=$((ahead + 1))
+	[ "$(basename "$(readlink $n/master)")" = br0 ] ||
+		rig_fail "$(basename $n), made ahead, is not on br0"
+done
+[ "$ahead" = 5 ] || rig_fail "expected the 5 br0 shells' net devices, found $ahead: $(ls /sys/class/net)"
+: > ahead.us
+: > ahead-lib.us
+: > ahead-devices.us
+i=1
+while [ $i -le 10 ]; do
+	pr_json a$i 10.14.0.$((40 + i)) 00:16:3e:14:02:$((10 + i)) > a$i.json
+	wait_until 60 sh -c '[ "$(chaos pool | awk "\$1 == 4 && \$6 == \"br0\" {print \$5}")" -ge 1 ]' ||
+		rig_fail "no ready br0 shell for a$i"
+	rigtime run chaos create --timing a$i.json >> ahead.us 2> out.txt ||
+		{ cat out.txt; rig_fail "create a$i failed"; }
+	cat out.txt
+	grep -q 'via=pool' out.txt || rig_fail "a$i did not take a br0 shell"
+	sed -n 's/.*total=\([0-9]*\).*/\1/p' out.txt >> ahead-lib.us
+	sed -n 's/.*devices=\([0-9]*\).*/\1/p' out.txt >> ahead-devices.us
+	i=$((i + 1))
+done
+i=1
+while [ $i -le 10 ]; do
+	d=$(chaos list | awk -v n=a$i '$1 == n {print $2}')
+	chaos console a$i --no-input --until ready --timeout 60 > a$i.console ||
+		rig_fail "a$i did not print ready: $(cat a$i.console)"
+	grep -q "mac 00:16:3e:14:02:$((10 + i)) ip 10.14.0.$((40 + i))/24" a$i.console ||
+		rig_fail "a$i does not have the request's MAC and address: $(cat a$i.console)"
+	[ "$(basename "$(readlink /sys/class/net/vif$d.0/master)")" = br0 ] ||
+		rig_fail "vif$d.0 is not on br0"
+	[ "$(cat /sys/class/net/vif$d.0/carrier)" = 1 ] || rig_fail "vif$d.0 has no carrier"
+	ping -c 3 -i 0.2 -W 5 10.14.0.$((40 + i)) > ping.txt 2>&1 ||
+		{ cat ping.txt; rig_fail "a$i does not answer ping"; }
+	i=$((i + 1))
+done
+printf '{ "name": "other", "kernel": "/rig/guests/pingresp.elf", "memory": 4,\n  "vifs": [ { "bridge": "br1" } ] }\n' > other.json
+chaos create --timing other.json > out.txt 2>&1 || { cat out.txt; rig_fail "create on br1 failed"; }
+grep -q 'via=pool' out.txt && rig_fail "a guest on br1 took a br0 shell"
+d=$(chaos list | awk '$1 == "other" {print $2}')
+[ "$(basename "$(readlink /sys/class/net/vif$d.0/master)")" = br1 ] || rig_fail "other's vif is not on br1"
+chaos destroy other || rig_fail "destroy other failed"
+metric_stats pool_vif_ahead_create_ms ahead.us
+metric_stats pool_vif_ahead_create_lib_ms ahead-lib.us
+metric_stats pool_vif_ahead_devices_ms ahead-devices.us
+
 # The same guests built in full, beside the pooled ones.
 : > full.us
 : > full-lib.us
@@ -81,6 +148,7 @@ done
 metric_stats pool_vif_create_ms pool.us
 metric_stats full_vif_create_ms full.us
 metric_stats pool_vif_create_lib_ms pool-lib.us
+metric_stats pool_vif_devices_ms pool-devices.us
 metric_stats full_vif_create_lib_ms full-lib.us
 set -- $(rig_stats pool-lib.us)
 p=$1
@@ -90,6 +158,7 @@ rig_metric full_over_pool_vif_inlib "$(awk -v f="$1" -v p="$p" 'BEGIN {printf "%
 i=1
 while [ $i -le 10 ]; do
 	chaos destroy v$i || rig_fail "destroy v$i failed"
+	chaos destroy a$i || rig_fail "destroy a$i failed"
 	i=$((i + 1))
 done
 chaosd_stop

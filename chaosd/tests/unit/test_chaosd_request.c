@@ -151,6 +151,12 @@ static void test_pool_set(void **state)
 			       "\"vcpus\":1,\"vifs\":2,\"size\":3}", &req,
 			       NULL), 0);
 	assert_int_equal(req.vifs, 2);
+	assert_string_equal(req.bridge, "");
+	chaosd_request_free(&req);
+	assert_int_equal(parse("{\"op\":\"pool-set\",\"memory_mib\":4,"
+			       "\"vcpus\":1,\"vifs\":1,\"bridge\":\"br0\","
+			       "\"size\":3}", &req, NULL), 0);
+	assert_string_equal(req.bridge, "br0");
 	chaosd_request_free(&req);
 }
 
@@ -161,6 +167,9 @@ static void test_flavour_parse(void **state)
 		"memory=4,size=4097", "memory=4,vcpus=0,size=1",
 		"memory=4,vifs=9,size=1", "memory=4,size=1,colour=red",
 		"memory=4,size", "memory=4x,size=1", "memory=99999999999999999999,size=1",
+		"memory=4,size=1,bridge=br0", "memory=4,vifs=1,size=1,bridge=",
+		"memory=4,vifs=1,size=1,bridge=b/r", "memory=4,vifs=1,size=1,bridge=..",
+		"memory=4,vifs=1,size=1,bridge=abcdefghijklmnop",
 	};
 	chaosd_flavour f;
 	chaos_err err;
@@ -178,6 +187,12 @@ static void test_flavour_parse(void **state)
 	assert_int_equal(f.vcpus, 3);
 	assert_int_equal(f.vifs, 2);
 	assert_int_equal(f.size, 0);
+	assert_string_equal(f.bridge, "");
+	assert_int_equal(chaosd_flavour_parse("memory=4,vifs=1,bridge=xenbr0,size=5",
+					      &f, &err), 0);
+	assert_int_equal(f.vifs, 1);
+	assert_string_equal(f.bridge, "xenbr0");
+	assert_int_equal(f.size, 5);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(chaosd_flavour_parse(bad[i], &f, &err), -1);
 		assert_int_equal(err.code, EINVAL);
@@ -218,6 +233,14 @@ static void test_rejects(void **state)
 		     "vifs");
 	expect_error("{\"op\":\"pool-set\",\"memory_mib\":4,\"vifs\":-1,\"size\":1}",
 		     "vifs");
+	expect_error("{\"op\":\"pool-set\",\"memory_mib\":4,\"vcpus\":1,\"bridge\":\"br0\",\"size\":1}",
+		     "bridge: a flavour without vifs");
+	expect_error("{\"op\":\"pool-set\",\"memory_mib\":4,\"vcpus\":1,\"vifs\":1,\"bridge\":\"a:b\",\"size\":1}",
+		     "bridge: ");
+	expect_error("{\"op\":\"pool-set\",\"memory_mib\":4,\"vcpus\":1,\"vifs\":1,\"bridge\":7,\"size\":1}",
+		     "bridge: expected a string");
+	expect_error("{\"op\":\"pool-set\",\"memory_mib\":4,\"vcpus\":1,\"vifs\":1,\"bridge\":\"\",\"size\":1}",
+		     "bridge: ");
 	expect_error("{\"op\":\"destroy\"}", "domain: missing");
 	expect_error("{\"op\":\"destroy\",\"domain\":5}", "domain: expected");
 	expect_error("{\"op\":\"destroy\",\"domain\":\"../x\"}", "domain: not");

@@ -342,7 +342,11 @@ CHAOS_API int chaosd_migrate_receive(chaosd_conn *conn, int in_fd, int out_fd,
  * A flavour: shells of one memory size, vCPU count and number of vifs.
  * A config with vifs takes only a shell with exactly as many (its guest
  * would see extra ones); the vifs get the config's MAC, address and
- * bridge at create.
+ * bridge at create. With a bridge, the vifs' net devices are made with
+ * the shell and put on that bridge (chaos_shell_new_on_bridge), so a
+ * create only gives them MAC and address; such a shell serves only
+ * configs whose vifs all name that bridge. Two flavours differing only
+ * in their bridge are two flavours.
  */
 typedef struct chaosd_flavour {
 	uint64_t memory_mib;
@@ -350,6 +354,7 @@ typedef struct chaosd_flavour {
 	unsigned int vifs;      /* vifs made ahead (noxs only) */
 	unsigned int size;      /* wanted */
 	unsigned int ready;     /* shells ready now */
+	char bridge[CHAOS_CONFIG_BRIDGE_MAX]; /* "": net devices at create */
 } chaosd_flavour;
 
 /* Set the pool's flavour to (*flavour) (its ready count is ignored):
@@ -357,9 +362,10 @@ typedef struct chaosd_flavour {
 CHAOS_API int chaosd_pool_set(chaosd_conn *conn, const chaosd_flavour *flavour,
 			      chaos_err *err);
 /*
- * Parse (spec), "memory=M,vcpus=V,vifs=K,size=N" (vcpus defaults to 1,
- * vifs to 0), into (*out), as chaosd's --pool and `chaos pool set` take
- * it. Returns 0, or -1 with EINVAL and a message naming the bad key.
+ * Parse (spec), "memory=M,vcpus=V,vifs=K,bridge=B,size=N" (vcpus defaults
+ * to 1, vifs to 0, bridge to none; a bridge needs vifs), into (*out), as
+ * chaosd's --pool and `chaos pool set` take it. Returns 0, or -1 with
+ * EINVAL and a message naming the bad key.
  */
 CHAOS_API int chaosd_flavour_parse(const char *spec, chaosd_flavour *out,
 				   chaos_err *err);

@@ -202,6 +202,14 @@ CHAOS_API int chaos_config_validate(const chaos_config *cfg, chaos_err *err);
  * Returns 0, or -1 with EINVAL and the reason (without a key prefix).
  */
 CHAOS_API int chaos_config_check_name(const char *name, chaos_err *err);
+/*
+ * Check (bridge) as a bridge name, as a vif's "bridge" key takes it: an
+ * interface name of 1 to CHAOS_CONFIG_BRIDGE_MAX - 1 bytes, without '/',
+ * ':', whitespace or control characters, not "." or "..".
+ *
+ * Returns 0, or -1 with EINVAL and the reason (prefixed "bridge: ").
+ */
+CHAOS_API int chaos_config_check_bridge(const char *bridge, chaos_err *err);
 
 /* "auto", "noxs" or "xenstore"; "unknown" for a value outside the enum.
  * A static string. */

@@ -65,6 +65,21 @@ CHAOS_API int chaos_shell_new_with_vifs(chaos_host *host, uint64_t memory_mib,
 					unsigned int vcpus,
 					unsigned int nr_vifs, chaos_shell **out,
 					chaos_err *err);
+/*
+ * Constructor. chaos_shell_new_with_vifs, with the vifs' dom0 net devices
+ * made now, on (bridge) (a Linux or Open vSwitch bridge; NULL or "" lets
+ * xendevd choose), and put on it before this returns when xendevd runs:
+ * a create then only gives the vifs their MAC and address. A config fits
+ * the shell only if every vif of it names that bridge (chaos_shell_bridge).
+ * Returns as chaos_shell_new_with_vifs, plus EINVAL for a bridge name that
+ * is not an interface name, and xendevd's error (no such bridge, say),
+ * named, when it could not attach a vif.
+ */
+CHAOS_API int chaos_shell_new_on_bridge(chaos_host *host, uint64_t memory_mib,
+					unsigned int vcpus,
+					unsigned int nr_vifs,
+					const char *bridge, chaos_shell **out,
+					chaos_err *err);
 /* Destructor. Destroy (shell)'s domain (waiting for its memory) and free
  * the shell. A shell whose domain was destroyed by someone else and is
  * gone is only freed: a domain that took its id since is left alone.
@@ -79,6 +94,10 @@ CHAOS_API uint32_t chaos_shell_domid(const chaos_shell *shell);
 CHAOS_API uint64_t chaos_shell_memory_mib(const chaos_shell *shell);
 CHAOS_API unsigned int chaos_shell_vcpus(const chaos_shell *shell);
 CHAOS_API unsigned int chaos_shell_vifs(const chaos_shell *shell);
+/* The bridge (shell)'s vifs' net devices were made on ("" for xendevd's
+ * choice), or NULL if they were made without them (no vifs, or
+ * chaos_shell_new_with_vifs). */
+CHAOS_API const char *chaos_shell_bridge(const chaos_shell *shell);
 
 /*
  * Whether (shell)'s domain is in (doms), (n) domains sorted by id as

@@ -297,6 +297,12 @@ struct chaos_shell {
 	uint32_t store_port;
 	uint64_t store_mfn;
 	unsigned int nr_vifs;        /* unconfigured vifs made ahead */
+	/* Their net devices made ahead too, on vif_bridge ("" for
+	 * xendevd's choice): a guest's vifs must all name it. */
+	bool vifs_ahead;
+	char vif_bridge[16];
+	/* xendevd said they were on it (it ran when they were made). */
+	bool vifs_attached;
 	uint64_t shared_info_mfn;
 	/* A guest built in one go is marked busy (state/busy.c) from before
 	 * its domain exists until the shell is released, after its record
@@ -319,11 +325,12 @@ struct chaos_shell {
 };
 
 /* Build a shell of memory_mib MiB and vcpus vCPUs, with nr_vifs vifs
- * still to be configured (noxs only). Nothing is left behind on failure.
+ * still to be configured (noxs only), their net devices made now on
+ * vif_bridge unless it is NULL. Nothing is left behind on failure.
  * Fills timing->domain_us, memory_us and devices_us. */
 int chaos_shell_prepare(chaos_host *host, uint64_t memory_mib,
 			unsigned int vcpus, unsigned int nr_vifs,
-			enum chaos_domain_kind kind,
+			const char *vif_bridge, enum chaos_domain_kind kind,
 			struct chaos_shell *shell, chaos_create_timing *timing,
 			chaos_err *err);
 

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 /* Shells, phase one of a build: domain, vCPUs, memory, console channel. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
 
 #include "build/build.h"
+#include "dev/dev.h"
 #include <chaos/device.h>
 
 /* Every guest gets event channels and grant frames enough for its devices;
@@ -154,7 +156,7 @@ static int shell_populate(chaos_host *host, struct chaos_shell *shell,
 
 int chaos_shell_prepare(chaos_host *host, uint64_t memory_mib,
 			unsigned int vcpus, unsigned int nr_vifs,
-			enum chaos_domain_kind kind,
+			const char *vif_bridge, enum chaos_domain_kind kind,
 			struct chaos_shell *shell, chaos_create_timing *timing,
 			chaos_err *err)
 {
@@ -216,12 +218,28 @@ int chaos_shell_prepare(chaos_host *host, uint64_t memory_mib,
 		goto fail;
 	}
 	/* A pooled shell's vifs: the guest's MAC, address and bridge are
-	 * not known yet, so they get them at create. */
+	 * not known yet, so they get them at create; or only MAC and
+	 * address, if their net devices are made now on their bridge. */
 	for (unsigned int i = 0; i < nr_vifs; i++) {
-		if (chaos_vif_add_unconfigured(host, shell->domid, (uint16_t)i,
+		if (vif_bridge ?
+		    chaos_vif_add_ahead(host, shell->domid, (uint16_t)i,
+					vif_bridge, err) :
+		    chaos_vif_add_unconfigured(host, shell->domid, (uint16_t)i,
 					       err))
 			goto fail;
 		shell->nr_vifs = i + 1;
+	}
+	if (nr_vifs && vif_bridge) {
+		int attached = chaos_vifs_wait_attached(shell->domid, nr_vifs,
+						CHAOS_VIF_ATTACH_TIMEOUT_MS,
+						err);
+
+		if (attached < 0)
+			goto fail;
+		shell->vifs_ahead = true;
+		shell->vifs_attached = attached > 0;
+		snprintf(shell->vif_bridge, sizeof(shell->vif_bridge), "%s",
+			 vif_bridge);
 	}
 	timing->devices_us += chaos_now_us() - t0;
 	return 0;

@@ -2,7 +2,9 @@
 /* Prepared shells as a public object: what chaosd keeps in its pool. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include <chaos/config.h>
 #include <chaos/shell.h>
 
 #include "build/build.h"
@@ -13,9 +15,39 @@ int chaos_shell_new(chaos_host *host, uint64_t memory_mib, unsigned int vcpus,
 	return chaos_shell_new_with_vifs(host, memory_mib, vcpus, 0, out, err);
 }
 
+static int shell_new(chaos_host *host, uint64_t memory_mib,
+		     unsigned int vcpus, unsigned int nr_vifs,
+		     const char *vif_bridge, chaos_shell **out,
+		     chaos_err *err);
+
 int chaos_shell_new_with_vifs(chaos_host *host, uint64_t memory_mib,
 			      unsigned int vcpus, unsigned int nr_vifs,
 			      chaos_shell **out, chaos_err *err)
+{
+	return shell_new(host, memory_mib, vcpus, nr_vifs, NULL, out, err);
+}
+
+int chaos_shell_new_on_bridge(chaos_host *host, uint64_t memory_mib,
+			      unsigned int vcpus, unsigned int nr_vifs,
+			      const char *bridge, chaos_shell **out,
+			      chaos_err *err)
+{
+	size_t len = bridge ? strlen(bridge) : 0;
+
+	*out = NULL;
+	if (nr_vifs == 0)
+		return chaos_err_set(err, EINVAL,
+				     "bridge: a shell without vifs has none");
+	if (len && chaos_config_check_bridge(bridge, err))
+		return -1;
+	return shell_new(host, memory_mib, vcpus, nr_vifs, len ? bridge : "",
+			 out, err);
+}
+
+static int shell_new(chaos_host *host, uint64_t memory_mib,
+		     unsigned int vcpus, unsigned int nr_vifs,
+		     const char *vif_bridge, chaos_shell **out,
+		     chaos_err *err)
 {
 	chaos_create_timing timing = { 0 };
 	struct chaos_shell *shell;
@@ -35,7 +67,7 @@ int chaos_shell_new_with_vifs(chaos_host *host, uint64_t memory_mib,
 	shell = calloc(1, sizeof(*shell));
 	if (!shell)
 		return chaos_err_set(err, ENOMEM, "out of memory for a shell");
-	if (chaos_shell_prepare(host, memory_mib, vcpus, nr_vifs,
+	if (chaos_shell_prepare(host, memory_mib, vcpus, nr_vifs, vif_bridge,
 				CHAOS_KIND_SHELL,
 				shell, &timing, err)) {
 		free(shell);
@@ -79,6 +111,11 @@ unsigned int chaos_shell_vcpus(const chaos_shell *shell)
 unsigned int chaos_shell_vifs(const chaos_shell *shell)
 {
 	return shell->nr_vifs;
+}
+
+const char *chaos_shell_bridge(const chaos_shell *shell)
+{
+	return shell->vifs_ahead ? shell->vif_bridge : NULL;
 }
 
 /* An unused shell has no record and no name: its devices and its domain

@@ -31,7 +31,7 @@ int chaos_restore_shell(struct chaos_restore *r, chaos_host *host,
 	if (!r->map_errs)
 		return chaos_err_set(err, ENOMEM, "out of memory");
 	if (chaos_host_registry(host, err) ||
-	    chaos_shell_prepare(host, nr_pages / 256, nr_vcpus, 0,
+	    chaos_shell_prepare(host, nr_pages / 256, nr_vcpus, 0, NULL,
 				CHAOS_KIND_GUEST, &r->shell, &timing, err))
 		return -1;
 	r->have_shell = true;
@@ -360,8 +360,8 @@ static int add_vifs(struct chaos_restore *r, chaos_err *err)
 	if (r->xenstore)
 		return 0; /* its backends come with its entries */
 	chaos_travel_config_to_config(&r->img.cfg, &cfg);
-	return chaos_guest_add_vifs(r->host, &cfg, r->shell.domid, 0, NULL,
-				    NULL, err);
+	return chaos_guest_add_vifs(r->host, &cfg, r->shell.domid, 0, false,
+				    NULL, NULL, err);
 }
 
 int chaos_restore_finish(struct chaos_restore *r,

@@ -179,5 +179,6 @@ int chaos_ckpt_recreate_devices(chaos_host *host, uint32_t domid,
 	if (chaos_device_add(host, domid, CHAOS_DEV_POWER, 0, NULL, err))
 		return -1;
 	chaos_travel_config_to_config(c, &cfg);
-	return chaos_guest_add_vifs(host, &cfg, domid, 0, NULL, NULL, err);
+	return chaos_guest_add_vifs(host, &cfg, domid, 0, false, NULL, NULL,
+				    err);
 }

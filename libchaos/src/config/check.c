@@ -389,6 +389,19 @@ int chaos_config_check_name(const char *name, chaos_err *err)
 	return 0;
 }
 
+int chaos_config_check_bridge(const char *bridge, chaos_err *err)
+{
+	if (!bridge)
+		return chaos_err_set(err, EINVAL, "bridge: missing");
+	if (cfg_check_bridge(bridge, strlen(bridge), err) < 0) {
+		char why[CHAOS_ERR_MSG_MAX];
+
+		snprintf(why, sizeof(why), "%s", err ? err->msg : "");
+		return chaos_err_set(err, EINVAL, "bridge: %s", why);
+	}
+	return 0;
+}
+
 /* 1-based line and column (in characters, UTF-8 aware) of offset off. */
 void cfg_position(const char *text, size_t len, size_t off,
 		  unsigned int *line, unsigned int *col)

@@ -37,8 +37,21 @@ int chaos_device_remove(chaos_host *host, uint32_t domid, uint16_t type,
  */
 int chaos_vif_add_unconfigured(chaos_host *host, uint32_t domid,
 			       uint16_t devid, chaos_err *err);
+/* Also its net device now, on bridge ("": xendevd's choice), where
+ * xendevd puts it at once; chaos_vif_configure then only gives the
+ * guest's settings, whose bridge must be the same (EXDEV). */
+int chaos_vif_add_ahead(chaos_host *host, uint32_t domid, uint16_t devid,
+			const char *bridge, chaos_err *err);
 int chaos_vif_configure(chaos_host *host, uint32_t domid, uint16_t devid,
 			const void *params, chaos_err *err);
+/* How long a create, or a shell's vifs made ahead, wait for xendevd to
+ * put a vif on its bridge. */
+#define CHAOS_VIF_ATTACH_TIMEOUT_MS 10000u
+/* Wait for xendevd to have put vif<domid>.0 .. <nr_vifs - 1> on their
+ * bridges: 1 when it did, 0 when no xendevd runs (vifs are then the
+ * user's to attach); -1 with its error, the vif named, else. */
+int chaos_vifs_wait_attached(uint32_t domid, size_t nr_vifs,
+			     unsigned int timeout_ms, chaos_err *err);
 /* Every device of domid, from both the module and the device page. */
 int chaos_device_remove_all(chaos_host *host, uint32_t domid, chaos_err *err);
 

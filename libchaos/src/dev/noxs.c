@@ -138,6 +138,25 @@ int chaos_vif_add_unconfigured(chaos_host *host, uint32_t domid,
 			  NOXS_CREATE_F_UNCONFIGURED, err);
 }
 
+int chaos_vif_add_ahead(chaos_host *host, uint32_t domid, uint16_t devid,
+			const char *bridge, chaos_err *err)
+{
+	struct noxs_vif_params p;
+
+	memset(&p, 0, sizeof(p));
+	snprintf(p.bridge, sizeof(p.bridge), "%s", bridge);
+	if (device_add(host, domid, CHAOS_DEV_VIF, devid, &p,
+		       NOXS_CREATE_F_UNCONFIGURED | NOXS_CREATE_F_NETDEV_AHEAD,
+		       err) == 0)
+		return 0;
+	/* A module before ioctl version 2 knows no such flag. */
+	if (err && err->code == EINVAL)
+		chaos_err_set(err, EINVAL,
+			      "domain %u: the noxs module refused vif %u's net device ahead on '%s' (a module older than ioctl version 2?)",
+			      domid, devid, bridge);
+	return -1;
+}
+
 int chaos_vif_configure(chaos_host *host, uint32_t domid, uint16_t devid,
 			const void *params, chaos_err *err)
 {

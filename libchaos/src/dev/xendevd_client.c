@@ -179,3 +179,21 @@ int chaos_xendevd_wait(const char *socket_path, unsigned domid,
 	return chaos_xendevd_wait_ifname(socket_path, ifname, timeout_ms,
 					 bridge, bridge_len, err);
 }
+
+int chaos_vifs_wait_attached(uint32_t domid, size_t nr_vifs,
+			     unsigned int timeout_ms, chaos_err *err)
+{
+	for (size_t i = 0; i < nr_vifs; i++) {
+		chaos_err werr;
+
+		if (chaos_xendevd_wait(NULL, domid, (unsigned int)i,
+				       timeout_ms, NULL, 0, &werr) == 0)
+			continue;
+		/* No xendevd: the user attaches vifs by hand. */
+		if (werr.code == ENOENT || werr.code == ECONNREFUSED)
+			return 0;
+		return chaos_err_set(err, werr.code, "vif%u.%zu: %s", domid, i,
+				     werr.msg);
+	}
+	return 1;
+}

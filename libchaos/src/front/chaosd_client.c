@@ -370,14 +370,38 @@ int chaosd_console_attach(chaosd_conn *conn, const char *domain,
 int chaosd_pool_set(chaosd_conn *conn, const chaosd_flavour *flavour,
 		    chaos_err *err)
 {
-	char req[192];
+	char req[256], bridge[64] = "";
 
+	/* Checked here too: the name goes into JSON unescaped. */
+	if (flavour->bridge[0] &&
+	    (strnlen(flavour->bridge, sizeof(flavour->bridge)) ==
+	     sizeof(flavour->bridge) ||
+	     chaos_config_check_bridge(flavour->bridge, err) ||
+	     strpbrk(flavour->bridge, "\"\\")))
+		return chaos_err_set(err, EINVAL,
+				     "pool: the flavour's bridge is not an interface name");
+	if (flavour->bridge[0])
+		snprintf(bridge, sizeof(bridge), ",\"bridge\":\"%s\"",
+			 flavour->bridge);
 	snprintf(req, sizeof(req),
 		 "{\"op\":\"pool-set\",\"memory_mib\":%llu,\"vcpus\":%u,"
-		 "\"vifs\":%u,\"size\":%u}",
+		 "\"vifs\":%u%s,\"size\":%u}",
 		 (unsigned long long)flavour->memory_mib, flavour->vcpus,
-		 flavour->vifs, flavour->size);
+		 flavour->vifs, bridge, flavour->size);
 	return call_simple(conn, req, err);
+}
+
+/* A flavour's bridge: "" when absent; -1 when not a string that fits. */
+static int flavour_bridge(yajl_val f, char *out, size_t cap)
+{
+	static const char *path[] = { "bridge", NULL };
+	yajl_val v = yajl_tree_get(f, path, yajl_t_any);
+	const char *b = v ? YAJL_GET_STRING(v) : "";
+
+	if (!b || strlen(b) >= cap)
+		return -1;
+	memcpy(out, b, strlen(b) + 1);
+	return 0;
 }
 
 int chaosd_pool_get(chaosd_conn *conn, chaosd_flavour **out, size_t *count,
@@ -409,6 +433,13 @@ int chaosd_pool_get(chaosd_conn *conn, chaosd_flavour **out, size_t *count,
 		fl[i].vifs = (unsigned int)front_tree_u64(f, "vifs", NULL);
 		fl[i].size = (unsigned int)front_tree_u64(f, "size", NULL);
 		fl[i].ready = (unsigned int)front_tree_u64(f, "ready", NULL);
+		if (flavour_bridge(f, fl[i].bridge, sizeof(fl[i].bridge))) {
+			yajl_tree_free(top);
+			free(fl);
+			return chaos_err_set(err, EPROTO,
+					     "chaosd: malformed response: flavours[%zu].bridge",
+					     i);
+		}
 	}
 	if (allow_larger)
 		*allow_larger = YAJL_IS_TRUE(yajl_tree_get(top, al_path,

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* "memory=M,vcpus=V,vifs=K,size=N": a pool flavour as chaosd's --pool
- * option and `chaos pool set` write it. */
+/* "memory=M,vcpus=V,vifs=K,bridge=B,size=N": a pool flavour as chaosd's
+ * --pool option and `chaos pool set` write it. */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,6 +54,16 @@ int chaosd_flavour_parse(const char *spec, chaosd_flavour *out,
 		} else if (!strcmp(tok, "vifs") &&
 			   !parse_num(eq, CHAOS_CONFIG_VIFS_MAX, &v)) {
 			out->vifs = (unsigned int)v;
+		} else if (!strcmp(tok, "bridge")) {
+			char why[CHAOS_ERR_MSG_MAX];
+
+			if (chaos_config_check_bridge(eq, err)) {
+				snprintf(why, sizeof(why), "%s",
+					 err ? err->msg : "");
+				return chaos_err_set(err, EINVAL, "pool: %s",
+						     why);
+			}
+			memcpy(out->bridge, eq, strlen(eq) + 1);
 		} else if (!strcmp(tok, "size") &&
 			   !parse_num(eq, CHAOSD_POOL_SIZE_MAX, &v)) {
 			out->size = (unsigned int)v;
@@ -69,5 +80,9 @@ int chaosd_flavour_parse(const char *spec, chaosd_flavour *out,
 	if (!have_mem || !have_size)
 		return chaos_err_set(err, EINVAL,
 				     "pool: '%s' needs memory= and size=", spec);
+	if (out->bridge[0] && !out->vifs)
+		return chaos_err_set(err, EINVAL,
+				     "pool: bridge=%s needs vifs= (at least 1)",
+				     out->bridge);
 	return 0;
 }

@@ -289,6 +289,13 @@ static int guest_build(chaos_host *host, const chaos_config *cfg,
 		return chaos_err_set(err, EINVAL,
 				     "config has %zu vifs, the shell %u",
 				     cfg->nr_vifs, given->nr_vifs);
+	/* Net devices made ahead stay on the bridge they were made on. */
+	for (size_t i = 0; given && given->vifs_ahead && i < cfg->nr_vifs; i++)
+		if (strcmp(cfg->vifs[i].bridge, given->vif_bridge))
+			return chaos_err_set(err, EINVAL,
+					     "vifs[%zu].bridge: '%s', the shell's vifs are on '%s'",
+					     i, cfg->vifs[i].bridge,
+					     given->vif_bridge);
 	/* The host's CPUs matter only to a pinned guest (one hypercall
 	 * less for the others). */
 	if (cfg->cpus_set && xc_physinfo(host->xch, &phys))
@@ -318,7 +325,7 @@ static int guest_build(chaos_host *host, const chaos_config *cfg,
 		shell = *given;
 		*given_used = true;
 	} else {
-		if (chaos_shell_prepare(host, cfg->memory_mib, cfg->vcpus, 0,
+		if (chaos_shell_prepare(host, cfg->memory_mib, cfg->vcpus, 0, NULL,
 					CHAOS_KIND_GUEST, &shell, timing, err))
 			goto out_image;
 		mark = chaos_now_us();
@@ -331,7 +338,8 @@ static int guest_build(chaos_host *host, const chaos_config *cfg,
 			goto out_shell;
 		mark = chaos_lap(&timing->devices_us, mark);
 	} else if (chaos_guest_add_vifs(host, cfg, shell.domid, shell.nr_vifs,
-					timing, &mark, err)) {
+					shell.vifs_attached, timing, &mark,
+					err)) {
 		goto out_shell;
 	}
 	if (chaos_shell_boot(host, &shell, &img, ramdisk, ramdisk_len,

@@ -108,14 +108,16 @@ int guest_fscred_enter(const chaos_cred *as, struct chaos_fscred_saved *saved,
  * generated where missing, one noxs vif device each (the first precreated
  * exist already, unconfigured, in a pooled shell: they are configured),
  * and, when xendevd runs, a wait until each is on its bridge so the
- * guest's first packets are not lost. Devices are removed by the caller's
+ * guest's first packets are not lost (not when attached: every vif is
+ * one of those, whose net device xendevd put on its bridge already). Devices are removed by the caller's
  * rollback on failure. With timing, the time from *mark (the end of the
  * step before, chaos_now_us()) goes to devices_us and *mark moves on;
  * timing and mark may both be NULL.
  */
 int chaos_guest_add_vifs(chaos_host *host, const chaos_config *cfg,
 			 uint32_t domid, unsigned int precreated,
-			 chaos_create_timing *timing, uint64_t *mark,
+			 bool attached, chaos_create_timing *timing,
+			 uint64_t *mark,
 			 chaos_err *err);
 
 #endif

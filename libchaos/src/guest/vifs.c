@@ -7,10 +7,8 @@
 #include "guest/guest.h"
 #include "noxs_ioctl.h"
 #include <chaos/device.h>
-#include <chaos/xendevd.h>
+#include "dev/dev.h"
 
-/* How long a create waits for xendevd to put a vif on its bridge. */
-#define VIF_ATTACH_TIMEOUT_MS 10000u
 /* A guest with an address and no mask of its own lives in a /24. */
 #define VIF_DEFAULT_NETMASK 0xffffff00u
 
@@ -32,7 +30,8 @@ static void vif_params(const chaos_config_vif *vif,
 
 int chaos_guest_add_vifs(chaos_host *host, const chaos_config *cfg,
 			 uint32_t domid, unsigned int precreated,
-			 chaos_create_timing *timing, uint64_t *mark,
+			 bool attached, chaos_create_timing *timing,
+			 uint64_t *mark,
 			 chaos_err *err)
 {
 	chaos_config macs;
@@ -56,18 +55,12 @@ int chaos_guest_add_vifs(chaos_host *host, const chaos_config *cfg,
 				     err))
 			return -1;
 	}
-	for (size_t i = 0; i < macs.nr_vifs; i++) {
-		chaos_err werr;
-
-		if (chaos_xendevd_wait(NULL, domid, (unsigned int)i,
-				       VIF_ATTACH_TIMEOUT_MS, NULL, 0, &werr) == 0)
-			continue;
-		/* No xendevd: the user attaches vifs by hand. */
-		if (werr.code == ENOENT || werr.code == ECONNREFUSED)
-			break;
-		return chaos_err_set(err, werr.code, "vif%u.%zu: %s", domid, i,
-				     werr.msg);
-	}
+	/* A shell's net devices made ahead are on their bridge already:
+	 * xendevd said so when the shell was made. */
+	if (!(attached && precreated == macs.nr_vifs) &&
+	    chaos_vifs_wait_attached(domid, macs.nr_vifs,
+				     CHAOS_VIF_ATTACH_TIMEOUT_MS, err) < 0)
+		return -1;
 	if (timing)
 		*mark = chaos_lap(&timing->devices_us, *mark);
 	return 0;

@@ -8,7 +8,9 @@
 # cleanly; twelve kinds of hostile frontend each
 # close their vif (net device gone, one log line) while another vif keeps
 # working; a vif created unconfigured gets its settings later, and only
-# before its frontend starts; destroy removes every vif and leaks nothing.
+# before its frontend starts; one made with its net device ahead is on
+# br0 before it has them, keeps that bridge, and connects only once it
+# has them; destroy removes every vif and leaks nothing.
 # rig-timeout: 300
 
 . /rig/extra/noxs-lib
@@ -188,6 +190,26 @@ echo "$out" | grep -q EBUSY || rig_fail "vif-config after start: $out"
 [ -e /sys/class/net/vif0.8 ] && rig_fail "refused vif-config left vif0.8"
 out=$($ctl vif-config 0 9 $mac:0c 2>&1) && rig_fail "vif-config of a missing vif accepted"
 echo "$out" | grep -q ENOENT || rig_fail "vif-config missing: $out"
+
+# A net device made ahead: on br0 before the settings come, carrier off;
+# the settings keep its bridge; its frontend connects only once they came.
+$ctl vif 0 10 ahead br0 >/dev/null || rig_fail "create vif0.10 ahead"
+rig_wait_for 10 sh -c "$on_br0" vif0.10 || rig_fail "vif0.10, made ahead, not on br0"
+[ "$(cat /sys/class/net/vif0.10/carrier)" = 0 ] || rig_fail "vif0.10 has a carrier before its settings"
+out=$($ctl vif-config 0 10 $mac:0d bridge=br9 2>&1) && rig_fail "vif-config onto another bridge accepted"
+echo "$out" | grep -q EXDEV || rig_fail "vif-config onto another bridge: $out"
+$ctl vif-config 0 10 $mac:0d ip=10.9.0.10/24 bridge=br0 || rig_fail "vif-config vif0.10"
+out=$($ctl vif-config 0 10 $mac:0d bridge=br0 2>&1) && rig_fail "second vif-config of vif0.10 accepted"
+echo "$out" | grep -q EALREADY || rig_fail "second vif-config of vif0.10: $out"
+$ctl netfe 10 ping 10.9.0.10 10.9.0.1 5 > ping10.txt 2>&1 || { cat ping10.txt; rig_fail "ping through vif0.10, made ahead"; }
+grep -q "mac $mac:0d" ping10.txt || { cat ping10.txt; rig_fail "vif0.10's frontend did not read the configured MAC"; }
+$ctl destroy 0 vif 10 100 || rig_fail "destroy vif0.10"
+rig_wait_for 10 sh -c "$gone" vif0.10 || rig_fail "vif0.10 left after destroy"
+$ctl vif 0 11 ahead br0 >/dev/null || rig_fail "create vif0.11 ahead"
+$ctl netfe 11 ping 10.9.0.11 10.9.0.1 1 > ping11.txt 2>&1 && rig_fail "vif0.11 connected before its settings"
+[ "$(cat /sys/class/net/vif0.11/carrier)" = 0 ] || rig_fail "vif0.11 got a carrier without settings"
+out=$($ctl vif-config 0 11 $mac:0e bridge=br0 2>&1) && rig_fail "vif-config of vif0.11 after its frontend started accepted"
+echo "$out" | grep -q EBUSY || rig_fail "vif-config of vif0.11 after start: $out"
 
 # Destroying the domain removes every vif (vif0.5 with its frontend on).
 $ctl destroy-all 0 300 || rig_fail "destroy-all"

@@ -88,8 +88,8 @@ static int round_once(chaos_host *host, const struct chaos_image *img,
 	chaos_err err = { 0 };
 	int *errs, rc = 1;
 
-	if (chaos_shell_prepare(host, mem_mib, 1, 0, CHAOS_KIND_SHELL, &shell,
-				&timing, &err))
+	if (chaos_shell_prepare(host, mem_mib, 1, 0, NULL, CHAOS_KIND_SHELL,
+				&shell, &timing, &err))
 		return die("prepare a shell", &err);
 	if (chaos_pv_layout_compute(img, shell.nr_pages, 0, &lay, &err) ||
 	    chaos_shell_prime_layout(host, &shell, &lay, &err)) {
