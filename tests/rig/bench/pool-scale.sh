@@ -4,7 +4,8 @@
 # xenstored and xenconsoled, `xl create` as users run it: its monitor
 # process stays), same noop image, same 4 MiB, same boot. Each guest has
 # a vif on the bridge br0 with xendevd running: chaos's from a pool
-# flavour with a vif made ahead (noxs backend; xendevd puts it on br0),
+# flavour with a vif made ahead, its net device too (bridge=br0: noxs
+# backend; xendevd puts it on br0 when the shell is made),
 # xl's through netback and Debian's vif-bridge script (run by xl itself,
 # as on any Xen host). The curves go to pool-scale.csv
 # ($(BUILD)/bench/pool-scale/ on the host); the metrics are the xl/chaos
@@ -77,7 +78,10 @@ fi
 ports() { ls /sys/class/net/br0/brif 2>/dev/null | wc -l; }
 
 # --- chaos through chaosd's pool --------------------------------------------
-chaosd -f --pool memory=$mem,vcpus=1,vifs=$vifs,size=$pool >> chaosd.log 2>&1 &
+# With vifs, the shells' net devices are made ahead on br0 (bridge=).
+flavour=memory=$mem,vcpus=1,vifs=$vifs,size=$pool
+[ "$vifs" = 1 ] && flavour=$flavour,bridge=br0
+chaosd -f --pool $flavour >> chaosd.log 2>&1 &
 chaosd_pid=$!
 rig_wait_for 20 chaos pool > /dev/null 2>&1 || { cat chaosd.log; rig_fail "chaosd did not come up"; }
 wait_pool
