@@ -59,6 +59,9 @@ int ops_create_run(struct daemon *d, chaos_host *host,
 			rc = chaos_guest_create(host, &req->cfg, &opts, &domid,
 						&timing, err);
 		}
+		/* Used or gone: the refill may take the CPUs again. */
+		if (!shell)
+			pool_done(&d->pool);
 	} else {
 		rc = chaos_guest_create(host, &req->cfg, &opts, &domid,
 					&timing, err);

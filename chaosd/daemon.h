@@ -44,6 +44,9 @@ struct pool {
 	pthread_t thread;
 	chaos_host *host;           /* the refill thread's own */
 	uint32_t building;          /* domid of the shell being made, or 0 */
+	/* Shells taken by creates still running: the refill waits for
+	 * them while their flavour has shells left (pool_take, pool_done). */
+	unsigned int taken;
 };
 
 int pool_init(struct pool *p, chaos_err *err);
@@ -76,6 +79,8 @@ chaos_shell *pool_take(struct pool *p, uint64_t memory_mib,
 		       const char *bridge, bool allow_larger);
 /* Give back a shell a create did not touch (host: the caller's). */
 void pool_put_back(struct pool *p, chaos_host *host, chaos_shell *shell);
+/* A create that took a shell is over (the shell is used, or gone). */
+void pool_done(struct pool *p);
 /*
  * Drop the shells someone else destroyed (`xl destroy` of a shell's id):
  * those not in doms (n domains, as chaos_domain_list_unnamed gives them,

@@ -160,7 +160,9 @@ static int refill_step(struct pool *p, bool *failed)
 		bool gone;
 		int rc;
 
-		if (f->ready >= f->size)
+		/* A create running takes the host's CPUs first: a shell
+		 * is made after it, unless none of the flavour is left. */
+		if (f->ready >= f->size || (p->taken && f->ready))
 			continue;
 		/* Build unlocked: creates keep taking shells meanwhile. The
 		 * library makes the power device and the vifs (unconfigured:
@@ -195,7 +197,7 @@ static int refill_step(struct pool *p, bool *failed)
 		pthread_mutex_lock(&p->lock);
 		return 1;
 	}
-	return prime_one_ready(p, failed);
+	return p->taken ? 0 : prime_one_ready(p, failed);
 }
 
 static void *refill_main(void *arg)
@@ -366,6 +368,7 @@ chaos_shell *pool_take(struct pool *p, uint64_t memory_mib,
 	}
 	if (best) {
 		s = best->shells[--best->ready];
+		p->taken++;
 		pthread_cond_broadcast(&p->wake);
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -380,10 +383,21 @@ void pool_put_back(struct pool *p, chaos_host *host, chaos_shell *shell)
 	f = find_of(p, shell);
 	if (f && push(f, shell) == 0)
 		shell = NULL;
+	if (p->taken)
+		p->taken--;
 	pthread_cond_broadcast(&p->wake);
 	pthread_mutex_unlock(&p->lock);
 	if (shell)
 		chaos_shell_free(host, shell);
+}
+
+void pool_done(struct pool *p)
+{
+	pthread_mutex_lock(&p->lock);
+	if (p->taken)
+		p->taken--;
+	pthread_cond_broadcast(&p->wake);
+	pthread_mutex_unlock(&p->lock);
 }
 
 /* Shells of the pool not among doms. Called locked. */
