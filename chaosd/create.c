@@ -59,7 +59,8 @@ int ops_create_run(struct daemon *d, chaos_host *host,
 			rc = chaos_guest_create(host, &req->cfg, &opts, &domid,
 						&timing, err);
 		}
-		/* Used or gone: the refill may take the CPUs again. */
+		/* Used or gone: once answered, the refill may take the
+		 * CPUs again. */
 		if (!shell)
 			pool_done(&d->pool);
 	} else {

@@ -44,9 +44,11 @@ struct pool {
 	pthread_t thread;
 	chaos_host *host;           /* the refill thread's own */
 	uint32_t building;          /* domid of the shell being made, or 0 */
-	/* Shells taken by creates still running: the refill waits for
-	 * them while their flavour has shells left (pool_take, pool_done). */
+	/* Shells taken by creates not answered yet: the refill waits for
+	 * them while their flavour has shells left (pool_take, pool_done,
+	 * pool_flush). */
 	unsigned int taken;
+	unsigned int done_unflushed;  /* pool_done's, atomic */
 };
 
 int pool_init(struct pool *p, chaos_err *err);
@@ -79,8 +81,10 @@ chaos_shell *pool_take(struct pool *p, uint64_t memory_mib,
 		       const char *bridge, bool allow_larger);
 /* Give back a shell a create did not touch (host: the caller's). */
 void pool_put_back(struct pool *p, chaos_host *host, chaos_shell *shell);
-/* A create that took a shell is over (the shell is used, or gone). */
+/* A create that took a shell is over (the shell is used, or gone); it
+ * counts once its reply is out (pool_flush, from the serving loop). */
 void pool_done(struct pool *p);
+void pool_flush(struct pool *p);
 /*
  * Drop the shells someone else destroyed (`xl destroy` of a shell's id):
  * those not in doms (n domains, as chaos_domain_list_unnamed gives them,

@@ -393,9 +393,18 @@ void pool_put_back(struct pool *p, chaos_host *host, chaos_shell *shell)
 
 void pool_done(struct pool *p)
 {
+	__atomic_add_fetch(&p->done_unflushed, 1, __ATOMIC_RELEASE);
+}
+
+void pool_flush(struct pool *p)
+{
+	unsigned int n = __atomic_exchange_n(&p->done_unflushed, 0,
+					     __ATOMIC_ACQ_REL);
+
+	if (!n)
+		return;
 	pthread_mutex_lock(&p->lock);
-	if (p->taken)
-		p->taken--;
+	p->taken -= n < p->taken ? n : p->taken;
 	pthread_cond_broadcast(&p->wake);
 	pthread_mutex_unlock(&p->lock);
 }

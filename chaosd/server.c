@@ -426,8 +426,10 @@ int server_run(struct daemon *d)
 				client_read(d, owner[i]);
 		if (pfd[0].revents & POLLIN)
 			accept_one(d, clients);
-		/* Creates answered above: their consoles now. */
+		/* Creates answered above: their consoles now, and the
+		 * refill may make their shells' successors. */
 		consoles_flush(d->consoles);
+		pool_flush(&d->pool);
 	}
 	for (int i = 0; i < CLIENTS_MAX; i++)
 		if (clients[i].fd >= 0)

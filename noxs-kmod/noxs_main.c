@@ -78,13 +78,13 @@ static long noxs_ioc_create(void __user *arg)
 		return -EINVAL;
 	if (req.type == NOXS_DEV_VIF &&
 	    (req.flags & NOXS_CREATE_F_UNCONFIGURED)) {
+		bool ahead = req.flags & NOXS_CREATE_F_NETDEV_AHEAD;
 		struct noxs_vif_params params;
 
 		/* The settings come with NOXS_IOC_VIF_CONFIG; the bridge
 		 * now if the net device is made ahead. */
 		memcpy(&params, req.params, sizeof(params));
-		if (!noxs_net_valid_ahead_params(&params,
-				req.flags & NOXS_CREATE_F_NETDEV_AHEAD))
+		if (!noxs_net_valid_ahead_params(&params, ahead))
 			return -EINVAL;
 	} else if (req.type == NOXS_DEV_VIF) {
 		struct noxs_vif_params params;
