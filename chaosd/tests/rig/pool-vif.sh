@@ -28,6 +28,21 @@ chaos pool | awk '$1 == 4 {print $3}' | grep -qx 1 || rig_fail "chaos pool does 
 [ "$($N list | grep -c ' type vif ')" = 5 ] || rig_fail "expected 5 pre-made vifs: $($N list)"
 ls /sys/class/net | grep -q '^vif' && rig_fail "an unconfigured vif has a net device: $(ls /sys/class/net)"
 
+# check_guest NAME MAC IP: it booted with the request's MAC and address,
+# its vif is on br0 with its carrier, and it answers ping.
+check_guest() {
+	_d=$(chaos list | awk -v n="$1" '$1 == n {print $2}')
+	chaos console "$1" --no-input --until ready --timeout 60 > "$1.console" ||
+		rig_fail "$1 did not print ready: $(cat "$1.console")"
+	grep -q "mac $2 ip $3/24" "$1.console" ||
+		rig_fail "$1 does not have the request's MAC and address: $(cat "$1.console")"
+	[ "$(basename "$(readlink /sys/class/net/vif$_d.0/master)")" = br0 ] ||
+		rig_fail "vif$_d.0 is not on br0"
+	[ "$(cat /sys/class/net/vif$_d.0/carrier)" = 1 ] || rig_fail "vif$_d.0 has no carrier"
+	ping -c 3 -i 0.2 -W 5 "$3" > ping.txt 2>&1 ||
+		{ cat ping.txt; rig_fail "$1 does not answer ping"; }
+}
+
 pr_json() { # NAME IP MAC
 	printf '{ "name": "%s", "kernel": "/rig/guests/pingresp.elf", "memory": 4,\n' "$1"
 	printf '  "vifs": [ { "mac": "%s", "ip": "%s", "bridge": "br0" } ] }\n' "$3" "$2"
@@ -53,15 +68,7 @@ done
 [ "$pooled" = 10 ] || rig_fail "only $pooled of 10 creates took a vif shell"
 i=1
 while [ $i -le 10 ]; do
-	d=$(chaos list | awk -v n=v$i '$1 == n {print $2}')
-	chaos console v$i --no-input --until ready --timeout 60 > v$i.console ||
-		rig_fail "v$i did not print ready: $(cat v$i.console)"
-	grep -q "mac 00:16:3e:14:00:$((10 + i)) ip 10.14.0.$((10 + i))/24" v$i.console ||
-		rig_fail "v$i does not have the request's MAC and address: $(cat v$i.console)"
-	[ "$(basename "$(readlink /sys/class/net/vif$d.0/master)")" = br0 ] ||
-		rig_fail "vif$d.0 is not on br0"
-	ping -c 3 -i 0.2 -W 5 10.14.0.$((10 + i)) > ping.txt 2>&1 ||
-		{ cat ping.txt; rig_fail "v$i does not answer ping"; }
+	check_guest v$i 00:16:3e:14:00:$((10 + i)) 10.14.0.$((10 + i))
 	i=$((i + 1))
 done
 chaos network-list v1
@@ -111,16 +118,7 @@ while [ $i -le 10 ]; do
 done
 i=1
 while [ $i -le 10 ]; do
-	d=$(chaos list | awk -v n=a$i '$1 == n {print $2}')
-	chaos console a$i --no-input --until ready --timeout 60 > a$i.console ||
-		rig_fail "a$i did not print ready: $(cat a$i.console)"
-	grep -q "mac 00:16:3e:14:02:$((10 + i)) ip 10.14.0.$((40 + i))/24" a$i.console ||
-		rig_fail "a$i does not have the request's MAC and address: $(cat a$i.console)"
-	[ "$(basename "$(readlink /sys/class/net/vif$d.0/master)")" = br0 ] ||
-		rig_fail "vif$d.0 is not on br0"
-	[ "$(cat /sys/class/net/vif$d.0/carrier)" = 1 ] || rig_fail "vif$d.0 has no carrier"
-	ping -c 3 -i 0.2 -W 5 10.14.0.$((40 + i)) > ping.txt 2>&1 ||
-		{ cat ping.txt; rig_fail "a$i does not answer ping"; }
+	check_guest a$i 00:16:3e:14:02:$((10 + i)) 10.14.0.$((40 + i))
 	i=$((i + 1))
 done
 printf '{ "name": "other", "kernel": "/rig/guests/pingresp.elf", "memory": 4,\n  "vifs": [ { "bridge": "br1" } ] }\n' > other.json
@@ -167,4 +165,4 @@ ls /sys/class/net | grep -q '^vif' && rig_fail "vif left: $(ls /sys/class/net)"
 $N stats > stats.txt
 grep -q '^devices 0 grants 0 ports 0 ' stats.txt || rig_fail "noxs devices left: $(cat stats.txt)"
 rmmod noxs || rig_fail "rmmod noxs failed"
-rig_pass "10 pingresp guests from vif shells, each with its request's MAC, address and bridge, all answer ping; nothing left"
+rig_pass "10 pingresp guests from vif shells and 10 from br0 shells (net devices made ahead), each with its request's MAC, address and bridge, all answer ping; a br1 guest takes no br0 shell; nothing left"

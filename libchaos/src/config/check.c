@@ -375,31 +375,30 @@ int chaos_config_parse_mac(const char *text, uint8_t mac[6], chaos_err *err)
 	return cfg_parse_mac(text, strlen(text), mac, err);
 }
 
+/* One value checked by check, its key put before the reason, as the
+ * parser would. */
+static int check_keyed(const char *key, const char *value,
+		       int (*check)(const char *, size_t, chaos_err *),
+		       chaos_err *err)
+{
+	char why[CHAOS_ERR_MSG_MAX];
+
+	if (!value)
+		return chaos_err_set(err, EINVAL, "%s: missing", key);
+	if (check(value, strlen(value), err) == 0)
+		return 0;
+	snprintf(why, sizeof(why), "%s", err ? err->msg : "");
+	return chaos_err_set(err, EINVAL, "%s: %s", key, why);
+}
+
 int chaos_config_check_name(const char *name, chaos_err *err)
 {
-	if (!name)
-		return chaos_err_set(err, EINVAL, "name: missing");
-	if (cfg_check_name(name, strlen(name), err) < 0) {
-		/* Prefix the key, as the parser would. */
-		char why[CHAOS_ERR_MSG_MAX];
-
-		snprintf(why, sizeof(why), "%s", err ? err->msg : "");
-		return chaos_err_set(err, EINVAL, "name: %s", why);
-	}
-	return 0;
+	return check_keyed("name", name, cfg_check_name, err);
 }
 
 int chaos_config_check_bridge(const char *bridge, chaos_err *err)
 {
-	if (!bridge)
-		return chaos_err_set(err, EINVAL, "bridge: missing");
-	if (cfg_check_bridge(bridge, strlen(bridge), err) < 0) {
-		char why[CHAOS_ERR_MSG_MAX];
-
-		snprintf(why, sizeof(why), "%s", err ? err->msg : "");
-		return chaos_err_set(err, EINVAL, "bridge: %s", why);
-	}
-	return 0;
+	return check_keyed("bridge", bridge, cfg_check_bridge, err);
 }
 
 /* 1-based line and column (in characters, UTF-8 aware) of offset off. */

@@ -814,6 +814,22 @@ static void test_validate(void **state)
 	assert_int_equal(chaos_config_check_name(NULL, NULL), -1);
 	assert_int_equal(chaos_config_check_name("", &err), -1);
 	assert_string_equal(err.msg, "name: expected 1 to 63 characters, got 0");
+
+	assert_int_equal(chaos_config_check_bridge("xenbr0", &err), 0);
+	assert_int_equal(chaos_config_check_bridge("br.0-a_b", &err), 0);
+	assert_int_equal(chaos_config_check_bridge(NULL, NULL), -1);
+	assert_int_equal(chaos_config_check_bridge(NULL, &err), -1);
+	assert_string_equal(err.msg, "bridge: missing");
+	assert_int_equal(chaos_config_check_bridge("", &err), -1);
+	assert_non_null(strstr(err.msg, "bridge: "));
+	assert_int_equal(chaos_config_check_bridge("..", &err), -1);
+	assert_int_equal(chaos_config_check_bridge("br 0", &err), -1);
+	assert_int_equal(chaos_config_check_bridge("a:b", &err), -1);
+	assert_int_equal(chaos_config_check_bridge("a/b", &err), -1);
+	assert_int_equal(chaos_config_check_bridge("abcdefghijklmnop", &err),
+			 -1);
+	assert_int_equal(err.code, EINVAL);
+	assert_non_null(strstr(err.msg, "bridge: "));
 }
 
 /* "devices": which path serves the guest; emitted only when set. */
