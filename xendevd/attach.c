@@ -68,29 +68,14 @@ static void attach_ovs(struct xd_daemon *d, const struct xd_link *vif,
 	char err[256], reason[XD_REASON_MAX];
 	int ret;
 
-	ret = xd_ovsdb_add_port(&d->ovs, bridge, vif->name, err, sizeof(err));
-	if (ret == XD_OVS_NO_BRIDGE && kind) {
-		snprintf(reason, sizeof(reason), "%s is not a bridge (%s)",
-			 bridge, kind[0] ? kind : "no link kind");
-		fail(d, vif->name, vif->ifindex, bridge, reason);
-		return;
-	}
-	if (ret == XD_OVS_NO_BRIDGE) {
-		snprintf(reason, sizeof(reason), "bridge %s does not exist",
-			 bridge);
-		fail(d, vif->name, vif->ifindex, bridge, reason);
-		return;
-	}
-	if (ret < 0) {
-		xd_log(LOG_ERR, "%s: %s", vif->name, err);
-		snprintf(reason, sizeof(reason), "Open vSwitch: %.80s", err);
-		fail(d, vif->name, vif->ifindex, bridge, reason);
-		return;
-	}
+	/*
+	 * Up before the port exists: ovs-vswitchd, adding a port to a
+	 * userspace datapath, writes the link's flags back from what it
+	 * read earlier (to make it promiscuous), which would take back an
+	 * "up" that came in between.
+	 */
 	ret = xd_rtnl_set_link(&d->rt, vif->ifindex, -1, 1);
 	if (ret == -ENODEV) {
-		/* Gone meanwhile: take the port back out of OVSDB. */
-		xd_ovsdb_del_port(&d->ovs, vif->name, err, sizeof(err));
 		vanished(d, vif->name);
 		return;
 	}
@@ -100,7 +85,24 @@ static void attach_ovs(struct xd_daemon *d, const struct xd_link *vif,
 		fail(d, vif->name, vif->ifindex, bridge, reason);
 		return;
 	}
-	attached(d, vif, bridge, 0, true);
+	ret = xd_ovsdb_add_port(&d->ovs, bridge, vif->name, err, sizeof(err));
+	if (ret == 0) {
+		attached(d, vif, bridge, 0, true);
+		return;
+	}
+	/* Not attached: down again, as any vif left without its bridge. */
+	xd_rtnl_set_link(&d->rt, vif->ifindex, -1, -1);
+	if (ret == XD_OVS_NO_BRIDGE && kind) {
+		snprintf(reason, sizeof(reason), "%s is not a bridge (%s)",
+			 bridge, kind[0] ? kind : "no link kind");
+	} else if (ret == XD_OVS_NO_BRIDGE) {
+		snprintf(reason, sizeof(reason), "bridge %s does not exist",
+			 bridge);
+	} else {
+		xd_log(LOG_ERR, "%s: %s", vif->name, err);
+		snprintf(reason, sizeof(reason), "Open vSwitch: %.80s", err);
+	}
+	fail(d, vif->name, vif->ifindex, bridge, reason);
 }
 
 void xd_vif_added(struct xd_daemon *d, const char *ifname,

@@ -223,7 +223,7 @@ int xd_rtnl_set_link(struct xd_rtnl *rt, int ifindex, int master, int up)
 	req.ifi.ifi_family = AF_UNSPEC;
 	req.ifi.ifi_index = ifindex;
 	if (up) {
-		req.ifi.ifi_flags = IFF_UP;
+		req.ifi.ifi_flags = up > 0 ? IFF_UP : 0;
 		req.ifi.ifi_change = IFF_UP;
 	}
 	if (master >= 0) {

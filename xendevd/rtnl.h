@@ -30,8 +30,9 @@ int xd_rtnl_get_link(struct xd_rtnl *rt, const char *name,
 		     struct xd_link *link);
 
 /*
- * Set a link's master (0 = none) and, if up, bring it up, in one request.
- * master < 0 leaves the master alone. Returns 0 or a negative errno.
+ * Set a link's master (0 = none) and bring it up (up > 0) or down
+ * (up < 0), in one request. master < 0 leaves the master alone, up = 0
+ * the flags. Returns 0 or a negative errno.
  */
 int xd_rtnl_set_link(struct xd_rtnl *rt, int ifindex, int master, int up);
 
