@@ -28,12 +28,14 @@ int ops_create_run(struct daemon *d, chaos_host *host,
 	int rc;
 
 	/* Read as the client, or kept from an earlier create and still the
-	 * same file for this client: the library checks that again. */
+	 * same file for this client: checked here, so not again in the
+	 * library (each look is three system calls). */
 	t0 = chaos_clock_us();
 	kernel = kernels_get(&d->kernels, req->cfg.kernel, req->cfg.memory_mib,
 			     as);
 	kernel_us = chaos_clock_us() - t0;
 	opts.kernel = kernel;
+	opts.kernel_checked = kernel != NULL;
 	if (shell) {
 		shell_mib = chaos_shell_memory_mib(shell);
 		vcpus = chaos_shell_vcpus(shell);

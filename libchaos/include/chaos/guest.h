@@ -55,6 +55,13 @@ typedef struct chaos_create_opts {
 	 * otherwise the file is read as usual.
 	 */
 	const struct chaos_kernel *kernel;
+	/*
+	 * The caller found (kernel) current for (as) just before this call
+	 * (chaos_kernel_is_current, or it has just read it with as's
+	 * rights): the library does not look at the file again. A daemon
+	 * that checks for its own cache anyway saves the second look.
+	 */
+	bool kernel_checked;
 } chaos_create_opts;
 
 /*

@@ -302,7 +302,7 @@ static int set_vcpus(struct chaos_restore *r, chaos_err *err)
 		if (chaos_vcpu_localize(&any.x64, v, r->shell.p2m,
 					r->img.nr_pages, err))
 			return -1;
-		if (xc_vcpu_setcontext(r->host->xch, r->shell.domid, v, &any))
+		if (chaos_vcpu_set_context(r->host, r->shell.domid, v, &any))
 			return chaos_err_xen(err, r->host, errno,
 					     "the hypervisor refused vCPU %u of the image",
 					     v);

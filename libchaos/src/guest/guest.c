@@ -137,20 +137,55 @@ int guest_name_free(chaos_host *host, const char *name, chaos_err *err)
 }
 
 /*
+ * A pooled create's name, claimed for the shell's domain before the build
+ * (*named): one system call where a look first would be two. An entry left
+ * by a domain that is gone or dying is removed, and the claim made again.
+ */
+static int claim_name(chaos_host *host, const char *name,
+		      const struct chaos_shell *shell, bool *named,
+		      chaos_err *err)
+{
+	chaos_err first;
+
+	if (!name[0])
+		return 0;
+	if (chaos_registry_claim(host->registry, name, shell->domid,
+				 shell->handle, &first)) {
+		if (first.code != EEXIST) {
+			if (err)
+				*err = first;
+			return -1;
+		}
+		if (guest_name_free(host, name, err) ||
+		    chaos_registry_claim(host->registry, name, shell->domid,
+					 shell->handle, err))
+			return -1;
+	}
+	*named = true;
+	return 0;
+}
+
+/*
  * The kernel at path, with the caller's rights in force: the kept one when
  * path is the same file it was read from (img then borrows its image:
  * *borrowed, not to be released), else read now.
  */
 static int read_kernel(const char *path, const chaos_kernel *kept,
-		       uint64_t memory_mib, struct chaos_image *img,
-		       bool *borrowed, chaos_err *err)
+		       bool kept_checked, uint64_t memory_mib,
+		       struct chaos_image *img, bool *borrowed, chaos_err *err)
 {
 	struct stat st;
 	int fd, rc;
 
 	memset(img, 0, sizeof(*img));
-	/* The kept one, if the file is still the same: only a look. */
+	/* The kept one, if the file is still the same: only a look, and
+	 * none when the caller has just looked. */
 	if (kept && !strcmp(chaos_kernel_path(kept), path)) {
+		if (kept_checked) {
+			*img = *chaos_kernel_image(kept);
+			*borrowed = true;
+			return 0;
+		}
 		if (chaos_check_regular(path, "", &st, err))
 			return -1;
 		if (chaos_kernel_fd_matches(kept, &st)) {
@@ -167,6 +202,44 @@ static int read_kernel(const char *path, const chaos_kernel *kept,
 				 img, err);
 	close(fd);
 	return rc;
+}
+
+/*
+ * The config path to remember for restarts, into out: "" when it cannot
+ * be resolved (not remembered, not an error). For a client (for_client:
+ * with its file rights in force) the path must also be a regular file it
+ * may read, since each restart reads it again with those rights. A
+ * client's absolute path (a daemon's, which asks for one) is kept as
+ * given: a stat and an access check, where resolving its links would
+ * cost two more system calls in each create. Else realpath's name.
+ */
+static int remember_config_path(const char *path, bool for_client,
+				char out[CHAOS_RECORD_PATH_MAX],
+				chaos_err *err)
+{
+	size_t len = strlen(path);
+	struct stat st;
+
+	out[0] = '\0';
+	if (for_client && path[0] == '/') {
+		if (len >= CHAOS_RECORD_PATH_MAX || stat(path, &st) < 0)
+			return 0;
+		if (chaos_check_readable_regular(path, &st, "config_path",
+						 err))
+			return -1;
+		memcpy(out, path, len + 1);
+		return 0;
+	}
+	if (!realpath(path, out)) {
+		out[0] = '\0';
+		return 0;
+	}
+	if (!for_client)
+		return 0;
+	if (stat(out, &st) < 0)
+		return chaos_err_set(err, errno, "config_path %s: %s", out,
+				     strerror(errno));
+	return chaos_check_readable_regular(out, &st, "config_path", err);
 }
 
 /*
@@ -193,7 +266,8 @@ static int read_guest_files(const chaos_config *cfg,
 	if (guest_fscred_enter(as, &saved, err))
 		return -1;
 	if (read_kernel(cfg->kernel, opts ? opts->kernel : NULL,
-			cfg->memory_mib, img, img_borrowed, err))
+			opts && opts->kernel_checked, cfg->memory_mib, img,
+			img_borrowed, err))
 		goto out;
 	if (cfg->ramdisk && read_file(cfg->ramdisk, "ramdisk", RAMDISK_MAX,
 				      ramdisk, ramdisk_len, err))
@@ -207,20 +281,10 @@ static int read_guest_files(const chaos_config *cfg,
 	}
 	if (chaos_disks_open_check(cfg, disks, err))
 		goto out;
-	/* Checked readable by the client and resolved in one go; failing
-	 * that (no /proc, or the check failed), realpath's way, for its
-	 * error: an unresolvable path is not remembered. */
 	if (opts && opts->config_path &&
-	    !(as &&
-	      chaos_resolve_regular(opts->config_path, config_path) == 0)) {
-		struct stat st;
-
-		if (!realpath(opts->config_path, config_path))
-			config_path[0] = '\0';
-		else if (as && chaos_check_regular(config_path, "config_path",
-						   &st, err))
-			goto out;
-	}
+	    remember_config_path(opts->config_path, as != NULL, config_path,
+				 err))
+		goto out;
 	rc = 0;
 out:
 	chaos_fscred_leave(&saved);
@@ -275,8 +339,11 @@ static int guest_build(chaos_host *host, const chaos_config *cfg,
 	*given_used = false;
 	if (chaos_config_validate(cfg, err))
 		return -1;
-	if (chaos_host_registry(host, err) ||
-	    guest_name_free(host, cfg->name, err))
+	if (chaos_host_registry(host, err))
+		return -1;
+	/* A full create looks before any domain exists; a pooled shell's
+	 * domain is known, and its name is claimed below instead. */
+	if (!given && guest_name_free(host, cfg->name, err))
 		return -1;
 	if (given && (cfg->memory_mib * PAGES_PER_MIB > given->nr_pages ||
 		      cfg->vcpus > given->vcpus))
@@ -303,6 +370,8 @@ static int guest_build(chaos_host *host, const chaos_config *cfg,
 	disks = cfg->nr_disks ? calloc(cfg->nr_disks, sizeof(*disks)) : NULL;
 	if (cfg->nr_disks && !disks)
 		return chaos_err_set(err, ENOMEM, "out of memory");
+	if (given && claim_name(host, cfg->name, given, &named, err))
+		goto out_image;
 	if (read_guest_files(cfg, opts, &img, &img_borrowed, &ramdisk,
 			     &ramdisk_len,
 			     rec.config_path, disks, err))
@@ -363,7 +432,7 @@ static int guest_build(chaos_host *host, const chaos_config *cfg,
 	rec.on_crash = cfg->on_crash;
 	rec.owner = opts && opts->as ? opts->as->uid : (uint32_t)getuid();
 	rec.owner_gid = opts && opts->as ? opts->as->gid : (uint32_t)getgid();
-	if (cfg->name[0]) {
+	if (cfg->name[0] && !named) {
 		if (chaos_registry_claim(host->registry, cfg->name, shell.domid,
 					 shell.handle, err))
 			goto out_shell;
@@ -374,31 +443,40 @@ static int guest_build(chaos_host *host, const chaos_config *cfg,
 	 * in between leaves a guest with no record, which the next look
 	 * destroys (recovery through the busy mark; chaosd's adoption for a
 	 * pooled shell), as nobody got an answer for it. Recorded first, it
-	 * would be kept, paused for good, its name taken.
+	 * would be kept, paused for good, its name taken. The record is
+	 * written aside before and only put in place after: once the guest
+	 * runs it takes a CPU, and each system call left costs more.
 	 */
+	if (chaos_record_stage(host->state_dir, &rec, err))
+		goto out_shell;
 	if (!paused && xc_domain_unpause(host->xch, shell.domid)) {
 		chaos_err_xen(err, host, errno, "cannot unpause domain %u",
 			      shell.domid);
-		goto out_name;
+		chaos_record_unstage(host->state_dir, shell.domid);
+		goto out_shell;
 	}
-	if (chaos_record_save(host->state_dir, &rec, err))
-		goto out_name;
+	if (chaos_record_commit(host->state_dir, shell.domid, err))
+		goto out_shell;
 	mark = chaos_lap(&timing->unpause_us, mark);
 	*domid = shell.domid;
 	chaos_shell_release(&shell);
 	rc = 0;
 	goto out_image;
 
-out_name:
+out_shell:
+	/* The name before the domain: released after, it could be someone
+	 * else's claim by then. */
 	if (named)
 		chaos_registry_release(host->registry, cfg->name, NULL);
-out_shell:
+	named = false;
 	if (given)
 		shell_gone_err(host, &shell, err);
 	if (xs_added)
 		chaos_xs_guest_remove(host, shell.domid, NULL);
 	chaos_shell_discard(host, &shell);
 out_image:
+	if (rc && named)
+		chaos_registry_release(host->registry, cfg->name, NULL);
 	free(disks);
 	free(ramdisk);
 	if (!img_borrowed)

@@ -186,6 +186,8 @@ void chaos_host_close(chaos_host *host)
 					  (int)host->stage_pages);
 	if (host->copy_frames)
 		xencall_free_buffer(host->xcall, host->copy_frames);
+	if (host->vcpu_ctx)
+		xencall_free_buffer(host->xcall, host->vcpu_ctx);
 	if (host->xcall)
 		xencall_close(host->xcall);
 	if (host->noxs_fd >= 0)

@@ -52,6 +52,8 @@ struct chaos_host {
 	uint64_t *copy_frames;
 	uint8_t *stage;
 	size_t stage_pages;
+	/* A vCPU context in hypercall memory (vcpu_context.c), kept. */
+	void *vcpu_ctx;
 	/* Consoles whose port is left masked by the event rate limit, and
 	 * the earliest time one of them may be released. */
 	unsigned int consoles_masked;
@@ -112,6 +114,13 @@ int chaos_copy_pages(struct chaos_host *host, uint32_t domid,
  * frame list). */
 uint8_t *chaos_host_stage(struct chaos_host *host, size_t pages,
 			  chaos_err *err);
+
+/* ---- vcpu_context.c ---- */
+
+/* xc_vcpu_setcontext through a buffer the host keeps (allocated on first
+ * use, freed by chaos_host_close). 0, or -1 with errno, as libxenctrl. */
+int chaos_vcpu_set_context(struct chaos_host *host, uint32_t domid,
+			   uint32_t vcpu, const vcpu_guest_context_any_t *ctx);
 
 #define CHAOS_PAGE_COPY_BUFFERS_MAX 2u
 

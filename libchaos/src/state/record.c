@@ -225,10 +225,17 @@ static void record_path(char *buf, size_t len, const char *state_dir,
 	snprintf(buf, len, "%s/domains/%" PRIu32, state_dir, domid);
 }
 
-int chaos_record_save(const char *state_dir, const chaos_domain_record *rec,
-		      chaos_err *err)
+/* Where domid's record is staged. */
+static void staged_path(char *buf, size_t len, const char *state_dir,
+			uint32_t domid)
 {
-	char dir[PATH_MAX], path[PATH_MAX], tmp[PATH_MAX + 8], text[RECORD_MAX];
+	snprintf(buf, len, "%s/domains/%" PRIu32 ".tmp", state_dir, domid);
+}
+
+int chaos_record_stage(const char *state_dir, const chaos_domain_record *rec,
+		       chaos_err *err)
+{
+	char dir[PATH_MAX], tmp[PATH_MAX], text[RECORD_MAX];
 	int fd, n;
 
 	if (!one_line(rec->config_path))
@@ -237,8 +244,7 @@ int chaos_record_save(const char *state_dir, const chaos_domain_record *rec,
 	n = chaos_record_format(rec, text, sizeof(text));
 	if (n < 0)
 		return chaos_err_set(err, ENAMETOOLONG, "record too large");
-	record_path(path, sizeof(path), state_dir, rec->domid);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	staged_path(tmp, sizeof(tmp), state_dir, rec->domid);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
 		  0600);
 	/* The directories only the first time: each system call counts in
@@ -265,6 +271,16 @@ int chaos_record_save(const char *state_dir, const chaos_domain_record *rec,
 		return chaos_err_set(err, e, "cannot write %s: %s", tmp,
 				     strerror(e));
 	}
+	return 0;
+}
+
+int chaos_record_commit(const char *state_dir, uint32_t domid,
+			chaos_err *err)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+
+	record_path(path, sizeof(path), state_dir, domid);
+	staged_path(tmp, sizeof(tmp), state_dir, domid);
 	if (rename(tmp, path)) {
 		int e = errno;
 
@@ -273,6 +289,22 @@ int chaos_record_save(const char *state_dir, const chaos_domain_record *rec,
 				     strerror(e));
 	}
 	return 0;
+}
+
+void chaos_record_unstage(const char *state_dir, uint32_t domid)
+{
+	char tmp[PATH_MAX];
+
+	staged_path(tmp, sizeof(tmp), state_dir, domid);
+	unlink(tmp);
+}
+
+int chaos_record_save(const char *state_dir, const chaos_domain_record *rec,
+		      chaos_err *err)
+{
+	if (chaos_record_stage(state_dir, rec, err))
+		return -1;
+	return chaos_record_commit(state_dir, rec->domid, err);
 }
 
 int chaos_record_load(const char *state_dir, uint32_t domid,

@@ -101,6 +101,18 @@ typedef struct chaos_domain_record {
 int chaos_record_save(const char *state_dir,
 		      const chaos_domain_record *rec, chaos_err *err);
 /*
+ * chaos_record_save in two steps, for a builder that must not record a
+ * guest before it runs yet wants little work after: stage writes the
+ * record beside its place (nobody reads it there), commit puts it in
+ * place (one rename), unstage drops a staged record that is not to be.
+ * A commit that fails drops it too. Each 0 or -1 (unstage: nothing).
+ */
+int chaos_record_stage(const char *state_dir,
+		       const chaos_domain_record *rec, chaos_err *err);
+int chaos_record_commit(const char *state_dir, uint32_t domid,
+			chaos_err *err);
+void chaos_record_unstage(const char *state_dir, uint32_t domid);
+/*
  * Load domid's record. With a non-NULL handle, a record whose handle
  * differs (a dead domain's leftover) is reported as missing (ENOENT).
  */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "util/util.h"
@@ -83,26 +84,23 @@ int chaos_check_regular(const char *path, const char *what, struct stat *st,
 	return 0;
 }
 
-int chaos_resolve_regular(const char *path, char resolved[PATH_MAX])
+int chaos_check_readable_regular(const char *path, const struct stat *st,
+				 const char *what, chaos_err *err)
 {
-	char link[32];
-	struct stat st;
-	ssize_t n = -1;
-	int fd;
+	struct stat again;
 
-	/* The file opened, then its name as the kernel has it: fewer system
-	 * calls than realpath's one per path component. */
-	fd = open_regular_nonblocking(path, "", &st, NULL);
-	if (fd < 0)
-		return -1;
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	if (st.st_nlink > 0)
-		n = readlink(link, resolved, PATH_MAX - 1);
-	close(fd);
-	if (n <= 0 || n >= PATH_MAX - 1 || resolved[0] != '/')
-		return -1;
-	resolved[n] = '\0';
-	return 0;
+	if (!S_ISREG(st->st_mode))
+		return chaos_err_set(err, EINVAL, "%s%s%s: not a regular file",
+				     what, *what ? " " : "", path);
+	/* AT_EACCESS: with the file rights in force (a daemon's client's),
+	 * not the real uid's. Raw, since the C library's fallback for old
+	 * kernels would check the effective uid instead. */
+	if (syscall(SYS_faccessat2, AT_FDCWD, path, R_OK, AT_EACCESS) == 0)
+		return 0;
+	if (errno != ENOSYS)
+		return chaos_err_set(err, errno, "%s%s%s: %s", what,
+				     *what ? " " : "", path, strerror(errno));
+	return chaos_check_regular(path, what, &again, err);
 }
 
 /* path's directory into dir ("." for a bare name). */

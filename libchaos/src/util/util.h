@@ -89,11 +89,12 @@ int chaos_open_regular(const char *path, const char *what, struct stat *st,
  * (three system calls, where a create counts each). 0, or -1 with err. */
 int chaos_check_regular(const char *path, const char *what, struct stat *st,
 			chaos_err *err);
-/* The same check of path, whose absolute name without links goes into
- * resolved (a PATH_MAX buffer), as realpath gives it. 0, or -1 when the
- * check fails or the name cannot be had that way (no /proc): the caller
- * takes realpath's long way for its own error. */
-int chaos_resolve_regular(const char *path, char resolved[PATH_MAX]);
+/* Whether path, whose stat the caller has (*st), is a regular file that
+ * the file rights in force may read, without opening it: one access check
+ * (the open, fstat and close of chaos_check_regular on kernels without
+ * faccessat2). 0, or -1 with err: "<what> <path>: <reason>". */
+int chaos_check_readable_regular(const char *path, const struct stat *st,
+				 const char *what, chaos_err *err);
 
 /* ---- cred.c ---- */
 
