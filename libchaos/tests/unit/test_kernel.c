@@ -107,6 +107,33 @@ static void test_replaced_file_is_not_current(void **state)
 	chaos_kernel_unref(k);
 }
 
+/* The same file, but current only for whoever may read it now. */
+static void test_unreadable_is_not_current(void **state)
+{
+	struct dir *d = *state;
+	chaos_cred nobody = { .uid = 65534, .gid = 65534 };
+	chaos_kernel *k;
+	chaos_err err;
+
+	assert_int_equal(chmod(d->path, 0755), 0);
+	assert_int_equal(chmod(d->kernel, 0644), 0);
+	assert_int_equal(chaos_kernel_open(d->kernel, NULL, &k, &err), 0);
+	if (geteuid() == 0)
+		assert_true(chaos_kernel_is_current(k, &nobody));
+	/* chmod changes the change time: read it again to compare. */
+	chaos_kernel_unref(k);
+	assert_int_equal(chmod(d->kernel, 0), 0);
+	assert_int_equal(chaos_kernel_open(d->kernel, NULL, &k, &err),
+			 geteuid() == 0 ? 0 : -1);
+	if (geteuid() == 0) {
+		assert_true(chaos_kernel_is_current(k, NULL));
+		assert_false(chaos_kernel_is_current(k, &nobody));
+		chaos_kernel_unref(k);
+	}
+	assert_int_equal(chmod(d->kernel, 0644), 0);
+	assert_int_equal(chmod(d->path, 0700), 0);
+}
+
 /* The last reference frees it (ASan and valgrind see a leak otherwise). */
 static void test_references(void **state)
 {
@@ -190,6 +217,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rewritten_file_is_not_current,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replaced_file_is_not_current,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unreadable_is_not_current,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_references, setup,
 						teardown),
