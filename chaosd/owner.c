@@ -205,8 +205,10 @@ int owner_pool_set(struct daemon *d, const chaosd_flavour *want,
 	if (uid != 0 && pool_flavour_owner(&d->pool, want, &set_by) &&
 	    set_by != uid)
 		return derr(err, EPERM,
-			    "pool: the flavour of %" PRIu64 " MiB, %u vCPUs, %u vifs was set by uid %u; only it or root may change it",
-			    want->memory_mib, want->vcpus, want->vifs, set_by);
+			    "pool: the flavour of %" PRIu64 " MiB, %u vCPUs, %u vifs%s%s was set by uid %u; only it or root may change it",
+			    want->memory_mib, want->vcpus, want->vifs,
+			    want->bridge[0] ? " on bridge " : "", want->bridge,
+			    set_by);
 	if (q) {
 		if (usage_of(d, uid, want, &u, err) ||
 		    quota_check_pool(q, uid, &u, want->size,
