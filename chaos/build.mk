@@ -39,3 +39,8 @@ $(OBJ)/chaos/tests/unit/%.o: CFLAGS_EXTRA := -Ichaos
 $(CHAOS_UNIT_DIR)/test_tty: $(OBJ)/chaos/tests/unit/test_tty.o $(OBJ)/chaos/tty.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ -lutil -lcmocka
+
+$(CHAOS_UNIT_DIR)/test_abs_path: $(OBJ)/chaos/tests/unit/test_abs_path.o \
+				 $(OBJ)/chaos/abs_path.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ -lcmocka

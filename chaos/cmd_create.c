@@ -16,6 +16,7 @@
 
 #include <chaos/chaos.h>
 #include <chaos/chaosd.h>
+#include "abs_path.h"
 #include "commands.h"
 
 /* Room left in a request frame for the fields around the config. */
@@ -69,7 +70,8 @@ static int via_chaosd(const char *path, const chaos_config *cfg, bool paused,
 	if (cfg->kernel[0] != '/' || (cfg->ramdisk && cfg->ramdisk[0] != '/'))
 		return -1;
 	/* chaosd takes the config as JSON, whatever file it came from. */
-	if (!realpath(path, abs) || chaos_config_to_json(cfg, &text, &err))
+	if (cli_absolute_path(path, NULL, abs, sizeof(abs)) ||
+	    chaos_config_to_json(cfg, &text, &err))
 		return -1;
 	len = strlen(text);
 	if (len > CONFIG_TEXT_MAX) {

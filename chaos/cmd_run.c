@@ -26,6 +26,7 @@
 
 #include <chaos/chaos.h>
 #include <chaos/chaosd.h>
+#include "abs_path.h"
 #include "commands.h"
 #include "run.h"
 
@@ -183,7 +184,7 @@ static int run_chaosd(struct run *r, chaosd_conn *ctl, const char *cfg_text,
 	chaos_err err;
 	int status = -1;
 
-	if (!realpath(r->path, abs)) {
+	if (cli_absolute_path(r->path, NULL, abs, sizeof(abs))) {
 		cli_error("run: %s: %s", r->path, strerror(errno));
 		return RUN_EXIT_ERROR;
 	}
