@@ -14,8 +14,16 @@ for clients in 1 4; do
 	rig-create-load $clients 8 /rig/guests/noop.elf 4 load$clients > load.txt 2> load.err ||
 		{ cat load.err; rig_fail "rig-create-load with $clients clients failed: $(tail -1 load.err)"; }
 	cat load.txt
-	[ "$(grep -c '^create .* lib_us=[1-9]' load.txt)" = 8 ] ||
-		rig_fail "$clients clients: not 8 creates with chaosd's timing"
+	[ "$(grep -c '^create .* lib_us=[0-9]' load.txt)" = 8 ] ||
+		rig_fail "$clients clients: not 8 creates answered"
+	# chaosd's timing came back: a create's own may read 0 when dom0's
+	# clock stood still during it. A pooled create takes under 2 ms, and
+	# in the rig dom0's vCPU 1 reads the same CLOCK_MONOTONIC value for
+	# up to about 9 ms at a time (its Xen clock is behind vCPU 0's, and
+	# Linux keeps the clock monotonic across vCPUs: tests/rig/README.md).
+	# Never a whole round's.
+	grep -q '^create .* lib_us=[1-9]' load.txt ||
+		rig_fail "$clients clients: no create with chaosd's timing"
 	grep -q "^summary clients=$clients creates=8 " load.txt ||
 		rig_fail "$clients clients: no summary of 8 creates"
 	left=$(chaos list | grep -c "^load$clients-")
