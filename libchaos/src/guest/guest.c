@@ -178,21 +178,14 @@ static int read_kernel(const char *path, const chaos_kernel *kept,
 	int fd, rc;
 
 	memset(img, 0, sizeof(*img));
-	/* The kept one, if the file is still the same: only a look, and
-	 * none when the caller has just looked. */
-	if (kept && !strcmp(chaos_kernel_path(kept), path)) {
-		if (kept_checked) {
-			*img = *chaos_kernel_image(kept);
-			*borrowed = true;
-			return 0;
-		}
-		if (chaos_check_regular(path, "", &st, err))
-			return -1;
-		if (chaos_kernel_fd_matches(kept, &st)) {
-			*img = *chaos_kernel_image(kept);
-			*borrowed = true;
-			return 0;
-		}
+	/* The kept one, if the file is still the same: only a look (with
+	 * the rights in force), and none when the caller has just looked.
+	 * Otherwise read, which names what is wrong with the file. */
+	if (kept && !strcmp(chaos_kernel_path(kept), path) &&
+	    (kept_checked || chaos_kernel_is_current(kept, NULL))) {
+		*img = *chaos_kernel_image(kept);
+		*borrowed = true;
+		return 0;
 	}
 	fd = chaos_open_regular(path, "", &st, err);
 	if (fd < 0)

@@ -80,8 +80,6 @@ struct chaos_file_id {
 
 struct stat;
 void chaos_file_id_of(const struct stat *st, struct chaos_file_id *id);
-/* Whether an open file (st: its fstat) is the one k was read from. */
-int chaos_kernel_fd_matches(const chaos_kernel *k, const struct stat *st);
 /* The most a kernel for a guest of memory_mib MiB may decompress to. */
 size_t chaos_kernel_limit(uint64_t memory_mib);
 /* k's parsed image (owned by k). */

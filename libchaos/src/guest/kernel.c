@@ -82,7 +82,8 @@ fail:
 	return -1;
 }
 
-int chaos_kernel_fd_matches(const chaos_kernel *k, const struct stat *st)
+/* Whether a file (st: its stat) is the one k was read from. */
+static int file_matches(const chaos_kernel *k, const struct stat *st)
 {
 	struct chaos_file_id id;
 
@@ -100,7 +101,7 @@ bool chaos_kernel_is_current(const chaos_kernel *k, const chaos_cred *as)
 		return false;
 	/* The same file, and readable with as's rights: a stat and an
 	 * access check, not an open (three calls, in each create). */
-	same = stat(k->path, &st) == 0 && chaos_kernel_fd_matches(k, &st) &&
+	same = stat(k->path, &st) == 0 && file_matches(k, &st) &&
 	       chaos_check_readable_regular(k->path, &st, "", NULL) == 0;
 	chaos_fscred_leave(&saved);
 	return same;
