@@ -78,8 +78,16 @@ rig_stats() {
 
 rig_start_xenstore() {
 	mkdir -p /var/run/xenstored /var/lib/xenstored /var/log/xen/console
-	xenstored --pid-file=/var/run/xenstored.pid || rig_fail "xenstored failed"
+	# The daemon a Debian host runs: its init script prefers oxenstored
+	# (RIG_VAR_XENSTORED=xenstored picks the C one, for comparison).
+	case ${RIG_VAR_XENSTORED:-oxenstored} in
+	oxenstored|xenstored) ;;
+	*) rig_fail "RIG_VAR_XENSTORED '$RIG_VAR_XENSTORED' is not oxenstored or xenstored" ;;
+	esac
+	XENSTORED_ROOTDIR=/var/run/xenstored "${RIG_VAR_XENSTORED:-oxenstored}" \
+		--pid-file /var/run/xenstored.pid || rig_fail "${RIG_VAR_XENSTORED:-oxenstored} failed"
 	rig_wait_for 10 xenstore-exists / || rig_fail "xenstore not answering"
+	rig_log "XenStore: $(cat "/proc/$(cat /var/run/xenstored.pid)/comm")"
 	xen-init-dom0 >/dev/null || rig_fail "xen-init-dom0 failed"
 	xenconsoled --log=guest --log-dir=/var/log/xen/console \
 		--pid-file=/var/run/xenconsoled.pid ||

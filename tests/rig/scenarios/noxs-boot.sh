@@ -7,7 +7,7 @@
 rmmod noxs 2>/dev/null
 insmod /rig/modules/noxs.ko || rig_fail "insmod noxs.ko failed"
 N=/rig/guests/noxsctl
-grep -qx xenstored /proc/[0-9]*/comm 2>/dev/null &&
+grep -qxE "o?xenstored" /proc/[0-9]*/comm 2>/dev/null &&
 	rig_fail "xenstored is running"
 
 cat > noop.json <<CFG
