@@ -37,7 +37,8 @@ void kernels_init(struct kernels *ks)
 
 /* Called locked. */
 static chaos_kernel *get_locked(struct kernels *ks, const char *path,
-				uint64_t memory_mib, const chaos_cred *as)
+				uint64_t memory_mib, const chaos_cred *as,
+				chaos_err *err)
 {
 	chaos_kernel *k;
 	int i = find(ks, path);
@@ -47,7 +48,7 @@ static chaos_kernel *get_locked(struct kernels *ks, const char *path,
 		ks->hits++;
 		return chaos_kernel_ref(ks->slot[i].k);
 	}
-	if (chaos_kernel_open_bounded(path, as, memory_mib, &k, NULL))
+	if (chaos_kernel_open_bounded(path, as, memory_mib, &k, err))
 		return NULL;
 	ks->reads++;
 	if (i < 0)
@@ -60,14 +61,15 @@ static chaos_kernel *get_locked(struct kernels *ks, const char *path,
 }
 
 chaos_kernel *kernels_get(struct kernels *ks, const char *path,
-			  uint64_t memory_mib, const chaos_cred *as)
+			  uint64_t memory_mib, const chaos_cred *as,
+			  chaos_err *err)
 {
 	chaos_kernel *k;
 
 	if (!path)
 		return NULL;
 	pthread_mutex_lock(&ks->lock);
-	k = get_locked(ks, path, memory_mib, as);
+	k = get_locked(ks, path, memory_mib, as, err);
 	pthread_mutex_unlock(&ks->lock);
 	return k;
 }

@@ -29,11 +29,13 @@ struct kernels {
 };
 
 /* The kernel at path for as (a new reference), read now unless kept and
- * current; NULL if it cannot be read (the create reads it itself then,
- * and reports why as it always did). A read is bounded by the memory of
- * the guest it is for (memory_mib): a bomb costs no more than that. */
+ * current; NULL if it cannot be read, with err (if not NULL) saying why
+ * (a create reads it itself then, and reports why as it always did). A
+ * read is bounded by the memory of the guest it is for (memory_mib): a
+ * bomb costs no more than that. */
 chaos_kernel *kernels_get(struct kernels *ks, const char *path,
-			  uint64_t memory_mib, const chaos_cred *as);
+			  uint64_t memory_mib, const chaos_cred *as,
+			  chaos_err *err);
 
 /* Ready to use, empty. */
 void kernels_init(struct kernels *ks);

@@ -17,9 +17,13 @@ static const char usage[] =
 	"usage: chaosd [-f] [--pool memory=M,vcpus=V,vifs=K[,bridge=B],size=N]... [--group NAME]\n"
 	"              [--allow-larger] [--no-virq] [--quota SPEC] [--quota-root SPEC]\n"
 	"              [--events-queue N] [--socket PATH] [--state-dir DIR]\n"
-	"              [--pid-file PATH] [--config FILE]\n"
+	"              [--pid-file PATH] [--prime-kernel PATH] [--config FILE]\n"
 	"  -f, --foreground  stay in the foreground, log to stderr\n"
 	"  --pool SPEC       keep N shells of M MiB, V vCPUs and K vifs (repeatable)\n"
+	"  --prime-kernel PATH\n"
+	"                    read this guest kernel at start and prime every\n"
+	"                    flavour's shells for it, so that the first create\n"
+	"                    of it is as fast as the next ones\n"
 	"  --group NAME|GID  members of the group may use the socket (besides\n"
 	"                    root)\n"
 	"  --allow-larger    a create may take a larger shell when its own\n"
@@ -159,6 +163,14 @@ static int apply(struct chaosd_options *o, const char *name, const char *val,
 				    "group: no group named '%s' (and not a gid from 1 to 4294967294)",
 				    val);
 		o->group_set = true;
+	} else if (!strcmp(name, "prime-kernel")) {
+		/* Read as chaosd, before any client asks: a path that depends
+		 * on a working directory would be a surprise. */
+		if (val[0] != '/' || strlen(val) >= CHAOS_CONFIG_PATH_MAX)
+			return derr(err, EINVAL,
+				    "prime-kernel: expected an absolute path under %d bytes",
+				    CHAOS_CONFIG_PATH_MAX);
+		o->prime_kernel = keep(val);
 	} else if (!strcmp(name, "socket") || !strcmp(name, "pid-file") ||
 		   !strcmp(name, "state-dir")) {
 		if (val[0] != '/' || strlen(val) >= 200)
@@ -213,6 +225,7 @@ int chaosd_options_parse(int argc, char **argv, struct chaosd_options *o,
 		{ "pid-file", required_argument, NULL, 0 },
 		{ "config", required_argument, NULL, 0 },
 		{ "events-queue", required_argument, NULL, 0 },
+		{ "prime-kernel", required_argument, NULL, 0 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};

@@ -19,6 +19,7 @@ struct chaosd_options {
 	const char *socket_path;
 	const char *pid_path;
 	const char *state_dir;
+	const char *prime_kernel; /* read at start, every flavour primed for it */
 	bool quota_set, quota_root_set;
 	struct quota quota;       /* every owner but root */
 	struct quota quota_root;  /* root, only if given */

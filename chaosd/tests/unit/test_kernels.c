@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* chaosd's kept kernels (kernels.c): hits, changed files, eviction. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -74,8 +75,8 @@ static void test_hit(void **state)
 	kernels_init(&ks);
 	(void)state;
 	kernel_path(0, path, sizeof(path));
-	a = kernels_get(&ks, path, 0, NULL);
-	b = kernels_get(&ks, path, 0, NULL);
+	a = kernels_get(&ks, path, 0, NULL, NULL);
+	b = kernels_get(&ks, path, 0, NULL, NULL);
 	assert_non_null(a);
 	assert_ptr_equal(a, b);
 	assert_int_equal(ks.reads, 1);
@@ -96,9 +97,9 @@ static void test_changed_file_read_again(void **state)
 	kernels_init(&ks);
 	(void)state;
 	kernel_path(1, path, sizeof(path));
-	a = kernels_get(&ks, path, 0, NULL);
+	a = kernels_get(&ks, path, 0, NULL, NULL);
 	write_kernel(1);
-	b = kernels_get(&ks, path, 0, NULL);
+	b = kernels_get(&ks, path, 0, NULL, NULL);
 	assert_non_null(b);
 	assert_ptr_not_equal(a, b);
 	assert_int_equal(ks.reads, 2);
@@ -118,15 +119,15 @@ static void test_eviction(void **state)
 	(void)state;
 	for (unsigned int i = 0; i < FILES; i++) {
 		kernel_path(i, path, sizeof(path));
-		chaos_kernel_unref(kernels_get(&ks, path, 0, NULL));
+		chaos_kernel_unref(kernels_get(&ks, path, 0, NULL, NULL));
 	}
 	assert_int_equal(ks.reads, FILES);
 	/* The last ones are kept, the first ones are not. */
 	kernel_path(FILES - 1, path, sizeof(path));
-	chaos_kernel_unref(kernels_get(&ks, path, 0, NULL));
+	chaos_kernel_unref(kernels_get(&ks, path, 0, NULL, NULL));
 	assert_int_equal(ks.hits, 1);
 	kernel_path(0, path, sizeof(path));
-	chaos_kernel_unref(kernels_get(&ks, path, 0, NULL));
+	chaos_kernel_unref(kernels_get(&ks, path, 0, NULL, NULL));
 	assert_int_equal(ks.reads, FILES + 1);
 	kernels_clear(&ks);
 }
@@ -135,13 +136,19 @@ static void test_eviction(void **state)
 static void test_missing(void **state)
 {
 	struct kernels ks;
+	chaos_err err;
 	char path[96];
 
 	kernels_init(&ks);
 	(void)state;
 	snprintf(path, sizeof(path), "%s/none", dir);
-	assert_null(kernels_get(&ks, path, 0, NULL));
-	assert_null(kernels_get(&ks, NULL, 0, NULL));
+	assert_null(kernels_get(&ks, path, 0, NULL, NULL));
+	assert_null(kernels_get(&ks, NULL, 0, NULL, NULL));
+	/* Asked for, the reason comes back (chaosd's --prime-kernel). */
+	memset(&err, 0, sizeof(err));
+	assert_null(kernels_get(&ks, path, 0, NULL, &err));
+	assert_int_equal(err.code, ENOENT);
+	assert_non_null(strstr(err.msg, path));
 	assert_int_equal(ks.reads, 0);
 	kernels_clear(&ks);
 }

@@ -157,6 +157,27 @@ static void test_options(void **state)
 	assert_false(o.quota_root_set);
 }
 
+static void test_prime_kernel_option(void **state)
+{
+	char *argv[] = { "chaosd", "--prime-kernel", "/srv/guests/noop.elf",
+			 NULL };
+	char *relative[] = { "chaosd", "--prime-kernel=noop.elf", NULL };
+	char *missing[] = { "chaosd", "--prime-kernel", NULL };
+	struct chaosd_options o;
+	chaos_err err;
+
+	(void)state;
+	assert_int_equal(chaosd_options_parse(3, argv, &o, &err), 0);
+	assert_string_equal(o.prime_kernel, "/srv/guests/noop.elf");
+	free((char *)o.prime_kernel);
+	assert_int_equal(chaosd_options_parse(2, relative, &o, &err), -1);
+	assert_string_equal(err.msg,
+			    "prime-kernel: expected an absolute path under 4096 bytes");
+	assert_null(o.prime_kernel);
+	assert_int_equal(chaosd_options_parse(2, missing, &o, &err), -1);
+	assert_string_equal(err.msg, "--prime-kernel: needs a value");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +187,7 @@ int main(void)
 		cmocka_unit_test(test_quota_create),
 		cmocka_unit_test(test_quota_pool),
 		cmocka_unit_test(test_options),
+		cmocka_unit_test(test_prime_kernel_option),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
