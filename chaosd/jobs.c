@@ -25,6 +25,7 @@ struct job {
 	pthread_t thread;
 	bool has_thread;
 	chaos_host *host;
+	struct jobs *table;            /* its thread's lock is the table's */
 	/* The job's: */
 	bool used;
 	bool done;
@@ -62,9 +63,49 @@ int jobs_init(struct daemon *d, chaos_err *err)
 	if (!d->jobs)
 		return derr(err, ENOMEM, "out of memory");
 	pthread_mutex_init(&d->jobs->lock, NULL);
-	for (int i = 0; i < SLOTS; i++)
+	for (int i = 0; i < SLOTS; i++) {
 		pthread_cond_init(&d->jobs->slot[i].go_cond, NULL);
+		d->jobs->slot[i].table = d->jobs;
+	}
 	return 0;
+}
+
+static void *slot_main(void *arg);
+
+void jobs_prepare(struct daemon *d, const chaos_kernel *kernel,
+		  uint64_t memory_mib)
+{
+	struct jobs *js = d->jobs;
+	chaos_err err;
+
+	if (chaos_host_prepare(d->host, kernel, memory_mib, &err))
+		dlog("cannot prepare the serving thread's host: %s", err.msg);
+	for (int i = 0; i < JOBS_CREATES_MAX; i++) {
+		struct job *j = &js->slot[i];
+		chaos_host *host = NULL;
+		int rc;
+
+		if (chaos_host_open(&host, &err) ||
+		    chaos_host_set_state_dir(host, d->state_dir, &err)) {
+			dlog("cannot open a host for job slot %d: %s", i,
+			     err.msg);
+			chaos_host_close(host);
+			return;
+		}
+		if (chaos_host_prepare(host, kernel, memory_mib, &err))
+			dlog("cannot prepare job slot %d's host: %s", i,
+			     err.msg);
+		pthread_mutex_lock(&js->lock);
+		j->host = host;
+		rc = j->has_thread ? 0 :
+		     pthread_create(&j->thread, NULL, slot_main, j);
+		if (!rc)
+			j->has_thread = true;
+		pthread_mutex_unlock(&js->lock);
+		if (rc)
+			dlog("cannot start job slot %d's thread: %s", i,
+			     strerror(rc));
+	}
 }
 
 void jobs_stop(struct daemon *d)
@@ -335,7 +376,7 @@ static void job_run(struct job *j)
 static void *slot_main(void *arg)
 {
 	struct job *j = arg;
-	struct jobs *js = j->d->jobs;
+	struct jobs *js = j->table;
 
 	pthread_mutex_lock(&js->lock);
 	for (;;) {

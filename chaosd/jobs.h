@@ -66,6 +66,13 @@ int ops_create_run(struct daemon *d, chaos_host *host,
 
 /* The job table, empty, into d->jobs. */
 int jobs_init(struct daemon *d, chaos_err *err);
+/* The slots sequential and concurrent creates take first (the lowest
+ * free one is taken), made ready at start: each slot's host opened and
+ * prepared (chaos_host_prepare, for kernel in a guest of memory_mib MiB
+ * if kernel is not NULL), its thread started; the serving thread's host
+ * prepared too. What fails is logged and left to the first job. */
+void jobs_prepare(struct daemon *d, const chaos_kernel *kernel,
+		  uint64_t memory_mib);
 /* Wait for every job still running (chaosd is stopping), free the table. */
 void jobs_stop(struct daemon *d);
 

@@ -169,40 +169,47 @@ static int open_socket(struct daemon *d, chaos_err *err)
 /* --prime-kernel: read the kernel now, with chaosd's own rights (a
  * client's create still checks that it may read the file), and hint every
  * flavour, so that the refill makes its shells primed for it before any
- * create asks. Bounded by the largest flavour: what no shell could hold is
- * refused now, not at the first create. */
-static int prime_pools(struct daemon *d, const struct chaosd_options *o,
-		       chaos_err *err)
+ * create asks. Bounded by the largest flavour (largest MiB): what no shell
+ * could hold is refused now, not at the first create. Returns a reference,
+ * or NULL with err set. */
+static chaos_kernel *prime_pools(struct daemon *d,
+				 const struct chaosd_options *o,
+				 uint64_t largest, chaos_err *err)
 {
-	uint64_t largest = 0;
 	chaos_kernel *k;
 	char why[CHAOS_ERR_MSG_MAX];
 
-	for (unsigned int i = 0; i < o->nr_pools; i++)
-		if (o->pools[i].memory_mib > largest)
-			largest = o->pools[i].memory_mib;
 	k = kernels_get(&d->kernels, o->prime_kernel, largest, NULL, err);
 	if (!k) {
 		snprintf(why, sizeof(why), "%s", err->msg);
-		return derr(err, err->code, "prime-kernel: %s", why);
+		derr(err, err->code, "prime-kernel: %s", why);
+		return NULL;
 	}
 	for (unsigned int i = 0; i < o->nr_pools; i++)
 		pool_hint(&d->pool, o->pools[i].memory_mib, o->pools[i].vcpus,
 			  o->pools[i].vifs, k);
 	dlog("pool: shells primed for %s", o->prime_kernel);
-	chaos_kernel_unref(k);
-	return 0;
+	return k;
 }
 
 static int start_pools(struct daemon *d, const struct chaosd_options *o,
 		       chaos_err *err)
 {
+	chaos_kernel *k = NULL;
+	uint64_t largest = 0;
+
 	d->pool.allow_larger = o->allow_larger;
-	for (unsigned int i = 0; i < o->nr_pools; i++)
+	for (unsigned int i = 0; i < o->nr_pools; i++) {
 		if (pool_set(&d->pool, &o->pools[i], err))
 			return -1;
-	if (o->prime_kernel && prime_pools(d, o, err))
+		if (o->pools[i].memory_mib > largest)
+			largest = o->pools[i].memory_mib;
+	}
+	if (o->prime_kernel && !(k = prime_pools(d, o, largest, err)))
 		return -1;
+	/* The first creates cost what the next ones do. */
+	jobs_prepare(d, largest ? k : NULL, largest);
+	chaos_kernel_unref(k);
 	return pool_start(&d->pool, err);
 }
 

@@ -20,7 +20,8 @@ LIBCHAOS_SRC_build   := image.c image_elf.c image_bzimage.c \
 			image_decompress.c pv_layout.c pv_pagetable.c \
 			pv_start_info.c shell_prepare.c shell_boot.c \
 			shell_fate.c shell_public.c grant_seed.c
-LIBCHAOS_SRC_guest   := vifs.c policy.c kernel.c xenstore.c guest.c info.c
+LIBCHAOS_SRC_guest   := vifs.c policy.c kernel.c host_prepare.c xenstore.c guest.c \
+			info.c
 LIBCHAOS_SRC_ckpt    := image_format.c image_devices.c image_stream.c \
 			image_writer.c live_format.c canon.c \
 			travel.c suspend.c save.c save_file.c restore_domain.c \

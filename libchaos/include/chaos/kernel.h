@@ -74,6 +74,21 @@ CHAOS_API void chaos_kernel_unref(chaos_kernel *k);
 CHAOS_API int chaos_shell_prime(chaos_host *host, chaos_shell *shell,
 				const chaos_kernel *k, chaos_err *err);
 
+/*
+ * Open now what (host) would otherwise open in its first create: the
+ * hypercall handle, the buffers it keeps from one create to the next
+ * (the page-copy frame list, the vCPU context and, for (kernel) in a guest
+ * of (memory_mib) MiB, the staging buffer its load copies from) and the
+ * name registry (under the host's state directory: set it first). A
+ * daemon calls it for each host it creates with, when it starts, so that
+ * its first creates cost what the next ones do. kernel may be NULL (the
+ * staging buffer is then sized by the first create). Returns 0, or -1
+ * with err set; the host stays usable either way (what failed is tried
+ * again when a create needs it).
+ */
+CHAOS_API int chaos_host_prepare(chaos_host *host, const chaos_kernel *kernel,
+				 uint64_t memory_mib, chaos_err *err);
+
 /* Whether (shell) is primed for (k)'s layout. */
 CHAOS_API bool chaos_shell_is_primed_for(const chaos_shell *shell,
 					 const chaos_kernel *k);

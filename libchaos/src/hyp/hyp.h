@@ -117,8 +117,12 @@ uint8_t *chaos_host_stage(struct chaos_host *host, size_t pages,
 
 /* ---- vcpu_context.c ---- */
 
-/* xc_vcpu_setcontext through a buffer the host keeps (allocated on first
- * use, freed by chaos_host_close). 0, or -1 with errno, as libxenctrl. */
+/* The host's vCPU context buffer in hypercall memory, allocated unless
+ * it is already (kept until chaos_host_close). 0, or -1 if there is no
+ * hypercall memory to be had. */
+int chaos_host_vcpu_buffer(struct chaos_host *host);
+/* xc_vcpu_setcontext through that buffer (allocated on first use).
+ * 0, or -1 with errno, as libxenctrl. */
 int chaos_vcpu_set_context(struct chaos_host *host, uint32_t domid,
 			   uint32_t vcpu, const vcpu_guest_context_any_t *ctx);
 

@@ -11,6 +11,14 @@
 
 #include "hyp/hyp.h"
 
+int chaos_host_vcpu_buffer(struct chaos_host *host)
+{
+	if (!host->vcpu_ctx && chaos_host_xcall(host, NULL) == 0)
+		host->vcpu_ctx = xencall_alloc_buffer(host->xcall,
+						      sizeof(vcpu_guest_context_any_t));
+	return host->vcpu_ctx ? 0 : -1;
+}
+
 int chaos_vcpu_set_context(struct chaos_host *host, uint32_t domid,
 			   uint32_t vcpu, const vcpu_guest_context_any_t *ctx)
 {
@@ -19,11 +27,8 @@ int chaos_vcpu_set_context(struct chaos_host *host, uint32_t domid,
 		.domain = (domid_t)domid,
 	};
 
-	if (!host->vcpu_ctx && chaos_host_xcall(host, NULL) == 0)
-		host->vcpu_ctx = xencall_alloc_buffer(host->xcall,
-						      sizeof(*ctx));
 	/* No hypercall memory to keep: libxenctrl's way. */
-	if (!host->vcpu_ctx)
+	if (chaos_host_vcpu_buffer(host))
 		return xc_vcpu_setcontext(host->xch, domid, vcpu,
 					  (vcpu_guest_context_any_t *)ctx);
 	memcpy(host->vcpu_ctx, ctx, sizeof(*ctx));

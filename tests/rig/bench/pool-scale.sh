@@ -1,9 +1,11 @@
 # pool-scale: how creating the Nth guest costs as N grows, every earlier
 # guest still running: N = 1..MAX through chaosd's pool (`chaos create`,
-# wall time and the in-library time of --timing), then with xl (real
-# xenstored and xenconsoled, `xl create` as users run it: its monitor
-# process stays), same noop image, same 4 MiB, same boot. Each guest has
-# a vif on the bridge br0 with xendevd running: chaos's from a pool
+# wall time and the in-library time of --timing; chaosd primed for the
+# image from its start, --prime-kernel), then with xl (the XenStore daemon
+# Debian starts, oxenstored, and xenconsoled; `xl create` as users run
+# it: its monitor process stays), same noop image, same 4 MiB, same
+# boot. Each guest has a vif on the bridge br0 with xendevd running:
+# chaos's from a pool
 # flavour with a vif made ahead, its net device too (bridge=br0: noxs
 # backend; xendevd puts it on br0 when the shell is made),
 # xl's through netback and Debian's vif-bridge script (run by xl itself,
@@ -81,7 +83,7 @@ ports() { ls /sys/class/net/br0/brif 2>/dev/null | wc -l; }
 # With vifs, the shells' net devices are made ahead on br0 (bridge=).
 flavour=memory=$mem,vcpus=1,vifs=$vifs,size=$pool
 [ "$vifs" = 1 ] && flavour=$flavour,bridge=br0
-chaosd -f --pool $flavour >> chaosd.log 2>&1 &
+chaosd -f --pool $flavour --prime-kernel /rig/guests/noop.elf >> chaosd.log 2>&1 &
 chaosd_pid=$!
 rig_wait_for 20 chaos pool > /dev/null 2>&1 || { cat chaosd.log; rig_fail "chaosd did not come up"; }
 wait_pool
@@ -142,6 +144,8 @@ done
 
 # --- xl, real xenstored ------------------------------------------------------
 rig_start_xenstore
+# Which daemon (the report names it).
+cat "/proc/$(cat /var/run/xenstored.pid)/comm" | rig_file xenstore.txt
 # xl runs Debian's vif-bridge script itself (xendevd leaves backends that
 # name a script alone); it needs the real ip (tests/rig/mkbase).
 xl_tools="env PATH=/usr/lib/rig-xl-tools:$PATH"
