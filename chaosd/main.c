@@ -188,7 +188,7 @@ static chaos_kernel *prime_pools(struct daemon *d,
 	for (unsigned int i = 0; i < o->nr_pools; i++)
 		pool_hint(&d->pool, o->pools[i].memory_mib, o->pools[i].vcpus,
 			  o->pools[i].vifs, k);
-	dlog("pool: shells primed for %s", o->prime_kernel);
+	dlog("pool: priming every flavour for %s", o->prime_kernel);
 	return k;
 }
 

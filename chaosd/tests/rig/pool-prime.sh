@@ -46,7 +46,7 @@ mv chaosd.log chaosd-cold.log
 # --- with it ----------------------------------------------------------------
 chaosd_start --group chaosusers --pool memory=4,vcpus=1,size=2 \
 	--prime-kernel "$PWD/kept.elf"
-grep -q "pool: shells primed for $PWD/kept.elf" chaosd.log ||
+grep -q "pool: priming every flavour for $PWD/kept.elf" chaosd.log ||
 	{ cat chaosd.log; rig_fail "chaosd did not say it primed"; }
 wait_until 60 pool_full 4 2 || rig_fail "pool did not fill"
 sleep 1
