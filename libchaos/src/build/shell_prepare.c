@@ -9,13 +9,13 @@
 
 #include "build/build.h"
 #include "dev/dev.h"
+#include "util/util.h"
 #include <chaos/device.h>
 
 /* Every guest gets event channels and grant frames enough for its devices;
  * a negative grant limit asks for the hypervisor's default. */
 #define SHELL_MAX_EVTCHN_PORT 1023
 #define SHELL_GRANT_VERSION 2
-#define PAGES_PER_MIB 256
 /* A superpage: the extent memory is given in, where the heap has it. */
 #define EXTENT_ORDER 9u
 #define EXTENT_PAGES (1u << EXTENT_ORDER)

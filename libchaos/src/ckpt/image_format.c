@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "ckpt/ckpt.h"
+#include "util/util.h"
 
 #define PAGE_SIZE 4096u
-#define PAGES_PER_MIB 256u
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	       "the image is written in host order, which must be little-endian");

@@ -10,12 +10,12 @@
 #include <string.h>
 
 #include "ckpt/ckpt.h"
+#include "util/util.h"
 
 #define PAGE_SIZE 4096u
 #define MEMORY_SIZE 16u
 /* A batch's payload before its pages: round u32, count u32. */
 #define BATCH_FIXED 8u
-#define PAGES_PER_MIB 256u
 
 /* count entries, with_bytes of them followed by their page. */
 static uint64_t batch_length(uint32_t count, uint32_t with_bytes)

@@ -7,8 +7,8 @@
 #include <chaos/device.h>
 
 #include "ckpt/ckpt.h"
+#include "util/util.h"
 
-#define PAGES_PER_MIB 256u
 
 static int count_vifs(chaos_host *host, uint32_t domid, size_t *n,
 		      chaos_err *err)

@@ -16,9 +16,9 @@
 
 #include "guest/guest.h"
 #include "dev/dev.h"
+#include "util/util.h"
 
 #define RAMDISK_MAX (UINT64_C(1) << 30)
-#define PAGES_PER_MIB 256
 
 /* Read a whole regular file of at most max bytes. */
 static int read_file(const char *path, const char *what, uint64_t max,

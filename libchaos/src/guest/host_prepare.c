@@ -12,6 +12,7 @@
 #include "build/build.h"
 #include "guest/guest.h"
 #include "hyp/hyp.h"
+#include "util/util.h"
 
 int chaos_host_prepare(chaos_host *host, const chaos_kernel *kernel,
 		       uint64_t memory_mib, chaos_err *err)
@@ -39,7 +40,7 @@ int chaos_host_prepare(chaos_host *host, const chaos_kernel *kernel,
 	if (!kernel || !copies)
 		return 0;
 	if (chaos_pv_layout_compute(chaos_kernel_image(kernel),
-				    memory_mib * (1024 * 1024 / XC_PAGE_SIZE), 0,
+				    memory_mib * PAGES_PER_MIB, 0,
 				    &lay, err))
 		return -1;
 	return chaos_host_stage(host, lay.pt_pfn, err) ? 0 : -1;

@@ -16,6 +16,9 @@
 #include <yajl/yajl_gen.h>
 #include <chaos/error.h>
 
+/* Guest memory is given in MiB and built in 4 KiB pages. */
+#define PAGES_PER_MIB 256u
+
 /* ---- error.c ---- */
 
 /* Fill err: code plus printf-style message. Always returns -1. */
