@@ -72,6 +72,19 @@ int jobs_init(struct daemon *d, chaos_err *err)
 
 static void *slot_main(void *arg);
 
+/* A host for a slot, with chaosd's state directory; NULL with err set. */
+static chaos_host *slot_host_open(const struct daemon *d, chaos_err *err)
+{
+	chaos_host *host = NULL;
+
+	if (chaos_host_open(&host, err) ||
+	    chaos_host_set_state_dir(host, d->state_dir, err)) {
+		chaos_host_close(host);
+		return NULL;
+	}
+	return host;
+}
+
 void jobs_prepare(struct daemon *d, const chaos_kernel *kernel,
 		  uint64_t memory_mib)
 {
@@ -82,14 +95,12 @@ void jobs_prepare(struct daemon *d, const chaos_kernel *kernel,
 		dlog("cannot prepare the serving thread's host: %s", err.msg);
 	for (int i = 0; i < JOBS_CREATES_MAX; i++) {
 		struct job *j = &js->slot[i];
-		chaos_host *host = NULL;
+		chaos_host *host = slot_host_open(d, &err);
 		int rc;
 
-		if (chaos_host_open(&host, &err) ||
-		    chaos_host_set_state_dir(host, d->state_dir, &err)) {
+		if (!host) {
 			dlog("cannot open a host for job slot %d: %s", i,
 			     err.msg);
-			chaos_host_close(host);
 			return;
 		}
 		if (chaos_host_prepare(host, kernel, memory_mib, &err))
@@ -327,7 +338,6 @@ static int run(struct job *j, chaos_host *host, chaosd_reply *g, chaos_err *err)
 static void job_run(struct job *j)
 {
 	struct daemon *d = j->d;
-	chaos_host *host = NULL;
 	chaos_err err = { 0 };
 	chaosd_reply *g = chaosd_reply_ok();
 	char *resp = NULL;
@@ -335,13 +345,8 @@ static void job_run(struct job *j)
 	size_t len = 0;
 	int rc;
 
-	if (!j->host && (chaos_host_open(&host, &err) ||
-			 chaos_host_set_state_dir(host, d->state_dir, &err))) {
-		chaos_host_close(host);
-		host = NULL;
-	}
-	if (host)
-		j->host = host;
+	if (!j->host)
+		j->host = slot_host_open(d, &err);
 	rc = !g ? derr(&err, ENOMEM, "out of memory") :
 	     !j->host ? -1 : run(j, j->host, g, &err);
 	chaosd_fds_close(j->fds, j->nfds);
