@@ -87,11 +87,17 @@ rig_start_xenstore() {
 	XENSTORED_ROOTDIR=/var/run/xenstored "${RIG_VAR_XENSTORED:-oxenstored}" \
 		--pid-file /var/run/xenstored.pid || rig_fail "${RIG_VAR_XENSTORED:-oxenstored} failed"
 	rig_wait_for 10 xenstore-exists / || rig_fail "xenstore not answering"
-	rig_log "XenStore: $(cat "/proc/$(cat /var/run/xenstored.pid)/comm")"
+	rig_log "XenStore: $(rig_xenstore_daemon)"
 	xen-init-dom0 >/dev/null || rig_fail "xen-init-dom0 failed"
 	xenconsoled --log=guest --log-dir=/var/log/xen/console \
 		--pid-file=/var/run/xenconsoled.pid ||
 		rig_fail "xenconsoled failed"
+}
+
+# rig_xenstore_daemon: the name of the XenStore daemon running
+# (oxenstored or xenstored).
+rig_xenstore_daemon() {
+	cat "/proc/$(cat /var/run/xenstored.pid)/comm"
 }
 
 rig_stop_xenstore() {

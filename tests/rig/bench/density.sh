@@ -182,7 +182,7 @@ if [ "${RIG_VAR_DENSITY_XL:-1}" = 0 ]; then
 fi
 rig_start_xenstore
 # Which daemon (the report names it).
-cat "/proc/$(cat /var/run/xenstored.pid)/comm" | rig_file xenstore.txt
+rig_xenstore_daemon | rig_file xenstore.txt
 xl_cfg() {
 	printf 'name = "%s"\ntype = "pv"\nkernel = "/rig/guests/noop.elf"\nmemory = %s\n' "$1" "$2"
 }

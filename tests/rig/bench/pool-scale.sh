@@ -145,7 +145,7 @@ done
 # --- xl, real xenstored ------------------------------------------------------
 rig_start_xenstore
 # Which daemon (the report names it).
-cat "/proc/$(cat /var/run/xenstored.pid)/comm" | rig_file xenstore.txt
+rig_xenstore_daemon | rig_file xenstore.txt
 # xl runs Debian's vif-bridge script itself (xendevd leaves backends that
 # name a script alone); it needs the real ip (tests/rig/mkbase).
 xl_tools="env PATH=/usr/lib/rig-xl-tools:$PATH"
