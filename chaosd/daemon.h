@@ -149,12 +149,16 @@ void events_resync(struct daemon *d);
 /* The socket loop: returns when d->stop is set. */
 int server_run(struct daemon *d);
 
+/* A client must take its reply in this (the loop's and a job's). */
+#define CHAOSD_REPLY_TIMEOUT_MS 2000
+
 struct job;
 
 /* What a request came with and what became of it (ops_handle). */
 struct ops_call {
 	int fds[CHAOSD_FRAME_FDS_MAX];  /* descriptors sent with the frame */
 	size_t nfds;                    /* ops_handle takes them all */
+	int client_fd;                  /* a job's reply goes out on it */
 	char *resp;                     /* the response (caller frees), or NULL: */
 	size_t resp_len;
 	uint32_t stream_domid;          /* a console stream of this guest, or */
@@ -167,9 +171,9 @@ struct ops_call {
  * (used or closed). call->resp is the response JSON, unless the request
  * was a console stream that was accepted (call->stream_domid: the caller
  * hands the connection to the console thread, consoles_stream, which
- * answers) or a long operation that was started (call->job: the caller
- * sends its reply once jobs_collect has it). -1: out of memory, nothing
- * to send.
+ * answers) or a long operation that was started (call->job: the job
+ * sends its reply itself, on call->client_fd, and the caller collects it,
+ * jobs_collect). -1: out of memory, nothing to send.
  */
 int ops_handle(struct daemon *d, const char *req, size_t len,
 	       struct ops_call *call);

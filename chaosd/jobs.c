@@ -40,8 +40,8 @@ struct job {
 	size_t nfds;
 	chaos_cred as;                 /* who asked: a restored guest is theirs */
 	bool has_as;
-	char *resp;                    /* the reply, once done */
-	size_t resp_len;
+	int client_fd;                 /* its reply goes out on it */
+	bool replied;                  /* the client has its reply */
 	/* What its events say (jobs_collect): */
 	chaosd_op op;
 	bool ok;
@@ -141,7 +141,6 @@ void jobs_stop(struct daemon *d)
 		if (j->has_thread)
 			pthread_join(j->thread, NULL);
 		if (j->used && j->started) {
-			free(j->resp);
 			/* Unused: back to the pool, which destroys it. */
 			if (j->shell)
 				pool_put_back(&d->pool, d->host, j->shell);
@@ -334,15 +333,21 @@ static int run(struct job *j, chaos_host *host, chaosd_reply *g, chaos_err *err)
 	return 0;
 }
 
-/* One job, on its slot's thread; the loop is woken to send its reply. */
+/*
+ * One job, on its slot's thread, which sends the reply: through the loop
+ * it would wait for one more thread to wake, while a create's guest,
+ * just unpaused, takes a CPU. The loop is woken after, to read from the
+ * client again and tell the job's events.
+ */
 static void job_run(struct job *j)
 {
 	struct daemon *d = j->d;
-	chaos_err err = { 0 };
+	chaos_err err = { 0 }, send_err;
 	chaosd_reply *g = chaosd_reply_ok();
 	char *resp = NULL;
 	char c = j->op == CHAOSD_OP_CREATE ? JOBS_WAKE_CREATE : 'j';
 	size_t len = 0;
+	bool replied = false;
 	int rc;
 
 	if (!j->host)
@@ -365,13 +370,22 @@ static void job_run(struct job *j)
 		chaosd_reply_finish(g, &resp, &len);
 	}
 	chaosd_request_free(&j->req);
+	/* The loop reads nothing from the client until it collects the job:
+	 * the connection is this thread's until then. */
+	if (!resp)
+		dlog("client dropped: out of memory for its reply");
+	else if (chaosd_frame_write(j->client_fd, resp, len,
+				    CHAOSD_REPLY_TIMEOUT_MS, &send_err))
+		dlog("client dropped: %s", send_err.msg);
+	else
+		replied = true;
+	free(resp);
 	pthread_mutex_lock(&d->jobs->lock);
 	j->ok = rc == 0;
-	j->resp = resp;
-	j->resp_len = len;
+	j->replied = replied;
 	__atomic_store_n(&j->done, true, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&d->jobs->lock);
-	/* The loop sends the reply. */
+	/* The loop collects it. */
 	if (write(d->wake_wr, &c, 1) < 0) {
 		/* Pipe full: a wake-up is pending anyway. */
 	}
@@ -430,7 +444,8 @@ static void slot_reset(struct job *j, struct daemon *d)
 }
 
 int jobs_start(struct daemon *d, const chaosd_request *req, uint32_t domid,
-	       int *fds, size_t nfds, struct job **out, chaos_err *err)
+	       int *fds, size_t nfds, int client_fd, struct job **out,
+	       chaos_err *err)
 {
 	struct jobs *js = d->jobs;
 	struct job *j = NULL;
@@ -483,6 +498,7 @@ int jobs_start(struct daemon *d, const chaosd_request *req, uint32_t domid,
 	}
 	memcpy(j->fds, fds, nfds * sizeof(int));
 	j->nfds = nfds;
+	j->client_fd = client_fd;
 	rc = slot_go(j);
 	if (rc) {
 		chaosd_fds_close(j->fds, j->nfds);
@@ -505,7 +521,7 @@ int jobs_start(struct daemon *d, const chaosd_request *req, uint32_t domid,
 
 int jobs_start_create(struct daemon *d, chaosd_request *req,
 		      chaos_shell *shell, uint64_t mib, uint32_t owner,
-		      struct job **out, chaos_err *err)
+		      int client_fd, struct job **out, chaos_err *err)
 {
 	struct jobs *js = d->jobs;
 	struct job *j = NULL;
@@ -533,6 +549,7 @@ int jobs_start_create(struct daemon *d, chaosd_request *req,
 		j->has_as = true;
 	}
 	j->owner = owner;
+	j->client_fd = client_fd;
 	rc = slot_go(j);
 	if (rc) {
 		j->used = false;
@@ -596,8 +613,7 @@ static void job_events(struct daemon *d, const struct job *j)
 	}
 }
 
-bool jobs_collect(struct daemon *d, struct job *job, char **resp,
-		  size_t *len)
+bool jobs_collect(struct daemon *d, struct job *job, bool *replied)
 {
 	bool done;
 
@@ -615,9 +631,7 @@ bool jobs_collect(struct daemon *d, struct job *job, char **resp,
 	if (job->ok)
 		job_events(d, job);
 	pthread_mutex_lock(&d->jobs->lock);
-	*resp = job->resp;
-	*len = job->resp_len;
-	job->resp = NULL;
+	*replied = job->replied;
 	job->used = false;
 	job->started = false;
 	pthread_mutex_unlock(&d->jobs->lock);

@@ -14,7 +14,8 @@
  * migrate-receive. Each takes seconds (a guest's whole memory), so each
  * runs on a thread of its own, with its own host handle, while the loop
  * serves other clients; the client that asked waits for its reply, which
- * the loop sends when the job is done (jobs_collect). A slot's thread
+ * the job's thread sends when it is done, and the loop reads from that
+ * client again once it has collected the job (jobs_collect). A slot's thread
  * and host are kept from one job to the next, and its thread ends when
  * chaosd stops (jobs_stop).
  *
@@ -92,29 +93,32 @@ const char *jobs_holding(struct daemon *d, uint32_t domid);
  * Start req on domid (0 for restore and migrate-receive, which make a new
  * domain), with the descriptors the client sent (fds, nfds): the job owns
  * them from here on, and closes them when done, or at once on failure.
- * Returns 0 with *out the job, or -1 with err set: EBUSY JOBS_MAX jobs
- * under way or domid held by one; else pthread_create's error.
+ * The reply goes out on client_fd, which the caller leaves alone until
+ * it has collected the job. Returns 0 with *out the job, or -1 with err
+ * set: EBUSY JOBS_MAX jobs under way or domid held by one; else
+ * pthread_create's error.
  */
 int jobs_start(struct daemon *d, const chaosd_request *req, uint32_t domid,
-	       int *fds, size_t nfds, struct job **out, chaos_err *err);
+	       int *fds, size_t nfds, int client_fd, struct job **out,
+	       chaos_err *err);
 
 /*
  * Start the create req in (shell) (NULL: a full create; mib its memory)
- * on a create worker, for the client d->caller, whose uid is owner. On
+ * on a create worker, for the client d->caller, whose uid is owner, its
+ * reply sent on client_fd (as jobs_start's). On
  * success the job owns the shell and
  * req's config (req->cfg is left empty); *out is the job. -1 with err
  * set (EBUSY: every create worker is busy) leaves both with the caller.
  */
 int jobs_start_create(struct daemon *d, chaosd_request *req,
 		      chaos_shell *shell, uint64_t mib, uint32_t owner,
-		      struct job **out, chaos_err *err);
+		      int client_fd, struct job **out, chaos_err *err);
 
 /*
- * If (job) is done: its reply into (*resp, *len) (the caller frees it),
- * its events emitted (events.h), the thread joined and the job freed:
- * true. Else false (still running).
+ * If (job) is done: its events emitted (events.h), the job freed, and
+ * *replied whether its client got the reply (else the caller drops the
+ * client): true. Else false (still running).
  */
-bool jobs_collect(struct daemon *d, struct job *job, char **resp,
-		  size_t *len);
+bool jobs_collect(struct daemon *d, struct job *job, bool *replied);
 
 #endif

@@ -89,8 +89,8 @@ static int op_create(struct daemon *d, chaosd_request *req,
 		return -1;
 	}
 	mib = shell ? chaos_shell_memory_mib(shell) : req->cfg.memory_mib;
-	if (jobs_start_create(d, req, shell, mib, owner_caller(d), &call->job,
-			      &busy) == 0)
+	if (jobs_start_create(d, req, shell, mib, owner_caller(d),
+			      call->client_fd, &call->job, &busy) == 0)
 		return 0;
 	g = chaosd_reply_ok();
 	if (!g) {
@@ -588,7 +588,8 @@ static int op_long(struct daemon *d, chaosd_request *req, struct ops_call *call,
 		return -1;
 	}
 	call->nfds = 0;  /* the job's now, even if it does not start */
-	return jobs_start(d, req, domid, call->fds, nfds, &call->job, err);
+	return jobs_start(d, req, domid, call->fds, nfds, call->client_fd,
+			  &call->job, err);
 }
 
 static int dispatch(struct daemon *d, chaosd_request *req, chaosd_reply **g,

@@ -26,7 +26,6 @@
 
 #define FRAME_TIMEOUT_MS 5000    /* a started frame must complete in this */
 #define IDLE_TIMEOUT_MS  300000  /* an idle connection is closed after this */
-#define REPLY_TIMEOUT_MS 2000    /* a client must take its reply in this */
 #define MAX_GROUPS       256
 #define EVENTS_SYNC_MS   1000    /* guests made or gone behind our back */
 /* At most one reap per gap: each reads every domain, and thousands of
@@ -131,7 +130,7 @@ static void accept_one(struct daemon *d, struct client *clients)
 		dlog("refused a client (uid %d, gid %d)", (int)cr.uid,
 		     (int)cr.gid);
 		reply_error_send(fd, "permission denied: chaosd serves root and its group only",
-				 REPLY_TIMEOUT_MS);
+				 CHAOSD_REPLY_TIMEOUT_MS);
 		close(fd);
 		return;
 	}
@@ -143,13 +142,14 @@ static void accept_one(struct daemon *d, struct client *clients)
 			c = &clients[i];
 	}
 	if (!owner_slot_ok(cr.uid, used, nonroot)) {
-		reply_error_send(fd, "busy: too many clients", REPLY_TIMEOUT_MS);
+		reply_error_send(fd, "busy: too many clients",
+				 CHAOSD_REPLY_TIMEOUT_MS);
 		close(fd);
 		return;
 	}
 	memset(c, 0, sizeof(*c));
 	if (owner_peer_cred(fd, &cr, &c->cred, &err)) {
-		reply_error_send(fd, err.msg, REPLY_TIMEOUT_MS);
+		reply_error_send(fd, err.msg, CHAOSD_REPLY_TIMEOUT_MS);
 		close(fd);
 		return;
 	}
@@ -163,7 +163,8 @@ static void send_reply(struct client *c, char *resp, size_t len)
 {
 	chaos_err err;
 
-	if (chaosd_frame_write(c->fd, resp, len, REPLY_TIMEOUT_MS, &err)) {
+	if (chaosd_frame_write(c->fd, resp, len, CHAOSD_REPLY_TIMEOUT_MS,
+			       &err)) {
 		dlog("client dropped: %s", err.msg);
 		client_drop(c);
 	} else {
@@ -192,7 +193,8 @@ static void subscribe(struct daemon *d, struct client *c, char *resp,
 		send_reply(c, resp, len);
 		return;
 	}
-	if (chaosd_frame_write(c->fd, resp, len, REPLY_TIMEOUT_MS, &err)) {
+	if (chaosd_frame_write(c->fd, resp, len, CHAOSD_REPLY_TIMEOUT_MS,
+			       &err)) {
 		free(resp);
 		dlog("client dropped: %s", err.msg);
 		client_drop(c);
@@ -211,7 +213,7 @@ static void subscribe(struct daemon *d, struct client *c, char *resp,
 
 static void answer(struct daemon *d, struct client *c)
 {
-	struct ops_call call = { .nfds = c->nfds };
+	struct ops_call call = { .nfds = c->nfds, .client_fd = c->fd };
 	int rc;
 
 	memcpy(call.fds, c->fds, sizeof(call.fds));
@@ -244,18 +246,19 @@ static void answer(struct daemon *d, struct client *c)
 	send_reply(c, call.resp, call.resp_len);
 }
 
-/* Replies of long operations that are done. */
+/* Long operations that are done: their replies went out from their
+ * threads; their clients are read from again (or dropped, if the reply
+ * could not be sent). */
 static void collect_jobs(struct daemon *d, struct client *clients)
 {
 	for (int i = 0; i < CLIENTS_MAX; i++) {
 		struct client *c = &clients[i];
-		char *resp;
-		size_t len;
+		bool replied;
 
-		if (c->fd >= 0 && c->job && jobs_collect(d, c->job, &resp, &len)) {
+		if (c->fd >= 0 && c->job && jobs_collect(d, c->job, &replied)) {
 			c->job = NULL;
-			if (resp)
-				send_reply(c, resp, len);
+			if (replied)
+				client_reset(c);
 			else
 				client_drop(c);
 		}
@@ -282,7 +285,7 @@ static void client_read(struct daemon *d, struct client *c)
 				return;
 			if (n < 0 && err.code == EPROTO)
 				reply_error_send(c->fd, err.msg,
-						 REPLY_TIMEOUT_MS);
+						 CHAOSD_REPLY_TIMEOUT_MS);
 			client_drop(c);
 			return;
 		}
@@ -293,14 +296,14 @@ static void client_read(struct daemon *d, struct client *c)
 			return;
 		if (chaosd_frame_length(c->hdr, &c->len, &err)) {
 			/* The stream cannot be resynchronised: answer, close. */
-			reply_error_send(c->fd, err.msg, REPLY_TIMEOUT_MS);
+			reply_error_send(c->fd, err.msg, CHAOSD_REPLY_TIMEOUT_MS);
 			client_drop(c);
 			return;
 		}
 		c->body = malloc((size_t)c->len + 1);
 		if (!c->body) {
 			reply_error_send(c->fd, "out of memory",
-					 REPLY_TIMEOUT_MS);
+					 CHAOSD_REPLY_TIMEOUT_MS);
 			client_drop(c);
 			return;
 		}
@@ -312,7 +315,7 @@ static void client_read(struct daemon *d, struct client *c)
 		if (n < 0 && (err.code == EAGAIN || err.code == EINTR))
 			return;
 		if (n < 0 && err.code == EPROTO)
-			reply_error_send(c->fd, err.msg, REPLY_TIMEOUT_MS);
+			reply_error_send(c->fd, err.msg, CHAOSD_REPLY_TIMEOUT_MS);
 		client_drop(c);  /* closed mid-frame: nobody to answer */
 		return;
 	}
@@ -383,7 +386,7 @@ int server_run(struct daemon *d)
 				if (c->have)
 					reply_error_send(c->fd,
 							 "timeout: frame not completed in time",
-							 REPLY_TIMEOUT_MS);
+							 CHAOSD_REPLY_TIMEOUT_MS);
 				client_drop(c);
 				continue;
 			}
@@ -431,8 +434,22 @@ int server_run(struct daemon *d)
 		consoles_flush(d->consoles);
 		pool_flush(&d->pool);
 	}
-	for (int i = 0; i < CLIENTS_MAX; i++)
-		if (clients[i].fd >= 0)
-			client_drop(&clients[i]);
+	for (int i = 0; i < CLIENTS_MAX; i++) {
+		struct client *c = &clients[i];
+
+		if (c->fd < 0)
+			continue;
+		/* A job's client keeps its connection until chaosd exits:
+		 * the job still sends its reply (jobs_stop waits for it),
+		 * and a descriptor closed under it could be another's by
+		 * then. */
+		if (c->job) {
+			client_fds_close(c);
+			free(c->body);
+			c->body = NULL;
+			continue;
+		}
+		client_drop(c);
+	}
 	return 0;
 }
