@@ -24,15 +24,25 @@
  *                                           SECS, then print every event
  *                                           ("probe: event TYPE SEQ LOST")
  *                                           until 3 s pass without one
+ *   chaosd-probe [--socket P] stop-mid-save DOM PID
+ *                                           save DOM into a pipe nobody
+ *                                           reads, stop chaosd (SIGTERM to
+ *                                           PID) while the save waits on
+ *                                           it, then drain the pipe: the
+ *                                           save's reply must still come
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -308,6 +318,92 @@ static int events_stall(int secs)
 	return err.code == ETIMEDOUT ? 0 : 1;
 }
 
+struct save_call {
+	chaosd_conn *conn;
+	const char *dom;
+	int fd;
+	int rc;
+	chaos_err err;
+	bool done;
+};
+
+static void *save_main(void *arg)
+{
+	struct save_call *s = arg;
+
+	s->rc = chaosd_save(s->conn, s->dom, s->fd, false, NULL, NULL, &s->err);
+	__atomic_store_n(&s->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * A job under way when chaosd is told to stop must still answer its
+ * client. The image goes into a pipe nobody reads yet: once its first
+ * bytes are there, the save is certainly waiting on it; once chaosd's
+ * socket file is gone, its serving loop has ended. Only then is the pipe
+ * drained, and the save's reply must come.
+ */
+static int stop_mid_save(const char *dom, pid_t pid)
+{
+	struct save_call s = { .dom = dom };
+	struct pollfd p = { .events = POLLIN };
+	struct stat st;
+	pthread_t thread;
+	int pipefd[2], waited = 0;
+	unsigned long long bytes = 0;
+	char buf[65536];
+	ssize_t n;
+
+	if (pipe2(pipefd, O_CLOEXEC) || chaosd_connect(sock, &s.conn, &s.err)) {
+		printf("PROBE-FAIL setup: %s\n",
+		       s.conn ? strerror(errno) : s.err.msg);
+		return 1;
+	}
+	s.fd = pipefd[1];
+	p.fd = pipefd[0];
+	if (pthread_create(&thread, NULL, save_main, &s)) {
+		printf("PROBE-FAIL cannot start the save's thread\n");
+		return 1;
+	}
+	for (int i = 0; poll(&p, 1, 100) != 1; i++) {
+		if (__atomic_load_n(&s.done, __ATOMIC_ACQUIRE)) {
+			pthread_join(thread, NULL);
+			printf("PROBE-FAIL the save ended before writing: %s\n",
+			       s.rc ? s.err.msg : "ok");
+			return 1;
+		}
+		if (i == 300) {
+			printf("PROBE-FAIL the save wrote nothing in 30 s\n");
+			return 1;
+		}
+	}
+	/* chaosd has its own copy of the write end now. */
+	close(pipefd[1]);
+	if (kill(pid, SIGTERM)) {
+		printf("PROBE-FAIL kill %ld: %s\n", (long)pid, strerror(errno));
+		return 1;
+	}
+	while (stat(sock, &st) == 0 && waited++ < 300)
+		usleep(100000);
+	if (waited > 300) {
+		printf("PROBE-FAIL chaosd's socket still there 30 s after SIGTERM\n");
+		return 1;
+	}
+	printf("probe: chaosd stopped serving; draining the image\n");
+	fflush(stdout);
+	while ((n = read(pipefd[0], buf, sizeof(buf))) > 0)
+		bytes += (unsigned long long)n;
+	pthread_join(thread, NULL);
+	chaosd_close(s.conn);
+	if (s.rc) {
+		printf("PROBE-FAIL no reply for the save: %s\n", s.err.msg);
+		return 1;
+	}
+	printf("probe: save answered after chaosd stopped serving (%llu bytes)\n",
+	       bytes);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int i = 1;
@@ -323,11 +419,13 @@ int main(int argc, char **argv)
 	if (i >= argc) {
 		fprintf(stderr, "usage: chaosd-probe [--socket P] call JSON | nonroot | abuse [N] |\n"
 			"       hold N SECS | streams N DOM SECS | console-stall DOM SECS |\n"
-			"       events-stall SECS\n");
+			"       events-stall SECS | stop-mid-save DOM PID\n");
 		return 2;
 	}
 	if (!strcmp(argv[i], "events-stall") && i + 1 < argc)
 		return events_stall(atoi(argv[i + 1]));
+	if (!strcmp(argv[i], "stop-mid-save") && i + 2 < argc)
+		return stop_mid_save(argv[i + 1], (pid_t)atol(argv[i + 2]));
 	if (!strcmp(argv[i], "call") && i + 1 < argc) {
 		int fd = dial();
 		chaos_err err;
