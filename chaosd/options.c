@@ -136,9 +136,13 @@ static int apply(struct chaosd_options *o, const char *name, const char *val,
 
 		if (chaosd_flavour_parse(val, &p, err))
 			return -1;
+		/* A flavour is its memory, vCPUs, vifs and bridge (as in
+		 * the pool): the same one again changes its size. */
 		for (unsigned int i = 0; i < o->nr_pools; i++)
 			if (o->pools[i].memory_mib == p.memory_mib &&
-			    o->pools[i].vcpus == p.vcpus) {
+			    o->pools[i].vcpus == p.vcpus &&
+			    o->pools[i].vifs == p.vifs &&
+			    !strcmp(o->pools[i].bridge, p.bridge)) {
 				o->pools[i] = p;
 				return 0;
 			}

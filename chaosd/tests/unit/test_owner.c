@@ -157,6 +157,33 @@ static void test_options(void **state)
 	assert_false(o.quota_root_set);
 }
 
+/* Flavours that differ only in vifs or bridge are kept apart, as the pool
+ * keeps them; the same flavour again only changes its size. */
+static void test_pool_flavours(void **state)
+{
+	char *argv[] = { "chaosd",
+			 "--pool", "memory=4,vcpus=1,size=2",
+			 "--pool", "memory=4,vcpus=1,vifs=1,size=3",
+			 "--pool", "memory=4,vcpus=1,vifs=1,bridge=br0,size=4",
+			 "--pool", "memory=4,vcpus=1,vifs=1,bridge=br1,size=5",
+			 "--pool", "memory=4,vcpus=1,size=6", NULL };
+	struct chaosd_options o;
+	chaos_err err;
+
+	(void)state;
+	assert_int_equal(chaosd_options_parse(11, argv, &o, &err), 0);
+	assert_int_equal(o.nr_pools, 4);
+	assert_int_equal(o.pools[0].vifs, 0);
+	assert_int_equal(o.pools[0].size, 6);
+	assert_int_equal(o.pools[1].vifs, 1);
+	assert_string_equal(o.pools[1].bridge, "");
+	assert_int_equal(o.pools[1].size, 3);
+	assert_string_equal(o.pools[2].bridge, "br0");
+	assert_int_equal(o.pools[2].size, 4);
+	assert_string_equal(o.pools[3].bridge, "br1");
+	assert_int_equal(o.pools[3].size, 5);
+}
+
 static void test_prime_kernel_option(void **state)
 {
 	char *argv[] = { "chaosd", "--prime-kernel", "/srv/guests/noop.elf",
@@ -187,6 +214,7 @@ int main(void)
 		cmocka_unit_test(test_quota_create),
 		cmocka_unit_test(test_quota_pool),
 		cmocka_unit_test(test_options),
+		cmocka_unit_test(test_pool_flavours),
 		cmocka_unit_test(test_prime_kernel_option),
 	};
 
