@@ -49,6 +49,9 @@ struct pool {
 	 * pool_flush). */
 	unsigned int taken;
 	unsigned int done_unflushed;  /* pool_done's, atomic */
+	/* And until then (ms), after a create's reply went out: its
+	 * client has yet to read it and exit (pool_flush). */
+	long long quiet_until_ms;
 };
 
 int pool_init(struct pool *p, chaos_err *err);
