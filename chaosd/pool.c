@@ -136,10 +136,11 @@ static int prime_one_ready(struct pool *p, bool *failed)
 }
 
 /* One unit of work, called locked: trim a surplus shell or add a missing
- * one. Returns 0 if there was nothing to do. */
-static int refill_step(struct pool *p, bool *failed)
+ * one. Returns 0 if there was nothing to do (yet: now, in ms, may be
+ * before quiet_until_ms). */
+static int refill_step(struct pool *p, long long now, bool *failed)
 {
-	bool held = p->taken || chaos_clock_ms() < p->quiet_until_ms;
+	bool held = p->taken || now < p->quiet_until_ms;
 	chaos_kernel *hint;
 	chaos_err err;
 	chaos_shell *s;
@@ -213,17 +214,18 @@ static void *refill_main(void *arg)
 
 	pthread_mutex_lock(&p->lock);
 	while (!p->stop) {
-		long long quiet;
+		/* One clock read for both: held back at `now`, the wait
+		 * must end when the quiet does (no broadcast will come). */
+		long long now = chaos_clock_ms();
 
-		if (refill_step(p, &failed)) {
+		if (refill_step(p, now, &failed)) {
 			if (failed && !p->stop)
 				timed_wait(p, REFILL_BACKOFF_MS);
 			continue;
 		}
 		/* Nothing to do, or nothing yet: clients just answered. */
-		quiet = p->quiet_until_ms - chaos_clock_ms();
-		if (quiet > 0)
-			timed_wait(p, (unsigned int)quiet);
+		if (now < p->quiet_until_ms)
+			timed_wait(p, (unsigned int)(p->quiet_until_ms - now));
 		else
 			pthread_cond_wait(&p->wake, &p->lock);
 	}
