@@ -24,6 +24,15 @@
 # the CPU seconds xenstored, xenconsoled and the xl monitor processes
 # have used so far (where xl's growing time goes).
 #
+# N = 1 itself is measured apart, before each curve: the first guest,
+# created and destroyed again, RIG_VAR_POOL_SCALE_N1 times (default 9)
+# with each tool, nothing else running (pool-scale-n1.csv). The
+# pool_xl_over_chaos_*_n1 metrics are the medians of those rounds: five
+# creates at N = 1..5, of which one is the first after the daemon
+# started, made a noisy figure (a chaos create at 35 ms instead of 28
+# moved it by a fifth). The curves' own N = 1 row (the first five) stays
+# in the table and in pool_xl_over_chaos_*_n1to5.
+#
 # MAX is RIG_VAR_POOL_SCALE_MAX (default 1000). RIG_VAR_POOL_SCALE_POOL
 # sets the pool size (default 4); before each create the pool is refilled
 # (not timed), so every chaos create takes a shell.
@@ -36,12 +45,14 @@ max=${RIG_VAR_POOL_SCALE_MAX:-1000}
 pool=${RIG_VAR_POOL_SCALE_POOL:-4}
 vifs=${RIG_VAR_POOL_SCALE_VIFS:-1}
 xl_budget=${RIG_VAR_POOL_SCALE_XL_BUDGET:-1800}
+n1_rounds=${RIG_VAR_POOL_SCALE_N1:-9}
 mem=4
-for v in "max:$max" "pool:$pool" "xl_budget:$xl_budget"; do
+for v in "max:$max" "pool:$pool" "xl_budget:$xl_budget" "n1:$n1_rounds"; do
 	case ${v#*:} in ''|*[!0-9]*) rig_fail "RIG_VAR_POOL_SCALE_${v%%:*} '${v#*:}' is not a number" ;; esac
 done
 case $vifs in 0|1) ;; *) rig_fail "RIG_VAR_POOL_SCALE_VIFS '$vifs' is not 0 or 1" ;; esac
 [ "$max" -ge 5 ] || rig_fail "RIG_VAR_POOL_SCALE_MAX must be at least 5"
+[ "$n1_rounds" -ge 1 ] || rig_fail "RIG_VAR_POOL_SCALE_N1 must be at least 1"
 # A Linux bridge takes at most 1023 ports.
 [ "$vifs" = 0 ] || [ "$max" -le 1023 ] ||
 	rig_fail "RIG_VAR_POOL_SCALE_MAX $max: one bridge holds at most 1023 vifs"
@@ -98,6 +109,22 @@ while [ $i -lt 20 ]; do
 	rig_time_us chaos pool >> pool0.us 2> /dev/null
 	i=$((i + 1))
 done
+# N = 1, again and again: create the only guest, destroy it, refill.
+echo "tool,round,wall_us,lib_us" > n1.csv
+echo "{ \"name\": \"s0\", \"kernel\": \"/rig/guests/noop.elf\", $chaos_vifs\"memory\": $mem }" > s.json
+r=1
+while [ $r -le "$n1_rounds" ]; do
+	wait_pool
+	wall=$(rigtime run chaos create --timing s.json 2> out.txt) ||
+		rig_fail "chaos create at N = 1, round $r, failed: $(cat out.txt)"
+	grep -q 'via=pool' out.txt || { cat out.txt; rig_fail "the create at N = 1, round $r, took no shell"; }
+	lib=$(sed -n 's/^timing_us .* total=\([0-9]*\).*/\1/p' out.txt)
+	[ -n "$lib" ] || { cat out.txt; rig_fail "no timing line at N = 1, round $r"; }
+	echo "chaos,$r,$wall,$lib" >> n1.csv
+	chaos destroy s0 || rig_fail "destroy s0 failed (N = 1, round $r)"
+	[ -z "$(chaos list | awk '$1 == "s0"')" ] || rig_fail "s0 still listed after its destroy"
+	r=$((r + 1))
+done
 : > chaos.csv
 echo "n,wall_us,lib_us,config_us,connect_us,request_us" > split.csv
 pooled=0
@@ -151,6 +178,21 @@ rig_xenstore_daemon | rig_file xenstore.txt
 xl_tools="env PATH=/usr/lib/rig-xl-tools:$PATH"
 repeat_time 10 xlhelp.us xl help
 repeat_time 10 xllist0.us xl list
+# N = 1, again and again, as for chaos (the in-library column is empty).
+r=1
+while [ $r -le "$n1_rounds" ]; do
+	printf 'name = "x0"\ntype = "pv"\nkernel = "/rig/guests/noop.elf"\nmemory = %s\n%s\n' \
+		$mem "$xl_vifs" > x.cfg
+	wall=$(rigtime run $xl_tools xl create x.cfg 2> xl-err.txt) ||
+		rig_fail "xl create at N = 1, round $r, failed: $(cat xl-err.txt)"
+	echo "xl,$r,$wall," >> n1.csv
+	$xl_tools xl destroy x0 || rig_fail "xl destroy x0 failed (N = 1, round $r)"
+	rig_wait_for 30 sh -c '[ "$(rig-domains count)" = 0 ]' ||
+		rig_fail "$(rig-domains count) domains left after xl destroy x0"
+	[ "$vifs" = 0 ] || rig_wait_for 30 sh -c '[ -z "$(ls /sys/class/net/br0/brif)" ]' ||
+		rig_fail "$(ports) vifs left on br0 after xl destroy x0"
+	r=$((r + 1))
+done
 # cpu_s PIDFILE: the user and system seconds of the daemon it names.
 cpu_s() { awk '{ printf "%.2f", ($14 + $15) / 100 }' "/proc/$(cat "$1")/stat"; }
 # xl_cpu N: one xl-cpu.csv row (xl's monitors: every xl process left, as
@@ -199,6 +241,7 @@ rig-domains destroy-all
 	awk -F, 'NR == FNR { xl[$1] = $2; next } { print $0 "," xl[$1] }' xl.csv chaos.csv
 } > pool-scale.csv
 rig_file pool-scale.csv < pool-scale.csv
+rig_file pool-scale-n1.csv < n1.csv
 echo "$vifs" | rig_file vifs.txt
 
 # xl's column (10) is empty past xl_max.
@@ -243,17 +286,29 @@ rig_metric pool_scale_max "$max" guests
 rig_metric pool_scale_xl_max "$xl_max" guests
 rig_metric pool_scale_vifs "$vifs" per-guest
 rig_metric pool_scale_pooled "$pooled" "of$max"
-rig_metric ratio_xl_over_chaos_n1 "$(ratio 1)" x
 if [ "$xl_max" -ge 100 ]; then
 	rig_metric ratio_xl_over_chaos_n100 "$(ratio 100)" x
 fi
 rig_metric ratio_xl_over_chaos_nmax "$(ratio "$xl_max")" x
+# n1 TOOL COLUMN: the median of that column over TOOL's rounds at N = 1.
+n1() {
+	awk -F, -v t="$1" -v c="$2" 'NR > 1 && $1 == t { print $c }' n1.csv > col.tmp
+	median col.tmp
+}
+# over A B: A / B.
+over() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+rig_metric n1_rounds "$n1_rounds" per-tool
+rig_metric n1_chaos_cli "$(us_ms "$(n1 chaos 3)")" ms
+rig_metric n1_chaos_lib "$(us_ms "$(n1 chaos 4)")" ms
+rig_metric n1_xl "$(us_ms "$(n1 xl 3)")" ms
 # The issue's names (#14): xl's wall time over chaos's, the CLI's and the
-# in-library time, at N = 1 and at the largest N xl reached (max when it
-# reached it); chaos's own growth to max.
-rig_metric pool_xl_over_chaos_cli_n1 "$(at 1 10 2)" x
+# in-library time, at N = 1 (the rounds above) and at the largest N xl
+# reached (max when it reached it); chaos's own growth to max.
+rig_metric pool_xl_over_chaos_cli_n1 "$(over "$(n1 xl 3)" "$(n1 chaos 3)")" x
+rig_metric pool_xl_over_chaos_lib_n1 "$(over "$(n1 xl 3)" "$(n1 chaos 4)")" x
+rig_metric pool_xl_over_chaos_cli_n1to5 "$(at 1 10 2)" x
+rig_metric pool_xl_over_chaos_lib_n1to5 "$(at 1 10 3)" x
 rig_metric "pool_xl_over_chaos_cli_n$xl_max" "$(at "$xl_max" 10 2)" x
-rig_metric pool_xl_over_chaos_lib_n1 "$(at 1 10 3)" x
 rig_metric "pool_xl_over_chaos_lib_n$xl_max" "$(at "$xl_max" 10 3)" x
 rig_metric "chaos_t${max}_over_t1" "$(growth 2)" x
 rig_metric "chaos_lib_t${max}_over_t1" "$(growth 3)" x
