@@ -39,7 +39,7 @@
 # RIG_VAR_POOL_SCALE_VIFS=0 runs both curves without vifs (and without
 # noxs, xendevd and the bridge).
 # rig-boot: alone
-# rig-timeout: 7200
+# rig-timeout: 10800
 
 max=${RIG_VAR_POOL_SCALE_MAX:-1000}
 pool=${RIG_VAR_POOL_SCALE_POOL:-4}
