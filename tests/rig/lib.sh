@@ -84,8 +84,14 @@ rig_start_xenstore() {
 	oxenstored|xenstored) ;;
 	*) rig_fail "RIG_VAR_XENSTORED '$RIG_VAR_XENSTORED' is not oxenstored or xenstored" ;;
 	esac
-	XENSTORED_ROOTDIR=/var/run/xenstored "${RIG_VAR_XENSTORED:-oxenstored}" \
-		--pid-file /var/run/xenstored.pid || rig_fail "${RIG_VAR_XENSTORED:-oxenstored} failed"
+	# Every xl guest holds two connections to it (its monitor process):
+	# at the 1024 open files a shell starts it with, a request from the
+	# ~505th xl guest on waits for ever while the daemon spins. Raised as
+	# Xen's own launch-xenstore does (XENSTORED_MAX_OPEN_FDS=unlimited:
+	# the kernel's nr_open); Debian's init script leaves it as it is.
+	( ulimit -n "$(cat /proc/sys/fs/nr_open)" &&
+	  XENSTORED_ROOTDIR=/var/run/xenstored exec "${RIG_VAR_XENSTORED:-oxenstored}" \
+		--pid-file /var/run/xenstored.pid ) || rig_fail "${RIG_VAR_XENSTORED:-oxenstored} failed"
 	rig_wait_for 10 xenstore-exists / || rig_fail "xenstore not answering"
 	rig_log "XenStore: $(rig_xenstore_daemon)"
 	xen-init-dom0 >/dev/null || rig_fail "xen-init-dom0 failed"

@@ -171,6 +171,15 @@ done
 
 # --- xl, real xenstored ------------------------------------------------------
 rig_start_xenstore
+# Each xl guest holds two of its files (its monitor's connections): with
+# too few, the xl curve would hang, not fail (lib.sh raises the limit).
+nofile=$(awk '/^Max open files/ { print $4 }' "/proc/$(cat /var/run/xenstored.pid)/limits")
+case $nofile in
+unlimited) ;;
+''|*[!0-9]*) rig_fail "cannot read the XenStore daemon's open-file limit" ;;
+*) [ "$nofile" -ge $((2 * max + 64)) ] ||
+	rig_fail "the XenStore daemon may open $nofile files; $max xl guests need $((2 * max + 64))" ;;
+esac
 # Which daemon (the report names it).
 rig_xenstore_daemon | rig_file xenstore.txt
 # xl runs Debian's vif-bridge script itself (xendevd leaves backends that
