@@ -187,21 +187,6 @@ rig_xenstore_daemon | rig_file xenstore.txt
 xl_tools="env PATH=/usr/lib/rig-xl-tools:$PATH"
 repeat_time 10 xlhelp.us xl help
 repeat_time 10 xllist0.us xl list
-# N = 1, again and again, as for chaos (the in-library column is empty).
-r=1
-while [ $r -le "$n1_rounds" ]; do
-	printf 'name = "x0"\ntype = "pv"\nkernel = "/rig/guests/noop.elf"\nmemory = %s\n%s\n' \
-		$mem "$xl_vifs" > x.cfg
-	wall=$(rigtime run $xl_tools xl create x.cfg 2> xl-err.txt) ||
-		rig_fail "xl create at N = 1, round $r, failed: $(cat xl-err.txt)"
-	echo "xl,$r,$wall," >> n1.csv
-	$xl_tools xl destroy x0 || rig_fail "xl destroy x0 failed (N = 1, round $r)"
-	rig_wait_for 30 sh -c '[ "$(rig-domains count)" = 0 ]' ||
-		rig_fail "$(rig-domains count) domains left after xl destroy x0"
-	[ "$vifs" = 0 ] || rig_wait_for 30 sh -c '[ -z "$(ls /sys/class/net/br0/brif)" ]' ||
-		rig_fail "$(ports) vifs left on br0 after xl destroy x0"
-	r=$((r + 1))
-done
 # cpu_s PIDFILE: the user and system seconds of the daemon it names.
 cpu_s() { awk '{ printf "%.2f", ($14 + $15) / 100 }' "/proc/$(cat "$1")/stat"; }
 # xl_cpu N: one xl-cpu.csv row (xl's monitors: every xl process left, as
@@ -218,6 +203,22 @@ xl_cpu() {
 }
 echo "n,xenstored_cpu_s,xenconsoled_cpu_s,xl_monitors_cpu_s,xl_monitors,free_kib" > xl-cpu.csv
 xl_cpu 0 >> xl-cpu.csv
+# N = 1, again and again, as for chaos (the in-library column is empty;
+# xl-cpu.csv's N = 0 row is taken before these rounds, the others after).
+r=1
+while [ $r -le "$n1_rounds" ]; do
+	printf 'name = "x0"\ntype = "pv"\nkernel = "/rig/guests/noop.elf"\nmemory = %s\n%s\n' \
+		$mem "$xl_vifs" > x.cfg
+	wall=$(rigtime run $xl_tools xl create x.cfg 2> xl-err.txt) ||
+		rig_fail "xl create at N = 1, round $r, failed: $(cat xl-err.txt)"
+	echo "xl,$r,$wall," >> n1.csv
+	$xl_tools xl destroy x0 || rig_fail "xl destroy x0 failed (N = 1, round $r)"
+	rig_wait_for 30 sh -c '[ "$(rig-domains count)" = 0 ]' ||
+		rig_fail "$(rig-domains count) domains left after xl destroy x0"
+	[ "$vifs" = 0 ] || rig_wait_for 30 sh -c '[ -z "$(ls /sys/class/net/br0/brif)" ]' ||
+		rig_fail "$(ports) vifs left on br0 after xl destroy x0"
+	r=$((r + 1))
+done
 : > xl.csv
 xl_end=$(( $(rig_now_us) + xl_budget * 1000000 ))
 n=1
