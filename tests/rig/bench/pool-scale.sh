@@ -89,6 +89,15 @@ else
 fi
 # ports: how many vifs are on br0.
 ports() { ls /sys/class/net/br0/brif 2>/dev/null | wc -l; }
+# chaos_config NAME, xl_config NAME: the one guest both tools create
+# (s.json, x.cfg), at N = 1 and along the curves alike.
+chaos_config() {
+	echo "{ \"name\": \"$1\", \"kernel\": \"/rig/guests/noop.elf\", $chaos_vifs\"memory\": $mem }" > s.json
+}
+xl_config() {
+	printf 'name = "%s"\ntype = "pv"\nkernel = "/rig/guests/noop.elf"\nmemory = %s\n%s\n' \
+		"$1" $mem "$xl_vifs" > x.cfg
+}
 
 # --- chaos through chaosd's pool --------------------------------------------
 # With vifs, the shells' net devices are made ahead on br0 (bridge=).
@@ -111,7 +120,7 @@ while [ $i -lt 20 ]; do
 done
 # N = 1, again and again: create the only guest, destroy it, refill.
 echo "tool,round,wall_us,lib_us" > n1.csv
-echo "{ \"name\": \"s0\", \"kernel\": \"/rig/guests/noop.elf\", $chaos_vifs\"memory\": $mem }" > s.json
+chaos_config s0
 r=1
 while [ $r -le "$n1_rounds" ]; do
 	wait_pool
@@ -130,7 +139,7 @@ echo "n,wall_us,lib_us,config_us,connect_us,request_us" > split.csv
 pooled=0
 n=1
 while [ $n -le $max ]; do
-	echo "{ \"name\": \"s$n\", \"kernel\": \"/rig/guests/noop.elf\", $chaos_vifs\"memory\": $mem }" > s.json
+	chaos_config s$n
 	wait_pool
 	wall=$(rigtime run chaos create --timing s.json 2> out.txt) ||
 		rig_fail "chaos create of guest $n failed: $(cat out.txt)"
@@ -207,8 +216,7 @@ xl_cpu 0 >> xl-cpu.csv
 # xl-cpu.csv's N = 0 row is taken before these rounds, the others after).
 r=1
 while [ $r -le "$n1_rounds" ]; do
-	printf 'name = "x0"\ntype = "pv"\nkernel = "/rig/guests/noop.elf"\nmemory = %s\n%s\n' \
-		$mem "$xl_vifs" > x.cfg
+	xl_config x0
 	wall=$(rigtime run $xl_tools xl create x.cfg 2> xl-err.txt) ||
 		rig_fail "xl create at N = 1, round $r, failed: $(cat xl-err.txt)"
 	echo "xl,$r,$wall," >> n1.csv
@@ -223,8 +231,7 @@ done
 xl_end=$(( $(rig_now_us) + xl_budget * 1000000 ))
 n=1
 while [ $n -le $max ] && [ "$(rig_now_us)" -lt "$xl_end" ]; do
-	printf 'name = "x%s"\ntype = "pv"\nkernel = "/rig/guests/noop.elf"\nmemory = %s\n%s\n' \
-		$n $mem "$xl_vifs" > x.cfg
+	xl_config x$n
 	wall=$(rigtime run $xl_tools xl create x.cfg 2> xl-err.txt) ||
 		rig_fail "xl create of guest $n failed: $(cat xl-err.txt)"
 	echo "$n,$wall" >> xl.csv
