@@ -262,41 +262,28 @@ rig_file pool-scale-n1.csv < n1.csv
 echo "$vifs" | rig_file vifs.txt
 
 # xl's column (10) is empty past xl_max.
-# at N COL_A COL_B: median of column A over median of column B, over the
-# five creates ending at N (at N = 1, the first five: one sample is noise).
-at() {
-	awk -F, -v n="$1" -v a="$2" -v b="$3" '
-		NR > 1 && (n == 1 ? $1 <= 5 : $1 > n - 5 && $1 <= n) { x[++k] = $a; y[k] = $b }
-		function med(v, m,   i, j, t) {
-			for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++)
-				if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+# windows NA COLA NB COLB [DIGITS]: the median of column COLA over the
+# five creates ending at NA, over that of COLB over the five ending at NB
+# (at N = 1, the first five: one sample is noise); DIGITS decimals
+# (default 2).
+windows() {
+	awk -F, -v na="$1" -v a="$2" -v nb="$3" -v b="$4" -v d="${5:-2}" '
+		function in5(n) { return n == 1 ? $1 <= 5 : $1 > n - 5 && $1 <= n }
+		NR > 1 && in5(na) { x[++i] = $a }
+		NR > 1 && in5(nb) { y[++j] = $b }
+		function med(v, m,   p, q, t) {
+			for (p = 1; p <= m; p++) for (q = p + 1; q <= m; q++)
+				if (v[q] < v[p]) { t = v[p]; v[p] = v[q]; v[q] = t }
 			return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2 }
-		END { printf "%.2f", med(x, k) / med(y, k) }' pool-scale.csv
+		END { printf "%." d "f", med(x, i) / med(y, j) }' pool-scale.csv
 }
+# at N COL_A COL_B: column A over column B, both at N.
+at() { windows "$1" "$2" "$1" "$3"; }
 ratio() { at "$1" 10 2; }
-# across XN N COL: xl's median over the five creates ending at XN, over
-# column COL's median over the five ending at N.
-across() {
-	awk -F, -v xn="$1" -v n="$2" -v c="$3" '
-		NR > 1 && $1 > xn - 5 && $1 <= xn { x[++i] = $10 }
-		NR > 1 && $1 > n - 5 && $1 <= n { y[++j] = $c }
-		function med(v, m,   a, b, t) {
-			for (a = 1; a <= m; a++) for (b = a + 1; b <= m; b++)
-				if (v[b] < v[a]) { t = v[a]; v[a] = v[b]; v[b] = t }
-			return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2 }
-		END { printf "%.2f", med(x, i) / med(y, j) }' pool-scale.csv
-}
+# across XN N COL: xl's create at XN over column COL at N.
+across() { windows "$1" 10 "$2" "$3"; }
 # chaos's create time at N = max over N = 1 (column 2 the CLI, 3 in-library).
-growth() {
-	awk -F, -v n="$max" -v c="$1" '
-		NR > 1 && $1 <= 5 { f[++i] = $c }
-		NR > 1 && $1 > n - 5 && $1 <= n { l[++j] = $c }
-		function med(v, m,   a, b, t) {
-			for (a = 1; a <= m; a++) for (b = a + 1; b <= m; b++)
-				if (v[b] < v[a]) { t = v[a]; v[a] = v[b]; v[b] = t }
-			return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2 }
-		END { printf "%.3f", med(l, j) / med(f, i) }' pool-scale.csv
-}
+growth() { windows "$max" "$1" 1 "$1" 3; }
 # slope COLUMN: least-squares ms per guest of that column against N
 # (over the rows that have it).
 slope() {
