@@ -348,12 +348,14 @@ static void job_run(struct job *j)
 	char c = j->op == CHAOSD_OP_CREATE ? JOBS_WAKE_CREATE : 'j';
 	size_t len = 0;
 	bool replied = false;
+	chaos_host *host;
 	int rc;
 
 	if (!j->host)
 		j->host = slot_host_open(d, &err);
+	host = j->host;
 	rc = !g ? derr(&err, ENOMEM, "out of memory") :
-	     !j->host ? -1 : run(j, j->host, g, &err);
+	     !host ? -1 : run(j, host, g, &err);
 	chaosd_fds_close(j->fds, j->nfds);
 	j->nfds = 0;
 	if (rc && j->op == CHAOSD_OP_CREATE) {
@@ -389,6 +391,10 @@ static void job_run(struct job *j)
 	if (write(d->wake_wr, &c, 1) < 0) {
 		/* Pipe full: a wake-up is pending anyway. */
 	}
+	/* What a create left for later (the mapping its kernel went in
+	 * through), now that the client has its answer. The slot's host
+	 * is closed only once this thread has ended. */
+	chaos_host_tidy(host);
 }
 
 /* A slot's thread: each job it is given, until chaosd stops. */

@@ -244,6 +244,8 @@ static void answer(struct daemon *d, struct client *c)
 		return;
 	}
 	send_reply(c, call.resp, call.resp_len);
+	/* What a create left for later, once its client has the answer. */
+	chaos_host_tidy(d->host);
 }
 
 /* Long operations that are done: their replies went out from their

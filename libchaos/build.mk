@@ -12,7 +12,7 @@ LIBCHAOS_SRC_config  := config.c parse.c check.c mac.c disk.c load.c \
 			xlcfg_lex.c xlcfg.c xlcfg_dev.c emit.c
 LIBCHAOS_SRC_state   := registry.c record.c busy.c
 LIBCHAOS_SRC_hyp     := host.c host_info.c domain_state.c domain_list.c \
-			domain_ops.c page_copy.c vcpu_context.c
+			domain_ops.c page_copy.c vcpu_context.c host_later.c
 LIBCHAOS_SRC_dev     := noxs.c collect.c console_common.c console_ring.c \
 			console_throttle.c console_backend.c console.c watch.c xendevd_client.c \
 			xs_guest.c xs_disks.c

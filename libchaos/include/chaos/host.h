@@ -42,6 +42,19 @@ CHAOS_API int chaos_host_open(chaos_host **out, chaos_err *err);
  */
 CHAOS_API void chaos_host_close(chaos_host *host);
 
+/*
+ * Finish what (host)'s calls left for later. A create in a shell primed
+ * ahead (chaos_shell_prime) writes the kernel through a mapping the
+ * priming made, and leaves taking it down until after the guest runs:
+ * under a paravirtualised dom0 that costs more than the writes. Until
+ * then the mapping keeps the guest's memory referenced (a destroyed
+ * guest stays a zombie). The next create, destroy or wait for a domain
+ * to go through (host), and chaos_host_close, do it first; a caller that
+ * answers someone for each create (chaosd) calls this once it has
+ * answered. At most 8 such mappings wait per host. NULL is allowed.
+ */
+CHAOS_API void chaos_host_tidy(chaos_host *host);
+
 /* The state directory a host starts with. */
 #define CHAOS_STATE_DIR "/run/chaos"
 

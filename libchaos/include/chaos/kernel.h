@@ -65,9 +65,12 @@ CHAOS_API void chaos_kernel_unref(chaos_kernel *k);
  * ramdisk needs besides the kernel itself (the p2m list, the bootstrap
  * page tables, a fresh shared info page), so that a create of k in it
  * only copies the kernel in and starts it. No byte of k is written: a
- * shell primed for one client's kernel holds nothing of it. A create of
- * another layout still works (it primes again). Returns 0, or -1 with
- * err set (the shell is then as if never primed, and still usable),
+ * shell primed for one client's kernel holds nothing of it. The memory
+ * the kernel goes to is mapped into this process now, so that the create
+ * only copies; it takes the mapping down after the guest runs
+ * (chaos_host_tidy), and chaos_shell_free before the domain goes. A
+ * create of another layout still works (it primes again). Returns 0, or
+ * -1 with err set (the shell is then as if never primed, and still usable),
  * ESRCH when the shell's domain was destroyed by someone else (dying or
  * gone: the shell is good for nothing but chaos_shell_free).
  */

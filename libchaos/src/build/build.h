@@ -317,9 +317,10 @@ struct chaos_shell {
 	struct chaos_pv_layout primed_layout;
 	/* A primed shell also keeps pfns [0, boot_map_pages) mapped
 	 * writable in this process (everything below its pinned tables),
-	 * so that its load does not map them; NULL if not. Dropped by the
-	 * load, and before the domain is destroyed (a mapped page would
-	 * keep it a zombie). */
+	 * so that its load does not map them; NULL if not. Kept through the
+	 * load: a create hands it to the host once the guest runs
+	 * (chaos_host_unmap_later); dropped before the domain is destroyed
+	 * (a mapped page would keep it a zombie). */
 	uint8_t *boot_map;
 	uint64_t boot_map_pages;
 };
@@ -339,13 +340,15 @@ int chaos_shell_prepare(chaos_host *host, uint64_t memory_mib,
  * layout (p2m list, bootstrap page tables, pinned; a fresh shared info),
  * so that a shell can be primed ahead for the kernel it will run (once
  * per layout: a shell primed for another is unpinned and primed again).
- * chaos_shell_load then copies kernel and ramdisk, writes start_info,
- * the hypercall page and vCPU 0 (fills load_us and pagetables_us).
- * *mark is the time the step before ended (chaos_now_us()): each phase
+ * Primed ahead of a create (not in one), it also maps the memory the
+ * load writes (shell->boot_map). chaos_shell_load then copies kernel and
+ * ramdisk, writes start_info, the hypercall page and vCPU 0 (fills
+ * load_us and pagetables_us). *mark is the time the step before ended (chaos_now_us()): each phase
  * runs from the mark, which moves to its end.
  */
 int chaos_shell_prime_layout(chaos_host *host, struct chaos_shell *shell,
-			     const struct chaos_pv_layout *lay, chaos_err *err);
+			     const struct chaos_pv_layout *lay, bool ahead,
+			     chaos_err *err);
 /* Is the shell primed for a layout with lay's p2m list and tables? */
 bool chaos_shell_primed_as(const struct chaos_shell *shell,
 			   const struct chaos_pv_layout *lay);

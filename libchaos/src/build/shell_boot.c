@@ -302,7 +302,8 @@ void chaos_shell_drop_boot_map(struct chaos_shell *shell)
 }
 
 int chaos_shell_prime_layout(chaos_host *host, struct chaos_shell *shell,
-			     const struct chaos_pv_layout *lay, chaos_err *err)
+			     const struct chaos_pv_layout *lay, bool ahead,
+			     chaos_err *err)
 {
 	struct mapped_guest m;
 
@@ -321,9 +322,12 @@ int chaos_shell_prime_layout(chaos_host *host, struct chaos_shell *shell,
 		return -1;
 	shell->primed_layout = *lay;
 	shell->primed = true;
-	/* Ahead of the load: it only copies. Without it, the load maps.
-	 * Where the hypervisor copies pages, the load needs no mapping. */
-	if (chaos_copy_available(host, shell->domid, NULL) == 0 &&
+	/* The memory the load writes, mapped now: the load then only
+	 * copies, and the create takes the mapping down once the guest runs
+	 * (chaos_host_tidy). Primed in a create itself, where the
+	 * hypervisor copies pages, staging them costs less than mapping
+	 * and unmapping on the way. */
+	if ((ahead || chaos_copy_available(host, shell->domid, NULL) == 0) &&
 	    map_guest_range(host, shell, 0, lay->pt_pfn, &m, NULL) == 0) {
 		shell->boot_map = m.base;
 		shell->boot_map_pages = lay->pt_pfn;
@@ -357,6 +361,7 @@ int chaos_shell_load(chaos_host *host, struct chaos_shell *shell,
 	};
 	bool staged = !shell->boot_map &&
 		      chaos_copy_available(host, shell->domid, NULL) > 0;
+	bool kept = false;
 	int rc;
 
 	/* Kernel, ramdisk, p2m list, start_info, xenstore and console pages:
@@ -374,10 +379,10 @@ int chaos_shell_load(chaos_host *host, struct chaos_shell *shell,
 		mem.ctx = &g;
 	} else if (shell->boot_map && chaos_shell_primed_as(shell, lay) &&
 		   shell->boot_map_pages == lay->pt_pfn) {
+		/* Still the shell's after: taken down once the guest runs. */
 		m = (struct mapped_guest){ .base = shell->boot_map,
 					   .pages = lay->pt_pfn };
-		shell->boot_map = NULL;
-		shell->boot_map_pages = 0;
+		kept = true;
 	} else if (map_guest_range(host, shell, 0, lay->pt_pfn, &m, err)) {
 		return -1;
 	}
@@ -389,7 +394,7 @@ int chaos_shell_load(chaos_host *host, struct chaos_shell *shell,
 		if (!rc && put_staged(host, shell, &g, err))
 			rc = -1;
 		free(g.touched);
-	} else {
+	} else if (!kept) {
 		unmap_guest(host, &m);
 	}
 	*mark = chaos_lap(&timing->load_us, *mark);
@@ -416,7 +421,7 @@ int chaos_shell_boot(chaos_host *host, struct chaos_shell *shell,
 	/* Priming counts as page tables; nothing to count (and no clock to
 	 * read) when the shell was primed ahead for this layout. */
 	if (!chaos_shell_primed_as(shell, &lay)) {
-		if (chaos_shell_prime_layout(host, shell, &lay, err))
+		if (chaos_shell_prime_layout(host, shell, &lay, false, err))
 			return -1;
 		*mark = chaos_lap(&timing->pagetables_us, *mark);
 	}

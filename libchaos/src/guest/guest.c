@@ -330,6 +330,9 @@ static int guest_build(chaos_host *host, const chaos_config *cfg,
 	memset(timing, 0, sizeof(*timing));
 	*domid = 0;
 	*given_used = false;
+	/* What the last create left for later, if its caller did not
+	 * tidy: counted in this one's checks. */
+	chaos_host_tidy(host);
 	if (chaos_config_validate(cfg, err))
 		return -1;
 	if (chaos_host_registry(host, err))
@@ -452,6 +455,12 @@ static int guest_build(chaos_host *host, const chaos_config *cfg,
 		goto out_shell;
 	mark = chaos_lap(&timing->unpause_us, mark);
 	*domid = shell.domid;
+	/* The mapping the kernel went in through, if the shell was primed
+	 * ahead: taken down once the caller has its answer. */
+	chaos_host_unmap_later(host, shell.boot_map,
+			       shell.boot_map_pages * XC_PAGE_SIZE);
+	shell.boot_map = NULL;
+	shell.boot_map_pages = 0;
 	chaos_shell_release(&shell);
 	rc = 0;
 	goto out_image;

@@ -149,7 +149,7 @@ int chaos_shell_prime(chaos_host *host, chaos_shell *shell,
 		return chaos_err_set(err, EINVAL, "prime: no host, shell or kernel");
 	if (kernel_layout(shell, k, &lay, err))
 		return -1;
-	if (chaos_shell_prime_layout(host, shell, &lay, err) == 0)
+	if (chaos_shell_prime_layout(host, shell, &lay, true, err) == 0)
 		return 0;
 	/* Destroyed behind its owner's back: say so, whatever step failed. */
 	if (!chaos_shell_destroyed(host, shell))

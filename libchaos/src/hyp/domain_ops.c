@@ -97,6 +97,8 @@ int chaos_domain_wait_gone(chaos_host *host, uint32_t domid,
 	chaos_domain_info info;
 	chaos_err ignored;
 
+	/* Our own mappings of its memory would keep it a zombie. */
+	chaos_host_tidy(host);
 	for (;;) {
 		if (chaos_domain_get(host, domid, &info, &ignored)) {
 			if (ignored.code == ESRCH)
@@ -141,6 +143,7 @@ int chaos_domain_kill(chaos_host *host, uint32_t domid, chaos_err *err)
 {
 	if (check_target(host, domid, "destroy", err))
 		return -1;
+	chaos_host_tidy(host);
 	if (xc_domain_destroy(host->xch, domid))
 		return chaos_err_xen(err, host, errno,
 				     "cannot destroy domain %u", domid);

@@ -177,6 +177,7 @@ void chaos_host_close(chaos_host *host)
 {
 	if (!host)
 		return;
+	chaos_host_tidy(host);
 	if (host->xsh)
 		xs_close(host->xsh);
 	chaos_registry_close(host->registry);

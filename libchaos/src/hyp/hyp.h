@@ -29,6 +29,9 @@ struct chaos_registry;
 struct chaos_console;
 typedef struct xencall_handle xencall_handle;
 
+/* Mappings left for chaos_host_tidy at most (the oldest goes first). */
+#define CHAOS_HOST_LATER_MAX 8
+
 struct chaos_host {
 	xc_interface *xch;
 	xenforeignmemory_handle *fmem;
@@ -58,6 +61,13 @@ struct chaos_host {
 	 * the earliest time one of them may be released. */
 	unsigned int consoles_masked;
 	long long console_release_ms;
+	/* Mappings of guests that already run, taken down by
+	 * chaos_host_tidy (host_later.c). */
+	struct {
+		void *base;
+		size_t len;
+	} later[CHAOS_HOST_LATER_MAX];
+	unsigned int nr_later;
 };
 
 /* Make q a logger that keeps the Xen libraries' last error in q->last
@@ -79,6 +89,16 @@ struct xs_handle *chaos_host_xs(struct chaos_host *host, chaos_err *err);
 /* Like chaos_err_set, appending the Xen library's last message if any. */
 int chaos_err_xen(chaos_err *err, struct chaos_host *host, int code,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* ---- host_later.c ---- */
+
+/*
+ * Take (len) bytes mapped at (base) down later: at chaos_host_tidy, or
+ * at the start of the next create, destroy or wait for a domain to go
+ * through this host, or when it closes. Its pages keep their domain a
+ * zombie until then. NULL is allowed.
+ */
+void chaos_host_unmap_later(struct chaos_host *host, void *base, size_t len);
 
 /* ---- domain_state.c ---- */
 

@@ -92,7 +92,7 @@ static int round_once(chaos_host *host, const struct chaos_image *img,
 				&shell, &timing, &err))
 		return die("prepare a shell", &err);
 	if (chaos_pv_layout_compute(img, shell.nr_pages, 0, &lay, &err) ||
-	    chaos_shell_prime_layout(host, &shell, &lay, &err)) {
+	    chaos_shell_prime_layout(host, &shell, &lay, false, &err)) {
 		chaos_shell_discard(host, &shell);
 		return die("prime the shell", &err);
 	}
