@@ -199,14 +199,14 @@ static int read_kernel(const char *path, const chaos_kernel *kept,
 
 /*
  * The config path to remember for restarts, into out: "" when it cannot
- * be resolved (not remembered, not an error). For a client (for_client:
- * with its file rights in force) the path must also be a regular file it
- * may read, since each restart reads it again with those rights. A
- * client's absolute path (a daemon's, which asks for one) is kept as
- * given: a stat and an access check, where resolving its links would
- * cost two more system calls in each create. Else realpath's name.
+ * be resolved (not remembered, not an error). For a client (as: with its
+ * file rights in force) the path must also be a regular file it may
+ * read, since each restart reads it again with those rights. A client's
+ * absolute path (a daemon's, which asks for one) is kept as given: a
+ * stat and an access check (none for root), where resolving its links
+ * would cost two more system calls in each create. Else realpath's name.
  */
-static int remember_config_path(const char *path, bool for_client,
+static int remember_config_path(const char *path, const chaos_cred *as,
 				char out[CHAOS_RECORD_PATH_MAX],
 				chaos_err *err)
 {
@@ -214,10 +214,15 @@ static int remember_config_path(const char *path, bool for_client,
 	struct stat st;
 
 	out[0] = '\0';
-	if (for_client && path[0] == '/') {
+	if (as && path[0] == '/') {
 		if (len >= CHAOS_RECORD_PATH_MAX || stat(path, &st) < 0)
 			return 0;
-		if (chaos_check_readable_regular(path, &st, "config_path",
+		if (guest_reads_anything(as) && !S_ISREG(st.st_mode))
+			return chaos_err_set(err, EINVAL,
+					     "config_path %s: not a regular file",
+					     path);
+		if (!guest_reads_anything(as) &&
+		    chaos_check_readable_regular(path, &st, "config_path",
 						 err))
 			return -1;
 		memcpy(out, path, len + 1);
@@ -227,7 +232,7 @@ static int remember_config_path(const char *path, bool for_client,
 		out[0] = '\0';
 		return 0;
 	}
-	if (!for_client)
+	if (!as)
 		return 0;
 	if (stat(out, &st) < 0)
 		return chaos_err_set(err, errno, "config_path %s: %s", out,
@@ -275,8 +280,7 @@ static int read_guest_files(const chaos_config *cfg,
 	if (chaos_disks_open_check(cfg, disks, err))
 		goto out;
 	if (opts && opts->config_path &&
-	    remember_config_path(opts->config_path, as != NULL, config_path,
-				 err))
+	    remember_config_path(opts->config_path, as, config_path, err))
 		goto out;
 	rc = 0;
 out:
