@@ -9,7 +9,7 @@ RIG_HELPERS := $(BUILD)/rig-helpers/rigtime $(BUILD)/rig-helpers/rig-domains \
 	       $(BUILD)/rig-helpers/rig-kill-at $(BUILD)/rig-helpers/rig-create-load \
 	       $(BUILD)/rig-helpers/rig-hello $(BUILD)/rig-helpers/chaos-dynamic \
 	       $(BUILD)/rig-helpers/rig-floor $(BUILD)/rig-helpers/rig-fill \
-	       $(BUILD)/rig-helpers/rig-ckpt-threads
+	       $(BUILD)/rig-helpers/rig-ckpt-threads $(BUILD)/rig-helpers/rig-syscost
 
 $(BUILD)/rig-helpers/rigtime: tests/rig/helpers/rigtime.c | deps
 	@mkdir -p $(dir $@)
@@ -50,6 +50,11 @@ $(BUILD)/rig-helpers/rig-floor: tests/rig/helpers/rig-floor.c $(LIBCHAOS_A) | de
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARNINGS) -O2 -Ilibchaos/include -Iabi -Ilibchaos/src \
 		$(LDFLAGS_ALL) -o $@ $< $(LIBCHAOS_A) $(LIBCHAOS_LIBS)
+
+# What a create's bookkeeping system calls cost in the rig's dom0.
+$(BUILD)/rig-helpers/rig-syscost: tests/rig/helpers/rig-syscost.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARNINGS) -O2 -o $@ $<
 
 # Static, as chaos is: the floor of a program's start.
 $(BUILD)/rig-helpers/rig-hello: tests/rig/helpers/rig-hello.c | deps

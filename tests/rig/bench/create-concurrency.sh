@@ -20,7 +20,9 @@
 # timed on their own in the round's summary); a command's wall time is
 # its own (rigtime run: fork to exit). Results: rounds.csv (per round),
 # creates.csv (per create), cli.csv (the CLI's fixed costs, median µs),
-# phases.csv (a pooled create's phases and the floor's steps, median µs).
+# phases.csv (a pooled create's phases and the floor's steps, median µs),
+# syscost.csv (what each system call of a create's bookkeeping costs in
+# this boot: rig-syscost, before chaosd starts).
 #
 # COUNT is RIG_VAR_CREATE_CONC_COUNT (default 48); the pool holds COUNT
 # shells of 4 MiB.
@@ -45,6 +47,17 @@ rig-floor /rig/guests/noop.elf $mem 20 > floor.txt || rig_fail "rig-floor failed
 for f in floor_us copy start vcpu unpause; do
 	sed -n "s/.*\<$f=\([0-9]*\).*/\1/p" floor.txt > floor-$f.us
 done
+
+# --- a system call of a create's bookkeeping, same boot ----------------------
+# In a directory as deep as a record's, under /run as chaos's state is.
+mkdir -p /run/chaos-syscost
+rig-syscost /run/chaos-syscost/domains 21 > syscost.txt || rig_fail "rig-syscost failed"
+rmdir /run/chaos-syscost
+{
+	echo "op,us"
+	sed -n 's/^op=\([a-z_]*\) us=\([0-9.]*\)$/\1,\2/p' syscost.txt
+} > syscost.csv
+[ "$(wc -l < syscost.csv)" = 10 ] || rig_fail "rig-syscost printed $(($(wc -l < syscost.csv) - 1)) costs, want 9"
 
 # --- the CLI's process start, no daemon yet ----------------------------------
 repeat_time 20 hello.us rig-hello
@@ -149,6 +162,7 @@ rig_file rounds.csv < rounds.csv
 rig_file creates.csv < creates.csv
 rig_file cli.csv < cli.csv
 rig_file phases.csv < phases.csv
+rig_file syscost.csv < syscost.csv
 
 rate() { awk -F, -v c="$1" '$1 == c { print $5 }' rounds.csv; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
@@ -185,4 +199,8 @@ fl=$(median floor-floor_us.us)
 rig_metric floor_ms "$(us_ms "$fl")" ms
 rig_metric execute_over_floor "$(ratio "$(median phase-total.us)" "$fl")" x
 rig_metric chaos_create_chaosd_outside_lib_ms "$(us_ms "$(median phase-outside.us)")" ms
+cost() { awk -F, -v o="$1" '$1 == o { print $2 }' syscost.csv; }
+rig_metric syscall_null_us "$(cost null)" us
+rig_metric syscall_symlink_us "$(cost symlink)" us
+rig_metric syscall_record_us "$(cost record)" us
 rig_pass "$count creates with 1, 4 and 16 clients, CLI fixed costs measured, nothing left"

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: MIT
+/*
+ * rig-syscost DIR ROUNDS: what the system calls of a pooled create's
+ * bookkeeping cost in this dom0, each timed as a batch (the clock may be
+ * coarser than one call, and reading it is a system call too).
+ *
+ * In DIR (made if missing, emptied after) it times, BATCH at a time,
+ * ROUNDS times, and prints the median per call of each, one line each
+ * (op=NAME us=MICROSECONDS):
+ *   null        getppid, the cheapest system call;
+ *   clock       clock_gettime (no vDSO clock in a PV dom0);
+ *   stat        stat of a file by a path as deep as a record's;
+ *   access      faccessat2 with AT_EACCESS on it (the access check);
+ *   symlink     symlinkat of a new name, as a name claim (the unlinkat
+ *               after each batch is not timed);
+ *   stage       open (O_CREAT) of a new file, a record's write, close;
+ *   rename      rename of such a file to its final name;
+ *   record      stage and rename together, as a create writes a record;
+ *   record_at   the same through a directory descriptor kept open
+ *               (openat, renameat: one path component walked, not all).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BATCH 50
+#define ROUNDS_MAX 1000
+/* About what chaos_record_format writes. */
+#define RECORD_BYTES 320
+
+static char dir[256];
+static int dir_fd = -1;
+
+static double now_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void path_of(char *out, size_t len, const char *prefix, int i)
+{
+	snprintf(out, len, "%s/%s%d", dir, prefix, i);
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "rig-syscost: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+/* Remove what a batch made (untimed). */
+static void clean(const char *prefix)
+{
+	char p[320];
+
+	for (int i = 0; i < BATCH; i++) {
+		path_of(p, sizeof(p), prefix, i);
+		unlink(p);
+	}
+}
+
+static void stage(int i)
+{
+	static const char text[RECORD_BYTES] = "domid 1\n";
+	char p[320];
+	int fd;
+
+	path_of(p, sizeof(p), ".new", i);
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		  0600);
+	if (fd < 0 || write(fd, text, sizeof(text)) != (ssize_t)sizeof(text) ||
+	    close(fd))
+		die(p);
+}
+
+static void put_in_place(int i)
+{
+	char from[320], to[320];
+
+	path_of(from, sizeof(from), ".new", i);
+	path_of(to, sizeof(to), "rec", i);
+	if (rename(from, to))
+		die(from);
+}
+
+static void record_at(int i)
+{
+	static const char text[RECORD_BYTES] = "domid 1\n";
+	char from[32], to[32];
+	int fd;
+
+	snprintf(from, sizeof(from), ".new%d", i);
+	snprintf(to, sizeof(to), "rec%d", i);
+	fd = openat(dir_fd, from,
+		    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 || write(fd, text, sizeof(text)) != (ssize_t)sizeof(text) ||
+	    close(fd) || renameat(dir_fd, from, dir_fd, to))
+		die(from);
+}
+
+/* One batch of op: its time per call, µs. */
+static double batch(const char *op)
+{
+	char p[320], file[320];
+	double t0, t1;
+	struct stat st;
+	struct timespec ts;
+
+	path_of(file, sizeof(file), "file", 0);
+	if (!strcmp(op, "rename") || !strncmp(op, "record", 6))
+		clean("rec");
+	if (!strcmp(op, "rename"))
+		for (int i = 0; i < BATCH; i++)
+			stage(i);
+	t0 = now_us();
+	for (int i = 0; i < BATCH; i++) {
+		if (!strcmp(op, "null")) {
+			syscall(SYS_getppid);
+		} else if (!strcmp(op, "clock")) {
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+		} else if (!strcmp(op, "stat")) {
+			if (stat(file, &st))
+				die(file);
+		} else if (!strcmp(op, "access")) {
+			if (syscall(SYS_faccessat2, AT_FDCWD, file, R_OK,
+				    AT_EACCESS))
+				die(file);
+		} else if (!strcmp(op, "symlink")) {
+			path_of(p, sizeof(p), "name", i);
+			if (symlinkat("1:0123456789abcdef", AT_FDCWD, p))
+				die(p);
+		} else if (!strcmp(op, "stage")) {
+			stage(i);
+		} else if (!strcmp(op, "rename")) {
+			put_in_place(i);
+		} else if (!strcmp(op, "record_at")) {
+			record_at(i);
+		} else {
+			stage(i);
+			put_in_place(i);
+		}
+	}
+	t1 = now_us();
+	clean("name");
+	clean(".new");
+	return (t1 - t0) / BATCH;
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const ops[] = { "null", "clock", "stat", "access",
+					   "symlink", "stage", "rename",
+					   "record", "record_at" };
+	double *per;
+	char file[320];
+	long rounds;
+	int fd;
+
+	if (argc != 3 || strlen(argv[1]) >= sizeof(dir) - 16 ||
+	    (rounds = atol(argv[2])) < 1 || rounds > ROUNDS_MAX) {
+		fprintf(stderr, "usage: rig-syscost DIR ROUNDS (1..%d)\n",
+			ROUNDS_MAX);
+		return 2;
+	}
+	snprintf(dir, sizeof(dir), "%s", argv[1]);
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		die(dir);
+	dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir_fd < 0)
+		die(dir);
+	path_of(file, sizeof(file), "file", 0);
+	fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || close(fd))
+		die(file);
+	per = calloc((size_t)rounds, sizeof(*per));
+	if (!per)
+		die("calloc");
+	for (size_t o = 0; o < sizeof(ops) / sizeof(ops[0]); o++) {
+		for (long r = 0; r < rounds; r++)
+			per[r] = batch(ops[o]);
+		qsort(per, (size_t)rounds, sizeof(*per), cmp_double);
+		printf("op=%s us=%.1f\n", ops[o], per[rounds / 2]);
+	}
+	clean("rec");
+	unlink(file);
+	close(dir_fd);
+	rmdir(dir);
+	free(per);
+	return 0;
+}
