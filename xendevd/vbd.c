@@ -19,6 +19,9 @@
 #define REASON_MAX 512
 /* A suspended guest's vbd that lends its disk to the guest's next domain. */
 #define XD_VBD_LENT_NODE "chaos-checkpoint"
+/* What chaos checked params to be, with its creator's rights (libchaos's
+ * CHAOS_XS_TARGET_NODE): "file DEV INO" or "block RDEV". */
+#define XD_VBD_TARGET_NODE "chaos-target"
 #define KEY_MAX (XD_XENBUS_PATH_MAX + 32)
 
 /* What a vbd's device is: a block device, or a file (dev + inode). */
@@ -175,6 +178,50 @@ static bool parse_physdev(const char *s, unsigned *maj, unsigned *min)
 	*maj = (unsigned)v[0];
 	*min = (unsigned)v[1];
 	return true;
+}
+
+/* One decimal number at *s (no sign, no leading space), then end or a
+ * space; *s moves past it. */
+static bool parse_u64(const char **s, unsigned long long *v)
+{
+	char *end;
+
+	if (**s < '0' || **s > '9')
+		return false;
+	errno = 0;
+	*v = strtoull(*s, &end, 10);
+	if (errno || (*end != '\0' && *end != ' '))
+		return false;
+	*s = end;
+	return true;
+}
+
+/* A chaos-target value: "file DEV INO" or "block RDEV", exactly. */
+static bool parse_target(const char *s, struct ident *id)
+{
+	unsigned long long a, b;
+
+	memset(id, 0, sizeof(*id));
+	if (!strncmp(s, "block ", 6)) {
+		s += 6;
+		if (!parse_u64(&s, &a) || *s)
+			return false;
+		id->blk = true;
+		id->rdev = (dev_t)a;
+		return (unsigned long long)id->rdev == a;
+	}
+	if (strncmp(s, "file ", 5))
+		return false;
+	s += 5;
+	if (!parse_u64(&s, &a) || *s != ' ')
+		return false;
+	s++;
+	if (!parse_u64(&s, &b) || *s)
+		return false;
+	id->dev = (dev_t)a;
+	id->ino = (ino_t)b;
+	return (unsigned long long)id->dev == a &&
+	       (unsigned long long)id->ino == b;
 }
 
 /* The device a params names, or -1 with the reason. */
@@ -358,9 +405,10 @@ static bool scripted(struct xd_vbds *t, const char *path)
 static int complete(struct xd_vbds *t, const char *path)
 {
 	char reason[REASON_MAX], physdev[24], *params = NULL, *mode = NULL;
+	char *target = NULL;
 	const char *devpath;
 	struct xd_loop lo;
-	struct ident id;
+	struct ident id, want;
 	bool writing, made = false;
 	int ret = -1;
 
@@ -393,8 +441,29 @@ static int complete(struct xd_vbds *t, const char *path)
 		goto fail;
 	}
 	writing = mode[0] == 'w';
-	if (params_ident(t, params, &id, reason, sizeof(reason)) < 0 ||
-	    check_sharing(t, path, params, writing, &id, reason,
+	/* Written by chaos (absent for other toolstacks' vbds): params is
+	 * served only while it is what chaos checked, as its creator. */
+	target = rd(t, path, XD_VBD_TARGET_NODE);
+	if (!target && errno != ENOENT) {
+		snprintf(reason, sizeof(reason), "%s: cannot read it: %s",
+			 XD_VBD_TARGET_NODE, strerror(errno));
+		goto fail;
+	}
+	if (target && !parse_target(target, &want)) {
+		snprintf(reason, sizeof(reason), "%s: '%.64s' is not \"file "
+			 "DEV INO\" or \"block RDEV\"", XD_VBD_TARGET_NODE,
+			 target);
+		goto fail;
+	}
+	if (params_ident(t, params, &id, reason, sizeof(reason)) < 0)
+		goto fail;
+	if (target && !same(&id, &want)) {
+		snprintf(reason, sizeof(reason), "params: %.300s is no longer "
+			 "the %s chaos checked; not served", params,
+			 want.blk ? "device" : "file");
+		goto fail;
+	}
+	if (check_sharing(t, path, params, writing, &id, reason,
 			  sizeof(reason)) != 0)
 		goto fail;
 	if (id.blk) {
@@ -410,6 +479,14 @@ static int complete(struct xd_vbds *t, const char *path)
 			goto fail;
 		}
 		made = true;
+		/* What the loop holds is what was opened: changed since the
+		 * look above, it is taken off before blkback sees it. */
+		if (target && (lo.file_dev != want.dev ||
+			       lo.file_ino != want.ino)) {
+			snprintf(reason, sizeof(reason), "params: %.300s changed "
+				 "while it was attached; not served", params);
+			goto fail;
+		}
 		if (record(t, path, &lo) < 0) {
 			snprintf(reason, sizeof(reason), "out of memory "
 				 "recording %s", lo.dev);
@@ -446,6 +523,7 @@ fail:
 out:
 	free(params);
 	free(mode);
+	free(target);
 	return ret;
 }
 

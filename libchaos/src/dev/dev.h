@@ -72,6 +72,25 @@ int chaos_device_power(chaos_host *host, uint32_t domid,
 
 /* ---- xs_guest.c ---- */
 
+/* A disk's target as checked before the create (xs_disks.c). */
+struct chaos_disk_target {
+	char path[4096];                /* absolute */
+	bool block;                     /* a block device, else a file */
+	bool writable;
+	uint64_t dev, ino;              /* st_rdev for a device; else the
+					   file's st_dev and st_ino */
+};
+
+/*
+ * In a vbd backend's directory, beside params: what chaos checked params
+ * to be, with the creator's rights: "file DEV INO" or "block RDEV"
+ * (decimal). The hotplug agent (xendevd, as root) serves the disk only if
+ * what it opens is that, so that a path changed after the check (a
+ * directory of the creator's swapped for a link) gives it nothing else.
+ * Written by chaos in dom0's directory: the guest cannot.
+ */
+#define CHAOS_XS_TARGET_NODE "chaos-target"
+
 /* What the XenStore device path needs of a guest beyond its config. */
 struct chaos_xs_guest {
 	uint32_t domid;
@@ -80,8 +99,9 @@ struct chaos_xs_guest {
 	unsigned int vcpus;
 	uint64_t store_mfn;             /* its xenstore page */
 	uint32_t store_port;            /* its end, unbound for dom0 */
-	/* disks[i]'s target as blkback's hotplug reads it (absolute). */
-	const char *const *disk_targets;
+	/* disks[i]'s target as checked (absolute path, and what it was):
+	 * the hotplug agent serves only that file or device. */
+	const struct chaos_disk_target *disk_targets;
 };
 
 /*
@@ -106,14 +126,6 @@ int chaos_xs_guest_request(chaos_host *host, uint32_t domid,
 
 /* ---- xs_disks.c ---- */
 
-/* A disk's target as checked before the create. */
-struct chaos_disk_target {
-	char path[4096];                /* absolute */
-	bool block;                     /* a block device, else a file */
-	bool writable;
-	uint64_t dev, ino;              /* st_rdev for a device; else the
-					   file's st_dev and st_ino */
-};
 
 /* Each disk's target (out[i] for cfg->disks[i]) exists, is what its kind
  * says, and opens in its mode, with the caller's file rights (call it

@@ -153,14 +153,19 @@ static void write_vif(struct xs_txn *x, const chaos_config_vif *vif,
 }
 
 static void write_vbd(struct xs_txn *x, const chaos_config_disk *disk,
-		      const char *target)
+		      const struct chaos_disk_target *target)
 {
 	char fe[XS_PATH_MAX], be[XS_PATH_MAX];
 
 	device_pair(x, "vbd", disk->devid, fe, be);
 	putf(x, fe, "virtual-device", "%" PRIu32, disk->devid);
 	putf(x, fe, "device-type", "disk");
-	putf(x, be, "params", "%s", target);
+	putf(x, be, "params", "%s", target->path);
+	if (target->block)
+		putf(x, be, CHAOS_XS_TARGET_NODE, "block %" PRIu64, target->dev);
+	else
+		putf(x, be, CHAOS_XS_TARGET_NODE, "file %" PRIu64 " %" PRIu64,
+		     target->dev, target->ino);
 	putf(x, be, "type", "phy");
 	putf(x, be, "mode", "%s", disk->readonly ? "r" : "w");
 	putf(x, be, "removable", "0");
@@ -216,7 +221,7 @@ static int write_all(chaos_host *host, struct xs_handle *h,
 		for (size_t i = 0; i < cfg->nr_vifs; i++)
 			write_vif(&x, &cfg->vifs[i], (uint32_t)i);
 		for (size_t i = 0; i < cfg->nr_disks; i++)
-			write_vbd(&x, &cfg->disks[i], g->disk_targets[i]);
+			write_vbd(&x, &cfg->disks[i], &g->disk_targets[i]);
 		if (x.failed) {
 			int e = errno;
 

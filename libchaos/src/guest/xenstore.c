@@ -51,17 +51,14 @@ int guest_xenstore_attach(chaos_host *host, const chaos_config *cfg,
 			  const struct chaos_disk_target *targets,
 			  chaos_err *err)
 {
-	const char *paths[CHAOS_CONFIG_DISKS_MAX];
 	struct chaos_xs_guest g = {
 		.domid = shell->domid, .name = cfg->name,
 		.memory_kib = cfg->memory_mib * KIB_PER_MIB,
 		.vcpus = cfg->vcpus, .store_mfn = shell->store_mfn,
-		.store_port = shell->store_port, .disk_targets = paths,
+		.store_port = shell->store_port, .disk_targets = targets,
 	};
 	chaos_config macs;
 
-	for (size_t i = 0; i < cfg->nr_disks; i++)
-		paths[i] = targets[i].path;
 	/* Only the vifs change; the strings stay the caller's. */
 	macs = *cfg;
 	if (chaos_config_assign_macs(&macs, shell->domid, err) ||

@@ -102,6 +102,12 @@ chaos create stock.cfg || { diag; rig_fail "chaos create stock.cfg failed"; }
 rig_wait_for 600 grep -q 'STOCK-NET' "$log" || { diag; rig_fail "chaos: no STOCK-NET"; }
 grep -q 'STOCK-DISK 0' "$log" || { diag; rig_fail "chaos: the guest did not find a fresh disk"; }
 ticks_on "boot" "$(last_tick)"
+# Served as chaos checked it: the file's device and inode beside params
+# (docs/xendevd.md, chaos-target).
+tgt=$(xenstore-read "/local/domain/0/backend/vbd/$(domid_of stock)/51712/chaos-target") ||
+	{ diag; rig_fail "no chaos-target beside the disk's params"; }
+[ "$tgt" = "file $(stat -c '%d %i' "$disk")" ] ||
+	rig_fail "chaos-target '$tgt', the disk is 'file $(stat -c '%d %i' "$disk")'"
 
 old=$(domid_of stock)
 before=$(last_tick)

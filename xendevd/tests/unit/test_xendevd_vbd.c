@@ -210,6 +210,9 @@ static struct {
 	unsigned attaches, detaches;
 	char last_detached[XD_LOOP_DEV_MAX];
 	bool fail_attach;
+	/* Not 0: the file is another one (this inode) by the time the
+	 * attach opens it. */
+	ino_t swapped_ino;
 } lo;
 
 static int f_stat(const char *path, struct stat *st)
@@ -249,6 +252,8 @@ static int f_attach(const char *file, bool ro, struct xd_loop *out,
 		return -1;
 	}
 	assert_int_equal(f_stat(file, &st), 0);
+	if (lo.swapped_ino)
+		st.st_ino = lo.swapped_ino;
 	for (unsigned n = 0; n < LOOPS; n++) {
 		if (lo.used[n] || n == 3)       /* loop3 is someone else's */
 			continue;
@@ -460,6 +465,87 @@ static void test_bad_entries(void **state)
 	assert_int_equal(t.n, 0);
 }
 
+static void target(const char *path, const char *value)
+{
+	char k[96];
+
+	snprintf(k, sizeof(k), "%s/chaos-target", path);
+	put(k, value);
+}
+
+/* chaos's vbds name what it checked params to be: served only if it
+ * still is. */
+static void test_target_checked(void **state)
+{
+	static const char *const bad[] = {
+		"", "file", "file 2049", "file 2049 11 1", "file  2049 11",
+		"file 2049  11", "file -1 11", "file 2049 +11", "file 0x801 11",
+		"file 2049 11 ", "block", "block 2064 1", "block -2064",
+		"block 99999999999999999999999", "dir 2049 11", "File 2049 11",
+	};
+
+	(void)state;
+	vbd(P1, "/img/a", "w");
+	target(P1, "file 2049 11");
+	assert_int_equal(xd_vbd_add(&t, P1), 0);
+	assert_string_equal(key(P1, "hotplug-status"), "connected");
+	vbd(P2, "/dev/sdb", "r");
+	target(P2, "block 2064");
+	assert_int_equal(xd_vbd_add(&t, P2), 0);
+	assert_string_equal(key(P2, "physical-device"), "8:10");
+	rm_tree(P1);
+	xd_vbd_remove(&t, P1);
+	rm_tree(P2);
+	xd_vbd_remove(&t, P2);
+	assert_int_equal(lo.attaches, 1);
+
+	/* The path now names another file, or another device. */
+	vbd(P1, "/img/b", "w");
+	target(P1, "file 2049 11");
+	assert_int_equal(xd_vbd_add(&t, P1), -1);
+	assert_error(P1, "params: /img/b is no longer the file chaos checked");
+	vbd(P1, "/dev/sdb", "w");
+	assert_int_equal(xd_vbd_add(&t, P1), -1);
+	assert_error(P1, "no longer the file chaos checked");
+	vbd(P1, "/img/a", "w");
+	target(P1, "block 2064");
+	assert_int_equal(xd_vbd_add(&t, P1), -1);
+	assert_error(P1, "params: /img/a is no longer the device chaos checked");
+	assert_int_equal(lo.attaches, 1);
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		vbd(P1, "/img/a", "w");
+		target(P1, bad[i]);
+		assert_int_equal(xd_vbd_add(&t, P1), -1);
+		assert_error(P1, "chaos-target: '");
+	}
+	assert_int_equal(lo.attaches, 1);
+	assert_int_equal(t.n, 0);
+}
+
+/* Checked, then changed before the loop opened it: the loop is taken
+ * off again and blkback never hears of it. */
+static void test_target_changed_while_attached(void **state)
+{
+	(void)state;
+	lo.swapped_ino = 12;
+	vbd(P1, "/img/a", "w");
+	target(P1, "file 2049 11");
+	assert_int_equal(xd_vbd_add(&t, P1), -1);
+	assert_error(P1, "params: /img/a changed while it was attached");
+	assert_null(key(P1, "xendevd-loop"));
+	assert_int_equal(lo.attaches, 1);
+	assert_int_equal(lo.detaches, 1);
+	assert_false(lo.used[0]);
+	assert_int_equal(t.n, 0);
+	/* Without chaos-target (another toolstack's vbd): served as
+	 * before, whatever the file is. */
+	rm_tree(P1);
+	vbd(P1, "/img/a", "w");
+	assert_int_equal(xd_vbd_add(&t, P1), 0);
+	assert_string_equal(key(P1, "hotplug-status"), "connected");
+}
+
 static void test_sharing(void **state)
 {
 	(void)state;
@@ -647,6 +733,10 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_entries, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_target_checked, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_target_changed_while_attached,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sharing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sharing_lent, setup,
 						teardown),
