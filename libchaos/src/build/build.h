@@ -343,8 +343,9 @@ int chaos_shell_prepare(chaos_host *host, uint64_t memory_mib,
  * Primed ahead of a create (not in one), it also maps the memory the
  * load writes (shell->boot_map). chaos_shell_load then copies kernel and
  * ramdisk, writes start_info, the hypercall page and vCPU 0 (fills
- * load_us and pagetables_us). *mark is the time the step before ended (chaos_now_us()): each phase
- * runs from the mark, which moves to its end.
+ * load_us and pagetables_us). *mark is the time the step before ended
+ * (chaos_now_us()): each phase runs from the mark, which moves to its
+ * end.
  */
 int chaos_shell_prime_layout(chaos_host *host, struct chaos_shell *shell,
 			     const struct chaos_pv_layout *lay, bool ahead,

@@ -126,7 +126,6 @@ int chaos_xs_guest_request(chaos_host *host, uint32_t domid,
 
 /* ---- xs_disks.c ---- */
 
-
 /* Each disk's target (out[i] for cfg->disks[i]) exists, is what its kind
  * says, and opens in its mode, with the caller's file rights (call it
  * with the creator's); no two of them share a target where one writes. */
