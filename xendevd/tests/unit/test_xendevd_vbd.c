@@ -432,24 +432,23 @@ static void test_file_ro_and_blockdev(void **state)
 	assert_int_equal(lo.detaches, 0);
 }
 
+/* A vbd with this params and mode is refused, saying reason. */
+static void refused(const char *path, const char *params, const char *mode,
+		    const char *reason)
+{
+	vbd(path, params, mode);
+	assert_int_equal(xd_vbd_add(&t, path), -1);
+	assert_error(path, reason);
+}
+
 static void test_bad_entries(void **state)
 {
 	(void)state;
-	vbd(P1, "/img/a", "x");
-	assert_int_equal(xd_vbd_add(&t, P1), -1);
-	assert_error(P1, "mode: 'x' is not r or w");
-	vbd(P1, "/img/a", "w!");
-	assert_int_equal(xd_vbd_add(&t, P1), -1);
-	assert_error(P1, "mode:");
-	vbd(P1, "img/a", "w");
-	assert_int_equal(xd_vbd_add(&t, P1), -1);
-	assert_error(P1, "params: 'img/a' is not an absolute path");
-	vbd(P1, "/img/missing", "w");
-	assert_int_equal(xd_vbd_add(&t, P1), -1);
-	assert_error(P1, "params: /img/missing: No such file");
-	vbd(P1, "/dev/null", "r");
-	assert_int_equal(xd_vbd_add(&t, P1), -1);
-	assert_error(P1, "neither a block device nor a regular file");
+	refused(P1, "/img/a", "x", "mode: 'x' is not r or w");
+	refused(P1, "/img/a", "w!", "mode:");
+	refused(P1, "img/a", "w", "params: 'img/a' is not an absolute path");
+	refused(P1, "/img/missing", "w", "params: /img/missing: No such file");
+	refused(P1, "/dev/null", "r", "neither a block device nor a regular file");
 	put(P2 "/mode", "w");
 	assert_int_equal(xd_vbd_add(&t, P2), -1);
 	assert_error(P2, "params: cannot read it");
@@ -500,24 +499,18 @@ static void test_target_checked(void **state)
 	assert_int_equal(lo.attaches, 1);
 
 	/* The path now names another file, or another device. */
-	vbd(P1, "/img/b", "w");
 	target(P1, "file 2049 11");
-	assert_int_equal(xd_vbd_add(&t, P1), -1);
-	assert_error(P1, "params: /img/b is no longer the file chaos checked");
-	vbd(P1, "/dev/sdb", "w");
-	assert_int_equal(xd_vbd_add(&t, P1), -1);
-	assert_error(P1, "no longer the file chaos checked");
-	vbd(P1, "/img/a", "w");
+	refused(P1, "/img/b", "w",
+		"params: /img/b is no longer the file chaos checked");
+	refused(P1, "/dev/sdb", "w", "no longer the file chaos checked");
 	target(P1, "block 2064");
-	assert_int_equal(xd_vbd_add(&t, P1), -1);
-	assert_error(P1, "params: /img/a is no longer the device chaos checked");
+	refused(P1, "/img/a", "w",
+		"params: /img/a is no longer the device chaos checked");
 	assert_int_equal(lo.attaches, 1);
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		vbd(P1, "/img/a", "w");
 		target(P1, bad[i]);
-		assert_int_equal(xd_vbd_add(&t, P1), -1);
-		assert_error(P1, "chaos-target: '");
+		refused(P1, "/img/a", "w", "chaos-target: '");
 	}
 	assert_int_equal(lo.attaches, 1);
 	assert_int_equal(t.n, 0);
@@ -529,10 +522,8 @@ static void test_target_changed_while_attached(void **state)
 {
 	(void)state;
 	lo.swapped_ino = 12;
-	vbd(P1, "/img/a", "w");
 	target(P1, "file 2049 11");
-	assert_int_equal(xd_vbd_add(&t, P1), -1);
-	assert_error(P1, "params: /img/a changed while it was attached");
+	refused(P1, "/img/a", "w", "params: /img/a changed while it was attached");
 	assert_null(key(P1, "xendevd-loop"));
 	assert_int_equal(lo.attaches, 1);
 	assert_int_equal(lo.detaches, 1);
