@@ -217,16 +217,8 @@ static int remember_config_path(const char *path, const chaos_cred *as,
 	if (as && path[0] == '/') {
 		if (len >= CHAOS_RECORD_PATH_MAX || stat(path, &st) < 0)
 			return 0;
-		/* Root reads any regular file: no access check to ask. */
-		if (guest_reads_anything(as)) {
-			if (!S_ISREG(st.st_mode))
-				return chaos_err_set(err, EINVAL,
-						     "config_path %s: not a regular file",
-						     path);
-		} else if (chaos_check_readable_regular(path, &st,
-							"config_path", err)) {
+		if (guest_check_readable(as, path, &st, "config_path", err))
 			return -1;
-		}
 		memcpy(out, path, len + 1);
 		return 0;
 	}

@@ -8,6 +8,7 @@
  */
 
 #include <stdint.h>
+#include <sys/stat.h>
 #include <chaos/guest.h>
 #include <chaos/config.h>
 #include <chaos/kernel.h>
@@ -95,10 +96,11 @@ int guest_allowed_for(chaos_host *host, uint32_t caller, uint32_t domid,
 /* Whose rights a restart of rec's guest opens its files with: its owner,
  * the owner's primary group, and its groups from the group database. */
 int guest_cred_of_record(const chaos_domain_record *rec, chaos_cred *out);
-/* Whether files are read for (as) as root, who reads any regular file
- * (chaos_fscred_enter switches nothing then): an access check would only
- * cost a system call. */
-bool guest_reads_anything(const chaos_cred *as);
+/* chaos_check_readable_regular for a file opened with (as)'s rights, its
+ * stat in st; none asked for root, who reads any regular file. */
+int guest_check_readable(const chaos_cred *as, const char *path,
+			 const struct stat *st, const char *what,
+			 chaos_err *err);
 /* chaos_fscred_enter for (as); NULL switches nothing. */
 int guest_fscred_enter(const chaos_cred *as, struct chaos_fscred_saved *saved,
 		       chaos_err *err);

@@ -103,8 +103,7 @@ bool chaos_kernel_is_current(const chaos_kernel *k, const chaos_cred *as)
 	 * access check, not an open (three calls, in each create); for
 	 * root, the stat alone. */
 	same = stat(k->path, &st) == 0 && file_matches(k, &st) &&
-	       (guest_reads_anything(as) ? S_ISREG(st.st_mode) :
-		chaos_check_readable_regular(k->path, &st, "", NULL) == 0);
+	       guest_check_readable(as, k->path, &st, "", NULL) == 0;
 	chaos_fscred_leave(&saved);
 	return same;
 }
