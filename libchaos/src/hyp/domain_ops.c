@@ -143,7 +143,6 @@ int chaos_domain_kill(chaos_host *host, uint32_t domid, chaos_err *err)
 {
 	if (check_target(host, domid, "destroy", err))
 		return -1;
-	chaos_host_tidy(host);
 	if (xc_domain_destroy(host->xch, domid))
 		return chaos_err_xen(err, host, errno,
 				     "cannot destroy domain %u", domid);
