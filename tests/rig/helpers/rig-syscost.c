@@ -74,42 +74,39 @@ static void clean(const char *prefix)
 	}
 }
 
-static void stage(int i)
+/* The i-th file of prefix, named from the directory (at: dir_fd) or by
+ * its whole path (at: AT_FDCWD). */
+static void name_of(char *out, size_t len, int at, const char *prefix, int i)
+{
+	if (at == AT_FDCWD)
+		path_of(out, len, prefix, i);
+	else
+		snprintf(out, len, "%s%d", prefix, i);
+}
+
+/* A record written aside, as chaos_record_stage does. */
+static void stage(int at, int i)
 {
 	static const char text[RECORD_BYTES] = "domid 1\n";
 	char p[320];
 	int fd;
 
-	path_of(p, sizeof(p), ".new", i);
-	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-		  0600);
+	name_of(p, sizeof(p), at, ".new", i);
+	fd = openat(at, p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+			   O_NOFOLLOW, 0600);
 	if (fd < 0 || write(fd, text, sizeof(text)) != (ssize_t)sizeof(text) ||
 	    close(fd))
 		die(p);
 }
 
-static void put_in_place(int i)
+/* ... and put in place, as chaos_record_commit does. */
+static void put_in_place(int at, int i)
 {
 	char from[320], to[320];
 
-	path_of(from, sizeof(from), ".new", i);
-	path_of(to, sizeof(to), "rec", i);
-	if (rename(from, to))
-		die(from);
-}
-
-static void record_at(int i)
-{
-	static const char text[RECORD_BYTES] = "domid 1\n";
-	char from[32], to[32];
-	int fd;
-
-	snprintf(from, sizeof(from), ".new%d", i);
-	snprintf(to, sizeof(to), "rec%d", i);
-	fd = openat(dir_fd, from,
-		    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0 || write(fd, text, sizeof(text)) != (ssize_t)sizeof(text) ||
-	    close(fd) || renameat(dir_fd, from, dir_fd, to))
+	name_of(from, sizeof(from), at, ".new", i);
+	name_of(to, sizeof(to), at, "rec", i);
+	if (renameat(at, from, at, to))
 		die(from);
 }
 
@@ -126,7 +123,7 @@ static double batch(const char *op)
 		clean("rec");
 	if (!strcmp(op, "rename"))
 		for (int i = 0; i < BATCH; i++)
-			stage(i);
+			stage(AT_FDCWD, i);
 	t0 = now_us();
 	for (int i = 0; i < BATCH; i++) {
 		if (!strcmp(op, "null")) {
@@ -145,14 +142,15 @@ static double batch(const char *op)
 			if (symlinkat("1:0123456789abcdef", AT_FDCWD, p))
 				die(p);
 		} else if (!strcmp(op, "stage")) {
-			stage(i);
+			stage(AT_FDCWD, i);
 		} else if (!strcmp(op, "rename")) {
-			put_in_place(i);
-		} else if (!strcmp(op, "record_at")) {
-			record_at(i);
+			put_in_place(AT_FDCWD, i);
 		} else {
-			stage(i);
-			put_in_place(i);
+			/* record, or record_at through the kept directory. */
+			int at = strcmp(op, "record_at") ? AT_FDCWD : dir_fd;
+
+			stage(at, i);
+			put_in_place(at, i);
 		}
 	}
 	t1 = now_us();
