@@ -4,9 +4,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <chaos/checkpoint.h>
 
+#include "abs_path.h"
 #include "commands.h"
 
 bool cli_no_chaosd;
@@ -72,6 +74,22 @@ int cli_add_bridge(const char **list, size_t *count, const char *arg)
 		return -1;
 	}
 	list[(*count)++] = arg;
+	return 0;
+}
+
+int cli_config_arg(const char *arg, char out[CHAOS_CONFIG_PATH_MAX],
+		   chaos_restore_opts *opts)
+{
+	if (opts->config_path) {
+		cli_error("--config: given twice");
+		return -1;
+	}
+	if (!*arg || cli_absolute_path(arg, NULL, out, CHAOS_CONFIG_PATH_MAX)) {
+		cli_error("--config '%s': %s", arg,
+			  *arg ? strerror(errno) : "an empty path");
+		return -1;
+	}
+	opts->config_path = out;
 	return 0;
 }
 

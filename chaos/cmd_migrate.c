@@ -466,6 +466,7 @@ int cmd_migrate_receive(int argc, char **argv)
 	const char *port = NULL, *psk_file = NULL, *bridges[CLI_BRIDGES_MAX];
 	const char *disks[CHAOS_CONFIG_DISKS_MAX];
 	chaos_restore_opts opts = { .bridges = bridges, .disks = disks };
+	char config[CHAOS_CONFIG_PATH_MAX];
 	chaos_migrate_key *key = NULL;
 	struct transport t = { .fd = -1 };
 	chaos_host *host = NULL;
@@ -479,12 +480,17 @@ int cmd_migrate_receive(int argc, char **argv)
 		{ "psk-file", required_argument, NULL, 'K' },
 		{ "bridge", required_argument, NULL, 'b' },
 		{ "disk", required_argument, NULL, 'd' },
+		{ "config", required_argument, NULL, 'C' },
 		CLI_OPT_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
 
 	while ((c = cli_getopt(argc, argv, "h", longopts)) != -1) {
 		switch (c) {
+		case 'C':
+			if (cli_config_arg(optarg, config, &opts))
+				return 2;
+			break;
 		case 'l':
 			port = optarg;
 			break;
@@ -535,6 +541,6 @@ done:
 	close_migration(key, conn, host);
 	return rc;
 usage:
-	cli_error("usage: chaos migrate-receive [--listen PORT --psk-file FILE] [--bridge NAME[=NEW]]... [--disk PATH[=NEW]]...");
+	cli_error("usage: chaos migrate-receive [--listen PORT --psk-file FILE] [--bridge NAME[=NEW]]... [--disk PATH[=NEW]]... [--config FILE]");
 	return 2;
 }

@@ -203,7 +203,7 @@ int cmd_restore(int argc, char **argv)
 	chaos_restore_opts opts = { .bridges = bridges, .disks = disks };
 	chaos_ckpt_phases phases = { 0 };
 	const char *path = NULL;
-	char name[CHAOS_NAME_MAX];
+	char name[CHAOS_NAME_MAX], config[CHAOS_CONFIG_PATH_MAX];
 	chaosd_conn *conn;
 	bool timing = false;
 	chaos_err err;
@@ -215,6 +215,7 @@ int cmd_restore(int argc, char **argv)
 		{ "timing", no_argument, NULL, 'T' },
 		{ "bridge", required_argument, NULL, 'b' },
 		{ "disk", required_argument, NULL, 'd' },
+		{ "config", required_argument, NULL, 'C' },
 		CLI_OPT_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -233,6 +234,10 @@ int cmd_restore(int argc, char **argv)
 			break;
 		case 'd':
 			if (cli_add_disk(disks, &opts.nr_disks, optarg))
+				return 2;
+			break;
+		case 'C':
+			if (cli_config_arg(optarg, config, &opts))
 				return 2;
 			break;
 		case 'h':
@@ -270,7 +275,7 @@ int cmd_restore(int argc, char **argv)
 	}
 	return 0;
 usage:
-	cli_error("usage: chaos restore <file> [--paused] [--timing] [--bridge NAME[=NEW]]... [--disk PATH[=NEW]]...");
+	cli_error("usage: chaos restore <file> [--paused] [--timing] [--bridge NAME[=NEW]]... [--disk PATH[=NEW]]... [--config FILE]");
 	return 2;
 }
 

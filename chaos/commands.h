@@ -93,6 +93,10 @@ int cli_add_bridge(const char **list, size_t *count, const char *arg);
 /* Add --disk's PATH or FROM=TO (absolute paths) to list (at most
  * CHAOS_CONFIG_DISKS_MAX); -1 after saying why. */
 int cli_add_disk(const char **list, size_t *count, const char *arg);
+/* --config FILE (restore, migrate-receive): what the restored guest
+ * restarts from, made absolute into out for opts; -1 after saying why. */
+int cli_config_arg(const char *arg, char out[CHAOS_CONFIG_PATH_MAX],
+		   chaos_restore_opts *opts);
 
 /* A whole number of seconds, 0 to one day; prints the error itself. */
 int cli_parse_seconds(const char *text, long *out);

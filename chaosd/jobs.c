@@ -213,6 +213,7 @@ static void restore_opts(const struct job *j, const char **list,
 		.disks = (const char *const *)req->disks,
 		.nr_disks = req->nr_disks,
 		.as = j->has_as ? &j->as : NULL,
+		.config_path = req->config_path[0] ? req->config_path : NULL,
 	};
 }
 

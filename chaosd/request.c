@@ -273,6 +273,8 @@ static int set_field(chaosd_request *req, const char *key, yajl_val v,
 			return get_bridges(v, req, err);
 		if (!strcmp(key, "disks") && !req->nr_disks)
 			return get_disks(v, req, err);
+		if (!strcmp(key, "config_path"))
+			return get_path(v, req->config_path, err);
 		if (req->op == CHAOSD_OP_MIGRATE_RECEIVE && !strcmp(key, "key"))
 			return get_key(v, &req->key, err);
 		if (req->op == CHAOSD_OP_RESTORE && !strcmp(key, "paused"))

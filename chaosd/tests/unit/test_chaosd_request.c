@@ -315,6 +315,17 @@ static void test_checkpoints(void **state)
 	assert_true(req.paused);
 	assert_int_equal(req.nr_bridges, 2);
 	assert_string_equal(req.bridges[1], "xenbr0=br1");
+	assert_string_equal(req.config_path, "");
+	chaosd_request_free(&req);
+	/* The config a restored guest restarts from (the library checks it
+	 * with the client's rights). */
+	assert_int_equal(parse("{\"op\":\"restore\",\"config_path\":"
+			       "\"/etc/chaos/web1.json\"}", &req, &err), 0);
+	assert_string_equal(req.config_path, "/etc/chaos/web1.json");
+	chaosd_request_free(&req);
+	assert_int_equal(parse("{\"op\":\"migrate-receive\",\"config_path\":"
+			       "\"/etc/chaos/web1.json\"}", &req, &err), 0);
+	assert_string_equal(req.config_path, "/etc/chaos/web1.json");
 	chaosd_request_free(&req);
 	assert_int_equal(parse("{\"op\":\"migrate-receive\",\"disks\":"
 			       "[\"/img/a.raw\",\"/old/b=/img/b\"]}", &req,
@@ -353,6 +364,12 @@ static void test_checkpoints(void **state)
 		     "disks: not a field of 'save'");
 	expect_error("{\"op\":\"restore\",\"path\":\"/etc/shadow\"}",
 		     "path: not a field of 'restore'");
+	expect_error("{\"op\":\"restore\",\"config_path\":\"web1.json\"}",
+		     "config_path: expected an absolute path");
+	expect_error("{\"op\":\"migrate-receive\",\"config_path\":7}",
+		     "config_path: expected a string");
+	expect_error("{\"op\":\"save\",\"domain\":\"a\",\"config_path\":\"/a\"}",
+		     "config_path: not a field of 'save'");
 	expect_error("{\"op\":\"migrate-send\",\"domain\":\"a\",\"key\":\"0011\"}",
 		     "key: expected");
 	expect_error("{\"op\":\"migrate-receive\",\"key\":"

@@ -147,6 +147,15 @@ typedef struct chaos_restore_opts {
 	 */
 	const char *const *disks;
 	size_t nr_disks;
+	/*
+	 * The config file the restored guest restarts from when a restart
+	 * action or `chaos reboot` rebuilds it (an image holds no kernel),
+	 * read with (as)'s rights: it must parse and name the guest the
+	 * image holds (EINVAL), checked before anything is built (a live
+	 * stream: once its config has come). NULL: none; a restart then
+	 * fails with "its config path is unknown".
+	 */
+	const char *config_path;
 } chaos_restore_opts;
 
 /*

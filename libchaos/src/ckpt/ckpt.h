@@ -540,6 +540,11 @@ int chaos_ckpt_lend_disks(chaos_host *host, uint32_t domid, bool lend,
 int chaos_ckpt_place_vifs(struct chaos_saveimg_config *c,
 			  const chaos_restore_opts *opts, chaos_err *err);
 
+/* The vifs an image gives its restored guest (bridges as placed here),
+ * into the guest's record: what its next save carries. */
+void chaos_travel_vifs_to_record(const struct chaos_saveimg_config *c,
+				 chaos_domain_record *rec);
+
 /* The same as a chaos_config (no kernel), for the builder's vif code. */
 void chaos_travel_config_to_config(const struct chaos_saveimg_config *c,
 				   chaos_config *cfg);
@@ -699,7 +704,14 @@ struct chaos_restore {
 	chaos_config xs_cfg;
 	struct chaos_disk_target *targets;
 	uint64_t store_pfn;
+	/* Where it restarts from (opts->config_path, checked), or "". */
+	char config_path[CHAOS_RECORD_PATH_MAX];
 };
+
+/* opts->config_path checked for the image's guest, into r->config_path
+ * (guest_restart_config); nothing without one. */
+int chaos_ckpt_place_config(struct chaos_restore *r,
+			    const chaos_restore_opts *opts, chaos_err *err);
 
 /* ---- restore_xs.c ---- */
 

@@ -78,7 +78,8 @@ int chaos_ckpt_restore_stream(chaos_host *host,
 	 * comes last). */
 	if (chaos_saveimg_read_head(in, total, &r.img, err) ||
 	    chaos_ckpt_place_vifs(&r.img.cfg, opts, err) ||
-	    chaos_ckpt_place_disks(&r.img.dev, opts, err))
+	    chaos_ckpt_place_disks(&r.img.dev, opts, err) ||
+	    chaos_ckpt_place_config(&r, opts, err))
 		return -1;
 	if (chaos_restore_shell(&r, host, r.img.nr_pages, r.img.nr_vcpus, err) ||
 	    read_pages(&r, in, err) ||

@@ -350,6 +350,9 @@ static int record_guest(struct chaos_restore *r, bool claim,
 	rec.owner_gid = as ? as->gid : (uint32_t)getgid();
 	if (claim)
 		memcpy(rec.name, r->img.cfg.name, sizeof(rec.name));
+	if (!r->xenstore)
+		chaos_travel_vifs_to_record(&r->img.cfg, &rec);
+	memcpy(rec.config_path, r->config_path, sizeof(rec.config_path));
 	return chaos_record_save(r->host->state_dir, &rec, err);
 }
 

@@ -27,7 +27,8 @@ static int count_vifs(chaos_host *host, uint32_t domid, size_t *n,
 	return 0;
 }
 
-/* The vifs as created: the config file, MACs assigned for this domid. */
+/* The vifs of a record from before records kept them: its config file,
+ * MACs assigned for this domid. */
 static int vifs_from_config(const chaos_domain_record *rec, uint32_t domid,
 			    struct chaos_saveimg_config *out, chaos_err *err)
 {
@@ -55,6 +56,50 @@ static int vifs_from_config(const chaos_domain_record *rec, uint32_t domid,
 	}
 	chaos_config_free(&cfg);
 	return 0;
+}
+
+/* The vifs as the guest has them: its record's (whatever its config file
+ * says by now, and for a restored guest, which has none). */
+static void vifs_from_record(const chaos_domain_record *rec,
+			     struct chaos_saveimg_config *out)
+{
+	out->nr_vifs = rec->nr_vifs;
+	for (unsigned int i = 0; i < rec->nr_vifs; i++) {
+		struct chaos_saveimg_vif *v = &out->vifs[i];
+
+		memcpy(v->mac, rec->vifs[i].mac, 6);
+		v->ip_set = rec->vifs[i].ip_set;
+		if (v->ip_set)
+			memcpy(v->ip, rec->vifs[i].ip, 4);
+		memcpy(v->bridge, rec->vifs[i].bridge, sizeof(v->bridge));
+	}
+}
+
+int chaos_ckpt_place_config(struct chaos_restore *r,
+			    const chaos_restore_opts *opts, chaos_err *err)
+{
+	r->config_path[0] = '\0';
+	if (!opts || !opts->config_path)
+		return 0;
+	return guest_restart_config(opts->config_path, opts->as,
+				    r->img.cfg.name, r->config_path, err);
+}
+
+void chaos_travel_vifs_to_record(const struct chaos_saveimg_config *c,
+				 chaos_domain_record *rec)
+{
+	rec->vifs_known = true;
+	rec->nr_vifs = c->nr_vifs;
+	for (unsigned int i = 0; i < c->nr_vifs; i++) {
+		chaos_config_vif *v = &rec->vifs[i];
+
+		memcpy(v->mac, c->vifs[i].mac, 6);
+		v->mac_set = true;
+		v->ip_set = c->vifs[i].ip_set;
+		if (v->ip_set)
+			memcpy(v->ip, c->vifs[i].ip, 4);
+		memcpy(v->bridge, c->vifs[i].bridge, sizeof(v->bridge));
+	}
 }
 
 int chaos_travel_config(chaos_host *host, uint32_t domid, uint64_t nr_pages,
@@ -92,7 +137,9 @@ int chaos_travel_config(chaos_host *host, uint32_t domid, uint64_t nr_pages,
 	dev->devices = CHAOS_SAVEIMG_DEVICES_NOXS;
 	if (count_vifs(host, domid, &nr_vifs, err))
 		return -1;
-	if (nr_vifs && vifs_from_config(&rec, domid, out, err))
+	if (rec.vifs_known)
+		vifs_from_record(&rec, out);
+	else if (nr_vifs && vifs_from_config(&rec, domid, out, err))
 		return -1;
 	if (out->nr_vifs != nr_vifs)
 		return chaos_err_set(err, EINVAL,

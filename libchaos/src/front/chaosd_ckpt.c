@@ -58,6 +58,8 @@ static void gen_places(yajl_gen g, const chaos_restore_opts *opts)
 		return;
 	gen_list(g, "bridges", opts->bridges, opts->nr_bridges);
 	gen_list(g, "disks", opts->disks, opts->nr_disks);
+	if (opts->config_path)
+		chaos_json_str(g, "config_path", opts->config_path);
 }
 
 /*

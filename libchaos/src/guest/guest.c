@@ -234,6 +234,35 @@ static int remember_config_path(const char *path, const chaos_cred *as,
 	return chaos_check_readable_regular(out, &st, "config_path", err);
 }
 
+int guest_restart_config(const char *path, const chaos_cred *as,
+			 const char *name, char out[CHAOS_RECORD_PATH_MAX],
+			 chaos_err *err)
+{
+	struct chaos_fscred_saved saved;
+	chaos_config cfg;
+	int rc;
+
+	out[0] = '\0';
+	if (guest_fscred_enter(as, &saved, err))
+		return -1;
+	rc = chaos_config_parse_file(path, &cfg, err);
+	if (rc == 0) {
+		/* A restart takes the config's name: it must be this one. */
+		if (strcmp(cfg.name, name))
+			rc = chaos_err_set(err, EINVAL,
+					   "config %s: names the guest '%s', the image '%s'",
+					   path, cfg.name, name);
+		chaos_config_free(&cfg);
+	}
+	if (rc == 0 && remember_config_path(path, as, out, err))
+		rc = -1;
+	if (rc == 0 && !out[0])
+		rc = chaos_err_set(err, ENOENT, "config %s: cannot resolve its path",
+				   path);
+	chaos_fscred_leave(&saved);
+	return rc;
+}
+
 /*
  * Read the kernel and ramdisk, and resolve the config path to remember,
  * with the rights of the user the guest is for (opts->as), never more:
@@ -299,6 +328,24 @@ static void shell_gone_err(chaos_host *host, const struct chaos_shell *shell,
 	chaos_err_set(err, ESRCH,
 		      "the shell's domain %u was destroyed by someone else (%s)",
 		      shell->domid, why);
+}
+
+/* A noxs guest's vifs as it got them (chaos_guest_add_vifs assigned the
+ * same MACs for this domain): what a save of it carries. */
+static int record_vifs(chaos_domain_record *rec, const chaos_config *cfg,
+		       chaos_err *err)
+{
+	chaos_config macs;
+
+	rec->vifs_known = true;
+	rec->nr_vifs = (uint8_t)cfg->nr_vifs;
+	if (!cfg->nr_vifs)
+		return 0;
+	macs = *cfg;
+	if (chaos_config_assign_macs(&macs, rec->domid, err))
+		return -1;
+	memcpy(rec->vifs, macs.vifs, cfg->nr_vifs * sizeof(macs.vifs[0]));
+	return 0;
 }
 
 /*
@@ -426,6 +473,8 @@ static int guest_build(chaos_host *host, const chaos_config *cfg,
 	rec.on_crash = cfg->on_crash;
 	rec.owner = opts && opts->as ? opts->as->uid : (uint32_t)getuid();
 	rec.owner_gid = opts && opts->as ? opts->as->gid : (uint32_t)getgid();
+	if (!rec.xenstore && record_vifs(&rec, cfg, err))
+		goto out_shell;
 	if (cfg->name[0] && !named) {
 		if (chaos_registry_claim(host->registry, cfg->name, shell.domid,
 					 shell.handle, err))

@@ -29,6 +29,15 @@ int guest_destroy_any(chaos_host *host, uint32_t domid, chaos_err *err);
  * EEXIST naming the holder otherwise. Call before the registry claim.
  */
 int guest_name_free(chaos_host *host, const char *name, chaos_err *err);
+/*
+ * The config a restored guest restarts from (path, as the restorer: as):
+ * it parses, with as's rights, and names the guest (name, "" unnamed), or
+ * EINVAL naming both. Its absolute path into out, as a create remembers
+ * its own. 0 or -1.
+ */
+int guest_restart_config(const char *path, const chaos_cred *as,
+			 const char *name, char out[CHAOS_RECORD_PATH_MAX],
+			 chaos_err *err);
 
 /* ---- xs_list.c ---- */
 

@@ -76,6 +76,7 @@ int chaos_live_receive(chaos_host *host, struct chaos_mig_image_in *in,
 	    chaos_live_check_final(&rx, &r.img, err) ||
 	    chaos_ckpt_place_vifs(&r.img.cfg, opts, err) ||
 	    chaos_ckpt_place_disks(&r.img.dev, opts, err) ||
+	    chaos_ckpt_place_config(&r, opts, err) ||
 	    chaos_restore_finish(&r, opts, domid, name, mark, err)) {
 		chaos_restore_discard(&r);
 		goto out;

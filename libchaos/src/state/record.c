@@ -66,6 +66,40 @@ static bool one_line(const char *s)
 	return true;
 }
 
+/*
+ * "vifs N", then "vif I mac=M[ ip=A][ bridge=B]" for each: no ip, no
+ * address; no bridge, the host's default. n: what buf holds so far.
+ */
+static int format_vifs(const chaos_domain_record *rec, char *buf, size_t len,
+		       int n)
+{
+	if (rec->nr_vifs > CHAOS_CONFIG_VIFS_MAX)
+		return -1;
+	n += snprintf(buf + n, len - (size_t)n, "vifs %u\n", rec->nr_vifs);
+	for (unsigned int i = 0; i < rec->nr_vifs && n >= 0 &&
+	     (size_t)n < len; i++) {
+		const chaos_config_vif *v = &rec->vifs[i];
+		char mac[18];
+
+		if (strnlen(v->bridge, sizeof(v->bridge)) >= sizeof(v->bridge) ||
+		    (v->bridge[0] &&
+		     cfg_check_bridge(v->bridge, strlen(v->bridge), NULL) < 0))
+			return -1;
+		chaos_config_format_mac(v->mac, mac);
+		n += snprintf(buf + n, len - (size_t)n, "vif %u mac=%s", i, mac);
+		if (v->ip_set && n >= 0 && (size_t)n < len)
+			n += snprintf(buf + n, len - (size_t)n,
+				      " ip=%u.%u.%u.%u", v->ip[0], v->ip[1],
+				      v->ip[2], v->ip[3]);
+		if (v->bridge[0] && n >= 0 && (size_t)n < len)
+			n += snprintf(buf + n, len - (size_t)n, " bridge=%s",
+				      v->bridge);
+		if (n >= 0 && (size_t)n < len)
+			n += snprintf(buf + n, len - (size_t)n, "\n");
+	}
+	return n;
+}
+
 int chaos_record_format(const chaos_domain_record *rec, char *buf, size_t len)
 {
 	char handle[33];
@@ -88,6 +122,8 @@ int chaos_record_format(const chaos_domain_record *rec, char *buf, size_t len)
 		     rec->owner_gid);
 	if (n >= 0 && (size_t)n < len && rec->xenstore)
 		n += snprintf(buf + n, len - (size_t)n, "devices xenstore\n");
+	if (n >= 0 && (size_t)n < len && rec->vifs_known)
+		n = format_vifs(rec, buf, len, n);
 	return n < 0 || (size_t)n >= len ? -1 : n;
 }
 
@@ -96,7 +132,7 @@ enum {
 	SEEN_NAME = 4, SEEN_CONSOLE_MFN = 8, SEEN_START_INFO = 16,
 	SEEN_CONSOLE_PORT = 32, SEEN_POWEROFF = 64, SEEN_REBOOT = 128,
 	SEEN_CRASH = 256, SEEN_CONFIG = 512, SEEN_OWNER = 1024,
-	SEEN_OWNER_GID = 2048, SEEN_DEVICES = 4096,
+	SEEN_OWNER_GID = 2048, SEEN_DEVICES = 4096, SEEN_VIFS = 8192,
 };
 
 static unsigned int key_bit(const char *key)
@@ -109,7 +145,7 @@ static unsigned int key_bit(const char *key)
 		{ "on_poweroff", SEEN_POWEROFF }, { "on_reboot", SEEN_REBOOT },
 		{ "on_crash", SEEN_CRASH }, { "config", SEEN_CONFIG },
 		{ "owner", SEEN_OWNER }, { "owner_gid", SEEN_OWNER_GID },
-		{ "devices", SEEN_DEVICES },
+		{ "devices", SEEN_DEVICES }, { "vifs", SEEN_VIFS },
 	};
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -118,11 +154,65 @@ static unsigned int key_bit(const char *key)
 	return 0;
 }
 
+/* One "vif" line's value: "I mac=M[ ip=A][ bridge=B]", exactly as
+ * format_vifs writes it. vifs_seen: a bit per index already read. */
+static int parse_vif(chaos_domain_record *rec, const char *val,
+		     unsigned int *vifs_seen)
+{
+	const char *sp = strchr(val, ' '), *tok;
+	chaos_config_vif *v;
+	char index[4];
+	uint64_t i;
+
+	if (!sp || (size_t)(sp - val) >= sizeof(index) ||
+	    (val[0] == '0' && sp - val > 1))
+		return -1;
+	memcpy(index, val, (size_t)(sp - val));
+	index[sp - val] = '\0';
+	if (parse_u64(index, CHAOS_CONFIG_VIFS_MAX - 1, &i) ||
+	    (*vifs_seen & (1u << i)))
+		return -1;
+	*vifs_seen |= 1u << i;
+	v = &rec->vifs[i];
+	tok = sp + 1;
+	if (strncmp(tok, "mac=", 4) || strnlen(tok + 4, 17) != 17 ||
+	    cfg_parse_mac(tok + 4, 17, v->mac, NULL))
+		return -1;
+	v->mac_set = true;
+	tok += 4 + 17;
+	if (!strncmp(tok, " ip=", 4)) {
+		size_t l;
+
+		tok += 4;
+		l = strcspn(tok, " ");
+		if (cfg_parse_ip(tok, l, v->ip, NULL))
+			return -1;
+		v->ip_set = true;
+		tok += l;
+	}
+	if (!strncmp(tok, " bridge=", 8)) {
+		size_t l;
+
+		tok += 8;
+		l = strlen(tok);
+		if (cfg_check_bridge(tok, l, NULL) < 0)
+			return -1;
+		memcpy(v->bridge, tok, l + 1);
+		tok += l;
+	}
+	return *tok ? -1 : 0;
+}
+
 static int parse_line(chaos_domain_record *rec, const char *key,
-		      const char *val, unsigned int *seen)
+		      const char *val, unsigned int *seen,
+		      unsigned int *vifs_seen)
 {
 	unsigned int bit = key_bit(key);
 	uint64_t v;
+
+	/* The one key a record repeats, once per vif. */
+	if (!strcmp(key, "vif"))
+		return parse_vif(rec, val, vifs_seen);
 
 	/* A key given twice is an injected line, not a correction. */
 	if (!bit || (*seen & bit))
@@ -169,6 +259,12 @@ static int parse_line(chaos_domain_record *rec, const char *key,
 		if (strcmp(val, "xenstore") && strcmp(val, "noxs"))
 			return -1;
 		rec->xenstore = !strcmp(val, "xenstore");
+	} else if (!strcmp(key, "vifs")) {
+		/* Optional: older records name the config file instead. */
+		if (parse_u64(val, CHAOS_CONFIG_VIFS_MAX, &v))
+			return -1;
+		rec->vifs_known = true;
+		rec->nr_vifs = (uint8_t)v;
 	} else if (!strcmp(key, "config")) {
 		if (strlen(val) >= sizeof(rec->config_path) ||
 		    (*val && *val != '/') || !one_line(val))
@@ -184,7 +280,7 @@ int chaos_record_parse(const char *text, size_t len, chaos_domain_record *rec,
 		       chaos_err *err)
 {
 	char line[CHAOS_RECORD_PATH_MAX + 64];
-	unsigned int seen = 0, lineno = 0;
+	unsigned int seen = 0, vifs_seen = 0, lineno = 0;
 	size_t pos = 0;
 
 	memset(rec, 0, sizeof(*rec));
@@ -210,12 +306,17 @@ int chaos_record_parse(const char *text, size_t len, chaos_domain_record *rec,
 		if (!l)
 			continue;
 		*sp = '\0';
-		if (parse_line(rec, line, sp + 1, &seen))
+		if (parse_line(rec, line, sp + 1, &seen, &vifs_seen))
 			return chaos_err_set(err, EINVAL, "record: line %u: bad %s",
 					     lineno, line);
 	}
 	if ((seen & 3) != 3)
 		return chaos_err_set(err, EINVAL, "record: missing domid or handle");
+	/* Each of the vifs said, and no other. */
+	if (vifs_seen != (1u << rec->nr_vifs) - 1)
+		return chaos_err_set(err, EINVAL,
+				     "record: vif lines do not match \"vifs %u\"",
+				     rec->nr_vifs);
 	return 0;
 }
 

@@ -95,6 +95,16 @@ typedef struct chaos_domain_record {
 	/* Its devices are served through XenStore (dom0's netback and
 	 * blkback), not noxs. Written as "devices xenstore"; absent: noxs. */
 	bool xenstore;
+	/*
+	 * A noxs guest's vifs as it has them (MACs assigned, bridges as
+	 * placed): what a save carries, whatever its config file says by
+	 * then. Written as "vifs N" and N "vif" lines. vifs_known false:
+	 * a record from before them (its config path tells) or a XenStore
+	 * guest's (its backends tell).
+	 */
+	bool vifs_known;
+	uint8_t nr_vifs;
+	chaos_config_vif vifs[CHAOS_CONFIG_VIFS_MAX];
 } chaos_domain_record;
 
 /* Write (rec) as the record of rec->domid. 0 or -1. */

@@ -1,7 +1,9 @@
 # noxs-shutdown: chaos shutdown and reboot through the guest's power
 # device. The guest runs its shutdown hook, acknowledges and stops with the
-# right reason; devices are released. A deaf guest (never acknowledges)
-# makes chaos shutdown --timeout fail clearly, and --force cleans up.
+# right reason; devices are released. A restored guest reboots only from
+# the config `chaos restore --config` gave it (checked to name it), and
+# says why not without one. A deaf guest (never acknowledges) makes chaos
+# shutdown --timeout fail clearly, and --force cleans up.
 # rig-timeout: 300
 
 rmmod noxs 2>/dev/null
@@ -79,6 +81,49 @@ rig_log "rb: domain $old rebooted as $new"
 chaos shutdown rb --timeout 10 || rig_fail "shutting the restarted rb down failed"
 no_leaks "after reboot and shutdown"
 
+# --- a restored guest's reboot -----------------------------------------
+# An image holds no kernel: without --config the restart cannot happen,
+# and says so; the guest stays shut down.
+boot rs noop.elf
+chaos save rs rs.img > save.out 2>&1 || rig_fail "save of rs failed: $(cat save.out)"
+chaos restore rs.img > restore.out 2>&1 ||
+	rig_fail "restore of rs failed: $(cat restore.out)"
+rig_wait_for 10 sh connected.sh rs || rig_fail "restored rs: power not connected"
+rc=0
+chaos reboot rs --timeout 10 > reboot.out 2>&1 || rc=$?
+cat reboot.out
+[ $rc -ne 0 ] || rig_fail "a restored guest without a config rebooted"
+grep -q 'cannot restart, its config path is unknown' reboot.out ||
+	rig_fail "unclear message: $(cat reboot.out)"
+chaos destroy rs || rig_fail "destroying the shut-down rs failed"
+no_leaks "after the refused restart"
+# A config naming another guest is refused before anything is built.
+sed 's/"rs"/"other"/' rs.json > other.json
+chaos restore rs.img --config other.json > bad.out 2>&1 &&
+	rig_fail "a restore took a config that names another guest"
+cat bad.out
+grep -q "other.json: names the guest 'other', the image 'rs'" bad.out ||
+	rig_fail "unclear message: $(cat bad.out)"
+[ "$(rig-domains count)" = 0 ] || rig_fail "a refused restore left a domain"
+no_leaks "after a refused --config"
+# With its config (relative: recorded absolute), the reboot rebuilds it.
+chaos restore rs.img --config rs.json > restore2.out 2>&1 ||
+	rig_fail "restore --config failed: $(cat restore2.out)"
+rig_wait_for 10 sh connected.sh rs || rig_fail "restored rs: power not connected"
+old=$(chaos list | awk '$1 == "rs" {print $2}')
+grep -qx "config $PWD/rs.json" "/run/chaos/domains/$old" ||
+	rig_fail "rs's record: $(cat "/run/chaos/domains/$old")"
+chaos reboot rs --timeout 10 > reboot2.out 2>&1 ||
+	rig_fail "reboot of rs restored with --config failed: $(cat reboot2.out)"
+new=$(chaos list | awk '$1 == "rs" {print $2}')
+[ -n "$new" ] && [ "$new" != "$old" ] ||
+	rig_fail "rs did not come back in a new domain (was $old, now '$new')"
+chaos console rs --no-input --until ready --timeout 30 > rs2.console ||
+	rig_fail "rebuilt rs did not print ready"
+rig_log "rs: restored as domain $old, rebooted from its config as $new"
+chaos shutdown rs --timeout 10 || rig_fail "shutting the rebuilt rs down failed"
+no_leaks "after the restored guest's reboot"
+
 # --- deaf guest -------------------------------------------------------
 boot deaf deaf.elf
 rc=0
@@ -97,4 +142,4 @@ chaos list | grep -q '^deaf ' && rig_fail "deaf still listed after --force"
 no_leaks "after --force"
 free1=$(rig-domains free-kib)
 [ "$free1" = "$free0" ] || rig_fail "free memory $free1 KiB, was $free0 KiB"
-rig_pass "poweroff and reboot through the power device, deaf guest forced, nothing leaked"
+rig_pass "poweroff and reboot through the power device, a restored guest rebooted from --config only, deaf guest forced, nothing leaked"
