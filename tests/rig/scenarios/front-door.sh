@@ -11,8 +11,9 @@
 #    same domains (shells included, "kind": "shell");
 #  - save, restore and resume go through chaosd on files the CLI opened:
 #    a member saves into and restores from its own directory (the image
-#    is the member's), chaosd's log shows each, the messages of failures
-#    are those of --no-chaosd, and --no-chaosd saves and restores alike;
+#    is the member's; a restore's --config is read with the member's
+#    rights), chaosd's log shows each, the messages of failures are those
+#    of --no-chaosd, and --no-chaosd saves and restores alike;
 #  - a migration through chaosd holds its guest: another operation on it
 #    is refused with a clear message while chaosd keeps serving others;
 #    a migration goes through chaosd at both ends.
@@ -170,11 +171,23 @@ member chaos save hl mine/hl.img > m.out 2>&1 ||
 	{ cat m.out; rig_fail "member save failed"; }
 chaos list | grep -q '^hl ' && rig_fail "hl still listed after save"
 ls mine | grep -q 'hl.img\.' && rig_fail "a temporary file was left: $(ls mine)"
-member chaos restore mine/hl.img > m.out 2>&1 ||
+# --config goes to chaosd (root) as a path: it is read with the member's
+# rights, so a config only root may read is refused before anything is
+# built.
+cp hl.json secret.json && chmod 0600 secret.json
+member chaos restore mine/hl.img --config secret.json > m.out 2>&1 &&
+	rig_fail "chaosd read a config the member may not read"
+grep -q 'secret.json.*Permission denied' m.out ||
+	rig_fail "restore --config secret.json said: $(cat m.out)"
+chaos list | grep -q '^hl ' && rig_fail "a refused restore left hl"
+member chaos restore mine/hl.img --config hl.json > m.out 2>&1 ||
 	{ cat m.out; rig_fail "member restore failed"; }
 cat m.out
 grep -q '^restored hl as domain ' m.out || rig_fail "restore said: $(cat m.out)"
 chaosd_said 'restored domain .* (hl)' || rig_fail "chaosd's log has no restore"
+dom=$(chaos list | awk '$1 == "hl" {print $2}')
+grep -qx "config $PWD/hl.json" "/run/chaos/domains/$dom" ||
+	rig_fail "restored hl's record: $(cat "/run/chaos/domains/$dom")"
 chaos console hl --no-input --until 'hello-loop: resumed in a new domain' \
 	--timeout 20 > /dev/null || rig_fail "restored hl did not go on"
 rig_wait_for 5 sh connected.sh hl || rig_fail "restored hl's power device not connected"
