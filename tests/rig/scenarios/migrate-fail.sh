@@ -1,7 +1,9 @@
 # migrate-fail: migrations that fail leave the guest running on the source,
 # in its own domain, still counting, with nothing left at the destination:
-#  - the destination dies mid-stream (its input cut after 300 KB of a
-#    4 MiB image): the source resumes the guest;
+#  - the destination dies mid-stream (its input cut after 30 KB: the
+#    image of a 4 MiB guest leaves its zero pages out, and one cut later
+#    than its end cut nothing, so both ends waited out their timeouts):
+#    the source resumes the guest;
 #  - the destination does not know the pre-shared key: the TLS handshake
 #    fails before the guest is even suspended, and the destination keeps
 #    waiting for a sender with its key;
@@ -13,7 +15,7 @@ old=$(domid)
 
 # --- the destination dies mid-stream -----------------------------------------
 rc=0
-chaos migrate hl "head -c 300000 | chaos migrate-receive" -s '' > m1.out 2>&1 || rc=$?
+chaos migrate hl "head -c 30000 | chaos migrate-receive" -s '' > m1.out 2>&1 || rc=$?
 cat m1.out
 [ $rc -ne 0 ] || rig_fail "a cut stream migrated"
 grep -q 'resumed here' m1.out || rig_fail "no word of the resume: $(cat m1.out)"
