@@ -143,8 +143,10 @@ int chaos_travel_config(chaos_host *host, uint32_t domid, uint64_t nr_pages,
 		return -1;
 	if (out->nr_vifs != nr_vifs)
 		return chaos_err_set(err, EINVAL,
-				     "domain %u has %zu vifs but its config lists %u",
-				     domid, nr_vifs, out->nr_vifs);
+				     "domain %u has %zu vifs but its %s lists %u",
+				     domid, nr_vifs,
+				     rec.vifs_known ? "record" : "config",
+				     out->nr_vifs);
 	return 0;
 }
 
