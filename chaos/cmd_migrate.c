@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * chaos migrate <dom> <host> [--live] [-s SSHCMD] [--port P --psk-file F] [--timing]
- * chaos migrate-receive [--listen P --psk-file F]
+ *               [--bridge B[=NEW]]... [--disk P[=NEW]]... [--config FILE]
+ * chaos migrate-receive [--listen P --psk-file F] [--bridge B[=NEW]]...
+ *                       [--disk P[=NEW]]... [--config FILE]
  *
  * Transports: by default `ssh <host> chaos migrate-receive` (ssh
  * authenticates both ends and carries the stream on its stdin/stdout);
@@ -219,6 +221,32 @@ static bool shell_word_ok(const char *s, const char *extra)
 	return true;
 }
 
+/*
+ * One of the destination's options (--bridge, --disk, --config) for the
+ * remote `chaos migrate-receive` that ssh starts, appended to args: the
+ * remote shell reads it, so only plain words go (extra: the other
+ * characters allowed; absolute: a path on the destination). -1 after
+ * saying why.
+ */
+static int add_remote(char *args, size_t len, const char *opt,
+		      const char *val, const char *extra, bool absolute)
+{
+	size_t n = strlen(args);
+	int w;
+
+	if (!shell_word_ok(val, extra) || (absolute && val[0] != '/')) {
+		cli_error("%s '%s': it goes to the remote shell: %suse letters, digits and %s only",
+			  opt, val, absolute ? "an absolute path; " : "", extra);
+		return -1;
+	}
+	w = snprintf(args + n, len - n, " %s %s", opt, val);
+	if (w < 0 || (size_t)w >= len - n) {
+		cli_error("%s: the remote command would be too long", opt);
+		return -1;
+	}
+	return 0;
+}
+
 /* The key wiped before its memory goes back. */
 static void free_key(chaos_migrate_key *key)
 {
@@ -304,7 +332,7 @@ int cmd_migrate(int argc, char **argv)
 	bool show_timing = false, live = false;
 	chaos_host *host = NULL;
 	chaosd_conn *conn = NULL;
-	char cmd[4096];
+	char cmd[4096], remote[2048] = "";
 	chaos_err err;
 	uint32_t domid = 0;
 	int rc = 1, status, port_nr = 0, c;
@@ -313,12 +341,30 @@ int cmd_migrate(int argc, char **argv)
 		{ "psk-file", required_argument, NULL, 'K' },
 		{ "timing", no_argument, NULL, 'T' },
 		{ "live", no_argument, NULL, 'L' },
+		{ "bridge", required_argument, NULL, 'b' },
+		{ "disk", required_argument, NULL, 'd' },
+		{ "config", required_argument, NULL, 'C' },
 		CLI_OPT_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
 
 	while ((c = cli_getopt(argc, argv, "s:h", longopts)) != -1) {
 		switch (c) {
+		case 'b':
+			if (add_remote(remote, sizeof(remote), "--bridge",
+				       optarg, "._-=", false))
+				return 2;
+			break;
+		case 'd':
+			if (add_remote(remote, sizeof(remote), "--disk", optarg,
+				       "._-/+,=", true))
+				return 2;
+			break;
+		case 'C':
+			if (add_remote(remote, sizeof(remote), "--config",
+				       optarg, "._-/+,", true))
+				return 2;
+			break;
 		case 's':
 			ssh = optarg;
 			break;
@@ -350,6 +396,14 @@ int cmd_migrate(int argc, char **argv)
 		cli_error("--port needs --psk-file: plain TCP is authenticated by a pre-shared key");
 		return 2;
 	}
+	/* Only the ssh command line carries them; a TLS receiver or a
+	 * command of one's own is given them where it starts. */
+	if (remote[0] && (port || !ssh[0])) {
+		cli_error("--bridge, --disk and --config go to the remote migrate-receive that ssh starts: %s",
+			  port ? "give them to `chaos migrate-receive --listen` there" :
+				 "with -s '', put them in the command");
+		return 2;
+	}
 	/* With -s '' the host is the command by design (as xl's -s). */
 	if (!port && ssh[0] && !shell_word_ok(host_name, "._-:@[]")) {
 		cli_error("host '%s': a host name or address only (letters, digits and ._-:@[])",
@@ -373,14 +427,20 @@ int cmd_migrate(int argc, char **argv)
 		if (spawn_tls_connect(host_name, port, psk_file, &t))
 			t.fd = -1;
 	} else {
-		if (ssh[0])
-			snprintf(cmd, sizeof(cmd), "%s %s chaos migrate-receive%s%s",
+		int n = ssh[0] ?
+			snprintf(cmd, sizeof(cmd), "%s %s chaos migrate-receive%s%s%s",
 				 ssh, host_name, psk_file ? " --psk-file " : "",
-				 psk_file ? psk_file : "");
-		else
+				 psk_file ? psk_file : "", remote) :
 			snprintf(cmd, sizeof(cmd), "%s", host_name);
-		if (spawn_shell(cmd, &t))
+
+		/* Cut short, it would run another command. */
+		if (n < 0 || (size_t)n >= sizeof(cmd)) {
+			cli_error("migration failed: the transport's command is longer than %zu bytes",
+				  sizeof(cmd) - 1);
 			t.fd = -1;
+		} else if (spawn_shell(cmd, &t)) {
+			t.fd = -1;
+		}
 	}
 	if (t.fd < 0)
 		goto out;
@@ -425,7 +485,7 @@ out:
 	close_migration(key, conn, host);
 	return rc;
 usage:
-	cli_error("usage: chaos migrate <dom> <host> [--live] [-s SSHCMD] [--port P --psk-file F] [--timing]");
+	cli_error("usage: chaos migrate <dom> <host> [--live] [-s SSHCMD] [--port P --psk-file F] [--timing] [--bridge B[=NEW]]... [--disk P[=NEW]]... [--config FILE]");
 	return 2;
 }
 

@@ -2,7 +2,7 @@
 /*
  * chaos save <dom> <file> [--keep-running] [--timing]
  * chaos restore <file> [--paused] [--timing] [--bridge B[=NEW]]
- *               [--disk PATH[=NEW]]
+ *               [--disk PATH[=NEW]] [--config FILE]
  * chaos resume <dom>
  *
  * The CLI opens the files with its own credentials (save: a fresh

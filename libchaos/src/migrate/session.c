@@ -327,6 +327,7 @@ static int receive_guest(struct chaos_mig *m, chaos_host *host,
 		opts.disks = given->disks;
 		opts.nr_disks = given->nr_disks;
 		opts.as = given->as;  /* whoever receives it owns it */
+		opts.config_path = given->config_path;
 	}
 	if (chaos_mig_recv_stream(m, CHAOS_MIG_IMAGE, CHAOS_MIG_IMAGE_PART,
 				  IMAGE_MAX, RESTORE_TIMEOUT_MS, &type, &len,

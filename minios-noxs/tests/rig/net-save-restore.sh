@@ -2,12 +2,13 @@
 # ping; `chaos save --keep-running` suspends it and cancels (same domain:
 # netfront connects again with new rings); `chaos save` + `chaos restore`
 # move it to a new domain (new vif, put on br0 by xendevd), and the
-# restored guest is saved and restored once more. Each save carries the
-# vif the guest has (its MAC, address and bridge), not what its config
-# file says by then: the file is rewritten after the create, and a
-# restored guest has none. It answers ping after each step with the same
-# MAC, and its counters show one app all along (4 connects, every echo
-# counted). Nothing leaks.
+# restored guest is saved and restored once more, then migrated with the
+# destination's --bridge and --config on ssh's command line (a stand-in
+# for ssh runs it here). Each save carries the vif the guest has (its
+# MAC, address and bridge), not what its config file says by then: the
+# file is rewritten after the create, and a restored guest has none. It
+# answers ping after each step with the same MAC, and its counters show
+# one app all along (5 connects, every echo counted). Nothing leaks.
 # rig-timeout: 600
 
 . /rig/extra/net-lib
@@ -27,6 +28,7 @@ pings() { # pings WHEN: 10 pings, none lost
 mac_of() { ip neigh show 10.10.0.2 | sed -n 's/.* lladdr \([0-9a-f:]*\).*/\1/p'; }
 
 net_json pr pingresp.elf 10.10.0.2 > pr.json
+cp pr.json pr-orig.json
 net_create pr.json
 dom=$net_domid
 net_ready pr
@@ -84,17 +86,43 @@ ip neigh flush dev "$NET_BRIDGE"
 pings "after the second restore"
 [ "$(mac_of)" = "$mac" ] || rig_fail "MAC after the second restore: $(mac_of), was $mac"
 
+# Migrated (here, through a stand-in for ssh) with the destination's
+# options on the ssh command line: the bridge its vif may join and the
+# config it restarts from. An unsafe word never reaches the shell.
+cat > ssh-here <<'SH'
+#!/bin/sh
+# ssh HOST WORDS...: the words, run by a shell, as ssh's remote end does.
+shift
+exec sh -c "$*"
+SH
+chmod +x ssh-here
+chaos migrate pr localhost -s ./ssh-here --bridge "$NET_BRIDGE;touch pwned" \
+	> unsafe.out 2>&1 && rig_fail "an unsafe --bridge was sent"
+grep -q 'it goes to the remote shell' unsafe.out || rig_fail "unclear: $(cat unsafe.out)"
+[ -e pwned ] && rig_fail "an unsafe --bridge ran in the remote shell"
+chaos migrate pr localhost -s ./ssh-here --bridge "$NET_BRIDGE" \
+	--config "$PWD/pr-orig.json" > mig.out 2>&1 ||
+	rig_fail "migration with --bridge and --config failed: $(cat mig.out)"
+cat mig.out
+new=$(chaos list | awk '$1 == "pr" {print $2}')
+[ -n "$new" ] || rig_fail "pr is not named after the migration: $(chaos list)"
+grep -qx "config $PWD/pr-orig.json" "/run/chaos/domains/$new" ||
+	rig_fail "migrated pr's record: $(cat "/run/chaos/domains/$new")"
+ip neigh flush dev "$NET_BRIDGE"
+pings "after the migration"
+[ "$(mac_of)" = "$mac" ] || rig_fail "MAC after the migration: $(mac_of), was $mac"
+
 chaos console pr --no-input --timeout 20 > end.txt 2>&1 &
 cpid=$!
 sleep 1
 chaos shutdown pr --timeout 10 || rig_fail "shutdown failed"
 wait $cpid
 cat end.txt
-grep -q 'connects 4$' end.txt || rig_fail "the app did not live through the three suspends"
+grep -q 'connects 5$' end.txt || rig_fail "the app did not live through the four suspends"
 replies=$(sed -n 's/.* echo-replies \([0-9]*\) .*/\1/p' end.txt)
-[ "${replies:-0}" -ge 40 ] || rig_fail "echo replies counted: ${replies:-none}, want 40"
+[ "${replies:-0}" -ge 50 ] || rig_fail "echo replies counted: ${replies:-none}, want 50"
 rig_wait_for 10 sh -c "! ls /sys/class/net | grep -q '^vif'" ||
 	rig_fail "vif devices left: $(ls /sys/class/net)"
 net_no_leaks "at the end"
 net_dmesg_check
-rig_pass "pings answered before, after save --keep-running and after two restores, one MAC throughout; a save carries the guest's vif, not its edited config; one app throughout"
+rig_pass "pings answered before, after save --keep-running, after two restores and a migration through ssh with --bridge and --config, one MAC throughout; a save carries the guest's vif, not its edited config; one app throughout"
