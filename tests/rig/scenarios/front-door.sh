@@ -247,11 +247,15 @@ for live in ""; do
 	rig_wait_for 5 sh connected.sh hl || rig_fail "hl's power device not connected after migrate $live"
 done
 # Whoever receives a guest owns it, as whoever restores one does: here a
-# member receives (through chaosd) what root sends.
-chaos migrate hl 'rig-as 2001 2001,2000 chaos migrate-receive' -s '' > mig.out 2>&1 ||
-	rig_fail "migrate to a member's receiver failed: $(cat mig.out)"
+# member receives (through chaosd) what root sends, with the config the
+# guest restarts from (read with the member's rights).
+chaos migrate hl "rig-as 2001 2001,2000 chaos migrate-receive --config $PWD/hl.json" -s '' \
+	> mig.out 2>&1 || rig_fail "migrate to a member's receiver failed: $(cat mig.out)"
 owner=$(chaos list --json | jq -r '.[] | select(.name == "hl") | .owner')
 [ "$owner" = 2001 ] || rig_fail "a guest the member received is owned by '$owner', not 2001"
+new=$(chaos list | awk '$1 == "hl" {print $2}')
+grep -qx "config $PWD/hl.json" "/run/chaos/domains/$new" ||
+	rig_fail "received hl's record: $(cat "/run/chaos/domains/$new")"
 chaos destroy hl || rig_fail "destroy hl failed"
 
 wait_until 60 pool_full 4 2 || rig_fail "the pool did not refill"
