@@ -111,7 +111,7 @@ static int read_image(struct chaos_mig *m, chaos_err *err)
 		goto out;
 	}
 	if (chaos_mig_image_in_init(&in, m, len, false, err) ||
-	    chaos_saveimg_read_head(&in.stream, len, &img, err))
+	    chaos_saveimg_read_head(&in.stream, len, 0, &img, err))
 		goto out;
 	/* Only the pages with bytes are in a version 6 image. */
 	for (uint64_t pfn = 0; pfn < img.nr_pages; pfn++)

@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	fz_in_init(&in, data, size);
 	if (chaos_saveimg_stream_init(&s, fz_read, &in, &err) < 0 ||
-	    chaos_saveimg_read_head(&s, total, &img, &err) < 0)
+	    chaos_saveimg_read_head(&s, total, 0, &img, &err) < 0)
 		goto out;
 	fz_mem_init(&mem, img.nr_pages);
 	for (uint64_t pfn = 0; pfn < img.nr_pages; pfn++) {

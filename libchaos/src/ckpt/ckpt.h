@@ -192,10 +192,11 @@ int chaos_saveimg_check_end(const uint8_t hdr[CHAOS_SAVEIMG_RECORD_HEADER],
 /*
  * From the first CHAOS_SAVEIMG_PEEK_SIZE bytes of an image of total bytes
  * (have of them at hand): the length of its head plus its types, once the
- * header and the DOMAIN record are checked.
+ * header and the DOMAIN record are checked, and the guest's pages.
  */
 int chaos_saveimg_head_len(const uint8_t *buf, size_t have, uint64_t total,
-			   size_t *head_len, chaos_err *err);
+			   size_t *head_len, uint64_t *nr_pages,
+			   chaos_err *err);
 /*
  * Check and decode a head with its types (have bytes of an image of total
  * bytes): every field is checked, the message names the bad one.
@@ -350,10 +351,13 @@ int chaos_saveimg_get_end(struct chaos_saveimg_stream *s,
  * bytes (the file's size, or what the migration stream announced) from
  * the stream, every field checked (chaos_saveimg_decode_head). img owns
  * what it points into (chaos_saveimg_free). The pages follow in the
- * stream, then the END record (chaos_saveimg_get_end).
+ * stream, then the END record (chaos_saveimg_get_end). max_pages (0: no
+ * bound): a guest of more pages is refused (ENOMEM) before its head, about
+ * a byte and a bit per page, is allocated.
  */
 int chaos_saveimg_read_head(struct chaos_saveimg_stream *s, uint64_t total,
-			    struct chaos_saveimg *img, chaos_err *err);
+			    uint64_t max_pages, struct chaos_saveimg *img,
+			    chaos_err *err);
 
 /* io for a file descriptor: write all, or read exactly (EOF is an error). */
 int chaos_saveimg_fd_write(void *fdp, void *buf, size_t len, chaos_err *err);

@@ -617,7 +617,8 @@ static int decode_types(struct reader *r, struct chaos_saveimg *img,
 }
 
 int chaos_saveimg_head_len(const uint8_t *buf, size_t have, uint64_t total,
-			   size_t *head_len, chaos_err *err)
+			   size_t *head_len, uint64_t *nr_pages,
+			   chaos_err *err)
 {
 	struct reader r = { .buf = buf, .len = (size_t)total, .have = have,
 			    .at = CHAOS_SAVEIMG_HEADER_SIZE, .sized = true };
@@ -638,6 +639,8 @@ int chaos_saveimg_head_len(const uint8_t *buf, size_t have, uint64_t total,
 		return -1;
 	*head_len = chaos_saveimg_head_size(img.nr_pages, img.nr_vcpus) +
 		    (size_t)pad8(img.nr_pages) + (size_t)map_bytes(img.nr_pages);
+	if (nr_pages)
+		*nr_pages = img.nr_pages;
 	return 0;
 }
 

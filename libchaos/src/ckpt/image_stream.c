@@ -169,9 +169,11 @@ int chaos_saveimg_get_end(struct chaos_saveimg_stream *s,
 }
 
 int chaos_saveimg_read_head(struct chaos_saveimg_stream *s, uint64_t total,
-			    struct chaos_saveimg *img, chaos_err *err)
+			    uint64_t max_pages, struct chaos_saveimg *img,
+			    chaos_err *err)
 {
 	uint8_t peek[CHAOS_SAVEIMG_PEEK_SIZE], *head;
+	uint64_t nr_pages;
 	size_t len;
 
 	memset(img, 0, sizeof(*img));
@@ -181,8 +183,17 @@ int chaos_saveimg_read_head(struct chaos_saveimg_stream *s, uint64_t total,
 				     (unsigned long long)total);
 	/* The header and DOMAIN bound the rest: nothing big is read blind. */
 	if (chaos_saveimg_get(s, peek, sizeof(peek), err) ||
-	    chaos_saveimg_head_len(peek, sizeof(peek), total, &len, err))
+	    chaos_saveimg_head_len(peek, sizeof(peek), total, &len, &nr_pages,
+				   err))
 		return -1;
+	/* A migration peer announces what it likes: a guest this host
+	 * could not hold costs it nothing here. */
+	if (max_pages && nr_pages > max_pages)
+		return chaos_err_set(err, ENOMEM,
+				     "image: DOMAIN nr_pages %llu (%llu MiB): more than this host's free memory (%llu MiB)",
+				     (unsigned long long)nr_pages,
+				     (unsigned long long)(nr_pages >> 8),
+				     (unsigned long long)(max_pages >> 8));
 	head = malloc(len);
 	if (!head)
 		return chaos_err_set(err, ENOMEM, "out of memory for the image head");

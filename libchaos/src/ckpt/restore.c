@@ -61,6 +61,17 @@ static int read_pages(struct chaos_restore *r, struct chaos_saveimg_stream *in,
 	return rc;
 }
 
+/* The most pages a restored guest could get here: the hypervisor's free
+ * memory (0, no bound, when it cannot say: the shell fails then). */
+static uint64_t restorable_pages(chaos_host *host)
+{
+	xc_physinfo_t phys = { 0 };
+
+	if (xc_physinfo(host->xch, &phys))
+		return 0;
+	return phys.free_pages + phys.scrub_pages;
+}
+
 int chaos_ckpt_restore_stream(chaos_host *host,
 			       struct chaos_saveimg_stream *in, uint64_t total,
 			       chaos_image_check check, void *check_ctx,
@@ -76,7 +87,8 @@ int chaos_ckpt_restore_stream(chaos_host *host,
 	/* The host's bridges and disks are the host's: refused before
 	 * anything is built when the head says so (a live image's config
 	 * comes last). */
-	if (chaos_saveimg_read_head(in, total, &r.img, err) ||
+	if (chaos_saveimg_read_head(in, total, restorable_pages(host), &r.img,
+				    err) ||
 	    chaos_ckpt_place_vifs(&r.img.cfg, opts, err) ||
 	    chaos_ckpt_place_disks(&r.img.dev, opts, err) ||
 	    chaos_ckpt_place_config(&r, opts, err))

@@ -128,7 +128,7 @@ static int decode(uint8_t *buf, size_t len, struct chaos_saveimg *img,
 
 	memset(img, 0, sizeof(*img));
 	if (chaos_saveimg_stream_init(&in, mem_read, &m, err) ||
-	    chaos_saveimg_read_head(&in, len, img, err))
+	    chaos_saveimg_read_head(&in, len, 0, img, err))
 		goto fail;
 	for (uint64_t pfn = 0; pfn < img->nr_pages; pfn++) {
 		uint8_t *to = pages ? pages + pfn * 4096 : page;
@@ -191,6 +191,33 @@ static void test_roundtrip(void **state)
 		assert_int_equal(pages[pfn * 4096 + 99],
 				 ZERO_PAGE(pfn) ? 0 : pattern(pfn));
 	free(pages);
+	chaos_saveimg_free(&img);
+}
+
+/* A guest bigger than the host's free memory is refused before its head
+ * is allocated (a migration peer announces what it likes). */
+static void test_more_than_the_host(void **state)
+{
+	struct fixture *f = *state;
+	struct mem_stream m = { .buf = f->buf, .len = f->len };
+	struct chaos_saveimg_stream in;
+	struct chaos_saveimg img;
+	chaos_err err;
+
+	assert_int_equal(chaos_saveimg_stream_init(&in, mem_read, &m, &err), 0);
+	assert_int_equal(chaos_saveimg_read_head(&in, f->len, PAGES - 1, &img,
+						 &err), -1);
+	assert_int_equal(err.code, ENOMEM);
+	assert_non_null(strstr(err.msg, "DOMAIN nr_pages"));
+	assert_non_null(strstr(err.msg, "more than this host's free memory"));
+	chaos_saveimg_stream_free(&in);
+	/* Exactly as many: read. */
+	m = (struct mem_stream){ .buf = f->buf, .len = f->len };
+	assert_int_equal(chaos_saveimg_stream_init(&in, mem_read, &m, &err), 0);
+	assert_int_equal(chaos_saveimg_read_head(&in, f->len, PAGES, &img,
+						 &err), 0);
+	assert_int_equal(img.nr_pages, PAGES);
+	chaos_saveimg_stream_free(&in);
 	chaos_saveimg_free(&img);
 }
 
@@ -455,6 +482,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_more_than_the_host, setup,
+						teardown),
 		cmocka_unit_test(test_two_vcpus),
 		cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged, setup, teardown),

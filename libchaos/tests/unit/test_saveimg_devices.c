@@ -150,7 +150,7 @@ static void test_roundtrip_image(void **st)
 	assert_int_equal(m.len, chaos_saveimg_size_with(PAGES, 1, 0));
 
 	assert_int_equal(chaos_saveimg_stream_init(&in, mem_read, &m, &err), 0);
-	if (chaos_saveimg_read_head(&in, m.len, &back, &err) ||
+	if (chaos_saveimg_read_head(&in, m.len, 0, &back, &err) ||
 	    chaos_saveimg_get_end(&in, digest, &err))
 		fail_msg("%s", err.msg);
 	chaos_saveimg_stream_free(&in);

@@ -9,6 +9,8 @@
  *   vcpus0 cr3 name                 (refused before any domain exists)
  *   pte-range xen-slot start-info   (refused while building: rolled back)
  *   pt-writable                     (refused by Xen when pinning)
+ *   huge                            (a 16 GiB guest: refused before its
+ *                                    head is read, more than the host has)
  * The layout is docs/image-format.md's; a good image is assumed.
  */
 #include <stddef.h>
@@ -130,6 +132,31 @@ static void pt_writable(void)
 	die("no read-only mapping of a page table found");
 }
 
+/*
+ * The DOMAIN record says 16 GiB and the file is as long as such a guest
+ * with no page bytes makes (docs/image-format.md), zeros after DOMAIN: a
+ * restore must refuse it from DOMAIN alone, not allocate its head (about
+ * 4.6 MiB here) and read on.
+ */
+static void huge(void)
+{
+	uint64_t n = 1ull << 22, vcpus;
+	size_t keep = (size_t)(record(1) + 32 - img), total;
+
+	memcpy(&vcpus, record(1) + 16, 4);
+	vcpus &= 0xffffffffu;
+	total = HDR + (REC + 32) + (REC + 336) + (REC + 4096) +
+		vcpus * (REC + 5176) + (REC + (n * 8 + PAGE - 1) / PAGE * 8) +
+		(REC + ((n + 7) & ~7ull) + (n + 63) / 64 * 8) + (REC + SUM);
+	memcpy(record(1), &n, 8);
+	img = realloc(img, total);
+	if (!img)
+		die("out of memory");
+	memset(img + keep, 0, total - keep);
+	len = total;
+	memcpy(img + 16, &len, 8);  /* the header's total_size */
+}
+
 int main(int argc, char **argv)
 {
 	const char *m;
@@ -190,6 +217,8 @@ int main(int argc, char **argv)
 	} else if (!strcmp(m, "pt-writable")) {
 		pt_writable();
 		reseal();
+	} else if (!strcmp(m, "huge")) {
+		huge();
 	} else {
 		die("unknown mutation");
 	}

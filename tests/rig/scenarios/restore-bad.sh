@@ -57,6 +57,9 @@ mkdir dir.img
 refused dir.img "not a regular file"
 # Checksum recomputed: the field checks themselves.
 bad vcpus0 "DOMAIN nr_vcpus 0 is not from 1 to 128"
+# A guest bigger than the host's free memory: refused from DOMAIN alone,
+# before its head is allocated (a migration peer announces any size).
+bad huge "DOMAIN nr_pages 4194304 (16384 MiB): more than this host's free memory"
 bad cr3 "is not a pinned L4 table"
 bad name "CONFIG name is not a valid guest name"
 # Caught while building the new domain: rolled back. A flipped bit in the
