@@ -1,9 +1,10 @@
 #!/bin/sh
-# Run fuzz targets one after another on their corpora.
+# Run fuzz targets on their corpora, FUZZ_JOBS at a time (default: one
+# per CPU; each target gets a CPU of its own for its whole run).
 #   fuzz/run.sh time SECONDS target...   each for SECONDS (make fuzz)
 #   fuzz/run.sh runs N target...         each for N executions (make fuzz-long)
-# Prints "fuzz: <target> <execs> execs, <n> findings" per target; exits 1
-# if any target found something (the inputs are in
+# Prints "fuzz: <target> <execs> execs, <n> findings" per target, in the
+# order given; exits 1 if any target found something (the inputs are in
 # $FUZZ_DIR/artifacts/<target>/, the log in $FUZZ_DIR/logs/<target>.log).
 set -u
 mode=$1 amount=$2
@@ -19,8 +20,11 @@ runs) limit="-runs=$amount" ;;
 *) echo "usage: $0 time|runs N target..." >&2; exit 2 ;;
 esac
 
-failed=0
-for t in "$@"; do
+jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
+
+# run_one TARGET: its run; its lines on stdout, status 1 on a finding.
+run_one() {
+	t=$1
 	seeds=$here/corpus/$t
 	work=$dir/corpus/$t
 	art=$dir/artifacts/$t
@@ -56,11 +60,30 @@ for t in "$@"; do
 		findings=1   # died without an artifact: see the log
 	fi
 	echo "fuzz: $t ${execs:-0} execs, $findings findings"
-	if [ "$findings" -ne 0 ]; then
-		failed=1
-		grep -m1 -E 'ERROR: (AddressSanitizer|libFuzzer|UndefinedBehavior)|runtime error' "$log" | sed 's/^/fuzz:   /'
-		find "$art" -type f | sed 's/^/fuzz:   input: /'
-		echo "fuzz:   log: $log"
-	fi
+	[ "$findings" -eq 0 ] && return 0
+	grep -m1 -E 'ERROR: (AddressSanitizer|libFuzzer|UndefinedBehavior)|runtime error' "$log" | sed 's/^/fuzz:   /'
+	find "$art" -type f | sed 's/^/fuzz:   input: /'
+	echo "fuzz:   log: $log"
+	return 1
+}
+
+# In groups of $jobs: each target's lines are kept apart, then shown in
+# order once its group is done.
+failed=0
+mkdir -p "$dir/logs"
+while [ $# -gt 0 ]; do
+	group=""
+	n=0
+	while [ $# -gt 0 ] && [ $n -lt "$jobs" ]; do
+		(run_one "$1" > "$dir/logs/$1.result"; echo $? > "$dir/logs/$1.rc") &
+		group="$group $1"
+		n=$((n + 1))
+		shift
+	done
+	wait
+	for t in $group; do
+		cat "$dir/logs/$t.result"
+		[ "$(cat "$dir/logs/$t.rc")" = 0 ] || failed=1
+	done
 done
 exit $failed
