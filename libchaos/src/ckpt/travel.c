@@ -27,6 +27,29 @@ static int count_vifs(chaos_host *host, uint32_t domid, size_t *n,
 	return 0;
 }
 
+/* One vif as an image carries it (its MAC as the guest has it). */
+static void vif_to_image(const chaos_config_vif *from,
+			 struct chaos_saveimg_vif *v)
+{
+	memcpy(v->mac, from->mac, 6);
+	v->ip_set = from->ip_set;
+	if (v->ip_set)
+		memcpy(v->ip, from->ip, 4);
+	memcpy(v->bridge, from->bridge, sizeof(v->bridge));
+}
+
+/* One vif an image gives (its address is zero unless set: checked when
+ * the image was read). */
+static void vif_from_image(const struct chaos_saveimg_vif *from,
+			   chaos_config_vif *v)
+{
+	memcpy(v->mac, from->mac, 6);
+	v->mac_set = true;
+	v->ip_set = from->ip_set;
+	memcpy(v->ip, from->ip, 4);
+	memcpy(v->bridge, from->bridge, sizeof(v->bridge));
+}
+
 /* The vifs of a record from before records kept them: its config file,
  * MACs assigned for this domid. */
 static int vifs_from_config(const chaos_domain_record *rec, uint32_t domid,
@@ -45,15 +68,8 @@ static int vifs_from_config(const chaos_domain_record *rec, uint32_t domid,
 		return -1;
 	}
 	out->nr_vifs = (uint8_t)cfg.nr_vifs;
-	for (size_t i = 0; i < cfg.nr_vifs; i++) {
-		struct chaos_saveimg_vif *v = &out->vifs[i];
-
-		memcpy(v->mac, cfg.vifs[i].mac, 6);
-		v->ip_set = cfg.vifs[i].ip_set;
-		if (v->ip_set)
-			memcpy(v->ip, cfg.vifs[i].ip, 4);
-		memcpy(v->bridge, cfg.vifs[i].bridge, sizeof(v->bridge));
-	}
+	for (size_t i = 0; i < cfg.nr_vifs; i++)
+		vif_to_image(&cfg.vifs[i], &out->vifs[i]);
 	chaos_config_free(&cfg);
 	return 0;
 }
@@ -64,15 +80,8 @@ static void vifs_from_record(const chaos_domain_record *rec,
 			     struct chaos_saveimg_config *out)
 {
 	out->nr_vifs = rec->nr_vifs;
-	for (unsigned int i = 0; i < rec->nr_vifs; i++) {
-		struct chaos_saveimg_vif *v = &out->vifs[i];
-
-		memcpy(v->mac, rec->vifs[i].mac, 6);
-		v->ip_set = rec->vifs[i].ip_set;
-		if (v->ip_set)
-			memcpy(v->ip, rec->vifs[i].ip, 4);
-		memcpy(v->bridge, rec->vifs[i].bridge, sizeof(v->bridge));
-	}
+	for (unsigned int i = 0; i < rec->nr_vifs; i++)
+		vif_to_image(&rec->vifs[i], &out->vifs[i]);
 }
 
 int chaos_ckpt_place_config(struct chaos_restore *r,
@@ -90,16 +99,8 @@ void chaos_travel_vifs_to_record(const struct chaos_saveimg_config *c,
 {
 	rec->vifs_known = true;
 	rec->nr_vifs = c->nr_vifs;
-	for (unsigned int i = 0; i < c->nr_vifs; i++) {
-		chaos_config_vif *v = &rec->vifs[i];
-
-		memcpy(v->mac, c->vifs[i].mac, 6);
-		v->mac_set = true;
-		v->ip_set = c->vifs[i].ip_set;
-		if (v->ip_set)
-			memcpy(v->ip, c->vifs[i].ip, 4);
-		memcpy(v->bridge, c->vifs[i].bridge, sizeof(v->bridge));
-	}
+	for (unsigned int i = 0; i < c->nr_vifs; i++)
+		vif_from_image(&c->vifs[i], &rec->vifs[i]);
 }
 
 int chaos_travel_config(chaos_host *host, uint32_t domid, uint64_t nr_pages,
@@ -193,15 +194,8 @@ void chaos_travel_config_to_config(const struct chaos_saveimg_config *c,
 	cfg->on_reboot = c->on_reboot;
 	cfg->on_crash = c->on_crash;
 	cfg->nr_vifs = c->nr_vifs;
-	for (size_t i = 0; i < c->nr_vifs; i++) {
-		chaos_config_vif *v = &cfg->vifs[i];
-
-		memcpy(v->mac, c->vifs[i].mac, 6);
-		v->mac_set = true;
-		v->ip_set = c->vifs[i].ip_set;
-		memcpy(v->ip, c->vifs[i].ip, 4);
-		memcpy(v->bridge, c->vifs[i].bridge, sizeof(v->bridge));
-	}
+	for (size_t i = 0; i < c->nr_vifs; i++)
+		vif_from_image(&c->vifs[i], &cfg->vifs[i]);
 }
 
 int chaos_ckpt_recreate_devices(chaos_host *host, uint32_t domid,
