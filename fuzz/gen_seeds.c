@@ -2,8 +2,8 @@
 /*
  * Writes the generated seeds of fuzz/corpus/ (make fuzz-seeds): the unit
  * tests' synthetic kernel (image_fixture.h) raw and in a bzImage, and
- * saved images made by the library's own writers, version 6 images
- * (saveimg/) and version 7 live streams (saveimg_live/), all-zero pages
+ * saved images made by the library's own writers, version 8 images
+ * (saveimg/) and version 9 live streams (saveimg_live/), all-zero pages
  * left out or flagged, a noxs guest's or a XenStore guest's disks in the
  * DEVICES record, in the form the image targets read (fuzz_stream.h:
  * one byte a page with bytes, 0xff and the page for the page tables).
@@ -206,6 +206,16 @@ static void state(struct chaos_saveimg *img, struct chaos_saveimg_vcpu *v,
 		v[i].online = CHAOS_SAVEIMG_VCPU_ONLINE;
 		v[i].ctx.flags = VGCF_online;
 		v[i].ctx.ctrlreg[3] = (uint64_t)L4_PFN << 12;
+		/* VCPU_EXT as a 64-bit Linux guest's: a 32-bit syscall
+		 * callback, one MSR, an XSAVE blob of x87, SSE and AVX. */
+		v[i].ext.syscall32_eip = 0xffffffff81a00000ull;
+		v[i].ext.syscall32_cs = 0xe033;
+		v[i].ext.nr_msrs = 1;
+		v[i].ext.msrs[0].index = 0xc0000103;
+		v[i].ext.msrs[0].value = i;
+		v[i].ext.xsave_len = 16 + 832;
+		v[i].ext.xsave[0] = 7;
+		v[i].ext.xsave[8] = 7;
 	}
 	v[0].ctx.user_regs.rdx = SI_PFN;
 	img->vcpus = v;
@@ -220,7 +230,7 @@ static void state(struct chaos_saveimg *img, struct chaos_saveimg_vcpu *v,
 	img->types = types;
 }
 
-/* A version 6 image: only the pages with bytes, the others in the map. */
+/* A version 8 image: only the pages with bytes, the others in the map. */
 static void v6(uint32_t nr_vcpus, bool vif, bool empty_l1, bool xenstore,
 	       const char *name)
 {

@@ -16,9 +16,9 @@ def rec(t, payload=b''):
     return struct.pack('<BH', t, len(payload)) + payload
 
 hello = struct.pack('<II', 1, 0) + bytes(range(1, 33))
-# A live stream's start: header (version 7) and MEMORY (256 pages, 1 vCPU),
+# A live stream's start: header (version 9) and MEMORY (256 pages, 1 vCPU),
 # then one BATCH of one page (pfn 0) and its page.
-live = (b'CHAOSIMG' + struct.pack('<IIQQ', 7, 32, 0, 0) +
+live = (b'CHAOSIMG' + struct.pack('<IIQQ', 9, 32, 0, 0) +
         struct.pack('<IIQ', 7, 0, 16) + struct.pack('<QII', 256, 1, 0) +
         struct.pack('<IIQ', 8, 0, 16 + 4096) + struct.pack('<II', 0, 1) +
         struct.pack('<Q', 0) + bytes(4096))

@@ -21,19 +21,31 @@
 
 #include "guest/guest.h"
 
+/* ---- image_vcpu_ext.c ---- */
+
+/* The VCPU_EXT payload of vCPU vcpu at p (CHAOS_SAVEIMG_VCPU_EXT_SIZE
+ * bytes, zero where nothing is). */
+void chaos_saveimg_vcpu_ext_encode(uint8_t *p, uint32_t vcpu,
+				   const struct chaos_vcpu_ext *ext);
+/* Checks and reads one; an offline vCPU's must be zero but for its id.
+ * 0, or -1 with err naming the field. */
+int chaos_saveimg_vcpu_ext_decode(const uint8_t *p, uint32_t vcpu,
+				  bool online, struct chaos_vcpu_ext *ext,
+				  chaos_err *err);
+
 /* ---- image_format.c ---- */
 
 /*
  * The saved-guest image (docs/image-format.md): a header, then records in
- * a fixed order (DOMAIN, CONFIG, DEVICES, one VCPU per vCPU, P2M_FRAMES,
- * PAGES, END), every length checked, ending with a checksum of everything
+ * a fixed order (DOMAIN, CONFIG, DEVICES, a VCPU and a VCPU_EXT per vCPU,
+ * P2M_FRAMES, PAGES, END), every length checked, ending with a checksum of everything
  * before it. Pure code: encoding into and decoding from a buffer, no Xen
  * calls.
  */
 
 
 #define CHAOS_SAVEIMG_MAGIC "CHAOSIMG"
-#define CHAOS_SAVEIMG_VERSION 6
+#define CHAOS_SAVEIMG_VERSION 8
 #define CHAOS_SAVEIMG_HEADER_SIZE 32
 #define CHAOS_SAVEIMG_RECORD_HEADER 16
 #define CHAOS_SAVEIMG_HASH_SIZE 16
@@ -51,6 +63,8 @@ enum chaos_saveimg_record {
 	CHAOS_REC_TYPES = 9,
 	/* Version 6 (and the live stream's version 7): after CONFIG. */
 	CHAOS_REC_DEVICES = 10,
+	/* Version 8 (and the live stream's version 9): after each VCPU. */
+	CHAOS_REC_VCPU_EXT = 11,
 };
 
 /* Page types in the PAGES record: 0 data, 1-4 a page table of that level,
@@ -60,6 +74,8 @@ enum chaos_saveimg_record {
 #define CHAOS_PAGE_PINNED 0x10
 
 #define CHAOS_SAVEIMG_VCPU_ONLINE 1u
+/* VCPU_EXT's payload: the fields, 16 MSR slots, the XSAVE blob's room. */
+#define CHAOS_SAVEIMG_VCPU_EXT_SIZE (72u + 16u * 16u + 4096u)
 
 /* What travels of the guest's config: no kernel, no disk, no host path. */
 struct chaos_saveimg_config {
@@ -106,6 +122,7 @@ struct chaos_saveimg_devices {
 struct chaos_saveimg_vcpu {
 	uint32_t online;			/* CHAOS_SAVEIMG_VCPU_ONLINE */
 	vcpu_guest_context_x86_64_t ctx;	/* canonical (pfns) */
+	struct chaos_vcpu_ext ext;		/* version 8; zero when offline */
 };
 
 struct chaos_saveimg {
@@ -216,9 +233,9 @@ int chaos_saveimg_peek_size(const uint8_t *hdr, size_t len, uint64_t *total,
 			    chaos_err *err);
 
 /*
- * The guest's state as the live stream (version 7, live_format.c) ends:
+ * The guest's state as the live stream (version 9, live_format.c) ends:
  * DOMAIN, CONFIG, DEVICES, VCPUs, P2M_FRAMES and TYPES, the same records
- * and checks as version 6's head (TYPES holds what PAGES' first part
+ * and checks as version 8's head (TYPES holds what PAGES' first part
  * does).
  */
 size_t chaos_saveimg_state_size(uint64_t nr_pages, uint32_t nr_vcpus);
@@ -366,7 +383,7 @@ int chaos_saveimg_fd_read(void *fdp, void *buf, size_t len, chaos_err *err);
 /* ---- live_format.c ---- */
 
 /*
- * The live stream (image version 7, docs/image-format.md): the guest's
+ * The live stream (image version 9, docs/image-format.md): the guest's
  * size, then its pages in batches over several rounds while it runs, the
  * last round after it is suspended, then its state (DOMAIN..TYPES, as
  * chaos_saveimg_encode_state) and END with the checksum of everything
@@ -376,7 +393,7 @@ int chaos_saveimg_fd_read(void *fdp, void *buf, size_t len, chaos_err *err);
  * what changed.
  * Pure code over a chaos_saveimg_stream: no Xen here.
  */
-#define CHAOS_LIVE_VERSION 7
+#define CHAOS_LIVE_VERSION 9
 /* Pages in one BATCH at most. */
 #define CHAOS_LIVE_BATCH_MAX 1024u
 /* In a BATCH's pfn list: the page is all zero and no bytes follow. */
@@ -659,7 +676,7 @@ typedef int (*chaos_image_check)(void *ctx,
 				 chaos_err *err);
 
 /*
- * Restore a version 6 image of total bytes from in (restore.c), the pages
+ * Restore a version 8 image of total bytes from in (restore.c), the pages
  * straight into the new domain; check (may be NULL) runs once the END
  * record is verified, before the final state is built.
  */

@@ -26,6 +26,7 @@ _Static_assert(offsetof(struct chaos_saveimg_devices, targets) ==
 /* Fixed payload sizes. */
 #define DOMAIN_SIZE 32u
 #define VCPU_SIZE (8u + sizeof(vcpu_guest_context_x86_64_t))
+#define VCPU_EXT_SIZE CHAOS_SAVEIMG_VCPU_EXT_SIZE
 #define CONFIG_SIZE sizeof(struct chaos_saveimg_config)
 #define DEVICES_SIZE CHAOS_SAVEIMG_DEVICES_SIZE
 
@@ -72,6 +73,7 @@ size_t chaos_saveimg_size_with(uint64_t nr_pages, uint32_t nr_vcpus,
 	n += CHAOS_SAVEIMG_RECORD_HEADER + pad8(CONFIG_SIZE);
 	n += CHAOS_SAVEIMG_RECORD_HEADER + DEVICES_SIZE;
 	n += (uint64_t)nr_vcpus * (CHAOS_SAVEIMG_RECORD_HEADER + pad8(VCPU_SIZE));
+	n += (uint64_t)nr_vcpus * (CHAOS_SAVEIMG_RECORD_HEADER + pad8(VCPU_EXT_SIZE));
 	n += CHAOS_SAVEIMG_RECORD_HEADER + chaos_saveimg_p2m_frames(nr_pages) * 8;
 	n += CHAOS_SAVEIMG_RECORD_HEADER + pages_payload(nr_pages, present);
 	n += CHAOS_SAVEIMG_RECORD_HEADER + CHAOS_SAVEIMG_HASH_SIZE;
@@ -120,8 +122,8 @@ size_t chaos_saveimg_map_size(uint64_t nr_pages)
 	return (size_t)map_bytes(nr_pages);
 }
 
-/* DOMAIN, CONFIG, DEVICES, VCPUs and P2M_FRAMES at at; returns where
- * they end. */
+/* DOMAIN, CONFIG, DEVICES, VCPUs with their VCPU_EXTs and P2M_FRAMES at
+ * at; returns where they end. */
 static uint8_t *encode_state_records(uint8_t *at,
 				     const struct chaos_saveimg *img)
 {
@@ -143,6 +145,8 @@ static uint8_t *encode_state_records(uint8_t *at,
 		saveimg_put32(p, v);
 		saveimg_put32(p + 4, img->vcpus[v].online);
 		memcpy(p + 8, &img->vcpus[v].ctx, sizeof(img->vcpus[v].ctx));
+		p = record(&at, CHAOS_REC_VCPU_EXT, VCPU_EXT_SIZE);
+		chaos_saveimg_vcpu_ext_encode(p, v, &img->vcpus[v].ext);
 	}
 
 	p = record(&at, CHAOS_REC_P2M_FRAMES, img->nr_p2m_frames * 8);
@@ -253,6 +257,7 @@ static int next_record(struct reader *r, uint32_t want, uint64_t *length,
 		[CHAOS_REC_PAGES] = "PAGES", [CHAOS_REC_END] = "END",
 		[CHAOS_REC_MEMORY] = "MEMORY", [CHAOS_REC_BATCH] = "BATCH",
 		[CHAOS_REC_TYPES] = "TYPES", [CHAOS_REC_DEVICES] = "DEVICES",
+		[CHAOS_REC_VCPU_EXT] = "VCPU_EXT",
 	};
 	uint32_t type;
 	uint64_t n;
@@ -489,6 +494,10 @@ static int decode_vcpus(struct reader *r, struct chaos_saveimg *img,
 		if (!!vc->online != !!(vc->ctx.flags & VGCF_online))
 			return chaos_err_set(err, EINVAL,
 					     "image: VCPU %u: online flag and context disagree", v);
+		if (next_record(r, CHAOS_REC_VCPU_EXT, &n, &p, err) ||
+		    expect_length("VCPU_EXT", n, VCPU_EXT_SIZE, err) ||
+		    chaos_saveimg_vcpu_ext_decode(p, v, vc->online, &vc->ext, err))
+			return -1;
 	}
 	if (!img->vcpus[0].online)
 		return chaos_err_set(err, EINVAL, "image: vCPU 0 is not online");

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The live stream (version 7, docs/image-format.md), both ways. The reader treats every
+ * The live stream (version 9, docs/image-format.md), both ways. The reader treats every
  * byte as hostile: each record's type and length, each pfn against the
  * guest's size, round numbers against the limit, and only the state
  * after the last batch (itself fully checked) says what the pages are.

@@ -306,6 +306,9 @@ static int set_vcpus(struct chaos_restore *r, chaos_err *err)
 			return chaos_err_xen(err, r->host, errno,
 					     "the hypervisor refused vCPU %u of the image",
 					     v);
+		if (chaos_vcpu_set_ext(r->host, r->shell.domid, v,
+				       &r->img.vcpus[v].ext, err))
+			return -1;
 	}
 	return 0;
 }

@@ -254,6 +254,10 @@ static int read_vcpus(struct chaos_capture *c, unsigned int nr_vcpus,
 		c->img.vcpus[v].ctx = any.x64;
 		c->img.vcpus[v].online = (any.x64.flags & VGCF_online) ?
 						 CHAOS_SAVEIMG_VCPU_ONLINE : 0;
+		if (c->img.vcpus[v].online &&
+		    chaos_vcpu_get_ext(c->host, c->domid, v,
+				       &c->img.vcpus[v].ext, err))
+			return -1;
 	}
 	if (!c->img.vcpus[0].online)
 		return chaos_err_set(err, EINVAL, "domain %u: vCPU 0 is offline",

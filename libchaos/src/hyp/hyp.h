@@ -146,6 +146,44 @@ int chaos_host_vcpu_buffer(struct chaos_host *host);
 int chaos_vcpu_set_context(struct chaos_host *host, uint32_t domid,
 			   uint32_t vcpu, const vcpu_guest_context_any_t *ctx);
 
+/* ---- vcpu_ext.c ---- */
+
+/* The most an image keeps (docs/image-format.md, VCPU_EXT): Xen 4.17's
+ * PV MSR list is 11 at most and its PV XSAVE blob 2712 bytes (AVX-512,
+ * MPX and PKRU included). */
+#define CHAOS_VCPU_MSRS_MAX 16u
+#define CHAOS_VCPU_XSAVE_MAX 4096u
+
+struct chaos_vcpu_msr {
+	uint32_t index;
+	uint64_t value;
+};
+
+/* A PV vCPU's state beyond vcpu_guest_context (vcpu_ext.c says why it
+ * matters). */
+struct chaos_vcpu_ext {
+	uint64_t syscall32_eip, sysenter_eip;
+	uint16_t syscall32_cs, sysenter_cs;
+	uint8_t syscall32_disables_events, sysenter_disables_events;
+	uint64_t mcg_cap, mci_ctl2_bank0, mci_ctl2_bank1, mcg_ext_ctl;
+	uint32_t nr_msrs;
+	struct chaos_vcpu_msr msrs[CHAOS_VCPU_MSRS_MAX];
+	/* Xen's PV blob: XCR0, XCR0_ACCUM, the standard-format area; 0 on
+	 * a host without XSAVE. */
+	uint32_t xsave_len;
+	uint8_t xsave[CHAOS_VCPU_XSAVE_MAX];
+};
+
+/* Reads vCPU vcpu's (the domain paused or suspended). 0, or -1 with err. */
+int chaos_vcpu_get_ext(struct chaos_host *host, uint32_t domid,
+		       uint32_t vcpu, struct chaos_vcpu_ext *ext,
+		       chaos_err *err);
+/* Sets it, after chaos_vcpu_set_context. 0, or -1 with err naming what
+ * the hypervisor refused. */
+int chaos_vcpu_set_ext(struct chaos_host *host, uint32_t domid,
+		       uint32_t vcpu, const struct chaos_vcpu_ext *ext,
+		       chaos_err *err);
+
 #define CHAOS_PAGE_COPY_BUFFERS_MAX 2u
 
 /* Buffers for one checkpoint's pages. */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The saved-guest image format (version 6): a round trip with all-zero
+ * The saved-guest image format (version 8): a round trip with all-zero
  * pages left out, then hostile images: every truncation, damage anywhere
  * (checksum), each field made wrong with the checksum recomputed, so the
  * field check itself must catch it, and older versions refused. The
@@ -37,6 +37,28 @@ struct fixture {
 	size_t len;
 };
 
+/* A vCPU's state beyond its context, as a 64-bit Linux guest on an AVX
+ * host leaves it: 32-bit callbacks, vMCE, two MSRs, an XSAVE blob. */
+#define XSAVE_LEN (16 + 832)
+static void ext_state(struct chaos_vcpu_ext *e, uint32_t v)
+{
+	e->syscall32_eip = 0xffffffff81a00000ull + v;
+	e->sysenter_eip = 0xffffffff81a00100ull;
+	e->syscall32_cs = 0xe033;
+	e->sysenter_cs = 0xe033;
+	e->syscall32_disables_events = 0;
+	e->sysenter_disables_events = 1;
+	e->mcg_cap = 0x1000802;
+	e->nr_msrs = 2;
+	e->msrs[0].index = 0xc0000103; /* TSC_AUX */
+	e->msrs[0].value = v;
+	e->msrs[1].index = 0x48; /* SPEC_CTRL */
+	e->msrs[1].value = 1;
+	e->xsave_len = XSAVE_LEN;
+	for (uint32_t i = 0; i < XSAVE_LEN; i++)
+		e->xsave[i] = (uint8_t)(i * 7 + 1);
+}
+
 static void make(struct fixture *f, uint32_t nr_vcpus)
 {
 	struct chaos_saveimg img = { 0 };
@@ -59,6 +81,7 @@ static void make(struct fixture *f, uint32_t nr_vcpus)
 		vcpus[v].online = CHAOS_SAVEIMG_VCPU_ONLINE;
 		vcpus[v].ctx.flags = VGCF_online;
 		vcpus[v].ctx.ctrlreg[3] = (uint64_t)PT_PFN << 12;
+		ext_state(&vcpus[v].ext, v);
 	}
 	img.vcpus = vcpus;
 	img.nr_p2m_frames = 1;
@@ -183,6 +206,13 @@ static void test_roundtrip(void **state)
 	assert_int_equal(img.cfg.nr_vifs, 1);
 	assert_string_equal(img.cfg.vifs[0].bridge, "br0");
 	assert_int_equal(img.vcpus[0].ctx.ctrlreg[3], (uint64_t)PT_PFN << 12);
+	{
+		struct chaos_vcpu_ext want;
+
+		memset(&want, 0, sizeof(want));
+		ext_state(&want, 0);
+		assert_memory_equal(&img.vcpus[0].ext, &want, sizeof(want));
+	}
 	assert_int_equal(img.nr_p2m_frames, 1);
 	assert_int_equal(img.p2m_frames[0], 7);
 	assert_int_equal(img.types[PT_PFN], 4 | CHAOS_PAGE_PINNED);
@@ -295,17 +325,22 @@ static void test_header(void **state)
 	expect_error(f->buf, f->len, "bad magic");
 	f->buf[0] = 'C';
 	/* Older images (version 1: every page, SHA-256; version 3: no
-	 * DEVICES record) and live streams (4, 5, 7) are refused by name. */
+	 * DEVICES record; version 6: no VCPU_EXT) and live streams (4, 5, 7,
+	 * 9) are refused by name. */
 	f->buf[8] = 1;
-	expect_error(f->buf, f->len, "version 1, this chaos reads version 6");
+	expect_error(f->buf, f->len, "version 1, this chaos reads version 8");
 	f->buf[8] = 2;
-	expect_error(f->buf, f->len, "version 2, this chaos reads version 6");
+	expect_error(f->buf, f->len, "version 2, this chaos reads version 8");
 	f->buf[8] = 3;
-	expect_error(f->buf, f->len, "version 3, this chaos reads version 6");
+	expect_error(f->buf, f->len, "version 3, this chaos reads version 8");
 	f->buf[8] = 5;
-	expect_error(f->buf, f->len, "version 5, this chaos reads version 6");
+	expect_error(f->buf, f->len, "version 5, this chaos reads version 8");
+	f->buf[8] = 6;
+	expect_error(f->buf, f->len, "version 6, this chaos reads version 8");
 	f->buf[8] = 7;
-	expect_error(f->buf, f->len, "version 7, this chaos reads version 6");
+	expect_error(f->buf, f->len, "version 7, this chaos reads version 8");
+	f->buf[8] = 9;
+	expect_error(f->buf, f->len, "version 9, this chaos reads version 8");
 	f->buf[8] = CHAOS_SAVEIMG_VERSION;
 	f->buf[12] = 64;
 	expect_error(f->buf, f->len, "header_size 64");
@@ -351,7 +386,7 @@ static void test_fields(void **state)
 {
 	struct fixture *f = *state;
 	uint8_t *dom = payload(f, 1), *cfg = payload(f, 2), *dev = payload(f, 3);
-	uint8_t *vcpu = payload(f, 4), *p2m = payload(f, 5), *pages = payload(f, 6);
+	uint8_t *vcpu = payload(f, 4), *p2m = payload(f, 6), *pages = payload(f, 7);
 	uint64_t big = UINT64_MAX, pfn_out = PAGES, zero64 = 0;
 	uint32_t zero32 = 0, two = 2, type = 99;
 	uint8_t byte;
@@ -433,6 +468,58 @@ static void test_fields(void **state)
 	       "the END record (type 6, 16 bytes) is not where it belongs");
 }
 
+/* VCPU_EXT: every field the decoder checks, and where the record goes. */
+static void test_vcpu_ext(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t *ext = payload(f, 5), *vcpu = payload(f, 4);
+	uint32_t two = 2, seventeen = 17, len;
+	uint64_t big;
+	uint8_t byte;
+
+	mutate(f, ext, &two, 4, "VCPU_EXT record for vCPU 2 where vCPU 0's belongs");
+	mutate(f, ext + 4, &two, 4, "VCPU_EXT 0: flags or reserved bytes are not zero");
+	mutate(f, ext + 30, "\x01", 1, "VCPU_EXT 0: flags or reserved bytes are not zero");
+	byte = 2;
+	mutate(f, ext + 28, &byte, 1, "syscall32_disables_events 2");
+	mutate(f, ext + 29, &byte, 1, "sysenter_disables_events 2");
+	mutate(f, ext + 64, &seventeen, 4, "VCPU_EXT 0: nr_msrs 17 is more than 16");
+	mutate(f, ext + 72 + 2 * 16 + 8, "\x01", 1, "msrs[2] is past nr_msrs and not zero");
+	mutate(f, ext + 72 + 4, "\x01", 1, "msrs[0].reserved is not zero");
+	mutate(f, ext + 72 + 16, ext + 72, 4, "msrs[1].index 0xc0000103 is also msrs[0]'s");
+	len = 8;
+	mutate(f, ext + 68, &len, 4, "xsave_len 8 is not 0, 16 or from 592 to 4096");
+	len = 591;
+	mutate(f, ext + 68, &len, 4, "xsave_len 591");
+	len = 4097;
+	mutate(f, ext + 68, &len, 4, "xsave_len 4097");
+	len = XSAVE_LEN - 1;
+	mutate(f, ext + 68, &len, 4, "bytes after xsave_len 847 are not zero");
+	mutate(f, ext + 328 + 4095, "\x01", 1, "bytes after xsave_len 848 are not zero");
+	/* Offline: nothing but the id. */
+	{
+		uint32_t zero32 = 0;
+		uint8_t saved_flags[4], saved_ctx_flags[8], same[8];
+		size_t flags_off = 8 + offsetof(vcpu_guest_context_x86_64_t, flags);
+
+		memcpy(saved_flags, vcpu + 4, 4);
+		memcpy(saved_ctx_flags, vcpu + flags_off, 8);
+		memcpy(vcpu + 4, &zero32, 4);
+		memset(vcpu + flags_off, 0, 8);
+		memcpy(same, ext + 8, 8);
+		mutate(f, ext + 8, same, 8, "vCPU is offline but the record is not zero");
+		memcpy(vcpu + 4, saved_flags, 4);
+		memcpy(vcpu + flags_off, saved_ctx_flags, 8);
+		reseal(f->buf, f->len);
+	}
+	/* The record's place and size. */
+	big = CHAOS_REC_P2M_FRAMES;
+	mutate(f, ext - CHAOS_SAVEIMG_RECORD_HEADER, &big, 4,
+	       "has type 4, expected VCPU_EXT (11)");
+	big = CHAOS_SAVEIMG_VCPU_EXT_SIZE - 8;
+	mutate(f, ext - 8, &big, 8, "VCPU_EXT record is 4416 bytes, expected 4424");
+}
+
 /* Keyed (a migration with a pre-shared key): the same key and nonce read
  * it back; another key, or none, sees a mismatch. */
 static int keyed_roundtrip(uint8_t wkey, uint8_t rkey, bool rkeyed,
@@ -489,6 +576,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_damaged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fields, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vcpu_ext, setup, teardown),
 		cmocka_unit_test(test_keyed),
 	};
 

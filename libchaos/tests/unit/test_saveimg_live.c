@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The live stream (image version 7): a round trip over several rounds,
+ * The live stream (image version 9): a round trip over several rounds,
  * all-zero pages sent as a flag (left alone when new, cleared when they
  * came with bytes before), page tables and the p2m list machine-
  * independent in any round, then hostile streams: round numbers out of
@@ -46,6 +46,11 @@ static void state(struct chaos_saveimg *img, struct chaos_saveimg_vcpu *vcpu,
 	vcpu->online = CHAOS_SAVEIMG_VCPU_ONLINE;
 	vcpu->ctx.flags = VGCF_online;
 	vcpu->ctx.ctrlreg[3] = (uint64_t)PT_PFN << 12;
+	/* The final state carries VCPU_EXT as a file does. */
+	vcpu->ext.syscall32_eip = 0xffffffff81a00000ull;
+	vcpu->ext.nr_msrs = 1;
+	vcpu->ext.msrs[0].index = 0xc0000103;
+	vcpu->ext.msrs[0].value = 3;
 	img->vcpus = vcpu;
 	*frame = P2M_PFN;
 	img->nr_p2m_frames = 1;
@@ -137,6 +142,7 @@ static void make(struct mem_stream *m, uint32_t final_round)
 /* Reads a whole stream as the receiver does; pages land in mem, the
  * DEVICES record in dev (both if not NULL). */
 static int receive_dev(struct mem_stream *m, uint8_t *mem,
+		       struct chaos_vcpu_ext *ext,
 		       struct chaos_saveimg_devices *dev, chaos_err *err)
 {
 	struct chaos_saveimg_stream in;
@@ -168,6 +174,8 @@ static int receive_dev(struct mem_stream *m, uint8_t *mem,
 		goto out;
 	if (dev)
 		*dev = img.dev;
+	if (ext)
+		*ext = img.vcpus[0].ext;
 	rc = 0;
 out:
 	chaos_saveimg_stream_free(&in);
@@ -178,7 +186,7 @@ out:
 
 static int receive(struct mem_stream *m, uint8_t *mem, chaos_err *err)
 {
-	return receive_dev(m, mem, NULL, err);
+	return receive_dev(m, mem, NULL, NULL, err);
 }
 
 static void expect_error(struct mem_stream *m, const char *text)
@@ -194,12 +202,18 @@ static void test_roundtrip(void **st)
 {
 	struct mem_stream m;
 	uint8_t *mem = calloc(PAGES, 4096);
+	struct chaos_vcpu_ext *ext = calloc(1, sizeof(*ext));
 	chaos_err err;
 
 	(void)st;
 	assert_non_null(mem);
+	assert_non_null(ext);
 	make(&m, 2);
-	assert_int_equal(receive(&m, mem, &err), 0);
+	assert_int_equal(receive_dev(&m, mem, ext, NULL, &err), 0);
+	assert_int_equal(ext->syscall32_eip, 0xffffffff81a00000ull);
+	assert_int_equal(ext->nr_msrs, 1);
+	assert_int_equal(ext->msrs[0].index, 0xc0000103);
+	assert_int_equal(ext->msrs[0].value, 3);
 	/* The last round's copy of each page wins. */
 	assert_int_equal(mem[5 * 4096], 5);
 	assert_int_equal(mem[24 * 4096 + 7], 25);
@@ -209,6 +223,7 @@ static void test_roundtrip(void **st)
 	assert_int_equal(mem[100 * 4096 + 5], 0);
 	assert_int_equal(mem[25 * 4096 + 7], 0);
 	assert_int_equal(mem[25 * 4096 + 4095], 0);
+	free(ext);
 	free(mem);
 	free(m.buf);
 }
@@ -257,7 +272,7 @@ static void test_xenstore_disks(void **st)
 	(void)st;
 	xenstore_devices(&sent);
 	make_with(&m, 2, &sent);
-	assert_int_equal(receive_dev(&m, NULL, &got, &err), 0);
+	assert_int_equal(receive_dev(&m, NULL, NULL, &got, &err), 0);
 	assert_memory_equal(&got, &sent, sizeof(got));
 	assert_int_equal(got.devices, CHAOS_SAVEIMG_DEVICES_XENSTORE);
 	assert_int_equal(got.nr_disks, 2);
@@ -414,14 +429,18 @@ static void test_start(void **st)
 	(void)st;
 	make(&m, 2);
 	poke32(&m, 8, 2);
-	expect_error(&m, "version 2, a live stream is version 7");
+	expect_error(&m, "version 2, a live stream is version 9");
 	poke32(&m, 8, 4);
-	expect_error(&m, "version 4, a live stream is version 7");
-	/* Version 5: no DEVICES record in its state. */
+	expect_error(&m, "version 4, a live stream is version 9");
+	/* Version 5: no DEVICES record in its state; 7: no VCPU_EXT. */
 	poke32(&m, 8, 5);
-	expect_error(&m, "version 5, a live stream is version 7");
+	expect_error(&m, "version 5, a live stream is version 9");
 	poke32(&m, 8, 6);
-	expect_error(&m, "version 6, a live stream is version 7");
+	expect_error(&m, "version 6, a live stream is version 9");
+	poke32(&m, 8, 7);
+	expect_error(&m, "version 7, a live stream is version 9");
+	poke32(&m, 8, 8);
+	expect_error(&m, "version 8, a live stream is version 9");
 	poke32(&m, 8, CHAOS_LIVE_VERSION);
 	poke64(&m, 16, 4096);
 	expect_error(&m, "total_size");

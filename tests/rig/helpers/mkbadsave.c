@@ -146,7 +146,7 @@ static void huge(void)
 	memcpy(&vcpus, record(1) + 16, 4);
 	vcpus &= 0xffffffffu;
 	total = HDR + (REC + 32) + (REC + 336) + (REC + 4096) +
-		vcpus * (REC + 5176) + (REC + (n * 8 + PAGE - 1) / PAGE * 8) +
+		vcpus * (REC + 5176 + REC + 4424) + (REC + (n * 8 + PAGE - 1) / PAGE * 8) +
 		(REC + ((n + 7) & ~7ull) + (n + 63) / 64 * 8) + (REC + SUM);
 	memcpy(record(1), &n, 8);
 	img = realloc(img, total);
@@ -187,7 +187,7 @@ int main(int argc, char **argv)
 	} else if (!strcmp(m, "magic")) {
 		memcpy(img, "XXXXXXXX", 8);
 	} else if (!strcmp(m, "version")) {
-		img[8] = 9;
+		img[8] = 6; /* an older image: no VCPU_EXT */
 	} else if (!strcmp(m, "vcpus0")) {
 		memset(record(1) + 16, 0, 4);
 		reseal();

@@ -49,7 +49,7 @@ bad() { # bad MUTATION TEXT
 # Damage and foreign files: refused before anything is created.
 bad truncate "truncated or padded"
 bad magic "bad magic (not a chaos saved guest)"
-bad version "version 9, this chaos reads version 6"
+bad version "version 6, this chaos reads version 8"
 refused /rig/guests/noop.elf "bad magic (not a chaos saved guest)"
 : > empty.img
 refused empty.img "too short for a saved guest"

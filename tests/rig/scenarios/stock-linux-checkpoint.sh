@@ -7,9 +7,15 @@
 # guest must tick on from where the disk was, and answer ping, in a new
 # domain. Then the same guest under xl, with the same xl.cfg: save,
 # restore and migration to the same host. Nothing is left behind.
+# Each tick also runs a 32-bit program through the kernel's fast system
+# call entry (its callback is the hypervisor's to keep: a checkpoint must
+# carry it), and from boot on a program holds patterns in the AVX
+# registers (the vCPU's XSAVE state and XCR0 must travel too): hence an
+# emulated CPU with AVX.
 # Ratios xl over chaos: save, restore, migration.
 # rig-timeout: 1500
 # rig-boot: alone
+# rig-cpu: qemu64,+xsave,+avx
 
 . /rig/extra/stock-lib
 stock_host_up loop
@@ -67,6 +73,7 @@ ticks_on() {
 	rig_wait_for 90 sh -c ". /rig/extra/stock-lib; [ \$(stock_max_tick '$log') -ge $want ]" ||
 		{ diag; rig_fail "$1: the guest did not tick on its disk to $want"; }
 	grep -q 'STOCK-TICK-FAIL' "$log" && { diag; rig_fail "$1: $(grep STOCK-TICK-FAIL "$log" | head -n 1)"; }
+	grep -q 'STOCK-AVX-FAIL' "$log" && { diag; rig_fail "$1: $(grep STOCK-AVX-FAIL "$log" | head -n 1)"; }
 	rig_wait_for 30 ping -c 1 -W 1 10.13.0.2 > /dev/null ||
 		{ diag; rig_fail "$1: the guest does not answer ping"; }
 	rig_log "$1: ticked on to $want, answers ping"
@@ -101,6 +108,13 @@ log=/var/log/chaos/stock.log
 chaos create stock.cfg || { diag; rig_fail "chaos create stock.cfg failed"; }
 rig_wait_for 600 grep -q 'STOCK-NET' "$log" || { diag; rig_fail "chaos: no STOCK-NET"; }
 grep -q 'STOCK-DISK 0' "$log" || { diag; rig_fail "chaos: the guest did not find a fresh disk"; }
+# What the checkpoints below must keep is in use: 32-bit programs enter
+# the kernel by SYSCALL or SYSENTER (not int $0x80, which needs no
+# callback), and AVX registers hold values.
+grep -Eq 'STOCK-COMPAT32 (syscall|sysenter)' "$log" ||
+	{ diag; rig_fail "the guest's 32-bit programs do not use a fast system call entry: $(grep STOCK-COMPAT32 "$log")"; }
+grep -q 'STOCK-AVX held' "$log" ||
+	{ diag; rig_fail "no AVX state held in the guest: $(grep STOCK-AVX "$log")"; }
 ticks_on "boot" "$(last_tick)"
 # Served as chaos checked it: the file's device and inode beside params
 # (docs/xendevd.md, chaos-target).
@@ -167,11 +181,13 @@ found=$(sed -n 's/.*STOCK-DISK \([0-9][0-9]*\).*/\1/p' "$log" | head -n 1)
 [ -n "$found" ] && [ "$found" -ge "$last" ] ||
 	rig_fail "after chaos shutdown the disk held '$found', the guest's last count was $last"
 rig_log "after the shutdown the next boot found $found on the disk (last count $last)"
+before=$(last_tick)
 xl_save_us=$(timed xl-save $xl_tools xl save stock xl.img) || exit 1
 xl_restore_us=$(timed xl-restore $xl_tools xl restore xl.img) || exit 1
 rig_wait_for 30 ping -c 1 -W 1 10.13.0.2 > /dev/null || { diag; rig_fail "xl restore: no ping"; }
 xl_mig_us=$(timed xl-migrate $xl_tools xl migrate -s '' stock "$xl_tools xl migrate-receive") || exit 1
 rig_wait_for 30 ping -c 1 -W 1 10.13.0.2 > /dev/null || { diag; rig_fail "xl migrate: no ping"; }
+ticks_on "xl save, restore and migrate" "$before"
 $xl_tools xl destroy stock || rig_fail "xl destroy failed"
 rig_wait_for 10 sh -c '! grep -qs stock-disk.img /sys/block/loop*/loop/backing_file' ||
 	rig_fail "xl: a loop device is still attached"
