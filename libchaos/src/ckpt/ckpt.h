@@ -38,9 +38,9 @@ int chaos_saveimg_vcpu_ext_decode(const uint8_t *p, uint32_t vcpu,
 /*
  * The saved-guest image (docs/image-format.md): a header, then records in
  * a fixed order (DOMAIN, CONFIG, DEVICES, a VCPU and a VCPU_EXT per vCPU,
- * P2M_FRAMES, PAGES, END), every length checked, ending with a checksum of everything
- * before it. Pure code: encoding into and decoding from a buffer, no Xen
- * calls.
+ * P2M_FRAMES, PAGES, END), every length checked, ending with a checksum
+ * of everything before it. Pure code: encoding into and decoding from a
+ * buffer, no Xen calls.
  */
 
 
