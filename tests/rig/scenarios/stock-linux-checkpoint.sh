@@ -13,8 +13,8 @@
 # registers (the vCPU's XSAVE state and XCR0 must travel too): hence an
 # emulated CPU with AVX, and Xen switching the FPU eagerly: with its lazy
 # switching (its default on this AMD-like CPU) the holder's registers
-# changed within seconds of boot, before any checkpoint, under xl as well
-# (the emulator seems not to raise #NM for AVX instructions; on bare QEMU
+# changed within seconds of the guest's boot, before any checkpoint (the
+# emulator seems not to raise #NM for AVX instructions; on bare QEMU
 # without Xen they hold).
 # Ratios xl over chaos: save, restore, migration.
 # rig-timeout: 1500
