@@ -367,7 +367,7 @@ static int add_vifs(struct chaos_restore *r, chaos_err *err)
 		return 0; /* its backends come with its entries */
 	chaos_travel_config_to_config(&r->img.cfg, &cfg);
 	return chaos_guest_add_vifs(r->host, &cfg, r->shell.domid, 0, false,
-				    NULL, NULL, err);
+				    NULL, NULL, NULL, err);
 }
 
 int chaos_restore_finish(struct chaos_restore *r,

@@ -223,5 +223,5 @@ int chaos_ckpt_recreate_devices(chaos_host *host, uint32_t domid,
 		return -1;
 	chaos_travel_config_to_config(c, &cfg);
 	return chaos_guest_add_vifs(host, &cfg, domid, 0, false, NULL, NULL,
-				    err);
+				    NULL, err);
 }

@@ -330,24 +330,6 @@ static void shell_gone_err(chaos_host *host, const struct chaos_shell *shell,
 		      shell->domid, why);
 }
 
-/* A noxs guest's vifs as it got them (chaos_guest_add_vifs assigned the
- * same MACs for this domain): what a save of it carries. */
-static int record_vifs(chaos_domain_record *rec, const chaos_config *cfg,
-		       chaos_err *err)
-{
-	chaos_config macs;
-
-	rec->vifs_known = true;
-	rec->nr_vifs = (uint8_t)cfg->nr_vifs;
-	if (!cfg->nr_vifs)
-		return 0;
-	macs = *cfg;
-	if (chaos_config_assign_macs(&macs, rec->domid, err))
-		return -1;
-	memcpy(rec->vifs, macs.vifs, cfg->nr_vifs * sizeof(macs.vifs[0]));
-	return 0;
-}
-
 /*
  * The whole create. With given (a prepared shell), the domain is not made
  * here: the shell is loaded instead. *given_used tells the caller whether
@@ -447,10 +429,15 @@ static int guest_build(chaos_host *host, const chaos_config *cfg,
 		if (guest_xenstore_channel(host, &shell, err))
 			goto out_shell;
 		mark = chaos_lap(&timing->devices_us, mark);
-	} else if (chaos_guest_add_vifs(host, cfg, shell.domid, shell.nr_vifs,
-					shell.vifs_attached, timing, &mark,
-					err)) {
-		goto out_shell;
+	} else {
+		/* The vifs as the guest got them (MACs assigned for this
+		 * domain): what a save of it carries. */
+		if (chaos_guest_add_vifs(host, cfg, shell.domid, shell.nr_vifs,
+					 shell.vifs_attached, timing, &mark,
+					 rec.vifs, err))
+			goto out_shell;
+		rec.vifs_known = true;
+		rec.nr_vifs = (uint8_t)cfg->nr_vifs;
 	}
 	if (chaos_shell_boot(host, &shell, &img, ramdisk, ramdisk_len,
 			     cfg->cmdline, &rec.console_mfn,
@@ -473,8 +460,6 @@ static int guest_build(chaos_host *host, const chaos_config *cfg,
 	rec.on_crash = cfg->on_crash;
 	rec.owner = opts && opts->as ? opts->as->uid : (uint32_t)getuid();
 	rec.owner_gid = opts && opts->as ? opts->as->gid : (uint32_t)getgid();
-	if (!rec.xenstore && record_vifs(&rec, cfg, err))
-		goto out_shell;
 	if (cfg->name[0] && !named) {
 		if (chaos_registry_claim(host->registry, cfg->name, shell.domid,
 					 shell.handle, err))

@@ -125,12 +125,13 @@ int guest_fscred_enter(const chaos_cred *as, struct chaos_fscred_saved *saved,
  * one of those, whose net device xendevd put on its bridge already). Devices are removed by the caller's
  * rollback on failure. With timing, the time from *mark (the end of the
  * step before, chaos_now_us()) goes to devices_us and *mark moves on;
- * timing and mark may both be NULL.
+ * timing and mark may both be NULL. With assigned, the vifs as made (MACs
+ * assigned for domid) are copied there, cfg->nr_vifs of them.
  */
 int chaos_guest_add_vifs(chaos_host *host, const chaos_config *cfg,
 			 uint32_t domid, unsigned int precreated,
 			 bool attached, chaos_create_timing *timing,
-			 uint64_t *mark,
+			 uint64_t *mark, chaos_config_vif *assigned,
 			 chaos_err *err);
 
 #endif

@@ -31,7 +31,7 @@ static void vif_params(const chaos_config_vif *vif,
 int chaos_guest_add_vifs(chaos_host *host, const chaos_config *cfg,
 			 uint32_t domid, unsigned int precreated,
 			 bool attached, chaos_create_timing *timing,
-			 uint64_t *mark,
+			 uint64_t *mark, chaos_config_vif *assigned,
 			 chaos_err *err)
 {
 	chaos_config macs;
@@ -45,6 +45,8 @@ int chaos_guest_add_vifs(chaos_host *host, const chaos_config *cfg,
 	macs = *cfg;
 	if (chaos_config_assign_macs(&macs, domid, err))
 		return -1;
+	if (assigned)
+		memcpy(assigned, macs.vifs, macs.nr_vifs * sizeof(macs.vifs[0]));
 	for (size_t i = 0; i < macs.nr_vifs; i++) {
 		struct noxs_vif_params p;
 
