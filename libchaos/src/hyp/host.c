@@ -189,6 +189,8 @@ void chaos_host_close(chaos_host *host)
 		xencall_free_buffer(host->xcall, host->copy_frames);
 	if (host->vcpu_ctx)
 		xencall_free_buffer(host->xcall, host->vcpu_ctx);
+	if (host->vcpu_ext)
+		xencall_free_buffer(host->xcall, host->vcpu_ext);
 	if (host->xcall)
 		xencall_close(host->xcall);
 	if (host->noxs_fd >= 0)

@@ -55,8 +55,10 @@ struct chaos_host {
 	uint64_t *copy_frames;
 	uint8_t *stage;
 	size_t stage_pages;
-	/* A vCPU context in hypercall memory (vcpu_context.c), kept. */
+	/* A vCPU context in hypercall memory (vcpu_context.c), kept; and
+	 * room for a vCPU's XSAVE state and MSRs (vcpu_ext.c), kept too. */
 	void *vcpu_ctx;
+	void *vcpu_ext;
 	/* Consoles whose port is left masked by the event rate limit, and
 	 * the earliest time one of them may be released. */
 	unsigned int consoles_masked;

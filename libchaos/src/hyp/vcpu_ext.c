@@ -25,18 +25,21 @@ struct ext_buffer {
 	xen_domctl_vcpu_msr_t msrs[CHAOS_VCPU_MSRS_MAX];
 };
 
+/* The host's, allocated on first use and kept until chaos_host_close:
+ * hypercall memory is mapped and unmapped by system calls (and, in a PV
+ * dom0, a trapped page-table write per page), which every vCPU of every
+ * save and restore would pay again. */
 static struct ext_buffer *ext_buffer(struct chaos_host *host, chaos_err *err)
 {
-	struct ext_buffer *b;
-
+	if (host->vcpu_ext)
+		return host->vcpu_ext;
 	if (chaos_host_xcall(host, err))
 		return NULL;
-	b = xencall_alloc_buffer(host->xcall, sizeof(*b));
-	if (!b)
+	host->vcpu_ext = xencall_alloc_buffer(host->xcall,
+					      sizeof(struct ext_buffer));
+	if (!host->vcpu_ext)
 		chaos_err_set(err, ENOMEM, "no hypercall memory for a vCPU's state");
-	else
-		memset(b, 0, sizeof(*b));
-	return b;
+	return host->vcpu_ext;
 }
 
 static int get_callbacks(struct chaos_host *host, uint32_t domid,
@@ -153,7 +156,6 @@ int chaos_vcpu_get_ext(struct chaos_host *host, uint32_t domid,
 		       chaos_err *err)
 {
 	struct ext_buffer *b;
-	int rc;
 
 	memset(ext, 0, sizeof(*ext));
 	if (get_callbacks(host, domid, vcpu, ext, err))
@@ -161,10 +163,8 @@ int chaos_vcpu_get_ext(struct chaos_host *host, uint32_t domid,
 	b = ext_buffer(host, err);
 	if (!b)
 		return -1;
-	rc = get_xsave(host, domid, vcpu, b, ext, err) ||
-	     get_msrs(host, domid, vcpu, b, ext, err) ? -1 : 0;
-	xencall_free_buffer(host->xcall, b);
-	return rc;
+	return get_xsave(host, domid, vcpu, b, ext, err) ||
+	       get_msrs(host, domid, vcpu, b, ext, err) ? -1 : 0;
 }
 
 static int set_callbacks(struct chaos_host *host, uint32_t domid,
@@ -260,7 +260,6 @@ int chaos_vcpu_set_ext(struct chaos_host *host, uint32_t domid,
 		       chaos_err *err)
 {
 	struct ext_buffer *b;
-	int rc;
 
 	if (set_callbacks(host, domid, vcpu, ext, err))
 		return -1;
@@ -269,8 +268,6 @@ int chaos_vcpu_set_ext(struct chaos_host *host, uint32_t domid,
 	b = ext_buffer(host, err);
 	if (!b)
 		return -1;
-	rc = set_xsave(host, domid, vcpu, b, ext, err) ||
-	     set_msrs(host, domid, vcpu, b, ext, err) ? -1 : 0;
-	xencall_free_buffer(host->xcall, b);
-	return rc;
+	return set_xsave(host, domid, vcpu, b, ext, err) ||
+	       set_msrs(host, domid, vcpu, b, ext, err) ? -1 : 0;
 }
