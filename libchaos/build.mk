@@ -18,7 +18,7 @@ LIBCHAOS_SRC_dev     := noxs.c collect.c console_common.c console_ring.c \
 			xs_guest.c xs_disks.c
 LIBCHAOS_SRC_build   := image.c image_elf.c image_bzimage.c \
 			image_decompress.c pv_layout.c pv_pagetable.c \
-			pv_start_info.c shell_prepare.c shell_boot.c \
+			pv_start_info.c shell_prepare.c shell_record.c shell_boot.c \
 			shell_fate.c shell_public.c grant_seed.c
 LIBCHAOS_SRC_guest   := vifs.c policy.c kernel.c host_prepare.c xenstore.c guest.c \
 			info.c

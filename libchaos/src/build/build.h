@@ -323,7 +323,25 @@ struct chaos_shell {
 	 * (a mapped page would keep it a zombie). */
 	uint8_t *boot_map;
 	uint64_t boot_map_pages;
+	/* A pooled shell's record file, made ahead and open as record_fd
+	 * (chaos_shell_stage_record): its create writes into it where it
+	 * would make a file. */
+	bool record_staged;
+	int record_fd;
 };
+
+/* ---- shell_record.c ---- */
+
+/*
+ * Make a shell's record file ahead (state/record.c's stage_open): a
+ * pooled shell's, off the path of the create that takes it. Nothing is
+ * left behind on failure.
+ */
+int chaos_shell_stage_record(chaos_host *host, struct chaos_shell *shell,
+			     chaos_err *err);
+/* Drop it, if the shell has one: a shell discarded (before its domain
+ * goes). */
+void chaos_shell_unstage_record(chaos_host *host, struct chaos_shell *shell);
 
 /* Build a shell of memory_mib MiB and vcpus vCPUs, with nr_vifs vifs
  * still to be configured (noxs only), their net devices made now on

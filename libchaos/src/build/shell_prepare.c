@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "build/build.h"
 #include "dev/dev.h"
@@ -47,6 +48,12 @@ void chaos_shell_release(struct chaos_shell *shell)
 		chaos_busy_release(shell->busy_dir, shell->handle,
 				   shell->busy_fd);
 	shell->busy_fd = -1;
+	/* A staged record file stays for whoever reclaims the shell (one
+	 * kept for later); only this process's descriptor goes. */
+	if (shell->record_staged)
+		close(shell->record_fd);
+	shell->record_staged = false;
+	shell->record_fd = -1;
 	free(shell->p2m);
 	shell->p2m = NULL;
 }
@@ -56,9 +63,11 @@ void chaos_shell_discard(chaos_host *host, struct chaos_shell *shell)
 	/* Before the domain goes: a page still mapped keeps it a zombie. */
 	chaos_shell_drop_boot_map(shell);
 	/* Destroyed behind our back and gone: whatever has its id now is
-	 * not ours (its devices went with it: chaos_device_collect). Dying,
-	 * it is still ours to finish off. */
+	 * not ours (its devices went with it: chaos_device_collect), nor is
+	 * a file named after the id. Dying, it is still ours to finish off. */
 	if (shell->domid && chaos_shell_fate(host, shell) != CHAOS_SHELL_GONE) {
+		/* While the id is ours. */
+		chaos_shell_unstage_record(host, shell);
 		/* Backends first (as chaos_guest_destroy does): a process
 		 * killed while the domain dies then leaves no device behind,
 		 * and a mapped ring never keeps the domain a zombie. */

@@ -73,6 +73,11 @@ static int shell_new(chaos_host *host, uint64_t memory_mib,
 		free(shell);
 		return -1;
 	}
+	/* A pool's shell: its create's record file made now. */
+	if (chaos_shell_stage_record(host, shell, err)) {
+		chaos_shell_free(host, shell);
+		return -1;
+	}
 	*out = shell;
 	return 0;
 }
@@ -134,6 +139,8 @@ int chaos_shell_reclaim(chaos_host *host, uint32_t domid, chaos_err *err)
 			      NULL) == 0)
 		return chaos_err_set(err, EPERM,
 				     "domain %u is not an unused shell", domid);
+	/* Its record file, if it was made ahead (chaos_shell_new). */
+	chaos_record_unstage(host->state_dir, domid);
 	chaos_device_remove_all(host, domid, NULL);
 	return chaos_domain_kill(host, domid, err);
 }

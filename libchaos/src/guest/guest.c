@@ -203,8 +203,12 @@ static int read_kernel(const char *path, const chaos_kernel *kept,
  * file rights in force) the path must also be a regular file it may
  * read, since each restart reads it again with those rights. A client's
  * absolute path (a daemon's, which asks for one) is kept as given: a
- * stat and an access check (none for root), where resolving its links
- * would cost two more system calls in each create. Else realpath's name.
+ * stat and an access check, where resolving its links would cost two
+ * more system calls in each create. Root's is kept unlooked-at: root
+ * reads any file, and a restart reads the path again anyway, refusing
+ * one that is missing or not a regular file by then, as it would one
+ * replaced after the create (a stat less in each create). Else
+ * realpath's name.
  */
 static int remember_config_path(const char *path, const chaos_cred *as,
 				char out[CHAOS_RECORD_PATH_MAX],
@@ -215,7 +219,13 @@ static int remember_config_path(const char *path, const chaos_cred *as,
 
 	out[0] = '\0';
 	if (as && path[0] == '/') {
-		if (len >= CHAOS_RECORD_PATH_MAX || stat(path, &st) < 0)
+		if (len >= CHAOS_RECORD_PATH_MAX)
+			return 0;
+		if (as->uid == 0) {
+			memcpy(out, path, len + 1);
+			return 0;
+		}
+		if (stat(path, &st) < 0)
 			return 0;
 		if (guest_check_readable(as, path, &st, "config_path", err))
 			return -1;
@@ -472,10 +482,14 @@ static int guest_build(chaos_host *host, const chaos_config *cfg,
 	 * destroys (recovery through the busy mark; chaosd's adoption for a
 	 * pooled shell), as nobody got an answer for it. Recorded first, it
 	 * would be kept, paused for good, its name taken. The record is
-	 * written aside before and only put in place after: once the guest
-	 * runs it takes a CPU, and each system call left costs more.
+	 * written aside before (into the file a pooled shell made ahead,
+	 * if it did) and only put in place after: once the guest runs it
+	 * takes a CPU, and each system call left costs more.
 	 */
-	if (chaos_record_stage(host->state_dir, &rec, err))
+	if (shell.record_staged ?
+	    chaos_record_stage_into(shell.record_fd, host->state_dir, &rec,
+				    err) :
+	    chaos_record_stage(host->state_dir, &rec, err))
 		goto out_shell;
 	if (!paused && xc_domain_unpause(host->xch, shell.domid)) {
 		chaos_err_xen(err, host, errno, "cannot unpause domain %u",
@@ -493,6 +507,10 @@ static int guest_build(chaos_host *host, const chaos_config *cfg,
 			       shell.boot_map_pages * XC_PAGE_SIZE);
 	shell.boot_map = NULL;
 	shell.boot_map_pages = 0;
+	/* The record's descriptor too, if it was made ahead. */
+	if (shell.record_staged)
+		chaos_host_close_later(host, shell.record_fd);
+	shell.record_staged = false;
 	chaos_shell_release(&shell);
 	rc = 0;
 	goto out_image;

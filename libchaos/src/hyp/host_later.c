@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * Work a create leaves for later: the mapping a pooled create wrote its
- * kernel through. On a PV dom0 taking a mapping down is a trapped
+ * kernel through, and the descriptor of the record it wrote. On a PV dom0 taking a mapping down is a trapped
  * page-table write per page, which costs more than the writes themselves;
  * the guest runs meanwhile, and whoever asked for it waits for nothing
  * done here.
  */
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "hyp/hyp.h"
 #include <chaos/host.h>
@@ -28,6 +29,19 @@ void chaos_host_unmap_later(struct chaos_host *host, void *base, size_t len)
 	host->nr_later++;
 }
 
+void chaos_host_close_later(struct chaos_host *host, int fd)
+{
+	if (fd < 0)
+		return;
+	if (host->nr_close_later == CHAOS_HOST_LATER_MAX) {
+		close(host->close_later[0]);
+		for (unsigned int i = 1; i < host->nr_close_later; i++)
+			host->close_later[i - 1] = host->close_later[i];
+		host->nr_close_later--;
+	}
+	host->close_later[host->nr_close_later++] = fd;
+}
+
 void chaos_host_tidy(chaos_host *host)
 {
 	if (!host)
@@ -37,4 +51,7 @@ void chaos_host_tidy(chaos_host *host)
 	for (unsigned int i = 0; i < host->nr_later; i++)
 		munmap(host->later[i].base, host->later[i].len);
 	host->nr_later = 0;
+	for (unsigned int i = 0; i < host->nr_close_later; i++)
+		close(host->close_later[i]);
+	host->nr_close_later = 0;
 }

@@ -70,6 +70,9 @@ struct chaos_host {
 		size_t len;
 	} later[CHAOS_HOST_LATER_MAX];
 	unsigned int nr_later;
+	/* Descriptors left for chaos_host_tidy the same way. */
+	int close_later[CHAOS_HOST_LATER_MAX];
+	unsigned int nr_close_later;
 };
 
 /* Make q a logger that keeps the Xen libraries' last error in q->last
@@ -101,6 +104,9 @@ int chaos_err_xen(chaos_err *err, struct chaos_host *host, int code,
  * zombie until then. NULL is allowed.
  */
 void chaos_host_unmap_later(struct chaos_host *host, void *base, size_t len);
+/* Close fd later, the same way (a pooled create's staged record). -1 is
+ * allowed. */
+void chaos_host_close_later(struct chaos_host *host, int fd);
 
 /* ---- domain_state.c ---- */
 

@@ -333,19 +333,28 @@ static void staged_path(char *buf, size_t len, const char *state_dir,
 	snprintf(buf, len, "%s/domains/%" PRIu32 ".tmp", state_dir, domid);
 }
 
-int chaos_record_stage(const char *state_dir, const chaos_domain_record *rec,
+/* rec as a record's text, checked: its length, or -1. */
+static int record_text(const chaos_domain_record *rec, char text[RECORD_MAX],
 		       chaos_err *err)
 {
-	char dir[PATH_MAX], tmp[PATH_MAX], text[RECORD_MAX];
-	int fd, n;
+	int n;
 
 	if (!one_line(rec->config_path))
 		return chaos_err_set(err, EINVAL,
 				     "config path: a control character in it cannot be recorded");
-	n = chaos_record_format(rec, text, sizeof(text));
+	n = chaos_record_format(rec, text, RECORD_MAX);
 	if (n < 0)
 		return chaos_err_set(err, ENAMETOOLONG, "record too large");
-	staged_path(tmp, sizeof(tmp), state_dir, rec->domid);
+	return n;
+}
+
+int chaos_record_stage_open(const char *state_dir, uint32_t domid,
+			    chaos_err *err)
+{
+	char dir[PATH_MAX], tmp[PATH_MAX];
+	int fd;
+
+	staged_path(tmp, sizeof(tmp), state_dir, domid);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
 		  0600);
 	/* The directories only the first time: each system call counts in
@@ -364,15 +373,63 @@ int chaos_record_stage(const char *state_dir, const chaos_domain_record *rec,
 	if (fd < 0)
 		return chaos_err_set(err, errno, "cannot write %s: %s", tmp,
 				     strerror(errno));
-	if (write(fd, text, (size_t)n) != n || close(fd)) {
-		int e = errno;
+	return fd;
+}
 
-		close(fd);
+/* The text of n bytes into fd at its start; the staged file goes on
+ * failure. */
+static int write_staged(int fd, const char *text, int n,
+			const char *state_dir, uint32_t domid, chaos_err *err)
+{
+	char tmp[PATH_MAX];
+	ssize_t done;
+	int e;
+
+	do {
+		done = pwrite(fd, text, (size_t)n, 0);
+	} while (done < 0 && errno == EINTR);
+	if (done == n)
+		return 0;
+	/* A short write to a fresh file is a full file system. */
+	e = done < 0 ? errno : ENOSPC;
+	staged_path(tmp, sizeof(tmp), state_dir, domid);
+	unlink(tmp);
+	return chaos_err_set(err, e, "cannot write %s: %s", tmp, strerror(e));
+}
+
+int chaos_record_stage_into(int fd, const char *state_dir,
+			    const chaos_domain_record *rec, chaos_err *err)
+{
+	char text[RECORD_MAX];
+	int n = record_text(rec, text, err);
+
+	if (n < 0)
+		return -1;
+	return write_staged(fd, text, n, state_dir, rec->domid, err);
+}
+
+int chaos_record_stage(const char *state_dir, const chaos_domain_record *rec,
+		       chaos_err *err)
+{
+	char text[RECORD_MAX];
+	int fd, n = record_text(rec, text, err), rc;
+
+	if (n < 0)
+		return -1;
+	fd = chaos_record_stage_open(state_dir, rec->domid, err);
+	if (fd < 0)
+		return -1;
+	rc = write_staged(fd, text, n, state_dir, rec->domid, err);
+	if (close(fd) && !rc) {
+		int e = errno;
+		char tmp[PATH_MAX];
+
+		staged_path(tmp, sizeof(tmp), state_dir, rec->domid);
 		unlink(tmp);
 		return chaos_err_set(err, e, "cannot write %s: %s", tmp,
 				     strerror(e));
 	}
-	return 0;
+	return rc;
 }
 
 int chaos_record_commit(const char *state_dir, uint32_t domid,

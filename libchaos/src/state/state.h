@@ -119,6 +119,17 @@ int chaos_record_save(const char *state_dir,
  */
 int chaos_record_stage(const char *state_dir,
 		       const chaos_domain_record *rec, chaos_err *err);
+/*
+ * Stage in two steps too, the first ahead (a pooled shell's): open
+ * creates domid's staged file, empty, and returns its descriptor (or
+ * -1); stage_into writes rec into it (an empty one, once), with one
+ * system call. The descriptor is the caller's to close; commit and
+ * unstage work as for chaos_record_stage.
+ */
+int chaos_record_stage_open(const char *state_dir, uint32_t domid,
+			    chaos_err *err);
+int chaos_record_stage_into(int fd, const char *state_dir,
+			    const chaos_domain_record *rec, chaos_err *err);
 int chaos_record_commit(const char *state_dir, uint32_t domid,
 			chaos_err *err);
 void chaos_record_unstage(const char *state_dir, uint32_t domid);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Per-domain records: round trip, strict parsing, files. */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -272,6 +273,72 @@ static void test_files(void **state)
 	assert_int_equal(system(path), 0);
 }
 
+/*
+ * A record staged in two steps (a pooled shell's): the file made ahead,
+ * empty and unread; written in one go by the create; put in place by the
+ * commit, or dropped.
+ */
+static void test_staged_ahead(void **state)
+{
+	char dir[] = "/tmp/chaos-record-XXXXXX";
+	chaos_domain_record in = sample(), out;
+	chaos_err err;
+	char path[256];
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	/* The directories are made on the first one. */
+	fd = chaos_record_stage_open(dir, 42, &err);
+	assert_true(fd >= 0);
+	snprintf(path, sizeof(path), "%s/domains/42.tmp", dir);
+	assert_int_equal(access(path, F_OK), 0);
+	assert_int_equal(chaos_record_load(dir, 42, NULL, &out, &err), -1);
+	assert_int_equal(err.code, ENOENT);
+	assert_int_equal(chaos_record_stage_into(fd, dir, &in, &err), 0);
+	assert_int_equal(chaos_record_load(dir, 42, NULL, &out, &err), -1);
+	assert_int_equal(chaos_record_commit(dir, 42, &err), 0);
+	assert_int_equal(close(fd), 0);
+	assert_int_equal(chaos_record_load(dir, 42, in.handle, &out, &err), 0);
+	assert_string_equal(out.name, "web1");
+	assert_string_equal(out.config_path, "/etc/chaos/web1.json");
+	assert_int_equal(access(path, F_OK), -1);
+
+	/* A record that cannot be written: nothing staged is left. */
+	in.domid = 43;
+	fd = chaos_record_stage_open(dir, 43, &err);
+	assert_true(fd >= 0);
+	snprintf(in.config_path, sizeof(in.config_path), "/etc/a\nb");
+	in.config_path[6] = '\n';
+	assert_int_equal(chaos_record_stage_into(fd, dir, &in, &err), -1);
+	assert_int_equal(err.code, EINVAL);
+	chaos_record_unstage(dir, 43);
+	snprintf(path, sizeof(path), "%s/domains/43.tmp", dir);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(close(fd), 0);
+	/* A write that fails (a descriptor not open for writing) drops the
+	 * staged file and says which. */
+	in = sample();
+	in.domid = 44;
+	fd = chaos_record_stage_open(dir, 44, &err);
+	assert_true(fd >= 0);
+	assert_int_equal(close(fd), 0);
+	snprintf(path, sizeof(path), "%s/domains/44.tmp", dir);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(chaos_record_stage_into(fd, dir, &in, &err), -1);
+	assert_int_equal(err.code, EBADF);
+	assert_non_null(strstr(err.msg, "domains/44.tmp"));
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(close(fd), 0);
+	/* A state directory that cannot be made. */
+	assert_int_equal(chaos_record_stage_open("/proc/chaos-none", 45, &err),
+			 -1);
+	assert_non_null(strstr(err.msg, "/proc/chaos-none"));
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	assert_int_equal(system(path), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +348,7 @@ int main(void)
 		cmocka_unit_test(test_owner),
 		cmocka_unit_test(test_vifs),
 		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_staged_ahead),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -57,7 +57,7 @@ rmdir /run/chaos-syscost
 	echo "op,us"
 	sed -n 's/^op=\([a-z_]*\) us=\([0-9.]*\)$/\1,\2/p' syscost.txt
 } > syscost.csv
-[ "$(wc -l < syscost.csv)" = 10 ] || rig_fail "rig-syscost printed $(($(wc -l < syscost.csv) - 1)) costs, want 9"
+[ "$(wc -l < syscost.csv)" = 12 ] || rig_fail "rig-syscost printed $(($(wc -l < syscost.csv) - 1)) costs, want 11"
 
 # --- the CLI's process start, no daemon yet ----------------------------------
 repeat_time 20 hello.us rig-hello
@@ -203,4 +203,6 @@ cost() { awk -F, -v o="$1" '$1 == o { print $2 }' syscost.csv; }
 rig_metric syscall_null_us "$(cost null)" us
 rig_metric syscall_symlink_us "$(cost symlink)" us
 rig_metric syscall_record_us "$(cost record)" us
+rig_metric syscall_claim_staged_us "$(cost claim_staged)" us
+rig_metric syscall_record_staged_us "$(cost record_staged)" us
 rig_pass "$count creates with 1, 4 and 16 clients, CLI fixed costs measured, nothing left"

@@ -17,7 +17,13 @@
  *   rename      rename of such a file to its final name;
  *   record      stage and rename together, as a create writes a record;
  *   record_at   the same through a directory descriptor kept open
- *               (openat, renameat: one path component walked, not all).
+ *               (openat, renameat: one path component walked, not all);
+ *   claim_staged  renameat2 (RENAME_NOREPLACE) of a link made ahead to
+ *               a new name, as a pooled shell's name claim (the links
+ *               are made before the batch, untimed);
+ *   record_staged a record's pwrite into a file opened ahead, then its
+ *               rename into place, as a pooled shell's record (the
+ *               opens before the batch and the closes after, untimed).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -110,13 +116,36 @@ static void put_in_place(int at, int i)
 		die(from);
 }
 
+/* What a pooled shell makes ahead, for a batch (untimed): links to
+ * rename, or files open to write. */
+static void ahead(const char *op, int fds[BATCH])
+{
+	char p[320];
+
+	for (int i = 0; i < BATCH; i++) {
+		if (!strcmp(op, "claim_staged")) {
+			path_of(p, sizeof(p), ".staged", i);
+			if (symlinkat("1:0123456789abcdef", AT_FDCWD, p))
+				die(p);
+		} else {
+			path_of(p, sizeof(p), ".new", i);
+			fds[i] = open(p, O_WRONLY | O_CREAT | O_TRUNC |
+					 O_CLOEXEC | O_NOFOLLOW, 0600);
+			if (fds[i] < 0)
+				die(p);
+		}
+	}
+}
+
 /* One batch of op: its time per call, µs. */
 static double batch(const char *op)
 {
-	char p[320], file[320];
+	static const char text[RECORD_BYTES] = "domid 1\n";
+	char p[320], file[320], to[320];
 	double t0, t1;
 	struct stat st;
 	struct timespec ts;
+	int fds[BATCH];
 
 	path_of(file, sizeof(file), "file", 0);
 	if (!strcmp(op, "rename") || !strncmp(op, "record", 6))
@@ -124,6 +153,12 @@ static double batch(const char *op)
 	if (!strcmp(op, "rename"))
 		for (int i = 0; i < BATCH; i++)
 			stage(AT_FDCWD, i);
+	if (!strcmp(op, "claim_staged"))
+		ahead(op, fds);
+	if (!strcmp(op, "record_staged")) {
+		clean("rec");
+		ahead(op, fds);
+	}
 	t0 = now_us();
 	for (int i = 0; i < BATCH; i++) {
 		if (!strcmp(op, "null")) {
@@ -145,6 +180,17 @@ static double batch(const char *op)
 			stage(AT_FDCWD, i);
 		} else if (!strcmp(op, "rename")) {
 			put_in_place(AT_FDCWD, i);
+		} else if (!strcmp(op, "claim_staged")) {
+			path_of(p, sizeof(p), ".staged", i);
+			path_of(to, sizeof(to), "name", i);
+			if (renameat2(AT_FDCWD, p, AT_FDCWD, to,
+				      RENAME_NOREPLACE))
+				die(p);
+		} else if (!strcmp(op, "record_staged")) {
+			if (pwrite(fds[i], text, sizeof(text), 0) !=
+			    (ssize_t)sizeof(text))
+				die("pwrite");
+			put_in_place(AT_FDCWD, i);
 		} else {
 			/* record, or record_at through the kept directory. */
 			int at = strcmp(op, "record_at") ? AT_FDCWD : dir_fd;
@@ -154,6 +200,9 @@ static double batch(const char *op)
 		}
 	}
 	t1 = now_us();
+	if (!strcmp(op, "record_staged"))
+		for (int i = 0; i < BATCH; i++)
+			close(fds[i]);
 	clean("name");
 	clean(".new");
 	return (t1 - t0) / BATCH;
@@ -163,7 +212,8 @@ int main(int argc, char **argv)
 {
 	static const char *const ops[] = { "null", "clock", "stat", "access",
 					   "symlink", "stage", "rename",
-					   "record", "record_at" };
+					   "record", "record_at",
+					   "claim_staged", "record_staged" };
 	double *per;
 	char file[320];
 	long rounds;
