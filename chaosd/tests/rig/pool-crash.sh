@@ -65,6 +65,10 @@ for g in $(chaos list | awk 'NR > 1 && $1 ~ /^([gb][0-9]+|hl)$/ { print $1 }'); 
 done
 chaosd_stop
 [ "$(rig-domains count)" = 0 ] || rig_fail "domains left: $(rig-domains count)"
+# The record files the killed chaosd's shells were made with went with
+# the shells the restarts reclaimed.
+left=$(ls -A /run/chaos/domains | tr '\n' ' ')
+[ -z "$left" ] || rig_fail "left in /run/chaos/domains: $left"
 free1=$(rig-domains free-kib)
 [ "$free1" = "$free0" ] || rig_fail "free memory $free1 KiB, was $free0 KiB"
 rig_pass "two kill -9 (refill, create), restarts adopted guests and their consoles (hl.log kept growing), nothing leaked"

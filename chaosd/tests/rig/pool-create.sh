@@ -80,6 +80,10 @@ done
 chaosd_stop
 grep -q 'destroyed 20 unused shells' chaosd.log || { cat chaosd.log; rig_fail "chaosd did not destroy its shells on SIGTERM"; }
 [ "$(rig-domains count)" = 0 ] || rig_fail "domains left: $(rig-domains count)"
+# Each shell's record file (made with it, written by its create) is gone:
+# put in place and removed with its guest, or removed with the shell.
+left=$(ls -A /run/chaos/domains | tr '\n' ' ')
+[ -z "$left" ] || rig_fail "left in /run/chaos/domains: $left"
 free1=$(rig-domains free-kib)
 [ "$free1" = "$free0" ] || rig_fail "free memory $free1 KiB, was $free0 KiB"
 

@@ -25,12 +25,16 @@
 # this boot: rig-syscost, before chaosd starts).
 #
 # COUNT is RIG_VAR_CREATE_CONC_COUNT (default 48); the pool holds COUNT
-# shells of 4 MiB.
+# shells of 4 MiB. CLI is RIG_VAR_CREATE_CONC_CLI (default 30), how many
+# chaos create --timing (each beside one create on an open connection):
+# their phases' medians and execute_over_floor come from them.
 # rig-timeout: 1800
 
 count=${RIG_VAR_CREATE_CONC_COUNT:-48}
+cli=${RIG_VAR_CREATE_CONC_CLI:-30}
 mem=4
 case $count in ''|*[!0-9]*) rig_fail "RIG_VAR_CREATE_CONC_COUNT '$count' is not a number" ;; esac
+case $cli in ''|*[!0-9]*|0) rig_fail "RIG_VAR_CREATE_CONC_CLI '$cli' is not a number above 0" ;; esac
 [ "$count" -ge 16 ] || rig_fail "RIG_VAR_CREATE_CONC_COUNT must be at least 16 (one create per client)"
 pool=$count
 # A round's guests and the refilled pool at once, plus slack.
@@ -43,7 +47,8 @@ rig_log "$count creates per round, pool of $pool, $mem MiB guests"
 . /rig/extra/bench-lib
 
 # --- the floor, before anything else runs ------------------------------------
-rig-floor /rig/guests/noop.elf $mem 20 > floor.txt || rig_fail "rig-floor failed"
+floor_rounds=40
+rig-floor /rig/guests/noop.elf $mem $floor_rounds > floor.txt || rig_fail "rig-floor failed"
 for f in floor_us copy start vcpu unpause; do
 	sed -n "s/.*\<$f=\([0-9]*\).*/\1/p" floor.txt > floor-$f.us
 done
@@ -79,7 +84,7 @@ repeat_time 20 pool.us chaos pool
 # CLI adds: process start, config parse, connect, exit.
 : > cli-create.us; : > cli-lib.us; : > single-wall.us; : > single-lib.us
 i=1
-while [ $i -le 10 ]; do
+while [ $i -le "$cli" ]; do
 	echo "{ \"name\": \"cli$i\", \"kernel\": \"/rig/guests/noop.elf\", \"memory\": $mem }" > cli.json
 	wait_pool
 	rigtime run chaos create --timing cli.json >> cli-create.us 2> out.txt ||
@@ -95,8 +100,8 @@ while [ $i -le 10 ]; do
 	grep '^create ' load.txt | sed 's/.* lib_us=\([0-9]*\) .*/\1/' >> single-lib.us
 	i=$((i + 1))
 done
-[ "$(wc -l < single-wall.us)" = 10 ] || rig_fail "rig-create-load gave $(wc -l < single-wall.us) single creates, want 10"
-[ "$(wc -l < cli-lib.us)" = 10 ] || rig_fail "chaos create --timing printed $(wc -l < cli-lib.us) timing lines, want 10"
+[ "$(wc -l < single-wall.us)" = "$cli" ] || rig_fail "rig-create-load gave $(wc -l < single-wall.us) single creates, want $cli"
+[ "$(wc -l < cli-lib.us)" = "$cli" ] || rig_fail "chaos create --timing printed $(wc -l < cli-lib.us) timing lines, want $cli"
 
 # --- rounds of COUNT creates with 1, 4 and 16 clients ------------------------
 echo "clients,creates,pooled,seconds,creates_per_s,open_conn_median_us,open_conn_p90_us,lib_median_us,lib_p90_us,destroy_seconds" > rounds.csv
@@ -157,6 +162,8 @@ sed -n 's/.*\<total=\([0-9]*\).*\<request=\([0-9]*\).*/\2 \1/p' cli-phases.txt |
 	for f in copy start vcpu unpause floor_us; do
 		echo "floor_${f%_us},$(median floor-$f.us)"
 	done
+	echo "create_samples,$cli"
+	echo "floor_samples,$floor_rounds"
 } > phases.csv
 rig_file rounds.csv < rounds.csv
 rig_file creates.csv < creates.csv
