@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
-/* Mappings left for later (hyp/host_later.c): kept until tidied, bounded. */
+/* Mappings and descriptors left for later (hyp/host_later.c): kept until
+ * tidied, bounded. */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -106,12 +108,53 @@ static void test_nothing_is_not_kept(void **state)
 	munmap(p, page());
 }
 
+static int open_fd(void)
+{
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	return fd;
+}
+
+static int is_open(int fd)
+{
+	return fcntl(fd, F_GETFD) != -1;
+}
+
+/* A descriptor (a pooled create's record file) is closed at the tidy, or
+ * when more than CHAOS_HOST_LATER_MAX wait, the oldest first; -1 is not
+ * one. */
+static void test_descriptors(void **state)
+{
+	int fd[CHAOS_HOST_LATER_MAX + 1];
+
+	(void)state;
+	chaos_host_close_later(&host, -1);
+	assert_int_equal(host.nr_close_later, 0);
+	for (int i = 0; i < CHAOS_HOST_LATER_MAX + 1; i++)
+		fd[i] = open_fd();
+	for (int i = 0; i < CHAOS_HOST_LATER_MAX; i++)
+		chaos_host_close_later(&host, fd[i]);
+	for (int i = 0; i < CHAOS_HOST_LATER_MAX; i++)
+		assert_true(is_open(fd[i]));
+	chaos_host_close_later(&host, fd[CHAOS_HOST_LATER_MAX]);
+	assert_int_equal(host.nr_close_later, CHAOS_HOST_LATER_MAX);
+	assert_false(is_open(fd[0]));
+	for (int i = 1; i < CHAOS_HOST_LATER_MAX + 1; i++)
+		assert_true(is_open(fd[i]));
+	chaos_host_tidy(&host);
+	assert_int_equal(host.nr_close_later, 0);
+	for (int i = 1; i < CHAOS_HOST_LATER_MAX + 1; i++)
+		assert_false(is_open(fd[i]));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_kept_until_tidied, reset),
 		cmocka_unit_test_setup(test_bounded_oldest_first, reset),
 		cmocka_unit_test_setup(test_nothing_is_not_kept, reset),
+		cmocka_unit_test_setup(test_descriptors, reset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
