@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * Work a create leaves for later: the mapping a pooled create wrote its
- * kernel through, and the descriptor of the record it wrote. On a PV dom0 taking a mapping down is a trapped
- * page-table write per page, which costs more than the writes themselves;
- * the guest runs meanwhile, and whoever asked for it waits for nothing
- * done here.
+ * kernel through, and the descriptor of the record it wrote. On a PV
+ * dom0 taking a mapping down is a trapped page-table write per page,
+ * which costs more than the writes themselves, and a close is a system
+ * call too; the guest runs meanwhile, and whoever asked for it waits for
+ * nothing done here.
  */
 #include <sys/mman.h>
 #include <unistd.h>
