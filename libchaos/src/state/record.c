@@ -376,14 +376,23 @@ int chaos_record_stage_open(const char *state_dir, uint32_t domid,
 	return fd;
 }
 
+/* A staged file that could not be written (error e): dropped, and said. */
+static int staged_failed(const char *state_dir, uint32_t domid, int e,
+			 chaos_err *err)
+{
+	char tmp[PATH_MAX];
+
+	staged_path(tmp, sizeof(tmp), state_dir, domid);
+	unlink(tmp);
+	return chaos_err_set(err, e, "cannot write %s: %s", tmp, strerror(e));
+}
+
 /* The text of n bytes into fd at its start; the staged file goes on
  * failure. */
 static int write_staged(int fd, const char *text, int n,
 			const char *state_dir, uint32_t domid, chaos_err *err)
 {
-	char tmp[PATH_MAX];
 	ssize_t done;
-	int e;
 
 	do {
 		done = pwrite(fd, text, (size_t)n, 0);
@@ -391,10 +400,7 @@ static int write_staged(int fd, const char *text, int n,
 	if (done == n)
 		return 0;
 	/* A short write to a fresh file is a full file system. */
-	e = done < 0 ? errno : ENOSPC;
-	staged_path(tmp, sizeof(tmp), state_dir, domid);
-	unlink(tmp);
-	return chaos_err_set(err, e, "cannot write %s: %s", tmp, strerror(e));
+	return staged_failed(state_dir, domid, done < 0 ? errno : ENOSPC, err);
 }
 
 int chaos_record_stage_into(int fd, const char *state_dir,
@@ -420,15 +426,8 @@ int chaos_record_stage(const char *state_dir, const chaos_domain_record *rec,
 	if (fd < 0)
 		return -1;
 	rc = write_staged(fd, text, n, state_dir, rec->domid, err);
-	if (close(fd) && !rc) {
-		int e = errno;
-		char tmp[PATH_MAX];
-
-		staged_path(tmp, sizeof(tmp), state_dir, rec->domid);
-		unlink(tmp);
-		return chaos_err_set(err, e, "cannot write %s: %s", tmp,
-				     strerror(e));
-	}
+	if (close(fd) && !rc)
+		return staged_failed(state_dir, rec->domid, errno, err);
 	return rc;
 }
 
