@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <errno.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -283,14 +284,18 @@ static void test_staged_ahead(void **state)
 	char dir[] = "/tmp/chaos-record-XXXXXX";
 	chaos_domain_record in = sample(), out;
 	chaos_err err;
-	char path[256];
-	int fd;
+	char path[256], text[8192];
+	struct stat st;
+	int fd, n;
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
-	/* The directories are made on the first one. */
+	/* The directories are made on the first one. Its storage may be
+	 * allocated ahead, but the file is empty until written. */
 	fd = chaos_record_stage_open(dir, 42, &err);
 	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(st.st_size, 0);
 	snprintf(path, sizeof(path), "%s/domains/42.tmp", dir);
 	assert_int_equal(access(path, F_OK), 0);
 	assert_int_equal(chaos_record_load(dir, 42, NULL, &out, &err), -1);
@@ -303,6 +308,30 @@ static void test_staged_ahead(void **state)
 	assert_string_equal(out.name, "web1");
 	assert_string_equal(out.config_path, "/etc/chaos/web1.json");
 	assert_int_equal(access(path, F_OK), -1);
+	/* The record file holds the record and nothing after it. */
+	n = chaos_record_format(&in, text, sizeof(text));
+	assert_true(n > 0);
+	snprintf(path, sizeof(path), "%s/domains/42", dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, n);
+
+	/* A longer file left under the staged name (a crash) is cut. */
+	snprintf(path, sizeof(path), "%s/domains/46.tmp", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	memset(text, 'x', sizeof(text));
+	assert_int_equal(write(fd, text, sizeof(text)), sizeof(text));
+	assert_int_equal(close(fd), 0);
+	in.domid = 46;
+	fd = chaos_record_stage_open(dir, 46, &err);
+	assert_true(fd >= 0);
+	assert_int_equal(chaos_record_stage_into(fd, dir, &in, &err), 0);
+	assert_int_equal(chaos_record_commit(dir, 46, &err), 0);
+	assert_int_equal(close(fd), 0);
+	assert_int_equal(chaos_record_load(dir, 46, in.handle, &out, &err), 0);
+	snprintf(path, sizeof(path), "%s/domains/46", dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, n);
 
 	/* A record that cannot be written: nothing staged is left. */
 	in.domid = 43;

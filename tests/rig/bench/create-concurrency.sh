@@ -62,7 +62,7 @@ rmdir /run/chaos-syscost
 	echo "op,us"
 	sed -n 's/^op=\([a-z_]*\) us=\([0-9.]*\)$/\1,\2/p' syscost.txt
 } > syscost.csv
-[ "$(wc -l < syscost.csv)" = 12 ] || rig_fail "rig-syscost printed $(($(wc -l < syscost.csv) - 1)) costs, want 11"
+[ "$(wc -l < syscost.csv)" = 14 ] || rig_fail "rig-syscost printed $(($(wc -l < syscost.csv) - 1)) costs, want 13"
 
 # --- the CLI's process start, no daemon yet ----------------------------------
 repeat_time 20 hello.us rig-hello
@@ -212,4 +212,6 @@ rig_metric syscall_symlink_us "$(cost symlink)" us
 rig_metric syscall_record_us "$(cost record)" us
 rig_metric syscall_claim_staged_us "$(cost claim_staged)" us
 rig_metric syscall_record_staged_us "$(cost record_staged)" us
+rig_metric syscall_pwrite_us "$(cost pwrite)" us
+rig_metric syscall_pwrite_allocated_us "$(cost pwrite_allocated)" us
 rig_pass "$count creates with 1, 4 and 16 clients, CLI fixed costs measured, nothing left"

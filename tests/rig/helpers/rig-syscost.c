@@ -23,10 +23,14 @@
  *               are made before the batch, untimed);
  *   record_staged a record's pwrite into a file opened ahead, then its
  *               rename into place, as a pooled shell's record (the
- *               opens before the batch and the closes after, untimed).
+ *               opens before the batch and the closes after, untimed);
+ *   pwrite      that pwrite alone (a new page for the file's data);
+ *   pwrite_allocated  the same into a file whose page was allocated
+ *               ahead (fallocate, FALLOC_FL_KEEP_SIZE: the size stays 0).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +46,8 @@
 
 static char dir[256];
 static int dir_fd = -1;
+/* A record's bytes: what they say does not matter, their number does. */
+static const char record_text[RECORD_BYTES] = "domid 1\n";
 
 static double now_us(void)
 {
@@ -93,14 +99,13 @@ static void name_of(char *out, size_t len, int at, const char *prefix, int i)
 /* A record written aside, as chaos_record_stage does. */
 static void stage(int at, int i)
 {
-	static const char text[RECORD_BYTES] = "domid 1\n";
 	char p[320];
 	int fd;
 
 	name_of(p, sizeof(p), at, ".new", i);
 	fd = openat(at, p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
 			   O_NOFOLLOW, 0600);
-	if (fd < 0 || write(fd, text, sizeof(text)) != (ssize_t)sizeof(text) ||
+	if (fd < 0 || write(fd, record_text, RECORD_BYTES) != RECORD_BYTES ||
 	    close(fd))
 		die(p);
 }
@@ -133,6 +138,9 @@ static void ahead(const char *op, int fds[BATCH])
 					 O_CLOEXEC | O_NOFOLLOW, 0600);
 			if (fds[i] < 0)
 				die(p);
+			if (!strcmp(op, "pwrite_allocated") &&
+			    fallocate(fds[i], FALLOC_FL_KEEP_SIZE, 0, 4096))
+				die("fallocate");
 		}
 	}
 }
@@ -140,7 +148,8 @@ static void ahead(const char *op, int fds[BATCH])
 /* One batch of op: its time per call, µs. */
 static double batch(const char *op)
 {
-	static const char text[RECORD_BYTES] = "domid 1\n";
+	bool opened = !strcmp(op, "record_staged") ||
+		      !strncmp(op, "pwrite", 6);
 	char p[320], file[320], to[320];
 	double t0, t1;
 	struct stat st;
@@ -155,7 +164,7 @@ static double batch(const char *op)
 			stage(AT_FDCWD, i);
 	if (!strcmp(op, "claim_staged"))
 		ahead(op, fds);
-	if (!strcmp(op, "record_staged")) {
+	if (opened) {
 		clean("rec");
 		ahead(op, fds);
 	}
@@ -186,11 +195,12 @@ static double batch(const char *op)
 			if (renameat2(AT_FDCWD, p, AT_FDCWD, to,
 				      RENAME_NOREPLACE))
 				die(p);
-		} else if (!strcmp(op, "record_staged")) {
-			if (pwrite(fds[i], text, sizeof(text), 0) !=
-			    (ssize_t)sizeof(text))
+		} else if (opened) {
+			if (pwrite(fds[i], record_text, RECORD_BYTES, 0) !=
+			    RECORD_BYTES)
 				die("pwrite");
-			put_in_place(AT_FDCWD, i);
+			if (!strcmp(op, "record_staged"))
+				put_in_place(AT_FDCWD, i);
 		} else {
 			/* record, or record_at through the kept directory. */
 			int at = strcmp(op, "record_at") ? AT_FDCWD : dir_fd;
@@ -200,7 +210,7 @@ static double batch(const char *op)
 		}
 	}
 	t1 = now_us();
-	if (!strcmp(op, "record_staged"))
+	if (opened)
 		for (int i = 0; i < BATCH; i++)
 			close(fds[i]);
 	clean("name");
@@ -213,7 +223,8 @@ int main(int argc, char **argv)
 	static const char *const ops[] = { "null", "clock", "stat", "access",
 					   "symlink", "stage", "rename",
 					   "record", "record_at",
-					   "claim_staged", "record_staged" };
+					   "claim_staged", "record_staged",
+					   "pwrite", "pwrite_allocated" };
 	double *per;
 	char file[320];
 	long rounds;
