@@ -335,7 +335,9 @@ struct chaos_shell {
 /*
  * Make a shell's record file ahead (state/record.c's stage_open): a
  * pooled shell's, off the path of the create that takes it. Nothing is
- * left behind on failure.
+ * left behind on failure. Short of descriptors (none left, or the file
+ * would take one from the upper half of what the process may open), the
+ * shell is kept without one (record_staged false) and this succeeds.
  */
 int chaos_shell_stage_record(chaos_host *host, struct chaos_shell *shell,
 			     chaos_err *err);
