@@ -50,6 +50,12 @@ typedef struct chaos_shell chaos_shell;
  * the host lacks memory; else the hypercall's errno. Nothing is left on
  * failure. The caller frees the shell with chaos_shell_free(), or hands it
  * to chaos_guest_create_in_shell().
+ *
+ * The shell holds one file descriptor until then: its guest's record file,
+ * made ahead under the host's state directory so that the create only
+ * writes it. Such files take only the lower half of RLIMIT_NOFILE's soft
+ * limit; a shell made past that (or with no descriptor left) holds none,
+ * and its create makes the file itself.
  */
 CHAOS_API int chaos_shell_new(chaos_host *host, uint64_t memory_mib,
 			      unsigned int vcpus, chaos_shell **out,

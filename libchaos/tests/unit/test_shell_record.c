@@ -96,13 +96,15 @@ static void test_upper_half(void **state)
 	struct chaos_shell s = shell_of(7);
 	struct rlimit was;
 	chaos_err err;
-	int n = next_fd();
+	int n = next_fd(), rc;
 
 	(void)state;
 	/* The file would be descriptor n of n + 1: in the upper half. */
 	set_soft_limit((rlim_t)n + 1, &was);
-	assert_int_equal(chaos_shell_stage_record(&host, &s, &err), 0);
+	rc = chaos_shell_stage_record(&host, &s, &err);
+	/* The limit back before any check can end the test. */
 	assert_int_equal(setrlimit(RLIMIT_NOFILE, &was), 0);
+	assert_int_equal(rc, 0);
 	assert_false(s.record_staged);
 	assert_int_equal(s.record_fd, -1);
 	assert_int_equal(access(staged, F_OK), -1);
@@ -114,13 +116,20 @@ static void test_none_left(void **state)
 	struct chaos_shell s = shell_of(7);
 	struct rlimit was;
 	chaos_err err;
-	int n = next_fd();
+	int n = next_fd(), rc, fd;
 
 	(void)state;
+	/* A file an earlier owner of the id left under its name. */
+	fd = open(staged, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(close(fd), 0);
 	set_soft_limit((rlim_t)n, &was);
-	assert_int_equal(chaos_shell_stage_record(&host, &s, &err), 0);
+	rc = chaos_shell_stage_record(&host, &s, &err);
 	assert_int_equal(setrlimit(RLIMIT_NOFILE, &was), 0);
+	assert_int_equal(rc, 0);
 	assert_false(s.record_staged);
+	assert_int_equal(s.record_fd, -1);
+	/* Gone too: the id is the shell's now. */
 	assert_int_equal(access(staged, F_OK), -1);
 }
 
