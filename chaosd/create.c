@@ -44,7 +44,6 @@ int ops_create_run(struct daemon *d, chaos_host *host,
 		primed = kernel && chaos_shell_is_primed_for(shell, kernel);
 		rc = chaos_guest_create_in_shell(host, &req->cfg, &opts,
 						 &shell, &domid, &timing, err);
-		spent = chaos_clock_us() - t0;
 		if (shell) {
 			pool_put_back(&d->pool, host, shell);
 			/* A guest served through XenStore (a Linux kernel)
@@ -53,7 +52,6 @@ int ops_create_run(struct daemon *d, chaos_host *host,
 				shell_mib = 0;
 				rc = chaos_guest_create(host, &req->cfg, &opts,
 							&domid, &timing, err);
-				spent = chaos_clock_us() - t0;
 			}
 		} else if (rc && err->code == ESRCH) {
 			/* Its domain destroyed by someone else (`xl destroy`)
@@ -65,8 +63,9 @@ int ops_create_run(struct daemon *d, chaos_host *host,
 			shell_mib = 0;
 			rc = chaos_guest_create(host, &req->cfg, &opts, &domid,
 						&timing, err);
-			spent = chaos_clock_us() - t0;
 		}
+		/* Before the pool hears of it: not part of the create. */
+		spent = chaos_clock_us() - t0;
 		/* Used or gone: once answered, the refill may take the
 		 * CPUs again. */
 		if (!shell)

@@ -61,16 +61,22 @@ static int next_fd(void)
 	return fd;
 }
 
-/* Only the soft limit: the hard one is what it was (under valgrind, it
- * must be). */
-static void set_soft_limit(rlim_t soft, struct rlimit *was)
+/* Stage s's record with the soft descriptor limit at soft, and the
+ * limit put back before any check can end the test. Only the soft
+ * limit: the hard one stays what it was (under valgrind, it must). */
+static int stage_under_limit(rlim_t soft, struct chaos_shell *s)
 {
-	struct rlimit rl;
+	struct rlimit was, rl;
+	chaos_err err;
+	int rc;
 
-	assert_int_equal(getrlimit(RLIMIT_NOFILE, was), 0);
-	rl = *was;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &was), 0);
+	rl = was;
 	rl.rlim_cur = soft;
 	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	rc = chaos_shell_stage_record(&host, s, &err);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &was), 0);
+	return rc;
 }
 
 static void test_made_and_dropped(void **state)
@@ -94,17 +100,11 @@ static void test_made_and_dropped(void **state)
 static void test_upper_half(void **state)
 {
 	struct chaos_shell s = shell_of(7);
-	struct rlimit was;
-	chaos_err err;
-	int n = next_fd(), rc;
+	int n = next_fd();
 
 	(void)state;
 	/* The file would be descriptor n of n + 1: in the upper half. */
-	set_soft_limit((rlim_t)n + 1, &was);
-	rc = chaos_shell_stage_record(&host, &s, &err);
-	/* The limit back before any check can end the test. */
-	assert_int_equal(setrlimit(RLIMIT_NOFILE, &was), 0);
-	assert_int_equal(rc, 0);
+	assert_int_equal(stage_under_limit((rlim_t)n + 1, &s), 0);
 	assert_false(s.record_staged);
 	assert_int_equal(s.record_fd, -1);
 	assert_int_equal(access(staged, F_OK), -1);
@@ -114,19 +114,15 @@ static void test_upper_half(void **state)
 static void test_none_left(void **state)
 {
 	struct chaos_shell s = shell_of(7);
-	struct rlimit was;
-	chaos_err err;
-	int n = next_fd(), rc, fd;
+	int n = next_fd(), fd;
 
 	(void)state;
 	/* A file an earlier owner of the id left under its name. */
 	fd = open(staged, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	assert_true(fd >= 0);
 	assert_int_equal(close(fd), 0);
-	set_soft_limit((rlim_t)n, &was);
-	rc = chaos_shell_stage_record(&host, &s, &err);
-	assert_int_equal(setrlimit(RLIMIT_NOFILE, &was), 0);
-	assert_int_equal(rc, 0);
+	/* No descriptor left at all. */
+	assert_int_equal(stage_under_limit((rlim_t)n, &s), 0);
 	assert_false(s.record_staged);
 	assert_int_equal(s.record_fd, -1);
 	/* Gone too: the id is the shell's now. */
