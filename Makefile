@@ -13,6 +13,7 @@
 #                   functions; the headers compile alone, as C and C++
 #   make examples   build the embedding examples against the installed-style
 #                   headers and libchaos.so, and run them once off Xen
+#   make checkpatch the dom0 module's sources under the kernel's checkpatch.pl
 #   make test       unit + integration + the checks above + rig (what CI runs)
 #   make demo       boot the emulated host and show chaos at work
 #   make bench      benchmark scenarios
@@ -138,8 +139,8 @@ check-headers: $(LIBCHAOS_HEADERS)
 check-exports: $(LIBCHAOS_SO) check-headers
 	mk/check-exports $(LIBCHAOS_SO) libchaos/include/chaos
 
-test: deps check-layers unit fuzz integration check-exports examples \
-	install-check check-units lint-packages rig
+test: deps check-layers checkpatch unit fuzz integration check-exports \
+	examples install-check check-units lint-packages rig
 
 clean:
 	rm -rf $(BUILD)

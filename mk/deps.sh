@@ -40,7 +40,7 @@ systemd lintian debhelper dkms dh-dkms git
 clang libclang-rt-14-dev
 qemu-system-x86 busybox-static cpio gzip xz-utils zstd jq
 iproute2 openvswitch-switch kmod
-flex bison python3 bc
+flex bison python3 bc perl
 "
 
 # The headers that out-of-tree modules build against must match the dom0

@@ -41,6 +41,13 @@ $(NOXS_KO): $(KMOD_COPY) | deps
 	env -u MAKEFLAGS -u MFLAGS -u MAKEOVERRIDES -u MAKELEVEL \
 		$(MAKE) -C $(KMOD_KDIR) M=$(abspath $(KMOD_DIR)) modules
 
+# The module's sources against the kernel's own style checker (mk/checkpatch
+# fetches it from Debian's linux-source package); part of `make test`.
+.PHONY: checkpatch
+checkpatch: | deps
+	@mk/checkpatch $(filter %.c %.h,$(KMOD_SRC)) \
+		$(filter %.c,$(FAULTINJ_SRC))
+
 # A rig-only test module: one failed irq bind and a port squatter
 # (noxs-kmod/tests/faultinj/, scenario noxs-bind-fail).
 FAULTINJ_DIR := $(BUILD)/noxs-faultinj

@@ -640,7 +640,7 @@ int noxs_dev_vif_config(u16 domid, u16 devid,
 	if (READ_ONCE(d->vif_configured))
 		goto out;
 	/* Its net device, made ahead, is on its bridge: keep that one. */
-	ahead = READ_ONCE(d->vif) != NULL;
+	ahead = !!READ_ONCE(d->vif);
 	ret = -EXDEV;
 	if (ahead && strncmp(d->vif_params.bridge, params->bridge,
 			     sizeof(params->bridge)))

@@ -82,7 +82,8 @@ static long noxs_ioc_create(void __user *arg)
 		struct noxs_vif_params params;
 
 		/* The settings come with NOXS_IOC_VIF_CONFIG; the bridge
-		 * now if the net device is made ahead. */
+		 * now if the net device is made ahead.
+		 */
 		memcpy(&params, req.params, sizeof(params));
 		if (!noxs_net_valid_ahead_params(&params, ahead))
 			return -EINVAL;

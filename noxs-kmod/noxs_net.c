@@ -295,7 +295,8 @@ static bool noxs_net_copy(struct noxs_vif *vif, unsigned int nops)
 	for (i = 0; i < nops; i++) {
 		if (vif->ops[i].status != GNTST_okay) {
 			/* Its grants went with it: the device's end, which
-			 * the work follows, not the guest's fault. */
+			 * the work follows, not the guest's fault.
+			 */
 			if (noxs_net_fe_left(vif)) {
 				noxs_dev_kick(vif->d);
 				return false;
