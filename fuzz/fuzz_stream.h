@@ -16,7 +16,7 @@
  *  - in page mode (while the target reads the pages that have bytes in
  *    the stream) each 4 KiB page takes one input byte b: b != 0xff fills
  *    the page with b, b == 0xff takes the page's 4096 bytes literally
- *    from the input. Pages without bytes (version 8's map, the live
+ *    from the input. Pages without bytes (version 10's map, the live
  *    stream's CHAOS_LIVE_ZERO entries) take nothing. A guest of 256
  *    pages costs at most 256 bytes, and page tables can still be written.
  *    (b == 0 is a page with bytes that are all zero: no writer makes one,

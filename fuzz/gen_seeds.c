@@ -2,8 +2,8 @@
 /*
  * Writes the generated seeds of fuzz/corpus/ (make fuzz-seeds): the unit
  * tests' synthetic kernel (image_fixture.h) raw and in a bzImage, and
- * saved images made by the library's own writers, version 8 images
- * (saveimg/) and version 9 live streams (saveimg_live/), all-zero pages
+ * saved images made by the library's own writers, version 10 images
+ * (saveimg/) and version 11 live streams (saveimg_live/), all-zero pages
  * left out or flagged, a noxs guest's or a XenStore guest's disks in the
  * DEVICES record, in the form the image targets read (fuzz_stream.h:
  * one byte a page with bytes, 0xff and the page for the page tables).
@@ -17,6 +17,7 @@
 
 #include "build/build.h"
 #include "ckpt/ckpt.h"
+#include "cpu_fixture.h"
 #include "image_fixture.h"
 
 #define PAGES 256   /* 1 MiB: the smallest guest */
@@ -202,6 +203,7 @@ static void state(struct chaos_saveimg *img, struct chaos_saveimg_vcpu *v,
 		disks(&img->dev);
 	else
 		img->dev.devices = CHAOS_SAVEIMG_DEVICES_NOXS;
+	fx_cpu_state(&img->cpu);
 	for (uint32_t i = 0; i < nr_vcpus; i++) {
 		v[i].online = CHAOS_SAVEIMG_VCPU_ONLINE;
 		v[i].ctx.flags = VGCF_online;
@@ -230,7 +232,7 @@ static void state(struct chaos_saveimg *img, struct chaos_saveimg_vcpu *v,
 	img->types = types;
 }
 
-/* A version 8 image: only the pages with bytes, the others in the map. */
+/* A version 10 image: only the pages with bytes, the others in the map. */
 static void v6(uint32_t nr_vcpus, bool vif, bool empty_l1, bool xenstore,
 	       const char *name)
 {
@@ -342,7 +344,7 @@ static void v7(bool xenstore, const char *name)
 	for (uint64_t i = 0; i < PAGES; i++)
 		pfns[i] = i;
 	if (chaos_saveimg_stream_init(&s, out_write, &o, &err) ||
-	    chaos_live_put_start(&s, PAGES, 1, &err)) {
+	    chaos_live_put_start(&s, PAGES, 1, &img.cpu, &err)) {
 		fprintf(stderr, "v7: %s\n", err.msg);
 		exit(1);
 	}

@@ -16,10 +16,15 @@ def rec(t, payload=b''):
     return struct.pack('<BH', t, len(payload)) + payload
 
 hello = struct.pack('<II', 1, 0) + bytes(range(1, 33))
-# A live stream's start: header (version 9) and MEMORY (256 pages, 1 vCPU),
-# then one BATCH of one page (pfn 0) and its page.
-live = (b'CHAOSIMG' + struct.pack('<IIQQ', 9, 32, 0, 0) +
+# A live stream's start: header (version 11), MEMORY (256 pages, 1 vCPU)
+# and CPU (one leaf, no MSR, the TSC as Xen makes it), then one BATCH of
+# one page (pfn 0) and its page.
+cpu = (struct.pack('<IIIIIIQ', 1, 0, 0, 0, 0, 0, 0) +
+       struct.pack('<IIIIII', 0, 0xffffffff, 0xd, 0, 0, 0))
+cpu += bytes(4096 - len(cpu))
+live = (b'CHAOSIMG' + struct.pack('<IIQQ', 11, 32, 0, 0) +
         struct.pack('<IIQ', 7, 0, 16) + struct.pack('<QII', 256, 1, 0) +
+        struct.pack('<IIQ', 12, 0, 4096) + cpu +
         struct.pack('<IIQ', 8, 0, 16 + 4096) + struct.pack('<II', 0, 1) +
         struct.pack('<Q', 0) + bytes(4096))
 status_ok = struct.pack('<i', 0) + b'restored'

@@ -12,7 +12,8 @@ LIBCHAOS_SRC_config  := config.c parse.c check.c mac.c disk.c load.c \
 			xlcfg_lex.c xlcfg.c xlcfg_dev.c emit.c
 LIBCHAOS_SRC_state   := registry.c record.c busy.c
 LIBCHAOS_SRC_hyp     := host.c host_info.c domain_state.c domain_list.c \
-			domain_ops.c page_copy.c vcpu_context.c vcpu_ext.c host_later.c
+			domain_ops.c page_copy.c vcpu_context.c vcpu_ext.c cpu_policy.c \
+			host_later.c
 LIBCHAOS_SRC_dev     := noxs.c collect.c console_common.c console_ring.c \
 			console_throttle.c console_backend.c console.c watch.c xendevd_client.c \
 			xs_guest.c xs_disks.c
@@ -22,7 +23,8 @@ LIBCHAOS_SRC_build   := image.c image_elf.c image_bzimage.c \
 			shell_fate.c shell_public.c grant_seed.c
 LIBCHAOS_SRC_guest   := vifs.c policy.c kernel.c host_prepare.c xenstore.c guest.c \
 			info.c
-LIBCHAOS_SRC_ckpt    := image_format.c image_devices.c image_vcpu_ext.c image_stream.c \
+LIBCHAOS_SRC_ckpt    := image_format.c image_devices.c image_vcpu_ext.c image_cpu.c \
+			image_stream.c \
 			image_writer.c live_format.c canon.c \
 			travel.c suspend.c save.c save_file.c restore_domain.c \
 			restore.c recover.c

@@ -14,7 +14,7 @@
  *          HELLO on.
  *   bit 2  our end is the source (sends an image, reads STATUS and
  *          RUNNING); otherwise the destination (HELLO/AUTH, the IMAGE or
- *          IMAGE_PARTs read as a version 8 or live (version 9) image,
+ *          IMAGE_PARTs read as a version 10 or live (version 11) image,
  *          the image MAC, GO, DONE). The guest's pages with bytes are
  *          read and dropped: no Xen.
  */
@@ -113,7 +113,7 @@ static int read_image(struct chaos_mig *m, chaos_err *err)
 	if (chaos_mig_image_in_init(&in, m, len, false, err) ||
 	    chaos_saveimg_read_head(&in.stream, len, 0, &img, err))
 		goto out;
-	/* Only the pages with bytes are in a version 8 image. */
+	/* Only the pages with bytes are in a version 10 image. */
 	for (uint64_t pfn = 0; pfn < img.nr_pages; pfn++)
 		if (chaos_saveimg_has_bytes(img.present_map, pfn) &&
 		    chaos_saveimg_get(&in.stream, page, PAGE, err))

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Saved images, version 8 (ckpt/image_format.c, image_stream.c): a file
+ * Saved images, version 10 (ckpt/image_format.c, image_stream.c): a file
  * for `chaos restore`, or the IMAGE message of a migration, read the way
  * restore.c reads it: the header's size, the head with the page types
  * and the map of pages with bytes, only those pages, the END record; then
@@ -56,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (s.done != total)
 		abort();
 	fz_localise(&img, &mem);
-	FZ_SAY("version 8 image of %llu pages (%llu with bytes) read and localised\n",
+	FZ_SAY("version 10 image of %llu pages (%llu with bytes) read and localised\n",
 	       (unsigned long long)img.nr_pages,
 	       (unsigned long long)img.present);
 	err.msg[0] = '\0';

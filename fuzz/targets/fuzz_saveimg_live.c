@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Saved images, version 9: the live stream a migration's destination
+ * Saved images, version 11: the live stream a migration's destination
  * reads (ckpt/live_format.c, migrate/live_recv.c without Xen): MEMORY,
  * BATCHes of pages over rounds (an entry with CHAOS_LIVE_ZERO has no
  * bytes: the page is cleared), the state, END; then the final-round

@@ -33,19 +33,37 @@ int chaos_saveimg_vcpu_ext_decode(const uint8_t *p, uint32_t vcpu,
 				  bool online, struct chaos_vcpu_ext *ext,
 				  chaos_err *err);
 
+/* ---- image_cpu.c ---- */
+
+/* The CPU record's payload: a head, 160 CPUID leaves, 14 MSRs. */
+#define CHAOS_SAVEIMG_CPU_SIZE 4096u
+/* cpu into p (CHAOS_SAVEIMG_CPU_SIZE bytes, zero where nothing is). */
+void chaos_saveimg_cpu_encode(uint8_t *p, const struct chaos_cpu_state *cpu);
+/* Checks and reads one (hostile). 0, or -1 with err naming the field. */
+int chaos_saveimg_cpu_decode(const uint8_t *p, struct chaos_cpu_state *cpu,
+			     chaos_err *err);
+/* The checks of a decoded one: counts, order, TSC mode, MSR flags. */
+int chaos_saveimg_cpu_check(const struct chaos_cpu_state *cpu,
+			    chaos_err *err);
+/* 0 if host_max (the most a host gives a PV guest) has every CPU feature
+ * guest had; else -1, ENODEV, err naming the first register lacking. */
+int chaos_saveimg_cpu_fits(const struct chaos_cpu_policy *guest,
+			   const struct chaos_cpu_policy *host_max,
+			   chaos_err *err);
+
 /* ---- image_format.c ---- */
 
 /*
  * The saved-guest image (docs/image-format.md): a header, then records in
- * a fixed order (DOMAIN, CONFIG, DEVICES, a VCPU and a VCPU_EXT per vCPU,
- * P2M_FRAMES, PAGES, END), every length checked, ending with a checksum
+ * a fixed order (DOMAIN, CONFIG, DEVICES, CPU, a VCPU and a VCPU_EXT per
+ * vCPU, P2M_FRAMES, PAGES, END), every length checked, ending with a checksum
  * of everything before it. Pure code: encoding into and decoding from a
  * buffer, no Xen calls.
  */
 
 
 #define CHAOS_SAVEIMG_MAGIC "CHAOSIMG"
-#define CHAOS_SAVEIMG_VERSION 8
+#define CHAOS_SAVEIMG_VERSION 10
 #define CHAOS_SAVEIMG_HEADER_SIZE 32
 #define CHAOS_SAVEIMG_RECORD_HEADER 16
 #define CHAOS_SAVEIMG_HASH_SIZE 16
@@ -65,6 +83,9 @@ enum chaos_saveimg_record {
 	CHAOS_REC_DEVICES = 10,
 	/* Version 8 (and the live stream's version 9): after each VCPU. */
 	CHAOS_REC_VCPU_EXT = 11,
+	/* Version 10 (and the live stream's version 11): after DEVICES;
+	 * the live stream has one after MEMORY too. */
+	CHAOS_REC_CPU = 12,
 };
 
 /* Page types in the PAGES record: 0 data, 1-4 a page table of that level,
@@ -131,6 +152,7 @@ struct chaos_saveimg {
 	uint32_t nr_vcpus;
 	struct chaos_saveimg_config cfg;
 	struct chaos_saveimg_devices dev;	/* version 6 */
+	struct chaos_cpu_state cpu;		/* version 10 */
 	struct chaos_saveimg_vcpu *vcpus;	/* nr_vcpus */
 	uint64_t nr_p2m_frames;
 	uint64_t *p2m_frames;			/* pfns of the guest's p2m list */
@@ -233,9 +255,9 @@ int chaos_saveimg_peek_size(const uint8_t *hdr, size_t len, uint64_t *total,
 			    chaos_err *err);
 
 /*
- * The guest's state as the live stream (version 9, live_format.c) ends:
- * DOMAIN, CONFIG, DEVICES, VCPUs, P2M_FRAMES and TYPES, the same records
- * and checks as version 8's head (TYPES holds what PAGES' first part
+ * The guest's state as the live stream (version 11, live_format.c) ends:
+ * DOMAIN, CONFIG, DEVICES, CPU, VCPUs, P2M_FRAMES and TYPES, the same
+ * records and checks as version 10's head (TYPES holds what PAGES' first part
  * does).
  */
 size_t chaos_saveimg_state_size(uint64_t nr_pages, uint32_t nr_vcpus);
@@ -383,8 +405,8 @@ int chaos_saveimg_fd_read(void *fdp, void *buf, size_t len, chaos_err *err);
 /* ---- live_format.c ---- */
 
 /*
- * The live stream (image version 9, docs/image-format.md): the guest's
- * size, then its pages in batches over several rounds while it runs, the
+ * The live stream (image version 11, docs/image-format.md): the guest's
+ * size and CPU, then its pages in batches over several rounds while it runs, the
  * last round after it is suspended, then its state (DOMAIN..TYPES, as
  * chaos_saveimg_encode_state) and END with the checksum of everything
  * before. Page tables and the p2m list go machine-independent in
@@ -393,7 +415,7 @@ int chaos_saveimg_fd_read(void *fdp, void *buf, size_t len, chaos_err *err);
  * what changed.
  * Pure code over a chaos_saveimg_stream: no Xen here.
  */
-#define CHAOS_LIVE_VERSION 9
+#define CHAOS_LIVE_VERSION 11
 /* Pages in one BATCH at most. */
 #define CHAOS_LIVE_BATCH_MAX 1024u
 /* In a BATCH's pfn list: the page is all zero and no bytes follow. */
@@ -409,7 +431,8 @@ int chaos_saveimg_fd_read(void *fdp, void *buf, size_t len, chaos_err *err);
 /* Writer. The pages of a batch follow its header: 4096 bytes for each pfn
  * without CHAOS_LIVE_ZERO, in order. */
 int chaos_live_put_start(struct chaos_saveimg_stream *s, uint64_t nr_pages,
-			 uint32_t nr_vcpus, chaos_err *err);
+			 uint32_t nr_vcpus, const struct chaos_cpu_state *cpu,
+			 chaos_err *err);
 int chaos_live_put_batch(struct chaos_saveimg_stream *s, uint32_t round,
 			 const uint64_t *pfns, uint32_t count, chaos_err *err);
 /* The state records; then chaos_saveimg_put_end. */
@@ -425,10 +448,14 @@ struct chaos_live_rx {
 	uint8_t *sent_in;	/* per pfn: 1 + the last round it came in, 0 never */
 	uint8_t *canon;		/* per pfn: its last bytes were machine-independent */
 	uint64_t pages;		/* received, counting repeats */
+	/* From the CPU record after MEMORY, read while the guest ran: what
+	 * a host must have to take it (the state's is what it gets). */
+	struct chaos_cpu_state cpu;
 };
 
 /*
- * The header and MEMORY record: the guest's size, every field checked.
+ * The header, MEMORY and CPU records: the guest's size and CPU, every
+ * field checked.
  * Nothing is allocated: the size is only a claim until the hypervisor
  * has given a domain that memory.
  */
@@ -746,6 +773,11 @@ int chaos_restore_xs_attach(struct chaos_restore *r, chaos_err *err);
 /* Free what prepare kept; discard: also take back the entries. */
 void chaos_restore_xs_free(struct chaos_restore *r, bool discard);
 
+/* 0 if this host gives a PV guest every CPU feature guest (an image's
+ * policy) has; else -1 with err naming what it lacks (ENODEV). */
+int chaos_restore_cpu_admit(chaos_host *host,
+			    const struct chaos_cpu_policy *guest,
+			    chaos_err *err);
 /* A paused shell of nr_pages pages (whole MiB) and nr_vcpus vCPUs. */
 int chaos_restore_shell(struct chaos_restore *r, chaos_host *host,
 			uint64_t nr_pages, uint32_t nr_vcpus, chaos_err *err);

@@ -29,6 +29,7 @@ _Static_assert(offsetof(struct chaos_saveimg_devices, targets) ==
 #define VCPU_EXT_SIZE CHAOS_SAVEIMG_VCPU_EXT_SIZE
 #define CONFIG_SIZE sizeof(struct chaos_saveimg_config)
 #define DEVICES_SIZE CHAOS_SAVEIMG_DEVICES_SIZE
+#define CPU_SIZE CHAOS_SAVEIMG_CPU_SIZE
 
 static uint64_t pad8(uint64_t n)
 {
@@ -72,6 +73,7 @@ size_t chaos_saveimg_size_with(uint64_t nr_pages, uint32_t nr_vcpus,
 	n += CHAOS_SAVEIMG_RECORD_HEADER + DOMAIN_SIZE;
 	n += CHAOS_SAVEIMG_RECORD_HEADER + pad8(CONFIG_SIZE);
 	n += CHAOS_SAVEIMG_RECORD_HEADER + DEVICES_SIZE;
+	n += CHAOS_SAVEIMG_RECORD_HEADER + CPU_SIZE;
 	n += (uint64_t)nr_vcpus * (CHAOS_SAVEIMG_RECORD_HEADER + pad8(VCPU_SIZE));
 	n += (uint64_t)nr_vcpus * (CHAOS_SAVEIMG_RECORD_HEADER + pad8(VCPU_EXT_SIZE));
 	n += CHAOS_SAVEIMG_RECORD_HEADER + chaos_saveimg_p2m_frames(nr_pages) * 8;
@@ -122,8 +124,8 @@ size_t chaos_saveimg_map_size(uint64_t nr_pages)
 	return (size_t)map_bytes(nr_pages);
 }
 
-/* DOMAIN, CONFIG, DEVICES, VCPUs with their VCPU_EXTs and P2M_FRAMES at
- * at; returns where they end. */
+/* DOMAIN, CONFIG, DEVICES, CPU, VCPUs with their VCPU_EXTs and
+ * P2M_FRAMES at at; returns where they end. */
 static uint8_t *encode_state_records(uint8_t *at,
 				     const struct chaos_saveimg *img)
 {
@@ -139,6 +141,8 @@ static uint8_t *encode_state_records(uint8_t *at,
 
 	p = record(&at, CHAOS_REC_DEVICES, DEVICES_SIZE);
 	memcpy(p, &img->dev, DEVICES_SIZE);
+
+	chaos_saveimg_cpu_encode(record(&at, CHAOS_REC_CPU, CPU_SIZE), &img->cpu);
 
 	for (uint32_t v = 0; v < img->nr_vcpus; v++) {
 		p = record(&at, CHAOS_REC_VCPU, VCPU_SIZE);
@@ -173,8 +177,10 @@ int chaos_saveimg_encode_head(uint8_t *buf, size_t len,
 				     "image: %llu p2m frames for %llu pages",
 				     (unsigned long long)img->nr_p2m_frames,
 				     (unsigned long long)img->nr_pages);
-	/* A DEVICES record nobody filled in (all zero) is not written. */
-	if (chaos_saveimg_devices_check(&img->dev, err))
+	/* A DEVICES or CPU record nobody filled in (all zero) is not
+	 * written. */
+	if (chaos_saveimg_devices_check(&img->dev, err) ||
+	    chaos_saveimg_cpu_check(&img->cpu, err))
 		return -1;
 	memset(buf, 0, CHAOS_SAVEIMG_HEADER_SIZE);
 	memcpy(buf, CHAOS_SAVEIMG_MAGIC, 8);
@@ -257,7 +263,7 @@ static int next_record(struct reader *r, uint32_t want, uint64_t *length,
 		[CHAOS_REC_PAGES] = "PAGES", [CHAOS_REC_END] = "END",
 		[CHAOS_REC_MEMORY] = "MEMORY", [CHAOS_REC_BATCH] = "BATCH",
 		[CHAOS_REC_TYPES] = "TYPES", [CHAOS_REC_DEVICES] = "DEVICES",
-		[CHAOS_REC_VCPU_EXT] = "VCPU_EXT",
+		[CHAOS_REC_VCPU_EXT] = "VCPU_EXT", [CHAOS_REC_CPU] = "CPU",
 	};
 	uint32_t type;
 	uint64_t n;
@@ -467,6 +473,19 @@ static int decode_devices(struct reader *r, struct chaos_saveimg *img,
 	return chaos_saveimg_devices_check(&img->dev, err);
 }
 
+/* Version 10 (the live stream's 11): the guest's CPU. */
+static int decode_cpu(struct reader *r, struct chaos_saveimg *img,
+		      chaos_err *err)
+{
+	const uint8_t *p;
+	uint64_t n;
+
+	if (next_record(r, CHAOS_REC_CPU, &n, &p, err) ||
+	    expect_length("CPU", n, CPU_SIZE, err))
+		return -1;
+	return chaos_saveimg_cpu_decode(p, &img->cpu, err);
+}
+
 static int decode_vcpus(struct reader *r, struct chaos_saveimg *img,
 			chaos_err *err)
 {
@@ -663,8 +682,9 @@ int chaos_saveimg_decode_head(const uint8_t *buf, size_t have, uint64_t total,
 	if (have > total || have < CHAOS_SAVEIMG_PEEK_SIZE)
 		return chaos_err_set(err, EINVAL, "image: a %zu-byte head", have);
 	if (decode_domain(&r, img, err) || decode_config(&r, img, err) ||
-	    decode_devices(&r, img, err) || decode_vcpus(&r, img, err) ||
-	    decode_p2m_frames(&r, img, err) || decode_pages(&r, img, err)) {
+	    decode_devices(&r, img, err) || decode_cpu(&r, img, err) ||
+	    decode_vcpus(&r, img, err) || decode_p2m_frames(&r, img, err) ||
+	    decode_pages(&r, img, err)) {
 		chaos_saveimg_free(img);
 		return -1;
 	}
@@ -706,7 +726,8 @@ int chaos_saveimg_encode_state(uint8_t *buf, size_t len,
 				     "image: %llu pages and %u vCPUs do not fit a %zu-byte state",
 				     (unsigned long long)img->nr_pages,
 				     img->nr_vcpus, len);
-	if (chaos_saveimg_devices_check(&img->dev, err))
+	if (chaos_saveimg_devices_check(&img->dev, err) ||
+	    chaos_saveimg_cpu_check(&img->cpu, err))
 		return -1;
 	at = encode_state_records(buf, img);
 	memcpy(record(&at, CHAOS_REC_TYPES, img->nr_pages), img->types,
@@ -732,8 +753,8 @@ int chaos_saveimg_decode_state(const uint8_t *buf, size_t len,
 		goto fail;
 	}
 	if (decode_config(&r, img, err) || decode_devices(&r, img, err) ||
-	    decode_vcpus(&r, img, err) || decode_p2m_frames(&r, img, err) ||
-	    decode_types(&r, img, err))
+	    decode_cpu(&r, img, err) || decode_vcpus(&r, img, err) ||
+	    decode_p2m_frames(&r, img, err) || decode_types(&r, img, err))
 		goto fail;
 	if (r.at != len) {
 		chaos_err_set(err, EINVAL, "image: %zu bytes after the TYPES record",

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The live stream (version 9, docs/image-format.md), both ways. The reader treats every
+ * The live stream (version 11, docs/image-format.md), both ways. The reader treats every
  * byte as hostile: each record's type and length, each pfn against the
  * guest's size, round numbers against the limit, and only the state
  * after the last batch (itself fully checked) says what the pages are.
@@ -25,12 +25,17 @@ static uint64_t batch_length(uint32_t count, uint32_t with_bytes)
 }
 
 int chaos_live_put_start(struct chaos_saveimg_stream *s, uint64_t nr_pages,
-			 uint32_t nr_vcpus, chaos_err *err)
+			 uint32_t nr_vcpus, const struct chaos_cpu_state *cpu,
+			 chaos_err *err)
 {
 	uint8_t buf[CHAOS_SAVEIMG_HEADER_SIZE + CHAOS_SAVEIMG_RECORD_HEADER +
-		    MEMORY_SIZE] = { 0 };
+		    MEMORY_SIZE + CHAOS_SAVEIMG_RECORD_HEADER +
+		    CHAOS_SAVEIMG_CPU_SIZE] = { 0 };
 	uint8_t *mem = buf + CHAOS_SAVEIMG_HEADER_SIZE;
+	uint8_t *rec = mem + CHAOS_SAVEIMG_RECORD_HEADER + MEMORY_SIZE;
 
+	if (chaos_saveimg_cpu_check(cpu, err))
+		return -1;
 	memcpy(buf, CHAOS_SAVEIMG_MAGIC, 8);
 	saveimg_put32(buf + 8, CHAOS_LIVE_VERSION);
 	saveimg_put32(buf + 12, CHAOS_SAVEIMG_HEADER_SIZE);
@@ -38,6 +43,10 @@ int chaos_live_put_start(struct chaos_saveimg_stream *s, uint64_t nr_pages,
 	saveimg_record_header(mem, CHAOS_REC_MEMORY, MEMORY_SIZE);
 	saveimg_put64(mem + CHAOS_SAVEIMG_RECORD_HEADER, nr_pages);
 	saveimg_put32(mem + CHAOS_SAVEIMG_RECORD_HEADER + 8, nr_vcpus);
+	/* The CPU before any page: a host that cannot run the guest says
+	 * so while it still runs at the source. */
+	saveimg_record_header(rec, CHAOS_REC_CPU, CHAOS_SAVEIMG_CPU_SIZE);
+	chaos_saveimg_cpu_encode(rec + CHAOS_SAVEIMG_RECORD_HEADER, cpu);
 	return chaos_saveimg_put(s, buf, sizeof(buf), err);
 }
 
@@ -77,6 +86,23 @@ int chaos_live_put_state(struct chaos_saveimg_stream *s,
 	     chaos_saveimg_put(s, buf, len, err);
 	free(buf);
 	return rc ? -1 : 0;
+}
+
+/* The CPU record after MEMORY (version 11). */
+static int read_cpu(struct chaos_live_rx *rx, struct chaos_saveimg_stream *s,
+		    chaos_err *err)
+{
+	uint8_t buf[CHAOS_SAVEIMG_RECORD_HEADER + CHAOS_SAVEIMG_CPU_SIZE];
+
+	if (chaos_saveimg_get(s, buf, sizeof(buf), err))
+		return -1;
+	if (saveimg_get32(buf) != CHAOS_REC_CPU || saveimg_get32(buf + 4) ||
+	    saveimg_get64(buf + 8) != CHAOS_SAVEIMG_CPU_SIZE)
+		return chaos_err_set(err, EINVAL,
+				     "image: the CPU record (type %u, %u bytes) is not where it belongs",
+				     CHAOS_REC_CPU, CHAOS_SAVEIMG_CPU_SIZE);
+	return chaos_saveimg_cpu_decode(buf + CHAOS_SAVEIMG_RECORD_HEADER,
+					&rx->cpu, err);
 }
 
 int chaos_live_read_start(struct chaos_live_rx *rx,
@@ -122,7 +148,7 @@ int chaos_live_read_start(struct chaos_live_rx *rx,
 				     rx->nr_vcpus, CHAOS_CONFIG_VCPUS_MAX);
 	if (saveimg_get32(p + 12))
 		return chaos_err_set(err, EINVAL, "image: MEMORY reserved field not zero");
-	return 0;
+	return read_cpu(rx, s, err);
 }
 
 int chaos_live_rx_track(struct chaos_live_rx *rx, chaos_err *err)
@@ -254,6 +280,16 @@ int chaos_live_next(struct chaos_live_rx *rx, struct chaos_saveimg_stream *s,
 			     type);
 }
 
+static bool same_policy(const struct chaos_cpu_policy *a,
+			const struct chaos_cpu_policy *b)
+{
+	return a->nr_leaves == b->nr_leaves && a->nr_msrs == b->nr_msrs &&
+	       a->nr_leaves <= CHAOS_CPU_LEAVES_MAX &&
+	       a->nr_msrs <= CHAOS_CPU_MSRS_MAX &&
+	       !memcmp(a->leaves, b->leaves, a->nr_leaves * sizeof(a->leaves[0])) &&
+	       !memcmp(a->msrs, b->msrs, a->nr_msrs * sizeof(a->msrs[0]));
+}
+
 int chaos_live_check_final(const struct chaos_live_rx *rx,
 			   const struct chaos_saveimg *img, chaos_err *err)
 {
@@ -287,6 +323,11 @@ int chaos_live_check_final(const struct chaos_live_rx *rx,
 	if (!rc && rx->sent_in[img->start_info_pfn] != final)
 		rc = chaos_err_set(err, EINVAL,
 				   "image: the start info pfn did not come in the final round");
+	/* A running domain's policy cannot change: the host was judged by
+	 * the start's. */
+	if (!rc && !same_policy(&rx->cpu.policy, &img->cpu.policy))
+		rc = chaos_err_set(err, EINVAL,
+				   "image: the CPU policy in the final state is not the one the stream started with");
 	return rc;
 }
 

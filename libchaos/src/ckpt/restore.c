@@ -88,11 +88,16 @@ int chaos_ckpt_restore_stream(chaos_host *host,
 	 * anything is built when the head says so (a live image's config
 	 * comes last). */
 	if (chaos_saveimg_read_head(in, total, restorable_pages(host), &r.img,
-				    err) ||
+				    err))
+		return -1;
+	/* So is a CPU this host cannot be for the guest. */
+	if (chaos_restore_cpu_admit(host, &r.img.cpu.policy, err) ||
 	    chaos_ckpt_place_vifs(&r.img.cfg, opts, err) ||
 	    chaos_ckpt_place_disks(&r.img.dev, opts, err) ||
-	    chaos_ckpt_place_config(&r, opts, err))
+	    chaos_ckpt_place_config(&r, opts, err)) {
+		chaos_restore_discard(&r);
 		return -1;
+	}
 	if (chaos_restore_shell(&r, host, r.img.nr_pages, r.img.nr_vcpus, err) ||
 	    read_pages(&r, in, err) ||
 	    chaos_saveimg_get_end(in, digest, err) ||

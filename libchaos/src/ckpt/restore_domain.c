@@ -18,6 +18,16 @@
 #define PIN_BATCH 256u
 #define START_INFO_MAGIC "xen-3.0-x86_64"
 
+int chaos_restore_cpu_admit(chaos_host *host,
+			    const struct chaos_cpu_policy *guest,
+			    chaos_err *err)
+{
+	struct chaos_cpu_policy max;
+
+	return chaos_cpu_get_pv_max(host, &max, err) ||
+	       chaos_saveimg_cpu_fits(guest, &max, err) ? -1 : 0;
+}
+
 int chaos_restore_shell(struct chaos_restore *r, chaos_host *host,
 			uint64_t nr_pages, uint32_t nr_vcpus, chaos_err *err)
 {
@@ -392,7 +402,10 @@ int chaos_restore_finish(struct chaos_restore *r,
 	if (pin_tables(r, err))
 		return -1;
 	t = chaos_lap(&r->ph->pin_us, t);
-	if (set_vcpus(r, err))
+	/* The CPU before the vCPUs: the hypervisor checks their XSAVE state
+	 * against the policy. */
+	if (chaos_cpu_set_domain(r->host, r->shell.domid, &r->img.cpu, err) ||
+	    set_vcpus(r, err))
 		return -1;
 	t = chaos_lap(&r->ph->state_us, t);
 	if (chaos_restore_xs_attach(r, err))

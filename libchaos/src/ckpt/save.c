@@ -856,7 +856,8 @@ int chaos_capture_suspended(struct chaos_capture *c, chaos_host *host,
 	    chaos_capture_check_si_frames(&c->si, domid, err) ||
 	    read_p2m(c, known, err) ||
 	    chaos_travel_config(host, domid, c->nr_pages, c->img.nr_vcpus,
-				&c->img.cfg, &c->img.dev, err))
+				&c->img.cfg, &c->img.dev, err) ||
+	    chaos_cpu_get_domain(host, domid, &c->img.cpu, err))
 		goto fail;
 	c->img.nr_pages = c->nr_pages;
 	for (unsigned int v = 0; v < c->img.nr_vcpus; v++)

@@ -192,6 +192,57 @@ int chaos_vcpu_set_ext(struct chaos_host *host, uint32_t domid,
 		       uint32_t vcpu, const struct chaos_vcpu_ext *ext,
 		       chaos_err *err);
 
+/* ---- cpu_policy.c ---- */
+
+/* The most an image keeps (docs/image-format.md, CPU): Xen 4.17 writes
+ * at most 120 CPUID leaves and 2 MSRs of a policy. */
+#define CHAOS_CPU_LEAVES_MAX 160u
+#define CHAOS_CPU_MSRS_MAX 14u
+/* A leaf without subleaves has this one (Xen's XEN_CPUID_NO_SUBLEAF). */
+#define CHAOS_CPU_NO_SUBLEAF 0xffffffffu
+
+struct chaos_cpu_leaf {
+	uint32_t leaf, subleaf;
+	uint32_t a, b, c, d;
+};
+
+struct chaos_cpu_msr {
+	uint32_t index, flags;
+	uint64_t value;
+};
+
+/* What CPUID answers a domain, and the MSRs its policy holds, in the
+ * hypervisor's order (ascending leaf, then subleaf). */
+struct chaos_cpu_policy {
+	uint32_t nr_leaves, nr_msrs;
+	struct chaos_cpu_leaf leaves[CHAOS_CPU_LEAVES_MAX];
+	struct chaos_cpu_msr msrs[CHAOS_CPU_MSRS_MAX];
+};
+
+/* The domain's time stamp counter: Xen's mode (0 default, 1 always
+ * emulated, 2 never), the frequency the guest sees, the time it has run
+ * and how many times it moved. */
+struct chaos_cpu_tsc {
+	uint32_t mode, khz, incarnation;
+	uint64_t elapsed_nsec;
+};
+
+struct chaos_cpu_state {
+	struct chaos_cpu_policy policy;
+	struct chaos_cpu_tsc tsc;
+};
+
+/* The domain's (paused or suspended). 0, or -1 with err. */
+int chaos_cpu_get_domain(struct chaos_host *host, uint32_t domid,
+			 struct chaos_cpu_state *cpu, chaos_err *err);
+/* The most this host gives a PV guest. 0, or -1 with err. */
+int chaos_cpu_get_pv_max(struct chaos_host *host,
+			 struct chaos_cpu_policy *max, chaos_err *err);
+/* Sets both on a domain that has never run. 0, or -1 with err naming
+ * the leaf or MSR the hypervisor refused. */
+int chaos_cpu_set_domain(struct chaos_host *host, uint32_t domid,
+			 const struct chaos_cpu_state *cpu, chaos_err *err);
+
 #define CHAOS_PAGE_COPY_BUFFERS_MAX 2u
 
 /* Buffers for one checkpoint's pages. */

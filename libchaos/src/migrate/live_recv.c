@@ -64,7 +64,10 @@ int chaos_live_receive(chaos_host *host, struct chaos_mig_image_in *in,
 	int rc = -1;
 
 	*domid = 0;
-	if (chaos_live_read_start(&rx, &in->stream, err))
+	/* A host that lacks one of the guest's CPU features says so before
+	 * anything is built (the source's guest still runs). */
+	if (chaos_live_read_start(&rx, &in->stream, err) ||
+	    chaos_restore_cpu_admit(host, &rx.cpu.policy, err))
 		goto out;
 	/* The shell first: the hypervisor bounds the stream's claimed size
 	 * before anything is allocated for it. */

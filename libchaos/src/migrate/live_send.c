@@ -397,6 +397,7 @@ int chaos_live_send(chaos_host *host, uint32_t domid, struct chaos_mig *m,
 		    uint8_t digest[CHAOS_SAVEIMG_HASH_SIZE], chaos_err *err)
 {
 	struct live l = { .host = host, .domid = domid, .stats = stats };
+	struct chaos_cpu_state cpu;
 	int rc = -1;
 
 	memset(stats, 0, sizeof(*stats));
@@ -416,7 +417,11 @@ int chaos_live_send(chaos_host *host, uint32_t domid, struct chaos_mig *m,
 	if (chaos_page_copy_open(&l.copy, host, domid, 1, CHAOS_PAGE_COPY_BATCH,
 				 &l.out.ph->map_us, err) < 0)
 		goto out;
-	if (chaos_live_put_start(&l.out, l.nr_pages, l.nr_vcpus, err) ||
+	/* Its CPU first, read while it runs (its policy cannot change
+	 * from now on): a destination without its features refuses before
+	 * the guest stops here. */
+	if (chaos_cpu_get_domain(host, domid, &cpu, err) ||
+	    chaos_live_put_start(&l.out, l.nr_pages, l.nr_vcpus, &cpu, err) ||
 	    precopy(&l, err))
 		goto out;
 	stats->stop_us = chaos_now_us();

@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
- * The saved-guest image format (version 8): a round trip with all-zero
+ * The saved-guest image format (version 10): a round trip with all-zero
  * pages left out, then hostile images: every truncation, damage anywhere
  * (checksum), each field made wrong with the checksum recomputed, so the
  * field check itself must catch it, and older versions refused. The
  * DEVICES record's own checks: test_saveimg_devices.c.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -18,6 +20,7 @@
 #include <xxhash.h>
 
 #include "ckpt/ckpt.h"
+#include "cpu_fixture.h"
 #include "mem_stream.h"
 
 #define PAGES 512 /* 2 MiB */
@@ -77,6 +80,7 @@ static void make(struct fixture *f, uint32_t nr_vcpus)
 	memcpy(img.cfg.vifs[0].mac, "\x00\x16\x3e\x01\x02\x03", 6);
 	strcpy(img.cfg.vifs[0].bridge, "br0");
 	img.dev.devices = CHAOS_SAVEIMG_DEVICES_NOXS;
+	fx_cpu_state(&img.cpu);
 	for (uint32_t v = 0; v < nr_vcpus; v++) {
 		vcpus[v].online = CHAOS_SAVEIMG_VCPU_ONLINE;
 		vcpus[v].ctx.flags = VGCF_online;
@@ -325,22 +329,17 @@ static void test_header(void **state)
 	expect_error(f->buf, f->len, "bad magic");
 	f->buf[0] = 'C';
 	/* Older images (version 1: every page, SHA-256; version 3: no
-	 * DEVICES record; version 6: no VCPU_EXT) and live streams (4, 5, 7,
-	 * 9) are refused by name. */
-	f->buf[8] = 1;
-	expect_error(f->buf, f->len, "version 1, this chaos reads version 8");
-	f->buf[8] = 2;
-	expect_error(f->buf, f->len, "version 2, this chaos reads version 8");
-	f->buf[8] = 3;
-	expect_error(f->buf, f->len, "version 3, this chaos reads version 8");
-	f->buf[8] = 5;
-	expect_error(f->buf, f->len, "version 5, this chaos reads version 8");
-	f->buf[8] = 6;
-	expect_error(f->buf, f->len, "version 6, this chaos reads version 8");
-	f->buf[8] = 7;
-	expect_error(f->buf, f->len, "version 7, this chaos reads version 8");
-	f->buf[8] = 9;
-	expect_error(f->buf, f->len, "version 9, this chaos reads version 8");
+	 * DEVICES record; version 6: no VCPU_EXT; version 8: no CPU) and
+	 * live streams (4, 5, 7, 9, 11) are refused by name. */
+	for (uint8_t v = 1; v <= 11; v++) {
+		char want[64];
+
+		if (v == CHAOS_SAVEIMG_VERSION)
+			continue;
+		f->buf[8] = v;
+		snprintf(want, sizeof(want), "version %u, this chaos reads version 10", v);
+		expect_error(f->buf, f->len, want);
+	}
 	f->buf[8] = CHAOS_SAVEIMG_VERSION;
 	f->buf[12] = 64;
 	expect_error(f->buf, f->len, "header_size 64");
@@ -386,7 +385,7 @@ static void test_fields(void **state)
 {
 	struct fixture *f = *state;
 	uint8_t *dom = payload(f, 1), *cfg = payload(f, 2), *dev = payload(f, 3);
-	uint8_t *vcpu = payload(f, 4), *p2m = payload(f, 6), *pages = payload(f, 7);
+	uint8_t *vcpu = payload(f, 5), *p2m = payload(f, 7), *pages = payload(f, 8);
 	uint64_t big = UINT64_MAX, pfn_out = PAGES, zero64 = 0;
 	uint32_t zero32 = 0, two = 2, type = 99;
 	uint8_t byte;
@@ -472,7 +471,7 @@ static void test_fields(void **state)
 static void test_vcpu_ext(void **state)
 {
 	struct fixture *f = *state;
-	uint8_t *ext = payload(f, 5), *vcpu = payload(f, 4);
+	uint8_t *ext = payload(f, 6), *vcpu = payload(f, 5);
 	uint32_t two = 2, seventeen = 17, len;
 	uint64_t big;
 	uint8_t byte;
@@ -518,6 +517,87 @@ static void test_vcpu_ext(void **state)
 	       "has type 4, expected VCPU_EXT (11)");
 	big = CHAOS_SAVEIMG_VCPU_EXT_SIZE - 8;
 	mutate(f, ext - 8, &big, 8, "VCPU_EXT record is 4416 bytes, expected 4424");
+}
+
+/* CPU: every field the decoder checks, and where the record goes. The
+ * fixture's policy has 11 leaves and 2 MSRs. */
+static void test_cpu(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t *cpu = payload(f, 4);
+	uint32_t v32;
+	uint64_t big;
+
+	v32 = 0;
+	mutate(f, cpu, &v32, 4, "CPU nr_leaves 0 is not from 1 to 160");
+	v32 = 161;
+	mutate(f, cpu, &v32, 4, "CPU nr_leaves 161 is not from 1 to 160");
+	v32 = 10;
+	mutate(f, cpu, &v32, 4, "CPU leaves past nr_leaves (10) not zero");
+	v32 = 15;
+	mutate(f, cpu + 4, &v32, 4, "CPU nr_msrs 15 is more than 14");
+	v32 = 1;
+	mutate(f, cpu + 4, &v32, 4, "CPU msrs past nr_msrs (1) not zero");
+	v32 = 3;
+	mutate(f, cpu + 8, &v32, 4, "CPU tsc_mode 3 is not 0, 1 or 2");
+	mutate(f, cpu + 20, "\x01", 1, "CPU reserved field not zero");
+	/* leaves[2] (7:0) made 1:0, before leaves[1] (1:none) */
+	v32 = 1;
+	mutate(f, cpu + 32 + 2 * 24, &v32, 4,
+	       "CPU leaves[2] (0x1:0) does not come after leaves[1] (0x1:0xffffffff)");
+	mutate(f, cpu + 32 + 11 * 24 + 3, "\x01", 1,
+	       "CPU leaves past nr_leaves (11) not zero");
+	mutate(f, cpu + 32 + 160 * 24 + 4, "\x01", 1, "CPU msrs[0].flags 0x1 not zero");
+	v32 = 0xce;
+	mutate(f, cpu + 32 + 160 * 24 + 16, &v32, 4,
+	       "CPU msrs[1] (0xce) does not come after msrs[0] (0xce)");
+	/* The record's place and size. */
+	big = CHAOS_REC_VCPU;
+	mutate(f, cpu - CHAOS_SAVEIMG_RECORD_HEADER, &big, 4,
+	       "has type 3, expected CPU (12)");
+	big = CHAOS_SAVEIMG_CPU_SIZE - 8;
+	mutate(f, cpu - 8, &big, 8, "CPU record is 4088 bytes, expected 4096");
+}
+
+/* What a host lacks of the guest's CPU features, named; what follows
+ * the guest's own settings (OSXSAVE) is not a feature. */
+static void test_cpu_fits(void **state)
+{
+	struct chaos_cpu_state guest, host;
+	chaos_err err;
+
+	(void)state;
+	fx_cpu_state(&guest);
+	fx_cpu_state(&host);
+	assert_int_equal(chaos_saveimg_cpu_fits(&guest.policy, &host.policy, &err), 0);
+	/* OSXSAVE (leaf 1 ecx bit 27) set in the guest's only. */
+	host.policy.leaves[1].c &= ~(1u << 27);
+	assert_int_equal(chaos_saveimg_cpu_fits(&guest.policy, &host.policy, &err), 0);
+	/* A host more capable: fine. */
+	host.policy.leaves[2].b |= 1u << 16;
+	assert_int_equal(chaos_saveimg_cpu_fits(&guest.policy, &host.policy, &err), 0);
+	/* AVX (leaf 1 ecx bit 28) missing. */
+	host.policy.leaves[1].c &= ~(1u << 28);
+	assert_int_equal(chaos_saveimg_cpu_fits(&guest.policy, &host.policy, &err), -1);
+	assert_int_equal(err.code, ENODEV);
+	assert_string_equal(err.msg,
+			    "the guest has CPU features this host does not give a PV guest: CPUID leaf 0x1 ecx bits 0x10000000");
+	/* And the guest's leaf 7 ebx (BMI1, bit 3) too: the first is named. */
+	host.policy.leaves[2].b &= ~(1u << 3);
+	assert_int_equal(chaos_saveimg_cpu_fits(&guest.policy, &host.policy, &err), -1);
+	assert_non_null(strstr(err.msg, "leaf 0x1 ecx bits 0x10000000, and more in other registers"));
+	/* A leaf the host does not have at all: its features are missing. */
+	fx_cpu_state(&host);
+	host.policy.nr_leaves = 9; /* no 0x80000001, no 0x80000008 */
+	assert_int_equal(chaos_saveimg_cpu_fits(&guest.policy, &host.policy, &err), -1);
+	assert_string_equal(err.msg,
+			    "the guest has CPU features this host does not give a PV guest: CPUID leaf 0x80000001 ecx bits 0x1, and more in other registers");
+	/* The XSAVE components (leaf 0xd subleaf 0 eax). */
+	fx_cpu_state(&host);
+	host.policy.leaves[3].a = 0x3;
+	assert_int_equal(chaos_saveimg_cpu_fits(&guest.policy, &host.policy, &err), -1);
+	assert_string_equal(err.msg,
+			    "the guest has CPU features this host does not give a PV guest: CPUID leaf 0xd subleaf 0 eax bits 0x4");
 }
 
 /* Keyed (a migration with a pre-shared key): the same key and nonce read
@@ -577,6 +657,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fields, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vcpu_ext, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cpu, setup, teardown),
+		cmocka_unit_test(test_cpu_fits),
 		cmocka_unit_test(test_keyed),
 	};
 

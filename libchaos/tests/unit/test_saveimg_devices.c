@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "ckpt/ckpt.h"
+#include "cpu_fixture.h"
 #include "mem_stream.h"
 
 #define PAGES 256 /* 1 MiB */
@@ -107,6 +108,7 @@ static void state(struct chaos_saveimg *img, struct chaos_saveimg_vcpu *vcpu,
 	img->cfg.memory_mib = 1;
 	img->cfg.vcpus = 1;
 	img->dev = *d;
+	fx_cpu_state(&img->cpu);
 	vcpu->online = CHAOS_SAVEIMG_VCPU_ONLINE;
 	vcpu->ctx.flags = VGCF_online;
 	vcpu->ctx.ctrlreg[3] = (uint64_t)PT_PFN << 12;

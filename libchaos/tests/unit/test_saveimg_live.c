@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The live stream (image version 9): a round trip over several rounds,
+ * The live stream (image version 11): a round trip over several rounds,
  * all-zero pages sent as a flag (left alone when new, cleared when they
  * came with bytes before), page tables and the p2m list machine-
  * independent in any round, then hostile streams: round numbers out of
@@ -8,18 +8,22 @@
  * counts or lengths, truncated batches, a page table last sent with
  * machine frames, a plain page sent machine-independent, start info or
  * a page missing from the final round. The state's DEVICES record comes
- * through, a XenStore guest's disks with it.
+ * through, a XenStore guest's disks with it; the CPU record after
+ * MEMORY is checked as it comes, and the state's must hold the same
+ * policy.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include <xxhash.h>
 
 #include "ckpt/ckpt.h"
+#include "cpu_fixture.h"
 #include "mem_stream.h"
 
 #define PAGES 256 /* 1 MiB */
@@ -43,6 +47,7 @@ static void state(struct chaos_saveimg *img, struct chaos_saveimg_vcpu *vcpu,
 	img->cfg.memory_mib = 1;
 	img->cfg.vcpus = 1;
 	img->dev.devices = CHAOS_SAVEIMG_DEVICES_NOXS;
+	fx_cpu_state(&img->cpu);
 	vcpu->online = CHAOS_SAVEIMG_VCPU_ONLINE;
 	vcpu->ctx.flags = VGCF_online;
 	vcpu->ctx.ctrlreg[3] = (uint64_t)PT_PFN << 12;
@@ -106,9 +111,10 @@ static void xenstore_devices(struct chaos_saveimg_devices *dev)
 
 /* round 0: every page; round 1: pfns 20..29; final round 2: the page
  * table, the p2m frame, start info and pfn 40. With dev, its DEVICES
- * record instead of a noxs guest's. */
-static void make_with(struct mem_stream *m, uint32_t final_round,
-		      const struct chaos_saveimg_devices *dev)
+ * record instead of a noxs guest's; with leaf_b set, the state's CPU
+ * policy has that in its first leaf's ebx (the start's does not). */
+static void make_cpu(struct mem_stream *m, uint32_t final_round,
+		     const struct chaos_saveimg_devices *dev, uint32_t leaf_b)
 {
 	struct chaos_saveimg_stream out;
 	struct chaos_saveimg img;
@@ -125,13 +131,20 @@ static void make_with(struct mem_stream *m, uint32_t final_round,
 		img.dev = *dev;
 	for (uint64_t i = 0; i < PAGES; i++)
 		pfns[i] = i;
-	assert_int_equal(chaos_live_put_start(&out, PAGES, 1, &err), 0);
+	assert_int_equal(chaos_live_put_start(&out, PAGES, 1, &img.cpu, &err), 0);
 	put_pages(&out, 0, pfns, PAGES);
 	put_pages(&out, 1, pfns + 20, 10);
 	put_pages(&out, final_round, final, 4);
+	img.cpu.policy.leaves[0].b |= leaf_b;
 	assert_int_equal(chaos_live_put_state(&out, &img, &err), 0);
 	assert_int_equal(chaos_saveimg_put_end(&out, digest, &err), 0);
 	chaos_saveimg_stream_free(&out);
+}
+
+static void make_with(struct mem_stream *m, uint32_t final_round,
+		      const struct chaos_saveimg_devices *dev)
+{
+	make_cpu(m, final_round, dev, 0);
 }
 
 static void make(struct mem_stream *m, uint32_t final_round)
@@ -228,10 +241,14 @@ static void test_roundtrip(void **st)
 	free(m.buf);
 }
 
+/* Where the CPU record's payload starts (after the header and MEMORY). */
+#define CPU_AT (CHAOS_SAVEIMG_HEADER_SIZE + CHAOS_SAVEIMG_RECORD_HEADER + 16 + \
+		CHAOS_SAVEIMG_RECORD_HEADER)
+
 /* Offset of the n-th BATCH record (0-based) in m. */
 static size_t batch_at(const struct mem_stream *m, unsigned int n)
 {
-	size_t at = CHAOS_SAVEIMG_HEADER_SIZE + CHAOS_SAVEIMG_RECORD_HEADER + 16;
+	size_t at = CPU_AT + CHAOS_SAVEIMG_CPU_SIZE;
 
 	for (unsigned int i = 0; i < n; i++) {
 		uint64_t len;
@@ -428,19 +445,15 @@ static void test_start(void **st)
 
 	(void)st;
 	make(&m, 2);
-	poke32(&m, 8, 2);
-	expect_error(&m, "version 2, a live stream is version 9");
-	poke32(&m, 8, 4);
-	expect_error(&m, "version 4, a live stream is version 9");
-	/* Version 5: no DEVICES record in its state; 7: no VCPU_EXT. */
-	poke32(&m, 8, 5);
-	expect_error(&m, "version 5, a live stream is version 9");
-	poke32(&m, 8, 6);
-	expect_error(&m, "version 6, a live stream is version 9");
-	poke32(&m, 8, 7);
-	expect_error(&m, "version 7, a live stream is version 9");
-	poke32(&m, 8, 8);
-	expect_error(&m, "version 8, a live stream is version 9");
+	/* 2 to 8: older streams (no DEVICES before 6, no VCPU_EXT before 9);
+	 * 9: no CPU record; 10 is a file's version. */
+	for (uint32_t v = 2; v < CHAOS_LIVE_VERSION; v++) {
+		char want[64];
+
+		poke32(&m, 8, v);
+		snprintf(want, sizeof(want), "version %u, a live stream is version 11", v);
+		expect_error(&m, want);
+	}
 	poke32(&m, 8, CHAOS_LIVE_VERSION);
 	poke64(&m, 16, 4096);
 	expect_error(&m, "total_size");
@@ -455,6 +468,28 @@ static void test_start(void **st)
 	poke32(&m, mem + 8, 1);
 	poke32(&m, CHAOS_SAVEIMG_HEADER_SIZE, CHAOS_REC_DOMAIN);
 	expect_error(&m, "MEMORY record (type 7, 16 bytes) is not where it belongs");
+	poke32(&m, CHAOS_SAVEIMG_HEADER_SIZE, CHAOS_REC_MEMORY);
+	/* The CPU record right after: its place and its fields. */
+	poke32(&m, CPU_AT - CHAOS_SAVEIMG_RECORD_HEADER, CHAOS_REC_BATCH);
+	expect_error(&m, "the CPU record (type 12, 4096 bytes) is not where it belongs");
+	poke32(&m, CPU_AT - CHAOS_SAVEIMG_RECORD_HEADER, CHAOS_REC_CPU);
+	poke32(&m, CPU_AT, 0);
+	expect_error(&m, "CPU nr_leaves 0 is not from 1 to 160");
+	poke32(&m, CPU_AT, 11);
+	poke32(&m, CPU_AT + 8, 3);
+	expect_error(&m, "CPU tsc_mode 3 is not 0, 1 or 2");
+	free(m.buf);
+}
+
+/* The state's policy differs from the start's (by which the host was
+ * judged), though every record is well formed. */
+static void test_cpu_changed(void **st)
+{
+	struct mem_stream m;
+
+	(void)st;
+	make_cpu(&m, 2, NULL, 1u << 4);
+	expect_error(&m, "the CPU policy in the final state is not the one the stream started with");
 	free(m.buf);
 }
 
@@ -484,6 +519,7 @@ int main(void)
 		cmocka_unit_test(test_batches),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_start),
+		cmocka_unit_test(test_cpu_changed),
 		cmocka_unit_test(test_never_sent),
 	};
 

@@ -11,6 +11,9 @@
  *   pt-writable                     (refused by Xen when pinning)
  *   huge                            (a 16 GiB guest: refused before its
  *                                    head is read, more than the host has)
+ *   cpu-feature                     (AVX-512F in the guest's CPUID, which
+ *                                    no emulated host has: refused before
+ *                                    any domain exists)
  * The layout is docs/image-format.md's; a good image is assumed.
  */
 #include <stddef.h>
@@ -132,6 +135,28 @@ static void pt_writable(void)
 	die("no read-only mapping of a page table found");
 }
 
+/* Leaf 7 subleaf 0's ebx in the CPU record: AVX512F (bit 16) set. */
+static void cpu_feature(void)
+{
+	uint8_t *cpu = record(12);
+	uint32_t nr, leaf, subleaf, ebx;
+
+	memcpy(&nr, cpu, 4);
+	for (uint32_t i = 0; i < nr && i < 160; i++) {
+		uint8_t *l = cpu + 32 + i * 24;
+
+		memcpy(&leaf, l, 4);
+		memcpy(&subleaf, l + 4, 4);
+		if (leaf != 7 || subleaf != 0)
+			continue;
+		memcpy(&ebx, l + 12, 4);
+		ebx |= 1u << 16;
+		memcpy(l + 12, &ebx, 4);
+		return;
+	}
+	die("no CPUID leaf 7 subleaf 0 in the CPU record");
+}
+
 /*
  * The DOMAIN record says 16 GiB and the file is as long as such a guest
  * with no page bytes makes (docs/image-format.md), zeros after DOMAIN: a
@@ -145,7 +170,7 @@ static void huge(void)
 
 	memcpy(&vcpus, record(1) + 16, 4);
 	vcpus &= 0xffffffffu;
-	total = HDR + (REC + 32) + (REC + 336) + (REC + 4096) +
+	total = HDR + (REC + 32) + (REC + 336) + (REC + 4096) + (REC + 4096) +
 		vcpus * (REC + 5176 + REC + 4424) + (REC + (n * 8 + PAGE - 1) / PAGE * 8) +
 		(REC + ((n + 7) & ~7ull) + (n + 63) / 64 * 8) + (REC + SUM);
 	memcpy(record(1), &n, 8);
@@ -219,6 +244,9 @@ int main(int argc, char **argv)
 		reseal();
 	} else if (!strcmp(m, "huge")) {
 		huge();
+	} else if (!strcmp(m, "cpu-feature")) {
+		cpu_feature();
+		reseal();
 	} else {
 		die("unknown mutation");
 	}
