@@ -40,7 +40,7 @@ enum chaos_mig_type {
 	CHAOS_MIG_GO = 6,
 	CHAOS_MIG_RUNNING = 7,
 	CHAOS_MIG_DONE = 8,
-	CHAOS_MIG_IMAGE_PART = 9, /* a piece of a live stream (image version 9) */
+	CHAOS_MIG_IMAGE_PART = 9, /* a piece of a live stream (image version 11) */
 };
 
 #define CHAOS_MIG_F_PSK 1u

@@ -40,6 +40,9 @@
 #define HANDSHAKE_TIMEOUT_MS 30000u
 #define RESTORE_TIMEOUT_MS CHAOS_MIG_RESTORE_TIMEOUT_MS
 #define STEP_TIMEOUT_MS CHAOS_MIG_STEP_TIMEOUT_MS
+/* How long a source whose stream was cut waits for the destination's
+ * reason, which it wrote before it stopped reading. */
+#define REASON_TIMEOUT_MS 2000u
 /* A whole image at most: the largest memory and vCPU count. */
 #define IMAGE_MAX ((uint64_t)CHAOS_CONFIG_MEMORY_MAX * 256 * 4097 + (1u << 20) * 2)
 
@@ -81,6 +84,22 @@ static int image_write(void *ctx, void *buf, size_t len, chaos_err *err)
 	return chaos_mig_write(o->m, buf, len, err);
 }
 
+/*
+ * The stream was cut: a destination that refused the guest as it came
+ * (a CPU it cannot give, no room) said why before it stopped reading,
+ * and that is the error to show.
+ */
+static void destination_reason(struct chaos_mig *m, chaos_err *err)
+{
+	chaos_err said = { 0 };
+
+	if (err->code != EPIPE && err->code != ECONNRESET)
+		return;
+	if (expect(m, CHAOS_MIG_STATUS, REASON_TIMEOUT_MS, &said) &&
+	    m->peer_refused)
+		*err = said;
+}
+
 /* Source, once suspended: the image out, the destination's verdict in. */
 static int send_image(struct chaos_mig *m, chaos_host *host, uint32_t domid,
 		      chaos_migrate_timing *t, chaos_err *err)
@@ -96,6 +115,8 @@ static int send_image(struct chaos_mig *m, chaos_host *host, uint32_t domid,
 	     chaos_mig_key_stream(m, &out, err);
 	out.ph = &t->phases;
 	rc = rc || chaos_ckpt_capture_to(host, domid, &out, digest, err);
+	if (rc)
+		destination_reason(m, err);
 	t->phases.image_bytes = out.done;
 	chaos_saveimg_stream_free(&out);
 	t->capture_us = chaos_now_us() - t0;
@@ -229,6 +250,7 @@ static int send_live(chaos_host *host, uint32_t domid, struct chaos_mig *m,
 		timing->suspend_us = stats.suspended_us - stats.stop_us;
 	timing->capture_us = chaos_now_us() - start;
 	if (rc && !stats.suspended) {
+		destination_reason(m, err);
 		/* Still running here: tell the destination to drop its copy. */
 		chaos_mig_status(m, -ECANCELED, "the source gave up the live migration");
 		note(err, " (domain %u still runs here)", domid);

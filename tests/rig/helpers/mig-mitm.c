@@ -7,10 +7,16 @@
  * length, then the payload); the first RUNNING (type 7) is tampered with:
  *   flipmac  its last payload byte (the MAC's) flipped;
  *   retype   its type rewritten to DONE (8).
- * Everything else passes untouched. For the split-brain scenario.
+ * Or the direction to CMD, an unkeyed live migration:
+ *   avx512   the live stream's CPU record (after its header and MEMORY,
+ *            in the first IMAGE_PARTs) gets AVX512F (CPUID leaf 7:0 ebx
+ *            bit 16), which no emulated CPU has.
+ * Everything else passes untouched. For the split-brain and CPU
+ * scenarios.
  */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +26,11 @@
 
 #define RUNNING 7
 #define DONE 8
+#define IMAGE_PART 9
+/* In the live stream: header 32, MEMORY 16 + 16, CPU's header 16, then
+ * its head 32 and 160 leaves of 24 bytes. */
+#define LEAVES_AT (32 + 32 + 16 + 32)
+#define LEAVES_END (LEAVES_AT + 160 * 24)
 
 static int write_all(int fd, const uint8_t *p, size_t n)
 {
@@ -36,20 +47,118 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 	return 0;
 }
 
+/*
+ * The direction to CMD in avx512 mode: messages pass as they come, but
+ * IMAGE_PARTs are held until the stream's first LEAVES_END bytes are in,
+ * then patched where leaf 7:0's ebx is and let go.
+ */
+struct to_cmd {
+	uint8_t hdr[16];
+	size_t have;		/* of hdr */
+	uint64_t left;		/* payload bytes of the current message */
+	int hold;		/* the current message is held */
+	uint8_t *held;		/* held messages, as they came */
+	size_t held_len;
+	size_t img_at[LEAVES_END];	/* image byte -> where in held */
+	size_t img_len;
+	int done;
+};
+
+static void patch_and_flush(struct to_cmd *t, int fd)
+{
+	for (unsigned int i = 0; i < 160; i++) {
+		size_t e = LEAVES_AT + (size_t)i * 24;
+		uint8_t v[24];
+		uint32_t leaf, subleaf;
+
+		for (size_t k = 0; k < 24; k++)
+			v[k] = t->held[t->img_at[e + k]];
+		memcpy(&leaf, v, 4);
+		memcpy(&subleaf, v + 4, 4);
+		if (leaf != 7 || subleaf != 0)
+			continue;
+		/* ebx is bytes 12..15 of the leaf; bit 16 is in byte 14. */
+		t->held[t->img_at[e + 14]] |= 1;
+		fprintf(stderr, "mig-mitm: AVX512F set in the CPU record\n");
+		break;
+	}
+	if (write_all(fd, t->held, t->held_len))
+		fprintf(stderr, "mig-mitm: the receiver is gone\n");
+	free(t->held);
+	t->held = NULL;
+	t->done = 1;
+}
+
+static void hold(struct to_cmd *t, const uint8_t *p, size_t n, int payload)
+{
+	t->held = realloc(t->held, t->held_len + n);
+	if (!t->held)
+		exit(1);
+	memcpy(t->held + t->held_len, p, n);
+	for (size_t i = 0; payload && i < n && t->img_len < LEAVES_END; i++)
+		t->img_at[t->img_len++] = t->held_len + i;
+	t->held_len += n;
+}
+
+/* n bytes of the stream to CMD; 0, or -1 when CMD is gone. */
+static int to_cmd(struct to_cmd *t, const uint8_t *p, size_t n, int fd)
+{
+	while (n && !t->done) {
+		size_t take;
+
+		if (!t->left && t->have < 16) {
+			take = 16 - t->have < n ? 16 - t->have : n;
+			memcpy(t->hdr + t->have, p, take);
+			t->have += take;
+			p += take;
+			n -= take;
+			if (t->have < 16)
+				break;
+			t->have = 0;
+			memcpy(&t->left, t->hdr + 8, 8);
+			t->hold = t->held || (uint32_t)t->hdr[0] == IMAGE_PART;
+			if (t->hold)
+				hold(t, t->hdr, 16, 0);
+			else if (write_all(fd, t->hdr, 16))
+				return -1;
+			continue;
+		}
+		take = t->left < n ? (size_t)t->left : n;
+		if (t->hold)
+			hold(t, p, take, t->hdr[0] == IMAGE_PART);
+		else if (write_all(fd, p, take))
+			return -1;
+		p += take;
+		n -= take;
+		t->left -= take;
+		if (!t->left && t->hold && t->img_len >= LEAVES_END)
+			patch_and_flush(t, fd);
+	}
+	return n && write_all(fd, p, n) ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
-	int to_child[2], from_child[2], flip, tampered = 0;
+	int to_child[2], from_child[2], flip, cpu, tampered = 0;
+	static struct to_cmd t;
 	uint8_t hdr[16], buf[65536];
 	size_t have = 0;
 	uint64_t left = 0;	/* payload bytes of the current message */
 	uint32_t type = 0;
 	pid_t pid;
 
-	if (argc < 3 || (strcmp(argv[1], "flipmac") && strcmp(argv[1], "retype"))) {
-		fprintf(stderr, "usage: mig-mitm flipmac|retype CMD [ARG...]\n");
+	if (argc < 3 || (strcmp(argv[1], "flipmac") && strcmp(argv[1], "retype") &&
+			 strcmp(argv[1], "avx512"))) {
+		fprintf(stderr, "usage: mig-mitm flipmac|retype|avx512 CMD [ARG...]\n");
 		return 2;
 	}
 	flip = !strcmp(argv[1], "flipmac");
+	cpu = !strcmp(argv[1], "avx512");
+	/* A receiver that refuses stops reading: what it says is still to
+	 * be relayed. */
+	signal(SIGPIPE, SIG_IGN);
+	/* Only RUNNING is looked at in the other modes. */
+	t.done = !cpu;
 	if (pipe(to_child) || pipe(from_child))
 		return 1;
 	pid = fork();
@@ -79,7 +188,7 @@ int main(int argc, char **argv)
 			if (n <= 0) {
 				open_in = 0;
 				close(to_child[1]);
-			} else if (write_all(to_child[1], buf, (size_t)n)) {
+			} else if (to_cmd(&t, buf, (size_t)n, to_child[1])) {
 				open_in = 0;
 			}
 		}
@@ -110,7 +219,7 @@ int main(int argc, char **argv)
 			have = 0;
 			memcpy(&type, hdr, 4);
 			memcpy(&left, hdr + 8, 8);
-			if (type == RUNNING && !flip && !tampered) {
+			if (type == RUNNING && !flip && !cpu && !tampered) {
 				uint32_t done = DONE;
 
 				memcpy(hdr, &done, 4);
