@@ -703,7 +703,7 @@ typedef int (*chaos_image_check)(void *ctx,
 				 chaos_err *err);
 
 /*
- * Restore a version 8 image of total bytes from in (restore.c), the pages
+ * Restore a version 10 image of total bytes from in (restore.c), the pages
  * straight into the new domain; check (may be NULL) runs once the END
  * record is verified, before the final state is built.
  */

@@ -12,7 +12,7 @@
 #include "migrate/migrate.h"
 
 /*
- * Destination: the image's io on the stream. A version 8 image is one
+ * Destination: the image's io on the stream. A version 10 image is one
  * IMAGE message of the length its header gives; a live stream (version
  * 7) is IMAGE_PART messages one after another, read on across them.
  */
