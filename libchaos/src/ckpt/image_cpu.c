@@ -159,10 +159,13 @@ int chaos_saveimg_cpu_decode(const uint8_t *p, struct chaos_cpu_state *cpu,
 
 /*
  * The registers that list CPU features (Xen's featureset words), and the
- * bits in them that follow the guest's own settings rather than the CPU
- * (OSXSAVE, OSPKE) or that Xen decides per vCPU (APIC): those are not
- * features a host has or lacks.
+ * bits in them that are not features a host has or lacks: those that
+ * follow the guest's own settings (OSXSAVE, OSPKE) or that Xen decides
+ * per vCPU (APIC), and on AMD the copies of leaf 1 edx's common features
+ * in leaf 0x80000001 edx, which Xen fills in for a guest's policy but not
+ * for the host's most (leaf 1 edx is compared for them).
  */
+#define COMMON_1D_FEATURES 0x0183f3ffu
 static const struct feature_word {
 	uint32_t leaf, subleaf;
 	char reg;		/* 'a' to 'd' */
@@ -178,7 +181,7 @@ static const struct feature_word {
 	{ 0xd, 0, 'd', 0 },	/* and high */
 	{ 0xd, 1, 'a', 0 },
 	{ 0x80000001, CHAOS_CPU_NO_SUBLEAF, 'c', 0 },
-	{ 0x80000001, CHAOS_CPU_NO_SUBLEAF, 'd', 0 },
+	{ 0x80000001, CHAOS_CPU_NO_SUBLEAF, 'd', COMMON_1D_FEATURES },
 	{ 0x80000007, CHAOS_CPU_NO_SUBLEAF, 'd', 0 },
 	{ 0x80000008, CHAOS_CPU_NO_SUBLEAF, 'b', 0 },
 };

@@ -261,7 +261,9 @@ static int send_live(chaos_host *host, uint32_t domid, struct chaos_mig *m,
 		rc = chaos_mig_send(m, CHAOS_MIG_IMAGE_MAC, mac, sizeof(mac), err);
 	}
 	t0 = chaos_now_us();
-	if (!rc)
+	if (rc)
+		destination_reason(m, err);
+	else
 		rc = expect(m, CHAOS_MIG_STATUS, RESTORE_TIMEOUT_MS, err);
 	timing->transfer_us = chaos_now_us() - t0;
 	if (rc) {
