@@ -161,11 +161,14 @@ int chaos_saveimg_cpu_decode(const uint8_t *p, struct chaos_cpu_state *cpu,
  * The registers that list CPU features (Xen's featureset words), and the
  * bits in them that are not features a host has or lacks: those that
  * follow the guest's own settings (OSXSAVE, OSPKE) or that Xen decides
- * per vCPU (APIC), and on AMD the copies of leaf 1 edx's common features
- * in leaf 0x80000001 edx, which Xen fills in for a guest's policy but not
- * for the host's most (leaf 1 edx is compared for them).
+ * per vCPU (APIC); on AMD the copies of leaf 1 edx's common features in
+ * leaf 0x80000001 edx, which Xen fills in for a guest's policy but not
+ * for the host's most (leaf 1 edx is compared for them); and the two
+ * bits in leaf 7:0 ebx that say what the FPU does not keep
+ * (FDP_EXCP_ONLY, NO_FPU_SEL), which Xen copies from the host itself.
  */
 #define COMMON_1D_FEATURES 0x0183f3ffu
+#define FPU_LACKS_7B0 ((1u << 6) | (1u << 13))
 static const struct feature_word {
 	uint32_t leaf, subleaf;
 	char reg;		/* 'a' to 'd' */
@@ -173,7 +176,7 @@ static const struct feature_word {
 } feature_words[] = {
 	{ 0x1, CHAOS_CPU_NO_SUBLEAF, 'c', 1u << 27 },
 	{ 0x1, CHAOS_CPU_NO_SUBLEAF, 'd', 1u << 9 },
-	{ 0x7, 0, 'b', 0 },
+	{ 0x7, 0, 'b', FPU_LACKS_7B0 },
 	{ 0x7, 0, 'c', 1u << 4 },
 	{ 0x7, 0, 'd', 0 },
 	{ 0x7, 1, 'a', 0 },

@@ -573,6 +573,14 @@ static void test_cpu_fits(void **state)
 	/* OSXSAVE (leaf 1 ecx bit 27) set in the guest's only. */
 	host.policy.leaves[1].c &= ~(1u << 27);
 	assert_int_equal(chaos_saveimg_cpu_fits(&guest.policy, &host.policy, &err), 0);
+	/* On AMD a guest's leaf 0x80000001 edx repeats leaf 1 edx's common
+	 * features, the host's most does not: not missing features. */
+	guest.policy.leaves[9].d |= guest.policy.leaves[1].d & 0x0183f3ffu;
+	assert_int_equal(chaos_saveimg_cpu_fits(&guest.policy, &host.policy, &err), 0);
+	/* Nor what the FPU does not keep (FDP_EXCP_ONLY, NO_FPU_SEL). */
+	guest.policy.leaves[2].b |= (1u << 6) | (1u << 13);
+	assert_int_equal(chaos_saveimg_cpu_fits(&guest.policy, &host.policy, &err), 0);
+	fx_cpu_state(&guest);
 	/* A host more capable: fine. */
 	host.policy.leaves[2].b |= 1u << 16;
 	assert_int_equal(chaos_saveimg_cpu_fits(&guest.policy, &host.policy, &err), 0);
