@@ -55,6 +55,7 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 struct to_cmd {
 	uint8_t hdr[16];
 	size_t have;		/* of hdr */
+	uint32_t type;		/* of the current message */
 	uint64_t left;		/* payload bytes of the current message */
 	int hold;		/* the current message is held */
 	uint8_t *held;		/* held messages, as they came */
@@ -115,8 +116,9 @@ static int to_cmd(struct to_cmd *t, const uint8_t *p, size_t n, int fd)
 			if (t->have < 16)
 				break;
 			t->have = 0;
+			memcpy(&t->type, t->hdr, 4);
 			memcpy(&t->left, t->hdr + 8, 8);
-			t->hold = t->held || (uint32_t)t->hdr[0] == IMAGE_PART;
+			t->hold = t->held || t->type == IMAGE_PART;
 			if (t->hold)
 				hold(t, t->hdr, 16, 0);
 			else if (write_all(fd, t->hdr, 16))
@@ -125,7 +127,7 @@ static int to_cmd(struct to_cmd *t, const uint8_t *p, size_t n, int fd)
 		}
 		take = t->left < n ? (size_t)t->left : n;
 		if (t->hold)
-			hold(t, p, take, t->hdr[0] == IMAGE_PART);
+			hold(t, p, take, t->type == IMAGE_PART);
 		else if (write_all(fd, p, take))
 			return -1;
 		p += take;
