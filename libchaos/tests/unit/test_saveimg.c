@@ -467,13 +467,23 @@ static void test_fields(void **state)
 	       "the END record (type 6, 16 bytes) is not where it belongs");
 }
 
+/* A fixed-size record's place and size: its header given another type
+ * (what comes next in its place), then a length 8 bytes short. */
+static void placed(struct fixture *f, uint8_t *payload, uint32_t other,
+		   const char *type_text, uint64_t size, const char *size_text)
+{
+	uint64_t short_len = size - 8;
+
+	mutate(f, payload - CHAOS_SAVEIMG_RECORD_HEADER, &other, 4, type_text);
+	mutate(f, payload - 8, &short_len, 8, size_text);
+}
+
 /* VCPU_EXT: every field the decoder checks, and where the record goes. */
 static void test_vcpu_ext(void **state)
 {
 	struct fixture *f = *state;
 	uint8_t *ext = payload(f, 6), *vcpu = payload(f, 5);
 	uint32_t two = 2, seventeen = 17, len;
-	uint64_t big;
 	uint8_t byte;
 
 	mutate(f, ext, &two, 4, "VCPU_EXT record for vCPU 2 where vCPU 0's belongs");
@@ -511,12 +521,9 @@ static void test_vcpu_ext(void **state)
 		memcpy(vcpu + flags_off, saved_ctx_flags, 8);
 		reseal(f->buf, f->len);
 	}
-	/* The record's place and size. */
-	big = CHAOS_REC_P2M_FRAMES;
-	mutate(f, ext - CHAOS_SAVEIMG_RECORD_HEADER, &big, 4,
-	       "has type 4, expected VCPU_EXT (11)");
-	big = CHAOS_SAVEIMG_VCPU_EXT_SIZE - 8;
-	mutate(f, ext - 8, &big, 8, "VCPU_EXT record is 4416 bytes, expected 4424");
+	placed(f, ext, CHAOS_REC_P2M_FRAMES, "has type 4, expected VCPU_EXT (11)",
+	       CHAOS_SAVEIMG_VCPU_EXT_SIZE,
+	       "VCPU_EXT record is 4416 bytes, expected 4424");
 }
 
 /* CPU: every field the decoder checks, and where the record goes. The
@@ -526,7 +533,6 @@ static void test_cpu(void **state)
 	struct fixture *f = *state;
 	uint8_t *cpu = payload(f, 4);
 	uint32_t v32;
-	uint64_t big;
 
 	v32 = 0;
 	mutate(f, cpu, &v32, 4, "CPU nr_leaves 0 is not from 1 to 160");
@@ -551,12 +557,8 @@ static void test_cpu(void **state)
 	v32 = 0xce;
 	mutate(f, cpu + 32 + 160 * 24 + 16, &v32, 4,
 	       "CPU msrs[1] (0xce) does not come after msrs[0] (0xce)");
-	/* The record's place and size. */
-	big = CHAOS_REC_VCPU;
-	mutate(f, cpu - CHAOS_SAVEIMG_RECORD_HEADER, &big, 4,
-	       "has type 3, expected CPU (12)");
-	big = CHAOS_SAVEIMG_CPU_SIZE - 8;
-	mutate(f, cpu - 8, &big, 8, "CPU record is 4088 bytes, expected 4096");
+	placed(f, cpu, CHAOS_REC_VCPU, "has type 3, expected CPU (12)",
+	       CHAOS_SAVEIMG_CPU_SIZE, "CPU record is 4088 bytes, expected 4096");
 }
 
 /* What a host lacks of the guest's CPU features, named; what follows
