@@ -57,6 +57,7 @@ static const struct {
 	{ "driver_domain", "driver domains are not supported" },
 	{ "nomigrate", "not supported: every chaos guest may be migrated" },
 	{ "tsc_mode", "TSC modes are not supported" },
+	{ "cpuid", "CPUID policies are not supported: a guest gets its host's default one, and keeps it when it is saved or moves" },
 	{ "localtime", "not supported: a PV guest keeps its own clock" },
 	{ "rtc_timeoffset", "not supported: a PV guest keeps its own clock" },
 	{ "e820_host", "not supported (it is for PCI passthrough)" },

@@ -358,6 +358,8 @@ static void test_keys(void **state)
 	line_refused("cpus_soft = \"1\"", "cpus_soft: not supported");
 	line_refused("vtpm = []", "vtpm: not supported by chaos");
 	line_refused("pool = \"p\"", "pool: not supported by chaos");
+	line_refused("cpuid = \"host,avx=0\"",
+		     "cpuid: not supported by chaos: CPUID policies are not supported");
 }
 
 static void test_values(void **state)
